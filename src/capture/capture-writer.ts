@@ -1,0 +1,25 @@
+// Writes frames as pcap or pcapng; the format follows `-F`, or the file name (.pcap) in the UI.
+import { ByteSink } from './byte-sink.js';
+import type { Frame, InterfaceInfo } from './frame.js';
+import { PcapWriter } from './pcap-writer.js';
+import { PcapngWriter } from './pcapng-writer.js';
+
+export type CaptureFormat = 'pcap' | 'pcapng';
+
+export interface CaptureWriter {
+  /** Appends one frame; `iface` is the interface its `interfaceId` names in the source. */
+  write(frame: Frame, iface: InterfaceInfo): void;
+  close(): void;
+  readonly framesWritten: number;
+}
+
+export interface WriterOptions {
+  format: CaptureFormat;
+  /** Whether the source has sub-microsecond timestamps; pcap then uses the nanosecond magic. */
+  nanosecond: boolean;
+}
+
+export function createCaptureWriter(path: string, options: WriterOptions): CaptureWriter {
+  const sink = new ByteSink(path);
+  return options.format === 'pcap' ? new PcapWriter(sink, options.nanosecond) : new PcapngWriter(sink);
+}

@@ -1,0 +1,11 @@
+/** A capture file that cannot be read further: says which file, at which byte, and what was wrong. */
+export class CaptureFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    readonly detail: string,
+  ) {
+    super(`${file}: ${detail} (at byte ${offset})`);
+    this.name = 'CaptureFileError';
+  }
+}

@@ -1,0 +1,44 @@
+// The unit every capture source produces and every consumer (store, dissector, writer) takes.
+// Timestamps are whole seconds plus nanoseconds as two numbers rather than one bigint: pcap stores them
+// that way, both fit a double exactly, and a million frames then cost no bigint allocations.
+
+export interface Frame {
+  tsSec: number;
+  tsNsec: number;
+  capturedLength: number;
+  originalLength: number;
+  linkType: number;
+  /** Index into the reader's interface list (unique across pcapng sections). */
+  interfaceId: number;
+  /** pcapng epb_flags word; 0 when the source says nothing. */
+  flags: number;
+  comment: string | undefined;
+  /** Valid only until the reader's callback returns (readers reuse the Frame too): consumers that keep it copy it. */
+  data: Uint8Array;
+  /** Byte offset of `data` in the source, so a file-backed store can read it again. */
+  dataOffset: number;
+}
+
+export interface InterfaceInfo {
+  linkType: number;
+  snaplen: number;
+  name: string | undefined;
+  description: string | undefined;
+  filter: string | undefined;
+  /** Timestamp units per second: 1e6 for µs pcap, 1e9 for ns, any power of 2 or 10 for pcapng. */
+  tsUnitsPerSecond: bigint;
+  tsOffsetSec: bigint;
+}
+
+/** pcapng epb_flags bits 0-1 (RFC draft-ietf-opsawg-pcapng §4.3.1). */
+export const Direction = { UNKNOWN: 0, INBOUND: 1, OUTBOUND: 2 } as const;
+export type Direction = (typeof Direction)[keyof typeof Direction];
+
+export function directionOf(flags: number): Direction {
+  return (flags & 3) as Direction;
+}
+
+/** Whether every timestamp of these interfaces is representable in microseconds. */
+export function microsecondsSuffice(interfaces: readonly InterfaceInfo[]): boolean {
+  return interfaces.every((iface) => iface.tsUnitsPerSecond <= 1_000_000n);
+}

@@ -1,0 +1,104 @@
+// pcapng writer (draft-ietf-opsawg-pcapng): one SHB, one IDB per source interface, EPBs with
+// epb_flags when the direction is known and opt_comment when the frame has one.
+import type { ByteSink } from './byte-sink.js';
+import type { CaptureWriter } from './capture-writer.js';
+import type { Frame, InterfaceInfo } from './frame.js';
+import { BlockType, BYTE_ORDER_MAGIC, Option, padded } from './pcapng-format.js';
+import { MAX_CAPLEN } from './pcap-reader.js';
+
+const SHB_USER_APPLICATION = 4;
+const encoder = new TextEncoder();
+
+interface OptionValue {
+  code: number;
+  bytes: Uint8Array;
+}
+
+export class PcapngWriter implements CaptureWriter {
+  framesWritten = 0;
+  /** Output interface id per source interface (and link type, which a source interface fixes). */
+  private readonly interfaceIds = new Map<InterfaceInfo, number>();
+  private readonly nanosecondInterfaces: boolean[] = [];
+
+  constructor(private readonly sink: ByteSink) {
+    this.writeBlock(BlockType.SECTION_HEADER, 16, (at) => {
+      const view = sink.view;
+      view.setUint32(at, BYTE_ORDER_MAGIC, true);
+      view.setUint16(at + 4, 1, true);
+      view.setUint16(at + 6, 0, true);
+      // Section length unknown: -1.
+      view.setBigInt64(at + 8, -1n, true);
+    }, [{ code: SHB_USER_APPLICATION, bytes: encoder.encode('tsshark') }]);
+  }
+
+  write(frame: Frame, iface: InterfaceInfo): void {
+    const id = this.interfaceIds.get(iface) ?? this.describe(iface, frame.linkType);
+    const nanosecond = this.nanosecondInterfaces[id];
+    const units = nanosecond
+      ? BigInt(frame.tsSec) * 1_000_000_000n + BigInt(frame.tsNsec)
+      : BigInt(frame.tsSec) * 1_000_000n + BigInt(Math.floor(frame.tsNsec / 1000));
+    const options: OptionValue[] = [];
+    if (frame.comment !== undefined) options.push({ code: Option.COMMENT, bytes: encoder.encode(frame.comment) });
+    if (frame.flags !== 0) {
+      const flags = new Uint8Array(4);
+      new DataView(flags.buffer).setUint32(0, frame.flags, true);
+      options.push({ code: Option.EPB_FLAGS, bytes: flags });
+    }
+    this.writeBlock(BlockType.ENHANCED_PACKET, 20 + padded(frame.capturedLength), (at) => {
+      const view = this.sink.view;
+      view.setUint32(at, id, true);
+      view.setUint32(at + 4, Number(units >> 32n), true);
+      view.setUint32(at + 8, Number(units & 0xffffffffn), true);
+      view.setUint32(at + 12, frame.capturedLength, true);
+      view.setUint32(at + 16, frame.originalLength, true);
+      this.sink.bytes.set(frame.data, at + 20);
+      this.sink.bytes.fill(0, at + 20 + frame.capturedLength, at + 20 + padded(frame.capturedLength));
+    }, options);
+    this.framesWritten++;
+  }
+
+  close(): void {
+    this.sink.close();
+  }
+
+  private describe(iface: InterfaceInfo, linkType: number): number {
+    const id = this.interfaceIds.size;
+    this.interfaceIds.set(iface, id);
+    const nanosecond = iface.tsUnitsPerSecond > 1_000_000n;
+    this.nanosecondInterfaces.push(nanosecond);
+    const options: OptionValue[] = [];
+    if (iface.name !== undefined) options.push({ code: Option.IF_NAME, bytes: encoder.encode(iface.name) });
+    if (iface.description !== undefined) options.push({ code: Option.IF_DESCRIPTION, bytes: encoder.encode(iface.description) });
+    options.push({ code: Option.IF_TSRESOL, bytes: Uint8Array.of(nanosecond ? 9 : 6) });
+    this.writeBlock(BlockType.INTERFACE_DESCRIPTION, 8, (at) => {
+      const view = this.sink.view;
+      view.setUint16(at, linkType, true);
+      view.setUint16(at + 2, 0, true);
+      view.setUint32(at + 4, iface.snaplen > 0 ? iface.snaplen : MAX_CAPLEN, true);
+    }, options);
+    return id;
+  }
+
+  /** Writes header, the fixed body `fill` writes, the options with their end marker, and the trailer. */
+  private writeBlock(type: number, fixedLength: number, fill: (at: number) => void, options: readonly OptionValue[]): void {
+    let optionsLength = 0;
+    for (const option of options) optionsLength += 4 + padded(option.bytes.length);
+    if (optionsLength > 0) optionsLength += 4;
+    const total = 12 + fixedLength + optionsLength;
+    const at = this.sink.reserve(total);
+    const view = this.sink.view;
+    view.setUint32(at, type, true);
+    view.setUint32(at + 4, total, true);
+    fill(at + 8);
+    let cursor = at + 8 + fixedLength;
+    for (const option of options) {
+      view.setUint16(cursor, option.code, true);
+      view.setUint16(cursor + 2, option.bytes.length, true);
+      this.sink.bytes.set(option.bytes, cursor + 4);
+      this.sink.bytes.fill(0, cursor + 4 + option.bytes.length, cursor + 4 + padded(option.bytes.length));
+      cursor += 4 + padded(option.bytes.length);
+    }
+    if (optionsLength > 0) view.setUint32(cursor, 0, true);
+    view.setUint32(at + total - 4, total, true);
+  }
+}
