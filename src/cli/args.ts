@@ -1,0 +1,148 @@
+// Command-line arguments, tshark's spelling wherever tshark has the flag. Parsing is Node's own
+// util.parseArgs; this file only adds tshark's semantics and the usage text.
+import { parseArgs } from 'node:util';
+
+export type OutputFormat = 'text' | 'fields' | 'json';
+
+export interface FieldOutputOptions {
+  header: boolean;
+  separator: string;
+  occurrence: 'a' | 'f' | 'l';
+  aggregator: string;
+}
+
+export interface Options {
+  readFile: string | undefined;
+  interfaces: string[];
+  captureFilter: string | undefined;
+  displayFilter: string | undefined;
+  count: number | undefined;
+  writeFile: string | undefined;
+  writeFormat: 'pcap' | 'pcapng';
+  output: OutputFormat;
+  fields: string[];
+  fieldOptions: FieldOutputOptions;
+  print: boolean;
+  tui: boolean;
+  listInterfaces: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: tsshark [options] ...
+
+Input:
+  -r <file>|-            read frames from a pcap or pcapng file, or standard input
+  -i <interface>         capture live on an interface (repeatable)
+  -f <capture filter>    BPF capture filter for live capture
+  -D                     list the interfaces live capture can use
+
+Processing:
+  -Y <display filter>    show only frames matching a Wireshark display filter
+  -c <count>             stop after this many frames
+
+Output:
+  -w <file>|-            write frames to this file instead of printing them
+  -F pcap|pcapng         format for -w (default pcapng)
+  -T text|fields|json    print format (default text)
+  -e <field>             a field to print with -T fields or -T json (repeatable)
+  -E <option>=<value>    -T fields options: header=y|n, separator=/t|/s|<char>,
+                         occurrence=a|f|l, aggregator=,|/s|<char>
+  --print                print even when standard output is a terminal
+  --tui                  open the interactive interface
+
+Miscellaneous:
+  -h, --help             show this help and exit
+  -v, --version          show the version and exit
+`;
+
+function fieldOption(options: FieldOutputOptions, setting: string): void {
+  const match = /^([a-z]+)=(.*)$/.exec(setting);
+  if (!match) throw new UsageError(`invalid -E option "${setting}": expected name=value`);
+  const [, name, value] = match;
+  const character = (text: string) => (text === '/t' ? '\t' : text === '/s' ? ' ' : text);
+  switch (name) {
+    case 'header':
+      if (value !== 'y' && value !== 'n') throw new UsageError(`invalid -E header value "${value}": expected y or n`);
+      options.header = value === 'y';
+      return;
+    case 'separator':
+      options.separator = character(value);
+      return;
+    case 'aggregator':
+      options.aggregator = character(value);
+      return;
+    case 'occurrence':
+      if (value !== 'a' && value !== 'f' && value !== 'l') throw new UsageError(`invalid -E occurrence value "${value}": expected a, f or l`);
+      options.occurrence = value;
+      return;
+    default:
+      throw new UsageError(`unknown -E option "${name}"`);
+  }
+}
+
+export function parseOptions(argv: readonly string[]): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      strict: true,
+      options: {
+        r: { type: 'string' },
+        i: { type: 'string', multiple: true },
+        f: { type: 'string' },
+        D: { type: 'boolean' },
+        Y: { type: 'string' },
+        c: { type: 'string' },
+        w: { type: 'string' },
+        F: { type: 'string' },
+        T: { type: 'string' },
+        e: { type: 'string', multiple: true },
+        E: { type: 'string', multiple: true },
+        print: { type: 'boolean' },
+        tui: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const values = parsed.values;
+  const output = values.T ?? 'text';
+  if (output !== 'text' && output !== 'fields' && output !== 'json') {
+    throw new UsageError(`invalid -T "${output}": expected text, fields or json`);
+  }
+  const writeFormat = values.F ?? 'pcapng';
+  if (writeFormat !== 'pcap' && writeFormat !== 'pcapng') throw new UsageError(`invalid -F "${writeFormat}": expected pcap or pcapng`);
+  let count: number | undefined;
+  if (values.c !== undefined) {
+    count = Number(values.c);
+    if (!/^\d+$/.test(values.c) || count < 1) throw new UsageError(`invalid -c "${values.c}": expected a positive whole number`);
+  }
+  const fieldOptions: FieldOutputOptions = { header: false, separator: '\t', occurrence: 'a', aggregator: ',' };
+  for (const setting of values.E ?? []) fieldOption(fieldOptions, setting);
+  const fields = values.e ?? [];
+  if (output === 'fields' && fields.length === 0) throw new UsageError('-T fields needs at least one -e field');
+  if (fields.length > 0 && output === 'text') throw new UsageError('-e needs -T fields or -T json');
+  return {
+    readFile: values.r,
+    interfaces: values.i ?? [],
+    captureFilter: values.f,
+    displayFilter: values.Y,
+    count,
+    writeFile: values.w,
+    writeFormat,
+    output,
+    fields,
+    fieldOptions,
+    print: values.print ?? false,
+    tui: values.tui ?? false,
+    listInterfaces: values.D ?? false,
+    help: values.help ?? false,
+    version: values.version ?? false,
+  };
+}

@@ -1,0 +1,140 @@
+// Entry point: parses arguments, runs print mode or writes a capture, and returns an exit status.
+// Only bin/tsshark.js calls process.exit.
+import { readFileSync } from 'node:fs';
+import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
+import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
+import { CaptureFileError } from '../capture/errors.js';
+import { createRegistry, FrameDecoder } from '../decode/decoder.js';
+import { parseOptions, UsageError, USAGE, type Options } from './args.js';
+import { TextOutput } from './output.js';
+import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter, type FramePrinter } from './print.js';
+
+export const ExitStatus = { OK: 0, USAGE: 1, FAILURE: 2 } as const;
+
+export interface Streams {
+  stdoutFd: number;
+  stderr: (text: string) => void;
+  stdin: NodeJS.ReadableStream;
+}
+
+const defaultStreams: Streams = {
+  stdoutFd: 1,
+  stderr: (text) => process.stderr.write(text),
+  stdin: process.stdin,
+};
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+/** Flags whose issue has not landed: refuse them rather than ignore them. */
+function unavailable(options: Options): string | undefined {
+  if (options.interfaces.length > 0 || options.listInterfaces) return 'live capture (-i, -D) is not available yet';
+  if (options.captureFilter !== undefined) return 'capture filters (-f) are not available yet';
+  if (options.displayFilter !== undefined) return 'display filters (-Y) are not available yet';
+  if (options.tui) return 'the interactive interface (--tui) is not available yet';
+  return undefined;
+}
+
+function describeOpenError(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `The file "${path}" doesn't exist.`;
+  if (code === 'EACCES') return `The file "${path}" can't be read: permission denied.`;
+  if (code === 'EISDIR') return `"${path}" is a directory, not a capture file.`;
+  return `The file "${path}" can't be opened: ${(error as Error).message}`;
+}
+
+export async function main(argv: readonly string[], streams: Streams = defaultStreams): Promise<number> {
+  let options: Options;
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    streams.stderr(`tsshark: ${error.message}\n\n${USAGE}`);
+    return ExitStatus.USAGE;
+  }
+  if (options.help) return flushAndReturn(streams, USAGE);
+  if (options.version) return flushAndReturn(streams, `tsshark ${version()}\n`);
+  const missing = unavailable(options);
+  if (missing) {
+    streams.stderr(`tsshark: ${missing}\n`);
+    return ExitStatus.FAILURE;
+  }
+  if (options.readFile === undefined) {
+    streams.stderr('tsshark: no input: give -r FILE, or -r - for standard input\n');
+    return ExitStatus.FAILURE;
+  }
+  const registry = createRegistry();
+  const { fields, unknown } = resolveFields(registry, options.fields);
+  if (unknown.length > 0) {
+    streams.stderr(`tsshark: Some fields aren't valid:\n${unknown.map((name) => `\t${name}\n`).join('')}`);
+    return ExitStatus.USAGE;
+  }
+  let reader: CaptureReader;
+  try {
+    reader = await openCapture(options.readFile, streams.stdin);
+  } catch (error) {
+    streams.stderr(`tsshark: ${error instanceof CaptureFileError ? error.message : describeOpenError(options.readFile, error)}\n`);
+    return ExitStatus.FAILURE;
+  }
+  try {
+    return await run(options, reader, registry, fields, streams);
+  } finally {
+    await reader.close();
+  }
+}
+
+function flushAndReturn(streams: Streams, text: string): number {
+  const out = new TextOutput(streams.stdoutFd);
+  out.write(text);
+  out.flush();
+  return ExitStatus.OK;
+}
+
+async function run(
+  options: Options,
+  reader: CaptureReader,
+  registry: ReturnType<typeof createRegistry>,
+  fields: ReturnType<typeof resolveFields>['fields'],
+  streams: Streams,
+): Promise<number> {
+  const out = new TextOutput(streams.stdoutFd);
+  let writer: CaptureWriter | undefined;
+  let printer: FramePrinter | undefined;
+  if (options.writeFile !== undefined) {
+    try {
+      writer = createCaptureWriter(options.writeFile, { format: options.writeFormat, nanosecond: reader.nanosecond });
+    } catch (error) {
+      streams.stderr(`tsshark: ${describeOpenError(options.writeFile, error).replace("can't be opened", "can't be written")}\n`);
+      return ExitStatus.FAILURE;
+    }
+  } else {
+    const digits = reader.nanosecond ? 9 : 6;
+    printer =
+      options.output === 'fields' ? new FieldsPrinter(out, fields, options.fields, options.fieldOptions, digits)
+      : options.output === 'json' ? new JsonPrinter(out, fields, digits)
+      : new TextPrinter(out, digits, registry);
+  }
+  const decoder = printer ? new FrameDecoder(registry, { tree: printer.tree, columns: printer.columns, fields: printer.fields }) : undefined;
+  let count = 0;
+  let status: number = ExitStatus.OK;
+  try {
+    await reader.read((frame) => {
+      const iface = reader.interfaces[frame.interfaceId];
+      if (writer) writer.write(frame, iface);
+      if (decoder && printer) printer.print(decoder.decode(frame, iface), frame);
+      count++;
+      return !out.closed && (options.count === undefined || count < options.count);
+    });
+  } catch (error) {
+    if (!(error instanceof CaptureFileError)) throw error;
+    out.flush();
+    streams.stderr(`tsshark: ${error.message}\n`);
+    status = ExitStatus.FAILURE;
+  } finally {
+    out.flush();
+    writer?.close();
+  }
+  return status;
+}

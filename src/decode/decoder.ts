@@ -1,0 +1,93 @@
+// Decodes the frames of one capture in order: numbers them, keeps the first and previous timestamps
+// for frame.time_relative/time_delta, and owns the cross-frame state dissectors share.
+import type { Frame, InterfaceInfo } from '../capture/frame.js';
+import { Dissection, type DissectOptions, type FrameMeta } from './dissection.js';
+import type { Dissector } from './dissector.js';
+import { data } from './protocols/data.js';
+import { arp } from './protocols/arp.js';
+import { dns, dnsOverTcp, llmnr, mdns } from './protocols/dns.js';
+import { eth } from './protocols/eth.js';
+import { expertFields } from './protocols/expert.js';
+import { frameProtocol } from './protocols/frame.js';
+import { icmp } from './protocols/icmp.js';
+import { icmpv6 } from './protocols/icmpv6.js';
+import { ip } from './protocols/ip.js';
+import { ipv6 } from './protocols/ipv6.js';
+import { nflog } from './protocols/nflog.js';
+import { nullLink } from './protocols/null.js';
+import { raw } from './protocols/raw.js';
+import { sll, sll2 } from './protocols/sll.js';
+import { tap } from './protocols/tap.js';
+import { tcp } from './protocols/tcp.js';
+import { udp } from './protocols/udp.js';
+import { vlan } from './protocols/vlan.js';
+import { Registry } from './registry.js';
+import { Session } from './session.js';
+
+/** Pseudo-layers every frame starts with, before its link layer. */
+const FRAME_LAYERS: readonly Dissector[] = [frameProtocol, tap];
+
+export function createRegistry(): Registry {
+  return new Registry(
+    [...FRAME_LAYERS, eth, vlan, sll, sll2, nullLink, raw, nflog, arp, ip, ipv6, icmp, icmpv6, tcp, udp, dns, dnsOverTcp, mdns, llmnr],
+    Object.values(expertFields),
+    data,
+  );
+}
+
+export class FrameDecoder {
+  readonly session = new Session();
+  readonly dissection: Dissection;
+  private firstSec = 0;
+  private firstNsec = 0;
+  private previousSec = 0;
+  private previousNsec = 0;
+  private count = 0;
+  private readonly meta: FrameMeta = {
+    number: 0,
+    tsSec: 0,
+    tsNsec: 0,
+    relativeNs: 0,
+    deltaNs: 0,
+    capturedLength: 0,
+    originalLength: 0,
+    linkType: 0,
+    interfaceId: 0,
+    interfaceName: undefined,
+    flags: 0,
+    comment: undefined,
+  };
+
+  constructor(
+    readonly registry: Registry,
+    options: DissectOptions,
+  ) {
+    this.dissection = new Dissection(registry, this.session, options);
+  }
+
+  /** Dissects the next frame of the capture; the result is valid until the next call. */
+  decode(frame: Frame, iface: InterfaceInfo | undefined): Dissection {
+    if (this.count === 0) {
+      this.firstSec = this.previousSec = frame.tsSec;
+      this.firstNsec = this.previousNsec = frame.tsNsec;
+    }
+    const meta = this.meta;
+    meta.number = ++this.count;
+    meta.tsSec = frame.tsSec;
+    meta.tsNsec = frame.tsNsec;
+    meta.relativeNs = (frame.tsSec - this.firstSec) * 1e9 + (frame.tsNsec - this.firstNsec);
+    meta.deltaNs = (frame.tsSec - this.previousSec) * 1e9 + (frame.tsNsec - this.previousNsec);
+    meta.capturedLength = frame.capturedLength;
+    meta.originalLength = frame.originalLength;
+    meta.linkType = frame.linkType;
+    meta.interfaceId = frame.interfaceId;
+    meta.interfaceName = iface?.name;
+    meta.flags = frame.flags;
+    meta.comment = frame.comment;
+    this.previousSec = frame.tsSec;
+    this.previousNsec = frame.tsNsec;
+    const link = this.registry.lookup('linktype', frame.linkType);
+    this.dissection.run(meta, frame.data, FRAME_LAYERS, link);
+    return this.dissection;
+  }
+}

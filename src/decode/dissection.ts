@@ -1,0 +1,330 @@
+// One pass over one frame: runs the dissector chain and records what the caller asked for — the tree
+// (for the selected frame), the summary columns (for the list and print mode) and/or chosen fields'
+// values (for `-T fields` and filters). With no tree, no node objects are made.
+import { BoundsError, ByteView } from './byte-view.js';
+import type { Dissector, TableName } from './dissector.js';
+import type { FieldDef, FieldValue } from './field.js';
+import type { Registry } from './registry.js';
+import type { ByteSource, ExpertSeverity, TreeNode } from './tree.js';
+import { expertFields } from './protocols/expert.js';
+import { frameProtocolsField } from './protocols/frame.js';
+import type { Session } from './session.js';
+
+export interface FrameMeta {
+  number: number;
+  tsSec: number;
+  tsNsec: number;
+  /** Nanoseconds since the first frame, and since the previous one. */
+  relativeNs: number;
+  deltaNs: number;
+  capturedLength: number;
+  originalLength: number;
+  linkType: number;
+  interfaceId: number;
+  interfaceName: string | undefined;
+  /** pcapng epb_flags (direction in bits 0-1). */
+  flags: number;
+  comment: string | undefined;
+}
+
+/** Where the innermost IP header's addresses are, for transport conversation keys. */
+export interface NetworkAddresses {
+  bytes: Uint8Array;
+  srcAt: number;
+  dstAt: number;
+  length: number;
+}
+
+export interface DissectOptions {
+  tree: boolean;
+  columns: boolean;
+  /** Fields whose values to collect; their occurrences land in `values`, in this order. */
+  fields?: readonly FieldDef[];
+}
+
+export interface Columns {
+  src: string;
+  dst: string;
+  protocol: string;
+  info: string;
+}
+
+const NO_SLOT = -1;
+
+export class Dissection {
+  readonly tree: boolean;
+  private columnsEnabled: boolean;
+  readonly view = new ByteView();
+  readonly cols: Columns = { src: '', dst: '', protocol: '', info: '' };
+  /** Values of the requested fields, one array per requested field, each occurrence in frame order. */
+  readonly values: FieldValue[][];
+  /** Abbrevs of the layers in order, as frame.protocols lists them. */
+  readonly layers: string[] = [];
+  frame!: FrameMeta;
+  network: NetworkAddresses | undefined;
+  /** True while dissecting the packet quoted inside an ICMP error. */
+  inErrorPacket = false;
+  roots: TreeNode[] = [];
+  sources: ByteSource[] = [];
+  /** A note for the Info column that the engine appends after the chain (malformed, truncated). */
+  private infoSuffix = '';
+
+  private readonly slotOf: Int32Array;
+  private readonly stack: TreeNode[] = [];
+  private last: TreeNode | undefined;
+  private source = 0;
+  private pendingTable: TableName | undefined;
+  private pendingKey = 0;
+  private pendingHighPort = -1;
+  private pendingOffset = 0;
+
+  constructor(
+    readonly registry: Registry,
+    readonly session: Session,
+    options: DissectOptions,
+  ) {
+    this.tree = options.tree;
+    this.columnsEnabled = options.columns;
+    this.slotOf = new Int32Array(registry.fieldIdLimit).fill(NO_SLOT);
+    const wanted = options.fields ?? [];
+    wanted.forEach((field, slot) => {
+      this.slotOf[field.id] = slot;
+    });
+    this.values = wanted.map(() => []);
+  }
+
+  get columns(): boolean {
+    return this.columnsEnabled;
+  }
+
+  /** Dissects one frame's bytes; the results stay readable until the next call. */
+  run(frame: FrameMeta, data: Uint8Array, frameLayers: readonly Dissector[], link: Dissector | undefined): void {
+    this.frame = frame;
+    this.view.reset(data, frame.originalLength);
+    for (const list of this.values) list.length = 0;
+    this.layers.length = 0;
+    this.stack.length = 0;
+    this.last = undefined;
+    this.source = 0;
+    this.inErrorPacket = false;
+    this.network = undefined;
+    this.infoSuffix = '';
+    if (this.tree) {
+      this.roots = [];
+      this.sources = [{ name: 'Frame', bytes: data }];
+    }
+    if (this.columnsEnabled) {
+      const cols = this.cols;
+      cols.src = cols.dst = cols.info = '';
+      cols.protocol = 'Unknown';
+    }
+    for (const pseudo of frameLayers) this.layer(pseudo, 0, false);
+    this.chain(link ?? this.registry.data, 0);
+    if (this.wants(frameProtocolsField)) {
+      // The frame node is the first root; its protocol list is known only now.
+      if (this.tree) this.stack.push(this.roots[0]);
+      this.generated(frameProtocolsField, this.layers.join(':'));
+      this.stack.length = 0;
+    }
+    if (this.infoSuffix !== '' && this.columnsEnabled) this.cols.info += this.infoSuffix;
+  }
+
+  // ---- what dissectors call -------------------------------------------------------------------------
+
+  /** Whether a value for `field` would be used: compute costly values only when this is true. */
+  wants(field: FieldDef): boolean {
+    return this.tree || this.slotOf[field.id] !== NO_SLOT;
+  }
+
+  /** Records a field over bytes [start, start+length); byte-typed fields take their value from the view. */
+  add(field: FieldDef, start: number, length: number, value?: FieldValue): void {
+    const slot = this.slotOf[field.id];
+    if (slot !== NO_SLOT) this.values[slot].push(value === undefined ? this.bytesOf(start, length) : value);
+    if (this.tree) this.node(field, start, length, value === undefined ? this.bytesOf(start, length) : value, false);
+  }
+
+  /** A value computed rather than read (lengths, reassembly results): shown in brackets, no bytes. */
+  generated(field: FieldDef, value: FieldValue, start = 0, length = 0): void {
+    const slot = this.slotOf[field.id];
+    if (slot !== NO_SLOT) this.values[slot].push(value);
+    if (this.tree) this.node(field, start, length, value, true);
+  }
+
+  /** Like `add`, and the nodes added until `close` become its children. */
+  open(field: FieldDef, start: number, length: number, value?: FieldValue): void {
+    this.add(field, start, length, value);
+    if (this.tree) this.stack.push(this.last as TreeNode);
+  }
+
+  close(): void {
+    if (this.tree) this.stack.pop();
+  }
+
+  /** Text for the node added last, replacing `Name: value` (tree only; guard costly text with `tree`). */
+  label(text: string): void {
+    if (this.tree && this.last) this.last.label = text;
+  }
+
+  /** The current layer's node: its summary line and how many bytes its header spans. */
+  layerSummary(text: string, length?: number): void {
+    if (!this.tree) return;
+    const layer = this.currentLayer();
+    if (!layer) return;
+    layer.label = text;
+    if (length !== undefined) layer.length = length;
+  }
+
+  layerLength(length: number): void {
+    if (!this.tree) return;
+    const layer = this.currentLayer();
+    if (layer) layer.length = length;
+  }
+
+  expert(severity: ExpertSeverity, message: string, start = 0, length = 0): void {
+    const slot = this.slotOf[expertFields.message.id];
+    if (slot !== NO_SLOT) this.values[slot].push(message);
+    if (!this.tree) return;
+    const node = this.node(expertFields.message, start, length, message, false);
+    node.label = message;
+    node.expert = { severity, message };
+  }
+
+  /** The next layer: the dissector `table` maps `key` to, over bytes from `offset` to `end`. */
+  next(table: TableName, key: number, offset: number, end?: number): void {
+    this.pendingTable = table;
+    this.pendingKey = key;
+    this.pendingHighPort = -1;
+    this.pendingOffset = offset;
+    if (end !== undefined) this.narrow(end);
+  }
+
+  /** The next layer by port: the lower port's dissector first, then the higher's, then heuristics. */
+  nextByPorts(table: TableName, srcPort: number, dstPort: number, offset: number, end?: number): void {
+    this.next(table, Math.min(srcPort, dstPort), offset, end);
+    this.pendingHighPort = Math.max(srcPort, dstPort);
+  }
+
+  /** Dissects a quoted packet (ICMP errors) now, under the current node, leaving the columns alone. */
+  nested(table: TableName, key: number, offset: number): void {
+    const dissector = this.registry.lookup(table, key);
+    if (!dissector) return;
+    const { captured, reported } = this.view;
+    const saved = { columns: this.columnsEnabled, inError: this.inErrorPacket, depth: this.stack.length };
+    this.columnsEnabled = false;
+    this.inErrorPacket = true;
+    this.pendingTable = undefined;
+    // A quoted packet is cut short by design: running out of its bytes is not an error of this frame.
+    this.chain(dissector, offset, true);
+    this.view.captured = captured;
+    this.view.reported = reported;
+    this.columnsEnabled = saved.columns;
+    this.inErrorPacket = saved.inError;
+    this.stack.length = saved.depth;
+    this.pendingTable = undefined;
+  }
+
+  /** Continues the chain over other bytes, such as a reassembled datagram; returns the new view. */
+  useSource(name: string, bytes: Uint8Array): ByteView {
+    if (this.tree) {
+      this.sources.push({ name, bytes });
+      this.source = this.sources.length - 1;
+    } else {
+      this.source = 1;
+    }
+    return this.view.reset(bytes, bytes.length);
+  }
+
+  // ---- the engine -----------------------------------------------------------------------------------
+
+  private chain(first: Dissector, offset: number, quoted = false): void {
+    let dissector: Dissector | undefined = first;
+    let at = offset;
+    while (dissector !== undefined) {
+      this.pendingTable = undefined;
+      if (!this.layer(dissector, at, true, quoted)) return;
+      if (this.pendingTable === undefined) return;
+      at = this.pendingOffset;
+      dissector = this.resolvePending(at);
+    }
+  }
+
+  private resolvePending(offset: number): Dissector | undefined {
+    const table = this.pendingTable as TableName;
+    const registry = this.registry;
+    if (table === 'ethertype') this.layers.push('ethertype');
+    const view = this.view;
+    const low = registry.lookup(table, this.pendingKey);
+    if (low && (low.accepts?.(view, offset) ?? true)) return low;
+    const high = this.pendingHighPort >= 0 ? registry.lookup(table, this.pendingHighPort) : undefined;
+    if (high && (high.accepts?.(view, offset) ?? true)) return high;
+    for (const heuristic of registry.heuristicsFor(table)) {
+      if (heuristic.accepts?.(view, offset)) return heuristic;
+    }
+    return view.remaining(offset) > 0 ? registry.data : undefined;
+  }
+
+  /** Runs one dissector under its protocol node; false when it ran out of bytes or failed. */
+  private layer(dissector: Dissector, offset: number, listed: boolean, quoted = false): boolean {
+    const depth = this.stack.length;
+    const view = this.view;
+    this.open(dissector.protocol, offset, Math.max(0, view.captured - offset));
+    if (listed) this.layers.push(dissector.protocol.abbrev);
+    if (listed && this.columnsEnabled && dissector.short !== '') this.cols.protocol = dissector.short;
+    let ok = true;
+    try {
+      dissector.dissect(view, offset, this);
+    } catch (error) {
+      ok = false;
+      // Back to this layer's node, so the note lands under it.
+      this.stack.length = Math.min(this.stack.length, depth + (this.tree ? 1 : 0));
+      if (!(error instanceof BoundsError)) {
+        this.expert('error', `[Dissector bug, protocol ${dissector.short}: ${String(error)}]`);
+      } else if (!quoted) {
+        this.reportBounds(error, dissector);
+      }
+    }
+    this.stack.length = Math.min(this.stack.length, depth);
+    return ok;
+  }
+
+  private reportBounds(error: BoundsError, dissector: Dissector): void {
+    if (error.kind === 'truncated') {
+      this.expert('warn', `[Packet size limited during capture: ${dissector.short} truncated]`);
+      this.generated(expertFields.short, true);
+      this.infoSuffix = '[Packet size limited during capture]';
+      return;
+    }
+    // Wireshark puts the malformed marker at the top level, as its own pseudo-protocol.
+    this.stack.length = 0;
+    this.open(expertFields.malformed, 0, 0);
+    this.label(`[Malformed Packet: ${dissector.short}]`);
+    this.expert('error', `Malformed Packet (Exception occurred)`);
+    this.close();
+    this.infoSuffix = '[Malformed Packet]';
+  }
+
+  private narrow(end: number): void {
+    const view = this.view;
+    if (end < view.reported) view.reported = Math.max(end, 0);
+    if (end < view.captured) view.captured = Math.max(end, 0);
+  }
+
+  private currentLayer(): TreeNode | undefined {
+    for (let i = this.stack.length - 1; i >= 0; i--) if (this.stack[i].field.type === 'protocol') return this.stack[i];
+    return undefined;
+  }
+
+  private bytesOf(start: number, length: number): Uint8Array {
+    const bytes = this.view.bytes;
+    const end = Math.min(start + length, this.view.captured);
+    return bytes.subarray(Math.min(start, end), end);
+  }
+
+  private node(field: FieldDef, start: number, length: number, value: FieldValue, generated: boolean): TreeNode {
+    const node: TreeNode = { field, start, length, value, source: this.source, generated, label: undefined, expert: undefined, children: [] };
+    const parent = this.stack[this.stack.length - 1];
+    (parent ? parent.children : this.roots).push(node);
+    this.last = node;
+    return node;
+  }
+}

@@ -1,0 +1,153 @@
+// Fields are data, declared once per protocol with Wireshark's abbrevs, types and display bases, so that
+// the tree, `-T fields`, the filter engine and the UI's field help all read the same table.
+import { formatHex, formatIPv4, formatIPv6Bytes, formatMac } from './address.js';
+
+export type FieldType =
+  | 'protocol'
+  | 'none'
+  | 'uint8'
+  | 'uint16'
+  | 'uint24'
+  | 'uint32'
+  | 'uint64'
+  | 'int32'
+  | 'boolean'
+  | 'ipv4'
+  | 'ipv6'
+  | 'ether'
+  | 'bytes'
+  | 'string'
+  /** Seconds since the epoch, as a bigint count of nanoseconds. */
+  | 'absolute_time'
+  /** A duration, as a number of nanoseconds. */
+  | 'relative_time'
+  | 'framenum';
+
+/** Display base, as in Wireshark's BASE_DEC, BASE_HEX, BASE_HEX_DEC, BASE_DEC_HEX. */
+export type Base = 'dec' | 'hex' | 'hex_dec' | 'dec_hex';
+
+export interface FieldSpec {
+  name: string;
+  type: FieldType;
+  base?: Base;
+  /** Bits of the containing word this field occupies (Wireshark's bitmask), for display. */
+  mask?: number;
+  values?: Readonly<Record<number, string>>;
+  blurb?: string;
+}
+
+export interface FieldDef extends FieldSpec {
+  /** Filter name, e.g. `udp.srcport`. */
+  readonly abbrev: string;
+  /** Dense index over every field of every protocol, for typed-array lookups. */
+  readonly id: number;
+}
+
+export type FieldValue = number | bigint | string | boolean | Uint8Array | undefined;
+
+const allFields: FieldDef[] = [];
+
+function define(abbrev: string, spec: FieldSpec): FieldDef {
+  const field: FieldDef = { ...spec, abbrev, id: allFields.length };
+  allFields.push(field);
+  return field;
+}
+
+/** The protocol itself as a field (`udp`), whose value is the bytes it spans. */
+export function defineProtocol(abbrev: string, name: string): FieldDef {
+  return define(abbrev, { name, type: 'protocol' });
+}
+
+/** `defineFields('udp', { srcport: {...} })` gives `udp.srcport`; keys may hold dots (`'flags.syn'`). */
+export function defineFields<K extends string>(prefix: string, specs: Record<K, FieldSpec>): Record<K, FieldDef> {
+  const fields = {} as Record<K, FieldDef>;
+  for (const key of Object.keys(specs) as K[]) fields[key] = define(`${prefix}.${key}`, specs[key]);
+  return fields;
+}
+
+/** Every field defined so far; the registry narrows this to the dissectors it was built from. */
+export function definedFieldCount(): number {
+  return allFields.length;
+}
+
+const HEX_WIDTH: Partial<Record<FieldType, number>> = { uint8: 2, uint16: 4, uint24: 6, uint32: 8, uint64: 16 };
+
+function hex(field: FieldDef, value: number | bigint): string {
+  return '0x' + value.toString(16).padStart(HEX_WIDTH[field.type] ?? 2, '0');
+}
+
+function nanosecondsText(ns: number): string {
+  const sign = ns < 0 ? '-' : '';
+  const magnitude = Math.abs(ns);
+  return `${sign}${Math.floor(magnitude / 1e9)}.${String(magnitude % 1e9).padStart(9, '0')}`;
+}
+
+/** The value as `tshark -T fields` prints it. */
+export function formatFieldValue(field: FieldDef, value: FieldValue): string {
+  switch (field.type) {
+    case 'boolean':
+      return value ? '1' : '0';
+    case 'ipv4':
+      return formatIPv4(value as number);
+    case 'ipv6':
+      return formatIPv6Bytes(value as Uint8Array);
+    case 'ether':
+      return formatMac(value as Uint8Array);
+    case 'bytes':
+      return formatHex(value as Uint8Array);
+    case 'absolute_time': {
+      const ns = value as bigint;
+      return `${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`;
+    }
+    case 'relative_time':
+      return nanosecondsText(value as number);
+    case 'protocol':
+    case 'none':
+      return '';
+    case 'string':
+      return value as string;
+    default:
+      if (field.base === 'hex' || field.base === 'hex_dec') return hex(field, value as number | bigint);
+      return String(value);
+  }
+}
+
+/** The value as the protocol tree shows it: names from value strings, both bases where asked. */
+export function displayFieldValue(field: FieldDef, value: FieldValue): string {
+  switch (field.type) {
+    case 'boolean':
+      return value ? 'Set' : 'Not set';
+    case 'bytes':
+      return formatHex(value as Uint8Array, ':');
+    case 'relative_time':
+      return `${nanosecondsText(value as number)} seconds`;
+    case 'uint8':
+    case 'uint16':
+    case 'uint24':
+    case 'uint32':
+    case 'uint64':
+    case 'int32': {
+      const n = value as number | bigint;
+      let text =
+        field.base === 'hex' ? hex(field, n)
+        : field.base === 'hex_dec' ? `${hex(field, n)} (${n})`
+        : field.base === 'dec_hex' ? `${n} (${hex(field, n)})`
+        : String(n);
+      const name = field.values?.[Number(n)];
+      if (name !== undefined) text = `${name} (${text})`;
+      return text;
+    }
+    default:
+      return formatFieldValue(field, value);
+  }
+}
+
+/** Merges field tables keyed by abbrev, for a dissector that owns several protocols' fields. */
+export function fieldsByAbbrev(...groups: readonly (FieldDef | Readonly<Record<string, FieldDef>>)[]): Record<string, FieldDef> {
+  const merged: Record<string, FieldDef> = {};
+  for (const group of groups) {
+    const list = 'abbrev' in group && typeof group.abbrev === 'string' ? [group as FieldDef] : Object.values(group as Record<string, FieldDef>);
+    for (const field of list) merged[field.abbrev] = field;
+  }
+  return merged;
+}

@@ -1,0 +1,55 @@
+// Ethernet II and IEEE 802.3 framing (IEEE 802.3 §3.2); the type field ≥ 1536 is an ethertype,
+// below that a length followed by LLC, which this inspector shows as data.
+import type { Dissector } from '../dissector.js';
+import { defineFields, defineProtocol } from '../field.js';
+import { formatMac } from '../address.js';
+
+const FIELD = { DST: [0, 6], SRC: [6, 6], TYPE: [12, 2] } as const;
+const HEADER_LENGTH = 14;
+const MIN_ETHERTYPE = 1536;
+
+const fields = defineFields('eth', {
+  dst: { name: 'Destination', type: 'ether' },
+  src: { name: 'Source', type: 'ether' },
+  addr: { name: 'Address', type: 'ether', blurb: 'Source or Destination Hardware Address' },
+  type: { name: 'Type', type: 'uint16', base: 'hex' },
+  len: { name: 'Length', type: 'uint16', base: 'dec' },
+});
+
+/** The column text for a hardware address; Wireshark names the broadcast address. */
+export function macColumn(bytes: Uint8Array, at: number): string {
+  let all = 0xff;
+  for (let i = 0; i < 6; i++) all &= bytes[at + i];
+  return all === 0xff ? 'Broadcast' : formatMac(bytes, at);
+}
+
+export const eth: Dissector = {
+  protocol: defineProtocol('eth', 'Ethernet II'),
+  short: 'Ethernet',
+  fields,
+  bindings: [{ table: 'linktype', key: 1 }],
+  dissect(view, offset, ctx) {
+    view.check(offset, HEADER_LENGTH);
+    const [dstAt, macLength] = FIELD.DST;
+    const srcAt = offset + FIELD.SRC[0];
+    ctx.add(fields.dst, offset + dstAt, macLength);
+    ctx.add(fields.addr, offset + dstAt, macLength);
+    ctx.add(fields.src, srcAt, macLength);
+    ctx.add(fields.addr, srcAt, macLength);
+    const type = view.u16(offset + FIELD.TYPE[0]);
+    if (ctx.columns) {
+      ctx.cols.src = macColumn(view.bytes, srcAt);
+      ctx.cols.dst = macColumn(view.bytes, offset + dstAt);
+    }
+    if (ctx.tree) {
+      ctx.layerSummary(`Ethernet II, Src: ${formatMac(view.bytes, srcAt)}, Dst: ${formatMac(view.bytes, offset + dstAt)}`, HEADER_LENGTH);
+    }
+    if (type >= MIN_ETHERTYPE) {
+      ctx.add(fields.type, offset + FIELD.TYPE[0], 2, type);
+      ctx.next('ethertype', type, offset + HEADER_LENGTH);
+    } else {
+      ctx.add(fields.len, offset + FIELD.TYPE[0], 2, type);
+      ctx.next('ethertype', -1, offset + HEADER_LENGTH, offset + HEADER_LENGTH + type);
+    }
+  },
+};

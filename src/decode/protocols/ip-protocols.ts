@@ -1,0 +1,22 @@
+// IANA "Assigned Internet Protocol Numbers", the names Wireshark shows for ip.proto and ipv6.nxt.
+export const IP_PROTOCOL_NAMES: Readonly<Record<number, string>> = {
+  0: 'IPv6 Hop-by-Hop Option',
+  1: 'ICMP',
+  2: 'IGMP',
+  4: 'IPIP',
+  6: 'TCP',
+  17: 'UDP',
+  41: 'IPv6',
+  43: 'Routing Header for IPv6',
+  44: 'Fragment Header for IPv6',
+  47: 'GRE',
+  50: 'ESP',
+  51: 'AH',
+  58: 'ICMPv6',
+  59: 'IPv6 No Next Header',
+  60: 'Destination Options for IPv6',
+  89: 'OSPF IGP',
+  103: 'PIM',
+  112: 'VRRP',
+  132: 'SCTP',
+};

@@ -1,0 +1,282 @@
+// TCP, RFC 9293 §3.1 (header), RFC 7323 (window scale, timestamps), RFC 2018 (SACK). Sequence numbers
+// are also shown relative to each direction's first, and streams are numbered, as Wireshark does.
+import type { ByteView } from '../byte-view.js';
+import type { Dissector } from '../dissector.js';
+import type { Dissection } from '../dissection.js';
+import { defineFields, defineProtocol } from '../field.js';
+import { formatHex } from '../address.js';
+
+const FIELD = { SRC_PORT: 0, DST_PORT: 2, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
+const MIN_HEADER = 20;
+const Flag = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80, AE: 0x100 } as const;
+const FLAG_NAMES: readonly [number, string][] = [
+  [Flag.FIN, 'FIN'], [Flag.SYN, 'SYN'], [Flag.RST, 'RST'], [Flag.PSH, 'PSH'], [Flag.ACK, 'ACK'], [Flag.URG, 'URG'],
+  [Flag.ECE, 'ECE'], [Flag.CWR, 'CWR'], [Flag.AE, 'AE'],
+];
+const Option = { EOL: 0, NOP: 1, MSS: 2, WINDOW_SCALE: 3, SACK_PERMITTED: 4, SACK: 5, TIMESTAMP: 8 } as const;
+/** Streams remembered; past this the oldest is forgotten (a later packet of it starts a new stream). */
+const MAX_STREAMS = 1 << 18;
+const WSCALE_UNKNOWN = -1;
+const WSCALE_UNUSED = -2;
+
+const fields = defineFields('tcp', {
+  srcport: { name: 'Source Port', type: 'uint16', base: 'dec' },
+  dstport: { name: 'Destination Port', type: 'uint16', base: 'dec' },
+  port: { name: 'Source or Destination Port', type: 'uint16', base: 'dec' },
+  stream: { name: 'Stream index', type: 'uint32', base: 'dec' },
+  len: { name: 'TCP Segment Len', type: 'uint32', base: 'dec' },
+  seq: { name: 'Sequence Number', type: 'uint32', base: 'dec' },
+  seq_raw: { name: 'Sequence Number (raw)', type: 'uint32', base: 'dec' },
+  nxtseq: { name: 'Next Sequence Number', type: 'uint32', base: 'dec' },
+  ack: { name: 'Acknowledgment Number', type: 'uint32', base: 'dec' },
+  ack_raw: { name: 'Acknowledgment number (raw)', type: 'uint32', base: 'dec' },
+  hdr_len: { name: 'Header Length', type: 'uint8', base: 'dec' },
+  flags: { name: 'Flags', type: 'uint16', base: 'hex', mask: 0x0fff },
+  'flags.res': { name: 'Reserved', type: 'boolean', mask: 0xe00 },
+  'flags.ae': { name: 'Accurate ECN', type: 'boolean', mask: 0x100 },
+  'flags.cwr': { name: 'Congestion Window Reduced', type: 'boolean', mask: 0x80 },
+  'flags.ece': { name: 'ECN-Echo', type: 'boolean', mask: 0x40 },
+  'flags.urg': { name: 'Urgent', type: 'boolean', mask: 0x20 },
+  'flags.ack': { name: 'Acknowledgment', type: 'boolean', mask: 0x10 },
+  'flags.push': { name: 'Push', type: 'boolean', mask: 0x08 },
+  'flags.reset': { name: 'Reset', type: 'boolean', mask: 0x04 },
+  'flags.syn': { name: 'Syn', type: 'boolean', mask: 0x02 },
+  'flags.fin': { name: 'Fin', type: 'boolean', mask: 0x01 },
+  'flags.str': { name: 'TCP Flags', type: 'string' },
+  window_size_value: { name: 'Window', type: 'uint16', base: 'dec' },
+  window_size: { name: 'Calculated window size', type: 'uint32', base: 'dec' },
+  window_size_scalefactor: { name: 'Window size scaling factor', type: 'int32', base: 'dec' },
+  checksum: { name: 'Checksum', type: 'uint16', base: 'hex' },
+  urgent_pointer: { name: 'Urgent Pointer', type: 'uint16', base: 'dec' },
+  options: { name: 'Options', type: 'bytes' },
+  option_kind: { name: 'Kind', type: 'uint8', base: 'dec' },
+  option_len: { name: 'Length', type: 'uint8', base: 'dec' },
+  'options.mss_val': { name: 'MSS Value', type: 'uint16', base: 'dec' },
+  'options.wscale.shift': { name: 'Shift count', type: 'uint8', base: 'dec' },
+  'options.wscale.multiplier': { name: 'Multiplier', type: 'uint16', base: 'dec' },
+  'options.sack_perm': { name: 'TCP Option - SACK permitted', type: 'none' },
+  'options.sack_le': { name: 'left edge', type: 'uint32', base: 'dec' },
+  'options.sack_re': { name: 'right edge', type: 'uint32', base: 'dec' },
+  'options.timestamp.tsval': { name: 'Timestamp value', type: 'uint32', base: 'dec' },
+  'options.timestamp.tsecr': { name: 'Timestamp echo reply', type: 'uint32', base: 'dec' },
+  payload: { name: 'TCP payload', type: 'bytes' },
+});
+
+const OPTION_NAMES: Readonly<Record<number, string>> = {
+  0: 'End of Option List (EOL)', 1: 'No-Operation (NOP)', 2: 'Maximum segment size', 3: 'Window scale', 4: 'SACK permitted',
+  5: 'SACK', 8: 'Timestamps',
+};
+
+const protocol = defineProtocol('tcp', 'Transmission Control Protocol');
+
+interface Flow {
+  base: number;
+  baseSet: boolean;
+  windowShift: number;
+}
+
+interface Stream {
+  index: number;
+  flows: [Flow, Flow];
+}
+
+interface TcpState {
+  streams: Map<string, Stream>;
+  nextIndex: number;
+}
+
+function newFlow(): Flow {
+  return { base: 0, baseSet: false, windowShift: WSCALE_UNKNOWN };
+}
+
+/** Finds or starts the stream of this segment; `forward` says whether src is its first endpoint. */
+function streamOf(ctx: Dissection, srcPort: number, dstPort: number): { stream: Stream; forward: boolean } | undefined {
+  const network = ctx.network;
+  if (!network) return undefined;
+  const src = formatHex(network.bytes.subarray(network.srcAt, network.srcAt + network.length)) + ':' + srcPort;
+  const dst = formatHex(network.bytes.subarray(network.dstAt, network.dstAt + network.length)) + ':' + dstPort;
+  const forward = src <= dst;
+  const key = forward ? `${src}>${dst}` : `${dst}>${src}`;
+  const state = ctx.session.stateOf(protocol, (): TcpState => ({ streams: new Map(), nextIndex: 0 }));
+  let stream = state.streams.get(key);
+  if (!stream) {
+    if (state.streams.size >= MAX_STREAMS) state.streams.delete(state.streams.keys().next().value as string);
+    stream = { index: state.nextIndex++, flows: [newFlow(), newFlow()] };
+    state.streams.set(key, stream);
+  }
+  return { stream, forward };
+}
+
+interface OptionSummary {
+  text: string;
+  windowShift: number;
+}
+
+function addOptions(view: ByteView, ctx: Dissection, start: number, end: number): OptionSummary {
+  const summary: OptionSummary = { text: '', windowShift: WSCALE_UNUSED };
+  ctx.open(fields.options, start, end - start);
+  let at = start;
+  while (at < end) {
+    const kind = view.u8(at);
+    if (kind === Option.EOL || kind === Option.NOP) {
+      ctx.add(fields.option_kind, at, 1, kind);
+      if (ctx.tree) ctx.label(`TCP Option - ${OPTION_NAMES[kind]}`);
+      at++;
+      if (kind === Option.EOL) break;
+      continue;
+    }
+    const length = view.u8(at + 1);
+    if (length < 2 || at + length > end) {
+      ctx.expert('warn', `TCP option ${kind} has bad length ${length}`, at, 2);
+      break;
+    }
+    ctx.open(fields.option_kind, at, length, kind);
+    if (ctx.tree) ctx.label(`TCP Option - ${OPTION_NAMES[kind] ?? `Unknown (${kind})`}`);
+    ctx.add(fields.option_len, at + 1, 1, length);
+    switch (kind) {
+      case Option.MSS: {
+        const mss = view.u16(at + 2);
+        ctx.add(fields['options.mss_val'], at + 2, 2, mss);
+        if (ctx.columns) summary.text += ` MSS=${mss}`;
+        break;
+      }
+      case Option.WINDOW_SCALE: {
+        const shift = view.u8(at + 2);
+        ctx.add(fields['options.wscale.shift'], at + 2, 1, shift);
+        ctx.add(fields['options.wscale.multiplier'], at + 2, 1, 2 ** Math.min(shift, 14));
+        summary.windowShift = Math.min(shift, 14);
+        if (ctx.columns) summary.text += ` WS=${2 ** Math.min(shift, 14)}`;
+        break;
+      }
+      case Option.SACK_PERMITTED:
+        ctx.add(fields['options.sack_perm'], at, length);
+        if (ctx.columns) summary.text += ' SACK_PERM';
+        break;
+      case Option.SACK:
+        for (let edge = at + 2; edge + 8 <= at + length; edge += 8) {
+          ctx.add(fields['options.sack_le'], edge, 4, view.u32(edge));
+          ctx.add(fields['options.sack_re'], edge + 4, 4, view.u32(edge + 4));
+        }
+        break;
+      case Option.TIMESTAMP: {
+        const tsval = view.u32(at + 2);
+        const tsecr = view.u32(at + 6);
+        ctx.add(fields['options.timestamp.tsval'], at + 2, 4, tsval);
+        ctx.add(fields['options.timestamp.tsecr'], at + 6, 4, tsecr);
+        if (ctx.columns) summary.text += ` TSval=${tsval} TSecr=${tsecr}`;
+        break;
+      }
+    }
+    ctx.close();
+    at += length;
+  }
+  ctx.close();
+  return summary;
+}
+
+function flagsText(flags: number): string {
+  const names: string[] = [];
+  for (const [bit, name] of FLAG_NAMES) if (flags & bit) names.push(name);
+  return names.join(', ');
+}
+
+/** Wireshark's tcp.flags.str: one character per bit from the AE bit down, `·` where clear. */
+function flagsString(flags: number): string {
+  const letters = 'RRRACEUAPRSF';
+  let text = '';
+  for (let bit = 11; bit >= 0; bit--) text += flags & (1 << bit) ? (bit >= 9 ? 'R' : letters[11 - bit]) : '·';
+  return text;
+}
+
+export const tcp: Dissector = {
+  protocol,
+  short: 'TCP',
+  fields,
+  bindings: [{ table: 'ip.proto', key: 6 }],
+  dissect(view, offset, ctx) {
+    const srcPort = view.u16(offset + FIELD.SRC_PORT);
+    const dstPort = view.u16(offset + FIELD.DST_PORT);
+    ctx.add(fields.srcport, offset + FIELD.SRC_PORT, 2, srcPort);
+    ctx.add(fields.dstport, offset + FIELD.DST_PORT, 2, dstPort);
+    ctx.add(fields.port, offset + FIELD.SRC_PORT, 2, srcPort);
+    ctx.add(fields.port, offset + FIELD.DST_PORT, 2, dstPort);
+    const seq = view.u32(offset + FIELD.SEQ);
+    const conversation = ctx.inErrorPacket ? undefined : streamOf(ctx, srcPort, dstPort);
+    if (conversation) ctx.generated(fields.stream, conversation.stream.index);
+    const offsetFlags = view.u16(offset + FIELD.OFFSET_FLAGS);
+    const headerLength = (offsetFlags >>> 12) * 4;
+    const flags = offsetFlags & 0x0fff;
+    const payloadLength = Math.max(0, view.reportedRemaining(offset) - headerLength);
+    if (ctx.wants(fields.len)) ctx.generated(fields.len, payloadLength);
+    const forwardFlow = conversation?.stream.flows[conversation.forward ? 0 : 1];
+    const reverseFlow = conversation?.stream.flows[conversation.forward ? 1 : 0];
+    if (forwardFlow && !forwardFlow.baseSet) {
+      // Without the SYN, Wireshark takes the first segment's sequence number as relative 1.
+      forwardFlow.base = flags & Flag.SYN ? seq : (seq - 1) >>> 0;
+      forwardFlow.baseSet = true;
+    }
+    const relativeSeq = forwardFlow ? (seq - forwardFlow.base) >>> 0 : seq;
+    ctx.add(fields.seq, offset + FIELD.SEQ, 4, relativeSeq);
+    ctx.add(fields.seq_raw, offset + FIELD.SEQ, 4, seq);
+    const synFin = (flags & Flag.SYN ? 1 : 0) + (flags & Flag.FIN ? 1 : 0);
+    if (payloadLength + synFin > 0) ctx.generated(fields.nxtseq, (relativeSeq + payloadLength + synFin) >>> 0);
+    const ack = view.u32(offset + FIELD.ACK);
+    let relativeAck = ack;
+    if (flags & Flag.ACK) {
+      if (reverseFlow && !reverseFlow.baseSet) {
+        reverseFlow.base = (ack - 1) >>> 0;
+        reverseFlow.baseSet = true;
+      }
+      relativeAck = reverseFlow ? (ack - reverseFlow.base) >>> 0 : ack;
+      ctx.add(fields.ack, offset + FIELD.ACK, 4, relativeAck);
+    }
+    ctx.add(fields.ack_raw, offset + FIELD.ACK, 4, ack);
+    ctx.add(fields.hdr_len, offset + FIELD.OFFSET_FLAGS, 1, headerLength);
+    ctx.open(fields.flags, offset + FIELD.OFFSET_FLAGS, 2, flags);
+    if (ctx.tree) ctx.label(`Flags: 0x${flags.toString(16).padStart(3, '0')} (${flagsText(flags)})`);
+    ctx.add(fields['flags.res'], offset + FIELD.OFFSET_FLAGS, 2, (flags & 0xe00) !== 0);
+    ctx.add(fields['flags.ae'], offset + FIELD.OFFSET_FLAGS, 2, (flags & Flag.AE) !== 0);
+    ctx.add(fields['flags.cwr'], offset + FIELD.OFFSET_FLAGS, 2, (flags & Flag.CWR) !== 0);
+    ctx.add(fields['flags.ece'], offset + FIELD.OFFSET_FLAGS, 2, (flags & Flag.ECE) !== 0);
+    ctx.add(fields['flags.urg'], offset + FIELD.OFFSET_FLAGS, 2, (flags & Flag.URG) !== 0);
+    ctx.add(fields['flags.ack'], offset + FIELD.OFFSET_FLAGS, 2, (flags & Flag.ACK) !== 0);
+    ctx.add(fields['flags.push'], offset + FIELD.OFFSET_FLAGS, 2, (flags & Flag.PSH) !== 0);
+    ctx.add(fields['flags.reset'], offset + FIELD.OFFSET_FLAGS, 2, (flags & Flag.RST) !== 0);
+    ctx.add(fields['flags.syn'], offset + FIELD.OFFSET_FLAGS, 2, (flags & Flag.SYN) !== 0);
+    ctx.add(fields['flags.fin'], offset + FIELD.OFFSET_FLAGS, 2, (flags & Flag.FIN) !== 0);
+    if (ctx.wants(fields['flags.str'])) ctx.generated(fields['flags.str'], flagsString(flags));
+    ctx.close();
+    const window = view.u16(offset + FIELD.WINDOW);
+    ctx.add(fields.window_size_value, offset + FIELD.WINDOW, 2, window);
+    // A SYN's window is never scaled; later ones are once both sides offered the option.
+    const shift = flags & Flag.SYN || !forwardFlow || !reverseFlow ? WSCALE_UNKNOWN : forwardFlow.windowShift;
+    const scaled = shift >= 0 && reverseFlow && reverseFlow.windowShift >= 0 ? window * 2 ** shift : window;
+    ctx.generated(fields.window_size, scaled);
+    ctx.generated(fields.window_size_scalefactor, shift >= 0 && reverseFlow && reverseFlow.windowShift >= 0 ? 2 ** shift : shift === WSCALE_UNUSED ? -2 : -1);
+    ctx.add(fields.checksum, offset + FIELD.CHECKSUM, 2, view.u16(offset + FIELD.CHECKSUM));
+    ctx.add(fields.urgent_pointer, offset + FIELD.URGENT, 2, view.u16(offset + FIELD.URGENT));
+    if (headerLength < MIN_HEADER) {
+      ctx.expert('error', `Bogus TCP header length (${headerLength}, must be at least ${MIN_HEADER})`, offset + FIELD.OFFSET_FLAGS, 1);
+      if (ctx.columns) ctx.cols.info = `${srcPort} → ${dstPort} [${flagsText(flags)}] [Bogus TCP header length]`;
+      return;
+    }
+    const options = headerLength > MIN_HEADER ? addOptions(view, ctx, offset + MIN_HEADER, offset + headerLength) : undefined;
+    if (forwardFlow && flags & Flag.SYN) forwardFlow.windowShift = options?.windowShift ?? WSCALE_UNUSED;
+    if (ctx.tree) {
+      ctx.layerSummary(
+        `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}, Seq: ${relativeSeq}` +
+          (flags & Flag.ACK ? `, Ack: ${relativeAck}` : '') + `, Len: ${payloadLength}`,
+        headerLength,
+      );
+    }
+    if (ctx.columns) {
+      ctx.cols.info =
+        `${srcPort} → ${dstPort} [${flagsText(flags)}] Seq=${relativeSeq}` + (flags & Flag.ACK ? ` Ack=${relativeAck}` : '') +
+        ` Win=${scaled} Len=${payloadLength}${options?.text ?? ''}`;
+    }
+    const payloadAt = offset + headerLength;
+    if (payloadLength === 0) return;
+    ctx.add(fields.payload, payloadAt, Math.min(payloadLength, view.remaining(payloadAt)));
+    ctx.nextByPorts('tcp.port', srcPort, dstPort, payloadAt);
+  },
+};

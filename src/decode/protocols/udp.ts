@@ -1,0 +1,44 @@
+// UDP, RFC 768: 8-byte header; the payload goes to the lower port's dissector, then the higher's.
+import type { Dissector } from '../dissector.js';
+import { defineFields, defineProtocol } from '../field.js';
+
+const FIELD = { SRC_PORT: 0, DST_PORT: 2, LENGTH: 4, CHECKSUM: 6 } as const;
+const HEADER_LENGTH = 8;
+
+const fields = defineFields('udp', {
+  srcport: { name: 'Source Port', type: 'uint16', base: 'dec' },
+  dstport: { name: 'Destination Port', type: 'uint16', base: 'dec' },
+  port: { name: 'Source or Destination Port', type: 'uint16', base: 'dec' },
+  length: { name: 'Length', type: 'uint16', base: 'dec' },
+  checksum: { name: 'Checksum', type: 'uint16', base: 'hex' },
+  payload: { name: 'Payload', type: 'bytes' },
+});
+
+export const udp: Dissector = {
+  protocol: defineProtocol('udp', 'User Datagram Protocol'),
+  short: 'UDP',
+  fields,
+  bindings: [{ table: 'ip.proto', key: 17 }],
+  dissect(view, offset, ctx) {
+    const srcPort = view.u16(offset + FIELD.SRC_PORT);
+    const dstPort = view.u16(offset + FIELD.DST_PORT);
+    ctx.add(fields.srcport, offset + FIELD.SRC_PORT, 2, srcPort);
+    ctx.add(fields.dstport, offset + FIELD.DST_PORT, 2, dstPort);
+    ctx.add(fields.port, offset + FIELD.SRC_PORT, 2, srcPort);
+    ctx.add(fields.port, offset + FIELD.DST_PORT, 2, dstPort);
+    const length = view.u16(offset + FIELD.LENGTH);
+    ctx.add(fields.length, offset + FIELD.LENGTH, 2, length);
+    ctx.add(fields.checksum, offset + FIELD.CHECKSUM, 2, view.u16(offset + FIELD.CHECKSUM));
+    if (ctx.tree) ctx.layerSummary(`User Datagram Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`, HEADER_LENGTH);
+    if (ctx.columns) ctx.cols.info = `${srcPort} → ${dstPort} Len=${Math.max(0, length - HEADER_LENGTH)}`;
+    const available = view.reportedRemaining(offset);
+    if (length < HEADER_LENGTH || length > available) {
+      // Wireshark keeps going with what the IP layer says is there when the length is bogus.
+      ctx.expert('error', `Bad length value ${length} ${length < HEADER_LENGTH ? '<' : '>'} IP payload length`, offset + FIELD.LENGTH, 2);
+      if (length < HEADER_LENGTH) return;
+    }
+    const end = offset + Math.min(length, available);
+    if (end > offset + HEADER_LENGTH) ctx.add(fields.payload, offset + HEADER_LENGTH, end - offset - HEADER_LENGTH);
+    ctx.nextByPorts('udp.port', srcPort, dstPort, offset + HEADER_LENGTH, end);
+  },
+};

@@ -1,0 +1,45 @@
+// The protocol tree of one frame: every node names its field and the bytes it spans, so the hex pane can
+// light them; generated nodes (computed, not on the wire) have length 0 and show in brackets.
+import { displayFieldValue, type FieldDef, type FieldValue } from './field.js';
+
+export type ExpertSeverity = 'chat' | 'note' | 'warn' | 'error';
+
+export interface TreeNode {
+  field: FieldDef;
+  start: number;
+  length: number;
+  value: FieldValue;
+  /** Index of the byte source: 0 is the frame, others are reassembled buffers. */
+  source: number;
+  generated: boolean;
+  /** Overrides the default `Name: value` text. */
+  label: string | undefined;
+  expert: { severity: ExpertSeverity; message: string } | undefined;
+  children: TreeNode[];
+}
+
+export interface ByteSource {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface FrameTree {
+  root: TreeNode[];
+  sources: ByteSource[];
+}
+
+export function nodeLabel(node: TreeNode): string {
+  if (node.label !== undefined) return node.generated ? `[${node.label}]` : node.label;
+  const field = node.field;
+  if (field.type === 'protocol' || field.type === 'none') return field.name;
+  const text = `${field.name}: ${displayFieldValue(field, node.value)}`;
+  return node.generated ? `[${text}]` : text;
+}
+
+/** Depth-first visit of every node, for tests and for the `*` (expand all) command. */
+export function* walkTree(nodes: readonly TreeNode[], depth = 0): Generator<{ node: TreeNode; depth: number }> {
+  for (const node of nodes) {
+    yield { node, depth };
+    yield* walkTree(node.children, depth + 1);
+  }
+}
