@@ -2,7 +2,7 @@
 // object per frame (-T json). Every capture-derived string passes the sanitiser first.
 import type { Frame } from '../capture/frame.js';
 import type { Dissection } from '../decode/dissection.js';
-import { formatFieldValue, type FieldDef, type FieldValue } from '../decode/field.js';
+import { formatFieldValue, nanosecondsText, type FieldDef, type FieldValue } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
 import { sanitize } from '../decode/sanitize.js';
 import { walkTree } from '../decode/tree.js';
@@ -21,19 +21,13 @@ const COLUMN_PREFIX = '_ws.col.';
 const COLUMNS = ['No.', 'Time', 'Source', 'Destination', 'Protocol', 'Length', 'Info'] as const;
 type Column = (typeof COLUMNS)[number];
 
-function timeText(relativeNs: number, digits: number): string {
-  const seconds = Math.floor(relativeNs / 1e9);
-  const fraction = String(relativeNs - seconds * 1e9).padStart(9, '0').slice(0, digits);
-  return `${seconds}.${fraction}`;
-}
-
 function columnText(column: Column, dissection: Dissection, digits: number): string {
   const frame = dissection.frame;
   switch (column) {
     case 'No.':
       return String(frame.number);
     case 'Time':
-      return timeText(frame.relativeNs, digits);
+      return nanosecondsText(frame.relativeNs, digits);
     case 'Source':
       return dissection.cols.src;
     case 'Destination':
@@ -81,7 +75,7 @@ export class TextPrinter implements FramePrinter {
     const arrow = direction === 'ingress' ? '↓' : direction === 'egress' ? '↑' : '';
     const tapColumn = arrow === '' ? '' : ` ${arrow}${interfaces.length > 0 ? ' ' + sanitize(String(interfaces[0])) : ''}`;
     this.out.write(
-      `${String(frame.number).padStart(5)} ${timeText(frame.relativeNs, this.timeDigits).padStart(10)}${tapColumn} ` +
+      `${String(frame.number).padStart(5)} ${nanosecondsText(frame.relativeNs, this.timeDigits).padStart(10)}${tapColumn} ` +
         `${sanitize(cols.src).padStart(12)} → ${sanitize(cols.dst).padEnd(12)} ${cols.protocol} ${frame.originalLength} ${sanitize(cols.info)}\n`,
     );
   }

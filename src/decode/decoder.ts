@@ -35,6 +35,16 @@ export function createRegistry(): Registry {
   );
 }
 
+/** Seconds under which a nanosecond count is exact as a double (2^53 ns is about 104 days). */
+const EXACT_SECONDS = 9_000_000;
+
+/** b − a in nanoseconds: a number while exact, a bigint for the spans of clock-jumping captures. */
+export function nanosecondsBetween(aSec: number, aNsec: number, bSec: number, bNsec: number): number | bigint {
+  const seconds = bSec - aSec;
+  if (Math.abs(seconds) < EXACT_SECONDS) return seconds * 1e9 + (bNsec - aNsec);
+  return BigInt(seconds) * 1_000_000_000n + BigInt(bNsec - aNsec);
+}
+
 export class FrameDecoder {
   readonly session = new Session();
   readonly dissection: Dissection;
@@ -75,8 +85,8 @@ export class FrameDecoder {
     meta.number = ++this.count;
     meta.tsSec = frame.tsSec;
     meta.tsNsec = frame.tsNsec;
-    meta.relativeNs = (frame.tsSec - this.firstSec) * 1e9 + (frame.tsNsec - this.firstNsec);
-    meta.deltaNs = (frame.tsSec - this.previousSec) * 1e9 + (frame.tsNsec - this.previousNsec);
+    meta.relativeNs = nanosecondsBetween(this.firstSec, this.firstNsec, frame.tsSec, frame.tsNsec);
+    meta.deltaNs = nanosecondsBetween(this.previousSec, this.previousNsec, frame.tsSec, frame.tsNsec);
     meta.capturedLength = frame.capturedLength;
     meta.originalLength = frame.originalLength;
     meta.linkType = frame.linkType;

@@ -15,8 +15,8 @@ export interface FrameMeta {
   tsSec: number;
   tsNsec: number;
   /** Nanoseconds since the first frame, and since the previous one. */
-  relativeNs: number;
-  deltaNs: number;
+  relativeNs: number | bigint;
+  deltaNs: number | bigint;
   capturedLength: number;
   originalLength: number;
   linkType: number;
@@ -62,6 +62,8 @@ export class Dissection {
   readonly layers: string[] = [];
   frame!: FrameMeta;
   network: NetworkAddresses | undefined;
+  /** True when the upper layers see only the first fragment of a datagram that was not reassembled. */
+  fragmented = false;
   /** True while dissecting the packet quoted inside an ICMP error. */
   inErrorPacket = false;
   roots: TreeNode[] = [];
@@ -108,6 +110,7 @@ export class Dissection {
     this.source = 0;
     this.inErrorPacket = false;
     this.network = undefined;
+    this.fragmented = false;
     this.infoSuffix = '';
     if (this.tree) {
       this.roots = [];
@@ -138,6 +141,8 @@ export class Dissection {
 
   /** Records a field over bytes [start, start+length); byte-typed fields take their value from the view. */
   add(field: FieldDef, start: number, length: number, value?: FieldValue): void {
+    // Values read through the view were checked there; bytes taken as they are are checked here.
+    if (value === undefined) this.view.check(start, length);
     const slot = this.slotOf[field.id];
     if (slot !== NO_SLOT) this.values[slot].push(value === undefined ? this.bytesOf(start, length) : value);
     if (this.tree) this.node(field, start, length, value === undefined ? this.bytesOf(start, length) : value, false);
@@ -267,7 +272,9 @@ export class Dissection {
   private layer(dissector: Dissector, offset: number, listed: boolean, quoted = false): boolean {
     const depth = this.stack.length;
     const view = this.view;
-    this.open(dissector.protocol, offset, Math.max(0, view.captured - offset));
+    // A layer may start past the captured bytes (its parent was cut short): its node is then empty.
+    const length = Math.max(0, view.captured - offset);
+    this.open(dissector.protocol, offset, length, this.bytesOf(offset, length));
     if (listed) this.layers.push(dissector.protocol.abbrev);
     if (listed && this.columnsEnabled && dissector.short !== '') this.cols.protocol = dissector.short;
     let ok = true;
@@ -296,7 +303,7 @@ export class Dissection {
     }
     // Wireshark puts the malformed marker at the top level, as its own pseudo-protocol.
     this.stack.length = 0;
-    this.open(expertFields.malformed, 0, 0);
+    this.open(expertFields.malformed, 0, 0, true);
     this.label(`[Malformed Packet: ${dissector.short}]`);
     this.expert('error', `Malformed Packet (Exception occurred)`);
     this.close();

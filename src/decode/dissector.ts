@@ -5,7 +5,7 @@ import type { Dissection } from './dissection.js';
 import type { FieldDef } from './field.js';
 
 /** Dispatch tables, keyed as Wireshark's are. */
-export type TableName = 'linktype' | 'ethertype' | 'ip.proto' | 'tcp.port' | 'udp.port' | 'ip.version';
+export type TableName = 'linktype' | 'ethertype' | 'gre.proto' | 'ip.proto' | 'tcp.port' | 'udp.port' | 'ip.version';
 
 export interface Binding {
   table: TableName;

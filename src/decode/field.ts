@@ -19,7 +19,7 @@ export type FieldType =
   | 'string'
   /** Seconds since the epoch, as a bigint count of nanoseconds. */
   | 'absolute_time'
-  /** A duration, as a number of nanoseconds. */
+  /** A duration in nanoseconds: a number, or a bigint where a number would not be exact. */
   | 'relative_time'
   | 'framenum';
 
@@ -76,10 +76,13 @@ function hex(field: FieldDef, value: number | bigint): string {
   return '0x' + value.toString(16).padStart(HEX_WIDTH[field.type] ?? 2, '0');
 }
 
-function nanosecondsText(ns: number): string {
-  const sign = ns < 0 ? '-' : '';
-  const magnitude = Math.abs(ns);
-  return `${sign}${Math.floor(magnitude / 1e9)}.${String(magnitude % 1e9).padStart(9, '0')}`;
+/** Seconds with nine decimals, as Wireshark shows durations. */
+export function nanosecondsText(ns: number | bigint, digits = 9): string {
+  const negative = ns < 0;
+  const magnitude = typeof ns === 'bigint' ? (negative ? -ns : ns) : Math.abs(ns);
+  const whole = typeof magnitude === 'bigint' ? magnitude / 1_000_000_000n : Math.floor(magnitude / 1e9);
+  const fraction = typeof magnitude === 'bigint' ? magnitude % 1_000_000_000n : magnitude % 1e9;
+  return `${negative ? '-' : ''}${whole}.${String(fraction).padStart(9, '0').slice(0, digits)}`;
 }
 
 /** The value as `tshark -T fields` prints it. */
@@ -100,7 +103,7 @@ export function formatFieldValue(field: FieldDef, value: FieldValue): string {
       return `${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`;
     }
     case 'relative_time':
-      return nanosecondsText(value as number);
+      return nanosecondsText(value as number | bigint);
     case 'protocol':
     case 'none':
       return '';
@@ -120,7 +123,7 @@ export function displayFieldValue(field: FieldDef, value: FieldValue): string {
     case 'bytes':
       return formatHex(value as Uint8Array, ':');
     case 'relative_time':
-      return `${nanosecondsText(value as number)} seconds`;
+      return `${nanosecondsText(value as number | bigint)} seconds`;
     case 'uint8':
     case 'uint16':
     case 'uint24':

@@ -3,6 +3,12 @@
 import type { Dissector, TableName } from './dissector.js';
 import { definedFieldCount, type FieldDef } from './field.js';
 
+/**
+ * Tables that share another's entries: GRE's protocol field holds ethertypes (RFC 2784 §2.4), but
+ * Wireshark lists no `ethertype` layer for it, so it is a table of its own name.
+ */
+const SHARED_ENTRIES: Partial<Record<TableName, TableName>> = { 'gre.proto': 'ethertype' };
+
 export class Registry {
   private readonly tables = new Map<TableName, Map<number, Dissector>>();
   private readonly heuristics = new Map<TableName, Dissector[]>();
@@ -38,7 +44,7 @@ export class Registry {
   }
 
   lookup(table: TableName, key: number): Dissector | undefined {
-    return this.tables.get(table)?.get(key);
+    return this.tables.get(SHARED_ENTRIES[table] ?? table)?.get(key);
   }
 
   heuristicsFor(table: TableName): readonly Dissector[] {

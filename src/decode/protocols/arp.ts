@@ -5,6 +5,8 @@ import { formatIPv4Bytes, formatMac } from '../address.js';
 
 const FIELD = { HW_TYPE: 0, PROTO_TYPE: 2, HW_SIZE: 4, PROTO_SIZE: 5, OPCODE: 6, ADDRESSES: 8 } as const;
 const ETHERNET_SIZE = 6;
+const HW_ETHERNET = 1;
+const HW_IEEE802 = 6;
 const IPV4_SIZE = 4;
 
 const OPCODES: Readonly<Record<number, string>> = {
@@ -51,7 +53,7 @@ export const arp: Dissector = {
     const targetHw = senderProto + protoSize;
     const targetProto = targetHw + hwSize;
     view.check(senderHw, 2 * (hwSize + protoSize));
-    const ethernet = hwSize === ETHERNET_SIZE;
+    const ethernet = hwSize === ETHERNET_SIZE && (hwType === HW_ETHERNET || hwType === HW_IEEE802);
     const ipv4 = protoSize === IPV4_SIZE && protoType === 0x0800;
     ctx.add(ethernet ? fields['src.hw_mac'] : fields['src.hw'], senderHw, hwSize);
     if (ipv4) ctx.add(fields['src.proto_ipv4'], senderProto, protoSize, view.u32(senderProto));

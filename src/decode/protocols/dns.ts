@@ -107,12 +107,11 @@ function readName(view: ByteView, message: number, at: number): Name {
   let labels = 0;
   let cursor = at;
   let end = -1;
+  let wireLength = 0;
+  let tooLong = false;
   for (let hops = 0; ; ) {
     const length = view.u8(cursor);
-    if (length === 0) {
-      if (end < 0) end = cursor + 1;
-      break;
-    }
+    if (length === 0) break;
     if ((length & 0xc0) === 0xc0) {
       if (++hops > MAX_POINTER_HOPS) throw new DnsNameError('Too many compression pointers (loop?)', cursor);
       const target = message + (view.u16(cursor) & 0x3fff);
@@ -121,13 +120,20 @@ function readName(view: ByteView, message: number, at: number): Name {
       continue;
     }
     if ((length & 0xc0) !== 0) throw new DnsNameError(`Unsupported label type 0x${(length & 0xc0).toString(16)}`, cursor);
+    wireLength += 1 + length;
+    if (wireLength > MAX_NAME_LENGTH) {
+      // Wireshark's text for over-long names; a pointer loop ends here too.
+      tooLong = true;
+      if (end < 0) end = cursor + 1 + length;
+      break;
+    }
     const label = labelText(view.slice(cursor + 1, length));
     text += text === '' ? label : `.${label}`;
     labels++;
-    if (text.length > MAX_NAME_LENGTH * 4) throw new DnsNameError('Name is longer than 255 bytes', cursor);
     cursor += 1 + length;
   }
-  return { text: text === '' ? '<Root>' : text, end, labels };
+  if (end < 0) end = cursor + 1;
+  return { text: tooLong ? '<Name too long>' : text === '' ? '<Root>' : text, end, labels };
 }
 
 class DnsNameError extends Error {
@@ -267,11 +273,13 @@ function dissectMessage(view: ByteView, ctx: Dissection, message: number): void 
   ctx.add(fields['flags.checkdisable'], message + FIELD.FLAGS, 2, (flags & 0x10) !== 0);
   if (response) ctx.add(fields['flags.rcode'], message + FIELD.FLAGS, 2, rcode);
   ctx.close();
-  const counts = [FIELD.QDCOUNT, FIELD.ANCOUNT, FIELD.NSCOUNT, FIELD.ARCOUNT].map((at) => view.u16(message + at));
-  ctx.add(fields['count.queries'], message + FIELD.QDCOUNT, 2, counts[0]);
-  ctx.add(fields['count.answers'], message + FIELD.ANCOUNT, 2, counts[1]);
-  ctx.add(fields['count.auth_rr'], message + FIELD.NSCOUNT, 2, counts[2]);
-  ctx.add(fields['count.add_rr'], message + FIELD.ARCOUNT, 2, counts[3]);
+  const countFields = [fields['count.queries'], fields['count.answers'], fields['count.auth_rr'], fields['count.add_rr']];
+  const countOffsets = [FIELD.QDCOUNT, FIELD.ANCOUNT, FIELD.NSCOUNT, FIELD.ARCOUNT];
+  const counts = countFields.map((field, i) => {
+    const count = view.u16(message + countOffsets[i]);
+    ctx.add(field, message + countOffsets[i], 2, count);
+    return count;
+  });
   let info = `${OPCODE_NAMES[opcode] ?? `Unknown operation (${opcode})`}${response ? ' response' : ''} 0x${id.toString(16).padStart(4, '0')}`;
   if (response && rcode !== 0) info += ` ${RCODE_NAMES[rcode] ?? `Unknown error (${rcode})`}`;
   let at = message + HEADER_LENGTH;

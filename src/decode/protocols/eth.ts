@@ -27,7 +27,11 @@ export const eth: Dissector = {
   protocol: defineProtocol('eth', 'Ethernet II'),
   short: 'Ethernet',
   fields,
-  bindings: [{ table: 'linktype', key: 1 }],
+  bindings: [
+    { table: 'linktype', key: 1 },
+    // RFC 8986: Ethernet carried directly in IPv6 (SRv6 End.DX2).
+    { table: 'ip.proto', key: 143 },
+  ],
   dissect(view, offset, ctx) {
     view.check(offset, HEADER_LENGTH);
     const [dstAt, macLength] = FIELD.DST;

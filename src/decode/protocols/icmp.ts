@@ -5,13 +5,17 @@ import { defineFields, defineProtocol } from '../field.js';
 const FIELD = { TYPE: 0, CODE: 1, CHECKSUM: 2, IDENT: 4, SEQ: 6 } as const;
 const HEADER_LENGTH = 8;
 const Type = { ECHO_REPLY: 0, UNREACHABLE: 3, SOURCE_QUENCH: 4, REDIRECT: 5, ECHO: 8, TIME_EXCEEDED: 11, PARAMETER_PROBLEM: 12 } as const;
+/** Messages that carry a 16-bit identifier and sequence number: echo, timestamp, information, address mask. */
+const IDENTIFIED_TYPES = new Set<number>([0, 8, 13, 14, 15, 16, 17, 18]);
+/** RFC 8335 extended echo: a 16-bit identifier, then an 8-bit sequence number. */
+const EXTENDED_ECHO_TYPES = new Set<number>([42, 43]);
 const ERROR_TYPES = new Set<number>([Type.UNREACHABLE, Type.SOURCE_QUENCH, Type.REDIRECT, Type.TIME_EXCEEDED, Type.PARAMETER_PROBLEM]);
 /** Echo requests remembered for matching replies; oldest forgotten past this. */
 const MAX_OUTSTANDING_ECHOES = 4096;
 
 const TYPE_NAMES: Readonly<Record<number, string>> = {
   0: 'Echo (ping) reply', 3: 'Destination unreachable', 4: 'Source quench (flow control)', 5: 'Redirect',
-  8: 'Echo (ping) request', 9: 'Router advertisement', 10: 'Router solicitation', 11: 'Time-to-live exceeded',
+  8: 'Echo (ping) request', 42: 'Extended Echo request', 43: 'Extended Echo reply', 9: 'Router advertisement', 10: 'Router solicitation', 11: 'Time-to-live exceeded',
   12: 'Parameter problem', 13: 'Timestamp request', 14: 'Timestamp reply', 17: 'Address mask request', 18: 'Address mask reply',
 };
 const CODE_NAMES: Readonly<Record<number, Readonly<Record<number, string>>>> = {
@@ -33,6 +37,7 @@ const fields = defineFields('icmp', {
   seq: { name: 'Sequence Number (BE)', type: 'uint16', base: 'dec_hex' },
   seq_le: { name: 'Sequence Number (LE)', type: 'uint16', base: 'dec_hex' },
   resp_to: { name: 'Response to', type: 'framenum' },
+  'ext_echo.seq': { name: 'Sequence number', type: 'uint8', base: 'dec' },
   unused: { name: 'Unused', type: 'bytes' },
   mtu: { name: 'MTU of next hop', type: 'uint16', base: 'dec' },
   redir_gw: { name: 'Gateway Address', type: 'ipv4' },
@@ -59,7 +64,7 @@ export const icmp: Dissector = {
     const typeText = `${TYPE_NAMES[type] ?? 'Unknown ICMP (obsolete or malformed?)'}${codeName ? ` (${codeName})` : ''}`;
     if (ctx.tree) ctx.layerSummary('Internet Control Message Protocol', HEADER_LENGTH);
     if (ctx.columns) ctx.cols.info = typeText;
-    if (type === Type.ECHO || type === Type.ECHO_REPLY) {
+    if (IDENTIFIED_TYPES.has(type)) {
       const ident = view.u16(offset + FIELD.IDENT);
       const seq = view.u16(offset + FIELD.SEQ);
       ctx.add(fields.ident, offset + FIELD.IDENT, 2, ident);
@@ -67,7 +72,7 @@ export const icmp: Dissector = {
       ctx.add(fields.seq, offset + FIELD.SEQ, 2, seq);
       ctx.add(fields.seq_le, offset + FIELD.SEQ, 2, swap16(seq));
       let request: number | undefined;
-      if (!ctx.inErrorPacket) {
+      if (!ctx.inErrorPacket && (type === Type.ECHO || type === Type.ECHO_REPLY)) {
         const echoes = ctx.session.stateOf(protocol, () => new Map<number, number>());
         const key = ident * 65536 + seq;
         if (type === Type.ECHO) {
@@ -82,6 +87,12 @@ export const icmp: Dissector = {
         ctx.cols.info = `${typeText.padEnd(19)}  id=0x${ident.toString(16).padStart(4, '0')}, seq=${seq}/${swap16(seq)}` +
           (request !== undefined ? ` (request in ${request})` : '');
       }
+      ctx.next('ip.proto', -1, offset + HEADER_LENGTH);
+      return;
+    }
+    if (EXTENDED_ECHO_TYPES.has(type)) {
+      ctx.add(fields.ident, offset + FIELD.IDENT, 2, view.u16(offset + FIELD.IDENT));
+      ctx.add(fields['ext_echo.seq'], offset + FIELD.SEQ, 1, view.u8(offset + FIELD.SEQ));
       ctx.next('ip.proto', -1, offset + HEADER_LENGTH);
       return;
     }

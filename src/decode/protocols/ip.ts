@@ -81,6 +81,7 @@ export const ip: Dissector = {
     { table: 'ethertype', key: 0x0800 },
     { table: 'ip.version', key: 4 },
     { table: 'linktype', key: 228 },
+    { table: 'ip.proto', key: 4 },
   ],
   dissect(view, offset, ctx) {
     const versionIhl = view.u8(offset + FIELD.VERSION_IHL);
@@ -90,6 +91,8 @@ export const ip: Dissector = {
     if (version !== 4) {
       ctx.expert('error', `Bogus IPv4 version (${version}, must be 4)`, offset, 1);
       if (ctx.columns) ctx.cols.info = `Bogus IPv4 version (${version}, must be 4)`;
+      // Wireshark hands an IPv6 header found where IPv4 was announced to the IPv6 dissector.
+      if (version === 6) ctx.next('ip.version', 6, offset);
       return;
     }
     ctx.add(fields.hdr_len, offset, 1, headerLength);
@@ -104,7 +107,14 @@ export const ip: Dissector = {
     ctx.add(fields['dsfield.ecn'], offset + FIELD.TOS, 1, tos & 3);
     ctx.close();
     let totalLength = view.u16(offset + FIELD.LENGTH);
+    // TSO frames carry total length 0: the frame's length is the datagram's, as Wireshark presumes.
+    if (totalLength === 0) totalLength = view.reportedRemaining(offset);
     ctx.add(fields.len, offset + FIELD.LENGTH, 2, totalLength);
+    if (totalLength < headerLength) {
+      ctx.expert('error', `Bogus IP length (${totalLength}, less than header length ${headerLength})`, offset + FIELD.LENGTH, 2);
+      if (ctx.columns) ctx.cols.info = `Bogus IP length (${totalLength}, less than header length ${headerLength})`;
+      return;
+    }
     const id = view.u16(offset + FIELD.ID);
     ctx.add(fields.id, offset + FIELD.ID, 2, id);
     const flagsFragment = view.u16(offset + FIELD.FLAGS_FRAGMENT);
@@ -121,9 +131,9 @@ export const ip: Dissector = {
     ctx.add(fields.proto, offset + FIELD.PROTOCOL, 1, proto);
     ctx.add(fields.checksum, offset + FIELD.CHECKSUM, 2, view.u16(offset + FIELD.CHECKSUM));
     const src = view.u32(offset + FIELD.SRC);
-    const dst = view.u32(offset + FIELD.DST);
     ctx.add(fields.src, offset + FIELD.SRC, 4, src);
     ctx.add(fields.addr, offset + FIELD.SRC, 4, src);
+    const dst = view.u32(offset + FIELD.DST);
     ctx.add(fields.dst, offset + FIELD.DST, 4, dst);
     ctx.add(fields.addr, offset + FIELD.DST, 4, dst);
     if (headerLength > MIN_HEADER) addOptions(view, ctx, offset + MIN_HEADER, offset + headerLength);
@@ -133,12 +143,6 @@ export const ip: Dissector = {
       ctx.cols.dst = formatIPv4(dst);
     }
     if (ctx.tree) ctx.layerSummary(`Internet Protocol Version 4, Src: ${formatIPv4(src)}, Dst: ${formatIPv4(dst)}`, headerLength);
-    // TSO frames carry total length 0: the frame's length is the datagram's.
-    if (totalLength === 0) totalLength = view.reportedRemaining(offset);
-    if (totalLength < headerLength) {
-      ctx.expert('error', `Bogus IP length (${totalLength}, less than header length ${headerLength})`, offset + FIELD.LENGTH, 2);
-      return;
-    }
     const payloadAt = offset + headerLength;
     const end = offset + totalLength;
     const more = (flagsFragment & FLAG_MF) !== 0;
@@ -148,12 +152,15 @@ export const ip: Dissector = {
     }
     if (ctx.inErrorPacket) return;
     const fragmentOffset = fragmentUnits * 8;
-    const fragmentLength = Math.min(end, view.captured) - payloadAt;
+    // A fragment cut short by the snaplen cannot be reassembled; like Wireshark, the first one is still
+    // dissected as far as it goes.
+    if (end > view.captured) {
+      ctx.fragmented = true;
+      ctx.next('ip.proto', fragmentUnits === 0 ? proto : -1, payloadAt, end);
+      return;
+    }
     const state = ctx.session.stateOf(protocol, (): IpState => ({ fragments: new FragmentTable() }));
-    const complete =
-      fragmentLength >= 0 && end <= view.captured
-        ? state.fragments.add(`${src}>${dst}:${id}:${proto}`, fragmentOffset, view.bytes.subarray(payloadAt, end), more)
-        : undefined;
+    const complete = state.fragments.add(`${src}>${dst}:${id}:${proto}`, fragmentOffset, view.bytes.subarray(payloadAt, end), more);
     if (complete === undefined) {
       if (ctx.columns) {
         ctx.cols.protocol = 'IPv4';

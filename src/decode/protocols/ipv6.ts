@@ -12,8 +12,10 @@ const FIELD = { VERSION_CLASS_FLOW: 0, PAYLOAD_LENGTH: 4, NEXT_HEADER: 6, HOP_LI
 const HEADER_LENGTH = 40;
 const FRAGMENT_HEADER_LENGTH = 8;
 const Next = { HOP_BY_HOP: 0, ROUTING: 43, FRAGMENT: 44, NO_NEXT: 59, DESTINATION: 60 } as const;
-/** Bounds the walk over a chain of extension headers in hostile input. */
-const MAX_EXTENSION_HEADERS = 32;
+/** Bounds the walk over a chain of extension headers in hostile input (each is at least 8 bytes anyway). */
+const MAX_EXTENSION_HEADERS = 1024;
+/** Hop-by-hop option carrying a jumbogram's length (RFC 2675). */
+const OPTION_JUMBO_PAYLOAD = 0xc2;
 
 const fields = defineFields('ipv6', {
   version: { name: 'Version', type: 'uint8', base: 'dec' },
@@ -29,6 +31,7 @@ const fields = defineFields('ipv6', {
   addr: { name: 'Source or Destination Address', type: 'ipv6' },
   'opt.type': { name: 'Type', type: 'uint8', base: 'hex' },
   'opt.length': { name: 'Length', type: 'uint8', base: 'dec' },
+  'opt.jumbo': { name: 'Payload Length', type: 'uint32', base: 'dec', blurb: 'Jumbo Payload length' },
   'reassembled.length': { name: 'Reassembled IPv6 length', type: 'uint32', base: 'dec' },
 });
 
@@ -74,8 +77,12 @@ interface Ipv6State {
   fragments: FragmentTable;
 }
 
-/** Hop-by-hop and destination options: type, length, data (RFC 8200 §4.2); Pad1 has no length. */
-function addOptions(view: ByteView, ctx: Dissection, start: number, end: number): void {
+/**
+ * Hop-by-hop and destination options: type, length, data (RFC 8200 §4.2); Pad1 has no length.
+ * Returns the Jumbo Payload length when the options carry one, else -1.
+ */
+function addOptions(view: ByteView, ctx: Dissection, start: number, end: number): number {
+  let jumbo = -1;
   let at = start;
   while (at < end) {
     const type = view.u8(at);
@@ -87,9 +94,14 @@ function addOptions(view: ByteView, ctx: Dissection, start: number, end: number)
     const length = view.u8(at + 1);
     ctx.open(fields['opt.type'], at, 2 + length, type);
     ctx.add(fields['opt.length'], at + 1, 1, length);
+    if (type === OPTION_JUMBO_PAYLOAD && length === 4) {
+      jumbo = view.u32(at + 2);
+      ctx.add(fields['opt.jumbo'], at + 2, 4, jumbo);
+    }
     ctx.close();
     at += 2 + length;
   }
+  return jumbo;
 }
 
 /** Opens an extension header's protocol node and lists it in frame.protocols. */
@@ -109,6 +121,7 @@ export const ipv6: Dissector = {
     { table: 'ethertype', key: 0x86dd },
     { table: 'ip.version', key: 6 },
     { table: 'linktype', key: 229 },
+    { table: 'ip.proto', key: 41 },
   ],
   dissect(view, offset, ctx) {
     const first = view.u32(offset);
@@ -123,12 +136,11 @@ export const ipv6: Dissector = {
     ctx.add(fields['tclass.ecn'], offset, 4, (first >>> 20) & 3);
     ctx.close();
     ctx.add(fields.flow, offset + 1, 3, first & 0xfffff);
-    let payloadLength = view.u16(offset + FIELD.PAYLOAD_LENGTH);
+    const payloadLength = view.u16(offset + FIELD.PAYLOAD_LENGTH);
     ctx.add(fields.plen, offset + FIELD.PAYLOAD_LENGTH, 2, payloadLength);
     let next = view.u8(offset + FIELD.NEXT_HEADER);
     ctx.add(fields.nxt, offset + FIELD.NEXT_HEADER, 1, next);
     ctx.add(fields.hlim, offset + FIELD.HOP_LIMIT, 1, view.u8(offset + FIELD.HOP_LIMIT));
-    view.check(offset + FIELD.SRC, 32);
     ctx.add(fields.src, offset + FIELD.SRC, 16);
     ctx.add(fields.addr, offset + FIELD.SRC, 16);
     ctx.add(fields.dst, offset + FIELD.DST, 16);
@@ -144,9 +156,7 @@ export const ipv6: Dissector = {
         HEADER_LENGTH,
       );
     }
-    // Jumbograms (RFC 2675) and TSO frames carry 0: the frame's length is the payload's.
-    if (payloadLength === 0) payloadLength = view.reportedRemaining(offset + HEADER_LENGTH);
-    const end = offset + HEADER_LENGTH + payloadLength;
+    let end = offset + HEADER_LENGTH + payloadLength;
     let at = offset + HEADER_LENGTH;
     for (let count = 0; count < MAX_EXTENSION_HEADERS; count++) {
       if (next === Next.HOP_BY_HOP || next === Next.DESTINATION || next === Next.ROUTING) {
@@ -161,7 +171,9 @@ export const ipv6: Dissector = {
           ctx.add(routing.fields.type, at + 2, 1, view.u8(at + 2));
           ctx.add(routing.fields.segleft, at + 3, 1, view.u8(at + 3));
         } else {
-          addOptions(view, ctx, at + 2, at + length);
+          const jumbo = addOptions(view, ctx, at + 2, at + length);
+          // A jumbogram says 0 in the header and its length in the option (RFC 2675 §2).
+          if (jumbo >= 0 && payloadLength === 0) end = offset + HEADER_LENGTH + jumbo;
         }
         ctx.close();
         next = following;
@@ -180,7 +192,11 @@ export const ipv6: Dissector = {
         ctx.add(fraghdr.fields.more, at + 2, 2, (word & 1) !== 0);
         ctx.add(fraghdr.fields.ident, at + 4, 4, ident);
         ctx.close();
-        fragment(view, ctx, offset, at + FRAGMENT_HEADER_LENGTH, end, following, word, ident);
+        next = following;
+        at += FRAGMENT_HEADER_LENGTH;
+        // An atomic fragment (RFC 6946) holds the whole datagram: its headers go on.
+        if ((word & 0xfff9) === 0) continue;
+        fragment(view, ctx, offset, at, end, following, word, ident);
         return;
       }
       break;
@@ -192,14 +208,16 @@ export const ipv6: Dissector = {
 function fragment(view: ByteView, ctx: Dissection, offset: number, payloadAt: number, end: number, next: number, word: number, ident: number): void {
   const more = (word & 1) !== 0;
   const fragmentOffset = word & 0xfff8;
-  if (ctx.inErrorPacket || (!more && fragmentOffset === 0)) {
-    // An atomic fragment (RFC 6946) holds the whole datagram.
-    if (!ctx.inErrorPacket) ctx.next('ip.proto', next, payloadAt, end);
+  if (ctx.inErrorPacket) return;
+  // A fragment cut short by the snaplen cannot be reassembled; the first one is dissected as far as it goes.
+  if (end > view.captured) {
+    ctx.fragmented = true;
+    ctx.next('ip.proto', fragmentOffset === 0 ? next : -1, payloadAt, end);
     return;
   }
   const state = ctx.session.stateOf(protocol, (): Ipv6State => ({ fragments: new FragmentTable() }));
   const key = `${formatIPv6Bytes(view.bytes, offset + FIELD.SRC)}>${formatIPv6Bytes(view.bytes, offset + FIELD.DST)}:${ident}`;
-  const complete = end <= view.captured && payloadAt <= end ? state.fragments.add(key, fragmentOffset, view.bytes.subarray(payloadAt, end), more) : undefined;
+  const complete = payloadAt <= end ? state.fragments.add(key, fragmentOffset, view.bytes.subarray(payloadAt, end), more) : undefined;
   if (complete === undefined) {
     if (ctx.columns) {
       ctx.cols.protocol = 'IPv6';

@@ -49,7 +49,8 @@ function protocolNext(ctx: Dissection, hatype: number, type: number, at: number,
   if (hatype === ARPHRD_IPGRE) ctx.add(fields.gretype, at, 2, type);
   else if (type < MIN_ETHERTYPE) ctx.add(fields.ltype, at, 2, type);
   else ctx.add(fields.etype, at, 2, type);
-  ctx.next('ethertype', hatype !== ARPHRD_IPGRE && type >= MIN_ETHERTYPE ? type : -1, payload);
+  if (hatype === ARPHRD_IPGRE) ctx.next('gre.proto', type, payload);
+  else ctx.next('ethertype', type >= MIN_ETHERTYPE ? type : -1, payload);
 }
 
 function summary(view: ByteView, ctx: Dissection, version: string, pkttype: number, hatype: number, halen: number, addressAt: number, length: number): void {

@@ -60,6 +60,7 @@ const fields = defineFields('tcp', {
   'options.timestamp.tsval': { name: 'Timestamp value', type: 'uint32', base: 'dec' },
   'options.timestamp.tsecr': { name: 'Timestamp echo reply', type: 'uint32', base: 'dec' },
   payload: { name: 'TCP payload', type: 'bytes' },
+  'analysis.retransmission': { name: 'This frame is a (suspected) retransmission', type: 'none' },
 });
 
 const OPTION_NAMES: Readonly<Record<number, string>> = {
@@ -73,6 +74,8 @@ interface Flow {
   base: number;
   baseSet: boolean;
   windowShift: number;
+  /** Highest relative sequence number sent so far plus its length; -1 before any data. */
+  nextSeq: number;
 }
 
 interface Stream {
@@ -86,7 +89,7 @@ interface TcpState {
 }
 
 function newFlow(): Flow {
-  return { base: 0, baseSet: false, windowShift: WSCALE_UNKNOWN };
+  return { base: 0, baseSet: false, windowShift: WSCALE_UNKNOWN, nextSeq: -1 };
 }
 
 /** Finds or starts the stream of this segment; `forward` says whether src is its first endpoint. */
@@ -201,13 +204,17 @@ export const tcp: Dissector = {
     ctx.add(fields.port, offset + FIELD.SRC_PORT, 2, srcPort);
     ctx.add(fields.port, offset + FIELD.DST_PORT, 2, dstPort);
     const seq = view.u32(offset + FIELD.SEQ);
-    const conversation = ctx.inErrorPacket ? undefined : streamOf(ctx, srcPort, dstPort);
+    // A stream is counted once the fixed header is there, as in Wireshark.
+    const conversation = ctx.inErrorPacket || view.remaining(offset) < MIN_HEADER ? undefined : streamOf(ctx, srcPort, dstPort);
     if (conversation) ctx.generated(fields.stream, conversation.stream.index);
     const offsetFlags = view.u16(offset + FIELD.OFFSET_FLAGS);
     const headerLength = (offsetFlags >>> 12) * 4;
     const flags = offsetFlags & 0x0fff;
     const payloadLength = Math.max(0, view.reportedRemaining(offset) - headerLength);
-    if (ctx.wants(fields.len)) ctx.generated(fields.len, payloadLength);
+    // In a lone first fragment or a quoted packet the segment's length is unknown: Wireshark then
+    // computes no lengths or relative numbers.
+    const lengthKnown = !ctx.fragmented && !ctx.inErrorPacket;
+    if (lengthKnown) ctx.generated(fields.len, payloadLength);
     const forwardFlow = conversation?.stream.flows[conversation.forward ? 0 : 1];
     const reverseFlow = conversation?.stream.flows[conversation.forward ? 1 : 0];
     if (forwardFlow && !forwardFlow.baseSet) {
@@ -215,21 +222,22 @@ export const tcp: Dissector = {
       forwardFlow.base = flags & Flag.SYN ? seq : (seq - 1) >>> 0;
       forwardFlow.baseSet = true;
     }
-    const relativeSeq = forwardFlow ? (seq - forwardFlow.base) >>> 0 : seq;
+    const relativeSeq = forwardFlow && lengthKnown ? (seq - forwardFlow.base) >>> 0 : seq;
     ctx.add(fields.seq, offset + FIELD.SEQ, 4, relativeSeq);
     ctx.add(fields.seq_raw, offset + FIELD.SEQ, 4, seq);
     const synFin = (flags & Flag.SYN ? 1 : 0) + (flags & Flag.FIN ? 1 : 0);
-    if (payloadLength + synFin > 0) ctx.generated(fields.nxtseq, (relativeSeq + payloadLength + synFin) >>> 0);
+    if (lengthKnown && payloadLength + synFin > 0) ctx.generated(fields.nxtseq, (relativeSeq + payloadLength + synFin) >>> 0);
     const ack = view.u32(offset + FIELD.ACK);
+    // Without the ACK flag the field means nothing; Wireshark shows it unchanged.
     let relativeAck = ack;
-    if (flags & Flag.ACK) {
+    if (flags & Flag.ACK && lengthKnown) {
       if (reverseFlow && !reverseFlow.baseSet) {
         reverseFlow.base = (ack - 1) >>> 0;
         reverseFlow.baseSet = true;
       }
       relativeAck = reverseFlow ? (ack - reverseFlow.base) >>> 0 : ack;
-      ctx.add(fields.ack, offset + FIELD.ACK, 4, relativeAck);
     }
+    ctx.add(fields.ack, offset + FIELD.ACK, 4, relativeAck);
     ctx.add(fields.ack_raw, offset + FIELD.ACK, 4, ack);
     ctx.add(fields.hdr_len, offset + FIELD.OFFSET_FLAGS, 1, headerLength);
     ctx.open(fields.flags, offset + FIELD.OFFSET_FLAGS, 2, flags);
@@ -276,6 +284,17 @@ export const tcp: Dissector = {
     }
     const payloadAt = offset + headerLength;
     if (payloadLength === 0) return;
+    // Data wholly below what this direction already sent is a retransmission (a copy seen again at
+    // another tap point counts too): like Wireshark, its payload is not dissected a second time.
+    const segmentEnd = relativeSeq + payloadLength;
+    const retransmission = forwardFlow !== undefined && forwardFlow.nextSeq >= 0 && segmentEnd <= forwardFlow.nextSeq;
+    if (forwardFlow && segmentEnd > forwardFlow.nextSeq) forwardFlow.nextSeq = segmentEnd;
+    if (retransmission) {
+      ctx.generated(fields['analysis.retransmission'], undefined);
+      if (ctx.columns) ctx.cols.info = `[TCP Retransmission] ${ctx.cols.info}`;
+      ctx.add(fields.payload, payloadAt, Math.min(payloadLength, view.remaining(payloadAt)));
+      return;
+    }
     ctx.add(fields.payload, payloadAt, Math.min(payloadLength, view.remaining(payloadAt)));
     ctx.nextByPorts('tcp.port', srcPort, dstPort, payloadAt);
   },

@@ -28,16 +28,22 @@ export const udp: Dissector = {
     ctx.add(fields.port, offset + FIELD.DST_PORT, 2, dstPort);
     const length = view.u16(offset + FIELD.LENGTH);
     ctx.add(fields.length, offset + FIELD.LENGTH, 2, length);
-    ctx.add(fields.checksum, offset + FIELD.CHECKSUM, 2, view.u16(offset + FIELD.CHECKSUM));
-    if (ctx.tree) ctx.layerSummary(`User Datagram Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`, HEADER_LENGTH);
-    if (ctx.columns) ctx.cols.info = `${srcPort} → ${dstPort} Len=${Math.max(0, length - HEADER_LENGTH)}`;
     const available = view.reportedRemaining(offset);
-    if (length < HEADER_LENGTH || length > available) {
-      // Wireshark keeps going with what the IP layer says is there when the length is bogus.
-      ctx.expert('error', `Bad length value ${length} ${length < HEADER_LENGTH ? '<' : '>'} IP payload length`, offset + FIELD.LENGTH, 2);
-      if (length < HEADER_LENGTH) return;
+    // In an IPv6 jumbogram UDP's length is 0 and the IP payload's length counts (RFC 2675 §4).
+    const datagramLength = length === 0 && ctx.network?.length === 16 ? available : length;
+    if (ctx.tree) ctx.layerSummary(`User Datagram Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`, HEADER_LENGTH);
+    if (ctx.columns) ctx.cols.info = `${srcPort} → ${dstPort} Len=${Math.max(0, datagramLength - HEADER_LENGTH)}`;
+    if (datagramLength < HEADER_LENGTH) {
+      ctx.expert('error', `Bad length value ${length} < ${HEADER_LENGTH}`, offset + FIELD.LENGTH, 2);
+      return;
     }
-    const end = offset + Math.min(length, available);
+    ctx.add(fields.checksum, offset + FIELD.CHECKSUM, 2, view.u16(offset + FIELD.CHECKSUM));
+    // A first fragment or a quoted packet is shorter than its length by nature.
+    if (datagramLength > available && !ctx.fragmented && !ctx.inErrorPacket) {
+      ctx.expert('error', `Bad length value ${length} > IP payload length`, offset + FIELD.LENGTH, 2);
+      return;
+    }
+    const end = offset + Math.min(datagramLength, available);
     if (end > offset + HEADER_LENGTH) ctx.add(fields.payload, offset + HEADER_LENGTH, end - offset - HEADER_LENGTH);
     ctx.nextByPorts('udp.port', srcPort, dstPort, offset + HEADER_LENGTH, end);
   },

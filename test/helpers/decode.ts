@@ -1,0 +1,32 @@
+// Runs tsshark's reader and decoder in-process over a file, collecting chosen fields as tshark -T fields
+// formats them.
+import { openCapture } from '../../src/capture/capture-reader.js';
+import { createRegistry, FrameDecoder } from '../../src/decode/decoder.js';
+import { formatFieldValue, type FieldDef } from '../../src/decode/field.js';
+import { sanitize } from '../../src/decode/sanitize.js';
+
+export const registry = createRegistry();
+
+export function fieldDefs(names: readonly string[]): FieldDef[] {
+  return names.map((name) => {
+    const field = registry.field(name);
+    if (!field) throw new Error(`tsshark has no field ${name}`);
+    return field;
+  });
+}
+
+export async function tssharkFields(file: string, names: readonly string[]): Promise<string[][]> {
+  const fields = fieldDefs(names);
+  const decoder = new FrameDecoder(registry, { tree: false, columns: false, fields });
+  const reader = await openCapture(file);
+  const rows: string[][] = [];
+  try {
+    await reader.read((frame) => {
+      const dissection = decoder.decode(frame, reader.interfaces[frame.interfaceId]);
+      rows.push(fields.map((field, slot) => dissection.values[slot].map((value) => sanitize(formatFieldValue(field, value))).join(',')));
+    });
+  } finally {
+    await reader.close();
+  }
+  return rows;
+}
