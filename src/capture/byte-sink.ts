@@ -12,6 +12,8 @@ export class ByteSink {
   private readonly ownsFd: boolean;
   /** Bytes written so far, including what is still buffered. */
   written = 0;
+  /** Bytes already handed to the file (readable from it). */
+  flushedBytes = 0;
 
   constructor(path: string) {
     this.ownsFd = path !== '-';
@@ -35,6 +37,7 @@ export class ByteSink {
   flush(): void {
     let offset = 0;
     while (offset < this.used) offset += writeSync(this.fd, this.buffer, offset, this.used - offset);
+    this.flushedBytes += this.used;
     this.used = 0;
   }
 

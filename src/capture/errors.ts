@@ -9,3 +9,11 @@ export class CaptureFileError extends Error {
     this.name = 'CaptureFileError';
   }
 }
+
+/** A frame the chosen output format cannot hold (another link type in pcap, a time past 2106). */
+export class CaptureWriteError extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'CaptureWriteError';
+  }
+}

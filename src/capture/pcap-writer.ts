@@ -2,10 +2,13 @@
 // Written in the machine's byte order is not needed: we always write little-endian, as tcpdump does on x86.
 import type { ByteSink } from './byte-sink.js';
 import type { CaptureWriter } from './capture-writer.js';
+import { CaptureWriteError } from './errors.js';
 import type { Frame, InterfaceInfo } from './frame.js';
 import { MAX_CAPLEN } from './pcap-reader.js';
 
 const MAGIC_MICRO = 0xa1b2c3d4;
+/** Seconds fit 32 unsigned bits: the format ends in February 2106. */
+const MAX_SECONDS = 0xffffffff;
 const MAGIC_NANO = 0xa1b23c4d;
 
 export class PcapWriter implements CaptureWriter {
@@ -19,9 +22,12 @@ export class PcapWriter implements CaptureWriter {
 
   write(frame: Frame, _iface: InterfaceInfo): void {
     const sink = this.sink;
+    if (frame.tsSec < 0 || frame.tsSec > MAX_SECONDS) {
+      throw new CaptureWriteError(`pcap cannot hold the timestamp ${frame.tsSec} s (its seconds are 32 bits); write pcapng instead`);
+    }
     if (this.linkType === -1) this.writeHeader(frame.linkType);
     else if (frame.linkType !== this.linkType) {
-      throw new Error(`pcap holds one link type: frame has ${frame.linkType}, the file ${this.linkType}; write pcapng instead`);
+      throw new CaptureWriteError(`pcap holds one link type: frame has ${frame.linkType}, the file ${this.linkType}; write pcapng instead`);
     }
     const at = sink.reserve(16 + frame.capturedLength);
     const view = sink.view;

@@ -31,7 +31,8 @@ export class PcapngWriter implements CaptureWriter {
     }, [{ code: SHB_USER_APPLICATION, bytes: encoder.encode('tsshark') }]);
   }
 
-  write(frame: Frame, iface: InterfaceInfo): void {
+  /** Appends the frame; returns the file offset of its packet data. */
+  write(frame: Frame, iface: InterfaceInfo): number {
     const id = this.interfaceIds.get(iface) ?? this.describe(iface, frame.linkType);
     const nanosecond = this.nanosecondInterfaces[id];
     const units = nanosecond
@@ -44,6 +45,8 @@ export class PcapngWriter implements CaptureWriter {
       new DataView(flags.buffer).setUint32(0, frame.flags, true);
       options.push({ code: Option.EPB_FLAGS, bytes: flags });
     }
+    // Block header (8) and the EPB's fixed fields (20) precede the data.
+    const dataOffset = this.sink.written + 28;
     this.writeBlock(BlockType.ENHANCED_PACKET, 20 + padded(frame.capturedLength), (at) => {
       const view = this.sink.view;
       view.setUint32(at, id, true);
@@ -55,6 +58,7 @@ export class PcapngWriter implements CaptureWriter {
       this.sink.bytes.fill(0, at + 20 + frame.capturedLength, at + 20 + padded(frame.capturedLength));
     }, options);
     this.framesWritten++;
+    return dataOffset;
   }
 
   close(): void {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
-import { CaptureFileError } from '../capture/errors.js';
+import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
 import { createRegistry, FrameDecoder } from '../decode/decoder.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
 import { TextOutput } from './output.js';
@@ -128,9 +128,10 @@ async function run(
       return !out.closed && (options.count === undefined || count < options.count);
     });
   } catch (error) {
-    if (!(error instanceof CaptureFileError)) throw error;
+    if (!(error instanceof CaptureFileError) && !(error instanceof CaptureWriteError)) throw error;
     out.flush();
-    streams.stderr(`tsshark: ${error.message}\n`);
+    const where = error instanceof CaptureWriteError ? `${options.writeFile}: frame ${count + 1}: ` : '';
+    streams.stderr(`tsshark: ${where}${error.message}\n`);
     status = ExitStatus.FAILURE;
   } finally {
     out.flush();

@@ -1,0 +1,231 @@
+// Every frame of a capture, indexed by typed arrays (36 bytes a frame) instead of one object each.
+// A file's bytes stay in the file and are read again on demand; bytes from a stream or a live source
+// are kept in large chunks up to a memory budget, then spilled to a temporary pcapng file that the
+// same index points into.
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ByteSink } from './byte-sink.js';
+import type { Frame, InterfaceInfo } from './frame.js';
+import { PcapngWriter } from './pcapng-writer.js';
+
+const INITIAL_CAPACITY = 1 << 16;
+const CHUNK_SIZE = 4 << 20;
+/** Default memory for the bytes of frames that have no file behind them. */
+export const DEFAULT_MEMORY_BUDGET = 512 << 20;
+
+/** Where the frame bytes live; offsets in the index are this backing's. */
+interface Backing {
+  /** Stores a copy of the bytes, or notes where they already are; returns the offset to index. */
+  keep(frame: Frame, iface: InterfaceInfo): number;
+  read(offset: number, length: number, target: Uint8Array): void;
+  close(): void;
+}
+
+/** The capture file itself: frames are read back from the offsets the reader reported. */
+class FileBacking implements Backing {
+  private readonly fd: number;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'r');
+  }
+
+  keep(frame: Frame): number {
+    return frame.dataOffset;
+  }
+
+  read(offset: number, length: number, target: Uint8Array): void {
+    let done = 0;
+    while (done < length) {
+      const got = readSync(this.fd, target, done, length - done, offset + done);
+      if (got === 0) throw new Error(`capture file ended at byte ${offset + done} while re-reading a frame`);
+      done += got;
+    }
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Memory chunks until the budget, then a temporary pcapng file for all frames. */
+class SpillingBacking implements Backing {
+  private chunks: Uint8Array[] = [];
+  private used = CHUNK_SIZE;
+  private spill: { dir: string; path: string; writer: PcapngWriter; sink: ByteSink; fd: number } | undefined;
+
+  constructor(
+    private readonly budget: number,
+    private readonly store: FrameStore,
+  ) {}
+
+  get spilled(): boolean {
+    return this.spill !== undefined;
+  }
+
+  keep(frame: Frame, iface: InterfaceInfo): number {
+    if (this.spill) return this.spill.writer.write(frame, iface);
+    if (this.chunks.length * CHUNK_SIZE + frame.capturedLength > this.budget) {
+      this.spillAll();
+      return this.keep(frame, iface);
+    }
+    if (this.used + frame.capturedLength > CHUNK_SIZE) {
+      this.chunks.push(new Uint8Array(CHUNK_SIZE));
+      this.used = 0;
+    }
+    const offset = (this.chunks.length - 1) * CHUNK_SIZE + this.used;
+    this.chunks[this.chunks.length - 1].set(frame.data, this.used);
+    this.used += frame.capturedLength;
+    return offset;
+  }
+
+  read(offset: number, length: number, target: Uint8Array): void {
+    if (this.spill) {
+      if (offset + length > this.spill.sink.flushedBytes) this.spill.sink.flush();
+      readSync(this.spill.fd, target, 0, length, offset);
+      return;
+    }
+    const chunk = this.chunks[Math.floor(offset / CHUNK_SIZE)];
+    const at = offset % CHUNK_SIZE;
+    target.set(chunk.subarray(at, at + length));
+  }
+
+  close(): void {
+    if (!this.spill) return;
+    this.spill.sink.close();
+    closeSync(this.spill.fd);
+    rmSync(this.spill.dir, { recursive: true, force: true });
+    this.spill = undefined;
+  }
+
+  /** Moves every frame kept so far into the temporary file and re-points the index at it. */
+  private spillAll(): void {
+    const dir = mkdtempSync(join(tmpdir(), 'tsshark-'));
+    const path = join(dir, 'spill.pcapng');
+    const sink = new ByteSink(path);
+    const writer = new PcapngWriter(sink);
+    const memory = this.chunks;
+    const spill = { dir, path, writer, sink, fd: openSync(path, 'r') };
+    this.store.relocate((frame, iface, oldOffset) => {
+      const chunk = memory[Math.floor(oldOffset / CHUNK_SIZE)];
+      const at = oldOffset % CHUNK_SIZE;
+      frame.data = chunk.subarray(at, at + frame.capturedLength);
+      return writer.write(frame, iface);
+    });
+    this.spill = spill;
+    this.chunks = [];
+  }
+}
+
+export interface FrameStoreOptions {
+  /** The capture file the frames come from; without one their bytes are kept by the store. */
+  file?: string;
+  memoryBudget?: number;
+}
+
+export class FrameStore {
+  count = 0;
+  readonly interfaces: InterfaceInfo[] = [];
+  private capacity = INITIAL_CAPACITY;
+  private offsets = new Float64Array(INITIAL_CAPACITY);
+  private capturedLengths = new Uint32Array(INITIAL_CAPACITY);
+  private originalLengths = new Uint32Array(INITIAL_CAPACITY);
+  private tsSec = new Float64Array(INITIAL_CAPACITY);
+  private tsNsec = new Uint32Array(INITIAL_CAPACITY);
+  private interfaceIds = new Uint16Array(INITIAL_CAPACITY);
+  private linkTypes = new Uint16Array(INITIAL_CAPACITY);
+  private flags = new Uint32Array(INITIAL_CAPACITY);
+  /** Comments are rare: kept by frame index rather than in a column. */
+  private readonly comments = new Map<number, string>();
+  private readonly backing: Backing;
+
+  constructor(options: FrameStoreOptions = {}) {
+    this.backing = options.file !== undefined ? new FileBacking(options.file) : new SpillingBacking(options.memoryBudget ?? DEFAULT_MEMORY_BUDGET, this);
+  }
+
+  /** Whether frame bytes moved from memory to a temporary file. */
+  get spilled(): boolean {
+    return this.backing instanceof SpillingBacking && this.backing.spilled;
+  }
+
+  /** Bytes the index uses per frame (the typed-array columns). */
+  static readonly INDEX_BYTES_PER_FRAME = 8 + 4 + 4 + 8 + 4 + 2 + 2 + 4;
+
+  /** Adds a frame (its bytes are copied or located now; the reader may reuse them after). */
+  append(frame: Frame, interfaces: readonly InterfaceInfo[]): number {
+    while (this.interfaces.length < interfaces.length) this.interfaces.push(interfaces[this.interfaces.length]);
+    if (this.count === this.capacity) this.grow();
+    const index = this.count;
+    this.capturedLengths[index] = frame.capturedLength;
+    this.originalLengths[index] = frame.originalLength;
+    this.tsSec[index] = frame.tsSec;
+    this.tsNsec[index] = frame.tsNsec;
+    this.interfaceIds[index] = frame.interfaceId;
+    this.linkTypes[index] = frame.linkType;
+    this.flags[index] = frame.flags;
+    if (frame.comment !== undefined) this.comments.set(index, frame.comment);
+    this.count++;
+    this.offsets[index] = this.backing.keep(frame, this.interfaces[frame.interfaceId]);
+    return index;
+  }
+
+  /** Frame `index` (0-based) with its bytes read into `target` when it is large enough. */
+  frame(index: number, target?: Uint8Array): Frame {
+    if (index < 0 || index >= this.count) throw new RangeError(`frame index ${index} is outside 0..${this.count - 1}`);
+    const length = this.capturedLengths[index];
+    const data = target && target.length >= length ? target.subarray(0, length) : new Uint8Array(length);
+    this.backing.read(this.offsets[index], length, data);
+    return {
+      tsSec: this.tsSec[index],
+      tsNsec: this.tsNsec[index],
+      capturedLength: length,
+      originalLength: this.originalLengths[index],
+      linkType: this.linkTypes[index],
+      interfaceId: this.interfaceIds[index],
+      flags: this.flags[index],
+      comment: this.comments.get(index),
+      data,
+      dataOffset: this.offsets[index],
+    };
+  }
+
+  close(): void {
+    this.backing.close();
+  }
+
+  /** For the spilling backing: rewrites every offset through `move`, which receives each frame's metadata. */
+  relocate(move: (frame: Frame, iface: InterfaceInfo, oldOffset: number) => number): void {
+    for (let index = 0; index < this.count; index++) {
+      const frame: Frame = {
+        tsSec: this.tsSec[index],
+        tsNsec: this.tsNsec[index],
+        capturedLength: this.capturedLengths[index],
+        originalLength: this.originalLengths[index],
+        linkType: this.linkTypes[index],
+        interfaceId: this.interfaceIds[index],
+        flags: this.flags[index],
+        comment: this.comments.get(index),
+        data: new Uint8Array(0),
+        dataOffset: 0,
+      };
+      this.offsets[index] = move(frame, this.interfaces[frame.interfaceId], this.offsets[index]);
+    }
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const grow = <T extends Float64Array | Uint32Array | Uint16Array>(old: T, make: (n: number) => T): T => {
+      const next = make(this.capacity);
+      next.set(old);
+      return next;
+    };
+    this.offsets = grow(this.offsets, (n) => new Float64Array(n));
+    this.capturedLengths = grow(this.capturedLengths, (n) => new Uint32Array(n));
+    this.originalLengths = grow(this.originalLengths, (n) => new Uint32Array(n));
+    this.tsSec = grow(this.tsSec, (n) => new Float64Array(n));
+    this.tsNsec = grow(this.tsNsec, (n) => new Uint32Array(n));
+    this.interfaceIds = grow(this.interfaceIds, (n) => new Uint16Array(n));
+    this.linkTypes = grow(this.linkTypes, (n) => new Uint16Array(n));
+    this.flags = grow(this.flags, (n) => new Uint32Array(n));
+  }
+}

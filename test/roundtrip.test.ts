@@ -1,0 +1,131 @@
+// Read → write → read keeps every frame's bytes, original length and timestamp to the nanosecond:
+// pcap → pcapng → pcap over the whole corpus, checked in-process and judged by tshark.
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import type { Frame } from '../src/capture/frame.js';
+import { frameSignature, readAll, tsharkSignature, writeAll } from './helpers/capture.js';
+import { corpusEntries, corpusPresent, CORPUS_ABSENT, repoRoot } from './helpers/corpus.js';
+import { mapLimit, tshark, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
+
+/** Link types whose first bytes tshark's file layer strips as a pseudo-header (SunATM: 4 bytes). */
+const PSEUDO_HEADER_LENGTH: Readonly<Record<number, number>> = { 123: 4 };
+
+/** A frame as tshark's reader presents it: without the pseudo-header of its link type. */
+function asTsharkSees(frame: Frame): Frame {
+  const strip = Math.min(PSEUDO_HEADER_LENGTH[frame.linkType] ?? 0, frame.capturedLength);
+  if (strip === 0) return frame;
+  return { ...frame, data: frame.data.subarray(strip), capturedLength: frame.capturedLength - strip, originalLength: frame.originalLength - strip };
+}
+
+/** tshark shows this file's corrupt timestamps as negative times; its bytes and lengths still count. */
+const TSHARK_TIME_UNREADABLE = new Set(['tcpdump-tests/rx_serviceid_oobr.pcap']);
+
+async function tsharkSignatures(file: string): Promise<string[]> {
+  const result = await tshark(['-r', file, '-o', 'frame.generate_md5_hash:TRUE', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len', '-e', 'frame.md5_hash']);
+  if (result.status !== 0) throw new Error(`tshark cannot read ${file}: ${result.stderr}`);
+  return result.stdout.split('\n').slice(0, -1).map((line) => {
+    const [epoch, len, capLen, md5] = line.split('\t');
+    return tsharkSignature(epoch, len, capLen, md5);
+  });
+}
+
+test('the bundled sample survives pcap → pcapng → pcap exactly', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-rt-'));
+  try {
+    const original = await readAll(join(repoRoot, 'samples/lab.pcap'));
+    writeAll(join(dir, 'a.pcapng'), original, 'pcapng');
+    const viaPcapng = await readAll(join(dir, 'a.pcapng'));
+    writeAll(join(dir, 'b.pcap'), viaPcapng, 'pcap');
+    const back = await readAll(join(dir, 'b.pcap'));
+    t.true(original.frames.length > 30);
+    t.deepEqual(back.frames.map((f) => frameSignature(f.frame)), original.frames.map((f) => frameSignature(f.frame)));
+    // Direction survives pcapng's epb_flags only when the source had it there; SLL2 keeps it in the bytes.
+    t.deepEqual(viaPcapng.frames.map((f) => f.frame.linkType), original.frames.map((f) => f.frame.linkType));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('nanosecond timestamps, direction flags and comments survive pcapng → pcapng → pcap(ns)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-rt-'));
+  try {
+    const original = await readAll(join(repoRoot, 'samples/lab.pcap'));
+    const iface = { ...original.frames[0].iface, name: 'veth-s', tsUnitsPerSecond: 1_000_000_000n };
+    const frames = original.frames.map(({ frame }, index) => ({
+      frame: { ...frame, tsNsec: frame.tsNsec + (index % 1000), flags: index % 2 ? 1 : 2, comment: index === 3 ? 'a comment' : undefined },
+      iface,
+    }));
+    writeAll(join(dir, 'a.pcapng'), { frames, nanosecond: true, error: undefined }, 'pcapng');
+    const back = await readAll(join(dir, 'a.pcapng'));
+    t.deepEqual(back.frames.map((f) => frameSignature(f.frame)), frames.map((f) => frameSignature(f.frame)));
+    t.deepEqual(back.frames.map((f) => f.frame.flags), frames.map((f) => f.frame.flags));
+    t.is(back.frames[3].frame.comment, 'a comment');
+    t.is(back.frames[0].iface.name, 'veth-s');
+    writeAll(join(dir, 'b.pcap'), back, 'pcap');
+    const pcap = readFileSync(join(dir, 'b.pcap'));
+    t.is(pcap.readUInt32LE(0), 0xa1b23c4d, 'nanosecond magic');
+    const again = await readAll(join(dir, 'b.pcap'));
+    t.deepEqual(again.frames.map((f) => frameSignature(f.frame)), frames.map((f) => frameSignature(f.frame)));
+    if (!tsharkPresent) return t.log(TSHARK_ABSENT);
+    const judged = await tshark(['-r', join(dir, 'a.pcapng'), '-T', 'fields', '-e', 'frame.comment', '-e', 'frame.interface_name', '-e', 'frame.packet_flags_direction']);
+    const rows = judged.stdout.split('\n').slice(0, -1).map((line) => line.split('\t'));
+    t.deepEqual(rows[3], ['a comment', 'veth-s', '0x00000001']);
+    t.deepEqual(rows[4], ['', 'veth-s', '0x00000002']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every corpus capture survives pcap/pcapng → pcapng → pcap, judged by tshark', async (t) => {
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-rt-'));
+  const failures: string[] = [];
+  const sections: Buffer[] = [];
+  const expected: string[] = [];
+  let files = 0;
+  let multiLinkType = 0;
+  let beyond2106 = 0;
+  try {
+    const entries = corpusEntries().filter((entry) => entry.tsharkReads);
+    await mapLimit(entries, 2, async (entry) => {
+      const base = join(dir, entry.name.replace(/\//g, '_'));
+      const original = await readAll(entry.path);
+      writeAll(`${base}.pcapng`, original, 'pcapng');
+      const viaPcapng = await readAll(`${base}.pcapng`);
+      const want = original.frames.map((f) => frameSignature(f.frame));
+      if (JSON.stringify(viaPcapng.frames.map((f) => frameSignature(f.frame))) !== JSON.stringify(want)) failures.push(`${entry.name}: pcapng copy differs`);
+      const wantByTshark = original.frames.map((f) => frameSignature(asTsharkSees(f.frame)));
+      // Sections concatenate: one tshark run judges every pcapng copy at once.
+      sections.push(readFileSync(`${base}.pcapng`));
+      expected.push(...wantByTshark);
+      files++;
+      if (new Set(original.frames.map((f) => f.frame.linkType)).size > 1) {
+        multiLinkType++;
+        return;
+      }
+      if (original.frames.some((f) => f.frame.tsSec > 0xffffffff)) {
+        beyond2106++;
+        t.throws(() => writeAll(`${base}.pcap`, viaPcapng, 'pcap'), { message: /pcap cannot hold the timestamp/ });
+        return;
+      }
+      writeAll(`${base}.pcap`, viaPcapng, 'pcap');
+      const judged = await tsharkSignatures(`${base}.pcap`);
+      const comparable = TSHARK_TIME_UNREADABLE.has(entry.name) ? (s: string) => s.replace(/^\S+ /, '') : (s: string) => s;
+      if (JSON.stringify(judged.map(comparable)) !== JSON.stringify(wantByTshark.map(comparable))) failures.push(`${entry.name}: tshark reads the pcap copy differently`);
+    });
+    const all = join(dir, 'all.pcapng');
+    writeFileSync(all, Buffer.concat(sections));
+    const judgedAll = await tsharkSignatures(all);
+    t.is(judgedAll.length, expected.length, 'tshark reads every frame of the pcapng copies');
+    const unreadable = (s: string) => s.replace(/^\S+ /, '');
+    const mismatched = judgedAll.flatMap((s, i) => (s !== expected[i] && unreadable(s) !== unreadable(expected[i]) ? [`#${i}: tshark ${s}, tsshark ${expected[i]}`] : []));
+    t.deepEqual(mismatched, [], 'tshark reads the pcapng copies as tsshark read the originals');
+    t.log(`${files} files, ${expected.length} frames; not copied to pcap, which cannot hold them: ${multiLinkType} with several link types, ${beyond2106} with times past 2106`);
+    t.deepEqual(failures, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
