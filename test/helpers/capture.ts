@@ -17,7 +17,12 @@ export interface Capture {
 }
 
 export async function readAll(path: string): Promise<Capture> {
-  const reader = await openCapture(path);
+  let reader;
+  try {
+    reader = await openCapture(path);
+  } catch (error) {
+    return { frames: [], nanosecond: false, error: error as Error };
+  }
   const frames: StoredFrame[] = [];
   let error: Error | undefined;
   try {
