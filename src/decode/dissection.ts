@@ -33,6 +33,8 @@ export interface NetworkAddresses {
   srcAt: number;
   dstAt: number;
   length: number;
+  /** TTL or hop limit, which ICMP echo's Info shows. */
+  hopLimit: number;
 }
 
 export interface DissectOptions {

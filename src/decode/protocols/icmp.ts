@@ -1,5 +1,6 @@
 // ICMP for IPv4, RFC 792; errors quote the offending IP header and 8+ bytes, decoded as a nested packet.
 import type { Dissector } from '../dissector.js';
+import { matchEcho } from '../echo-requests.js';
 import { defineFields, defineProtocol } from '../field.js';
 
 const FIELD = { TYPE: 0, CODE: 1, CHECKSUM: 2, IDENT: 4, SEQ: 6 } as const;
@@ -10,8 +11,6 @@ const IDENTIFIED_TYPES = new Set<number>([0, 8, 13, 14, 15, 16, 17, 18]);
 /** RFC 8335 extended echo: a 16-bit identifier, then an 8-bit sequence number. */
 const EXTENDED_ECHO_TYPES = new Set<number>([42, 43]);
 const ERROR_TYPES = new Set<number>([Type.UNREACHABLE, Type.SOURCE_QUENCH, Type.REDIRECT, Type.TIME_EXCEEDED, Type.PARAMETER_PROBLEM]);
-/** Echo requests remembered for matching replies; oldest forgotten past this. */
-const MAX_OUTSTANDING_ECHOES = 4096;
 
 const TYPE_NAMES: Readonly<Record<number, string>> = {
   0: 'Echo (ping) reply', 3: 'Destination unreachable', 4: 'Source quench (flow control)', 5: 'Redirect',
@@ -71,21 +70,11 @@ export const icmp: Dissector = {
       ctx.add(fields.ident_le, offset + FIELD.IDENT, 2, swap16(ident));
       ctx.add(fields.seq, offset + FIELD.SEQ, 2, seq);
       ctx.add(fields.seq_le, offset + FIELD.SEQ, 2, swap16(seq));
-      let request: number | undefined;
-      if (!ctx.inErrorPacket && (type === Type.ECHO || type === Type.ECHO_REPLY)) {
-        const echoes = ctx.session.stateOf(protocol, () => new Map<number, number>());
-        const key = ident * 65536 + seq;
-        if (type === Type.ECHO) {
-          if (echoes.size >= MAX_OUTSTANDING_ECHOES) echoes.delete(echoes.keys().next().value as number);
-          echoes.set(key, ctx.frame.number);
-        } else {
-          request = echoes.get(key);
-          if (request !== undefined) ctx.generated(fields.resp_to, request);
-        }
-      }
+      const request = type === Type.ECHO || type === Type.ECHO_REPLY ? matchEcho(ctx, protocol, type === Type.ECHO, ident, seq) : undefined;
+      if (request !== undefined) ctx.generated(fields.resp_to, request);
       if (ctx.columns) {
         ctx.cols.info = `${typeText.padEnd(19)}  id=0x${ident.toString(16).padStart(4, '0')}, seq=${seq}/${swap16(seq)}` +
-          (request !== undefined ? ` (request in ${request})` : '');
+          (ctx.network ? `, ttl=${ctx.network.hopLimit}` : '') + (request !== undefined ? ` (request in ${request})` : '');
       }
       ctx.next('ip.proto', -1, offset + HEADER_LENGTH);
       return;

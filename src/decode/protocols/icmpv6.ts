@@ -3,6 +3,7 @@
 import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
+import { matchEcho } from '../echo-requests.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { formatIPv6Bytes, formatMac } from '../address.js';
 
@@ -37,6 +38,7 @@ const fields = defineFields('icmpv6', {
   pointer: { name: 'Pointer', type: 'uint32', base: 'dec' },
   'echo.identifier': { name: 'Identifier', type: 'uint16', base: 'hex' },
   'echo.sequence_number': { name: 'Sequence', type: 'uint16', base: 'dec' },
+  resp_to: { name: 'Response To', type: 'framenum' },
   'nd.ra.cur_hop_limit': { name: 'Cur hop limit', type: 'uint8', base: 'dec' },
   'nd.ra.flag': { name: 'Flags', type: 'uint8', base: 'hex' },
   'nd.ra.router_lifetime': { name: 'Router lifetime (s)', type: 'uint16', base: 'dec' },
@@ -114,8 +116,10 @@ function mldv2Report(view: ByteView, ctx: Dissection, offset: number): void {
   }
 }
 
+const protocol = defineProtocol('icmpv6', 'Internet Control Message Protocol v6');
+
 export const icmpv6: Dissector = {
-  protocol: defineProtocol('icmpv6', 'Internet Control Message Protocol v6'),
+  protocol,
   short: 'ICMPv6',
   fields,
   bindings: [{ table: 'ip.proto', key: 58 }],
@@ -147,7 +151,10 @@ export const icmpv6: Dissector = {
         const seq = view.u16(body + 2);
         ctx.add(fields['echo.identifier'], body, 2, id);
         ctx.add(fields['echo.sequence_number'], body + 2, 2, seq);
-        info = `${name} id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}`;
+        const request = matchEcho(ctx, protocol, type === Type.ECHO_REQUEST, id, seq);
+        if (request !== undefined) ctx.generated(fields.resp_to, request);
+        info = `${name} id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}${ctx.network ? `, hop limit=${ctx.network.hopLimit}` : ''}` +
+          (request !== undefined ? ` (request in ${request})` : '');
         if (ctx.columns) ctx.cols.info = info;
         ctx.next('ip.proto', -1, offset + HEADER_LENGTH);
         return;

@@ -137,7 +137,7 @@ export const ip: Dissector = {
     ctx.add(fields.dst, offset + FIELD.DST, 4, dst);
     ctx.add(fields.addr, offset + FIELD.DST, 4, dst);
     if (headerLength > MIN_HEADER) addOptions(view, ctx, offset + MIN_HEADER, offset + headerLength);
-    ctx.network = { bytes: view.bytes, srcAt: offset + FIELD.SRC, dstAt: offset + FIELD.DST, length: 4 };
+    ctx.network = { bytes: view.bytes, srcAt: offset + FIELD.SRC, dstAt: offset + FIELD.DST, length: 4, hopLimit: ttl };
     if (ctx.columns) {
       ctx.cols.src = formatIPv4(src);
       ctx.cols.dst = formatIPv4(dst);

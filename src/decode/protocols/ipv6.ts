@@ -140,12 +140,13 @@ export const ipv6: Dissector = {
     ctx.add(fields.plen, offset + FIELD.PAYLOAD_LENGTH, 2, payloadLength);
     let next = view.u8(offset + FIELD.NEXT_HEADER);
     ctx.add(fields.nxt, offset + FIELD.NEXT_HEADER, 1, next);
-    ctx.add(fields.hlim, offset + FIELD.HOP_LIMIT, 1, view.u8(offset + FIELD.HOP_LIMIT));
+    const hopLimit = view.u8(offset + FIELD.HOP_LIMIT);
+    ctx.add(fields.hlim, offset + FIELD.HOP_LIMIT, 1, hopLimit);
     ctx.add(fields.src, offset + FIELD.SRC, 16);
     ctx.add(fields.addr, offset + FIELD.SRC, 16);
     ctx.add(fields.dst, offset + FIELD.DST, 16);
     ctx.add(fields.addr, offset + FIELD.DST, 16);
-    ctx.network = { bytes: view.bytes, srcAt: offset + FIELD.SRC, dstAt: offset + FIELD.DST, length: 16 };
+    ctx.network = { bytes: view.bytes, srcAt: offset + FIELD.SRC, dstAt: offset + FIELD.DST, length: 16, hopLimit };
     if (ctx.columns) {
       ctx.cols.src = formatIPv6Bytes(view.bytes, offset + FIELD.SRC);
       ctx.cols.dst = formatIPv6Bytes(view.bytes, offset + FIELD.DST);

@@ -1,0 +1,113 @@
+// The command line as users meet it: print mode against tshark on the sample, -w, stdin, errors.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { repoRoot } from './helpers/corpus.js';
+import { runCli } from './helpers/run.js';
+import { tshark, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
+
+const SAMPLE = join(repoRoot, 'samples/lab.pcap');
+const dir = mkdtempSync(join(tmpdir(), 'tsshark-cli-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Our text lines without the Tap column (the sample's frames name no interface: ` ↓` / ` ↑`). */
+const withoutTap = (line: string) => line.replace(/^(\s*\d+\s+\d+\.\d+) [↓↑]/, '$1');
+
+test('text output is tshark\'s, plus the direction of each frame', async (t) => {
+  const ours = await runCli(['-r', SAMPLE]);
+  t.is(ours.status, 0);
+  const lines = ours.stdout.trimEnd().split('\n');
+  t.is(lines.length, 42);
+  t.regex(lines[0], /^ {4}1 {3}0\.000000 [↓↑] /);
+  if (!tsharkPresent) return t.log(TSHARK_ABSENT);
+  const theirs = await tshark(['-r', SAMPLE]);
+  const theirLines = theirs.stdout.trimEnd().split('\n');
+  const differing = lines.map(withoutTap).filter((line, i) => line !== theirLines[i]);
+  t.deepEqual(differing, []);
+});
+
+test('-T fields prints what tshark prints', async (t) => {
+  const fields = ['frame.number', 'ip.src', 'ip.id', 'ip.flags.df', 'tcp.flags', 'udp.srcport', 'dns.qry.name', 'dns.a', 'dns.aaaa', 'sll.pkttype', 'icmpv6.type', 'frame.time_relative'];
+  const args = ['-r', SAMPLE, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])];
+  const ours = await runCli(args);
+  t.is(ours.status, 0);
+  if (!tsharkPresent) return t.log(TSHARK_ABSENT);
+  const theirs = await tshark(args);
+  t.is(ours.stdout, theirs.stdout);
+});
+
+test('-T fields options: header, separator, first occurrence, columns', async (t) => {
+  const ours = await runCli(['-r', SAMPLE, '-c', '6', '-T', 'fields', '-E', 'header=y', '-E', 'separator=,', '-E', 'occurrence=f', '-e', 'frame.number', '-e', 'eth.addr', '-e', '_ws.col.Protocol']);
+  const lines = ours.stdout.trimEnd().split('\n');
+  t.is(lines[0], 'frame.number,eth.addr,_ws.col.Protocol');
+  t.is(lines.length, 7);
+  t.regex(lines[6], /^6,,ICMP$/);
+});
+
+test('-T json prints one object per frame keyed by field name', async (t) => {
+  const ours = await runCli(['-r', SAMPLE, '-c', '3', '-T', 'json', '-e', 'frame.number', '-e', 'ipv6.addr']);
+  const objects = ours.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  t.is(objects.length, 3);
+  t.is(objects[0]['frame.number'], '1');
+  t.true(Array.isArray(objects[0]['ipv6.addr']));
+  const whole = await runCli(['-r', SAMPLE, '-c', '1', '-T', 'json']);
+  const tree = JSON.parse(whole.stdout) as Record<string, unknown>;
+  t.is(tree['tap.direction'], 'ingress');
+  t.is(tree['frame.protocols'], 'sll:ethertype:ipv6:icmpv6');
+});
+
+test('-c stops after N frames; -r - reads standard input', async (t) => {
+  const ours = await runCli(['-r', '-', '-c', '5'], readFileSync(SAMPLE));
+  t.is(ours.status, 0);
+  t.is(ours.stdout.trimEnd().split('\n').length, 5);
+});
+
+test('-w writes pcapng by default and pcap with -F pcap; tshark reads both', async (t) => {
+  const pcapng = join(dir, 'out.pcapng');
+  const pcap = join(dir, 'out.pcap');
+  t.is((await runCli(['-r', SAMPLE, '-c', '10', '-w', pcapng])).status, 0);
+  t.is((await runCli(['-r', SAMPLE, '-w', pcap, '-F', 'pcap'])).status, 0);
+  t.is(readFileSync(pcapng).readUInt32LE(0), 0x0a0d0d0a);
+  t.is(readFileSync(pcap).readUInt32LE(0), 0xa1b2c3d4);
+  if (!tsharkPresent) return t.log(TSHARK_ABSENT);
+  t.is((await tshark(['-r', pcapng])).stdout.trimEnd().split('\n').length, 10);
+  t.is((await tshark(['-r', pcap])).stdout, (await tshark(['-r', SAMPLE])).stdout);
+});
+
+test('a damaged file prints the frames before the damage, then one error line, status 2', async (t) => {
+  const cut = join(dir, 'cut.pcap');
+  writeFileSync(cut, readFileSync(SAMPLE).subarray(0, 1000));
+  const ours = await runCli(['-r', cut]);
+  t.is(ours.status, 2);
+  t.true(ours.stdout.split('\n').length > 3);
+  t.regex(ours.stderr, /^tsshark: .*cut\.pcap: record is truncated: header says \d+ captured bytes, the file has \d+ \(at byte \d+\)\n$/);
+});
+
+test('user mistakes get one line and a status, never a stack trace', async (t) => {
+  const cases: [string[], number, RegExp][] = [
+    [['--bogus'], 1, /^tsshark: Unknown option '--bogus'/],
+    [['-r', join(dir, 'missing.pcap')], 2, /^tsshark: The file ".*missing\.pcap" doesn't exist\.\n$/],
+    [['-r', dir], 2, /is a directory/],
+    [['-r', SAMPLE, '-T', 'fields', '-e', 'ip.sorc'], 1, /^tsshark: Some fields aren't valid:\n\tip\.sorc\n$/],
+    [['-r', SAMPLE, '-T', 'xml'], 1, /invalid -T "xml"/],
+    [['-r', SAMPLE, '-c', 'ten'], 1, /invalid -c "ten"/],
+    [['-r', SAMPLE, '-Y', 'tcp'], 2, /^tsshark: display filters \(-Y\) are not available yet\n$/],
+    [['-i', 'eth0'], 2, /^tsshark: live capture \(-i, -D\) is not available yet\n$/],
+    [['-D'], 2, /not available yet/],
+    [['-r', SAMPLE, '-f', 'tcp'], 2, /capture filters \(-f\) are not available yet/],
+    [['--tui', '-r', SAMPLE], 2, /interactive interface \(--tui\) is not available yet/],
+    [[], 2, /no input/],
+  ];
+  for (const [args, status, message] of cases) {
+    const result = await runCli(args);
+    t.is(result.status, status, args.join(' '));
+    t.regex(result.stderr, message, args.join(' '));
+    t.notRegex(result.stderr, /\n\s+at /, `${args.join(' ')}: no stack trace`);
+  }
+});
+
+test('-h prints usage; -v prints the version', async (t) => {
+  t.regex((await runCli(['-h'])).stdout, /^Usage: tsshark/);
+  t.regex((await runCli(['-v'])).stdout, /^tsshark \d+\.\d+\.\d+\n$/);
+});
