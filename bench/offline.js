@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// bench/offline: print mode on a ~1,000,000-frame capture, tsshark against tshark and tcpdump in one
+// run. Builds bench/out/big.pcap once from the corpus recording (editcap shifts each copy's times,
+// mergecap appends them, the shared lab's uniqflows.py gives each copy its own client address).
+// Prints frames/s, peak RSS and ratios, and the frame store's bytes per frame.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const out = join(here, 'out');
+const shared = resolve(root, '../shared');
+const source = join(shared, 'corpus/recorded/rtr-client-side.pcap');
+const FRAMES_PER_COPY = 3811;
+const COPIES = Number(process.env.BENCH_COPIES ?? 263);
+const big = join(out, `big-${COPIES}.pcap`);
+
+function build() {
+  if (existsSync(big)) return;
+  if (!existsSync(source)) throw new Error(`needs the shared corpus: ${source} is missing`);
+  mkdirSync(out, { recursive: true });
+  const copies = join(out, 'copies');
+  mkdirSync(copies, { recursive: true });
+  const names = [];
+  // Each copy starts an hour after the previous one, so time never runs backwards.
+  for (let k = 0; k < COPIES; k++) {
+    const name = join(copies, `${k}.pcap`);
+    execFileSync('editcap', ['-F', 'pcap', '-t', String(k * 3600), source, name]);
+    names.push(name);
+  }
+  const merged = join(out, 'merged.pcap');
+  execFileSync('mergecap', ['-a', '-F', 'pcap', '-w', merged, ...names]);
+  execFileSync('python3', [join(shared, 'lab/uniqflows.py'), merged, big, String(FRAMES_PER_COPY)]);
+  rmSync(copies, { recursive: true, force: true });
+  rmSync(merged, { force: true });
+}
+
+/** Runs a command with output to /dev/null; returns seconds and peak RSS in MB (GNU time). */
+function measure(command, args) {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const last = result.stderr.trim().split('\n').pop() ?? '';
+  const [seconds, kilobytes] = last.split(' ').map(Number);
+  if (result.status !== 0 || !Number.isFinite(seconds)) throw new Error(`${command} failed: ${result.stderr}`);
+  return { seconds, rssMb: kilobytes / 1024 };
+}
+
+build();
+const frames = COPIES * FRAMES_PER_COPY;
+const tsshark = [process.execPath, join(root, 'bin/tsshark.js')];
+const runs = [
+  ['tsshark -r', tsshark[0], [tsshark[1], '-r', big]],
+  ['tshark -r', 'tshark', ['-r', big]],
+  ['tsshark -T fields -e ip.src -e ip.dst', tsshark[0], [tsshark[1], '-r', big, '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst']],
+  ['tshark -T fields -e ip.src -e ip.dst', 'tshark', ['-r', big, '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst']],
+  ['tcpdump -nn -r', 'tcpdump', ['-nn', '-r', big]],
+];
+console.log(`${frames} frames in ${big}`);
+const results = new Map();
+for (const [label, command, args] of runs) {
+  const result = measure(command, args);
+  results.set(label, result);
+  console.log(`${label.padEnd(40)} ${result.seconds.toFixed(2).padStart(7)} s ${Math.round(frames / result.seconds).toLocaleString('en').padStart(10)} frames/s ${result.rssMb.toFixed(0).padStart(6)} MB peak RSS`);
+}
+const ratio = (ours, theirs) => {
+  const a = results.get(ours);
+  const b = results.get(theirs);
+  return `${(b.seconds / a.seconds).toFixed(2)}x tshark's frames/s, ${(a.rssMb / b.rssMb).toFixed(2)}x its peak RSS`;
+};
+console.log(`text:   tsshark ${ratio('tsshark -r', 'tshark -r')}; tcpdump ${(results.get('tshark -r').seconds / results.get('tcpdump -nn -r').seconds).toFixed(2)}x tshark's frames/s`);
+console.log(`fields: tsshark ${ratio('tsshark -T fields -e ip.src -e ip.dst', 'tshark -T fields -e ip.src -e ip.dst')}`);
+
+// The frame store's index over the same file (bytes stay in the file).
+const storeScript = `
+  import { openCapture } from ${JSON.stringify(join(root, 'dist/src/capture/capture-reader.js'))};
+  import { FrameStore } from ${JSON.stringify(join(root, 'dist/src/capture/frame-store.js'))};
+  const before = process.memoryUsage();
+  const store = new FrameStore({ file: ${JSON.stringify(big)} });
+  const reader = await openCapture(${JSON.stringify(big)});
+  await reader.read((frame) => { store.append(frame, reader.interfaces); });
+  const after = process.memoryUsage();
+  const grown = (after.arrayBuffers + after.heapUsed) - (before.arrayBuffers + before.heapUsed);
+  console.log('frame store: ' + store.count + ' frames, index ' + FrameStore.INDEX_BYTES_PER_FRAME + ' B/frame, measured ' + (grown / store.count).toFixed(1) + ' B/frame (arrays grown by doubling, chunk buffer included)');
+`;
+const store = spawnSync(process.execPath, ['--input-type=module', '-e', storeScript], { encoding: 'utf8' });
+process.stdout.write(store.stdout + store.stderr);
