@@ -105,9 +105,10 @@ export class Dissection {
   run(frame: FrameMeta, data: Uint8Array, frameLayers: readonly Dissector[], link: Dissector | undefined): void {
     this.frame = frame;
     this.view.reset(data, frame.originalLength);
-    for (const list of this.values) list.length = 0;
+    // Truncating an array that is already empty still costs; most slots stay empty.
+    for (const list of this.values) if (list.length !== 0) list.length = 0;
     this.layers.length = 0;
-    this.stack.length = 0;
+    if (this.stack.length !== 0) this.stack.length = 0;
     this.last = undefined;
     this.source = 0;
     this.inErrorPacket = false;
@@ -275,8 +276,10 @@ export class Dissection {
     const depth = this.stack.length;
     const view = this.view;
     // A layer may start past the captured bytes (its parent was cut short): its node is then empty.
-    const length = Math.max(0, view.captured - offset);
-    this.open(dissector.protocol, offset, length, this.bytesOf(offset, length));
+    if (this.wants(dissector.protocol)) {
+      const length = Math.max(0, view.captured - offset);
+      this.open(dissector.protocol, offset, length, this.bytesOf(offset, length));
+    }
     if (listed) this.layers.push(dissector.protocol.abbrev);
     if (listed && this.columnsEnabled && dissector.short !== '') this.cols.protocol = dissector.short;
     let ok = true;

@@ -9,7 +9,19 @@ function escape(character: string): string {
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
 }
 
+const RIGHT_ARROW = 0x2192;
+
 export function sanitize(text: string): string {
+  // Most text is printable ASCII (and the → of TCP/UDP Info): check that cheaply before the full test.
+  let plain = true;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 || code > 0x7e) && code !== RIGHT_ARROW) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return text;
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(text) ? text.replace(UNSAFE, escape) : text;
 }

@@ -92,12 +92,18 @@ function newFlow(): Flow {
   return { base: 0, baseSet: false, windowShift: WSCALE_UNKNOWN, nextSeq: -1 };
 }
 
+/** An address and port as a map key; IPv4 addresses as numbers, which is cheaper than text. */
+function endpointKey(bytes: Uint8Array, at: number, length: number, port: number): string {
+  if (length === 4) return `${bytes[at] * 0x1000000 + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3])}:${port}`;
+  return `${formatHex(bytes.subarray(at, at + length))}:${port}`;
+}
+
 /** Finds or starts the stream of this segment; `forward` says whether src is its first endpoint. */
 function streamOf(ctx: Dissection, srcPort: number, dstPort: number): { stream: Stream; forward: boolean } | undefined {
   const network = ctx.network;
   if (!network) return undefined;
-  const src = formatHex(network.bytes.subarray(network.srcAt, network.srcAt + network.length)) + ':' + srcPort;
-  const dst = formatHex(network.bytes.subarray(network.dstAt, network.dstAt + network.length)) + ':' + dstPort;
+  const src = endpointKey(network.bytes, network.srcAt, network.length, srcPort);
+  const dst = endpointKey(network.bytes, network.dstAt, network.length, dstPort);
   const forward = src <= dst;
   const key = forward ? `${src}>${dst}` : `${dst}>${src}`;
   const state = ctx.session.stateOf(protocol, (): TcpState => ({ streams: new Map(), nextIndex: 0 }));
@@ -177,10 +183,16 @@ function addOptions(view: ByteView, ctx: Dissection, start: number, end: number)
   return summary;
 }
 
+/** `SYN, ACK` for each 12-bit flags word, made once per word seen: every segment's Info needs one. */
+const flagsTexts: (string | undefined)[] = new Array(0x1000);
+
 function flagsText(flags: number): string {
-  const names: string[] = [];
-  for (const [bit, name] of FLAG_NAMES) if (flags & bit) names.push(name);
-  return names.join(', ');
+  let text = flagsTexts[flags];
+  if (text === undefined) {
+    text = FLAG_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name).join(', ');
+    flagsTexts[flags] = text;
+  }
+  return text;
 }
 
 /** Wireshark's tcp.flags.str: one character per bit from the AE bit down, `·` where clear. */
