@@ -1,125 +1,36 @@
-// tsshark against tshark on every capture of the shared corpus that tshark reads: frame count,
-// timestamps, lengths, and the core fields on every frame whose protocols tsshark implements.
+// tsshark against tshark on every capture of the shared corpus that tshark reads, and on the bundled
+// sample our lab recorded: frame count, timestamps, lengths, and the core fields on every frame whose
+// protocols tsshark implements.
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'ava';
-import { corpusEntries, corpusPresent, CORPUS_ABSENT } from './helpers/corpus.js';
-import { tssharkFields } from './helpers/decode.js';
-import { mapLimit, tsharkFields, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
+import { corpusEntries, corpusPresent, CORPUS_ABSENT, repoRoot } from './helpers/corpus.js';
+import { compareWithTshark, describeMismatches, type Mismatch } from './helpers/differential.js';
+import { mapLimit, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
 
-const FRAME_FIELDS = ['frame.time_epoch', 'frame.len', 'frame.cap_len', 'frame.time_delta', 'frame.time_relative'];
-
-/** The issue's list: each must equal tshark's wherever tshark decodes it. */
-export const CORE_FIELDS = [
-  'eth.src', 'eth.dst', 'eth.type', 'vlan.id', 'arp.opcode', 'arp.src.proto_ipv4', 'ip.src', 'ip.dst', 'ip.proto', 'ip.ttl', 'ip.id',
-  'ip.len', 'ip.flags.df', 'ip.frag_offset', 'ipv6.src', 'ipv6.dst', 'ipv6.nxt', 'ipv6.hlim', 'icmp.type', 'icmp.code', 'icmpv6.type',
-  'tcp.srcport', 'tcp.dstport', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.flags', 'tcp.flags.syn', 'tcp.len', 'tcp.window_size_value',
-  'tcp.options.mss_val', 'udp.srcport', 'udp.dstport', 'udp.length', 'dns.id', 'dns.flags.response', 'dns.qry.name', 'dns.qry.type',
-  'dns.a', 'dns.aaaa', 'dns.cname', 'sll.pkttype', 'nflog.prefix',
-];
-
-/** More fields checked the same way, beyond the issue's list. */
-const MORE_FIELDS = [
-  'eth.addr', 'vlan.etype', 'arp.dst.proto_ipv4', 'arp.src.hw_mac', 'ip.hdr_len', 'ip.dsfield', 'ip.flags', 'ip.flags.mf', 'ip.checksum',
-  'ipv6.plen', 'ipv6.flow', 'ipv6.tclass', 'icmp.seq', 'icmp.ident', 'icmpv6.code', 'icmpv6.nd.ns.target_address', 'tcp.hdr_len',
-  'tcp.checksum', 'tcp.urgent_pointer', 'tcp.options.wscale.shift', 'tcp.options.timestamp.tsval', 'tcp.seq', 'tcp.ack', 'tcp.stream',
-  'udp.checksum', 'dns.flags', 'dns.count.answers', 'dns.resp.ttl', 'dns.mx.mail_exchange', 'dns.ptr.domain_name', 'dns.ns',
-  'dns.srv.target', 'dns.soa.mname', 'sll.etype', 'sll.ifindex', 'nflog.hook', 'nflog.family', 'null.family',
-];
-
-/** Protocols whose fields tsshark produces; a frame where tshark finds one of them beneath another protocol is skipped. */
-const IMPLEMENTED = new Set([
-  'eth', 'ethertype', 'vlan', 'sll', 'null', 'raw', 'nflog', 'arp', 'ip', 'ipv6', 'ipv6.hopopts', 'ipv6.dstopts', 'ipv6.routing',
-  'ipv6.fraghdr', 'icmp', 'icmpv6', 'tcp', 'udp', 'dns', 'mdns', 'llmnr', 'data',
-]);
-
-export function comparable(protocols: string): boolean {
-  const layers = protocols.split(':');
-  const firstForeign = layers.findIndex((layer) => !IMPLEMENTED.has(layer));
-  return firstForeign < 0 || layers.slice(firstForeign).every((layer) => !IMPLEMENTED.has(layer) || layer === 'data');
-}
-
-const FIELDS = [...FRAME_FIELDS, ...CORE_FIELDS, ...MORE_FIELDS];
-
-/**
- * Where tsshark knowingly differs from tshark 4.0, by file, with the reason. Each entry names the
- * fields it excuses; anything else in those files is still compared.
- */
-const KNOWN_DIFFERENCES: Record<string, { fields: readonly string[]; reason: string }> = {
-  'tcpdump-tests/timestamp_invalid_micro.pcap': {
-    fields: ['frame.time_epoch', 'frame.time_delta', 'frame.time_relative'],
-    reason: 'a fraction of a second ≥ 1 s: tsshark carries it into the seconds, tshark prints it as a 10-digit fraction',
-  },
-  'tcpdump-tests/timestamp_invalid_nano.pcap': {
-    fields: ['frame.time_epoch', 'frame.time_delta', 'frame.time_relative'],
-    reason: 'as timestamp_invalid_micro.pcap',
-  },
-  'tcpdump-tests/rx_serviceid_oobr.pcap': {
-    fields: ['frame.time_epoch', 'frame.time_delta', 'frame.time_relative'],
-    reason: 'microsecond field of 3,841,916,976: tshark overflows it into a negative time',
-  },
-  'tcpdump-tests/atm-heapoverflow.pcap': { fields: ['frame.len', 'frame.cap_len'], reason: 'SunATM (123): tshark strips a 4-byte pseudo-header from the lengths' },
-  'tcpdump-tests/atm-oam-heapoverflow.pcap': { fields: ['frame.len', 'frame.cap_len'], reason: 'as atm-heapoverflow.pcap' },
-  'tcpdump-tests/atm-oam-loopback-print-overrun.pcap': {
-    fields: ['frame.len', 'frame.cap_len', 'frame.time_epoch'],
-    reason: 'SunATM pseudo-header, and tshark reads this file\'s header as the modified (Kuznetzov) format',
-  },
-  'tcpdump-tests/DTP.pcap': { fields: ['eth.dst', 'eth.addr'], reason: 'Cisco ISL frames: tshark decapsulates ISL (not implemented) and shows the inner Ethernet header too' },
-  'tcpdump-tests/dns_udp_8053.pcap': { fields: ['dns.*'], reason: 'DNS on UDP port 8053: tshark\'s DNS heuristic claims it; tsshark has no DNS heuristic yet' },
-  'tcpdump-tests/dns_udp_2.pcap': { fields: ['dns.*'], reason: 'as dns_udp_8053.pcap' },
-  'tcpdump-tests/someip1.pcap': { fields: ['dns.*'], reason: 'SOME/IP that tshark\'s DNS heuristic takes for DNS' },
-  'tcpdump-tests/rtp-seg-fault-1.pcapng': { fields: ['dns.*', 'udp.checksum'], reason: 'a DNS payload inside a malformed UDP length: tshark decodes it, tsshark stops at the bad length' },
-  'tcpdump-tests/dns-badlabel.pcap': {
-    fields: ['dns.qry.name', 'dns.qry.type'],
-    reason: 'after a name over 255 bytes tshark reads the rest of the question at a different offset',
-  },
-  'tcpdump-tests/arp-oobr.pcap': { fields: ['arp.*'], reason: 'one frame with an ATM ARP hardware type that tshark decodes with the ATMARP layout' },
-  'tcpdump-tests/icmp-icmp_print-oobr-1.pcap': { fields: ['icmp.*'], reason: 'malformed IPv4 options: tshark stops in the IP layer, tsshark notes them and goes on' },
-};
-
-function excused(file: string, field: string): boolean {
-  const known = KNOWN_DIFFERENCES[file];
-  return known !== undefined && known.fields.some((pattern) => (pattern.endsWith('.*') ? field.startsWith(pattern.slice(0, -1)) : pattern === field));
-}
-
-interface Mismatch {
-  file: string;
-  frame: number;
-  field: string;
-  ours: string;
-  theirs: string;
-}
+test('fields equal tshark on the bundled lab sample', async (t) => {
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const result = await compareWithTshark(join(repoRoot, 'samples/lab.pcap'), 'samples/lab.pcap');
+  t.is(result.skipped, 0);
+  t.deepEqual(describeMismatches(result.mismatches).examples, []);
+});
 
 test('fields equal tshark on every corpus frame tsshark decodes', async (t) => {
   if (!corpusPresent) return t.pass(CORPUS_ABSENT);
   if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
   const entries = corpusEntries().filter((entry) => entry.tsharkReads);
   const mismatches: Mismatch[] = [];
-  let framesCompared = 0;
-  let framesSkipped = 0;
-  const perField = new Map<string, number>();
+  let compared = 0;
+  let skipped = 0;
   await mapLimit(entries, 2, async (entry) => {
-    const [theirs, ours] = await Promise.all([tsharkFields(entry.path, [...FIELDS, 'frame.protocols']), tssharkFields(entry.path, FIELDS)]);
-    if (theirs.length !== ours.length) {
-      mismatches.push({ file: entry.name, frame: 0, field: 'frame count', ours: String(ours.length), theirs: String(theirs.length) });
-      return;
-    }
-    theirs.forEach((row, index) => {
-      const decodable = comparable(row[FIELDS.length]);
-      if (decodable) framesCompared++;
-      else framesSkipped++;
-      FIELDS.forEach((field, column) => {
-        if (!decodable && column >= FRAME_FIELDS.length) return;
-        if (row[column] === ours[index][column] || excused(entry.name, field)) return;
-        perField.set(field, (perField.get(field) ?? 0) + 1);
-        mismatches.push({ file: entry.name, frame: index + 1, field, ours: ours[index][column], theirs: row[column] });
-      });
-    });
+    const result = await compareWithTshark(entry.path, entry.name);
+    mismatches.push(...result.mismatches);
+    compared += result.compared;
+    skipped += result.skipped;
   });
-  const summary = [...perField].sort((a, b) => b[1] - a[1]).map(([field, n]) => `${field}: ${n}`).join(', ');
-  t.log(`${entries.length} files, ${framesCompared} frames compared, ${framesSkipped} frames skipped (protocols tsshark does not implement)`);
+  t.log(`${entries.length} files, ${compared} frames compared, ${skipped} frames skipped (protocols tsshark does not implement)`);
   // For working through a failure: TSSHARK_DIFF_REPORT=file writes every mismatch as JSON lines.
   if (process.env.TSSHARK_DIFF_REPORT) writeFileSync(process.env.TSSHARK_DIFF_REPORT, mismatches.map((m) => JSON.stringify(m)).join('\n') + '\n');
-  const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
-  const examples = mismatches.slice(0, 40).map((m) => `${m.file} #${m.frame} ${m.field}: ours "${clip(m.ours)}" tshark "${clip(m.theirs)}"`);
+  const { summary, examples } = describeMismatches(mismatches);
   t.deepEqual(examples, [], `${mismatches.length} mismatches (${summary})`);
 });

@@ -299,20 +299,15 @@ export class Dissection {
     return ok;
   }
 
+  /** Wireshark puts these markers at the top level, each as its own pseudo-protocol. */
   private reportBounds(error: BoundsError, dissector: Dissector): void {
-    if (error.kind === 'truncated') {
-      this.expert('warn', `[Packet size limited during capture: ${dissector.short} truncated]`);
-      this.generated(expertFields.short, true);
-      this.infoSuffix = '[Packet size limited during capture]';
-      return;
-    }
-    // Wireshark puts the malformed marker at the top level, as its own pseudo-protocol.
+    const truncated = error.kind === 'truncated';
     this.stack.length = 0;
-    this.open(expertFields.malformed, 0, 0, true);
-    this.label(`[Malformed Packet: ${dissector.short}]`);
-    this.expert('error', `Malformed Packet (Exception occurred)`);
+    this.open(truncated ? expertFields.short : expertFields.malformed, 0, 0, true);
+    this.label(truncated ? `[Packet size limited during capture: ${dissector.short} truncated]` : `[Malformed Packet: ${dissector.short}]`);
+    this.expert(truncated ? 'warn' : 'error', truncated ? 'Packet size limited during capture' : 'Malformed Packet (Exception occurred)');
     this.close();
-    this.infoSuffix = '[Malformed Packet]';
+    this.infoSuffix = truncated ? '[Packet size limited during capture]' : '[Malformed Packet]';
   }
 
   private narrow(end: number): void {
