@@ -64,6 +64,7 @@ export class FrameDecoder {
     linkType: 0,
     interfaceId: 0,
     interfaceName: undefined,
+    snaplen: 0,
     flags: 0,
     comment: undefined,
   };
@@ -92,6 +93,7 @@ export class FrameDecoder {
     meta.linkType = frame.linkType;
     meta.interfaceId = frame.interfaceId;
     meta.interfaceName = iface?.name;
+    meta.snaplen = iface?.snaplen ?? 0;
     meta.flags = frame.flags;
     meta.comment = frame.comment;
     this.previousSec = frame.tsSec;

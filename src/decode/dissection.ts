@@ -22,6 +22,8 @@ export interface FrameMeta {
   linkType: number;
   interfaceId: number;
   interfaceName: string | undefined;
+  /** The interface's snapshot length (0: unknown). */
+  snaplen: number;
   /** pcapng epb_flags (direction in bits 0-1). */
   flags: number;
   comment: string | undefined;
