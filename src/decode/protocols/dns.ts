@@ -342,22 +342,20 @@ export const dnsOverTcp: Dissector = {
   },
 };
 
-export const mdns: Dissector = {
-  protocol: defineProtocol('mdns', 'Multicast Domain Name System'),
-  short: 'MDNS',
-  fields: {},
-  bindings: [{ table: 'udp.port', key: 5353 }],
-  dissect(view, offset, ctx) {
-    dissectMessage(view, ctx, offset);
-  },
-};
+/** DNS's message format on another UDP port under another protocol name (mDNS, LLMNR). */
+function dnsVariant(abbrev: string, name: string, short: string, port: number): Dissector {
+  return {
+    protocol: defineProtocol(abbrev, name),
+    short,
+    fields: {},
+    bindings: [{ table: 'udp.port', key: port }],
+    dissect(view, offset, ctx) {
+      dissectMessage(view, ctx, offset);
+    },
+  };
+}
 
-export const llmnr: Dissector = {
-  protocol: defineProtocol('llmnr', 'Link-local Multicast Name Resolution'),
-  short: 'LLMNR',
-  fields: {},
-  bindings: [{ table: 'udp.port', key: 5355 }],
-  dissect(view, offset, ctx) {
-    dissectMessage(view, ctx, offset);
-  },
-};
+/** RFC 6762. */
+export const mdns = dnsVariant('mdns', 'Multicast Domain Name System', 'MDNS', 5353);
+/** RFC 4795. */
+export const llmnr = dnsVariant('llmnr', 'Link-local Multicast Name Resolution', 'LLMNR', 5355);

@@ -4,9 +4,10 @@ import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol } from '../field.js';
+import { addPorts } from './ports.js';
 import { formatHex } from '../address.js';
 
-const FIELD = { SRC_PORT: 0, DST_PORT: 2, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
+const FIELD = { PORTS: 0, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
 const MIN_HEADER = 20;
 const Flag = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80, AE: 0x100 } as const;
 const FLAG_NAMES: readonly [number, string][] = [
@@ -209,12 +210,7 @@ export const tcp: Dissector = {
   fields,
   bindings: [{ table: 'ip.proto', key: 6 }],
   dissect(view, offset, ctx) {
-    const srcPort = view.u16(offset + FIELD.SRC_PORT);
-    const dstPort = view.u16(offset + FIELD.DST_PORT);
-    ctx.add(fields.srcport, offset + FIELD.SRC_PORT, 2, srcPort);
-    ctx.add(fields.dstport, offset + FIELD.DST_PORT, 2, dstPort);
-    ctx.add(fields.port, offset + FIELD.SRC_PORT, 2, srcPort);
-    ctx.add(fields.port, offset + FIELD.DST_PORT, 2, dstPort);
+    const [srcPort, dstPort] = addPorts(view, ctx, offset + FIELD.PORTS, fields);
     const seq = view.u32(offset + FIELD.SEQ);
     // A stream is counted once the fixed header is there, as in Wireshark.
     const conversation = ctx.inErrorPacket || view.remaining(offset) < MIN_HEADER ? undefined : streamOf(ctx, srcPort, dstPort);

@@ -1,8 +1,9 @@
 // UDP, RFC 768: 8-byte header; the payload goes to the lower port's dissector, then the higher's.
 import type { Dissector } from '../dissector.js';
 import { defineFields, defineProtocol } from '../field.js';
+import { addPorts } from './ports.js';
 
-const FIELD = { SRC_PORT: 0, DST_PORT: 2, LENGTH: 4, CHECKSUM: 6 } as const;
+const FIELD = { PORTS: 0, LENGTH: 4, CHECKSUM: 6 } as const;
 const HEADER_LENGTH = 8;
 
 const fields = defineFields('udp', {
@@ -20,12 +21,7 @@ export const udp: Dissector = {
   fields,
   bindings: [{ table: 'ip.proto', key: 17 }],
   dissect(view, offset, ctx) {
-    const srcPort = view.u16(offset + FIELD.SRC_PORT);
-    const dstPort = view.u16(offset + FIELD.DST_PORT);
-    ctx.add(fields.srcport, offset + FIELD.SRC_PORT, 2, srcPort);
-    ctx.add(fields.dstport, offset + FIELD.DST_PORT, 2, dstPort);
-    ctx.add(fields.port, offset + FIELD.SRC_PORT, 2, srcPort);
-    ctx.add(fields.port, offset + FIELD.DST_PORT, 2, dstPort);
+    const [srcPort, dstPort] = addPorts(view, ctx, offset + FIELD.PORTS, fields);
     const length = view.u16(offset + FIELD.LENGTH);
     ctx.add(fields.length, offset + FIELD.LENGTH, 2, length);
     const available = view.reportedRemaining(offset);
