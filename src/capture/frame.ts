@@ -37,8 +37,3 @@ export type Direction = (typeof Direction)[keyof typeof Direction];
 export function directionOf(flags: number): Direction {
   return (flags & 3) as Direction;
 }
-
-/** Whether every timestamp of these interfaces is representable in microseconds. */
-export function microsecondsSuffice(interfaces: readonly InterfaceInfo[]): boolean {
-  return interfaces.every((iface) => iface.tsUnitsPerSecond <= 1_000_000n);
-}

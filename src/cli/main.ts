@@ -5,6 +5,7 @@ import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
 import { createRegistry, FrameDecoder } from '../decode/decoder.js';
+import type { Registry } from '../decode/registry.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
 import { TextOutput } from './output.js';
 import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter, type FramePrinter } from './print.js';
@@ -95,7 +96,7 @@ function flushAndReturn(streams: Streams, text: string): number {
 async function run(
   options: Options,
   reader: CaptureReader,
-  registry: ReturnType<typeof createRegistry>,
+  registry: Registry,
   fields: ReturnType<typeof resolveFields>['fields'],
   streams: Streams,
 ): Promise<number> {
@@ -123,7 +124,7 @@ async function run(
     await reader.read((frame) => {
       const iface = reader.interfaces[frame.interfaceId];
       if (writer) writer.write(frame, iface);
-      if (decoder && printer) printer.print(decoder.decode(frame, iface), frame);
+      if (decoder && printer) printer.print(decoder.decode(frame, iface));
       count++;
       return !out.closed && (options.count === undefined || count < options.count);
     });

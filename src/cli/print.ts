@@ -1,6 +1,5 @@
 // Print mode: one line per frame as tshark prints it (-T text), chosen fields (-T fields), or one JSON
 // object per frame (-T json). Every capture-derived string passes the sanitiser first.
-import type { Frame } from '../capture/frame.js';
 import type { Dissection } from '../decode/dissection.js';
 import { formatFieldValue, nanosecondsText, type FieldDef, type FieldValue } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
@@ -14,7 +13,7 @@ export interface FramePrinter {
   readonly fields: readonly FieldDef[];
   readonly columns: boolean;
   readonly tree: boolean;
-  print(dissection: Dissection, frame: Frame): void;
+  print(dissection: Dissection): void;
 }
 
 const COLUMN_PREFIX = '_ws.col.';

@@ -7,8 +7,8 @@ export class BoundsError {
 }
 
 /** Shared instances: throwing them allocates nothing. */
-export const TRUNCATED = new BoundsError('truncated');
-export const MALFORMED = new BoundsError('malformed');
+const TRUNCATED = new BoundsError('truncated');
+const MALFORMED = new BoundsError('malformed');
 
 export class ByteView {
   bytes: Uint8Array = new Uint8Array(0);

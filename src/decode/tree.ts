@@ -23,11 +23,6 @@ export interface ByteSource {
   bytes: Uint8Array;
 }
 
-export interface FrameTree {
-  root: TreeNode[];
-  sources: ByteSource[];
-}
-
 export function nodeLabel(node: TreeNode): string {
   if (node.label !== undefined) return node.generated ? `[${node.label}]` : node.label;
   const field = node.field;

@@ -58,7 +58,7 @@ const TLV_NAMES: Readonly<Record<number, string>> = {
  * Whether TLV lengths are little-endian: the capturing host's order is not recorded, so, as Wireshark
  * does, take the order in which the first TLV's length fits the record.
  */
-export function nflogLittleEndian(view: ByteView): boolean {
+function nflogLittleEndian(view: ByteView): boolean {
   if (view.remaining(HEADER.LENGTH) < 4) return true;
   const length = view.u16le(HEADER.LENGTH);
   return length >= 4 && length <= view.remaining(HEADER.LENGTH);

@@ -7,7 +7,7 @@ import { defineFields, defineProtocol } from '../field.js';
 import { Direction, directionOf } from '../../capture/frame.js';
 import { NF_HOOK_NAMES, NflogTlv, nflogPrefix, walkNflogTlvs } from './nflog.js';
 
-export const LinkType = { NULL: 0, ETHERNET: 1, RAW: 101, LOOP: 108, SLL: 113, NFLOG: 239, IPV4: 228, IPV6: 229, SLL2: 276 } as const;
+const LinkType = { NULL: 0, ETHERNET: 1, RAW: 101, LOOP: 108, SLL: 113, NFLOG: 239, IPV4: 228, IPV6: 229, SLL2: 276 } as const;
 
 /** Linux PACKET_* packet types, as SLL and SLL2 record them. */
 export const PACKET_TYPE_NAMES: Readonly<Record<number, string>> = {
