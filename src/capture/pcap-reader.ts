@@ -70,7 +70,7 @@ export class PcapReader implements CaptureReader {
   async read(onFrame: FrameCallback): Promise<void> {
     const { input, littleEndian } = this;
     const fractionScale = this.nanosecond ? 1 : 1000;
-    const caplenLimit = Math.max(this.snaplen, MAX_CAPLEN);
+    const caplenLimit = MAX_CAPLEN;
     const frame: Frame = {
       tsSec: 0,
       tsNsec: 0,
