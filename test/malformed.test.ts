@@ -98,6 +98,17 @@ test('a pcap caplen past 256 KiB is refused before anything is allocated for it'
   t.is(capture.error?.message, `${path}: record captured length 2147483632 exceeds the maximum 262144 (at byte ${at + 8})`);
 });
 
+test('a huge snaplen in the file header does not raise the 256 KiB bound', async (t) => {
+  const full = await readAll(join(repoRoot, 'samples/lab.pcap'));
+  const at = full.frames[1].frame.dataOffset - 16;
+  const bytes = Buffer.from(sample);
+  bytes.writeUInt32LE(0xffffffff, 16);
+  bytes.writeUInt32LE(1 << 20, at + 8);
+  const { path, capture } = await readBytes(bytes);
+  t.is(capture.frames.length, 1);
+  t.is(capture.error?.message, `${path}: record captured length 1048576 exceeds the maximum 262144 (at byte ${at + 8})`);
+});
+
 test('a well-formed pcapng reads', async (t) => {
   const { capture } = await readBytes(pcapng([PAYLOAD, PAYLOAD]));
   t.is(capture.error, undefined);
