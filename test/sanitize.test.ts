@@ -39,6 +39,62 @@ function hostileCapture(): Buffer {
   return Buffer.concat([header, record, frame]);
 }
 
+/** The same frame in pcapng, with an interface name and a comment carrying escape sequences raw. */
+function hostilePcapng(): Buffer {
+  const frame = hostileCapture().subarray(40);
+  const option = (code: number, text: string) => {
+    const value = Buffer.from(text);
+    const padded = Buffer.alloc((value.length + 3) & ~3);
+    value.copy(padded);
+    const head = Buffer.alloc(4);
+    head.writeUInt16LE(code, 0);
+    head.writeUInt16LE(value.length, 2);
+    return Buffer.concat([head, padded]);
+  };
+  const block = (type: number, body: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(type, 0);
+    head.writeUInt32LE(body.length + 12, 4);
+    const tail = Buffer.alloc(4);
+    tail.writeUInt32LE(body.length + 12, 0);
+    return Buffer.concat([head, body, tail]);
+  };
+  const shb = Buffer.alloc(16);
+  shb.writeUInt32LE(0x1a2b3c4d, 0);
+  shb.writeUInt16LE(1, 4);
+  shb.writeBigInt64LE(-1n, 8);
+  const idb = Buffer.alloc(8);
+  idb.writeUInt16LE(1, 0);
+  idb.writeUInt32LE(65535, 4);
+  const epb = Buffer.alloc(20);
+  epb.writeUInt32LE(frame.length, 12);
+  epb.writeUInt32LE(frame.length, 16);
+  const data = Buffer.alloc((frame.length + 3) & ~3);
+  frame.copy(data);
+  return Buffer.concat([
+    block(0x0a0d0d0a, shb),
+    block(1, Buffer.concat([idb, option(2, 'eth0\x1b]0;title\x07'), Buffer.alloc(4)])),
+    // epb_flags inbound, so the Tap column shows the interface name.
+    block(6, Buffer.concat([epb, data, option(1, '\x1b]52;c;cGF5bG9hZA==\x07\u202e'), option(2, '\x01\x00\x00\x00'), Buffer.alloc(4)])),
+  ]);
+}
+
+test('print mode escapes interface names and comments that carry escape sequences', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-sanitize-'));
+  try {
+    const file = join(dir, 'hostile.pcapng');
+    writeFileSync(file, hostilePcapng());
+    const text = await runCli(['-r', file]);
+    t.is(text.status, 0);
+    t.regex(text.stdout, /↓ eth0\\x1b\]0;title\\x07 /);
+    const fields = await runCli(['-r', file, '-T', 'fields', '-e', 'frame.comment', '-e', 'frame.interface_name', '-e', 'tap.iface']);
+    t.is(fields.stdout, '\\x1b]52;c;cGF5bG9hZA==\\x07\\u{202e}\teth0\\x1b]0;title\\x07\teth0\\x1b]0;title\\x07\n');
+    for (const output of [text.stdout, fields.stdout]) t.notRegex(output, /[\x1b\x07\x80-\x9f\u202e]/u);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('print mode writes no ESC or C1 byte for a DNS name full of escape sequences', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tsshark-sanitize-'));
   try {
