@@ -1,5 +1,8 @@
 // IP fragment reassembly as Wireshark does it by default: fragments are kept until a datagram is whole,
 // and the frame that completes it carries the upper layers. Bounded so hostile input cannot grow it.
+import type { ByteView } from './byte-view.js';
+import type { Dissection } from './dissection.js';
+import type { FieldDef } from './field.js';
 
 /** A datagram larger than IPv4/IPv6 allow (plus jumbograms we do not reassemble) is dropped. */
 const MAX_DATAGRAM = 65535;
@@ -42,4 +45,44 @@ export class FragmentTable {
     this.pending.delete(key);
     return datagram;
   }
+}
+
+export interface FragmentInfo {
+  /** Identifies the datagram; called only when the fragment is whole enough to be kept. */
+  key: () => string;
+  /** Byte offset of this fragment's payload in the datagram. */
+  offset: number;
+  more: boolean;
+  payloadAt: number;
+  end: number;
+  /** The upper protocol, for the ip.proto table. */
+  next: number;
+  /** Name of the reassembled byte source ("Reassembled IPv4") and the field for its length. */
+  sourceName: string;
+  lengthField: FieldDef;
+}
+
+/**
+ * Hands one IPv4 or IPv6 fragment on, as Wireshark does: a fragment cut short by the snaplen cannot be
+ * reassembled, so the first one is dissected as far as it goes; otherwise it is kept until the
+ * datagram is whole, and the frame that completes it carries the upper layers. Returns true while the
+ * datagram is still waiting, so the caller can say so in the Info column.
+ */
+export function handOffFragment(view: ByteView, ctx: Dissection, owner: object, fragment: FragmentInfo): boolean {
+  const { offset, payloadAt, end } = fragment;
+  if (end > view.captured) {
+    ctx.fragmented = true;
+    ctx.next('ip.proto', offset === 0 ? fragment.next : -1, payloadAt, end);
+    return false;
+  }
+  const table = ctx.session.stateOf(owner, () => new FragmentTable());
+  const complete = payloadAt <= end ? table.add(fragment.key(), offset, view.bytes.subarray(payloadAt, end), fragment.more) : undefined;
+  if (complete === undefined) {
+    ctx.next('ip.proto', -1, payloadAt, end);
+    return true;
+  }
+  ctx.generated(fragment.lengthField, complete.length);
+  ctx.useSource(fragment.sourceName, complete);
+  ctx.next('ip.proto', fragment.next, 0);
+  return false;
 }

@@ -5,7 +5,7 @@ import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { formatIPv4 } from '../address.js';
-import { FragmentTable } from '../reassembly.js';
+import { handOffFragment } from '../reassembly.js';
 import { IP_PROTOCOL_NAMES } from './ip-protocols.js';
 
 const FIELD = { VERSION_IHL: 0, TOS: 1, LENGTH: 2, ID: 4, FLAGS_FRAGMENT: 6, TTL: 8, PROTOCOL: 9, CHECKSUM: 10, SRC: 12, DST: 16 } as const;
@@ -45,10 +45,6 @@ const fields = defineFields('ip', {
 });
 
 const protocol = defineProtocol('ip', 'Internet Protocol Version 4');
-
-interface IpState {
-  fragments: FragmentTable;
-}
 
 function addOptions(view: ByteView, ctx: Dissection, start: number, end: number): void {
   let at = start;
@@ -152,25 +148,19 @@ export const ip: Dissector = {
     }
     if (ctx.inErrorPacket) return;
     const fragmentOffset = fragmentUnits * 8;
-    // A fragment cut short by the snaplen cannot be reassembled; like Wireshark, the first one is still
-    // dissected as far as it goes.
-    if (end > view.captured) {
-      ctx.fragmented = true;
-      ctx.next('ip.proto', fragmentUnits === 0 ? proto : -1, payloadAt, end);
-      return;
+    const waiting = handOffFragment(view, ctx, protocol, {
+      key: () => `${src}>${dst}:${id}:${proto}`,
+      offset: fragmentOffset,
+      more,
+      payloadAt,
+      end,
+      next: proto,
+      sourceName: 'Reassembled IPv4',
+      lengthField: fields['reassembled.length'],
+    });
+    if (waiting && ctx.columns) {
+      ctx.cols.protocol = 'IPv4';
+      ctx.cols.info = `Fragmented IP protocol (proto=${IP_PROTOCOL_NAMES[proto] ?? 'Unknown'} ${proto}, off=${fragmentOffset}, ID=${id.toString(16).padStart(4, '0')})`;
     }
-    const state = ctx.session.stateOf(protocol, (): IpState => ({ fragments: new FragmentTable() }));
-    const complete = state.fragments.add(`${src}>${dst}:${id}:${proto}`, fragmentOffset, view.bytes.subarray(payloadAt, end), more);
-    if (complete === undefined) {
-      if (ctx.columns) {
-        ctx.cols.protocol = 'IPv4';
-        ctx.cols.info = `Fragmented IP protocol (proto=${IP_PROTOCOL_NAMES[proto] ?? 'Unknown'} ${proto}, off=${fragmentOffset}, ID=${id.toString(16).padStart(4, '0')})`;
-      }
-      ctx.next('ip.proto', -1, payloadAt, end);
-      return;
-    }
-    ctx.generated(fields['reassembled.length'], complete.length);
-    ctx.useSource('Reassembled IPv4', complete);
-    ctx.next('ip.proto', proto, 0);
   },
 };

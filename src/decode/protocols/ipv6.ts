@@ -5,7 +5,7 @@ import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, fieldsByAbbrev, type FieldDef } from '../field.js';
 import { formatIPv6Bytes } from '../address.js';
-import { FragmentTable } from '../reassembly.js';
+import { handOffFragment } from '../reassembly.js';
 import { IP_PROTOCOL_NAMES } from './ip-protocols.js';
 
 const FIELD = { VERSION_CLASS_FLOW: 0, PAYLOAD_LENGTH: 4, NEXT_HEADER: 6, HOP_LIMIT: 7, SRC: 8, DST: 24 } as const;
@@ -72,10 +72,6 @@ const fraghdr = {
 };
 
 const protocol = defineProtocol('ipv6', 'Internet Protocol Version 6');
-
-interface Ipv6State {
-  fragments: FragmentTable;
-}
 
 /**
  * Hop-by-hop and destination options: type, length, data (RFC 8200 §4.2); Pad1 has no length.
@@ -210,24 +206,18 @@ function fragment(view: ByteView, ctx: Dissection, offset: number, payloadAt: nu
   const more = (word & 1) !== 0;
   const fragmentOffset = word & 0xfff8;
   if (ctx.inErrorPacket) return;
-  // A fragment cut short by the snaplen cannot be reassembled; the first one is dissected as far as it goes.
-  if (end > view.captured) {
-    ctx.fragmented = true;
-    ctx.next('ip.proto', fragmentOffset === 0 ? next : -1, payloadAt, end);
-    return;
+  const waiting = handOffFragment(view, ctx, protocol, {
+    key: () => `${formatIPv6Bytes(view.bytes, offset + FIELD.SRC)}>${formatIPv6Bytes(view.bytes, offset + FIELD.DST)}:${ident}`,
+    offset: fragmentOffset,
+    more,
+    payloadAt,
+    end,
+    next,
+    sourceName: 'Reassembled IPv6',
+    lengthField: fields['reassembled.length'],
+  });
+  if (waiting && ctx.columns) {
+    ctx.cols.protocol = 'IPv6';
+    ctx.cols.info = `IPv6 fragment (off=${fragmentOffset} more=${more ? 'y' : 'n'} ident=0x${ident.toString(16).padStart(8, '0')} nxt=${next})`;
   }
-  const state = ctx.session.stateOf(protocol, (): Ipv6State => ({ fragments: new FragmentTable() }));
-  const key = `${formatIPv6Bytes(view.bytes, offset + FIELD.SRC)}>${formatIPv6Bytes(view.bytes, offset + FIELD.DST)}:${ident}`;
-  const complete = payloadAt <= end ? state.fragments.add(key, fragmentOffset, view.bytes.subarray(payloadAt, end), more) : undefined;
-  if (complete === undefined) {
-    if (ctx.columns) {
-      ctx.cols.protocol = 'IPv6';
-      ctx.cols.info = `IPv6 fragment (off=${fragmentOffset} more=${more ? 'y' : 'n'} ident=0x${ident.toString(16).padStart(8, '0')} nxt=${next})`;
-    }
-    ctx.next('ip.proto', -1, payloadAt, end);
-    return;
-  }
-  ctx.generated(fields['reassembled.length'], complete.length);
-  ctx.useSource('Reassembled IPv6', complete);
-  ctx.next('ip.proto', next, 0);
 }
