@@ -5,7 +5,9 @@ import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
 import { createRegistry, FrameDecoder } from '../decode/decoder.js';
+import type { Dissection } from '../decode/dissection.js';
 import type { Registry } from '../decode/registry.js';
+import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
 import { TextOutput } from './output.js';
 import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter, type FramePrinter } from './print.js';
@@ -33,7 +35,6 @@ function version(): string {
 function unavailable(options: Options): string | undefined {
   if (options.interfaces.length > 0 || options.listInterfaces) return 'live capture (-i, -D) is not available yet';
   if (options.captureFilter !== undefined) return 'capture filters (-f) are not available yet';
-  if (options.displayFilter !== undefined) return 'display filters (-Y) are not available yet';
   if (options.tui) return 'the interactive interface (--tui) is not available yet';
   return undefined;
 }
@@ -72,6 +73,11 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     streams.stderr(`tsshark: Some fields aren't valid:\n${unknown.map((name) => `\t${name}\n`).join('')}`);
     return ExitStatus.USAGE;
   }
+  const compiled = compileFilter(options.displayFilter ?? '', registry);
+  if (!compiled.ok) {
+    streams.stderr(`tsshark: ${describeFilterError(options.displayFilter ?? '', compiled.error)}\n`);
+    return ExitStatus.FAILURE;
+  }
   let reader: CaptureReader;
   try {
     reader = await openCapture(options.readFile, streams.stdin);
@@ -80,7 +86,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     return ExitStatus.FAILURE;
   }
   try {
-    return await run(options, reader, registry, fields, streams);
+    return await run(options, reader, registry, fields, compiled.filter, streams);
   } finally {
     await reader.close();
   }
@@ -98,6 +104,7 @@ async function run(
   reader: CaptureReader,
   registry: Registry,
   fields: ReturnType<typeof resolveFields>['fields'],
+  filter: DisplayFilter,
   streams: Streams,
 ): Promise<number> {
   const out = new TextOutput(streams.stdoutFd);
@@ -117,14 +124,22 @@ async function run(
       : options.output === 'json' ? new JsonPrinter(out, fields, digits)
       : new TextPrinter(out, digits, registry);
   }
-  const decoder = printer ? new FrameDecoder(registry, { tree: printer.tree, columns: printer.columns, fields: printer.fields }) : undefined;
+  // Frames are dissected to print them or to filter them; a plain copy (-w without -Y) needs neither.
+  const filtering = filter.fields.length > 0;
+  const decoder =
+    printer || filtering
+      ? new FrameDecoder(registry, { tree: printer?.tree ?? false, columns: printer?.columns ?? false, fields: [...(printer?.fields ?? []), ...filter.fields] })
+      : undefined;
   let count = 0;
   let status: number = ExitStatus.OK;
   try {
     await reader.read((frame) => {
       const iface = reader.interfaces[frame.interfaceId];
-      if (writer) writer.write(frame, iface);
-      if (decoder && printer) printer.print(decoder.decode(frame, iface));
+      const dissection = decoder?.decode(frame, iface);
+      if (!dissection || filter.matches(dissection)) {
+        if (writer) writer.write(frame, iface);
+        if (printer) printer.print(dissection as Dissection);
+      }
       count++;
       return !out.closed && (options.count === undefined || count < options.count);
     });

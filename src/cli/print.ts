@@ -69,7 +69,8 @@ export class TextPrinter implements FramePrinter {
   print(dissection: Dissection): void {
     const frame = dissection.frame;
     const cols = dissection.cols;
-    const [directions, interfaces] = dissection.values;
+    const directions = dissection.valuesOf(this.fields[0]);
+    const interfaces = dissection.valuesOf(this.fields[1]);
     const direction = directions[0];
     const arrow = direction === 'ingress' ? '↓' : direction === 'egress' ? '↑' : '';
     const tapColumn = arrow === '' ? '' : ` ${arrow}${interfaces.length > 0 ? ' ' + sanitize(String(interfaces[0])) : ''}`;
@@ -104,11 +105,10 @@ export class FieldsPrinter implements FramePrinter {
       this.out.write(this.names.join(separator) + '\n');
     }
     let line = '';
-    let slot = 0;
     for (let i = 0; i < this.requested.length; i++) {
       const field = this.requested[i];
       if (i > 0) line += separator;
-      line += typeof field === 'string' ? sanitize(columnText(field, dissection, this.timeDigits)) : this.occurrences(field, dissection.values[slot++]);
+      line += typeof field === 'string' ? sanitize(columnText(field, dissection, this.timeDigits)) : this.occurrences(field, dissection.valuesOf(field));
     }
     this.out.write(line + '\n');
   }
@@ -152,14 +152,12 @@ export class JsonPrinter implements FramePrinter {
         if (node.field.type !== 'protocol' && node.field.type !== 'none') put(node.field.abbrev, sanitize(formatFieldValue(node.field, node.value)));
       }
     } else {
-      let slot = 0;
       for (const field of this.requested) {
         if (typeof field === 'string') {
           put(`${COLUMN_PREFIX}${field}`, sanitize(columnText(field, dissection, this.timeDigits)));
           continue;
         }
-        for (const value of dissection.values[slot]) put(field.abbrev, sanitize(formatFieldValue(field, value)));
-        slot++;
+        for (const value of dissection.valuesOf(field)) put(field.abbrev, sanitize(formatFieldValue(field, value)));
       }
     }
     this.out.write(JSON.stringify(object) + '\n');

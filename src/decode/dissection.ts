@@ -54,14 +54,15 @@ export interface Columns {
 }
 
 const NO_SLOT = -1;
+const NO_VALUES: readonly FieldValue[] = [];
 
 export class Dissection {
   readonly tree: boolean;
   private columnsEnabled: boolean;
   readonly view = new ByteView();
   readonly cols: Columns = { src: '', dst: '', protocol: '', info: '' };
-  /** Values of the requested fields, one array per requested field, each occurrence in frame order. */
-  readonly values: FieldValue[][];
+  /** Values of the requested fields, one array per distinct field, each occurrence in frame order. */
+  private readonly values: FieldValue[][];
   /** Abbrevs of the layers in order, as frame.protocols lists them. */
   readonly layers: string[] = [];
   frame!: FrameMeta;
@@ -83,6 +84,10 @@ export class Dissection {
   private pendingKey = 0;
   private pendingHighPort = -1;
   private pendingOffset = 0;
+  /** The current layer's protocol value (slot, occurrence, start), which `narrow` trims as Wireshark does. */
+  private layerSlot = NO_SLOT;
+  private layerOccurrence = 0;
+  private layerStart = 0;
 
   constructor(
     readonly registry: Registry,
@@ -92,11 +97,19 @@ export class Dissection {
     this.tree = options.tree;
     this.columnsEnabled = options.columns;
     this.slotOf = new Int32Array(registry.fieldIdLimit).fill(NO_SLOT);
-    const wanted = options.fields ?? [];
-    wanted.forEach((field, slot) => {
-      this.slotOf[field.id] = slot;
-    });
-    this.values = wanted.map(() => []);
+    this.values = [];
+    // Print mode and a filter may ask for the same field: each distinct field gets one slot.
+    for (const field of options.fields ?? []) {
+      if (this.slotOf[field.id] !== NO_SLOT) continue;
+      this.slotOf[field.id] = this.values.length;
+      this.values.push([]);
+    }
+  }
+
+  /** The occurrences of a requested field in this frame, in frame order (empty for fields not requested). */
+  valuesOf(field: FieldDef): readonly FieldValue[] {
+    const slot = this.slotOf[field.id];
+    return slot === NO_SLOT ? NO_VALUES : this.values[slot];
   }
 
   get columns(): boolean {
@@ -278,6 +291,11 @@ export class Dissection {
     const depth = this.stack.length;
     const view = this.view;
     // A layer may start past the captured bytes (its parent was cut short): its node is then empty.
+    this.layerSlot = this.slotOf[dissector.protocol.id];
+    if (this.layerSlot !== NO_SLOT) {
+      this.layerOccurrence = this.values[this.layerSlot].length;
+      this.layerStart = offset;
+    }
     if (this.wants(dissector.protocol)) {
       const length = Math.max(0, view.captured - offset);
       this.open(dissector.protocol, offset, length, this.bytesOf(offset, length));
@@ -315,7 +333,14 @@ export class Dissection {
   private narrow(end: number): void {
     const view = this.view;
     if (end < view.reported) view.reported = Math.max(end, 0);
-    if (end < view.captured) view.captured = Math.max(end, 0);
+    if (end < view.captured) {
+      view.captured = Math.max(end, 0);
+      // A protocol's value is the bytes it spans: IP's ends where its total length says, before any padding.
+      if (this.layerSlot !== NO_SLOT) {
+        const occurrences = this.values[this.layerSlot];
+        if (this.layerOccurrence < occurrences.length) occurrences[this.layerOccurrence] = this.bytesOf(this.layerStart, view.captured - this.layerStart);
+      }
+    }
   }
 
   private currentLayer(): TreeNode | undefined {

@@ -33,8 +33,14 @@ export interface FieldSpec {
   /** Bits of the containing word this field occupies (Wireshark's bitmask), for display. */
   mask?: number;
   values?: Readonly<Record<number, string>>;
+  /** The names are for display only: Wireshark formats this field itself and its filters take numbers. */
+  customNames?: boolean;
+  /** A boolean's texts for true and false (Wireshark's true_false_string); "Set" / "Not set" when absent. */
+  truth?: readonly [string, string];
   blurb?: string;
 }
+
+export const DEFAULT_TRUTH: readonly [string, string] = ['Set', 'Not set'];
 
 export interface FieldDef extends FieldSpec {
   /** Filter name, e.g. `udp.srcport`. */
@@ -119,7 +125,7 @@ export function formatFieldValue(field: FieldDef, value: FieldValue): string {
 export function displayFieldValue(field: FieldDef, value: FieldValue): string {
   switch (field.type) {
     case 'boolean':
-      return value ? 'Set' : 'Not set';
+      return (field.truth ?? DEFAULT_TRUTH)[value ? 0 : 1];
     case 'bytes':
       return formatHex(value as Uint8Array, ':');
     case 'relative_time':

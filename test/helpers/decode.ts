@@ -23,7 +23,7 @@ export async function tssharkFields(file: string, names: readonly string[]): Pro
   try {
     await reader.read((frame) => {
       const dissection = decoder.decode(frame, reader.interfaces[frame.interfaceId]);
-      rows.push(fields.map((field, slot) => dissection.values[slot].map((value) => sanitize(formatFieldValue(field, value))).join(',')));
+      rows.push(fields.map((field) => dissection.valuesOf(field).map((value) => sanitize(formatFieldValue(field, value))).join(',')));
     });
   } finally {
     await reader.close();

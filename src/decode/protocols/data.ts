@@ -5,7 +5,7 @@ import { defineFields, defineProtocol } from '../field.js';
 
 const fields = defineFields('data', {
   data: { name: 'Data', type: 'bytes' },
-  len: { name: 'Length', type: 'uint32', base: 'dec' },
+  len: { name: 'Length', type: 'int32', base: 'dec' },
 });
 
 export const data: Dissector = {

@@ -6,7 +6,7 @@ const fields = defineFields('frame', {
   interface_id: { name: 'Interface id', type: 'uint32', base: 'dec' },
   interface_name: { name: 'Interface name', type: 'string', blurb: 'The friendly name for this interface' },
   comment: { name: 'Comment', type: 'string' },
-  time_epoch: { name: 'Epoch Time', type: 'absolute_time', blurb: 'Epoch time when this frame was captured' },
+  time_epoch: { name: 'Epoch Time', type: 'relative_time', blurb: 'Epoch time when this frame was captured' },
   time_delta: { name: 'Time delta from previous captured frame', type: 'relative_time' },
   time_relative: { name: 'Time since reference or first frame', type: 'relative_time', blurb: 'Time relative to time reference or first frame' },
   number: { name: 'Frame Number', type: 'uint32', base: 'dec' },

@@ -28,7 +28,7 @@ const CODE_NAMES: Readonly<Record<number, Readonly<Record<number, string>>>> = {
 };
 
 const fields = defineFields('icmp', {
-  type: { name: 'Type', type: 'uint8', base: 'dec', values: TYPE_NAMES },
+  type: { name: 'Type', type: 'uint8', base: 'dec', values: TYPE_NAMES, customNames: true },
   code: { name: 'Code', type: 'uint8', base: 'dec' },
   checksum: { name: 'Checksum', type: 'uint16', base: 'hex' },
   ident: { name: 'Identifier (BE)', type: 'uint16', base: 'dec_hex' },

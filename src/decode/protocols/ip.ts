@@ -37,7 +37,7 @@ const fields = defineFields('ip', {
   src: { name: 'Source Address', type: 'ipv4' },
   dst: { name: 'Destination Address', type: 'ipv4' },
   addr: { name: 'Source or Destination Address', type: 'ipv4' },
-  'opt.type': { name: 'Type', type: 'uint8', base: 'dec', values: OPTION_NAMES },
+  'opt.type': { name: 'Type', type: 'uint8', base: 'dec', values: OPTION_NAMES, customNames: true },
   'opt.len': { name: 'Length', type: 'uint8', base: 'dec' },
   'opt.data': { name: 'Data', type: 'bytes' },
   'reassembled.length': { name: 'Reassembled IPv4 length', type: 'uint32', base: 'dec' },

@@ -66,7 +66,7 @@ const fraghdr = {
     reserved_octet: { name: 'Reserved octet', type: 'uint8', base: 'hex' },
     offset: { name: 'Offset', type: 'uint16', base: 'dec', mask: 0xfff8 },
     reserved_bits: { name: 'Reserved bits', type: 'uint16', base: 'dec', mask: 0x0006 },
-    more: { name: 'More Fragments', type: 'boolean', mask: 0x0001 },
+    more: { name: 'More Fragments', type: 'boolean', mask: 0x0001, truth: ['Yes', 'No'] },
     ident: { name: 'Identification', type: 'uint32', base: 'hex' },
   }),
 };

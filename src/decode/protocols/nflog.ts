@@ -38,7 +38,7 @@ const fields = defineFields('nflog', {
   tlv_length: { name: 'Length', type: 'uint16', base: 'dec' },
   tlv_type: { name: 'Type', type: 'uint16', base: 'dec', mask: 0x7fff },
   protocol: { name: 'HW protocol', type: 'uint16', base: 'hex' },
-  hook: { name: 'Netfilter hook', type: 'uint8', base: 'dec', values: NF_HOOK_NAMES },
+  hook: { name: 'Netfilter hook', type: 'uint8', base: 'dec', values: { 0: 'Pre-routing', 1: 'Local in', 2: 'Forward', 3: 'Local out', 4: 'Post-routing' } },
   ifindex_indev: { name: 'IFINDEX_INDEV', type: 'uint32', base: 'dec' },
   ifindex_outdev: { name: 'IFINDEX_OUTDEV', type: 'uint32', base: 'dec' },
   prefix: { name: 'Prefix', type: 'string' },

@@ -7,7 +7,7 @@ const HEADER_LENGTH = 4;
 
 const fields = defineFields('vlan', {
   priority: { name: 'Priority', type: 'uint16', base: 'dec', mask: 0xe000 },
-  dei: { name: 'DEI', type: 'boolean', mask: 0x1000, blurb: 'Drop Eligible Indicator' },
+  dei: { name: 'DEI', type: 'boolean', truth: ['Eligible', 'Ineligible'], mask: 0x1000, blurb: 'Drop Eligible Indicator' },
   id: { name: 'ID', type: 'uint16', base: 'dec', mask: 0x0fff, blurb: 'VLAN ID' },
   etype: { name: 'Type', type: 'uint16', base: 'hex', blurb: 'Ethertype' },
   len: { name: 'Length', type: 'uint16', base: 'dec' },
