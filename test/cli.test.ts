@@ -92,7 +92,8 @@ test('user mistakes get one line and a status, never a stack trace', async (t) =
     [['-r', SAMPLE, '-T', 'fields', '-e', 'ip.sorc'], 1, /^tsshark: Some fields aren't valid:\n\tip\.sorc\n$/],
     [['-r', SAMPLE, '-T', 'xml'], 1, /invalid -T "xml"/],
     [['-r', SAMPLE, '-c', 'ten'], 1, /invalid -c "ten"/],
-    [['-r', SAMPLE, '-Y', 'tcp'], 2, /^tsshark: display filters \(-Y\) are not available yet\n$/],
+    [['-r', SAMPLE, '-Y', 'ip.sorc == 1'], 2, /^tsshark: "ip\.sorc" is not a valid protocol or protocol field\.\n {4}ip\.sorc == 1\n {4}\^~~~~~~\n$/],
+    [['-r', SAMPLE, '-Y', 'tcp.port == 80 and'], 2, /^tsshark: Unexpected end of filter expression\./],
     [['-i', 'eth0'], 2, /^tsshark: live capture \(-i, -D\) is not available yet\n$/],
     [['-D'], 2, /not available yet/],
     [['-r', SAMPLE, '-f', 'tcp'], 2, /capture filters \(-f\) are not available yet/],
@@ -110,4 +111,26 @@ test('user mistakes get one line and a status, never a stack trace', async (t) =
 test('-h prints usage; -v prints the version', async (t) => {
   t.regex((await runCli(['-h'])).stdout, /^Usage: tsshark/);
   t.regex((await runCli(['-v'])).stdout, /^tsshark \d+\.\d+\.\d+\n$/);
+});
+
+test('-Y prints the frames that match with their original numbers, and nothing when the filter is bad', async (t) => {
+  const ours = await runCli(['-r', SAMPLE, '-Y', 'icmp && ip.addr == 10.77.0.0/24', '-T', 'fields', '-e', 'frame.number']);
+  t.is(ours.status, 0);
+  const theirs = await tshark(['-r', SAMPLE, '-Y', 'icmp && ip.addr == 10.77.0.0/24', '-T', 'fields', '-e', 'frame.number']);
+  if (tsharkPresent) t.is(ours.stdout, theirs.stdout);
+  t.true(ours.stdout.split('\n').length > 2);
+  const bad = await runCli(['-r', SAMPLE, '-Y', 'ip.src == abc']);
+  t.is(bad.status, 2);
+  t.is(bad.stdout, '');
+});
+
+test('-w with -Y writes only the matching frames', async (t) => {
+  const out = join(dir, 'dns-only.pcapng');
+  const written = await runCli(['-r', SAMPLE, '-Y', 'dns', '-w', out]);
+  t.is(written.status, 0);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const copy = await tshark(['-r', out, '-T', 'fields', '-e', 'frame.protocols']);
+  const original = await tshark(['-r', SAMPLE, '-Y', 'dns', '-T', 'fields', '-e', 'frame.protocols']);
+  t.is(copy.stdout, original.stdout);
+  t.true(copy.stdout.split('\n').length > 2);
 });

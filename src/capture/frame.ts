@@ -24,6 +24,8 @@ export interface InterfaceInfo {
   snaplen: number;
   name: string | undefined;
   description: string | undefined;
+  /** The file numbers its interfaces (pcapng): frames then have an interface id and name, like Wireshark's. */
+  numbered: boolean;
   filter: string | undefined;
   /** Timestamp units per second: 1e6 for µs pcap, 1e9 for ns, any power of 2 or 10 for pcapng. */
   tsUnitsPerSecond: bigint;

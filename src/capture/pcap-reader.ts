@@ -41,6 +41,7 @@ export class PcapReader implements CaptureReader {
         snaplen,
         name: undefined,
         description: undefined,
+        numbered: false,
         filter: undefined,
         tsUnitsPerSecond: nanosecond ? 1_000_000_000n : 1_000_000n,
         tsOffsetSec: 0n,

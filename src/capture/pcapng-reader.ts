@@ -153,6 +153,7 @@ export class PcapngReader implements CaptureReader {
       snaplen: view.getUint32(ctx.body + 4, this.littleEndian),
       name: undefined,
       description: undefined,
+      numbered: true,
       filter: undefined,
       tsUnitsPerSecond: 1_000_000n,
       tsOffsetSec: 0n,

@@ -92,7 +92,8 @@ export class FrameDecoder {
     meta.originalLength = frame.originalLength;
     meta.linkType = frame.linkType;
     meta.interfaceId = frame.interfaceId;
-    meta.interfaceName = iface?.name;
+    // Wireshark names an interface of a pcapng file by its name, else its description, else "unknown".
+    meta.interfaceName = iface?.numbered ? (iface.name ?? iface.description ?? 'unknown') : undefined;
     meta.snaplen = iface?.snaplen ?? 0;
     meta.flags = frame.flags;
     meta.comment = frame.comment;

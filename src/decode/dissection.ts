@@ -21,6 +21,7 @@ export interface FrameMeta {
   originalLength: number;
   linkType: number;
   interfaceId: number;
+  /** Set only where the capture numbers its interfaces (pcapng); then frame.interface_id is shown too. */
   interfaceName: string | undefined;
   /** The interface's snapshot length (0: unknown). */
   snaplen: number;
@@ -227,6 +228,21 @@ export class Dissection {
     this.pendingHighPort = Math.max(srcPort, dstPort);
   }
 
+  /**
+   * Takes back the current layer's protocol item, for a dissector that hands its bytes on without claiming
+   * them (Wireshark's IPv4 dissector given an IPv6 header): the layer stays listed in frame.protocols.
+   */
+  withdrawLayer(): void {
+    if (this.layerSlot !== NO_SLOT) this.values[this.layerSlot].length = this.layerOccurrence;
+    if (!this.tree) return;
+    const node = this.currentLayer();
+    if (!node) return;
+    this.stack.length = this.stack.lastIndexOf(node);
+    const parent = this.stack[this.stack.length - 1];
+    const siblings = parent ? parent.children : this.roots;
+    siblings.splice(siblings.lastIndexOf(node), 1);
+  }
+
   /** Dissects a quoted packet (ICMP errors) now, under the current node, leaving the columns alone. */
   nested(table: TableName, key: number, offset: number): void {
     const dissector = this.registry.lookup(table, key);
@@ -292,10 +308,8 @@ export class Dissection {
     const view = this.view;
     // A layer may start past the captured bytes (its parent was cut short): its node is then empty.
     this.layerSlot = this.slotOf[dissector.protocol.id];
-    if (this.layerSlot !== NO_SLOT) {
-      this.layerOccurrence = this.values[this.layerSlot].length;
-      this.layerStart = offset;
-    }
+    this.layerStart = offset;
+    if (this.layerSlot !== NO_SLOT) this.layerOccurrence = this.values[this.layerSlot].length;
     if (this.wants(dissector.protocol)) {
       const length = Math.max(0, view.captured - offset);
       this.open(dissector.protocol, offset, length, this.bytesOf(offset, length));

@@ -28,6 +28,11 @@ const IMPLEMENTED = new Set([
   'ipv6.fraghdr', 'icmp', 'icmpv6', 'tcp', 'udp', 'dns', 'mdns', 'llmnr', 'data',
 ]);
 
+/** Every layer tshark finds is one tsshark implements: the frames a filter must treat alike. */
+export function fullyImplemented(protocols: string): boolean {
+  return protocols.split(':').every((layer) => IMPLEMENTED.has(layer));
+}
+
 export function comparable(protocols: string): boolean {
   const layers = protocols.split(':');
   const firstForeign = layers.findIndex((layer) => !IMPLEMENTED.has(layer));
@@ -71,6 +76,9 @@ const KNOWN_DIFFERENCES: Record<string, { fields: readonly string[]; reason: str
   'tcpdump-tests/arp-oobr.pcap': { fields: ['arp.*'], reason: 'one frame with an ATM ARP hardware type that tshark decodes with the ATMARP layout' },
   'tcpdump-tests/icmp-icmp_print-oobr-1.pcap': { fields: ['icmp.*'], reason: 'malformed IPv4 options: tshark stops in the IP layer, tsshark notes them and goes on' },
 };
+
+/** Corpus files where some field knowingly differs from tshark's. */
+export const FILES_WITH_KNOWN_DIFFERENCES: ReadonlySet<string> = new Set(Object.keys(KNOWN_DIFFERENCES));
 
 function excused(file: string, field: string): boolean {
   const known = KNOWN_DIFFERENCES[file];

@@ -1,5 +1,11 @@
 // Runs Debian's tshark, the oracle of the differential tests, a bounded number at a time.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './corpus.js';
+
+const LISTENERS = join(repoRoot, 'test/filters/listeners.lua');
 
 export const tsharkPresent = await new Promise<boolean>((done) => execFile('tshark', ['--version'], (error) => done(!error)));
 export const TSHARK_ABSENT = 'skipped: tshark is not installed (apt-get install tshark; .ci/run installs it)';
@@ -24,6 +30,43 @@ export async function tsharkFields(file: string, fields: readonly string[], extr
   const result = await tshark(['-n', '-r', file, ...extra, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', ...fields.flatMap((f) => ['-e', f])]);
   if (result.status !== 0) throw new Error(`tshark failed on ${file}: ${result.stderr}`);
   return result.stdout.split('\n').slice(0, -1).map((line) => line.split('\t'));
+}
+
+export interface TsharkFilterResults {
+  /** Per filter, the numbers of the frames it selects. */
+  matches: number[][];
+  /** Per filter, tshark's message when it rejects the filter. */
+  errors: (string | undefined)[];
+}
+
+/**
+ * Evaluates many display filters in one tshark pass: a Lua script registers one tap listener per
+ * filter (a listener's filter is compiled and applied exactly as -Y's is).
+ */
+export async function tsharkFilters(file: string, filters: readonly string[]): Promise<TsharkFilterResults> {
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-lua-'));
+  try {
+    const list = join(dir, 'filters.txt');
+    const output = join(dir, 'matches.tsv');
+    writeFileSync(list, filters.join('\n') + '\n');
+    const result = await new Promise<TsharkResult>((done) => {
+      const env = { ...process.env, TSSHARK_FILTERS: list, TSSHARK_MATCHES: output };
+      execFile('tshark', ['-q', '-n', '-r', file, '-X', `lua_script:${LISTENERS}`], { env, maxBuffer: 1 << 26, encoding: 'utf8', timeout: 600_000 }, (error, stdout, stderr) => {
+        done({ status: error ? 1 : 0, stdout, stderr });
+      });
+    });
+    if (result.status !== 0) throw new Error(`tshark failed on ${file}: ${result.stderr}`);
+    const matches = filters.map((): number[] => []);
+    const errors = filters.map((): string | undefined => undefined);
+    for (const line of readFileSync(output, 'utf8').split('\n')) {
+      const [kind, index, value] = line.split('\t');
+      if (kind === 'M') matches[Number(index) - 1].push(Number(value));
+      else if (kind === 'E') errors[Number(index) - 1] = value;
+    }
+    return { matches, errors };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs `work` over `items` with at most `limit` running at once. */

@@ -29,8 +29,10 @@ export const frameProtocol: Dissector = {
           (frame.interfaceName !== undefined ? ` on interface ${frame.interfaceName}, id ${frame.interfaceId}` : ''),
       );
     }
-    ctx.generated(fields.interface_id, frame.interfaceId);
-    if (frame.interfaceName !== undefined) ctx.generated(fields.interface_name, frame.interfaceName);
+    if (frame.interfaceName !== undefined) {
+      ctx.generated(fields.interface_id, frame.interfaceId);
+      ctx.generated(fields.interface_name, frame.interfaceName);
+    }
     if (frame.comment !== undefined) ctx.generated(fields.comment, frame.comment);
     if (ctx.wants(fields.time_epoch)) {
       ctx.generated(fields.time_epoch, BigInt(frame.tsSec) * 1_000_000_000n + BigInt(frame.tsNsec));

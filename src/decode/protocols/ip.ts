@@ -83,11 +83,17 @@ export const ip: Dissector = {
     const versionIhl = view.u8(offset + FIELD.VERSION_IHL);
     const version = versionIhl >>> 4;
     const headerLength = (versionIhl & 0x0f) * 4;
+    // A raw IPv4 link (the frame starts with the header) that holds IPv6 is handed on unclaimed, as
+    // Wireshark's dissect_ip does; after an ethertype, IPv4 shows the bogus version first.
+    if (version === 6 && offset === 0) {
+      ctx.withdrawLayer();
+      ctx.next('ip.version', 6, offset);
+      return;
+    }
     ctx.add(fields.version, offset, 1, version);
     if (version !== 4) {
       ctx.expert('error', `Bogus IPv4 version (${version}, must be 4)`, offset, 1);
       if (ctx.columns) ctx.cols.info = `Bogus IPv4 version (${version}, must be 4)`;
-      // Wireshark hands an IPv6 header found where IPv4 was announced to the IPv6 dissector.
       if (version === 6) ctx.next('ip.version', 6, offset);
       return;
     }

@@ -61,6 +61,7 @@ const fields = defineFields('tcp', {
   'options.timestamp.tsval': { name: 'Timestamp value', type: 'uint32', base: 'dec' },
   'options.timestamp.tsecr': { name: 'Timestamp echo reply', type: 'uint32', base: 'dec' },
   payload: { name: 'TCP payload', type: 'bytes' },
+  reset_cause: { name: 'Reset cause', type: 'string' },
   'analysis.retransmission': { name: 'This frame is a (suspected) retransmission', type: 'none' },
 });
 
@@ -99,8 +100,12 @@ function endpointKey(bytes: Uint8Array, at: number, length: number, port: number
   return `${formatHex(bytes.subarray(at, at + length))}:${port}`;
 }
 
-/** Finds or starts the stream of this segment; `forward` says whether src is its first endpoint. */
-function streamOf(ctx: Dissection, srcPort: number, dstPort: number): { stream: Stream; forward: boolean } | undefined {
+/**
+ * Finds or starts the stream of this segment; `forward` says whether src is its first endpoint. A SYN
+ * whose sequence number is not the one its direction started from reuses the ports for a new stream,
+ * as Wireshark decides.
+ */
+function streamOf(ctx: Dissection, srcPort: number, dstPort: number, seq: number, flags: number): { stream: Stream; forward: boolean } | undefined {
   const network = ctx.network;
   if (!network) return undefined;
   const src = endpointKey(network.bytes, network.srcAt, network.length, srcPort);
@@ -109,6 +114,11 @@ function streamOf(ctx: Dissection, srcPort: number, dstPort: number): { stream: 
   const key = forward ? `${src}>${dst}` : `${dst}>${src}`;
   const state = ctx.session.stateOf(protocol, (): TcpState => ({ streams: new Map(), nextIndex: 0 }));
   let stream = state.streams.get(key);
+  const flow = stream?.flows[forward ? 0 : 1];
+  if (flow?.baseSet && (flags & (Flag.SYN | Flag.ACK)) === Flag.SYN && seq !== flow.base) {
+    state.streams.delete(key);
+    stream = undefined;
+  }
   if (!stream) {
     if (state.streams.size >= MAX_STREAMS) state.streams.delete(state.streams.keys().next().value as string);
     stream = { index: state.nextIndex++, flows: [newFlow(), newFlow()] };
@@ -196,6 +206,13 @@ function flagsText(flags: number): string {
   return text;
 }
 
+/** Bytes as ASCII text, with U+FFFD for bytes above 0x7f as Wireshark's ENC_ASCII gives them. */
+function asciiText(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes) text += byte < 0x80 ? String.fromCharCode(byte) : '\ufffd';
+  return text;
+}
+
 /** Wireshark's tcp.flags.str: one character per bit from the AE bit down, `·` where clear. */
 function flagsString(flags: number): string {
   const letters = 'RRRACEUAPRSF';
@@ -212,12 +229,12 @@ export const tcp: Dissector = {
   dissect(view, offset, ctx) {
     const [srcPort, dstPort] = addPorts(view, ctx, offset + FIELD.PORTS, fields);
     const seq = view.u32(offset + FIELD.SEQ);
-    // A stream is counted once the fixed header is there, as in Wireshark.
-    const conversation = ctx.inErrorPacket || view.remaining(offset) < MIN_HEADER ? undefined : streamOf(ctx, srcPort, dstPort);
-    if (conversation) ctx.generated(fields.stream, conversation.stream.index);
     const offsetFlags = view.u16(offset + FIELD.OFFSET_FLAGS);
     const headerLength = (offsetFlags >>> 12) * 4;
     const flags = offsetFlags & 0x0fff;
+    // A stream is counted once the fixed header is there, as in Wireshark.
+    const conversation = ctx.inErrorPacket || view.remaining(offset) < MIN_HEADER ? undefined : streamOf(ctx, srcPort, dstPort, seq, flags);
+    if (conversation) ctx.generated(fields.stream, conversation.stream.index);
     const payloadLength = Math.max(0, view.reportedRemaining(offset) - headerLength);
     // In a lone first fragment or a quoted packet the segment's length is unknown: Wireshark then
     // computes no lengths or relative numbers.
@@ -300,10 +317,14 @@ export const tcp: Dissector = {
     if (retransmission) {
       ctx.generated(fields['analysis.retransmission'], undefined);
       if (ctx.columns) ctx.cols.info = `[TCP Retransmission] ${ctx.cols.info}`;
-      ctx.add(fields.payload, payloadAt, Math.min(payloadLength, view.remaining(payloadAt)));
+    }
+    const captured = Math.min(payloadLength, view.remaining(payloadAt));
+    if (flags & Flag.RST) {
+      // RFC 1122 §4.2.2.12: data in a reset says why; Wireshark shows it as text and dissects nothing.
+      ctx.add(fields.reset_cause, payloadAt, captured, asciiText(view.slice(payloadAt, captured)));
       return;
     }
-    ctx.add(fields.payload, payloadAt, Math.min(payloadLength, view.remaining(payloadAt)));
-    ctx.nextByPorts('tcp.port', srcPort, dstPort, payloadAt);
+    ctx.add(fields.payload, payloadAt, captured);
+    if (!retransmission) ctx.nextByPorts('tcp.port', srcPort, dstPort, payloadAt);
   },
 };
