@@ -47,11 +47,68 @@ export interface DissectOptions {
   fields?: readonly FieldDef[];
 }
 
-export interface Columns {
-  src: string;
-  dst: string;
-  protocol: string;
-  info: string;
+/** Formats the address at `at` of `bytes` for a column. */
+export type AddressText = (bytes: Uint8Array, at: number) => string;
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The summary columns. Addresses are kept as bytes and formatted only when a column is read: each layer
+ * overrides the one below, and most frames a filter rejects are never printed.
+ */
+export class Columns {
+  protocol = '';
+  info = '';
+  private srcText = '';
+  private dstText = '';
+  private text: AddressText | undefined;
+  private bytes: Uint8Array = NO_BYTES;
+  private srcAt = 0;
+  private dstAt = -1;
+
+  get src(): string {
+    this.resolve();
+    return this.srcText;
+  }
+
+  set src(text: string) {
+    this.resolve();
+    this.srcText = text;
+  }
+
+  get dst(): string {
+    this.resolve();
+    return this.dstText;
+  }
+
+  set dst(text: string) {
+    this.resolve();
+    this.dstText = text;
+  }
+
+  /** Source and destination addresses at these offsets (the bytes must stay until the frame's columns are read); no `dstAt` leaves the destination as it is. */
+  addresses(text: AddressText, bytes: Uint8Array, srcAt: number, dstAt = -1): void {
+    this.resolve();
+    this.text = text;
+    this.bytes = bytes;
+    this.srcAt = srcAt;
+    this.dstAt = dstAt;
+  }
+
+  reset(): void {
+    this.text = undefined;
+    this.bytes = NO_BYTES;
+    this.srcText = this.dstText = this.info = '';
+    this.protocol = 'Unknown';
+  }
+
+  private resolve(): void {
+    const text = this.text;
+    if (text === undefined) return;
+    this.text = undefined;
+    this.srcText = text(this.bytes, this.srcAt);
+    if (this.dstAt >= 0) this.dstText = text(this.bytes, this.dstAt);
+  }
 }
 
 const NO_SLOT = -1;
@@ -61,7 +118,7 @@ export class Dissection {
   readonly tree: boolean;
   private columnsEnabled: boolean;
   readonly view = new ByteView();
-  readonly cols: Columns = { src: '', dst: '', protocol: '', info: '' };
+  readonly cols = new Columns();
   /** Values of the requested fields, one array per distinct field, each occurrence in frame order. */
   private readonly values: FieldValue[][];
   /** Abbrevs of the layers in order, as frame.protocols lists them. */
@@ -135,11 +192,7 @@ export class Dissection {
       this.roots = [];
       this.sources = [{ name: 'Frame', bytes: data }];
     }
-    if (this.columnsEnabled) {
-      const cols = this.cols;
-      cols.src = cols.dst = cols.info = '';
-      cols.protocol = 'Unknown';
-    }
+    if (this.columnsEnabled) this.cols.reset();
     for (const pseudo of frameLayers) this.layer(pseudo, 0, false);
     this.chain(link ?? this.registry.data, 0);
     if (this.wants(frameProtocolsField)) {

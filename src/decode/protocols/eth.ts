@@ -42,8 +42,7 @@ export const eth: Dissector = {
     ctx.add(fields.addr, srcAt, macLength);
     const type = view.u16(offset + FIELD.TYPE[0]);
     if (ctx.columns) {
-      ctx.cols.src = macColumn(view.bytes, srcAt);
-      ctx.cols.dst = macColumn(view.bytes, offset + dstAt);
+      ctx.cols.addresses(macColumn, view.bytes, srcAt, offset + dstAt);
     }
     if (ctx.tree) {
       ctx.layerSummary(`Ethernet II, Src: ${formatMac(view.bytes, srcAt)}, Dst: ${formatMac(view.bytes, offset + dstAt)}`, HEADER_LENGTH);

@@ -4,7 +4,7 @@ import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol } from '../field.js';
-import { formatIPv4 } from '../address.js';
+import { formatIPv4, formatIPv4Bytes } from '../address.js';
 import { handOffFragment } from '../reassembly.js';
 import { IP_PROTOCOL_NAMES } from './ip-protocols.js';
 
@@ -141,8 +141,7 @@ export const ip: Dissector = {
     if (headerLength > MIN_HEADER) addOptions(view, ctx, offset + MIN_HEADER, offset + headerLength);
     ctx.network = { bytes: view.bytes, srcAt: offset + FIELD.SRC, dstAt: offset + FIELD.DST, length: 4, hopLimit: ttl };
     if (ctx.columns) {
-      ctx.cols.src = formatIPv4(src);
-      ctx.cols.dst = formatIPv4(dst);
+      ctx.cols.addresses(formatIPv4Bytes, view.bytes, offset + FIELD.SRC, offset + FIELD.DST);
     }
     if (ctx.tree) ctx.layerSummary(`Internet Protocol Version 4, Src: ${formatIPv4(src)}, Dst: ${formatIPv4(dst)}`, headerLength);
     const payloadAt = offset + headerLength;

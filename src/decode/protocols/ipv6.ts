@@ -144,8 +144,7 @@ export const ipv6: Dissector = {
     ctx.add(fields.addr, offset + FIELD.DST, 16);
     ctx.network = { bytes: view.bytes, srcAt: offset + FIELD.SRC, dstAt: offset + FIELD.DST, length: 16, hopLimit };
     if (ctx.columns) {
-      ctx.cols.src = formatIPv6Bytes(view.bytes, offset + FIELD.SRC);
-      ctx.cols.dst = formatIPv6Bytes(view.bytes, offset + FIELD.DST);
+      ctx.cols.addresses(formatIPv6Bytes, view.bytes, offset + FIELD.SRC, offset + FIELD.DST);
     }
     if (ctx.tree) {
       ctx.layerSummary(

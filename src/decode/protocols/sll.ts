@@ -38,7 +38,7 @@ function addAddress(view: ByteView, ctx: Dissection, hatype: number, halen: numb
   const shown = Math.min(halen, ADDRESS_ROOM);
   if (hatype === ARPHRD_ETHER && halen === 6) {
     ctx.add(fields['src.eth'], at, 6);
-    if (ctx.columns) ctx.cols.src = macColumn(view.bytes, at);
+    if (ctx.columns) ctx.cols.addresses(macColumn, view.bytes, at);
   } else if (shown > 0) {
     ctx.add(fields['src.other'], at, shown);
   }

@@ -5,7 +5,6 @@ import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { addPorts } from './ports.js';
-import { formatHex } from '../address.js';
 
 const FIELD = { PORTS: 0, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
 const MIN_HEADER = 20;
@@ -94,10 +93,21 @@ function newFlow(): Flow {
   return { base: 0, baseSet: false, windowShift: WSCALE_UNKNOWN, nextSeq: -1 };
 }
 
-/** An address and port as a map key; IPv4 addresses as numbers, which is cheaper than text. */
-function endpointKey(bytes: Uint8Array, at: number, length: number, port: number): string {
-  if (length === 4) return `${bytes[at] * 0x1000000 + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3])}:${port}`;
-  return `${formatHex(bytes.subarray(at, at + length))}:${port}`;
+/** Whether endpoint a (address bytes, then port) sorts before or equal to endpoint b. */
+function endpointFirst(bytes: Uint8Array, length: number, aAt: number, aPort: number, bAt: number, bPort: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[aAt + i] !== bytes[bAt + i]) return bytes[aAt + i] < bytes[bAt + i];
+  return aPort <= bPort;
+}
+
+/** Both endpoints as one short string of 16-bit units (a cheap map key), the first endpoint first. */
+function conversationKey(bytes: Uint8Array, length: number, firstAt: number, firstPort: number, secondAt: number, secondPort: number): string {
+  const word = (at: number) => (bytes[at] << 8) | bytes[at + 1];
+  if (length === 4) return String.fromCharCode(word(firstAt), word(firstAt + 2), firstPort, word(secondAt), word(secondAt + 2), secondPort);
+  let key = '';
+  for (let i = 0; i < length; i += 2) key += String.fromCharCode(word(firstAt + i));
+  key += String.fromCharCode(firstPort);
+  for (let i = 0; i < length; i += 2) key += String.fromCharCode(word(secondAt + i));
+  return key + String.fromCharCode(secondPort);
 }
 
 /**
@@ -108,10 +118,9 @@ function endpointKey(bytes: Uint8Array, at: number, length: number, port: number
 function streamOf(ctx: Dissection, srcPort: number, dstPort: number, seq: number, flags: number): { stream: Stream; forward: boolean } | undefined {
   const network = ctx.network;
   if (!network) return undefined;
-  const src = endpointKey(network.bytes, network.srcAt, network.length, srcPort);
-  const dst = endpointKey(network.bytes, network.dstAt, network.length, dstPort);
-  const forward = src <= dst;
-  const key = forward ? `${src}>${dst}` : `${dst}>${src}`;
+  const { bytes, length, srcAt, dstAt } = network;
+  const forward = endpointFirst(bytes, length, srcAt, srcPort, dstAt, dstPort);
+  const key = forward ? conversationKey(bytes, length, srcAt, srcPort, dstAt, dstPort) : conversationKey(bytes, length, dstAt, dstPort, srcAt, srcPort);
   const state = ctx.session.stateOf(protocol, (): TcpState => ({ streams: new Map(), nextIndex: 0 }));
   let stream = state.streams.get(key);
   const flow = stream?.flows[forward ? 0 : 1];
