@@ -58,6 +58,8 @@ const ERRORS: readonly (readonly [string, string, number, number])[] = [
   ['dns.qry.name == "abc', 'The string is missing its closing double quote.', 16, 20],
   ["frame.len > 'AB'", "'AB' is too long to be a valid character constant.", 12, 16],
   ['tcp.port $ 80', '"$" was unexpected in this context.', 9, 10],
+  ['dns.qry.name matches "(a+)+$"', 'A repeated group that repeats inside, such as (a+)+, can take exponential time: tsshark refuses it.', 21, 29],
+  ['frame matches "((ab)*c)*"', 'A repeated group that repeats inside, such as (a+)+, can take exponential time: tsshark refuses it.', 14, 25],
 ];
 
 for (const [filter, message, start, end] of ERRORS) {
@@ -84,4 +86,11 @@ test('a filter asks the dissectors for just the fields it reads, each once', (t)
   const result = compileFilter('ip.src == 10.0.0.1 && (tcp.port in {80, 443} || len(dns.qry.name) > 3) && ip.src != 10.0.0.2', registry);
   if (!result.ok) return t.fail(result.error.message);
   t.deepEqual(result.filter.fields.map((f) => f.abbrev).sort(), ['dns.qry.name', 'ip.src', 'tcp.port']);
+});
+
+test('patterns that repeat only once per group are accepted', (t) => {
+  for (const pattern of ['^www\\\\.', '(ab)+', '[(+]+', '\\\\(a+\\\\)+', '(a|b)*c+', '(?-i)EXAMPLE', 'x{2,}(yz)?']) {
+    const result = compileFilter(`dns.qry.name matches "${pattern}"`, registry);
+    t.true(result.ok, pattern);
+  }
 });

@@ -67,8 +67,37 @@ const ORDERING: Readonly<Record<'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le', (c: num
   le: (c) => c <= 0,
 };
 
+/**
+ * Whether the pattern repeats a group that itself repeats (`(a+)+`, `(\\w*)*`): on a backtracking
+ * engine such patterns can take exponential time on a hostile packet, so they are refused.
+ */
+function nestedRepetition(pattern: string): boolean {
+  const repeats: boolean[] = [false];
+  let closedRepeating = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    const quantifier = c === '*' || c === '+' || (c === '{' && /^\{\d*,\d*\}/.test(pattern.slice(i)));
+    if (quantifier && closedRepeating) return true;
+    closedRepeating = false;
+    if (c === '\\') {
+      i++;
+    } else if (c === '[') {
+      while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
+    } else if (c === '(') {
+      repeats.push(false);
+    } else if (c === ')' && repeats.length > 1) {
+      closedRepeating = repeats.pop() as boolean;
+      if (closedRepeating) repeats[repeats.length - 1] = true;
+    } else if (quantifier) {
+      repeats[repeats.length - 1] = true;
+    }
+  }
+  return false;
+}
+
 /** PCRE's leading `(?i)` / `(?-i)` switch case sensitivity; Wireshark's default is case-insensitive. */
 function compileRegex(pattern: string, span: Span): RegExp {
+  if (nestedRepetition(pattern)) fail('A repeated group that repeats inside, such as (a+)+, can take exponential time: tsshark refuses it.', span);
   let flags = 'i';
   let source = pattern;
   const inline = /^\(\?(-?)i\)/.exec(pattern);
