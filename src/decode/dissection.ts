@@ -88,7 +88,8 @@ export class Columns {
 
   /** Source and destination addresses at these offsets (the bytes must stay until the frame's columns are read); no `dstAt` leaves the destination as it is. */
   addresses(text: AddressText, bytes: Uint8Array, srcAt: number, dstAt = -1): void {
-    this.resolve();
+    // A layer that sets only the source keeps the destination below it, which is then needed as text.
+    if (dstAt < 0) this.resolve();
     this.text = text;
     this.bytes = bytes;
     this.srcAt = srcAt;
