@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { repoRoot } from './helpers/corpus.js';
+import { CORPUS, corpusPresent, repoRoot } from './helpers/corpus.js';
 import { runCli } from './helpers/run.js';
 import { tshark, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
 
@@ -133,4 +133,20 @@ test('-w with -Y writes only the matching frames', async (t) => {
   const original = await tshark(['-r', SAMPLE, '-Y', 'dns', '-T', 'fields', '-e', 'frame.protocols']);
   t.is(copy.stdout, original.stdout);
   t.true(copy.stdout.split('\n').length > 2);
+});
+
+test('a frame -Y keeps prints exactly as it does without -Y (state such as TCP retransmissions and reassembly is not advanced twice)', async (t) => {
+  const files = [SAMPLE, join(CORPUS, 'recorded/rtr-any-sll2.pcap')].filter((file) => file === SAMPLE || corpusPresent);
+  const filter = 'tcp.analysis.retransmission || ip.frag_offset > 0 || ipv6.fraghdr || icmp || icmpv6 || dns';
+  for (const file of files) {
+    for (const format of [[], ['-T', 'json']]) {
+      const all = (await runCli(['-r', file, ...format])).stdout.split('\n');
+      const kept = new Set((await runCli(['-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number'])).stdout.trim().split('\n'));
+      const number = (line: string) => (format.length === 0 ? line.trim().split(' ')[0] : (/"frame\.number":"(\d+)"/.exec(line)?.[1] ?? ''));
+      const expected = all.filter((line) => kept.has(number(line)));
+      const filtered = (await runCli(['-r', file, '-Y', filter, ...format])).stdout.split('\n').filter((line) => line !== '');
+      t.true(filtered.length > 5, file);
+      t.deepEqual(filtered, expected, `${file} ${format.join(' ')}`);
+    }
+  }
 });

@@ -124,12 +124,12 @@ async function run(
       : options.output === 'json' ? new JsonPrinter(out, fields, digits)
       : new TextPrinter(out, digits, registry);
   }
-  // Frames are dissected to print them or to filter them; a plain copy (-w without -Y) needs neither.
+  // With a filter, each frame is dissected for the filter's fields only, and the frames it keeps again
+  // for printing: most frames then never cost a column or a tree. A plain copy dissects nothing.
   const filtering = filter.fields.length > 0;
-  const decoder =
-    printer || filtering
-      ? new FrameDecoder(registry, { tree: printer?.tree ?? false, columns: printer?.columns ?? false, fields: [...(printer?.fields ?? []), ...filter.fields] })
-      : undefined;
+  const printOptions = printer && { tree: printer.tree, columns: printer.columns, fields: printer.fields };
+  const decoder = filtering ? new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields }) : printOptions && new FrameDecoder(registry, printOptions);
+  const printing = filtering && printOptions ? decoder?.createDissection(printOptions) : undefined;
   let count = 0;
   let status: number = ExitStatus.OK;
   try {
@@ -138,7 +138,7 @@ async function run(
       const dissection = decoder?.decode(frame, iface);
       if (!dissection || filter.matches(dissection)) {
         if (writer) writer.write(frame, iface);
-        if (printer) printer.print(dissection as Dissection);
+        if (printer) printer.print(printing ? (decoder as FrameDecoder).again(printing) : (dissection as Dissection));
       }
       count++;
       return !out.closed && (options.count === undefined || count < options.count);

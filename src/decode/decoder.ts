@@ -53,6 +53,8 @@ export class FrameDecoder {
   private previousSec = 0;
   private previousNsec = 0;
   private count = 0;
+  private lastData: Uint8Array | undefined;
+  private lastLink: Dissector | undefined;
   private readonly meta: FrameMeta = {
     number: 0,
     tsSec: 0,
@@ -100,7 +102,26 @@ export class FrameDecoder {
     this.previousSec = frame.tsSec;
     this.previousNsec = frame.tsNsec;
     const link = this.registry.lookup('linktype', frame.linkType);
+    this.session.beginFrame(false);
     this.dissection.run(meta, frame.data, FRAME_LAYERS, link);
+    this.lastData = frame.data;
+    this.lastLink = link;
     return this.dissection;
+  }
+
+  /** Another output of this decoder's frames (say, columns where `decode` collects a filter's fields). */
+  createDissection(options: DissectOptions): Dissection {
+    return new Dissection(this.registry, this.session, options);
+  }
+
+  /**
+   * Dissects the frame `decode` gave last once more, into `into` (made by `createDissection`), while its
+   * bytes are still valid: state changes are not repeated, so the results are those of the first pass.
+   */
+  again(into: Dissection): Dissection {
+    if (this.lastData === undefined) throw new Error('again() before any decode()');
+    this.session.beginFrame(true);
+    into.run(this.meta, this.lastData, FRAME_LAYERS, this.lastLink);
+    return into;
   }
 }

@@ -10,7 +10,9 @@ export function matchEcho(ctx: Dissection, owner: object, isRequest: boolean, id
   const requests = ctx.session.stateOf(owner, () => new Map<number, number>());
   const key = identifier * 65536 + sequence;
   if (!isRequest) return requests.get(key);
-  if (requests.size >= MAX_OUTSTANDING) requests.delete(requests.keys().next().value as number);
-  requests.set(key, ctx.frame.number);
+  ctx.session.once(() => {
+    if (requests.size >= MAX_OUTSTANDING) requests.delete(requests.keys().next().value as number);
+    requests.set(key, ctx.frame.number);
+  });
   return undefined;
 }

@@ -76,7 +76,7 @@ export function handOffFragment(view: ByteView, ctx: Dissection, owner: object, 
     return false;
   }
   const table = ctx.session.stateOf(owner, () => new FragmentTable());
-  const complete = payloadAt <= end ? table.add(fragment.key(), offset, view.bytes.subarray(payloadAt, end), fragment.more) : undefined;
+  const complete = payloadAt <= end ? ctx.session.once(() => table.add(fragment.key(), offset, view.bytes.subarray(payloadAt, end), fragment.more)) : undefined;
   if (complete === undefined) {
     ctx.next('ip.proto', -1, payloadAt, end);
     return true;

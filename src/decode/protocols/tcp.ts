@@ -242,7 +242,7 @@ export const tcp: Dissector = {
     const headerLength = (offsetFlags >>> 12) * 4;
     const flags = offsetFlags & 0x0fff;
     // A stream is counted once the fixed header is there, as in Wireshark.
-    const conversation = ctx.inErrorPacket || view.remaining(offset) < MIN_HEADER ? undefined : streamOf(ctx, srcPort, dstPort, seq, flags);
+    const conversation = ctx.inErrorPacket || view.remaining(offset) < MIN_HEADER ? undefined : ctx.session.once(() => streamOf(ctx, srcPort, dstPort, seq, flags));
     if (conversation) ctx.generated(fields.stream, conversation.stream.index);
     const payloadLength = Math.max(0, view.reportedRemaining(offset) - headerLength);
     // In a lone first fragment or a quoted packet the segment's length is unknown: Wireshark then
@@ -321,8 +321,11 @@ export const tcp: Dissector = {
     // Data wholly below what this direction already sent is a retransmission (a copy seen again at
     // another tap point counts too): like Wireshark, its payload is not dissected a second time.
     const segmentEnd = relativeSeq + payloadLength;
-    const retransmission = forwardFlow !== undefined && forwardFlow.nextSeq >= 0 && segmentEnd <= forwardFlow.nextSeq;
-    if (forwardFlow && segmentEnd > forwardFlow.nextSeq) forwardFlow.nextSeq = segmentEnd;
+    const retransmission = ctx.session.once(() => {
+      const seen = forwardFlow !== undefined && forwardFlow.nextSeq >= 0 && segmentEnd <= forwardFlow.nextSeq;
+      if (forwardFlow && segmentEnd > forwardFlow.nextSeq) forwardFlow.nextSeq = segmentEnd;
+      return seen;
+    });
     if (retransmission) {
       ctx.generated(fields['analysis.retransmission'], undefined);
       if (ctx.columns) ctx.cols.info = `[TCP Retransmission] ${ctx.cols.info}`;
