@@ -82,6 +82,22 @@ function hex(field: FieldDef, value: number | bigint): string {
   return '0x' + value.toString(16).padStart(HEX_WIDTH[field.type] ?? 2, '0');
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const zoneName = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
+
+/** A date and time in the local time zone as Wireshark shows it: `Nov  1, 2026 06:45:28.264830000 UTC`. */
+export function absoluteTimeText(nanoseconds: bigint): string {
+  const seconds = nanoseconds / 1_000_000_000n - (nanoseconds < 0n && nanoseconds % 1_000_000_000n !== 0n ? 1n : 0n);
+  const fraction = nanoseconds - seconds * 1_000_000_000n;
+  const date = new Date(Number(seconds) * 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const zone = zoneName.formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? '';
+  return (
+    `${MONTHS[date.getMonth()]} ${String(date.getDate()).padStart(2)}, ${date.getFullYear()} ` +
+    `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}.${String(fraction).padStart(9, '0')} ${zone}`
+  );
+}
+
 /** Seconds with nine decimals, as Wireshark shows durations. */
 export function nanosecondsText(ns: number | bigint, digits = 9): string {
   const negative = ns < 0;
@@ -104,10 +120,8 @@ export function formatFieldValue(field: FieldDef, value: FieldValue): string {
       return formatMac(value as Uint8Array);
     case 'bytes':
       return formatHex(value as Uint8Array);
-    case 'absolute_time': {
-      const ns = value as bigint;
-      return `${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`;
-    }
+    case 'absolute_time':
+      return absoluteTimeText(value as bigint);
     case 'relative_time':
       return nanosecondsText(value as number | bigint);
     case 'protocol':

@@ -6,7 +6,7 @@ import type { FieldType } from '../decode/field.js';
 export type Value = number | bigint | string | Uint8Array;
 
 /** Families of mutually comparable types. */
-export type Kind = 'integer' | 'boolean' | 'ipv4' | 'ipv6' | 'ether' | 'bytes' | 'protocol' | 'string' | 'time' | 'none';
+export type Kind = 'integer' | 'boolean' | 'ipv4' | 'ipv6' | 'ether' | 'bytes' | 'protocol' | 'string' | 'time' | 'date' | 'none';
 
 export function kindOf(type: FieldType): Kind {
   switch (type) {
@@ -19,8 +19,9 @@ export function kindOf(type: FieldType): Kind {
     case 'framenum':
       return 'integer';
     case 'relative_time':
-    case 'absolute_time':
       return 'time';
+    case 'absolute_time':
+      return 'date';
     default:
       return type;
   }

@@ -194,6 +194,31 @@ function bytes(node: WordNode | StringNode): Literal {
   return { value };
 }
 
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$/;
+const WIRESHARK_DATE = /^([A-Za-z]{3}) +(\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: (UTC))?$/;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** A date as Wireshark takes it (`"2011-07-04 12:34:56"`, `"Nov 12, 1999 08:55:44.123"`): local time unless it says UTC or an offset. */
+function date(text: string, span: Span): Literal {
+  const iso = ISO_DATE.exec(text);
+  const named = iso ? undefined : WIRESHARK_DATE.exec(text);
+  if (!iso && !named) fail(`"${text}" is not a valid absolute time. Example: "Nov 12, 1999 08:55:44.123" or "2011-07-04 12:34:56"`, span);
+  const [year, month, day, hours, minutes, seconds, fraction, zone] = iso
+    ? [iso[1], Number(iso[2]) - 1, iso[3], iso[4], iso[5], iso[6], iso[7], iso[8]]
+    : [named?.[3], MONTHS.indexOf((named?.[1] ?? '').toLowerCase()), named?.[2], named?.[4], named?.[5], named?.[6], named?.[7], named?.[8]];
+  const parts = [Number(year), Number(month), Number(day), Number(hours ?? 0), Number(minutes ?? 0), Number(seconds ?? 0)] as const;
+  let milliseconds: number;
+  if (zone === undefined) {
+    milliseconds = new Date(...parts).getTime();
+  } else {
+    milliseconds = Date.UTC(...parts);
+    const offset = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+    if (offset) milliseconds -= (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000;
+  }
+  if (Number(month) < 0 || !Number.isFinite(milliseconds)) fail(`"${text}" is not a valid absolute time.`, span);
+  return { value: BigInt(milliseconds) * 1_000_000n + BigInt(((fraction ?? '') + '000000000').slice(0, 9)) };
+}
+
 const TIME = /^(-?)(\d*)(?:\.(\d*))?$/;
 
 function time(text: string, span: Span): Literal {
@@ -231,6 +256,8 @@ export function literalFor(node: WordNode | StringNode, target: Target): Literal
     case 'time':
       if (node.kind === 'string') fail(`${typeName} cannot be converted from a string ("${text}").`, node);
       return time(text, node);
+    case 'date':
+      return date(text, node);
     case 'none':
       fail(`${target.field?.abbrev ?? 'This field'} is a label and has no value to compare.`, node);
   }

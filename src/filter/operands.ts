@@ -239,7 +239,7 @@ const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
     arity: 1,
     build([arg], call) {
       onlyFields('string', [arg], call);
-      if (arg.type === 'boolean' || arg.kind === 'string' || arg.kind === 'bytes' || arg.kind === 'protocol' || arg.kind === 'time' || arg.kind === 'none') {
+      if (arg.type === 'boolean' || arg.kind === 'string' || arg.kind === 'bytes' || arg.kind === 'protocol' || arg.kind === 'time' || arg.kind === 'date' || arg.kind === 'none') {
         failAt(`String conversion for field "${arg.label}" is not supported`, call.args[0]);
       }
       return { kind: 'string', type: 'string', map: (d, out) => { for (const v of arg.read(d)) out.push(textOf(arg.kind, v)); } };

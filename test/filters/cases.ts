@@ -102,7 +102,9 @@ export const ACCEPTED: Readonly<Record<string, readonly string[]>> = {
     'tcp.port != -1', 'tcp.port > -1', 'ip.src == 10.77.0.1/24', 'ip.addr == 10.0.0.0/8', 'ip.addr == 192.168.0.0/16',
     'ip.addr == 0.0.0.0/0', 'ip.dst == 224.0.0.0/4', 'ipv6.addr == fd00::/8', 'ipv6.addr == fe80::/10', 'ipv6.src == ::',
     'ipv6.dst == ::ffff:10.0.0.1', 'ipv6.addr == fd77::1', 'eth.src == 00:00:00:00:00:00', 'ip.len == 0x54 and ip.ttl == 64',
-    'frame.time_epoch > 1700000000.5', 'frame.time_relative > 0', 'frame.time_delta > -1', 'nflog.hook == "Local in"',
+    'frame.time_epoch > 1700000000.5', 'frame.time >= "2026-11-21 06:45:29"', 'frame.time < "2026-11-21T06:45:29Z"',
+    'frame.time > "2014-12-09"', 'frame.time < "Jan  1, 2000 00:00:00"', 'frame.time == "Nov 21, 2026 06:45:28.264830"',
+    'frame.time >= "Nov 21, 2026 06:45:29 UTC"', 'frame.time < "2010-01-01T00:00:00+02:00"', 'frame.time_relative > 0', 'frame.time_delta > -1', 'nflog.hook == "Local in"',
     'ipv6.nxt == "ICMPv6"', 'frame contains 02', 'ip.src[0] == 10', 'dns.qry.name contains 61', 'dns.qry.name == 61',
   ],
 };
@@ -123,7 +125,7 @@ export const REJECTED: readonly string[] = [
   'len("abc") == 3', 'upper(dns.qry.name, dns.qry.name) == "x"', 'count(tcp.port, udp.port) == 2', 'len(frame[0:4]) == 4',
   'frame & 00 == 00', 'dns.qry.name & "a"', 'tcp.flags.syn & 1', 'frame[0:1] in {00, 86}', 'dns.qry.name matches abc',
   "dns.qry.name matches 'a'", 'frame.time_relative matches "1"', 'ip.src matches "10"', 'ipv6.src contains fd:77',
-  'ip.flags.df == "yes"', 'ip.proto == "nonexistent"', 'tcp.port == 80 443',
+  'ip.flags.df == "yes"', 'frame.time > "Nov 21, 2026"', 'frame.time == 1', 'frame.time > frame.time_relative', 'ip.proto == "nonexistent"', 'tcp.port == 80 443',
 ];
 
 /** tsshark extensions that tshark 4.0 lacks (the issue asks for them): each with the tshark filter it must equal. */

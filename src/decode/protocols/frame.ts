@@ -6,6 +6,7 @@ const fields = defineFields('frame', {
   interface_id: { name: 'Interface id', type: 'uint32', base: 'dec' },
   interface_name: { name: 'Interface name', type: 'string', blurb: 'The friendly name for this interface' },
   comment: { name: 'Comment', type: 'string' },
+  time: { name: 'Arrival Time', type: 'absolute_time', blurb: 'Absolute time when this frame was captured' },
   time_epoch: { name: 'Epoch Time', type: 'relative_time', blurb: 'Epoch time when this frame was captured' },
   time_delta: { name: 'Time delta from previous captured frame', type: 'relative_time' },
   time_relative: { name: 'Time since reference or first frame', type: 'relative_time', blurb: 'Time relative to time reference or first frame' },
@@ -34,8 +35,10 @@ export const frameProtocol: Dissector = {
       ctx.generated(fields.interface_name, frame.interfaceName);
     }
     if (frame.comment !== undefined) ctx.generated(fields.comment, frame.comment);
-    if (ctx.wants(fields.time_epoch)) {
-      ctx.generated(fields.time_epoch, BigInt(frame.tsSec) * 1_000_000_000n + BigInt(frame.tsNsec));
+    if (ctx.wants(fields.time) || ctx.wants(fields.time_epoch)) {
+      const nanoseconds = BigInt(frame.tsSec) * 1_000_000_000n + BigInt(frame.tsNsec);
+      ctx.generated(fields.time, nanoseconds);
+      ctx.generated(fields.time_epoch, nanoseconds);
     }
     ctx.generated(fields.time_delta, frame.deltaNs);
     ctx.generated(fields.time_relative, frame.relativeNs);
