@@ -8,6 +8,7 @@ import type { Registry } from './registry.js';
 import type { ByteSource, ExpertSeverity, TreeNode } from './tree.js';
 import { expertFields } from './protocols/expert.js';
 import { frameProtocolsField } from './protocols/frame.js';
+import { Columns } from './columns.js';
 import type { Session } from './session.js';
 
 export interface FrameMeta {
@@ -45,71 +46,6 @@ export interface DissectOptions {
   columns: boolean;
   /** Fields whose values to collect; their occurrences land in `values`, in this order. */
   fields?: readonly FieldDef[];
-}
-
-/** Formats the address at `at` of `bytes` for a column. */
-export type AddressText = (bytes: Uint8Array, at: number) => string;
-
-const NO_BYTES = new Uint8Array(0);
-
-/**
- * The summary columns. Addresses are kept as bytes and formatted only when a column is read: each layer
- * overrides the one below, and most frames a filter rejects are never printed.
- */
-export class Columns {
-  protocol = '';
-  info = '';
-  private srcText = '';
-  private dstText = '';
-  private text: AddressText | undefined;
-  private bytes: Uint8Array = NO_BYTES;
-  private srcAt = 0;
-  private dstAt = -1;
-
-  get src(): string {
-    this.resolve();
-    return this.srcText;
-  }
-
-  set src(text: string) {
-    this.resolve();
-    this.srcText = text;
-  }
-
-  get dst(): string {
-    this.resolve();
-    return this.dstText;
-  }
-
-  set dst(text: string) {
-    this.resolve();
-    this.dstText = text;
-  }
-
-  /** Source and destination addresses at these offsets (the bytes must stay until the frame's columns are read); no `dstAt` leaves the destination as it is. */
-  addresses(text: AddressText, bytes: Uint8Array, srcAt: number, dstAt = -1): void {
-    // A layer that sets only the source keeps the destination below it, which is then needed as text.
-    if (dstAt < 0) this.resolve();
-    this.text = text;
-    this.bytes = bytes;
-    this.srcAt = srcAt;
-    this.dstAt = dstAt;
-  }
-
-  reset(): void {
-    this.text = undefined;
-    this.bytes = NO_BYTES;
-    this.srcText = this.dstText = this.info = '';
-    this.protocol = 'Unknown';
-  }
-
-  private resolve(): void {
-    const text = this.text;
-    if (text === undefined) return;
-    this.text = undefined;
-    this.srcText = text(this.bytes, this.srcAt);
-    if (this.dstAt >= 0) this.dstText = text(this.bytes, this.dstAt);
-  }
 }
 
 const NO_SLOT = -1;
