@@ -1,0 +1,109 @@
+// The packet list: only the rows in view, laid out to the terminal's width, coloured by protocol (unless
+// colour is off), the selected row inverted. Every text that came from a capture is sanitised here.
+import { Box, Text } from 'ink';
+import { sanitize } from '../decode/sanitize.js';
+
+export interface PacketRow {
+  number: number;
+  time: string;
+  /** Direction arrow and interface, e.g. `↓ eth0`. */
+  tap: string;
+  source: string;
+  destination: string;
+  protocol: string;
+  length: number;
+  info: string;
+  marked: boolean;
+}
+
+/** Wireshark's default colouring rules, reduced to the protocol column. */
+const PROTOCOL_COLOURS: Readonly<Record<string, string>> = {
+  TCP: 'magentaBright',
+  UDP: 'cyanBright',
+  DNS: 'cyan',
+  MDNS: 'cyan',
+  LLMNR: 'cyan',
+  ARP: 'yellow',
+  ICMP: 'magenta',
+  ICMPv6: 'magenta',
+  NFLOG: 'green',
+};
+
+export interface ColumnWidths {
+  number: number;
+  time: number;
+  tap: number;
+  source: number;
+  destination: number;
+  protocol: number;
+  length: number;
+  info: number;
+}
+
+const GAPS = 7;
+
+/** Column widths for a terminal `width` columns wide: fixed columns first, addresses share what is left with Info. */
+export function columnWidths(width: number, largestNumber: number): ColumnWidths {
+  const fixed = { number: Math.max(3, String(largestNumber).length), time: 10, tap: 7, protocol: 6, length: 5 };
+  const rest = Math.max(0, width - GAPS - fixed.number - fixed.time - fixed.tap - fixed.protocol - fixed.length);
+  const address = Math.min(39, Math.max(11, Math.floor(rest * 0.25)));
+  return { ...fixed, source: address, destination: address, info: Math.max(0, rest - 2 * address) };
+}
+
+/** Cuts or pads text to exactly `width` columns; an ellipsis marks a cut. */
+export function fit(text: string, width: number, alignRight = false): string {
+  if (width <= 0) return '';
+  const characters = Array.from(text);
+  if (characters.length > width) return characters.slice(0, width - 1).join('') + '…';
+  return alignRight ? text.padStart(width) : text.padEnd(width + (text.length - characters.length));
+}
+
+export function rowText(row: PacketRow, widths: ColumnWidths): string {
+  return [
+    fit(String(row.number), widths.number, true),
+    fit(row.time, widths.time, true),
+    fit(sanitize(row.tap), widths.tap),
+    fit(sanitize(row.source), widths.source),
+    fit(sanitize(row.destination), widths.destination),
+    fit(row.protocol, widths.protocol),
+    fit(String(row.length), widths.length, true),
+    fit(sanitize(row.info), widths.info),
+  ].join(' ');
+}
+
+export interface PacketListProps {
+  /** The rows in view, top first. */
+  rows: readonly PacketRow[];
+  /** Index in `rows` of the selected packet, or -1. */
+  selected: number;
+  width: number;
+  /** Largest frame number the list may show, so the number column does not jump while loading. */
+  largestNumber: number;
+  colour: boolean;
+}
+
+export function PacketList({ rows, selected, width, largestNumber, colour }: PacketListProps) {
+  // Two columns in front: `>` on the selected row (visible even where the terminal shows no inverse) and `*` on marked ones.
+  const widths = columnWidths(width - 2, largestNumber);
+  const header = ['No.', 'Time', 'Tap', 'Source', 'Destination', 'Proto', 'Len', 'Info'];
+  const headerText = [
+    fit(header[0], widths.number, true),
+    fit(header[1], widths.time, true),
+    fit(header[2], widths.tap),
+    fit(header[3], widths.source),
+    fit(header[4], widths.destination),
+    fit(header[5], widths.protocol),
+    fit(header[6], widths.length, true),
+    fit(header[7], widths.info),
+  ].join(' ');
+  return (
+    <Box flexDirection="column">
+      <Text bold>{'  ' + headerText}</Text>
+      {rows.map((row, index) => (
+        <Text key={row.number} inverse={index === selected} color={colour ? PROTOCOL_COLOURS[row.protocol] : undefined}>
+          {(index === selected ? '>' : ' ') + (row.marked ? '*' : ' ') + rowText(row, widths)}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,51 @@
+// The packet list component: visible rows laid out to the width, selection, marks, and capture text
+// that tries to drive the terminal shown escaped.
+import test from 'ava';
+import { render } from 'ink-testing-library';
+import { columnWidths, fit, PacketList, type PacketRow } from '../../src/ui/PacketList.js';
+
+const ESC = '\u001b';
+
+function row(number: number, info: string, protocol = 'TCP'): PacketRow {
+  return { number, time: '0.000123', tap: '↓ veth0', source: '10.77.0.1', destination: '10.77.0.2', protocol, length: 74, info, marked: number === 2 };
+}
+
+/** The frame without styling, so assertions see the text the user reads. */
+function plain(frame: string | undefined): string {
+  return (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+test('columns fill the width: fixed columns, then addresses and Info share the rest', (t) => {
+  for (const width of [80, 120, 200]) {
+    const widths = columnWidths(width, 1_000_000);
+    const total = Object.values(widths).reduce((sum, w) => sum + w, 0) + 7;
+    t.is(total, width, String(width));
+    t.true(widths.info > 0);
+  }
+  t.is(fit('abcdef', 4), 'abc…');
+  t.is(fit('ab', 4, true), '  ab');
+});
+
+test('rows render one line each, within the width, the selected one pointed at and marks starred', (t) => {
+  const rows = [row(1, '443 → 51000 [SYN] Seq=0 Win=64240 Len=0'), row(2, 'a'.repeat(300)), row(3, 'Standard query 0x1 A example.com', 'DNS')];
+  const { lastFrame } = render(<PacketList rows={rows} selected={1} width={80} largestNumber={3} colour={false} />);
+  const lines = plain(lastFrame()).split('\n');
+  t.is(lines.length, 4);
+  t.regex(lines[0], /No\. +Time +Tap +Source +Destination +Proto +Len +Info/);
+  t.regex(plain(render(<PacketList rows={rows} selected={1} width={120} largestNumber={3} colour={false} />).lastFrame()), /Source +Destination +Proto/);
+  for (const line of lines) t.true(Array.from(line).length <= 80, line);
+  t.true(lines[2].startsWith('>*'), 'row 2 is selected and marked');
+  t.true(lines[1].startsWith('  '));
+  t.true(lines[2].endsWith('…'));
+});
+
+test('escape sequences from a capture are shown as text, never sent to the terminal', (t) => {
+  const hostile = `${ESC}]52;c;SGVsbG8=\u0007 ${ESC}]0;owned\u0007 ${ESC}[2J \u009b31m \u202eevil`;
+  const rows = [{ ...row(1, hostile), source: `${ESC}[H`, tap: `↓ ${ESC}[1m` }];
+  const { lastFrame } = render(<PacketList rows={rows} selected={-1} width={200} largestNumber={1} colour={false} />);
+  const frame = lastFrame() ?? '';
+  t.false(frame.includes(ESC), 'no ESC at all: no colour and no selection here');
+  t.false(frame.includes('\u009b'));
+  t.false(frame.includes('\u202e'));
+  t.true(frame.includes('\\x1b]52;c;SGVsbG8='));
+});
