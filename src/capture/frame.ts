@@ -2,6 +2,9 @@
 // Timestamps are whole seconds plus nanoseconds as two numbers rather than one bigint: pcap stores them
 // that way, both fit a double exactly, and a million frames then cost no bigint allocations.
 
+/** libpcap's and Wireshark's limit on one frame's captured bytes (MAXIMUM_SNAPLEN), for every source. */
+export const MAX_CAPLEN = 262144;
+
 export interface Frame {
   tsSec: number;
   tsNsec: number;

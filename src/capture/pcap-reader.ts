@@ -3,7 +3,7 @@
 import type { ByteSource, ChunkedInput } from './chunked-input.js';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
 import { CaptureFileError } from './errors.js';
-import type { Frame, InterfaceInfo } from './frame.js';
+import { MAX_CAPLEN, type Frame, type InterfaceInfo } from './frame.js';
 
 const MAGIC_MICRO = 0xa1b2c3d4;
 const MAGIC_NANO = 0xa1b23c4d;
@@ -12,8 +12,6 @@ const MAGIC_NANO_SWAPPED = 0x4d3cb2a1;
 
 const FILE_HEADER_LENGTH = 24;
 const RECORD_HEADER_LENGTH = 16;
-/** libpcap's and Wireshark's limit on one record (MAXIMUM_SNAPLEN). */
-export const MAX_CAPLEN = 262144;
 
 const HEADER = { VERSION_MAJOR: 4, VERSION_MINOR: 6, SNAPLEN: 16, LINKTYPE: 20 } as const;
 const RECORD = { TS_SEC: 0, TS_FRACTION: 4, CAPLEN: 8, ORIGLEN: 12 } as const;

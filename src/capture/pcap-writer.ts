@@ -4,7 +4,7 @@ import type { ByteSink } from './byte-sink.js';
 import type { CaptureWriter } from './capture-writer.js';
 import { CaptureWriteError } from './errors.js';
 import type { Frame, InterfaceInfo } from './frame.js';
-import { MAX_CAPLEN } from './pcap-reader.js';
+import { MAX_CAPLEN } from './frame.js';
 
 const MAGIC_MICRO = 0xa1b2c3d4;
 /** Seconds fit 32 unsigned bits: the format ends in February 2106. */

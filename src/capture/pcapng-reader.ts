@@ -4,7 +4,7 @@ import type { ByteSource, ChunkedInput } from './chunked-input.js';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
 import { CaptureFileError } from './errors.js';
 import type { Frame, InterfaceInfo } from './frame.js';
-import { MAX_CAPLEN } from './pcap-reader.js';
+import { MAX_CAPLEN } from './frame.js';
 import { BlockType, BYTE_ORDER_MAGIC, MAX_BLOCK_LENGTH, Option, padded } from './pcapng-format.js';
 
 /** Smallest legal total length of each block type (header, fixed body, trailer). */

@@ -4,7 +4,7 @@ import type { ByteSink } from './byte-sink.js';
 import type { CaptureWriter } from './capture-writer.js';
 import type { Frame, InterfaceInfo } from './frame.js';
 import { BlockType, BYTE_ORDER_MAGIC, Option, padded } from './pcapng-format.js';
-import { MAX_CAPLEN } from './pcap-reader.js';
+import { MAX_CAPLEN } from './frame.js';
 
 const SHB_USER_APPLICATION = 4;
 const encoder = new TextEncoder();

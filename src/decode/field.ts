@@ -82,7 +82,8 @@ function hex(field: FieldDef, value: number | bigint): string {
   return '0x' + value.toString(16).padStart(HEX_WIDTH[field.type] ?? 2, '0');
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Month abbreviations as Wireshark writes and reads dates. */
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const zoneName = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
 
 /** A date and time in the local time zone as Wireshark shows it: `Nov  1, 2026 06:45:28.264830000 UTC`. */

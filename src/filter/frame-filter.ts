@@ -2,6 +2,7 @@
 // with progress and cancellation, and continuing over frames appended later (live capture). Frames are
 // decoded in order from the first, with their own decoder, because dissection carries state across
 // frames (TCP streams, reassembly) that a filter's fields depend on.
+import { MAX_CAPLEN } from '../capture/frame.js';
 import type { FrameStore } from '../capture/frame-store.js';
 import { FrameDecoder } from '../decode/decoder.js';
 import type { Registry } from '../decode/registry.js';
@@ -15,16 +16,13 @@ export interface FilterProgress {
   matched: number;
 }
 
-/** The largest frame a store holds (pcap's and pcapng's bound in this project). */
-const FRAME_BUFFER = 262144;
-
 export class FrameFilter {
   /** Store indexes of the frames that pass, in order: the rows of a filtered packet list. */
   private rows = new Uint32Array(1024);
   private count = 0;
   private examinedFrames = 0;
   private readonly decoder: FrameDecoder;
-  private readonly buffer = new Uint8Array(FRAME_BUFFER);
+  private readonly buffer = new Uint8Array(MAX_CAPLEN);
 
   constructor(
     private readonly store: FrameStore,

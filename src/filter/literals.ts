@@ -1,7 +1,7 @@
 // Turns the text of a literal into a value of the type it is compared with, as Wireshark's ftypes do:
 // integers (decimal, 0x, 0 octal, 0b binary, character constants, value-string names), booleans,
 // addresses with CIDR prefixes, byte strings, strings and time offsets. Hostnames are not resolved.
-import { DEFAULT_TRUTH, type FieldDef, type FieldType } from '../decode/field.js';
+import { DEFAULT_TRUTH, MONTHS, type FieldDef, type FieldType } from '../decode/field.js';
 import { FilterError } from './filter-error.js';
 import { type Kind, TYPE_NAMES, utf8Bytes, type Value } from './kinds.js';
 import type { Span, StringNode, WordNode } from './syntax.js';
@@ -99,18 +99,31 @@ function boolean(node: WordNode | StringNode, target: Target): Literal {
   fail(`"${text}" cannot be found among the possible values for ${target.field?.abbrev ?? 'this field'}.`, node);
 }
 
-function ipv4(text: string, span: Span): Literal {
+/** A dotted quad as an unsigned number; undefined when the text is not one. */
+function parseIPv4(text: string): number | undefined {
+  const octets = text.split('.');
+  if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) return undefined;
+  return octets.reduce((sum, o) => sum * 256 + Number(o), 0);
+}
+
+/** An address literal with an optional `/bits` CIDR suffix, each part checked with Wireshark's messages. */
+function addressWithPrefix<T extends Value>(
+  text: string,
+  span: Span,
+  family: { parse: (address: string) => T | undefined; name: string; bits: number; badBits: string; tooManyBits: string },
+): Literal {
   const slash = text.indexOf('/');
   const address = slash < 0 ? text : text.slice(0, slash);
-  const octets = address.split('.');
-  if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) fail(`"${address}" is not a valid IPv4 address.`, span);
-  const value = octets.reduce((sum, o) => sum * 256 + Number(o), 0);
-  if (slash < 0) return { value, prefix: 32 };
+  const value = family.parse(address);
+  if (value === undefined) fail(`"${address}" is not a valid ${family.name} address.`, span);
+  if (slash < 0) return { value, prefix: family.bits };
   const bits = text.slice(slash + 1);
-  if (!/^\d+$/.test(bits)) fail(`"${bits}" is not a valid number of netmask bits.`, span);
-  if (Number(bits) > 32) fail(`Netmask bits in a CIDR IPv4 address should be <= 32, not ${bits}`, span);
+  if (!/^\d+$/.test(bits)) fail(`"${bits}" is not a valid ${family.badBits}.`, span);
+  if (Number(bits) > family.bits) fail(`${family.tooManyBits} should be <= ${family.bits}, not ${bits}`, span);
   return { value, prefix: Number(bits) };
 }
+
+const IPV4 = { parse: parseIPv4, name: 'IPv4', bits: 32, badBits: 'number of netmask bits', tooManyBits: 'Netmask bits in a CIDR IPv4 address' };
 
 /** Parses an IPv6 address (RFC 4291 text forms, including a trailing dotted quad) into 16 bytes. */
 export function parseIPv6(text: string): Uint8Array | undefined {
@@ -124,9 +137,9 @@ export function parseIPv6(text: string): Uint8Array | undefined {
     for (let i = 0; i < groups.length; i++) {
       const group = groups[i];
       if (i === groups.length - 1 && group.includes('.')) {
-        const quad = ipv4Words(group);
-        if (!quad) return undefined;
-        result.push(...quad);
+        const quad = parseIPv4(group);
+        if (quad === undefined) return undefined;
+        result.push(quad >>> 16, quad & 0xffff);
       } else if (/^[0-9a-fA-F]{1,4}$/.test(group)) {
         result.push(parseInt(group, 16));
       } else {
@@ -149,24 +162,7 @@ export function parseIPv6(text: string): Uint8Array | undefined {
   return bytes;
 }
 
-function ipv4Words(text: string): number[] | undefined {
-  const octets = text.split('.');
-  if (octets.length !== 4 || !octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) return undefined;
-  const [a, b, c, d] = octets.map(Number);
-  return [(a << 8) | b, (c << 8) | d];
-}
-
-function ipv6(text: string, span: Span): Literal {
-  const slash = text.indexOf('/');
-  const address = slash < 0 ? text : text.slice(0, slash);
-  const value = parseIPv6(address);
-  if (!value) fail(`"${address}" is not a valid IPv6 address.`, span);
-  if (slash < 0) return { value, prefix: 128 };
-  const bits = text.slice(slash + 1);
-  if (!/^\d+$/.test(bits)) fail(`"${bits}" is not a valid IPv6 prefix length.`, span);
-  if (Number(bits) > 128) fail(`Prefix in a IPv6 address should be <= 128, not ${bits}`, span);
-  return { value, prefix: Number(bits) };
-}
+const IPV6 = { parse: parseIPv6, name: 'IPv6', bits: 128, badBits: 'IPv6 prefix length', tooManyBits: 'Prefix in a IPv6 address' };
 
 /** Hex bytes separated by `:`, `-` or `.` (one or two digits each), or an even run of hex digits. */
 export function parseByteString(text: string): Uint8Array | undefined {
@@ -196,7 +192,6 @@ function bytes(node: WordNode | StringNode): Literal {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$/;
 const WIRESHARK_DATE = /^([A-Za-z]{3}) +(\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: (UTC))?$/;
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 /** A date as Wireshark takes it (`"2011-07-04 12:34:56"`, `"Nov 12, 1999 08:55:44.123"`): local time unless it says UTC or an offset. */
 function date(text: string, span: Span): Literal {
@@ -205,7 +200,7 @@ function date(text: string, span: Span): Literal {
   if (!iso && !named) fail(`"${text}" is not a valid absolute time. Example: "Nov 12, 1999 08:55:44.123" or "2011-07-04 12:34:56"`, span);
   const [year, month, day, hours, minutes, seconds, fraction, zone] = iso
     ? [iso[1], Number(iso[2]) - 1, iso[3], iso[4], iso[5], iso[6], iso[7], iso[8]]
-    : [named?.[3], MONTHS.indexOf((named?.[1] ?? '').toLowerCase()), named?.[2], named?.[4], named?.[5], named?.[6], named?.[7], named?.[8]];
+    : [named?.[3], MONTHS.findIndex((month) => month.toLowerCase() === (named?.[1] ?? '').toLowerCase()), named?.[2], named?.[4], named?.[5], named?.[6], named?.[7], named?.[8]];
   const parts = [Number(year), Number(month), Number(day), Number(hours ?? 0), Number(minutes ?? 0), Number(seconds ?? 0)] as const;
   let milliseconds: number;
   if (zone === undefined) {
@@ -246,10 +241,10 @@ export function literalFor(node: WordNode | StringNode, target: Target): Literal
       return bytes(node);
     case 'ipv4':
       if (node.kind === 'string') fail(`${typeName} cannot be converted from a string ("${text}").`, node);
-      return ipv4(text, node);
+      return addressWithPrefix(text, node, IPV4);
     case 'ipv6':
       if (node.kind === 'string') fail(`${typeName} cannot be converted from a string ("${text}").`, node);
-      return ipv6(text, node);
+      return addressWithPrefix(text, node, IPV6);
     case 'ether':
       if (quoted || node.kind === 'string') fail(`${typeName} cannot be converted from a string ("${text}").`, node);
       return ether(text, node);

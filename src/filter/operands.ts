@@ -1,11 +1,10 @@
 // The values a filter reads from a dissected frame: fields, slices of them, function results and
 // bitwise ANDs. Each is an Operand whose `read` returns every occurrence in the frame; operands that
 // derive values reuse one array per operand, so evaluating a filter allocates little per frame.
-import { formatIPv4, formatIPv6Bytes, formatMac } from '../decode/address.js';
 import type { Dissection } from '../decode/dissection.js';
-import type { FieldDef, FieldType } from '../decode/field.js';
+import { formatFieldValue, type FieldDef, type FieldType, type FieldValue } from '../decode/field.js';
 import { FilterError } from './filter-error.js';
-import { asciiCase, bytesOfValue, compareNumbers, type Kind, TYPE_CODES, TYPE_NAMES, TYPE_WIDTHS, type Value } from './kinds.js';
+import { asciiCase, bytesOfValue, compareNumbers, type Kind, TYPE_CODES, TYPE_NAMES, TYPE_WIDTHS, utf8Bytes, type Value } from './kinds.js';
 import type { Literal } from './literals.js';
 import type { CallNode, SliceRange, Span } from './syntax.js';
 
@@ -131,38 +130,15 @@ export function nonZero(value: Value): boolean {
   return value !== 0 && value !== 0n;
 }
 
-function utf8Length(text: string): number {
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) length += 1;
-    else if (code < 0x800) length += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      length += 4;
-      i++;
-    } else length += 3;
-  }
-  return length;
-}
-
 function lengthOf(type: FieldType, value: Value): number {
   if (value instanceof Uint8Array) return value.length;
-  if (typeof value === 'string') return utf8Length(value);
+  if (typeof value === 'string') return utf8Bytes(value).length;
   return TYPE_WIDTHS[type] ?? 0;
 }
 
-/** string(): the text Wireshark's filter engine gives a value (integers in decimal). */
-function textOf(kind: Kind, value: Value): string {
-  switch (kind) {
-    case 'ipv4':
-      return formatIPv4(value as number);
-    case 'ipv6':
-      return formatIPv6Bytes(value as Uint8Array);
-    case 'ether':
-      return formatMac(value as Uint8Array);
-    default:
-      return String(value);
-  }
+/** string(): the text Wireshark's filter engine gives a value: integers in decimal whatever their base, addresses as printed. */
+function textOf(field: FieldDef, kind: Kind, value: Value): string {
+  return kind === 'integer' ? String(value) : formatFieldValue(field, value as FieldValue);
 }
 
 type FunctionSpec = {
@@ -242,7 +218,8 @@ const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
       if (arg.type === 'boolean' || arg.kind === 'string' || arg.kind === 'bytes' || arg.kind === 'protocol' || arg.kind === 'time' || arg.kind === 'date' || arg.kind === 'none') {
         failAt(`String conversion for field "${arg.label}" is not supported`, call.args[0]);
       }
-      return { kind: 'string', type: 'string', map: (d, out) => { for (const v of arg.read(d)) out.push(textOf(arg.kind, v)); } };
+      const field = arg.field as FieldDef;
+      return { kind: 'string', type: 'string', map: (d, out) => { for (const v of arg.read(d)) out.push(textOf(field, arg.kind, v)); } };
     },
   },
   max: extremum('max', 1),
