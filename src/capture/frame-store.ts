@@ -189,6 +189,13 @@ export class FrameStore {
     };
   }
 
+  /** Frame `index`'s timestamp, written into `into` (no bytes are read). */
+  timestampOf(index: number, into: { tsSec: number; tsNsec: number }): void {
+    if (index < 0 || index >= this.count) throw new RangeError(`frame index ${index} is outside 0..${this.count - 1}`);
+    into.tsSec = this.tsSec[index];
+    into.tsNsec = this.tsNsec[index];
+  }
+
   close(): void {
     this.backing.close();
   }

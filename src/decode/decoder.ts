@@ -45,17 +45,8 @@ export function nanosecondsBetween(aSec: number, aNsec: number, bSec: number, bN
   return BigInt(seconds) * 1_000_000_000n + BigInt(bNsec - aNsec);
 }
 
-export class FrameDecoder {
-  readonly session = new Session();
-  readonly dissection: Dissection;
-  private firstSec = 0;
-  private firstNsec = 0;
-  private previousSec = 0;
-  private previousNsec = 0;
-  private count = 0;
-  private lastData: Uint8Array | undefined;
-  private lastLink: Dissector | undefined;
-  private readonly meta: FrameMeta = {
+function newMeta(): FrameMeta {
+  return {
     number: 0,
     tsSec: 0,
     tsNsec: 0,
@@ -70,39 +61,58 @@ export class FrameDecoder {
     flags: 0,
     comment: undefined,
   };
+}
+
+/** The timestamp of a frame, as the previous frame's for frame.time_delta. */
+export interface Timestamp {
+  tsSec: number;
+  tsNsec: number;
+}
+
+export interface DecoderOptions {
+  /** Any frame decoded may be dissected again with `redo`, not just the last with `again`. */
+  rememberEveryFrame?: boolean;
+}
+
+export class FrameDecoder {
+  readonly session: Session;
+  readonly dissection: Dissection;
+  private first: Timestamp = { tsSec: 0, tsNsec: 0 };
+  private readonly previous: Timestamp = { tsSec: 0, tsNsec: 0 };
+  private count = 0;
+  private lastData: Uint8Array | undefined;
+  private lastLink: Dissector | undefined;
+  private readonly meta = newMeta();
+  private readonly redoMeta = newMeta();
 
   constructor(
     readonly registry: Registry,
     options: DissectOptions,
+    decoderOptions: DecoderOptions = {},
   ) {
+    this.session = new Session(decoderOptions.rememberEveryFrame);
     this.dissection = new Dissection(registry, this.session, options);
+  }
+
+  /** Frames decoded so far. */
+  get decoded(): number {
+    return this.count;
   }
 
   /** Dissects the next frame of the capture; the result is valid until the next call. */
   decode(frame: Frame, iface: InterfaceInfo | undefined): Dissection {
+    const previous = this.previous;
     if (this.count === 0) {
-      this.firstSec = this.previousSec = frame.tsSec;
-      this.firstNsec = this.previousNsec = frame.tsNsec;
+      this.first = { tsSec: frame.tsSec, tsNsec: frame.tsNsec };
+      previous.tsSec = frame.tsSec;
+      previous.tsNsec = frame.tsNsec;
     }
     const meta = this.meta;
-    meta.number = ++this.count;
-    meta.tsSec = frame.tsSec;
-    meta.tsNsec = frame.tsNsec;
-    meta.relativeNs = nanosecondsBetween(this.firstSec, this.firstNsec, frame.tsSec, frame.tsNsec);
-    meta.deltaNs = nanosecondsBetween(this.previousSec, this.previousNsec, frame.tsSec, frame.tsNsec);
-    meta.capturedLength = frame.capturedLength;
-    meta.originalLength = frame.originalLength;
-    meta.linkType = frame.linkType;
-    meta.interfaceId = frame.interfaceId;
-    // Wireshark names an interface of a pcapng file by its name, else its description, else "unknown".
-    meta.interfaceName = iface?.numbered ? (iface.name ?? iface.description ?? 'unknown') : undefined;
-    meta.snaplen = iface?.snaplen ?? 0;
-    meta.flags = frame.flags;
-    meta.comment = frame.comment;
-    this.previousSec = frame.tsSec;
-    this.previousNsec = frame.tsNsec;
+    this.describe(meta, ++this.count, frame, iface, previous);
+    previous.tsSec = frame.tsSec;
+    previous.tsNsec = frame.tsNsec;
     const link = this.registry.lookup('linktype', frame.linkType);
-    this.session.beginFrame(false);
+    this.session.beginFrame(meta.number);
     this.dissection.run(meta, frame.data, FRAME_LAYERS, link);
     this.lastData = frame.data;
     this.lastLink = link;
@@ -120,8 +130,36 @@ export class FrameDecoder {
    */
   again(into: Dissection): Dissection {
     if (this.lastData === undefined) throw new Error('again() before any decode()');
-    this.session.beginFrame(true);
+    this.session.beginFrame(this.count);
     into.run(this.meta, this.lastData, FRAME_LAYERS, this.lastLink);
     return into;
+  }
+
+  /**
+   * Dissects frame `number` (1-based, already decoded) once more into `into`, as it was the first time;
+   * `previous` is the timestamp of the frame before it. Needs `rememberEveryFrame`.
+   */
+  redo(number: number, frame: Frame, iface: InterfaceInfo | undefined, previous: Timestamp, into: Dissection): Dissection {
+    this.session.beginFrame(number);
+    this.describe(this.redoMeta, number, frame, iface, number === 1 ? this.first : previous);
+    into.run(this.redoMeta, frame.data, FRAME_LAYERS, this.registry.lookup('linktype', frame.linkType));
+    return into;
+  }
+
+  private describe(meta: FrameMeta, number: number, frame: Frame, iface: InterfaceInfo | undefined, previous: Timestamp): void {
+    meta.number = number;
+    meta.tsSec = frame.tsSec;
+    meta.tsNsec = frame.tsNsec;
+    meta.relativeNs = nanosecondsBetween(this.first.tsSec, this.first.tsNsec, frame.tsSec, frame.tsNsec);
+    meta.deltaNs = nanosecondsBetween(previous.tsSec, previous.tsNsec, frame.tsSec, frame.tsNsec);
+    meta.capturedLength = frame.capturedLength;
+    meta.originalLength = frame.originalLength;
+    meta.linkType = frame.linkType;
+    meta.interfaceId = frame.interfaceId;
+    // Wireshark names an interface of a pcapng file by its name, else its description, else "unknown".
+    meta.interfaceName = iface?.numbered ? (iface.name ?? iface.description ?? 'unknown') : undefined;
+    meta.snaplen = iface?.snaplen ?? 0;
+    meta.flags = frame.flags;
+    meta.comment = frame.comment;
   }
 }

@@ -9,7 +9,8 @@ export function matchEcho(ctx: Dissection, owner: object, isRequest: boolean, id
   if (ctx.inErrorPacket) return undefined;
   const requests = ctx.session.stateOf(owner, () => new Map<number, number>());
   const key = identifier * 65536 + sequence;
-  if (!isRequest) return requests.get(key);
+  // A reply is looked up once too: dissected again later, it must not find a newer request.
+  if (!isRequest) return ctx.session.once(() => requests.get(key));
   ctx.session.once(() => {
     if (requests.size >= MAX_OUTSTANDING) requests.delete(requests.keys().next().value as number);
     requests.set(key, ctx.frame.number);

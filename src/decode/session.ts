@@ -1,12 +1,26 @@
 // State that lives across the frames of one capture (reassembly tables, stream numbers), kept per
-// owner so each dissector finds its own and nothing is global. A frame may be dissected a second time
-// (print mode dissects the frames a filter kept again, with columns): the results of the steps that
-// change state are remembered for the current frame and given back, so the state changes once.
+// owner so each dissector finds its own and nothing is global. A frame may be dissected again: print
+// mode dissects the frames a filter kept a second time with columns, and the UI dissects any frame in
+// view or selected, in any order. The results of the steps that change state (or read state that
+// later frames change) are remembered per frame and given back, so each frame sees the state it saw the
+// first time. Print mode remembers only the last frame; the UI remembers every frame's.
+const INITIAL_FRAMES = 1024;
+
 export class Session {
   private readonly states = new Map<object, unknown>();
-  private readonly remembered: unknown[] = [];
+  /** Every remembered step result, frame after frame, in step order. */
+  private readonly results: unknown[] = [];
+  /** Where each frame's results start in `results` (frame n at n - 1), when every frame is remembered. */
+  private starts: Uint32Array;
+  private framesSeen = 0;
   private cursor = 0;
+  private end = 0;
   private replaying = false;
+
+  /** `rememberEveryFrame`: any frame seen may be dissected again, not just the last. */
+  constructor(private readonly rememberEveryFrame = false) {
+    this.starts = new Uint32Array(rememberEveryFrame ? INITIAL_FRAMES : 0);
+  }
 
   stateOf<T>(owner: object, create: () => T): T {
     let state = this.states.get(owner) as T | undefined;
@@ -17,11 +31,29 @@ export class Session {
     return state;
   }
 
-  /** The decoder starts a frame: a new one, or (`again`) the one it dissected last. */
-  beginFrame(again: boolean): void {
-    if (!again) this.remembered.length = 0;
-    this.cursor = 0;
-    this.replaying = again;
+  /** Frames seen for the first time so far. */
+  get frames(): number {
+    return this.framesSeen;
+  }
+
+  /**
+   * The decoder starts frame `number` (1-based): the next new frame, or one seen before (then the last
+   * one unless every frame is remembered), whose steps are replayed.
+   */
+  beginFrame(number: number): void {
+    if (number === this.framesSeen + 1) {
+      if (this.rememberEveryFrame) this.startAt(number, this.results.length);
+      else this.results.length = 0;
+      this.framesSeen = number;
+      this.replaying = false;
+      return;
+    }
+    if (number < 1 || number > this.framesSeen || (!this.rememberEveryFrame && number !== this.framesSeen)) {
+      throw new RangeError(`frame ${number} cannot be dissected again (frames seen: ${this.framesSeen})`);
+    }
+    this.replaying = true;
+    this.cursor = this.rememberEveryFrame ? this.starts[number - 1] : 0;
+    this.end = number === this.framesSeen ? this.results.length : this.starts[number];
   }
 
   /**
@@ -30,10 +62,21 @@ export class Session {
    * which the same bytes keep the same.
    */
   once<T>(step: () => T): T {
-    if (this.replaying && this.cursor < this.remembered.length) return this.remembered[this.cursor++] as T;
-    const result = step();
-    this.remembered.push(result);
-    this.cursor++;
-    return result;
+    if (!this.replaying) {
+      const result = step();
+      this.results.push(result);
+      return result;
+    }
+    if (this.cursor < this.end) return this.results[this.cursor++] as T;
+    return step();
+  }
+
+  private startAt(number: number, start: number): void {
+    if (number > this.starts.length) {
+      const grown = new Uint32Array(this.starts.length * 2);
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+    this.starts[number - 1] = start;
   }
 }

@@ -79,9 +79,18 @@ interface Flow {
   nextSeq: number;
 }
 
-interface Stream {
-  index: number;
-  flows: [Flow, Flow];
+class Stream {
+  readonly flows: [Flow, Flow] = [newFlow(), newFlow()];
+  /** The stream as seen from each endpoint, made once: the UI remembers every segment's stream. */
+  readonly sides: [StreamSide, StreamSide] = [{ stream: this, forward: true }, { stream: this, forward: false }];
+
+  constructor(readonly index: number) {}
+}
+
+/** A segment's stream, and whether its source is the stream's first endpoint. */
+interface StreamSide {
+  stream: Stream;
+  forward: boolean;
 }
 
 interface TcpState {
@@ -115,7 +124,7 @@ function conversationKey(bytes: Uint8Array, length: number, firstAt: number, fir
  * whose sequence number is not the one its direction started from reuses the ports for a new stream,
  * as Wireshark decides.
  */
-function streamOf(ctx: Dissection, srcPort: number, dstPort: number, seq: number, flags: number): { stream: Stream; forward: boolean } | undefined {
+function streamOf(ctx: Dissection, srcPort: number, dstPort: number, seq: number, flags: number): StreamSide | undefined {
   const network = ctx.network;
   if (!network) return undefined;
   const { bytes, length, srcAt, dstAt } = network;
@@ -130,10 +139,10 @@ function streamOf(ctx: Dissection, srcPort: number, dstPort: number, seq: number
   }
   if (!stream) {
     if (state.streams.size >= MAX_STREAMS) state.streams.delete(state.streams.keys().next().value as string);
-    stream = { index: state.nextIndex++, flows: [newFlow(), newFlow()] };
+    stream = new Stream(state.nextIndex++);
     state.streams.set(key, stream);
   }
-  return { stream, forward };
+  return stream.sides[forward ? 0 : 1];
 }
 
 interface OptionSummary {

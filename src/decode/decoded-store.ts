@@ -1,0 +1,58 @@
+// A frame store whose frames are decoded in order as they arrive, so that any of them can later be
+// dissected again, in any order, exactly as it was the first time (the UI's visible rows and selected
+// frame). Frames from a file and from a live source arrive the same way: `append`.
+import { MAX_CAPLEN, type Frame, type InterfaceInfo } from '../capture/frame.js';
+import type { FrameStore } from '../capture/frame-store.js';
+import { FrameDecoder, type Timestamp } from './decoder.js';
+import type { Dissection } from './dissection.js';
+import type { FieldDef } from './field.js';
+import type { Registry } from './registry.js';
+
+export class DecodedStore {
+  /** Decodes each appended frame for its state changes only: no tree, no columns, no values. */
+  private readonly decoder: FrameDecoder;
+  private readonly summaryDissection: Dissection;
+  private readonly detailDissection: Dissection;
+  /** Each output has its own bytes: the hex pane shows the detail's while the list redraws. */
+  private readonly summaryBytes = new Uint8Array(MAX_CAPLEN);
+  private readonly detailBytes = new Uint8Array(MAX_CAPLEN);
+  private readonly previous: Timestamp = { tsSec: 0, tsNsec: 0 };
+
+  /** `summaryFields`: values the summaries collect besides the columns (the Tap column's). */
+  constructor(
+    readonly store: FrameStore,
+    readonly registry: Registry,
+    summaryFields: readonly FieldDef[],
+  ) {
+    this.decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true });
+    this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields: summaryFields });
+    this.detailDissection = this.decoder.createDissection({ tree: true, columns: true, fields: summaryFields });
+  }
+
+  /** Frames stored and decoded. */
+  get count(): number {
+    return this.store.count;
+  }
+
+  /** Stores a frame and decodes it (its bytes may be reused by the caller after). */
+  append(frame: Frame, interfaces: readonly InterfaceInfo[]): void {
+    this.store.append(frame, interfaces);
+    this.decoder.decode(frame, this.store.interfaces[frame.interfaceId]);
+  }
+
+  /** Frame `index` (0-based) with columns and the summary fields; valid until the next `summary`. */
+  summary(index: number): Dissection {
+    return this.redo(index, this.summaryDissection, this.summaryBytes);
+  }
+
+  /** Frame `index` with its whole tree; valid until the next `detail`. */
+  detail(index: number): Dissection {
+    return this.redo(index, this.detailDissection, this.detailBytes);
+  }
+
+  private redo(index: number, into: Dissection, bytes: Uint8Array): Dissection {
+    const frame = this.store.frame(index, bytes);
+    if (index > 0) this.store.timestampOf(index - 1, this.previous);
+    return this.decoder.redo(index + 1, frame, this.store.interfaces[frame.interfaceId], this.previous, into);
+  }
+}
