@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// The only place that exits the process: main() returns the status.
+// The only place that exits the process: main() returns the status. It exits at once: the interactive
+// interface may leave a read pending on a pipe that never ends.
 import { main } from '../dist/src/cli/main.js';
 
 main(process.argv.slice(2)).then(
   (status) => {
-    process.exitCode = status;
+    process.exit(status);
   },
   (error) => {
     process.stderr.write(`tsshark: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exitCode = 70;
+    process.exit(70);
   },
 );

@@ -97,7 +97,7 @@ test('user mistakes get one line and a status, never a stack trace', async (t) =
     [['-i', 'eth0'], 2, /^tsshark: live capture \(-i, -D\) is not available yet\n$/],
     [['-D'], 2, /not available yet/],
     [['-r', SAMPLE, '-f', 'tcp'], 2, /capture filters \(-f\) are not available yet/],
-    [['--tui', '-r', SAMPLE], 2, /interactive interface \(--tui\) is not available yet/],
+    [['--tui', '-r', SAMPLE], 2, /interactive interface \(--tui\) needs a terminal on standard output/],
     [[], 2, /no input/],
   ];
   for (const [args, status, message] of cases) {

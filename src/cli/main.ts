@@ -1,6 +1,7 @@
 // Entry point: parses arguments, runs print mode or writes a capture, and returns an exit status.
 // Only bin/tsshark.js calls process.exit.
 import { readFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
@@ -8,6 +9,7 @@ import { createRegistry, FrameDecoder } from '../decode/decoder.js';
 import type { Dissection } from '../decode/dissection.js';
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
+import { runTui } from '../ui/run-tui.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
 import { TextOutput } from './output.js';
 import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter, type FramePrinter } from './print.js';
@@ -35,7 +37,6 @@ function version(): string {
 function unavailable(options: Options): string | undefined {
   if (options.interfaces.length > 0 || options.listInterfaces) return 'live capture (-i, -D) is not available yet';
   if (options.captureFilter !== undefined) return 'capture filters (-f) are not available yet';
-  if (options.tui) return 'the interactive interface (--tui) is not available yet';
   return undefined;
 }
 
@@ -67,6 +68,10 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     streams.stderr('tsshark: no input: give -r FILE, or -r - for standard input\n');
     return ExitStatus.FAILURE;
   }
+  if (options.tui && !isatty(1)) {
+    streams.stderr('tsshark: the interactive interface (--tui) needs a terminal on standard output\n');
+    return ExitStatus.FAILURE;
+  }
   const registry = createRegistry();
   const { fields, unknown } = resolveFields(registry, options.fields);
   if (unknown.length > 0) {
@@ -86,10 +91,22 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     return ExitStatus.FAILURE;
   }
   try {
+    if (interactive(options, streams)) return await runTui({ path: options.readFile, displayFilter: options.displayFilter }, reader, registry);
     return await run(options, reader, registry, fields, compiled.filter, streams);
   } finally {
     await reader.close();
   }
+}
+
+/**
+ * The interactive interface opens for --tui, or when standard output is a terminal and nothing asks for
+ * printed output (as tshark prints when it is not); reading a capture from standard input, keys come
+ * from /dev/tty.
+ */
+function interactive(options: Options, streams: Streams): boolean {
+  if (options.tui) return true;
+  if (options.print || options.writeFile !== undefined || options.output !== 'text' || options.count !== undefined) return false;
+  return streams.stdoutFd === 1 && isatty(1) && isatty(0) === (options.readFile !== '-');
 }
 
 function flushAndReturn(streams: Streams, text: string): number {

@@ -1,6 +1,7 @@
 // The packet list: only the rows in view, laid out to the terminal's width, coloured by protocol (unless
 // colour is off), the selected row inverted. Every text that came from a capture is sanitised here.
 import { Box, Text } from 'ink';
+import stringWidth from 'string-width';
 import { sanitize } from '../decode/sanitize.js';
 
 export interface PacketRow {
@@ -50,12 +51,27 @@ export function columnWidths(width: number, largestNumber: number): ColumnWidths
   return { ...fixed, source: address, destination: address, info: Math.max(0, rest - 2 * address) };
 }
 
-/** Cuts or pads text to exactly `width` columns; an ellipsis marks a cut. */
+/**
+ * Cuts or pads text to exactly `width` terminal columns (wide characters count two); an ellipsis marks
+ * a cut.
+ */
 export function fit(text: string, width: number, alignRight = false): string {
   if (width <= 0) return '';
-  const characters = Array.from(text);
-  if (characters.length > width) return characters.slice(0, width - 1).join('') + '…';
-  return alignRight ? text.padStart(width) : text.padEnd(width + (text.length - characters.length));
+  let used = stringWidth(text);
+  if (used > width) {
+    let cut = '';
+    used = 0;
+    for (const character of text) {
+      const next = stringWidth(character);
+      if (used + next > width - 1) break;
+      cut += character;
+      used += next;
+    }
+    text = cut + '…';
+    used++;
+  }
+  const padding = ' '.repeat(width - used);
+  return alignRight ? padding + text : text + padding;
 }
 
 export function rowText(row: PacketRow, widths: ColumnWidths): string {
@@ -98,9 +114,11 @@ export function PacketList({ rows, selected, width, largestNumber, colour }: Pac
   ].join(' ');
   return (
     <Box flexDirection="column">
-      <Text bold>{'  ' + headerText}</Text>
+      <Text bold wrap="truncate">
+        {'  ' + headerText}
+      </Text>
       {rows.map((row, index) => (
-        <Text key={row.number} inverse={index === selected} color={colour ? PROTOCOL_COLOURS[row.protocol] : undefined}>
+        <Text key={row.number} wrap="truncate" inverse={index === selected} color={colour ? PROTOCOL_COLOURS[row.protocol] : undefined}>
           {(index === selected ? '>' : ' ') + (row.marked ? '*' : ' ') + rowText(row, widths)}
         </Text>
       ))}

@@ -25,6 +25,13 @@ export function tshark(args: readonly string[]): Promise<TsharkResult> {
   });
 }
 
+/** tshark's output lines (throws when it fails). */
+export async function tsharkLines(args: readonly string[]): Promise<string[]> {
+  const result = await tshark(['-n', ...args]);
+  if (result.status !== 0) throw new Error(`tshark ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout.split('\n').filter((line) => line !== '');
+}
+
 /** `tshark -T fields` for these fields: one array of columns per frame. */
 export async function tsharkFields(file: string, fields: readonly string[], extra: readonly string[] = []): Promise<string[][]> {
   const result = await tshark(['-n', '-r', file, ...extra, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', ...fields.flatMap((f) => ['-e', f])]);

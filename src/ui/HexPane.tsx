@@ -1,0 +1,108 @@
+// The bytes of the selected frame (or of the reassembled buffer the selected field lives in): offset,
+// hex and ASCII, the field's bytes inverted and the rest of its layer's shaded. Non-printable bytes show
+// as `.`, so a payload cannot reach the terminal.
+import { Box, Text } from 'ink';
+
+export const BYTES_PER_ROW = 16;
+
+export interface ByteRange {
+  start: number;
+  length: number;
+}
+
+export interface HexPaneProps {
+  bytes: Uint8Array;
+  field: ByteRange | undefined;
+  layer: ByteRange | undefined;
+  /** First row shown. */
+  top: number;
+  height: number;
+  colour: boolean;
+}
+
+type Shade = 'field' | 'layer' | 'plain';
+
+function shadeOf(at: number, field: ByteRange | undefined, layer: ByteRange | undefined): Shade {
+  if (field && field.length > 0 && at >= field.start && at < field.start + field.length) return 'field';
+  if (layer && at >= layer.start && at < layer.start + layer.length) return 'layer';
+  return 'plain';
+}
+
+/** The first row to show so that the field's first byte is in view, moving as little as possible from `top`. */
+export function hexTopFor(field: ByteRange | undefined, top: number, height: number, total: number): number {
+  const rows = Math.ceil(total / BYTES_PER_ROW);
+  let next = Math.max(0, Math.min(top, rows - height));
+  if (field && field.length > 0) {
+    const first = Math.floor(field.start / BYTES_PER_ROW);
+    if (first < next) next = first;
+    else if (first >= next + height) next = first - height + 1;
+  }
+  return Math.max(0, next);
+}
+
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+function printable(byte: number): string {
+  return byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.';
+}
+
+interface Span {
+  shade: Shade;
+  text: string;
+}
+
+/** Consecutive bytes of one shade as one span (hex and ASCII parts each). */
+function spans(bytes: Uint8Array, from: number, to: number, field: ByteRange | undefined, layer: ByteRange | undefined): { hex: Span[]; ascii: Span[] } {
+  const hex: Span[] = [];
+  const ascii: Span[] = [];
+  for (let at = from; at < to; at++) {
+    const shade = shadeOf(at, field, layer);
+    const gap = at === from ? '' : at - from === BYTES_PER_ROW / 2 ? '  ' : ' ';
+    const lastHex = hex[hex.length - 1];
+    if (lastHex?.shade === shade) lastHex.text += gap + HEX[bytes[at]];
+    else {
+      // The gap before a new span takes the old span's shade, so a highlight covers only the bytes.
+      if (lastHex) lastHex.text += gap;
+      hex.push({ shade, text: HEX[bytes[at]] });
+    }
+    const lastAscii = ascii[ascii.length - 1];
+    if (lastAscii?.shade === shade) lastAscii.text += printable(bytes[at]);
+    else ascii.push({ shade, text: printable(bytes[at]) });
+  }
+  return { hex, ascii };
+}
+
+function Shaded({ span, colour }: { span: Span; colour: boolean }) {
+  if (span.shade === 'field') return <Text inverse>{span.text}</Text>;
+  if (span.shade === 'layer') return colour ? <Text color="cyan">{span.text}</Text> : <Text underline>{span.text}</Text>;
+  return <Text>{span.text}</Text>;
+}
+
+export function HexPane({ bytes, field, layer, top, height, colour }: HexPaneProps) {
+  const rows: number[] = [];
+  for (let row = top; row < top + height && row * BYTES_PER_ROW < bytes.length; row++) rows.push(row);
+  return (
+    <Box flexDirection="column" height={height}>
+      {rows.map((row) => {
+        const from = row * BYTES_PER_ROW;
+        const to = Math.min(bytes.length, from + BYTES_PER_ROW);
+        const { hex, ascii } = spans(bytes, from, to, field, layer);
+        const missing = BYTES_PER_ROW - (to - from);
+        const padding = ' '.repeat(missing * 3 + (to - from <= BYTES_PER_ROW / 2 ? 1 : 0));
+        return (
+          <Text key={row} wrap="truncate">
+            {from.toString(16).padStart(4, '0')}
+            {'  '}
+            {hex.map((span, index) => (
+              <Shaded key={index} span={span} colour={colour} />
+            ))}
+            {padding + '   '}
+            {ascii.map((span, index) => (
+              <Shaded key={index} span={span} colour={colour} />
+            ))}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}

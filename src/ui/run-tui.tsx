@@ -1,0 +1,83 @@
+// Opens the interactive interface on a capture: the file is read into a decoded store in the
+// background (the first screen shows at once, the status bar shows progress) while Ink draws the App.
+import { openSync, statSync } from 'node:fs';
+import { ReadStream } from 'node:tty';
+import { render } from 'ink';
+import type { CaptureReader } from '../capture/capture-reader.js';
+import { CaptureFileError } from '../capture/errors.js';
+import { FrameStore } from '../capture/frame-store.js';
+import { DecodedStore } from '../decode/decoded-store.js';
+import type { Registry } from '../decode/registry.js';
+import { App } from './App.js';
+import { CaptureFeed } from './feed.js';
+import { tapFields } from './rows.js';
+import { holdTerminal } from './terminal.js';
+
+export interface TuiOptions {
+  /** The capture's path, or `-` for standard input (keys then come from /dev/tty). */
+  path: string;
+  /** A display filter to apply once the screen is up. */
+  displayFilter: string | undefined;
+}
+
+/** Colour unless NO_COLOR is set (to anything) or the terminal is dumb. */
+export function colourAllowed(env: NodeJS.ProcessEnv): boolean {
+  return env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+/** Frames per second Ink redraws at most; appends are announced less often (feed.ts). */
+const MAX_FPS = 30;
+
+export async function runTui(options: TuiOptions, reader: CaptureReader, registry: Registry): Promise<number> {
+  const regularFile = options.path !== '-' && statSync(options.path).isFile();
+  const size = regularFile ? statSync(options.path).size : 0;
+  const store = new FrameStore(regularFile ? { file: options.path } : {});
+  const decoded = new DecodedStore(store, registry, tapFields(registry));
+  const feed = new CaptureFeed(decoded, { name: options.path === '-' ? 'standard input' : options.path, live: false });
+  const keys = options.path === '-' ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
+
+  let stopReading = false;
+  let quit!: (status: number) => void;
+  let fail!: (error: unknown) => void;
+  const finished = new Promise<number>((resolve, reject) => {
+    quit = resolve;
+    fail = reject;
+  });
+  const terminal = holdTerminal(1, (signal) => quit(128 + (SIGNAL_NUMBERS[signal] ?? 0)));
+  const instance = render(<App feed={feed} colour={colourAllowed(process.env)} nanosecond={reader.nanosecond} initialFilter={options.displayFilter} onQuit={() => quit(0)} />, {
+    stdin: keys,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    maxFps: MAX_FPS,
+    // Not incrementalRendering: Ink 6.8 places a frame one row low with it when the frame has a
+    // trailing newline (ours does: a frame as tall as the terminal would be cleared and redrawn whole).
+  });
+
+  const reading = reader
+    .read((frame) => {
+      decoded.append(frame, reader.interfaces);
+      feed.appended(size > 0 ? Math.min(1, (frame.dataOffset + frame.capturedLength) / size) : undefined);
+      return !stopReading;
+    })
+    .then(
+      () => feed.update({ running: false, progress: undefined }),
+      (error: unknown) => {
+        if (!(error instanceof CaptureFileError)) return fail(error);
+        // Every frame before the fault stays on screen; the status bar says where the file broke.
+        feed.update({ running: false, progress: undefined, error: error.message });
+      },
+    );
+
+  try {
+    return await finished;
+  } finally {
+    // The reader may be waiting on a pipe that never ends: it is not awaited (the process exits).
+    stopReading = true;
+    instance.unmount();
+    terminal.release();
+    if (keys !== process.stdin) keys.destroy();
+    void reading;
+  }
+}
