@@ -1,6 +1,7 @@
 // The whole screen: packet list, protocol tree and bytes of the selected frame, the filter or prompt
 // line and the status bar. Keys become named commands (commands.ts); what a command does depends on the
 // pane that has the focus. Frames come from a CaptureFeed, which a file or a live source appends to.
+import { basename } from 'node:path';
 import { Box, Text, useInput, useStdout, type Key } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import type { Registry } from '../decode/registry.js';
@@ -79,6 +80,16 @@ const NO_KEY: Key = {
   super: false, hyper: false, capsLock: false, numLock: false,
 };
 
+/** One character of a burst as the key Ink would have reported alone. */
+function keyOfCharacter(character: string): { input: string; key: Key } {
+  const code = character.charCodeAt(0);
+  if (character === '\r' || character === '\n') return { input: '', key: { ...NO_KEY, return: true } };
+  if (character === '\t') return { input: '', key: { ...NO_KEY, tab: true } };
+  if (character === '\x7f' || character === '\b') return { input: '', key: { ...NO_KEY, delete: true } };
+  if (code < 0x20) return { input: String.fromCharCode(code + 0x60), key: { ...NO_KEY, ctrl: true } };
+  return { input: character, key: NO_KEY };
+}
+
 const count = (n: number) => n.toLocaleString('en-US');
 
 export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: AppProps) {
@@ -111,7 +122,8 @@ export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: A
   const marks = useRef(new Marks()).current;
   const filterHistory = useRef(new History()).current;
   const exportPath = useRef('');
-  const queuedKeys = useRef<string[]>([]);
+  const queuedKeys = useRef<{ input: string; key: Key }[]>([]);
+  const keyHandledSinceRender = useRef(false);
 
   // Frames appended since the filter last looked are examined in the background.
   const keepingUp = useRef(false);
@@ -344,7 +356,14 @@ export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: A
     if (next) setLine(next);
   };
 
-  useInput((input, key) => {
+  const handleKey = (input: string, key: Key) => {
+    // Keys typed faster than the screen redraws arrive as one string: one key each, except text pasted
+    // into the filter or path line.
+    if (input.length > 1 && !key.meta && !key.escape && (mode === 'normal' || mode === 'help' || /[\x00-\x1f\x7f]/.test(input))) {
+      queuedKeys.current.unshift(...Array.from(input, keyOfCharacter));
+      touch();
+      return;
+    }
     if (key.ctrl && input === 'c') {
       onQuit();
       return;
@@ -356,13 +375,6 @@ export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: A
       return;
     }
     setMessage('');
-    // Keys typed faster than the screen redraws arrive as one string: each is run after the redraw of
-    // the one before, so every command sees the state the previous one left.
-    if (input.length > 1 && !key.ctrl && !key.meta && !key.escape) {
-      queuedKeys.current.push(...input);
-      touch();
-      return;
-    }
     if (key.escape) {
       if (running) {
         running.controller.abort();
@@ -373,18 +385,27 @@ export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: A
     }
     const command = commandFor(input, key);
     if (command) run(command);
+  };
+
+  // Ink hands over every key of a burst (a paste, keys sent by a script, a slow link) before React
+  // redraws: only the first is handled at once, the others one per redraw, so each command sees the
+  // state the one before it left.
+  useInput((input, key) => {
+    if (keyHandledSinceRender.current || queuedKeys.current.length > 0) {
+      queuedKeys.current.push({ input, key });
+      touch();
+      return;
+    }
+    keyHandledSinceRender.current = true;
+    handleKey(input, key);
   });
 
   useEffect(() => {
+    keyHandledSinceRender.current = false;
     const next = queuedKeys.current.shift();
     if (next === undefined) return;
-    if (mode === 'filter') editFilter(next, NO_KEY);
-    else if (mode === 'export') editExportPath(next, NO_KEY);
-    else if (mode === 'help') setMode('normal');
-    else {
-      const command = commandFor(next, NO_KEY);
-      if (command) run(command);
-    }
+    keyHandledSinceRender.current = true;
+    handleKey(next.input, next.key);
     touch();
   });
 
@@ -405,7 +426,7 @@ export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: A
   const loading = status.running ? (status.progress !== undefined ? `loading ${Math.floor(status.progress * 100)}%` : status.live ? 'live' : 'reading') : '';
   const fieldHelp = node ? `${node.field.abbrev}${node.field.blurb ? ' — ' + node.field.blurb : node.field.name ? ' — ' + node.field.name : ''}` : '';
   const statusText = [
-    sanitize(status.name),
+    sanitize(basename(status.name)),
     `${count(decoded.count)} frames · ${count(displayed)} shown · ${count(marks.count)} marked`,
     status.drops !== undefined ? `${count(status.drops)} dropped` : '',
     loading,
@@ -413,7 +434,6 @@ export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: A
     follow ? 'follow' : '',
     status.error ? `stopped: ${sanitize(status.error)}` : '',
     filterState,
-    fieldHelp,
   ]
     .filter((part) => part !== '')
     .join(' │ ');
@@ -437,7 +457,7 @@ export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: A
         <FilterLines line={line} candidates={candidates} colour={colour} registry={registry} />
       ) : (
         <>
-          {mode === 'export' ? <EditedLine prompt="Export to (.pcap for pcap, else pcapng): " line={line} /> : <Text wrap="truncate">{message}</Text>}
+          {mode === 'export' ? <EditedLine prompt="Export to (.pcap for pcap, else pcapng): " line={line} /> : <Text wrap="truncate">{message || fieldHelp}</Text>}
           <Text inverse wrap="truncate">
             {(' ' + statusText).padEnd(columns)}
           </Text>

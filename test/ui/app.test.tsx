@@ -38,15 +38,26 @@ function feedOf(frames: readonly Frame[], interfaces: readonly InterfaceInfo[], 
 }
 
 const plain = (frame: string | undefined) => (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '');
-const settle = () => new Promise((resolve) => setTimeout(resolve, 40));
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the app has drawn nothing new for a while (at most 3 s): keys can take several redraws. */
+async function settle(app?: { frames: string[] }): Promise<void> {
+  if (!app) return pause(40);
+  const deadline = Date.now() + 3000;
+  let seen = -1;
+  while (Date.now() < deadline && app.frames.length !== seen) {
+    seen = app.frames.length;
+    await pause(40);
+  }
+}
 
 /** Ink starts reading keys after its first render's effects: wait for them. */
 const started = () => new Promise((resolve) => setTimeout(resolve, 150));
 
-async function press(stdin: { write(data: string): void }, ...keys: string[]): Promise<void> {
+async function press(app: { stdin: { write(data: string): void }; frames: string[] }, ...keys: string[]): Promise<void> {
   for (const key of keys) {
-    stdin.write(key);
-    await settle();
+    app.stdin.write(key);
+    await settle(app);
   }
 }
 
@@ -61,20 +72,20 @@ test('the list, tree and bytes of the selected frame; j/k move, Tab and Enter ex
   t.regex(screen, /^ +No\. +Time Tap +Source/m);
   t.regex(screen, /^> +1 +0\.000000 ↓/m);
   t.regex(screen, /42 frames · 42 shown · 0 marked/);
-  await press(app.stdin, 'j', 'j', 'j', 'j');
+  await press(app, 'j', 'j', 'j', 'j');
   screen = plain(app.lastFrame());
   t.regex(screen, /^> +5 .*ICMP .*Echo \(ping\) request/m, screen);
-  await press(app.stdin, 'k');
+  await press(app, 'k');
   t.regex(plain(app.lastFrame()), /^> +4 /m);
-  await press(app.stdin, 'j', KEY.tab, 'j', 'j', 'j', KEY.enter);
+  await press(app, 'j', KEY.tab, 'j', 'j', 'j', KEY.enter);
   screen = plain(app.lastFrame());
   // The tree: Tap first, then the layers; the IPv4 layer opened and its bytes shown in the hex pane.
   t.regex(screen, /▸ Tap\n▸ Frame 5/);
   t.regex(screen, /▾ Internet Protocol Version 4, Src: 10\.77\.0\.1, Dst: 10\.77\.0\.2\n +Version: 4/);
   t.regex(screen, /ip — Internet Protocol Version 4/);
-  await press(app.stdin, 'j');
+  await press(app, 'j');
   t.regex(plain(app.lastFrame()), /ip\.version/);
-  await press(app.stdin, 'q');
+  await press(app, 'q');
   t.is(quit, 1);
   app.unmount();
 });
@@ -83,29 +94,29 @@ test('the filter line validates as typed, completes field names, keeps history; 
   const { frames, interfaces } = await sampleFrames();
   const app = render(<App feed={feedOf(frames, interfaces)} colour={false} nanosecond={false} onQuit={() => undefined} size={SIZE} />);
   await started();
-  await press(app.stdin, '/', 'i', 'c', 'm', 'p', ' ', '&', '&');
+  await press(app, '/', 'i', 'c', 'm', 'p', ' ', '&', '&');
   let screen = plain(app.lastFrame());
   t.regex(screen, /^\/icmp &&/m);
   t.regex(screen, /✗ /);
-  await press(app.stdin, KEY.enter);
+  await press(app, KEY.enter);
   // An invalid filter is not applied: the line stays open.
   t.regex(plain(app.lastFrame()), /^\/icmp &&/m);
-  await press(app.stdin, KEY.ctrlW, ...'|| dns.qry.na', KEY.tab);
+  await press(app, KEY.ctrlW, ...'|| dns.qry.na', KEY.tab);
   screen = plain(app.lastFrame());
   // Completed to what every candidate shares, the candidates listed.
   t.regex(screen, /^\/icmp \|\| dns\.qry\.name *$/m);
   t.regex(screen, /^dns\.qry\.name dns\.qry\.name\.len$/m);
-  await press(app.stdin, ' ');
+  await press(app, ' ');
   t.regex(plain(app.lastFrame()), /✓ valid/);
-  await press(app.stdin, KEY.ctrlU, 'i', 'c', 'm', 'p', KEY.enter);
+  await press(app, KEY.ctrlU, 'i', 'c', 'm', 'p', KEY.enter);
   await new Promise((resolve) => setTimeout(resolve, 200));
   screen = plain(app.lastFrame());
   const expected = await tsharkLines(['-r', SAMPLE, '-Y', 'icmp', '-T', 'fields', '-e', 'frame.number']);
   t.regex(screen, new RegExp(`42 frames · ${expected.length} shown`));
   t.regex(screen, /filter: icmp/);
-  await press(app.stdin, '/', KEY.ctrlU, 'a', 'r', 'p', KEY.escape);
+  await press(app, '/', KEY.ctrlU, 'a', 'r', 'p', KEY.escape);
   t.regex(plain(app.lastFrame()), /filter: icmp/);
-  await press(app.stdin, '/', KEY.ctrlU, KEY.up);
+  await press(app, '/', KEY.ctrlU, KEY.up);
   t.regex(plain(app.lastFrame()), /^\/icmp/m);
   app.unmount();
 });
@@ -116,24 +127,24 @@ test('marks: space, M, U; export writes the marked frames, else the displayed on
   t.teardown(() => rmSync(directory, { recursive: true, force: true }));
   const app = render(<App feed={feedOf(frames, interfaces)} colour={false} nanosecond={false} onQuit={() => undefined} size={SIZE} />);
   await started();
-  await press(app.stdin, ' ', 'j', 'j', ' ');
+  await press(app, ' ', 'j', 'j', ' ');
   const screen = plain(app.lastFrame());
   t.regex(screen, /^ \* +1 /m);
   t.regex(screen, /^>\* +3 /m);
   t.regex(screen, /2 marked/);
   const marked = join(directory, 'marked.pcap');
-  await press(app.stdin, 'w', ...marked, KEY.enter);
+  await press(app, 'w', ...marked, KEY.enter);
   t.regex(plain(app.lastFrame()), /Wrote 2 marked frames to .*marked\.pcap \(pcap\)/);
   t.deepEqual(await tsharkLines(['-r', marked, '-T', 'fields', '-e', 'frame.len']), ['92', '48']);
-  await press(app.stdin, 'U');
+  await press(app, 'U');
   t.regex(plain(app.lastFrame()), /0 marked/);
   const all = join(directory, 'all.pcapng');
-  await press(app.stdin, 'w', KEY.ctrlU, ...all, KEY.enter);
+  await press(app, 'w', KEY.ctrlU, ...all, KEY.enter);
   t.regex(plain(app.lastFrame()), /Wrote 42 displayed frames to .*all\.pcapng \(pcapng\)/);
   t.is((await tsharkLines(['-r', all])).length, 42);
-  await press(app.stdin, 'M');
+  await press(app, 'M');
   t.regex(plain(app.lastFrame()), /42 marked/);
-  await press(app.stdin, '?');
+  await press(app, '?');
   t.regex(plain(app.lastFrame()), /mark every displayed packet/);
   app.unmount();
 });
@@ -146,16 +157,16 @@ test('a source that keeps appending: follow keeps the newest frame selected unti
   t.regex(plain(app.lastFrame()), /^> +10 /m);
   for (const frame of frames.slice(10, 20)) feed.decoded.append(frame, interfaces);
   feed.update({});
-  await settle();
+  await settle(app);
   t.regex(plain(app.lastFrame()), /^> +20 /m);
   t.regex(plain(app.lastFrame()), /20 frames .*live .*follow/);
-  await press(app.stdin, 'k');
+  await press(app, 'k');
   for (const frame of frames.slice(20)) feed.decoded.append(frame, interfaces);
   feed.update({ running: false });
-  await settle();
+  await settle(app);
   t.regex(plain(app.lastFrame()), /^> +19 /m);
   t.notRegex(plain(app.lastFrame()), /follow/);
-  await press(app.stdin, 'F');
+  await press(app, 'F');
   t.regex(plain(app.lastFrame()), /^> +42 /m);
   app.unmount();
 });

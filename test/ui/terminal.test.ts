@@ -1,0 +1,166 @@
+// End to end in a real terminal: tmux runs the built CLI (with CI unset, which Ink reads as "not
+// interactive"), keys are sent, and the screen is read back with capture-pane. Each test has its own
+// tmux server (-L), killed when it ends.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { CORPUS, CORPUS_ABSENT, corpusPresent, repoRoot } from '../helpers/corpus.js';
+import { CLIPBOARD_PAYLOAD, hostileCapture, hostilePcapng } from '../helpers/hostile.js';
+import { tsharkLines, tsharkPresent, TSHARK_ABSENT } from '../helpers/tshark.js';
+
+const tmuxPresent = await new Promise<boolean>((done) => execFile('tmux', ['-V'], (error) => done(!error)));
+const TMUX_ABSENT = 'skipped: tmux is not installed (apt-get install tmux; .ci/run installs it)';
+const CLI = join(repoRoot, 'bin/tsshark.js');
+
+let servers = 0;
+
+class Terminal {
+  private readonly socket = `tsshark-test-${process.pid}-${servers++}`;
+
+  constructor(
+    columns: number,
+    rows: number,
+    args: readonly string[],
+  ) {
+    const quoted = args.map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
+    // The shell stays after tsshark exits so its status and the restored screen can be read.
+    this.tmux(['new-session', '-d', '-x', String(columns), '-y', String(rows), `env -u CI TERM=xterm-256color node ${CLI} ${quoted}; echo "exit status $?"; sleep 60`]);
+    this.tmux(['set-option', '-g', 'set-titles', 'on']);
+  }
+
+  tmux(args: readonly string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', timeout: 10_000 });
+  }
+
+  screen(): string {
+    return this.tmux(['capture-pane', '-p']);
+  }
+
+  keys(...keys: string[]): void {
+    this.tmux(['send-keys', ...keys]);
+  }
+
+  /** Literal text, as typed. */
+  type(text: string): void {
+    this.tmux(['send-keys', '-l', text]);
+  }
+
+  /** Waits (at most 10 s) for the screen to match. */
+  async waitFor(t: ExecutionContext, pattern: RegExp): Promise<string> {
+    const deadline = Date.now() + 10_000;
+    let screen = '';
+    while (Date.now() < deadline) {
+      screen = this.screen();
+      if (pattern.test(screen)) return screen;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    t.fail(`the screen never matched ${pattern}:\n${screen}`);
+    return screen;
+  }
+
+  close(): void {
+    try {
+      this.tmux(['kill-server']);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+const ready = !tmuxPresent ? TMUX_ABSENT : !tsharkPresent ? TSHARK_ABSENT : !corpusPresent ? CORPUS_ABSENT : undefined;
+const FILE = join(CORPUS, 'recorded/rtr-client-side.pcap');
+
+for (const [columns, rows] of [
+  [80, 24],
+  [200, 50],
+]) {
+  (ready ? test.skip : test)(`${columns}x${rows}: navigate, expand, filter (an error, then a valid one), mark, export, quit${ready ? ` (${ready})` : ''}`, async (t) => {
+    const directory = mkdtempSync(join(tmpdir(), 'tsshark-tmux-'));
+    const terminal = new Terminal(columns, rows, ['-r', FILE]);
+    t.teardown(() => {
+      terminal.close();
+      rmSync(directory, { recursive: true, force: true });
+    });
+    const total = (await tsharkLines(['-r', FILE])).length;
+    let screen = await terminal.waitFor(t, new RegExp(`${total.toLocaleString('en-US')} frames · ${total.toLocaleString('en-US')} shown`));
+    t.is(screen.split('\n').filter((line) => line !== '').length <= rows, true);
+    t.regex(screen, /^ +No\. +Time +Tap +Source +Destination +Proto +Len +Info/m);
+    t.regex(screen, /^> +1 /m);
+    // Every line fits the width: nothing wrapped onto a second line.
+    for (const line of screen.split('\n')) t.true(line.length <= columns, line);
+
+    terminal.keys('j', 'j', 'End');
+    screen = await terminal.waitFor(t, new RegExp(`^> +${total} `, 'm'));
+    terminal.keys('g', 'j', 'j');
+    await terminal.waitFor(t, /^> +3 /m);
+    terminal.keys('Tab', 'End', 'Enter');
+    // Frame 3 is an ICMPv6 neighbour solicitation: its last layer expanded in the tree, the first
+    // field's name (for filters) in the status bar.
+    screen = await terminal.waitFor(t, /▾ Internet Control Message Protocol v6\n +Type: Neighbor Solicitation \(135\)/);
+    terminal.keys('j');
+    await terminal.waitFor(t, /icmpv6\.type — /);
+
+    terminal.keys('/');
+    terminal.type('tcp.flags.syn == 1 &&');
+    screen = await terminal.waitFor(t, /^\/tcp\.flags\.syn == 1 &&/m);
+    t.regex(screen, /✗ /);
+    terminal.keys('Enter');
+    t.regex(terminal.screen(), /^\/tcp\.flags\.syn == 1 &&/m, 'an invalid filter is not applied');
+    terminal.keys('BSpace', 'BSpace', 'BSpace');
+    await terminal.waitFor(t, /✓ valid/);
+    terminal.keys('Enter');
+    const syns = await tsharkLines(['-r', FILE, '-Y', 'tcp.flags.syn == 1']);
+    screen = await terminal.waitFor(t, new RegExp(`${syns.length} shown .*filter: tcp\\.flags`));
+    terminal.keys('Tab', 'Tab', 'g', 'Space', 'j', 'Space');
+    screen = await terminal.waitFor(t, /2 marked/);
+    t.regex(screen, /^ \* /m);
+    const exported = join(directory, 'marked.pcapng');
+    terminal.keys('w');
+    terminal.type(exported);
+    terminal.keys('Enter');
+    await terminal.waitFor(t, /Wrote 2 marked frames/);
+    const expected = syns.slice(0, 2).map((line) => line.trim().split(/\s+/).slice(2, 6).join(' '));
+    t.deepEqual((await tsharkLines(['-r', exported])).map((line) => line.trim().split(/\s+/).slice(2, 6).join(' ')), expected);
+
+    terminal.keys('?');
+    await terminal.waitFor(t, /mark every displayed packet/);
+    // Apart: ESC followed at once by a character is how terminals send Alt with it.
+    terminal.keys('Escape');
+    await terminal.waitFor(t, /frames ·/);
+    terminal.keys('q');
+    screen = await terminal.waitFor(t, /exit status 0/);
+    // The alternate screen is gone: the shell's screen is back, with nothing of the UI on it.
+    t.notRegex(screen, /frames ·/);
+  });
+}
+
+(tmuxPresent ? test : test.skip)(`a capture full of escape sequences changes neither the pane title nor the paste buffer, and shows them escaped${tmuxPresent ? '' : ` (${TMUX_ABSENT})`}`, async (t) => {
+  const directory = mkdtempSync(join(tmpdir(), 'tsshark-tmux-'));
+  const file = join(directory, 'hostile.pcapng');
+  const dns = join(directory, 'hostile-dns.pcap');
+  writeFileSync(file, hostilePcapng());
+  writeFileSync(dns, hostileCapture());
+  for (const [path, keys] of [
+    [file, ['Tab', 'Enter', 'Down', 'Enter']],
+    [dns, ['Tab', 'End', 'Enter', 'Down', 'Down', 'Down', 'Down', 'Down', 'Enter', '*']],
+  ] as const) {
+    const terminal = new Terminal(120, 30, ['-r', path]);
+    t.teardown(() => terminal.close());
+    terminal.tmux(['set-buffer', 'untouched']);
+    const title = terminal.tmux(['display-message', '-p', '#{pane_title}']);
+    await terminal.waitFor(t, /1 frames · 1 shown/);
+    terminal.keys(...keys);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const screen = terminal.screen();
+    t.regex(screen, /\\x1b\]/, screen);
+    t.notRegex(screen, /[\x1b\x07\x80-\x9f\u202e]/u);
+    t.is(terminal.tmux(['display-message', '-p', '#{pane_title}']), title);
+    t.is(terminal.tmux(['show-buffer']), 'untouched');
+    t.false(terminal.tmux(['list-buffers']).includes(CLIPBOARD_PAYLOAD));
+    terminal.keys('q');
+    await terminal.waitFor(t, /exit status 0/);
+  }
+  rmSync(directory, { recursive: true, force: true });
+});
