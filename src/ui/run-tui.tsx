@@ -35,7 +35,8 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   const size = regularFile ? statSync(options.path).size : 0;
   const store = new FrameStore(regularFile ? { file: options.path } : {});
   const decoded = new DecodedStore(store, registry, tapFields(registry));
-  const feed = new CaptureFeed(decoded, { name: options.path === '-' ? 'standard input' : options.path, live: false });
+  // A pipe has no end to show progress towards: it is followed like a live capture.
+  const feed = new CaptureFeed(decoded, { name: options.path === '-' ? 'standard input' : options.path, live: !regularFile });
   const keys = options.path === '-' ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
 
   let stopReading = false;

@@ -42,7 +42,7 @@ test('rows render one line each, within the width, the selected one pointed at a
 test('escape sequences from a capture are shown as text, never sent to the terminal', (t) => {
   const hostile = `${ESC}]52;c;SGVsbG8=\u0007 ${ESC}]0;owned\u0007 ${ESC}[2J \u009b31m \u202eevil`;
   const rows = [{ ...row(1, hostile), source: `${ESC}[H`, tap: `↓ ${ESC}[1m` }];
-  const { lastFrame } = render(<PacketList rows={rows} selected={-1} width={200} largestNumber={1} colour={false} />);
+  const { lastFrame } = render(<PacketList rows={rows} selected={-1} width={100} largestNumber={1} colour={false} />);
   const frame = lastFrame() ?? '';
   t.false(frame.includes(ESC), 'no ESC at all: no colour and no selection here');
   t.false(frame.includes('\u009b'));

@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// bench/ui: the interactive interface on the ~1,000,000-frame capture, in tmux, tsshark and termshark
+// side by side: time to the first screen, until the list is complete, RSS then, and to show the last
+// frame's tree; then tsshark's time to apply a filter, keypress-to-redraw latency, and the bytes it
+// writes to the terminal per second while a pipe appends 10,000 frames/s. Screens are read with
+// `tmux capture-pane` every few milliseconds, so times include up to ~10 ms of polling.
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { big, build, COPIES, FRAMES_PER_COPY, root } from './big-capture.js';
+
+const COLUMNS = 200;
+const ROWS = 50;
+const TIMEOUT_MS = 180_000;
+const frames = COPIES * FRAMES_PER_COPY;
+const framesText = frames.toLocaleString('en-US');
+const tsshark = join(root, 'bin/tsshark.js');
+const socket = `tsshark-bench-${process.pid}`;
+
+const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function start(command) {
+  tmux('new-session', '-d', '-x', String(COLUMNS), '-y', String(ROWS), `exec env -u CI ${command}`);
+  return Number(tmux('list-panes', '-F', '#{pane_pid}').trim());
+}
+
+function stop() {
+  try {
+    tmux('kill-server');
+  } catch {
+    // Not running.
+  }
+}
+
+/** Milliseconds from `since` until the screen matches, or Infinity at the timeout. */
+async function until(pattern, since, timeout = TIMEOUT_MS) {
+  while (performance.now() - since < timeout) {
+    if (pattern.test(screen())) return performance.now() - since;
+    await sleep(5);
+  }
+  return Infinity;
+}
+
+/** A process and all its descendants (termshark runs tshark, which runs dumpcap). */
+function family(pid) {
+  let children = [];
+  try {
+    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    // No children.
+  }
+  return [pid, ...children.flatMap(family)];
+}
+
+/** Resident memory of a process and its descendants, in MB. */
+function rssMb(pid) {
+  let kb = 0;
+  for (const id of family(pid)) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${id}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return kb / 1024;
+}
+
+const seconds = (ms) => (ms === Infinity ? `> ${TIMEOUT_MS / 1000} s` : `${(ms / 1000).toFixed(2)} s`);
+
+async function measureTsshark() {
+  const since = performance.now();
+  const pid = start(`${process.execPath} ${tsshark} -r ${big}`);
+  const first = await until(/^> +1 +0\.000000/m, since);
+  const complete = await until(new RegExp(`${framesText} frames · ${framesText} shown`), since);
+  // "loading N%" leaves the status bar when the file is read to its end.
+  const done = await until(/^(?!.*loading).*frames · /m, since);
+  const rss = rssMb(pid);
+  const beforeEnd = performance.now();
+  tmux('send-keys', 'End');
+  const lastTree = await until(new RegExp(`Frame ${frames}: \\d+ lines`), beforeEnd);
+  const beforeFilter = performance.now();
+  tmux('send-keys', '/');
+  tmux('send-keys', '-l', 'tcp.flags.syn == 1');
+  tmux('send-keys', 'Enter');
+  await until(/filtering|filter: tcp/, beforeFilter);
+  const filtered = await until(/filter: tcp\.flags\.syn == 1/, beforeFilter);
+  const latencies = [];
+  for (let press = 0; press < 30; press++) {
+    const selected = /^> +(\d+)/m.exec(screen())?.[1];
+    const before = performance.now();
+    tmux('send-keys', press % 2 ? 'j' : 'k');
+    while (/^> +(\d+)/m.exec(screen())?.[1] === selected && performance.now() - before < 2000) await sleep(1);
+    latencies.push(performance.now() - before);
+  }
+  stop();
+  latencies.sort((a, b) => a - b);
+  return { first, complete: Math.max(complete, done), rss, lastTree, filtered, latency: latencies[latencies.length >> 1], latencyMax: latencies[latencies.length - 1] };
+}
+
+async function measureTermshark() {
+  const since = performance.now();
+  const pid = start(`termshark -r ${big}`);
+  // The first packet row: number 1, time 0.000000.
+  const first = await until(/│?\s*1\s+0\.000000/m, since);
+  // Termshark shows its loading progress until the whole file is indexed.
+  const complete = await until(new RegExp(`^(?![\\s\\S]*(Loading|loading|%))[\\s\\S]*\\b${frames}\\b`), since).catch(() => Infinity);
+  const rss = rssMb(pid);
+  const beforeEnd = performance.now();
+  tmux('send-keys', 'End');
+  const lastTree = await until(new RegExp(`Frame ${frames}:`), beforeEnd);
+  stop();
+  return { first, complete, rss, lastTree };
+}
+
+/** Bytes tsshark writes to its terminal per second while a pipe feeds it 10,000 frames/s for 10 s. */
+async function measureOutputRate() {
+  const directory = mkdtempSync(join(tmpdir(), 'tsshark-bench-'));
+  const fifo = join(directory, 'frames');
+  const bytesFile = join(directory, 'bytes');
+  execFileSync('mkfifo', [fifo]);
+  start(`sh -c '${process.execPath} ${tsshark} --tui -r - < ${fifo}'`);
+  tmux('pipe-pane', '-o', `cat > ${bytesFile}`);
+  // The feeder: the big file's header, then its frames paced at 10,000/s in batches of 100 every 10 ms.
+  const source = openSync(big, 'r');
+  const header = Buffer.alloc(24);
+  readSync(source, header, 0, 24, 0);
+  const sink = spawn('sh', ['-c', `cat > ${fifo}`], { stdio: ['pipe', 'ignore', 'ignore'] });
+  sink.stdin.write(header);
+  let position = 24;
+  const record = Buffer.alloc(16);
+  const started = performance.now();
+  let sent = 0;
+  const seconds = 10;
+  await sleep(1000);
+  const beforeBytes = existsSync(bytesFile) ? readFileSync(bytesFile).length : 0;
+  const measuredFrom = performance.now();
+  while (performance.now() - started < (seconds + 1) * 1000) {
+    const due = Math.floor(((performance.now() - started) / 1000) * 10_000);
+    const batch = [];
+    while (sent < due) {
+      readSync(source, record, 0, 16, position);
+      const length = record.readUInt32LE(8);
+      const data = Buffer.alloc(length);
+      readSync(source, data, 0, length, position + 16);
+      batch.push(Buffer.from(record), data);
+      position += 16 + length;
+      sent++;
+    }
+    if (batch.length > 0) sink.stdin.write(Buffer.concat(batch));
+    await sleep(10);
+  }
+  const elapsed = (performance.now() - measuredFrom) / 1000;
+  const bytes = readFileSync(bytesFile).length - beforeBytes;
+  const shown = /([\d,]+) frames ·/.exec(screen())?.[1];
+  sink.stdin.end();
+  closeSync(source);
+  stop();
+  rmSync(directory, { recursive: true, force: true });
+  return { bytesPerSecond: bytes / elapsed, sent, shown };
+}
+
+build();
+execFileSync('cat', [big], { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 });
+console.log(`${framesText} frames in ${big}, tmux ${COLUMNS}x${ROWS}`);
+stop();
+const ours = await measureTsshark();
+let theirs;
+try {
+  execFileSync('termshark', ['--version'], { stdio: 'ignore' });
+  theirs = await measureTermshark();
+} catch {
+  console.log('termshark is not installed (apt-get install termshark): its column is left out');
+}
+const row = (label, a, b, format) => console.log(`${label.padEnd(28)} ${format(a).padStart(12)} ${b === undefined ? '' : format(b).padStart(12)}${b === undefined || !Number.isFinite(a) ? '' : `   ${(b / a).toFixed(1)}x`}`);
+console.log(`${''.padEnd(28)} ${'tsshark'.padStart(12)} ${theirs ? 'termshark'.padStart(12) : ''}`);
+row('first screen', ours.first, theirs?.first, seconds);
+row('list complete', ours.complete, theirs?.complete, seconds);
+row('RSS then (MB)', ours.rss, theirs?.rss, (mb) => mb.toFixed(0));
+row("last frame's tree", ours.lastTree, theirs?.lastTree, (ms) => (ms === Infinity ? 'timeout' : `${ms.toFixed(0)} ms`));
+console.log(`filter tcp.flags.syn == 1 applied in ${seconds(ours.filtered)}`);
+console.log(`keypress to redraw: median ${ours.latency.toFixed(1)} ms, worst ${ours.latencyMax.toFixed(1)} ms (30 presses)`);
+const output = await measureOutputRate();
+console.log(`terminal output at 10,000 frames/s: ${(output.bytesPerSecond / 1024).toFixed(1)} KB/s (${output.sent} frames sent, ${output.shown} shown)`);
