@@ -18,7 +18,7 @@ const framesText = frames.toLocaleString('en-US');
 const tsshark = join(root, 'bin/tsshark.js');
 const socket = `tsshark-bench-${process.pid}`;
 
-const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const tmux = (...args) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
 const screen = () => tmux('capture-pane', '-p');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -104,13 +104,20 @@ async function measureTermshark() {
   const since = performance.now();
   const pid = start(`termshark -r ${big}`);
   // The first packet row: number 1, time 0.000000.
-  const first = await until(/│?\s*1\s+0\.000000/m, since);
-  // Termshark shows its loading progress until the whole file is indexed.
-  const complete = await until(new RegExp(`^(?![\\s\\S]*(Loading|loading|%))[\\s\\S]*\\b${frames}\\b`), since).catch(() => Infinity);
+  const first = await until(/^\W*1\s+0\.000000/m, since);
+  // Termshark shows no count: the list is complete when End (pressed every second) reaches the last frame.
+  const lastRow = new RegExp(`^\\W*${frames}\\s+\\d`, 'm');
+  let complete = Infinity;
+  while (performance.now() - since < TIMEOUT_MS) {
+    tmux('send-keys', 'End');
+    if (Number.isFinite(await until(lastRow, performance.now(), 1000))) {
+      complete = performance.now() - since;
+      break;
+    }
+  }
   const rss = rssMb(pid);
-  const beforeEnd = performance.now();
-  tmux('send-keys', 'End');
-  const lastTree = await until(new RegExp(`Frame ${frames}:`), beforeEnd);
+  const beforeDetail = performance.now();
+  const lastTree = await until(new RegExp(`Frame ${frames}:`), beforeDetail);
   stop();
   return { first, complete, rss, lastTree };
 }

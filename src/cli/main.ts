@@ -9,7 +9,6 @@ import { createRegistry, FrameDecoder } from '../decode/decoder.js';
 import type { Dissection } from '../decode/dissection.js';
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
-import { runTui } from '../ui/run-tui.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
 import { TextOutput } from './output.js';
 import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter, type FramePrinter } from './print.js';
@@ -91,7 +90,11 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     return ExitStatus.FAILURE;
   }
   try {
-    if (interactive(options, streams)) return await runTui({ path: options.readFile, displayFilter: options.displayFilter }, reader, registry);
+    if (interactive(options, streams)) {
+      // Ink and React take about 0.4 s to load: print mode, which scripts run, does not pay for them.
+      const { runTui } = await import('../ui/run-tui.js');
+      return await runTui({ path: options.readFile, displayFilter: options.displayFilter }, reader, registry);
+    }
     return await run(options, reader, registry, fields, compiled.filter, streams);
   } finally {
     await reader.close();

@@ -59,10 +59,12 @@ export class CaptureFeed {
   /** Frames were appended (and a file is read this far, 0..1): announced within ANNOUNCE_INTERVAL_MS. */
   appended(progress?: number): void {
     if (progress !== undefined) this.statusNow.progress = progress;
+    // The first frames are shown at once; after that, at most every ANNOUNCE_INTERVAL_MS.
+    const wait = this.versionNow === 0 ? 0 : ANNOUNCE_INTERVAL_MS;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.announce();
-    }, ANNOUNCE_INTERVAL_MS);
+    }, wait);
   }
 
   /** The source's status changed: announced at once (with any appends pending). */
