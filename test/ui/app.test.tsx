@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { render } from 'ink-testing-library';
-import { openCapture } from '../../src/capture/capture-reader.js';
 import type { Frame, InterfaceInfo } from '../../src/capture/frame.js';
 import { FrameStore } from '../../src/capture/frame-store.js';
 import { DecodedStore } from '../../src/decode/decoded-store.js';
 import { App } from '../../src/ui/App.js';
 import { CaptureFeed } from '../../src/ui/feed.js';
 import { tapFields } from '../../src/ui/rows.js';
+import { readAll } from '../helpers/capture.js';
 import { repoRoot } from '../helpers/corpus.js';
 import { registry } from '../helpers/decode.js';
 import { tsharkLines } from '../helpers/tshark.js';
@@ -20,13 +20,10 @@ const SAMPLE = join(repoRoot, 'samples/lab.pcap');
 const SIZE = { columns: 100, rows: 30 };
 
 async function sampleFrames(): Promise<{ frames: Frame[]; interfaces: readonly InterfaceInfo[] }> {
-  const reader = await openCapture(SAMPLE);
-  const frames: Frame[] = [];
-  await reader.read((frame) => {
-    frames.push({ ...frame, data: frame.data.slice() });
-  });
-  await reader.close();
-  return { frames, interfaces: reader.interfaces };
+  const capture = await readAll(SAMPLE);
+  const interfaces: InterfaceInfo[] = [];
+  for (const { frame, iface } of capture.frames) interfaces[frame.interfaceId] = iface;
+  return { frames: capture.frames.map(({ frame }) => frame), interfaces };
 }
 
 function feedOf(frames: readonly Frame[], interfaces: readonly InterfaceInfo[], live = false): CaptureFeed {
