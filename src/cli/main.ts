@@ -142,7 +142,7 @@ async function run(
     printer =
       options.output === 'fields' ? new FieldsPrinter(out, fields, options.fields, options.fieldOptions, digits)
       : options.output === 'json' ? new JsonPrinter(out, fields, digits)
-      : new TextPrinter(out, digits, registry);
+      : new TextPrinter(out, digits);
   }
   // With a filter, each frame is dissected for the filter's fields only, and the frames it keeps again
   // for printing: most frames then never cost a column or a tree. A plain copy dissects nothing.

@@ -4,6 +4,7 @@ import type { Dissection } from '../decode/dissection.js';
 import { formatFieldValue, nanosecondsText, type FieldDef, type FieldValue } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
 import { sanitize } from '../decode/sanitize.js';
+import { TAP_COLUMN_FIELDS, tapArrow, tapInterface } from '../decode/protocols/tap.js';
 import { walkTree } from '../decode/tree.js';
 import type { FieldOutputOptions } from './args.js';
 import type { TextOutput } from './output.js';
@@ -56,24 +57,19 @@ export function resolveFields(registry: Registry, names: readonly string[]): { f
 export class TextPrinter implements FramePrinter {
   readonly columns = true;
   readonly tree = false;
-  readonly fields: readonly FieldDef[];
+  readonly fields = TAP_COLUMN_FIELDS;
 
   constructor(
     private readonly out: TextOutput,
     private readonly timeDigits: number,
-    registry: Registry,
-  ) {
-    this.fields = [registry.field('tap.direction') as FieldDef, registry.field('tap.iface') as FieldDef];
-  }
+  ) {}
 
   print(dissection: Dissection): void {
     const frame = dissection.frame;
     const cols = dissection.cols;
-    const directions = dissection.valuesOf(this.fields[0]);
-    const interfaces = dissection.valuesOf(this.fields[1]);
-    const direction = directions[0];
-    const arrow = direction === 'ingress' ? '↓' : direction === 'egress' ? '↑' : '';
-    const tapColumn = arrow === '' ? '' : ` ${arrow}${interfaces.length > 0 ? ' ' + sanitize(String(interfaces[0])) : ''}`;
+    const arrow = tapArrow(dissection);
+    const iface = tapInterface(dissection);
+    const tapColumn = arrow === '' ? '' : ` ${arrow}${iface !== undefined ? ' ' + sanitize(iface) : ''}`;
     this.out.write(
       `${String(frame.number).padStart(5)} ${nanosecondsText(frame.relativeNs, this.timeDigits).padStart(10)}${tapColumn} ` +
         `${sanitize(cols.src).padStart(12)} → ${sanitize(cols.dst).padEnd(12)} ${cols.protocol} ${frame.originalLength} ${sanitize(cols.info)}\n`,

@@ -16,7 +16,7 @@ import { HexPane, hexTopFor, BYTES_PER_ROW } from './HexPane.js';
 import { complete, editLine, EMPTY_LINE, History, lineOf, type LineState } from './line-editor.js';
 import { Marks } from './marks.js';
 import { PacketList, type PacketRow } from './PacketList.js';
-import { packetRow, tapFields } from './rows.js';
+import { packetRow } from './rows.js';
 import { allExpandableKeys, lineText, treeLines } from './tree-lines.js';
 
 export interface AppProps {
@@ -102,7 +102,6 @@ export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: A
   );
   const { columns, rows } = useTerminalSize(size);
   const layout = layoutFor(rows);
-  const tap = useMemo(() => tapFields(registry), [registry]);
   const fieldNames = useMemo(() => [...registry.fields].map((field) => field.abbrev), [registry]);
   const [, touch] = useReducer((n: number) => n + 1, 0);
 
@@ -150,10 +149,12 @@ export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: A
   const packetRows: PacketRow[] = [];
   for (let row = listTop; row < Math.min(displayed, listTop + layout.listRows); row++) {
     const index = frameAt(row);
-    packetRows.push(packetRow(decoded.summary(index), tap, marks.has(index), timeDigits));
+    packetRows.push(packetRow(decoded.summary(index), marks.has(index), timeDigits));
   }
 
-  const detail = currentFrame >= 0 ? decoded.detail(currentFrame) : undefined;
+  // The tree is dissected when the selection moves, not on every redraw (keys typed in the filter line,
+  // a source's appends); DecodedStore keeps one detail dissection, which only this reads.
+  const detail = useMemo(() => (currentFrame >= 0 ? decoded.detail(currentFrame) : undefined), [decoded, currentFrame]);
   const lines = detail ? treeLines(detail.roots, expanded) : [];
   const treeCursor = Math.max(0, lines.findIndex((candidate) => candidate.key === treeKey));
   const selectedLine = lines[treeCursor];
@@ -165,7 +166,7 @@ export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: A
   const layer = selectedLine?.layer;
   const layerRange = layer && layer.source === sourceIndex ? { start: layer.start, length: layer.length } : undefined;
   const hexRowsTotal = Math.ceil(bytes.length / BYTES_PER_ROW);
-  const hexTop = pane === 'hex' ? Math.max(0, Math.min(hexScroll, hexRowsTotal - layout.hexRows)) : hexTopFor(fieldRange ?? layerRange, 0, layout.hexRows, bytes.length);
+  const hexTop = pane === 'hex' ? Math.max(0, Math.min(hexScroll, hexRowsTotal - layout.hexRows)) : hexTopFor(fieldRange ?? layerRange, layout.hexRows);
 
   const select = (row: number) => {
     if (displayed === 0) return;

@@ -28,16 +28,10 @@ function shadeOf(at: number, field: ByteRange | undefined, layer: ByteRange | un
   return 'plain';
 }
 
-/** The first row to show so that the field's first byte is in view, moving as little as possible from `top`. */
-export function hexTopFor(field: ByteRange | undefined, top: number, height: number, total: number): number {
-  const rows = Math.ceil(total / BYTES_PER_ROW);
-  let next = Math.max(0, Math.min(top, rows - height));
-  if (field && field.length > 0) {
-    const first = Math.floor(field.start / BYTES_PER_ROW);
-    if (first < next) next = first;
-    else if (first >= next + height) next = first - height + 1;
-  }
-  return Math.max(0, next);
+/** The first row to show when the bytes pane follows the selection: 0, or lower so the field's first byte is in view. */
+export function hexTopFor(field: ByteRange | undefined, height: number): number {
+  if (!field || field.length === 0) return 0;
+  return Math.max(0, Math.floor(field.start / BYTES_PER_ROW) - height + 1);
 }
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));

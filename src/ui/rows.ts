@@ -1,34 +1,23 @@
 // What the UI shows of a frame, read from its dissection: the packet list's row and the Tap column.
 import type { Dissection } from '../decode/dissection.js';
-import { nanosecondsText, type FieldDef } from '../decode/field.js';
-import type { Registry } from '../decode/registry.js';
+import { nanosecondsText } from '../decode/field.js';
+import { tapArrow, tapInterface } from '../decode/protocols/tap.js';
 import type { PacketRow } from './PacketList.js';
 
-/** The fields the Tap column needs, which summaries collect besides the columns. */
-export function tapFields(registry: Registry): FieldDef[] {
-  return ['tap.direction', 'tap.iface'].map((name) => {
-    const field = registry.field(name);
-    if (!field) throw new Error(`the registry has no ${name}`);
-    return field;
-  });
-}
-
-const ARROWS: Readonly<Record<string, string>> = { ingress: '↓', egress: '↑' };
-
 /** `↓ eth0`: the direction the kernel copied the frame in, and the interface when the capture names it. */
-export function tapText(dissection: Dissection, [direction, iface]: readonly FieldDef[]): string {
-  const arrow = ARROWS[String(dissection.valuesOf(direction)[0])] ?? '';
-  const name = dissection.valuesOf(iface)[0];
-  return name === undefined ? arrow : `${arrow}${arrow ? ' ' : ''}${String(name)}`;
+export function tapText(dissection: Dissection): string {
+  const arrow = tapArrow(dissection);
+  const name = tapInterface(dissection);
+  return name === undefined ? arrow : `${arrow}${arrow ? ' ' : ''}${name}`;
 }
 
-export function packetRow(dissection: Dissection, tap: readonly FieldDef[], marked: boolean, timeDigits: number): PacketRow {
+export function packetRow(dissection: Dissection, marked: boolean, timeDigits: number): PacketRow {
   const frame = dissection.frame;
   const cols = dissection.cols;
   return {
     number: frame.number,
     time: nanosecondsText(frame.relativeNs, timeDigits),
-    tap: tapText(dissection, tap),
+    tap: tapText(dissection),
     source: cols.src,
     destination: cols.dst,
     protocol: cols.protocol,

@@ -10,7 +10,7 @@ import { DecodedStore } from '../decode/decoded-store.js';
 import type { Registry } from '../decode/registry.js';
 import { App } from './App.js';
 import { CaptureFeed } from './feed.js';
-import { tapFields } from './rows.js';
+import { TAP_COLUMN_FIELDS } from '../decode/protocols/tap.js';
 import { holdTerminal } from './terminal.js';
 
 export interface TuiOptions {
@@ -31,10 +31,11 @@ const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2,
 const MAX_FPS = 30;
 
 export async function runTui(options: TuiOptions, reader: CaptureReader, registry: Registry): Promise<number> {
-  const regularFile = options.path !== '-' && statSync(options.path).isFile();
-  const size = regularFile ? statSync(options.path).size : 0;
+  const stats = options.path === '-' ? undefined : statSync(options.path);
+  const regularFile = stats?.isFile() ?? false;
+  const size = regularFile && stats ? stats.size : 0;
   const store = new FrameStore(regularFile ? { file: options.path } : {});
-  const decoded = new DecodedStore(store, registry, tapFields(registry));
+  const decoded = new DecodedStore(store, registry, TAP_COLUMN_FIELDS);
   // A pipe has no end to show progress towards: it is followed like a live capture.
   const feed = new CaptureFeed(decoded, { name: options.path === '-' ? 'standard input' : options.path, live: !regularFile });
   const keys = options.path === '-' ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;

@@ -3,7 +3,7 @@
 import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
-import { defineFields, defineProtocol } from '../field.js';
+import { defineFields, defineProtocol, type FieldDef } from '../field.js';
 import { Direction, directionOf } from '../../capture/frame.js';
 import { NF_HOOK_NAMES, NflogTlv, nflogPrefix, walkNflogTlvs } from './nflog.js';
 
@@ -78,3 +78,19 @@ export const tap: Dissector = {
     if (ctx.tree) ctx.layerSummary('Tap', 0);
   },
 };
+
+/** The fields a Tap column reads: a dissection that prints or shows the column collects them. */
+export const TAP_COLUMN_FIELDS: readonly FieldDef[] = [fields.direction, fields.iface];
+
+const ARROWS: Readonly<Record<string, string>> = { ingress: '↓', egress: '↑' };
+
+/** `↓` or `↑`: the direction the kernel copied the frame in, '' when unknown. */
+export function tapArrow(dissection: Dissection): string {
+  return ARROWS[String(dissection.valuesOf(fields.direction)[0])] ?? '';
+}
+
+/** The capturing interface's name, when the capture names it (raw: the caller sanitises it). */
+export function tapInterface(dissection: Dissection): string | undefined {
+  const name = dissection.valuesOf(fields.iface)[0];
+  return name === undefined ? undefined : String(name);
+}
