@@ -3,14 +3,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { render } from 'ink-testing-library';
 import type { Frame, InterfaceInfo } from '../../src/capture/frame.js';
 import { FrameStore } from '../../src/capture/frame-store.js';
 import { DecodedStore } from '../../src/decode/decoded-store.js';
 import { App } from '../../src/ui/App.js';
 import { CaptureFeed } from '../../src/ui/feed.js';
-import { tapFields } from '../../src/ui/rows.js';
+import { TAP_COLUMN_FIELDS } from '../../src/decode/protocols/tap.js';
 import { readAll } from '../helpers/capture.js';
 import { repoRoot } from '../helpers/corpus.js';
 import { registry } from '../helpers/decode.js';
@@ -27,7 +27,7 @@ async function sampleFrames(): Promise<{ frames: Frame[]; interfaces: readonly I
 }
 
 function feedOf(frames: readonly Frame[], interfaces: readonly InterfaceInfo[], live = false): CaptureFeed {
-  const decoded = new DecodedStore(new FrameStore(), registry, tapFields(registry));
+  const decoded = new DecodedStore(new FrameStore(), registry, TAP_COLUMN_FIELDS);
   for (const frame of frames) decoded.append(frame, interfaces);
   const feed = new CaptureFeed(decoded, { name: 'lab.pcap', live });
   if (!live) feed.update({ running: false });
@@ -37,15 +37,28 @@ function feedOf(frames: readonly Frame[], interfaces: readonly InterfaceInfo[], 
 const plain = (frame: string | undefined) => (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '');
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Waits until the app has drawn nothing new for a while (at most 3 s): keys can take several redraws. */
-async function settle(app?: { frames: string[] }): Promise<void> {
-  if (!app) return pause(40);
-  const deadline = Date.now() + 3000;
+/**
+ * Waits until the app has drawn nothing new for 100 ms (at most 5 s): a key can take several redraws,
+ * each slower while other tests load the machine.
+ */
+async function settle(app: { frames: string[] }): Promise<void> {
+  const deadline = Date.now() + 5000;
   let seen = -1;
   while (Date.now() < deadline && app.frames.length !== seen) {
     seen = app.frames.length;
-    await pause(40);
+    await pause(100);
   }
+}
+
+/**
+ * Asserts that the screen shows `pattern`, waiting for it (at most 5 s): keys are handled one per
+ * redraw, and redraws are slower while other tests load the machine.
+ */
+async function expectShown(t: ExecutionContext, app: { lastFrame(): string | undefined }, pattern: RegExp, message?: string): Promise<string> {
+  let screen = plain(app.lastFrame());
+  for (const deadline = Date.now() + 5000; !pattern.test(screen) && Date.now() < deadline; screen = plain(app.lastFrame())) await pause(20);
+  t.regex(screen, pattern, message);
+  return screen;
 }
 
 /** Ink starts reading keys after its first render's effects: wait for them. */
@@ -65,23 +78,20 @@ test('the list, tree and bytes of the selected frame; j/k move, Tab and Enter ex
   let quit = 0;
   const app = render(<App feed={feedOf(frames, interfaces)} colour={false} nanosecond={false} onQuit={() => quit++} size={SIZE} />);
   await started();
-  let screen = plain(app.lastFrame());
-  t.regex(screen, /^ +No\. +Time Tap +Source/m);
+  let screen = await expectShown(t, app, /^ +No\. +Time Tap +Source/m);
   t.regex(screen, /^> +1 +0\.000000 ↓/m);
   t.regex(screen, /42 frames · 42 shown · 0 marked/);
   await press(app, 'j', 'j', 'j', 'j');
-  screen = plain(app.lastFrame());
-  t.regex(screen, /^> +5 .*ICMP .*Echo \(ping\) request/m, screen);
+  screen = await expectShown(t, app, /^> +5 .*ICMP .*Echo \(ping\) request/m);
   await press(app, 'k');
-  t.regex(plain(app.lastFrame()), /^> +4 /m);
+  await expectShown(t, app, /^> +4 /m);
   await press(app, 'j', KEY.tab, 'j', 'j', 'j', KEY.enter);
-  screen = plain(app.lastFrame());
   // The tree: Tap first, then the layers; the IPv4 layer opened and its bytes shown in the hex pane.
+  screen = await expectShown(t, app, /▾ Internet Protocol Version 4, Src: 10\.77\.0\.1, Dst: 10\.77\.0\.2\n +Version: 4/);
   t.regex(screen, /▸ Tap\n▸ Frame 5/);
-  t.regex(screen, /▾ Internet Protocol Version 4, Src: 10\.77\.0\.1, Dst: 10\.77\.0\.2\n +Version: 4/);
   t.regex(screen, /ip — Internet Protocol Version 4/);
   await press(app, 'j');
-  t.regex(plain(app.lastFrame()), /ip\.version/);
+  await expectShown(t, app, /ip\.version/);
   await press(app, 'q');
   t.is(quit, 1);
   app.unmount();
@@ -92,29 +102,27 @@ test('the filter line validates as typed, completes field names, keeps history; 
   const app = render(<App feed={feedOf(frames, interfaces)} colour={false} nanosecond={false} onQuit={() => undefined} size={SIZE} />);
   await started();
   await press(app, '/', 'i', 'c', 'm', 'p', ' ', '&', '&');
-  let screen = plain(app.lastFrame());
-  t.regex(screen, /^\/icmp &&/m);
+  let screen = await expectShown(t, app, /^\/icmp &&/m);
   t.regex(screen, /✗ /);
   await press(app, KEY.enter);
   // An invalid filter is not applied: the line stays open.
-  t.regex(plain(app.lastFrame()), /^\/icmp &&/m);
+  await expectShown(t, app, /^\/icmp &&/m);
   await press(app, KEY.ctrlW, ...'|| dns.qry.na', KEY.tab);
-  screen = plain(app.lastFrame());
   // Completed to what every candidate shares, the candidates listed.
-  t.regex(screen, /^\/icmp \|\| dns\.qry\.name *$/m);
+  screen = await expectShown(t, app, /^\/icmp \|\| dns\.qry\.name *$/m);
   t.regex(screen, /^dns\.qry\.name dns\.qry\.name\.len$/m);
   await press(app, ' ');
-  t.regex(plain(app.lastFrame()), /✓ valid/);
+  await expectShown(t, app, /✓ valid/);
   await press(app, KEY.ctrlU, 'i', 'c', 'm', 'p', KEY.enter);
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  screen = plain(app.lastFrame());
+  // The filter runs over the store in slices.
+  screen = await expectShown(t, app, /filter: icmp/);
   const expected = await tsharkLines(['-r', SAMPLE, '-Y', 'icmp', '-T', 'fields', '-e', 'frame.number']);
   t.regex(screen, new RegExp(`42 frames · ${expected.length} shown`));
   t.regex(screen, /filter: icmp/);
   await press(app, '/', KEY.ctrlU, 'a', 'r', 'p', KEY.escape);
-  t.regex(plain(app.lastFrame()), /filter: icmp/);
+  await expectShown(t, app, /filter: icmp/);
   await press(app, '/', KEY.ctrlU, KEY.up);
-  t.regex(plain(app.lastFrame()), /^\/icmp/m);
+  await expectShown(t, app, /^\/icmp/m);
   app.unmount();
 });
 
@@ -125,24 +133,23 @@ test('marks: space, M, U; export writes the marked frames, else the displayed on
   const app = render(<App feed={feedOf(frames, interfaces)} colour={false} nanosecond={false} onQuit={() => undefined} size={SIZE} />);
   await started();
   await press(app, ' ', 'j', 'j', ' ');
-  const screen = plain(app.lastFrame());
+  const screen = await expectShown(t, app, /2 marked/);
   t.regex(screen, /^ \* +1 /m);
   t.regex(screen, /^>\* +3 /m);
-  t.regex(screen, /2 marked/);
   const marked = join(directory, 'marked.pcap');
   await press(app, 'w', ...marked, KEY.enter);
-  t.regex(plain(app.lastFrame()), /Wrote 2 marked frames to .*marked\.pcap \(pcap\)/);
+  await expectShown(t, app, /Wrote 2 marked frames to .*marked\.pcap \(pcap\)/);
   t.deepEqual(await tsharkLines(['-r', marked, '-T', 'fields', '-e', 'frame.len']), ['92', '48']);
   await press(app, 'U');
-  t.regex(plain(app.lastFrame()), /0 marked/);
+  await expectShown(t, app, /0 marked/);
   const all = join(directory, 'all.pcapng');
   await press(app, 'w', KEY.ctrlU, ...all, KEY.enter);
-  t.regex(plain(app.lastFrame()), /Wrote 42 displayed frames to .*all\.pcapng \(pcapng\)/);
+  await expectShown(t, app, /Wrote 42 displayed frames to .*all\.pcapng \(pcapng\)/);
   t.is((await tsharkLines(['-r', all])).length, 42);
   await press(app, 'M');
-  t.regex(plain(app.lastFrame()), /42 marked/);
+  await expectShown(t, app, /42 marked/);
   await press(app, '?');
-  t.regex(plain(app.lastFrame()), /mark every displayed packet/);
+  await expectShown(t, app, /mark every displayed packet/);
   app.unmount();
 });
 
@@ -151,19 +158,19 @@ test('a source that keeps appending: follow keeps the newest frame selected unti
   const feed = feedOf(frames.slice(0, 10), interfaces, true);
   const app = render(<App feed={feed} colour={false} nanosecond={false} onQuit={() => undefined} size={SIZE} />);
   await started();
-  t.regex(plain(app.lastFrame()), /^> +10 /m);
+  await expectShown(t, app, /^> +10 /m);
   for (const frame of frames.slice(10, 20)) feed.decoded.append(frame, interfaces);
   feed.update({});
   await settle(app);
-  t.regex(plain(app.lastFrame()), /^> +20 /m);
-  t.regex(plain(app.lastFrame()), /20 frames .*live .*follow/);
+  await expectShown(t, app, /^> +20 /m);
+  await expectShown(t, app, /20 frames .*live .*follow/);
   await press(app, 'k');
   for (const frame of frames.slice(20)) feed.decoded.append(frame, interfaces);
   feed.update({ running: false });
   await settle(app);
-  t.regex(plain(app.lastFrame()), /^> +19 /m);
+  await expectShown(t, app, /^> +19 /m);
   t.notRegex(plain(app.lastFrame()), /follow/);
   await press(app, 'F');
-  t.regex(plain(app.lastFrame()), /^> +42 /m);
+  await expectShown(t, app, /^> +42 /m);
   app.unmount();
 });
