@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The only place that exits the process: main() returns the status. It exits at once: the interactive
 // interface may leave a read pending on a pipe that never ends.
-import { main } from '../dist/src/cli/main.js';
+import { main } from '../dist/bundle/main.js';
 
 main(process.argv.slice(2)).then(
   (status) => {

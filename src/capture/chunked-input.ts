@@ -4,6 +4,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 const CHUNK_SIZE = 1 << 20;
+/** The first read is smaller: the interface draws its first screen from the first few dozen frames. */
+const FIRST_READ_SIZE = 64 << 10;
 
 /** Where the bytes come from: a file (or fifo) by path, or a stream such as stdin. */
 export interface ByteSource {
@@ -83,7 +85,9 @@ export class ChunkedInput {
     if (n > this.maxRequest) throw new RangeError(`request of ${n} bytes exceeds ${this.maxRequest}`);
     this.compact(n);
     while (this.end - this.pos < n && !this.eof) {
-      const got = await this.source.read(this.buf, this.end, this.buf.length - this.end);
+      const room = this.buf.length - this.end;
+      const first = this.base === 0 && this.end === 0;
+      const got = await this.source.read(this.buf, this.end, first ? Math.min(room, FIRST_READ_SIZE) : room);
       if (got === 0) this.eof = true;
       this.end += got;
     }

@@ -1,6 +1,6 @@
 // Entry point: parses arguments, runs print mode or writes a capture, and returns an exit status.
 // Only bin/tsshark.js calls process.exit.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
@@ -28,7 +28,12 @@ const defaultStreams: Streams = {
 };
 
 function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  // Compiled, this module is dist/src/cli/main.js; bundled for bin/tsshark.js, dist/bundle/main.js.
+  const manifestUrl = ['../../package.json', '../../../package.json']
+    .map((relative) => new URL(relative, import.meta.url))
+    .find((url) => existsSync(url));
+  if (manifestUrl === undefined) return 'unknown';
+  const manifest = JSON.parse(readFileSync(manifestUrl, 'utf8')) as { version: string };
   return manifest.version;
 }
 

@@ -90,7 +90,8 @@ function keyOfCharacter(character: string): { input: string; key: Key } {
   return { input: character, key: NO_KEY };
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
+/** 1234567 → "1,234,567"; toLocaleString would load ICU's number formatting before the first screen. */
+const count = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 
 export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: AppProps) {
   const timeDigits = nanosecond ? 9 : 6;

@@ -2,7 +2,7 @@
 // background (the first screen shows at once, the status bar shows progress) while Ink draws the App.
 import { openSync, statSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
-import { render } from 'ink';
+import { render, type Instance } from 'ink';
 import type { CaptureReader } from '../capture/capture-reader.js';
 import { CaptureFileError } from '../capture/errors.js';
 import { FrameStore } from '../capture/frame-store.js';
@@ -29,6 +29,7 @@ const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2,
 
 /** Frames per second Ink redraws at most; appends are announced less often (feed.ts). */
 const MAX_FPS = 30;
+const FIRST_FRAMES_WAIT_MS = 100;
 
 export async function runTui(options: TuiOptions, reader: CaptureReader, registry: Registry): Promise<number> {
   const stats = options.path === '-' ? undefined : statSync(options.path);
@@ -48,15 +49,6 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
     fail = reject;
   });
   const terminal = holdTerminal(1, (signal) => quit(128 + (SIGNAL_NUMBERS[signal] ?? 0)));
-  const instance = render(<App feed={feed} colour={colourAllowed(process.env)} nanosecond={reader.nanosecond} initialFilter={options.displayFilter} onQuit={() => quit(0)} />, {
-    stdin: keys,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    maxFps: MAX_FPS,
-    // Not incrementalRendering: Ink 6.8 places a frame one row low with it when the frame has a
-    // trailing newline (ours does: a frame as tall as the terminal would be cleared and redrawn whole).
-  });
-
   const reading = reader
     .read((frame) => {
       decoded.append(frame, reader.interfaces);
@@ -72,12 +64,33 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
       },
     );
 
+  let instance: Instance | undefined;
   try {
+    // One first render with the first frames in it: drawing an empty list first would cost a whole
+    // extra render before them. A source with nothing to show within FIRST_FRAMES_WAIT_MS is drawn empty.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(shown, FIRST_FRAMES_WAIT_MS);
+      const unsubscribe = feed.subscribe(shown);
+      finished.then(shown, shown);
+      function shown(): void {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }
+    });
+    instance = render(<App feed={feed} colour={colourAllowed(process.env)} nanosecond={reader.nanosecond} initialFilter={options.displayFilter} onQuit={() => quit(0)} />, {
+      stdin: keys,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps: MAX_FPS,
+      // Not incrementalRendering: Ink 6.8 places a frame one row low with it when the frame has a
+      // trailing newline (ours does: a frame as tall as the terminal would be cleared and redrawn whole).
+    });
     return await finished;
   } finally {
     // The reader may be waiting on a pipe that never ends: it is not awaited (the process exits).
     stopReading = true;
-    instance.unmount();
+    instance?.unmount();
     terminal.release();
     if (keys !== process.stdin) keys.destroy();
     void reading;
