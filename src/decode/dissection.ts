@@ -319,7 +319,8 @@ export class Dissection {
         this.reportBounds(error, dissector);
       }
     }
-    this.stack.length = Math.min(this.stack.length, depth);
+    // Setting an array's length is a slow call even when it changes nothing; the stack grows only with a tree.
+    if (this.stack.length > depth) this.stack.length = depth;
     return ok;
   }
 
