@@ -6,11 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { big, build, COPIES, FRAMES_PER_COPY, measure, root } from './big-capture.js';
 build();
 const frames = COPIES * FRAMES_PER_COPY;
-const tsshark = [process.execPath, join(root, 'bin/tsshark.js')];
+// Run as installed: bin/tsshark.js itself, so that its shebang's Node flags apply.
+const tsshark = join(root, 'bin/tsshark.js');
 const runs = [
-  ['tsshark -r', tsshark[0], [tsshark[1], '-r', big]],
+  ['tsshark -r', tsshark, ['-r', big]],
   ['tshark -r', 'tshark', ['-r', big]],
-  ['tsshark -T fields -e ip.src -e ip.dst', tsshark[0], [tsshark[1], '-r', big, '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst']],
+  ['tsshark -T fields -e ip.src -e ip.dst', tsshark, ['-r', big, '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst']],
   ['tshark -T fields -e ip.src -e ip.dst', 'tshark', ['-r', big, '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst']],
   ['tcpdump -nn -r', 'tcpdump', ['-nn', '-r', big]],
 ];

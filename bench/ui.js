@@ -15,6 +15,7 @@ const ROWS = 50;
 const TIMEOUT_MS = 180_000;
 const frames = COPIES * FRAMES_PER_COPY;
 const framesText = frames.toLocaleString('en-US');
+// Run as installed: bin/tsshark.js itself, so that its shebang's Node flags apply.
 const tsshark = join(root, 'bin/tsshark.js');
 const socket = `tsshark-bench-${process.pid}`;
 
@@ -75,7 +76,7 @@ const seconds = (ms) => (ms === Infinity ? `> ${TIMEOUT_MS / 1000} s` : `${(ms /
 
 async function measureTsshark() {
   const since = performance.now();
-  const pid = start(`${process.execPath} ${tsshark} -r ${big}`);
+  const pid = start(`${tsshark} -r ${big}`);
   const first = await until(/^> +1 +0\.000000/m, since);
   const complete = await until(new RegExp(`${framesText} frames · ${framesText} shown`), since);
   // "loading N%" leaves the status bar when the file is read to its end.
@@ -131,7 +132,7 @@ async function measureOutputRate() {
   const fifo = join(directory, 'frames');
   const bytesFile = join(directory, 'bytes');
   execFileSync('mkfifo', [fifo]);
-  start(`sh -c '${process.execPath} ${tsshark} --tui -r - < ${fifo}'`);
+  start(`sh -c '${tsshark} --tui -r - < ${fifo}'`);
   tmux('pipe-pane', '-o', `cat > ${bytesFile}`);
   // The feeder: the big file's header, then its frames paced at 10,000/s in batches of 100 every 10 ms.
   const source = openSync(big, 'r');

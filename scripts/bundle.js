@@ -2,7 +2,11 @@
 // loading Ink and React as ~100 separate ES modules took 0.45 s before the first screen; one bundle with
 // React's production build loads in about half that. The interface stays a separate chunk, loaded only when
 // the UI opens, so print mode does not pay for it.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: chunks of earlier builds would pile up.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: ['dist/src/cli/main.js'],

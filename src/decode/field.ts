@@ -84,7 +84,8 @@ function hex(field: FieldDef, value: number | bigint): string {
 
 /** Month abbreviations as Wireshark writes and reads dates. */
 export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const zoneName = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
+/** Made when a date is first shown: it loads ICU's time-zone data (7 MB resident) that print mode rarely needs. */
+let zoneName: Intl.DateTimeFormat | undefined;
 
 /** A date and time in the local time zone as Wireshark shows it: `Nov  1, 2026 06:45:28.264830000 UTC`. */
 export function absoluteTimeText(nanoseconds: bigint): string {
@@ -92,6 +93,7 @@ export function absoluteTimeText(nanoseconds: bigint): string {
   const fraction = nanoseconds - seconds * 1_000_000_000n;
   const date = new Date(Number(seconds) * 1000);
   const two = (n: number) => String(n).padStart(2, '0');
+  zoneName ??= new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
   const zone = zoneName.formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? '';
   return (
     `${MONTHS[date.getMonth()]} ${String(date.getDate()).padStart(2)}, ${date.getFullYear()} ` +

@@ -40,11 +40,16 @@ export class Registry {
       }
     }
     for (const field of frameFields) this.addField(field);
+    // Resolved once here rather than on every lookup, which runs for each layer of each frame.
+    for (const [table, sharing] of Object.entries(SHARED_ENTRIES) as [TableName, TableName][]) {
+      const entries = this.tables.get(sharing);
+      if (entries) this.tables.set(table, entries);
+    }
     this.fieldIdLimit = definedFieldCount();
   }
 
   lookup(table: TableName, key: number): Dissector | undefined {
-    return this.tables.get(SHARED_ENTRIES[table] ?? table)?.get(key);
+    return this.tables.get(table)?.get(key);
   }
 
   heuristicsFor(table: TableName): readonly Dissector[] {

@@ -5,11 +5,20 @@
 // later frames change) are remembered per frame and given back, so each frame sees the state it saw the
 // first time. Print mode remembers only the last frame; the UI remembers every frame's.
 const INITIAL_FRAMES = 1024;
+const INITIAL_RESULTS = 1024;
+const MAX_PLAIN_NUMBER = 0x7fffffff;
 
 export class Session {
   private readonly states = new Map<object, unknown>();
-  /** Every remembered step result, frame after frame, in step order. */
-  private readonly results: unknown[] = [];
+  /**
+   * Every remembered step result, frame after frame, in step order, as an index into `distinct`: results
+   * repeat (a TCP segment's stream, true/false), and a million frames' worth as one JS array of references
+   * cost three times the memory. A non-negative integer result is kept in place as its complement.
+   */
+  private results = new Int32Array(INITIAL_RESULTS);
+  private resultCount = 0;
+  private readonly distinct: unknown[] = [];
+  private readonly indexOf = new Map<unknown, number>();
   /** Where each frame's results start in `results` (frame n at n - 1), when every frame is remembered. */
   private starts: Uint32Array;
   private framesSeen = 0;
@@ -42,8 +51,13 @@ export class Session {
    */
   beginFrame(number: number): void {
     if (number === this.framesSeen + 1) {
-      if (this.rememberEveryFrame) this.startAt(number, this.results.length);
-      else this.results.length = 0;
+      if (this.rememberEveryFrame) {
+        this.startAt(number, this.resultCount);
+      } else if (this.resultCount !== 0) {
+        this.resultCount = 0;
+        this.distinct.length = 0;
+        this.indexOf.clear();
+      }
       this.framesSeen = number;
       this.replaying = false;
       return;
@@ -53,7 +67,7 @@ export class Session {
     }
     this.replaying = true;
     this.cursor = this.rememberEveryFrame ? this.starts[number - 1] : 0;
-    this.end = number === this.framesSeen ? this.results.length : this.starts[number];
+    this.end = number === this.framesSeen ? this.resultCount : this.starts[number];
   }
 
   /**
@@ -64,11 +78,33 @@ export class Session {
   once<T>(step: () => T): T {
     if (!this.replaying) {
       const result = step();
-      this.results.push(result);
+      this.remember(result);
       return result;
     }
-    if (this.cursor < this.end) return this.results[this.cursor++] as T;
+    if (this.cursor < this.end) {
+      const entry = this.results[this.cursor++];
+      return (entry < 0 ? ~entry : this.distinct[entry]) as T;
+    }
     return step();
+  }
+
+  private remember(result: unknown): void {
+    let index: number | undefined;
+    // Counts and frame numbers (an echo reply's request) are kept as they are, complemented (negative);
+    // interning them would cost a map entry each.
+    if (typeof result === 'number' && result >= 0 && result <= MAX_PLAIN_NUMBER && Number.isInteger(result)) index = ~result;
+    else index = this.indexOf.get(result);
+    if (index === undefined) {
+      index = this.distinct.length;
+      this.distinct.push(result);
+      this.indexOf.set(result, index);
+    }
+    if (this.resultCount === this.results.length) {
+      const grown = new Int32Array(this.results.length * 2);
+      grown.set(this.results);
+      this.results = grown;
+    }
+    this.results[this.resultCount++] = index;
   }
 
   private startAt(number: number, start: number): void {
