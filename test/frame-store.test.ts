@@ -49,6 +49,6 @@ test('a memory-backed store spills to a temporary pcapng past its budget and rea
   tight.close();
 });
 
-test('the index costs 36 bytes a frame', (t) => {
-  t.is(FrameStore.INDEX_BYTES_PER_FRAME, 36);
+test('the index costs 34 bytes a frame', (t) => {
+  t.is(FrameStore.INDEX_BYTES_PER_FRAME, 34);
 });

@@ -1,4 +1,4 @@
-// Every frame of a capture, indexed by typed arrays (36 bytes a frame) instead of one object each.
+// Every frame of a capture, indexed by typed arrays (34 bytes a frame) instead of one object each.
 // A file's bytes stay in the file and are read again on demand; bytes from a stream or a live source
 // are kept in large chunks up to a memory budget, then spilled to a temporary pcapng file that the
 // same index points into.
@@ -132,8 +132,8 @@ export class FrameStore {
   private originalLengths = new Uint32Array(INITIAL_CAPACITY);
   private tsSec = new Float64Array(INITIAL_CAPACITY);
   private tsNsec = new Uint32Array(INITIAL_CAPACITY);
+  /** A frame's link type is its interface's: no column of its own. */
   private interfaceIds = new Uint16Array(INITIAL_CAPACITY);
-  private linkTypes = new Uint16Array(INITIAL_CAPACITY);
   private flags = new Uint32Array(INITIAL_CAPACITY);
   /** Comments are rare: kept by frame index rather than in a column. */
   private readonly comments = new Map<number, string>();
@@ -149,7 +149,7 @@ export class FrameStore {
   }
 
   /** Bytes the index uses per frame (the typed-array columns). */
-  static readonly INDEX_BYTES_PER_FRAME = 8 + 4 + 4 + 8 + 4 + 2 + 2 + 4;
+  static readonly INDEX_BYTES_PER_FRAME = 8 + 4 + 4 + 8 + 4 + 2 + 4;
 
   /** Adds a frame (its bytes are copied or located now; the reader may reuse them after). */
   append(frame: Frame, interfaces: readonly InterfaceInfo[]): number {
@@ -161,7 +161,6 @@ export class FrameStore {
     this.tsSec[index] = frame.tsSec;
     this.tsNsec[index] = frame.tsNsec;
     this.interfaceIds[index] = frame.interfaceId;
-    this.linkTypes[index] = frame.linkType;
     this.flags[index] = frame.flags;
     if (frame.comment !== undefined) this.comments.set(index, frame.comment);
     this.count++;
@@ -180,7 +179,7 @@ export class FrameStore {
       tsNsec: this.tsNsec[index],
       capturedLength: length,
       originalLength: this.originalLengths[index],
-      linkType: this.linkTypes[index],
+      linkType: this.interfaces[this.interfaceIds[index]].linkType,
       interfaceId: this.interfaceIds[index],
       flags: this.flags[index],
       comment: this.comments.get(index),
@@ -208,7 +207,7 @@ export class FrameStore {
         tsNsec: this.tsNsec[index],
         capturedLength: this.capturedLengths[index],
         originalLength: this.originalLengths[index],
-        linkType: this.linkTypes[index],
+        linkType: this.interfaces[this.interfaceIds[index]].linkType,
         interfaceId: this.interfaceIds[index],
         flags: this.flags[index],
         comment: this.comments.get(index),
@@ -232,7 +231,6 @@ export class FrameStore {
     this.tsSec = grow(this.tsSec, (n) => new Float64Array(n));
     this.tsNsec = grow(this.tsNsec, (n) => new Uint32Array(n));
     this.interfaceIds = grow(this.interfaceIds, (n) => new Uint16Array(n));
-    this.linkTypes = grow(this.linkTypes, (n) => new Uint16Array(n));
     this.flags = grow(this.flags, (n) => new Uint32Array(n));
   }
 }
