@@ -109,18 +109,13 @@ async function measureTermshark() {
   const pid = start(`termshark -r ${big}`);
   // The first packet row: number 1, time 0.000000.
   const first = await until(/^\W*1\s+0\.000000/m, since);
-  // Termshark shows no count: the list is complete when End (pressed every second) reaches the last frame.
-  const lastRow = new RegExp(`^\\W*${frames}\\s+\\d`, 'm');
-  let complete = Infinity;
-  while (performance.now() - since < TIMEOUT_MS) {
-    tmux('send-keys', 'End');
-    if (Number.isFinite(await until(lastRow, performance.now(), 1000))) {
-      complete = performance.now() - since;
-      break;
-    }
-  }
+  // Termshark shows no count, and End reaches the last rows at once (it runs tshark on the page it needs):
+  // its list is complete when the progress it shows beside the filter (`NN %` and a <Stop> button) goes.
+  await until(/<Stop>/, since, 10_000);
+  const complete = await until(/^(?![\s\S]*<Stop>)/, since);
   const rss = rssMb(pid);
   const beforeDetail = performance.now();
+  tmux('send-keys', 'End');
   const lastTree = await until(new RegExp(`Frame ${frames}:`), beforeDetail);
   stop();
   return { first, complete, rss, lastTree };
