@@ -53,6 +53,8 @@ const NO_VALUES: readonly FieldValue[] = [];
 
 export class Dissection {
   readonly tree: boolean;
+  /** A tree or field values are collected (columns alone record no field). */
+  private readonly recording: boolean;
   private columnsEnabled: boolean;
   readonly view = new ByteView();
   readonly cols = new Columns();
@@ -99,6 +101,7 @@ export class Dissection {
       this.slotOf[field.id] = this.values.length;
       this.values.push([]);
     }
+    this.recording = this.tree || this.values.length > 0;
   }
 
   /** The occurrences of a requested field in this frame, in frame order (empty for fields not requested). */
@@ -152,6 +155,8 @@ export class Dissection {
   add(field: FieldDef, start: number, length: number, value?: FieldValue): void {
     // Values read through the view were checked there; bytes taken as they are are checked here.
     if (value === undefined) this.view.check(start, length);
+    // The UI's in-order pass records nothing: it runs for the state changes alone.
+    if (!this.recording) return;
     const slot = this.slotOf[field.id];
     if (slot !== NO_SLOT) this.values[slot].push(value === undefined ? this.bytesOf(start, length) : value);
     if (this.tree) this.node(field, start, length, value === undefined ? this.bytesOf(start, length) : value, false);
@@ -159,6 +164,7 @@ export class Dissection {
 
   /** A value computed rather than read (lengths, reassembly results): shown in brackets, no bytes. */
   generated(field: FieldDef, value: FieldValue, start = 0, length = 0): void {
+    if (!this.recording) return;
     const slot = this.slotOf[field.id];
     if (slot !== NO_SLOT) this.values[slot].push(value);
     if (this.tree) this.node(field, start, length, value, true);

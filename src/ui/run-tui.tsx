@@ -28,7 +28,7 @@ export function colourAllowed(env: NodeJS.ProcessEnv): boolean {
 const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 /** Frames per second Ink redraws at most; appends are announced less often (feed.ts). */
-const MAX_FPS = 30;
+const MAX_FPS = 60;
 const FIRST_FRAMES_WAIT_MS = 100;
 
 export async function runTui(options: TuiOptions, reader: CaptureReader, registry: Registry): Promise<number> {
