@@ -26,6 +26,7 @@ export class CaptureFeed {
   private versionNow = 0;
   private readonly listeners = new Set<() => void>();
   private timer: NodeJS.Timeout | undefined;
+  private firstQueued = false;
   private rateStart = Date.now();
   private rateStartCount = 0;
   private rateNow = 0;
@@ -59,19 +60,31 @@ export class CaptureFeed {
   /** Frames were appended (and a file is read this far, 0..1): announced within ANNOUNCE_INTERVAL_MS. */
   appended(progress?: number): void {
     if (progress !== undefined) this.statusNow.progress = progress;
-    // The first frames are shown at once; after that, at most every ANNOUNCE_INTERVAL_MS.
-    const wait = this.versionNow === 0 ? 0 : ANNOUNCE_INTERVAL_MS;
-    this.timer ??= setTimeout(() => {
+    if (this.timer !== undefined || this.firstQueued) return;
+    // The first frames are shown as soon as the source pauses: a file at the end of its first read. A
+    // timer would wait for the event loop, which takes up reads completed meanwhile (a file's next chunks)
+    // first. After that, at most every ANNOUNCE_INTERVAL_MS.
+    if (this.versionNow === 0) {
+      this.firstQueued = true;
+      queueMicrotask(() => {
+        if (!this.firstQueued) return;
+        this.firstQueued = false;
+        this.announce();
+      });
+      return;
+    }
+    this.timer = setTimeout(() => {
       this.timer = undefined;
       this.announce();
-    }, wait);
+    }, ANNOUNCE_INTERVAL_MS);
   }
 
   /** The source's status changed: announced at once (with any appends pending). */
   update(change: Partial<SourceStatus>): void {
     this.statusNow = { ...this.statusNow, ...change };
-    if (this.timer) clearTimeout(this.timer);
+    clearTimeout(this.timer);
     this.timer = undefined;
+    this.firstQueued = false;
     this.announce();
   }
 
