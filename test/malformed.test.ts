@@ -7,6 +7,7 @@ import test from 'ava';
 import { CaptureFileError } from '../src/capture/errors.js';
 import { frameSignature, readAll } from './helpers/capture.js';
 import { corpusEntries, corpusPresent, CORPUS_ABSENT, repoRoot } from './helpers/corpus.js';
+import { pcapngHead, pcapngPacket } from './helpers/pcapng-blocks.js';
 
 const sample = readFileSync(join(repoRoot, 'samples/lab.pcap'));
 const dir = mkdtempSync(join(tmpdir(), 'tsshark-bad-'));
@@ -21,34 +22,7 @@ async function readBytes(bytes: Uint8Array) {
 
 /** A minimal little-endian pcapng: SHB, one Ethernet IDB, then EPBs with `payloads`. */
 function pcapng(payloads: readonly Uint8Array[]): Buffer {
-  const blocks: Buffer[] = [];
-  const shb = Buffer.alloc(28);
-  shb.writeUInt32LE(0x0a0d0d0a, 0);
-  shb.writeUInt32LE(28, 4);
-  shb.writeUInt32LE(0x1a2b3c4d, 8);
-  shb.writeUInt16LE(1, 12);
-  shb.writeBigInt64LE(-1n, 16);
-  shb.writeUInt32LE(28, 24);
-  blocks.push(shb);
-  const idb = Buffer.alloc(20);
-  idb.writeUInt32LE(1, 0);
-  idb.writeUInt32LE(20, 4);
-  idb.writeUInt16LE(1, 8);
-  idb.writeUInt32LE(65535, 12);
-  idb.writeUInt32LE(20, 16);
-  blocks.push(idb);
-  for (const payload of payloads) {
-    const padded = (payload.length + 3) & ~3;
-    const epb = Buffer.alloc(32 + padded);
-    epb.writeUInt32LE(6, 0);
-    epb.writeUInt32LE(epb.length, 4);
-    epb.writeUInt32LE(payload.length, 20);
-    epb.writeUInt32LE(payload.length, 24);
-    Buffer.from(payload).copy(epb, 28);
-    epb.writeUInt32LE(epb.length, epb.length - 4);
-    blocks.push(epb);
-  }
-  return Buffer.concat(blocks);
+  return Buffer.concat([pcapngHead(), ...payloads.map((payload) => pcapngPacket(payload))]);
 }
 
 const PAYLOAD = new Uint8Array(60).fill(0xab);

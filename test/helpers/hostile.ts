@@ -1,6 +1,8 @@
 // Captures whose text tries to drive the terminal: OSC 0 (title), OSC 52 (clipboard), CSI 2J (clear),
 // C1 0x9b (CSI), U+202E (bidi override), in a DNS name, an interface name and a comment.
 
+import { pcapngHead, pcapngOption, pcapngPacket } from './pcapng-blocks.js';
+
 /** Base64 of what OSC 52 would put on the clipboard. */
 export const CLIPBOARD_PAYLOAD = 'cGF5bG9hZA==';
 
@@ -34,40 +36,9 @@ export function hostileCapture(): Buffer {
 /** The same frame in pcapng, with an interface name and a comment carrying escape sequences raw. */
 export function hostilePcapng(): Buffer {
   const frame = hostileCapture().subarray(40);
-  const option = (code: number, text: string) => {
-    const value = Buffer.from(text);
-    const padded = Buffer.alloc((value.length + 3) & ~3);
-    value.copy(padded);
-    const head = Buffer.alloc(4);
-    head.writeUInt16LE(code, 0);
-    head.writeUInt16LE(value.length, 2);
-    return Buffer.concat([head, padded]);
-  };
-  const block = (type: number, body: Buffer) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32LE(type, 0);
-    head.writeUInt32LE(body.length + 12, 4);
-    const tail = Buffer.alloc(4);
-    tail.writeUInt32LE(body.length + 12, 0);
-    return Buffer.concat([head, body, tail]);
-  };
-  const shb = Buffer.alloc(16);
-  shb.writeUInt32LE(0x1a2b3c4d, 0);
-  shb.writeUInt16LE(1, 4);
-  shb.writeBigInt64LE(-1n, 8);
-  const idb = Buffer.alloc(8);
-  idb.writeUInt16LE(1, 0);
-  idb.writeUInt32LE(65535, 4);
-  const epb = Buffer.alloc(20);
-  epb.writeUInt32LE(frame.length, 12);
-  epb.writeUInt32LE(frame.length, 16);
-  const data = Buffer.alloc((frame.length + 3) & ~3);
-  frame.copy(data);
   return Buffer.concat([
-    block(0x0a0d0d0a, shb),
-    block(1, Buffer.concat([idb, option(2, 'eth0\x1b]0;title\x07'), Buffer.alloc(4)])),
+    pcapngHead([pcapngOption(2, 'eth0\x1b]0;title\x07')]),
     // epb_flags inbound, so the Tap column shows the interface name.
-    block(6, Buffer.concat([epb, data, option(1, '\x1b]52;c;cGF5bG9hZA==\x07\u202e'), option(2, '\x01\x00\x00\x00'), Buffer.alloc(4)])),
+    pcapngPacket(frame, [pcapngOption(1, '\x1b]52;c;cGF5bG9hZA==\x07\u202e'), pcapngOption(2, '\x01\x00\x00\x00')]),
   ]);
 }
-
