@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ByteSink } from './byte-sink.js';
 import type { Frame, InterfaceInfo } from './frame.js';
 import { PcapngWriter } from './pcapng-writer.js';
+import { doubled } from './typed-arrays.js';
 
 const INITIAL_CAPACITY = 1 << 16;
 const CHUNK_SIZE = 4 << 20;
@@ -220,17 +221,12 @@ export class FrameStore {
 
   private grow(): void {
     this.capacity *= 2;
-    const grow = <T extends Float64Array | Uint32Array | Uint16Array>(old: T, make: (n: number) => T): T => {
-      const next = make(this.capacity);
-      next.set(old);
-      return next;
-    };
-    this.offsets = grow(this.offsets, (n) => new Float64Array(n));
-    this.capturedLengths = grow(this.capturedLengths, (n) => new Uint32Array(n));
-    this.originalLengths = grow(this.originalLengths, (n) => new Uint32Array(n));
-    this.tsSec = grow(this.tsSec, (n) => new Float64Array(n));
-    this.tsNsec = grow(this.tsNsec, (n) => new Uint32Array(n));
-    this.interfaceIds = grow(this.interfaceIds, (n) => new Uint16Array(n));
-    this.flags = grow(this.flags, (n) => new Uint32Array(n));
+    this.offsets = doubled(this.offsets);
+    this.capturedLengths = doubled(this.capturedLengths);
+    this.originalLengths = doubled(this.originalLengths);
+    this.tsSec = doubled(this.tsSec);
+    this.tsNsec = doubled(this.tsNsec);
+    this.interfaceIds = doubled(this.interfaceIds);
+    this.flags = doubled(this.flags);
   }
 }

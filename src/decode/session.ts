@@ -4,6 +4,8 @@
 // view or selected, in any order. The results of the steps that change state (or read state that
 // later frames change) are remembered per frame and given back, so each frame sees the state it saw the
 // first time. Print mode remembers only the last frame; the UI remembers every frame's.
+import { doubled } from '../capture/typed-arrays.js';
+
 const INITIAL_FRAMES = 1024;
 const INITIAL_RESULTS = 1024;
 const MAX_PLAIN_NUMBER = 0x7fffffff;
@@ -99,20 +101,12 @@ export class Session {
       this.distinct.push(result);
       this.indexOf.set(result, index);
     }
-    if (this.resultCount === this.results.length) {
-      const grown = new Int32Array(this.results.length * 2);
-      grown.set(this.results);
-      this.results = grown;
-    }
+    if (this.resultCount === this.results.length) this.results = doubled(this.results);
     this.results[this.resultCount++] = index;
   }
 
   private startAt(number: number, start: number): void {
-    if (number > this.starts.length) {
-      const grown = new Uint32Array(this.starts.length * 2);
-      grown.set(this.starts);
-      this.starts = grown;
-    }
+    if (number > this.starts.length) this.starts = doubled(this.starts);
     this.starts[number - 1] = start;
   }
 }

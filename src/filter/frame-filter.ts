@@ -4,6 +4,7 @@
 // frames (TCP streams, reassembly) that a filter's fields depend on.
 import { MAX_CAPLEN } from '../capture/frame.js';
 import type { FrameStore } from '../capture/frame-store.js';
+import { doubled } from '../capture/typed-arrays.js';
 import { FrameDecoder } from '../decode/decoder.js';
 import type { Registry } from '../decode/registry.js';
 import type { DisplayFilter } from './display-filter.js';
@@ -81,11 +82,7 @@ export class FrameFilter {
   }
 
   private keep(index: number): void {
-    if (this.count === this.rows.length) {
-      const grown = new Uint32Array(this.rows.length * 2);
-      grown.set(this.rows);
-      this.rows = grown;
-    }
+    if (this.count === this.rows.length) this.rows = doubled(this.rows);
     this.rows[this.count++] = index;
   }
 }
