@@ -9,7 +9,8 @@ import { build } from 'esbuild';
 rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
-  entryPoints: ['dist/src/cli/main.js'],
+  // The capture worker is its own entry: live-capture.js starts it from a file beside it.
+  entryPoints: { main: 'dist/src/cli/main.js', 'live-worker': 'dist/src/capture/live-worker.js' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,
@@ -25,6 +26,6 @@ await build({
     fetch: 'undefined',
   },
   // Some of Ink's dependencies are CommonJS and require Node's built-ins.
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  banner: { js: "import { createRequire as createBannerRequire } from 'node:module'; const require = createBannerRequire(import.meta.url);" },
   logLevel: 'warning',
 });

@@ -9,7 +9,6 @@ import { isPcapngMagic, PcapngReader } from './pcapng-reader.js';
 export type FrameCallback = (frame: Frame) => boolean | void;
 
 export interface CaptureReader {
-  readonly format: 'pcap' | 'pcapng';
   /** Grows as interface descriptions are read; a frame's interfaceId indexes it. */
   readonly interfaces: readonly InterfaceInfo[];
   /** Whether timestamps carry more than microsecond precision (pcap writers then use the ns magic). */

@@ -1,6 +1,7 @@
 // Command-line arguments, tshark's spelling wherever tshark has the flag. Parsing is Node's own
 // util.parseArgs; this file only adds tshark's semantics and the usage text.
 import { parseArgs } from 'node:util';
+import { MAX_CAPLEN } from '../capture/frame.js';
 
 export type OutputFormat = 'text' | 'fields' | 'json';
 
@@ -15,6 +16,12 @@ export interface Options {
   readFile: string | undefined;
   interfaces: string[];
   captureFilter: string | undefined;
+  snaplen: number;
+  promiscuous: boolean;
+  /** Kernel buffer per capture handle in MiB (-B); undefined for libpcap's default. */
+  bufferMiB: number | undefined;
+  /** -a duration:S, in seconds. */
+  durationSec: number | undefined;
   displayFilter: string | undefined;
   count: number | undefined;
   writeFile: string | undefined;
@@ -35,8 +42,13 @@ export const USAGE = `Usage: tsshark [options] ...
 
 Input:
   -r <file>|-            read frames from a pcap or pcapng file, or standard input
-  -i <interface>         capture live on an interface (repeatable)
+  -i <interface>         capture live: an interface, its number in -D, any, or
+                         nflog:<group>; repeat it to merge several sources
   -f <capture filter>    BPF capture filter for live capture
+  -s <snaplen>           bytes to keep of each frame (default 262144)
+  -p                     don't put the interface into promiscuous mode
+  -B <MiB>               kernel buffer size per capture handle
+  -a duration:<sec>      stop capturing after this many seconds
   -D                     list the interfaces live capture can use
 
 Processing:
@@ -83,6 +95,17 @@ function fieldOption(options: FieldOutputOptions, setting: string): void {
   }
 }
 
+/** Kernel buffers are allocated whole: -B above this is a typo, not a wish. */
+const MAX_BUFFER_MIB = 4096;
+
+function wholeNumber(flag: string, text: string, minimum: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < minimum) {
+    throw new UsageError(`invalid ${flag} "${text}": expected a ${minimum > 0 ? 'positive ' : ''}whole number`);
+  }
+  return value;
+}
+
 export function parseOptions(argv: readonly string[]): Options {
   let parsed;
   try {
@@ -95,6 +118,10 @@ export function parseOptions(argv: readonly string[]): Options {
         i: { type: 'string', multiple: true },
         f: { type: 'string' },
         D: { type: 'boolean' },
+        s: { type: 'string' },
+        p: { type: 'boolean' },
+        B: { type: 'string' },
+        a: { type: 'string', multiple: true },
         Y: { type: 'string' },
         c: { type: 'string' },
         w: { type: 'string' },
@@ -118,10 +145,15 @@ export function parseOptions(argv: readonly string[]): Options {
   }
   const writeFormat = values.F ?? 'pcapng';
   if (writeFormat !== 'pcap' && writeFormat !== 'pcapng') throw new UsageError(`invalid -F "${writeFormat}": expected pcap or pcapng`);
-  let count: number | undefined;
-  if (values.c !== undefined) {
-    count = Number(values.c);
-    if (!/^\d+$/.test(values.c) || count < 1) throw new UsageError(`invalid -c "${values.c}": expected a positive whole number`);
+  const count = values.c === undefined ? undefined : wholeNumber('-c', values.c, 1);
+  const snaplen = values.s === undefined ? MAX_CAPLEN : wholeNumber('-s', values.s, 0);
+  const bufferMiB = values.B === undefined ? undefined : wholeNumber('-B', values.B, 1);
+  if (bufferMiB !== undefined && bufferMiB > MAX_BUFFER_MIB) throw new UsageError(`invalid -B "${values.B}": at most ${MAX_BUFFER_MIB} MiB`);
+  let durationSec: number | undefined;
+  for (const condition of values.a ?? []) {
+    const match = /^duration:(\d+(?:\.\d+)?)$/.exec(condition);
+    if (!match || Number(match[1]) <= 0) throw new UsageError(`invalid -a "${condition}": expected duration:<seconds>`);
+    durationSec = Number(match[1]);
   }
   const fieldOptions: FieldOutputOptions = { header: false, separator: '\t', occurrence: 'a', aggregator: ',' };
   for (const setting of values.E ?? []) fieldOption(fieldOptions, setting);
@@ -132,6 +164,11 @@ export function parseOptions(argv: readonly string[]): Options {
     readFile: values.r,
     interfaces: values.i ?? [],
     captureFilter: values.f,
+    // tcpdump's rule: 0, or more than the maximum, means the maximum.
+    snaplen: snaplen === 0 || snaplen > MAX_CAPLEN ? MAX_CAPLEN : snaplen,
+    promiscuous: !(values.p ?? false),
+    bufferMiB,
+    durationSec,
     displayFilter: values.Y,
     count,
     writeFile: values.w,

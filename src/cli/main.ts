@@ -1,15 +1,19 @@
 // Entry point: parses arguments, runs print mode or writes a capture, and returns an exit status.
 // Only bin/tsshark.js calls process.exit.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
+import { LiveCapture, LiveCaptureError, type CaptureCounts } from '../capture/live-capture.js';
+import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../capture/native/addon.js';
 import { createRegistry, FrameDecoder } from '../decode/decoder.js';
 import type { Dissection } from '../decode/dissection.js';
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
+import { packageFile } from '../package-file.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
+import { describeDevice } from './interfaces.js';
 import { TextOutput } from './output.js';
 import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter, type FramePrinter } from './print.js';
 
@@ -28,19 +32,17 @@ const defaultStreams: Streams = {
 };
 
 function version(): string {
-  // Compiled, this module is dist/src/cli/main.js; bundled for bin/tsshark.js, dist/bundle/main.js.
-  const manifestUrl = ['../../package.json', '../../../package.json']
-    .map((relative) => new URL(relative, import.meta.url))
-    .find((url) => existsSync(url));
-  if (manifestUrl === undefined) return 'unknown';
-  const manifest = JSON.parse(readFileSync(manifestUrl, 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
   return manifest.version;
 }
 
-/** Flags whose issue has not landed: refuse them rather than ignore them. */
-function unavailable(options: Options): string | undefined {
-  if (options.interfaces.length > 0 || options.listInterfaces) return 'live capture (-i, -D) is not available yet';
-  if (options.captureFilter !== undefined) return 'capture filters (-f) are not available yet';
+/** Flags that contradict each other: refused rather than one of them ignored. */
+function conflict(options: Options): string | undefined {
+  const live = options.interfaces.length > 0;
+  if (live && options.readFile !== undefined) return 'give either -r (read a file) or -i (capture live), not both';
+  if (!live && options.captureFilter !== undefined) {
+    return 'capture filters (-f) apply to live capture (-i); to select frames of a file use a display filter (-Y)';
+  }
   return undefined;
 }
 
@@ -63,13 +65,15 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
   }
   if (options.help) return flushAndReturn(streams, USAGE);
   if (options.version) return flushAndReturn(streams, `tsshark ${version()}\n`);
-  const missing = unavailable(options);
-  if (missing) {
-    streams.stderr(`tsshark: ${missing}\n`);
-    return ExitStatus.FAILURE;
+  const contradiction = conflict(options);
+  if (contradiction) {
+    streams.stderr(`tsshark: ${contradiction}\n`);
+    return ExitStatus.USAGE;
   }
-  if (options.readFile === undefined) {
-    streams.stderr('tsshark: no input: give -r FILE, or -r - for standard input\n');
+  if (options.listInterfaces) return listInterfaces(streams);
+  const live = options.interfaces.length > 0;
+  if (options.readFile === undefined && !live) {
+    streams.stderr('tsshark: no input: give -r FILE (or -r - for standard input), or -i INTERFACE to capture\n');
     return ExitStatus.FAILURE;
   }
   if (options.tui && !isatty(1)) {
@@ -89,21 +93,77 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
   }
   let reader: CaptureReader;
   try {
-    reader = await openCapture(options.readFile, streams.stdin);
+    reader = live ? await openLive(options) : await openCapture(options.readFile as string, streams.stdin);
   } catch (error) {
-    streams.stderr(`tsshark: ${error instanceof CaptureFileError ? error.message : describeOpenError(options.readFile, error)}\n`);
+    if (error instanceof LiveCaptureError || error instanceof AddonMissingError) {
+      streams.stderr(`tsshark: ${error.message}\n`);
+      return ExitStatus.FAILURE;
+    }
+    const path = options.readFile as string;
+    streams.stderr(`tsshark: ${error instanceof CaptureFileError ? error.message : describeOpenError(path, error)}\n`);
     return ExitStatus.FAILURE;
   }
+  const liveCapture = reader instanceof LiveCapture ? reader : undefined;
+  const stopOnSignal = () => liveCapture?.stop();
+  const durationTimer = liveCapture && options.durationSec !== undefined ? setTimeout(stopOnSignal, options.durationSec * 1000) : undefined;
   try {
     if (interactive(options, streams)) {
       // Ink and React take about 0.4 s to load: print mode, which scripts run, does not pay for them.
       const { runTui } = await import('../ui/run-tui.js');
-      return await runTui({ path: options.readFile, displayFilter: options.displayFilter }, reader, registry);
+      return await runTui({ path: options.readFile, live: liveCapture, displayFilter: options.displayFilter }, reader, registry);
     }
-    return await run(options, reader, registry, fields, compiled.filter, streams);
+    // Ctrl-C or SIGTERM ends a live capture as tcpdump's does: what was captured is written, and counted.
+    if (liveCapture) for (const signal of STOP_SIGNALS) process.on(signal, stopOnSignal);
+    const status = await run(options, reader, registry, fields, compiled.filter, streams);
+    if (liveCapture) streams.stderr(describeCounts(liveCapture.counts));
+    return status;
   } finally {
+    clearTimeout(durationTimer);
+    for (const signal of STOP_SIGNALS) process.off(signal, stopOnSignal);
     await reader.close();
   }
+}
+
+const LIVE_FLUSH_MS = 100;
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+async function openLive(options: Options): Promise<LiveCapture> {
+  const capture = await LiveCapture.open({
+    sources: options.interfaces,
+    snaplen: options.snaplen,
+    promiscuous: options.promiscuous,
+    bufferBytes: (options.bufferMiB ?? 0) * 1024 * 1024,
+    captureFilter: options.captureFilter,
+  });
+  return capture;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** tcpdump's closing counts. */
+function describeCounts(counts: CaptureCounts): string {
+  const lines = [
+    `${plural(counts.captured, 'packet')} captured`,
+    `${plural(counts.received, 'packet')} received by filter`,
+    `${plural(counts.dropped, 'packet')} dropped by kernel`,
+  ];
+  if (counts.interfaceDropped > 0) lines.push(`${plural(counts.interfaceDropped, 'packet')} dropped by interface`);
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+/** tcpdump -D's numbered list (`-i 2` takes the number), with each interface's addresses. */
+function listInterfaces(streams: Streams): number {
+  let devices: DeviceDescription[];
+  try {
+    devices = loadPcapAddon().listInterfaces();
+  } catch (error) {
+    if (!(error instanceof AddonMissingError) && (error as { code?: string }).code !== 'EPCAP') throw error;
+    streams.stderr(`tsshark: ${(error as Error).message}\n`);
+    return ExitStatus.FAILURE;
+  }
+  return flushAndReturn(streams, devices.map((device, index) => `${index + 1}.${describeDevice(device)}\n`).join(''));
 }
 
 /**
@@ -157,6 +217,8 @@ async function run(
   const printing = filtering && printOptions ? decoder?.createDissection(printOptions) : undefined;
   let count = 0;
   let status: number = ExitStatus.OK;
+  // A file's output is flushed as the buffer fills; a live capture's lines should show as frames come.
+  const flushTimer = reader instanceof LiveCapture ? setInterval(() => out.flush(), LIVE_FLUSH_MS) : undefined;
   try {
     await reader.read((frame) => {
       const iface = reader.interfaces[frame.interfaceId];
@@ -169,12 +231,13 @@ async function run(
       return !out.closed && (options.count === undefined || count < options.count);
     });
   } catch (error) {
-    if (!(error instanceof CaptureFileError) && !(error instanceof CaptureWriteError)) throw error;
+    if (!(error instanceof CaptureFileError) && !(error instanceof CaptureWriteError) && !(error instanceof LiveCaptureError)) throw error;
     out.flush();
     const where = error instanceof CaptureWriteError ? `${options.writeFile}: frame ${count + 1}: ` : '';
     streams.stderr(`tsshark: ${where}${error.message}\n`);
     status = ExitStatus.FAILURE;
   } finally {
+    clearInterval(flushTimer);
     out.flush();
     writer?.close();
   }

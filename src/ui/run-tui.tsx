@@ -1,10 +1,11 @@
-// Opens the interactive interface on a capture: the file is read into a decoded store in the
-// background (the first screen shows at once, the status bar shows progress) while Ink draws the App.
+// Opens the interactive interface on a capture: the file or live capture is read into a decoded store in
+// the background (the first screen shows at once, the status bar shows progress) while Ink draws the App.
 import { openSync, statSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { render, type Instance } from 'ink';
 import type { CaptureReader } from '../capture/capture-reader.js';
 import { CaptureFileError } from '../capture/errors.js';
+import { LiveCaptureError, type LiveCapture } from '../capture/live-capture.js';
 import { FrameStore } from '../capture/frame-store.js';
 import { DecodedStore } from '../decode/decoded-store.js';
 import type { Registry } from '../decode/registry.js';
@@ -14,8 +15,9 @@ import { TAP_COLUMN_FIELDS } from '../decode/protocols/tap.js';
 import { holdTerminal } from './terminal.js';
 
 export interface TuiOptions {
-  /** The capture's path, or `-` for standard input (keys then come from /dev/tty). */
-  path: string;
+  /** The capture's path, or `-` for standard input (keys then come from /dev/tty); undefined when live. */
+  path: string | undefined;
+  live: LiveCapture | undefined;
   /** A display filter to apply once the screen is up. */
   displayFilter: string | undefined;
 }
@@ -32,14 +34,17 @@ const MAX_FPS = 60;
 const FIRST_FRAMES_WAIT_MS = 100;
 
 export async function runTui(options: TuiOptions, reader: CaptureReader, registry: Registry): Promise<number> {
-  const stats = options.path === '-' ? undefined : statSync(options.path);
+  const { path, live } = options;
+  const stats = path === undefined || path === '-' ? undefined : statSync(path);
   const regularFile = stats?.isFile() ?? false;
   const size = regularFile && stats ? stats.size : 0;
-  const store = new FrameStore(regularFile ? { file: options.path } : {});
+  const store = new FrameStore(regularFile && path !== undefined ? { file: path } : {});
   const decoded = new DecodedStore(store, registry, TAP_COLUMN_FIELDS);
   // A pipe has no end to show progress towards: it is followed like a live capture.
-  const feed = new CaptureFeed(decoded, { name: options.path === '-' ? 'standard input' : options.path, live: !regularFile });
-  const keys = options.path === '-' ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
+  const name = live ? live.interfaces.map((iface) => iface.name).join(', ') : path === '-' ? 'standard input' : (path ?? '');
+  const feed = new CaptureFeed(decoded, { name, live: !regularFile });
+  if (live) live.onCounts = () => feed.update({ drops: live.counts.dropped });
+  const keys = path === '-' ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
 
   let stopReading = false;
   let quit!: (status: number) => void;
@@ -58,7 +63,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
     .then(
       () => feed.update({ running: false, progress: undefined }),
       (error: unknown) => {
-        if (!(error instanceof CaptureFileError)) return fail(error);
+        if (!(error instanceof CaptureFileError) && !(error instanceof LiveCaptureError)) return fail(error);
         // Every frame before the fault stays on screen; the status bar says where the file broke.
         feed.update({ running: false, progress: undefined, error: error.message });
       },

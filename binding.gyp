@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "tsshark_pcap",
+      "sources": ["src/capture/native/pcap_binding.cc"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra"],
+      "libraries": ["-lpcap"]
+    }
+  ]
+}

@@ -1,0 +1,242 @@
+// Live capture as a CaptureReader, so print mode, -w and the interface take it as they take a file. The
+// pcap handles live in a worker thread (live-worker.ts); this side starts it, drops root once every handle
+// is open, and hands each frame of the batches it receives to the reader's callback.
+import { Worker } from 'node:worker_threads';
+import type { CaptureReader, FrameCallback } from './capture-reader.js';
+import type { Frame, InterfaceInfo } from './frame.js';
+import { Control, CONTROL_SLOTS, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
+import { planSources, SourceSpecError, type SourcePlan } from './live-sources.js';
+import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
+
+export interface LiveOptions {
+  /** What -i named: interfaces, their numbers in `tsshark -D`, `any`, `nflog:GROUP`. */
+  sources: readonly string[];
+  snaplen: number;
+  promiscuous: boolean;
+  /** Kernel buffer per handle; 0 for libpcap's default. */
+  bufferBytes: number;
+  captureFilter: string | undefined;
+}
+
+export interface CaptureCounts {
+  /** Frames handed to the reader's callback. */
+  captured: number;
+  /** As pcap_stats counts them, summed over every handle. */
+  received: number;
+  dropped: number;
+  interfaceDropped: number;
+}
+
+/** A capture that cannot start or cannot go on; the message is for the user. */
+export class LiveCaptureError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LiveCaptureError';
+  }
+}
+
+function describeFailure(failure: Extract<WorkerMessage, { type: 'failed' }>, filter: string | undefined): string {
+  switch (failure.code) {
+    case 'EPERM':
+      return (
+        `${failure.device}: you don't have permission to capture on that device (${failure.message}). ` +
+        'Capturing needs CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode and -B): run tsshark with sudo'
+      );
+    case 'ENODEV':
+      return `${failure.device}: no such device (tsshark -D lists the interfaces)`;
+    case 'ENETDOWN':
+      return `${failure.device}: the interface is down (ip link set ${failure.device} up)`;
+    case 'EFILTER':
+      return `${failure.message} (capture filter "${filter ?? ''}")`;
+    default:
+      return `${failure.device}: ${failure.message}`;
+  }
+}
+
+/** Node's process.initgroups, which @types/node leaves out. */
+type Credentials = Required<Pick<NodeJS.Process, 'setgroups' | 'setgid' | 'setuid'>> & {
+  initgroups: (user: string | number, extraGroup: number) => void;
+};
+
+/** As tcpdump -Z does when started through sudo: after the handles are open, run as the invoking user. */
+export function dropPrivileges(env: NodeJS.ProcessEnv = process.env): void {
+  if (process.getuid?.() !== 0 || env.SUDO_UID === undefined) return;
+  const uid = Number(env.SUDO_UID);
+  const gid = Number(env.SUDO_GID ?? env.SUDO_UID);
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid <= 0) return;
+  const credentials = process as unknown as Credentials;
+  try {
+    credentials.initgroups(env.SUDO_USER ?? uid, gid);
+  } catch {
+    // The user is not in the password database: no supplementary groups.
+    credentials.setgroups([gid]);
+  }
+  credentials.setgid(gid);
+  credentials.setuid(uid);
+}
+
+export class LiveCapture implements CaptureReader {
+  readonly nanosecond = true;
+  readonly interfaces: InterfaceInfo[];
+  /** Called when new kernel counts arrive (about once a second, and at the end). */
+  onCounts: (() => void) | undefined;
+  private captured = 0;
+  private handleStats: HandleStats[] = [];
+  private readonly control: Int32Array;
+  private stopped = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    control: SharedArrayBuffer,
+    readonly sources: readonly SourcePlan[],
+    handles: readonly OpenedHandle[],
+    filter: string | undefined,
+  ) {
+    this.control = new Int32Array(control);
+    let handleIndex = 0;
+    this.interfaces = sources.map((source) => {
+      const first = handles[handleIndex];
+      handleIndex += source.handles.length;
+      return {
+        linkType: first.linkType,
+        snaplen: first.snaplen,
+        name: source.name,
+        description: source.description,
+        numbered: true,
+        filter,
+        tsUnitsPerSecond: 1_000_000_000n,
+        tsOffsetSec: 0n,
+      };
+    });
+  }
+
+  /** Opens every handle (as root, when run through sudo), then drops privileges. Throws LiveCaptureError. */
+  static async open(options: LiveOptions): Promise<LiveCapture> {
+    const addon = loadPcapAddon();
+    let sources: SourcePlan[];
+    try {
+      sources = planSources(options.sources, addon.listInterfaces());
+    } catch (error) {
+      if (error instanceof SourceSpecError) throw new LiveCaptureError(error.message);
+      throw error;
+    }
+    const control = new SharedArrayBuffer(CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
+    const workerData: WorkerData = {
+      handles: sources.flatMap((source) => source.handles),
+      snaplen: options.snaplen,
+      promiscuous: options.promiscuous,
+      bufferBytes: options.bufferBytes,
+      filter: options.captureFilter ?? '',
+      control,
+    };
+    const worker = new Worker(new URL('./live-worker.js', import.meta.url), { workerData });
+    const first = await new Promise<WorkerMessage>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    worker.removeAllListeners('error');
+    if (first.type !== 'opened') {
+      await worker.terminate();
+      if (first.type === 'failed') throw new LiveCaptureError(describeFailure(first, options.captureFilter));
+      throw new Error(`capture worker said ${first.type} before it opened its handles`);
+    }
+    try {
+      dropPrivileges();
+    } catch (error) {
+      await worker.terminate();
+      throw new LiveCaptureError(`could not drop privileges to SUDO_UID ${process.env.SUDO_UID}: ${(error as Error).message}`);
+    }
+    return new LiveCapture(worker, control, sources, first.handles, options.captureFilter);
+  }
+
+  get counts(): CaptureCounts {
+    const counts = { captured: this.captured, received: 0, dropped: 0, interfaceDropped: 0 };
+    for (const stats of this.handleStats) {
+      counts.received += stats.received;
+      counts.dropped += stats.dropped;
+      counts.interfaceDropped += stats.interfaceDropped;
+    }
+    return counts;
+  }
+
+  /**
+   * Captures until stop(), a callback returning false, or a capture error (LiveCaptureError, after every
+   * frame captured before it was delivered). Resolves once the worker has sent its last frames and counts.
+   */
+  read(onFrame: FrameCallback): Promise<void> {
+    const frame: Frame = {
+      tsSec: 0,
+      tsNsec: 0,
+      capturedLength: 0,
+      originalLength: 0,
+      linkType: 0,
+      interfaceId: 0,
+      flags: 0,
+      comment: undefined,
+      data: new Uint8Array(0),
+      dataOffset: 0,
+    };
+    let accepting = true;
+    return new Promise<void>((resolve, reject) => {
+      this.worker.on('message', (message: WorkerMessage) => {
+        switch (message.type) {
+          case 'batch':
+            if (accepting && !this.deliver(message.buffer, message.length, frame, onFrame)) {
+              accepting = false;
+              this.stop();
+            }
+            Atomics.sub(this.control, Control.BYTES_IN_FLIGHT, message.length);
+            return;
+          case 'stats':
+            this.handleStats = message.stats;
+            this.onCounts?.();
+            return;
+          case 'stopped':
+            this.stopped = true;
+            this.handleStats = message.stats;
+            this.onCounts?.();
+            if (message.error === undefined) resolve();
+            else reject(new LiveCaptureError(`capture stopped: ${message.error}`));
+            return;
+          default:
+            reject(new Error(`capture worker said ${message.type} while capturing`));
+        }
+      });
+      this.worker.once('error', reject);
+      this.worker.once('exit', (code) => {
+        if (!this.stopped) reject(new Error(`capture worker exited with status ${code}`));
+      });
+      Atomics.compareExchange(this.control, Control.STATE, ControlState.OPENED, ControlState.RUN);
+      Atomics.notify(this.control, Control.STATE);
+    });
+  }
+
+  /** Ends the capture: frames the kernel already holds are still delivered, then read() resolves. */
+  stop(): void {
+    Atomics.store(this.control, Control.STATE, ControlState.STOP);
+    Atomics.notify(this.control, Control.STATE);
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    await this.worker.terminate();
+  }
+
+  private deliver(buffer: ArrayBuffer, length: number, frame: Frame, onFrame: FrameCallback): boolean {
+    const view = new DataView(buffer, 0, length);
+    const bytes = new Uint8Array(buffer, 0, length);
+    for (let at = 0; at < length; at += view.getUint32(at + Record.LENGTH, RECORD_LITTLE_ENDIAN)) {
+      frame.tsSec = view.getUint32(at + Record.TS_SEC, RECORD_LITTLE_ENDIAN);
+      frame.tsNsec = view.getUint32(at + Record.TS_NSEC, RECORD_LITTLE_ENDIAN);
+      frame.capturedLength = view.getUint32(at + Record.CAPTURED_LENGTH, RECORD_LITTLE_ENDIAN);
+      frame.originalLength = view.getUint32(at + Record.ORIGINAL_LENGTH, RECORD_LITTLE_ENDIAN);
+      frame.interfaceId = view.getUint32(at + Record.INTERFACE_ID, RECORD_LITTLE_ENDIAN);
+      frame.flags = view.getUint32(at + Record.FLAGS, RECORD_LITTLE_ENDIAN);
+      frame.linkType = this.interfaces[frame.interfaceId].linkType;
+      frame.data = bytes.subarray(at + Record.DATA, at + Record.DATA + frame.capturedLength);
+      this.captured++;
+      if (onFrame(frame) === false) return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,28 @@
+// What the main thread and the capture worker (live-worker.ts) say to each other.
+import type { HandlePlan } from './live-sources.js';
+import type { HandleStats, OpenedHandle } from './native/addon.js';
+
+/** Slots of the shared Int32Array both threads see. */
+export const Control = { STATE: 0, BYTES_IN_FLIGHT: 1 } as const;
+export const CONTROL_SLOTS = 2;
+
+/** The main thread moves STATE from OPENED to RUN (privileges dropped) and from either to STOP. */
+export const ControlState = { OPENED: 0, RUN: 1, STOP: 2 } as const;
+
+export interface WorkerData {
+  handles: HandlePlan[];
+  snaplen: number;
+  promiscuous: boolean;
+  bufferBytes: number;
+  filter: string;
+  control: SharedArrayBuffer;
+}
+
+export type WorkerMessage =
+  | { type: 'opened'; handles: OpenedHandle[] }
+  | { type: 'failed'; device: string; code: string; message: string }
+  /** Records as pcap_binding.cc packs them, in timestamp order; `length` bytes of `buffer` are used. */
+  | { type: 'batch'; buffer: ArrayBuffer; length: number; frames: number }
+  | { type: 'stats'; stats: HandleStats[] }
+  /** The last message: the final counts, and what stopped capture early, if anything did. */
+  | { type: 'stopped'; stats: HandleStats[]; error: string | undefined };

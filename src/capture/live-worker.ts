@@ -1,0 +1,200 @@
+// The capture worker: owns the pcap handles, waits on them, and sends frames to the main thread in batches
+// (transferred ArrayBuffers, at most every BATCH_INTERVAL_MS or when full), merged across handles in
+// timestamp order. The main thread is never blocked by capture, and capture never waits for the main
+// thread: when too many bytes are unread there, the worker stops reading and the kernel counts the drops.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Control, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
+import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
+
+const STAGING_BYTES = 8 << 20;
+const BATCH_BYTES = 1 << 20;
+const BATCH_INTERVAL_MS = 20;
+const POLL_MS = 10;
+const STATS_INTERVAL_MS = 1000;
+/**
+ * How far behind the clock a handle that had nothing to read may still hold frames: the kernel hands a
+ * ring block to user space when it fills or when its timer (1 ms in immediate mode) retires it. Frames of
+ * other handles wait this long so that a late frame is not sent after a later one.
+ */
+const HOLDBACK_NS = 50e6;
+const MAX_BYTES_IN_FLIGHT = 64 << 20;
+
+interface Staged {
+  id: number;
+  bytes: Uint8Array;
+  view: DataView;
+  /** Records not yet sent lie in [start, end). */
+  start: number;
+  end: number;
+  lastKey: number;
+  /** No frames were left in the handle when it was last read, at this time (a key). */
+  drainedAt: number | undefined;
+}
+
+const data = workerData as WorkerData;
+const port = parentPort as NonNullable<typeof parentPort>;
+const control = new Int32Array(data.control);
+const addon = loadPcapAddon();
+const opened: OpenedHandle[] = [];
+
+function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+function openAll(): boolean {
+  for (const plan of data.handles) {
+    try {
+      opened.push(addon.open({ ...plan, snaplen: data.snaplen, promiscuous: data.promiscuous, immediate: true, bufferBytes: data.bufferBytes, filter: data.filter }));
+    } catch (error) {
+      for (const handle of opened) addon.close(handle.id);
+      const code = (error as { code?: string }).code ?? 'EPCAP';
+      post({ type: 'failed', device: plan.device, code, message: (error as Error).message });
+      return false;
+    }
+  }
+  post({ type: 'opened', handles: opened });
+  return true;
+}
+
+/** Timestamps as nanoseconds since a base second: exact in a double for 100 days. */
+let baseSec: number | undefined;
+
+function keyAt(view: DataView, at: number): number {
+  const sec = view.getUint32(at + Record.TS_SEC, RECORD_LITTLE_ENDIAN);
+  baseSec ??= sec;
+  return (sec - baseSec) * 1e9 + view.getUint32(at + Record.TS_NSEC, RECORD_LITTLE_ENDIAN);
+}
+
+function nowKey(): number {
+  const ms = Date.now();
+  baseSec ??= Math.floor(ms / 1000);
+  return (ms - baseSec * 1000) * 1e6;
+}
+
+class Sender {
+  private bytes = new Uint8Array(BATCH_BYTES);
+  private end = 0;
+  private frames = 0;
+  private startedAt = Date.now();
+
+  /** Copies one record in, sending the batch first when it has no room. */
+  add(source: Uint8Array, at: number, length: number): void {
+    if (this.bytes.length - this.end < length) this.send();
+    if (this.bytes.length < length) this.bytes = new Uint8Array(length);
+    this.bytes.set(source.subarray(at, at + length), this.end);
+    this.end += length;
+    this.frames++;
+  }
+
+  sendIfDue(): void {
+    if (this.end > 0 && Date.now() - this.startedAt >= BATCH_INTERVAL_MS) this.send();
+  }
+
+  send(): void {
+    if (this.end > 0) {
+      Atomics.add(control, Control.BYTES_IN_FLIGHT, this.end);
+      post({ type: 'batch', buffer: this.bytes.buffer as ArrayBuffer, length: this.end, frames: this.frames }, [this.bytes.buffer as ArrayBuffer]);
+      this.bytes = new Uint8Array(BATCH_BYTES);
+    }
+    this.end = 0;
+    this.frames = 0;
+    this.startedAt = Date.now();
+  }
+}
+
+/** Reads whatever each handle has ready into its staging buffer; notes which handles were emptied. */
+function readAll(staged: readonly Staged[]): void {
+  for (const handle of staged) {
+    if (handle.start > 0) {
+      handle.bytes.copyWithin(0, handle.start, handle.end);
+      handle.end -= handle.start;
+      handle.start = 0;
+    }
+    const before = handle.end;
+    const now = nowKey();
+    handle.end = addon.capture(handle.id, handle.bytes, handle.end);
+    handle.drainedAt = handle.bytes.length - handle.end >= addon.recordReserve ? now : undefined;
+    for (let at = before; at < handle.end; at += handle.view.getUint32(at + Record.LENGTH, RECORD_LITTLE_ENDIAN)) handle.lastKey = keyAt(handle.view, at);
+  }
+}
+
+/** Sends, in timestamp order, every staged frame no handle can still precede; all of them when `flush`. */
+function merge(staged: readonly Staged[], sender: Sender, flush: boolean): void {
+  let safe = Infinity;
+  if (!flush && staged.length > 1) {
+    for (const handle of staged) {
+      const bound = handle.drainedAt === undefined ? handle.lastKey : Math.max(handle.lastKey, handle.drainedAt - HOLDBACK_NS);
+      safe = Math.min(safe, bound);
+    }
+  }
+  for (;;) {
+    let next: Staged | undefined;
+    let nextKey = safe;
+    for (const handle of staged) {
+      if (handle.start === handle.end) continue;
+      const key = keyAt(handle.view, handle.start);
+      if (key <= nextKey) {
+        next = handle;
+        nextKey = key;
+      }
+    }
+    if (next === undefined) return;
+    const length = next.view.getUint32(next.start + Record.LENGTH, RECORD_LITTLE_ENDIAN);
+    sender.add(next.bytes, next.start, length);
+    next.start += length;
+  }
+}
+
+/** A handle whose statistics cannot be read (its interface went away) counts nothing. */
+function statsOf(): HandleStats[] {
+  return opened.map((handle) => {
+    try {
+      return addon.stats(handle.id);
+    } catch {
+      return { received: 0, dropped: 0, interfaceDropped: 0 };
+    }
+  });
+}
+
+function capture(): void {
+  const staged: Staged[] = opened.map((handle) => {
+    const bytes = new Uint8Array(STAGING_BYTES);
+    return { id: handle.id, bytes, view: new DataView(bytes.buffer), start: 0, end: 0, lastKey: -Infinity, drainedAt: undefined };
+  });
+  const ids = opened.map((handle) => handle.id);
+  const sender = new Sender();
+  let statsAt = Date.now();
+  try {
+    while (Atomics.load(control, Control.STATE) === ControlState.RUN) {
+      if (Atomics.load(control, Control.BYTES_IN_FLIGHT) > MAX_BYTES_IN_FLIGHT) {
+        Atomics.wait(control, Control.STATE, ControlState.RUN, POLL_MS);
+        continue;
+      }
+      addon.wait(ids, POLL_MS);
+      readAll(staged);
+      merge(staged, sender, false);
+      sender.sendIfDue();
+      if (Date.now() - statsAt >= STATS_INTERVAL_MS) {
+        statsAt = Date.now();
+        post({ type: 'stats', stats: statsOf() });
+      }
+    }
+    // What the kernel already holds is part of the capture: read it before stopping.
+    readAll(staged);
+    merge(staged, sender, RECORD_LITTLE_ENDIAN);
+    sender.send();
+    post({ type: 'stopped', stats: statsOf(), error: undefined });
+  } catch (error) {
+    merge(staged, sender, RECORD_LITTLE_ENDIAN);
+    sender.send();
+    post({ type: 'stopped', stats: statsOf(), error: (error as Error).message });
+  } finally {
+    for (const handle of opened) addon.close(handle.id);
+  }
+}
+
+if (openAll()) {
+  // The main thread drops privileges (setuid applies to every thread) before it lets us read a frame.
+  Atomics.wait(control, Control.STATE, ControlState.OPENED);
+  capture();
+}

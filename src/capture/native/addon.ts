@@ -1,0 +1,113 @@
+// The live-capture addon (pcap_binding.cc), as TypeScript sees it. It is built at install only where
+// libpcap's headers and a compiler exist (scripts/build-native.js); without it, files still work and
+// live capture says what to install.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { endianness } from 'node:os';
+import { packageFile } from '../../package-file.js';
+
+/** PCAP_IF_* flags of pcap_findalldevs. */
+export const InterfaceFlag = {
+  LOOPBACK: 0x1,
+  UP: 0x2,
+  RUNNING: 0x4,
+  WIRELESS: 0x8,
+  CONNECTION_STATUS: 0x30,
+} as const;
+
+export const ConnectionStatus = { UNKNOWN: 0x0, CONNECTED: 0x10, DISCONNECTED: 0x20, NOT_APPLICABLE: 0x30 } as const;
+
+export interface InterfaceAddress {
+  family: 4 | 6;
+  address: string;
+  prefixLength: number | undefined;
+}
+
+export interface DeviceDescription {
+  name: string;
+  description: string | undefined;
+  flags: number;
+  addresses: InterfaceAddress[];
+}
+
+/** Which copies a handle keeps: both, or one direction (0, 1, 2 as pcapng's epb_flags count them). */
+export type HandleDirection = 0 | 1 | 2;
+
+export interface HandleOptions {
+  device: string;
+  snaplen: number;
+  promiscuous: boolean;
+  immediate: boolean;
+  /** The kernel buffer (pcap_set_buffer_size); 0 keeps libpcap's default. */
+  bufferBytes: number;
+  /** A DLT to select after activation (LINUX_SLL2 on `any`), or -1. */
+  linkType: number;
+  direction: HandleDirection;
+  /** BPF capture filter, compiled by libpcap; empty for none. */
+  filter: string;
+  /** Stamped on every record this handle produces. */
+  interfaceId: number;
+}
+
+export interface OpenedHandle {
+  id: number;
+  linkType: number;
+  snaplen: number;
+  warning?: string;
+}
+
+export interface HandleStats {
+  received: number;
+  dropped: number;
+  interfaceDropped: number;
+}
+
+export interface PcapAddon {
+  readonly libraryVersion: string;
+  readonly recordHeaderLength: number;
+  /** Free bytes a batch buffer must have for capture() to add to it. */
+  readonly recordReserve: number;
+  listInterfaces(): DeviceDescription[];
+  /** Throws an Error with `code` EPERM, ENODEV, ENETDOWN, EFILTER or EPCAP. */
+  open(options: HandleOptions): OpenedHandle;
+  capture(id: number, bytes: Uint8Array, offset: number): number;
+  wait(ids: readonly number[], timeoutMs: number): void;
+  stats(id: number): HandleStats;
+  close(id: number): void;
+}
+
+/** Offsets of a record's fields, as pcap_binding.cc packs them, in the machine's byte order. */
+export const Record = {
+  LENGTH: 0,
+  TS_SEC: 4,
+  TS_NSEC: 8,
+  CAPTURED_LENGTH: 12,
+  ORIGINAL_LENGTH: 16,
+  INTERFACE_ID: 20,
+  FLAGS: 24,
+  DATA: 28,
+} as const;
+
+export const RECORD_LITTLE_ENDIAN = endianness() === 'LE';
+
+export class AddonMissingError extends Error {
+  constructor() {
+    super(
+      'live capture needs the libpcap addon, which was not built when tsshark was installed: ' +
+        `apt-get install libpcap-dev g++ make python3, then run npm rebuild in ${packageFile('')}`,
+    );
+    this.name = 'AddonMissingError';
+  }
+}
+
+const ADDON_PATH = 'build/Release/tsshark_pcap.node';
+
+let loaded: PcapAddon | undefined;
+
+export function loadPcapAddon(): PcapAddon {
+  if (loaded) return loaded;
+  const path = packageFile(ADDON_PATH);
+  if (!existsSync(path)) throw new AddonMissingError();
+  loaded = createRequire(import.meta.url)(path) as PcapAddon;
+  return loaded;
+}
