@@ -8,19 +8,8 @@ import test from 'ava';
 import { repoRoot } from './helpers/corpus.js';
 import { compareWithTshark, describeMismatches } from './helpers/differential.js';
 import { tssharkFields } from './helpers/decode.js';
+import { labUnavailable } from './helpers/netns.js';
 import { tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
-
-function labUnavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return 'skipped: the namespace lab needs root (ip netns add); CI runs as root';
-  for (const tool of ['ip', 'tcpdump', 'ping']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    } catch {
-      return `skipped: the namespace lab needs ${tool} (.ci/run installs it)`;
-    }
-  }
-  return undefined;
-}
 
 test('a capture recorded now in our namespace lab decodes as tshark decodes it', async (t) => {
   const unavailable = labUnavailable();

@@ -113,7 +113,10 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       return await runTui({ path: options.readFile, live: liveCapture, displayFilter: options.displayFilter }, reader, registry);
     }
     // Ctrl-C or SIGTERM ends a live capture as tcpdump's does: what was captured is written, and counted.
-    if (liveCapture) for (const signal of STOP_SIGNALS) process.on(signal, stopOnSignal);
+    if (liveCapture) {
+      for (const signal of STOP_SIGNALS) process.on(signal, stopOnSignal);
+      streams.stderr(`Capturing on ${liveCapture.interfaces.map((iface) => `'${iface.name}'`).join(' and ')}\n`);
+    }
     const status = await run(options, reader, registry, fields, compiled.filter, streams);
     if (liveCapture) streams.stderr(describeCounts(liveCapture.counts));
     return status;

@@ -37,6 +37,11 @@ struct Handle {
   uint32_t flags = 0;
   bool directionFromSll2 = false;
   bool nanosecond = true;
+  /**
+   * libpcap's NFLOG reader takes EAGAIN from a non-blocking socket for an error: such a handle stays
+   * blocking and is read only while poll() says it has data.
+   */
+  bool readWhenReady = false;
 
   ~Handle() {
     if (pcap != nullptr) pcap_close(pcap);
@@ -251,9 +256,10 @@ class PcapAddon : public Napi::Addon<PcapAddon> {
         throw captureError(env, "EPCAP", pcap_geterr(pcap));
       }
     }
-    if (pcap_setnonblock(pcap, 1, errbuf) != 0) throw captureError(env, "EPCAP", errbuf);
-
     const int linkType = pcap_datalink(pcap);
+    handle->readWhenReady = linkType == DLT_NFLOG;
+    if (!handle->readWhenReady && pcap_setnonblock(pcap, 1, errbuf) != 0) throw captureError(env, "EPCAP", errbuf);
+
     handle->interfaceId = options.Get("interfaceId").As<Napi::Number>().Uint32Value();
     handle->flags = direction;
     handle->directionFromSll2 = direction == 0 && linkType == DLT_LINUX_SLL2;
@@ -277,9 +283,15 @@ class PcapAddon : public Napi::Addon<PcapAddon> {
     Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
     Batch batch{&handle, bytes.Data(), info[2].As<Napi::Number>().Uint32Value(), bytes.ByteLength()};
     if (batch.end > batch.limit) throw Napi::RangeError::New(env, "offset past the end of the buffer");
-    if (batch.limit - batch.end >= kRecordReserve) {
+    while (batch.limit - batch.end >= kRecordReserve) {
+      if (handle.readWhenReady) {
+        pollfd ready{pcap_get_selectable_fd(handle.pcap), POLLIN, 0};
+        if (poll(&ready, 1, 0) <= 0) break;
+      }
       const int status = pcap_dispatch(handle.pcap, -1, onPacket, reinterpret_cast<u_char *>(&batch));
       if (status == PCAP_ERROR) throw captureError(env, "EPCAP", pcap_geterr(handle.pcap));
+      // A ring handle's dispatch takes everything ready (or stops when the buffer is full).
+      if (!handle.readWhenReady) break;
     }
     return Napi::Number::New(env, static_cast<double>(batch.end));
   }

@@ -1,0 +1,123 @@
+// Throw-away network namespaces for live tests: a client and a server joined by a veth pair, IPv4 only
+// (no IPv6 neighbour or listener chatter to count). Every lab is removed by its test's teardown, and by
+// the process's exit if a test dies first; every process started in one has a time limit.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { packageFile } from '../../src/package-file.js';
+import { BIN, type RunResult } from './run.js';
+
+export const CLIENT_IP = '10.66.0.1';
+export const SERVER_IP = '10.66.0.2';
+export const CLIENT_IF = 'veth-c';
+export const SERVER_IF = 'veth-s';
+const PROCESS_LIMIT_MS = 60_000;
+
+/** Why the live tests cannot run here, or undefined. */
+export function labUnavailable(tools: readonly string[] = ['ip', 'tcpdump', 'ping']): string | undefined {
+  if (process.getuid?.() !== 0) return 'skipped: the namespace lab needs root (ip netns add); CI runs as root';
+  for (const tool of tools) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      return `skipped: the namespace lab needs ${tool} (.ci/run installs it)`;
+    }
+  }
+  return undefined;
+}
+
+/** Why live capture cannot run here: the lab's reasons, or the addon not built (no libpcap-dev at install). */
+export function liveUnavailable(tools?: readonly string[]): string | undefined {
+  if (!existsSync(packageFile('build/Release/tsshark_pcap.node'))) {
+    return 'skipped: the live-capture addon is not built (apt-get install libpcap-dev, npm rebuild; .ci/run does)';
+  }
+  return labUnavailable(tools);
+}
+
+export interface Lab {
+  client: string;
+  server: string;
+  remove(): void;
+}
+
+const labs = new Set<Lab>();
+process.on('exit', () => {
+  for (const lab of labs) lab.remove();
+});
+
+let labCount = 0;
+
+export function createLab(): Lab {
+  const tag = `${process.pid}-${labCount++}`;
+  const lab: Lab = {
+    client: `tss-live-c-${tag}`,
+    server: `tss-live-s-${tag}`,
+    remove() {
+      labs.delete(lab);
+      for (const ns of [lab.client, lab.server]) execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    },
+  };
+  labs.add(lab);
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'ignore' });
+  ip('netns', 'add', lab.client);
+  ip('netns', 'add', lab.server);
+  ip('link', 'add', CLIENT_IF, 'netns', lab.client, 'type', 'veth', 'peer', 'name', SERVER_IF, 'netns', lab.server);
+  for (const [ns, dev, address] of [
+    [lab.client, CLIENT_IF, CLIENT_IP],
+    [lab.server, SERVER_IF, SERVER_IP],
+  ]) {
+    execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    ip('-n', ns, 'addr', 'add', `${address}/24`, 'dev', dev);
+    ip('-n', ns, 'link', 'set', 'lo', 'up');
+    ip('-n', ns, 'link', 'set', dev, 'up');
+  }
+  return lab;
+}
+
+export interface Started {
+  child: ChildProcess;
+  /** Resolves when stderr has shown `readyText` (the capture is running). */
+  ready: Promise<void>;
+  done: Promise<RunResult>;
+}
+
+/** Starts a command in a namespace, with a time limit. */
+export function startIn(ns: string, command: readonly string[], readyText?: string, env: NodeJS.ProcessEnv = process.env): Started {
+  const child = spawn('ip', ['netns', 'exec', ns, ...command], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  if (readyText === undefined) markReady();
+  const timer = setTimeout(() => child.kill('SIGKILL'), PROCESS_LIMIT_MS);
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr.push(chunk);
+    if (readyText !== undefined && Buffer.concat(stderr).toString().includes(readyText)) markReady();
+  });
+  const done = new Promise<RunResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      markReady();
+      resolve({ status, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() });
+    });
+  });
+  return { child, ready, done };
+}
+
+/** tsshark in a namespace; ready once it says it is capturing. */
+export function tssharkIn(ns: string, args: readonly string[], env?: NodeJS.ProcessEnv): Started {
+  return startIn(ns, [process.execPath, BIN, ...args], 'Capturing on', env);
+}
+
+/**
+ * tcpdump in a namespace, ready once it is listening: nanosecond pcap, written as root (Debian's drops to
+ * user tcpdump), in immediate mode (else the ring's blocks wait up to a second and Ctrl-C loses them).
+ */
+export function tcpdumpIn(ns: string, args: readonly string[]): Started {
+  return startIn(ns, ['tcpdump', '-Z', 'root', '--immediate-mode', '--time-stamp-precision', 'nano', '-U', ...args], 'listening on');
+}
+
+export function runIn(ns: string, command: readonly string[]): void {
+  execFileSync('ip', ['netns', 'exec', ns, ...command], { stdio: 'ignore', timeout: PROCESS_LIMIT_MS });
+}
