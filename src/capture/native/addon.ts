@@ -37,7 +37,11 @@ export interface HandleOptions {
   device: string;
   snaplen: number;
   promiscuous: boolean;
-  immediate: boolean;
+  /**
+   * How long the kernel may hold frames before user space sees them (the TPACKET_V3 block timeout); 0 asks
+   * for immediate mode, which libpcap serves with TPACKET_V2: one snaplen-sized slot per frame.
+   */
+  timeoutMs: number;
   /** The kernel buffer (pcap_set_buffer_size); 0 keeps libpcap's default. */
   bufferBytes: number;
   /** A DLT to select after activation (LINUX_SLL2 on `any`), or -1. */

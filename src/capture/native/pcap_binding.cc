@@ -203,7 +203,7 @@ class PcapAddon : public Napi::Addon<PcapAddon> {
   }
 
   /**
-   * open({ device, snaplen, promiscuous, immediate, bufferBytes, linkType, direction, filter, interfaceId })
+   * open({ device, snaplen, promiscuous, timeoutMs, bufferBytes, linkType, direction, filter, interfaceId })
    * -> { id, linkType, nanosecond, warning }. direction: 0 both, 1 inbound only, 2 outbound only.
    */
   Napi::Value Open(const Napi::CallbackInfo &info) {
@@ -220,7 +220,9 @@ class PcapAddon : public Napi::Addon<PcapAddon> {
     pcap_t *pcap = handle->pcap;
     pcap_set_snaplen(pcap, options.Get("snaplen").As<Napi::Number>().Int32Value());
     pcap_set_promisc(pcap, options.Get("promiscuous").As<Napi::Boolean>() ? 1 : 0);
-    pcap_set_immediate_mode(pcap, options.Get("immediate").As<Napi::Boolean>() ? 1 : 0);
+    const int timeoutMs = options.Get("timeoutMs").As<Napi::Number>().Int32Value();
+    if (timeoutMs > 0) pcap_set_timeout(pcap, timeoutMs);
+    else pcap_set_immediate_mode(pcap, 1);
     const int bufferBytes = options.Get("bufferBytes").As<Napi::Number>().Int32Value();
     if (bufferBytes > 0) pcap_set_buffer_size(pcap, bufferBytes);
     pcap_set_tstamp_precision(pcap, PCAP_TSTAMP_PRECISION_NANO);
