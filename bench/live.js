@@ -3,14 +3,16 @@
 // from one and then two sending processes, SECONDS each. tsshark and its peers capture the receiver's end
 // at the same time; each one's frames are compared with the frames that crossed the veth (its counters),
 // and with what the kernel says it dropped. Root; every namespace is removed at exit.
-// Usage: bench/live.js [--seconds S] [--tshark]   (--tshark adds tshark decoding live: it takes a core)
+// With --each, every capture runs alone in its own rounds instead: the flood is then as fast as the sender
+// makes it, not shared with four capturing processes on the same cores.
+// Usage: bench/live.js [--seconds S] [--each] [--tshark]   (--tshark adds tshark decoding live)
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, tshark: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, each: { type: 'boolean', default: false }, tshark: { type: 'boolean', default: false } } });
 const SECONDS = Number(values.seconds);
 const SENDER = `tss-bench-tx-${process.pid}`;
 const RECEIVER = `tss-bench-rx-${process.pid}`;
@@ -62,7 +64,7 @@ function frameCounter() {
   return stats.rx.packets + stats.tx.packets;
 }
 
-function capturer(name, command, readyText, parse) {
+function start({ name, command, readyText, parse }) {
   const child = spawn('ip', ['netns', 'exec', RECEIVER, ...command], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -100,28 +102,29 @@ function storeCounts(stdout) {
 }
 
 const tsshark = join(root, 'bin/tsshark.js');
-const capturers = () => [
-  capturer('tcpdump -w /dev/null', ['tcpdump', '-Z', 'root', '-i', DEVICE, '-w', '/dev/null'], 'listening on', tcpdumpCounts),
-  capturer('dumpcap -w /dev/null', ['dumpcap', '-q', '-i', DEVICE, '-w', '/dev/null'], 'Capturing on', dumpcapCounts),
-  capturer('tsshark -w /dev/null', [tsshark, '-i', DEVICE, '-w', '/dev/null'], 'Capturing on', tcpdumpCounts),
-  capturer('tsshark frame store (UI)', [join(root, 'bench/live-store.js'), DEVICE], 'Capturing on', storeCounts),
-  ...(values.tshark ? [capturer('tshark (decoding)', ['tshark', '-i', DEVICE, '-Q', '-z', 'io,stat,0'], 'Capturing on', tsharkCounts)] : []),
+const TCPDUMP = 'tcpdump -w /dev/null';
+const TSSHARK_WRITE = 'tsshark -w /dev/null';
+const CAPTURERS = [
+  { name: TCPDUMP, command: ['tcpdump', '-Z', 'root', '-i', DEVICE, '-w', '/dev/null'], readyText: 'listening on', parse: tcpdumpCounts },
+  { name: 'dumpcap -w /dev/null', command: ['dumpcap', '-q', '-i', DEVICE, '-w', '/dev/null'], readyText: 'Capturing on', parse: dumpcapCounts },
+  { name: TSSHARK_WRITE, command: [tsshark, '-i', DEVICE, '-w', '/dev/null'], readyText: 'Capturing on', parse: tcpdumpCounts },
+  { name: 'tsshark frame store (UI)', command: [join(root, 'bench/live-store.js'), DEVICE], readyText: 'Capturing on', parse: storeCounts },
+  ...(values.tshark ? [{ name: 'tshark (decoding)', command: ['tshark', '-i', DEVICE, '-Q', '-z', 'io,stat,0'], readyText: 'Capturing on', parse: tsharkCounts }] : []),
 ];
 
-async function round(senders) {
-  const running = capturers();
+/** One flood with these captures running; returns a row per capture. */
+async function round(senders, specs) {
+  const running = specs.map(start);
   const ready = await Promise.all(running.map((entry) => entry.ready));
   ready.forEach((ok, index) => ok || process.stderr.write(`${running[index].name} did not start: ${running[index].output()}\n`));
   await sleep(500);
   const before = frameCounter();
   const flood = join(root, 'bench/out/udp-flood');
-  const sent = await Promise.all(
+  await Promise.all(
     Array.from({ length: senders }, (_, index) =>
       new Promise((resolve) => {
-        const child = spawn('ip', ['netns', 'exec', SENDER, flood, RECEIVER_IP, String(9000 + index), String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.on('data', (chunk) => (out += chunk));
-        child.on('close', () => resolve(Number(out.trim())));
+        const child = spawn('ip', ['netns', 'exec', SENDER, flood, RECEIVER_IP, String(9000 + index), String(SECONDS)], { stdio: ['ignore', 'ignore', 'inherit'] });
+        child.on('close', resolve);
       }),
     ),
   );
@@ -130,22 +133,33 @@ async function round(senders) {
   for (const entry of running) entry.child.kill('SIGINT');
   const results = await Promise.all(running.map((entry) => entry.done));
   const rate = Math.round(crossed / SECONDS);
-  console.log(`\n${senders} sender${senders > 1 ? 's' : ''}: ${sent.reduce((a, b) => a + b, 0).toLocaleString('en-US')} sent, ${crossed.toLocaleString('en-US')} frames crossed the veth (~${rate.toLocaleString('en-US')}/s)`);
-  console.log(`${'capture'.padEnd(28)}${'frames'.padStart(12)}${'missing'.padStart(12)}${'%'.padStart(8)}${'kernel drops'.padStart(14)}`);
-  const reference = results[0];
-  for (const [index, result] of results.entries()) {
-    const missing = Math.max(0, crossed - result.captured);
-    const note = result.rssMB ? `  RSS ${result.rssMB} MB` : '';
-    console.log(
-      `${running[index].name.padEnd(28)}${result.captured.toLocaleString('en-US').padStart(12)}${missing.toLocaleString('en-US').padStart(12)}` +
-        `${((100 * missing) / crossed).toFixed(2).padStart(8)}${String(result.kernelDropped).padStart(14)}${note}`,
-    );
+  return results.map((result, index) => ({ senders, name: running[index].name, rate, crossed, ...result, missing: Math.max(0, crossed - result.captured) }));
+}
+
+function report(rows) {
+  const columns = ['senders', 'capture', 'frames/s', 'frames', 'missing', '%', 'kernel drops', 'RSS MB'];
+  const widths = [8, 26, 11, 12, 11, 8, 13, 8];
+  const line = (cells) => cells.map((cell, index) => (index === 1 ? String(cell).padEnd(widths[index]) : String(cell).padStart(widths[index]))).join(' ');
+  console.log(line(columns));
+  const count = (value) => value.toLocaleString('en-US');
+  for (const row of rows) {
+    console.log(line([row.senders, row.name, count(row.rate), count(row.captured), count(row.missing), ((100 * row.missing) / row.crossed).toFixed(2), row.kernelDropped, row.rssMB ?? '']));
   }
-  const tssharkWrite = results[2];
-  console.log(`ratio tsshark -w / tcpdump -w frames: ${(tssharkWrite.captured / reference.captured).toFixed(4)}`);
+  for (const senders of [1, 2]) {
+    const tcpdumpRow = rows.find((row) => row.senders === senders && row.name === TCPDUMP);
+    const ours = rows.find((row) => row.senders === senders && row.name === TSSHARK_WRITE);
+    if (tcpdumpRow && ours) {
+      console.log(`${senders} sender(s): tsshark -w / tcpdump -w, share of frames captured: ${(ours.captured / ours.crossed / (tcpdumpRow.captured / tcpdumpRow.crossed)).toFixed(4)}`);
+    }
+  }
 }
 
 execFileSync('gcc', ['-O2', '-o', join(root, 'bench/out/udp-flood'), join(root, 'bench/udp-flood.c')]);
 createLab();
-console.log(`bench/live: ${SECONDS} s per round, 60-byte UDP frames, all captures on ${DEVICE} at once (${(await import('node:os')).cpus().length} cores)`);
-for (const senders of [1, 2]) await round(senders);
+console.log(`bench/live: ${SECONDS} s per round, 60-byte UDP frames, ${values.each ? 'each capture alone' : `all captures on ${DEVICE} at once`} (${(await import('node:os')).cpus().length} cores)`);
+const rows = [];
+for (const senders of [1, 2]) {
+  if (values.each) for (const spec of CAPTURERS) rows.push(...(await round(senders, [spec])));
+  else rows.push(...(await round(senders, CAPTURERS)));
+}
+report(rows);

@@ -1,5 +1,6 @@
 // The live benchmark's sender: UDP datagrams with 18-byte payloads (60-byte Ethernet frames) to one
-// address as fast as sendmmsg takes them, for a number of seconds; prints how many it sent.
+// address as fast as sendmmsg takes them, for a number of seconds; prints how many it sent (bench/live
+// counts the frames that crossed the veth instead: those are what the captures could see).
 // Usage: udp-flood ADDRESS PORT SECONDS
 #define _GNU_SOURCE
 #include <arpa/inet.h>
