@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { Direction, directionOf } from '../src/capture/frame.js';
 import { readAll, type StoredFrame } from './helpers/capture.js';
+import { Terminal } from './helpers/terminal.js';
 import { CLIENT_IF, createLab, liveUnavailable, runIn, SERVER_IF, SERVER_IP, startIn, tcpdumpIn, tssharkIn, type Lab } from './helpers/netns.js';
 
 const ETHERNET_HEADER = 14;
@@ -236,4 +237,22 @@ test.serial('nflog:GROUP and an interface at once: NFLOG frames with their prefi
   t.is(captured.frames.filter((stored) => stored.iface.name === SERVER_IF && icmpType(stored, ETHERNET_HEADER) !== undefined).length, 6);
   const times = captured.frames.map(nanoseconds);
   for (let i = 1; i < times.length; i++) t.true(times[i] >= times[i - 1], `frame ${i + 1} is not earlier than frame ${i}`);
+});
+
+test.serial('the interface on a live capture: frames appear as they arrive, followed, with the status bar saying live', async (t) => {
+  const lab = withLab(t, ['ip', 'ping', 'tmux']);
+  if (!lab) return;
+  const terminal = new Terminal(120, 30, ['-i', SERVER_IF, '-f', 'icmp'], ['ip', 'netns', 'exec', lab.server]);
+  t.teardown(() => terminal.close());
+  await terminal.waitFor(t, /veth-s │ 0 frames .*│ live │ follow/);
+  ping(lab, 3);
+  let screen = await terminal.waitFor(t, /6 frames · 6 shown/);
+  // Followed: the newest frame is selected, and it is the third reply, sent by the server.
+  t.regex(screen, /^> +6 .*↑ veth.*Echo \(ping\) reply/m);
+  t.regex(screen, /^ +1 .*↓ veth.*Echo \(ping\) request/m);
+  ping(lab, 1);
+  screen = await terminal.waitFor(t, /8 frames · 8 shown/);
+  t.regex(screen, /^> +8 /m);
+  terminal.keys('q');
+  await terminal.waitFor(t, /exit status 0/);
 });

@@ -1,73 +1,14 @@
 // End to end in a real terminal: tmux runs the built CLI (with CI unset, which Ink reads as "not
 // interactive"), keys are sent, and the screen is read back with capture-pane. Each test has its own
 // tmux server (-L), killed when it ends.
-import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test, { type ExecutionContext } from 'ava';
-import { CORPUS, CORPUS_ABSENT, corpusPresent, repoRoot } from '../helpers/corpus.js';
+import test from 'ava';
+import { CORPUS, CORPUS_ABSENT, corpusPresent } from '../helpers/corpus.js';
 import { CLIPBOARD_PAYLOAD, hostileCapture, hostilePcapng } from '../helpers/hostile.js';
+import { Terminal, TMUX_ABSENT, tmuxPresent } from '../helpers/terminal.js';
 import { tsharkLines, tsharkPresent, TSHARK_ABSENT } from '../helpers/tshark.js';
-
-const tmuxPresent = await new Promise<boolean>((done) => execFile('tmux', ['-V'], (error) => done(!error)));
-const TMUX_ABSENT = 'skipped: tmux is not installed (apt-get install tmux; .ci/run installs it)';
-const CLI = join(repoRoot, 'bin/tsshark.js');
-
-let servers = 0;
-
-class Terminal {
-  private readonly socket = `tsshark-test-${process.pid}-${servers++}`;
-
-  constructor(
-    columns: number,
-    rows: number,
-    args: readonly string[],
-  ) {
-    const quoted = args.map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
-    // The shell stays after tsshark exits so its status and the restored screen can be read.
-    this.tmux(['new-session', '-d', '-x', String(columns), '-y', String(rows), `env -u CI TERM=xterm-256color node ${CLI} ${quoted}; echo "exit status $?"; sleep 60`]);
-    this.tmux(['set-option', '-g', 'set-titles', 'on']);
-  }
-
-  tmux(args: readonly string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', timeout: 10_000 });
-  }
-
-  screen(): string {
-    return this.tmux(['capture-pane', '-p']);
-  }
-
-  keys(...keys: string[]): void {
-    this.tmux(['send-keys', ...keys]);
-  }
-
-  /** Literal text, as typed. */
-  type(text: string): void {
-    this.tmux(['send-keys', '-l', text]);
-  }
-
-  /** Waits (at most 10 s) for the screen to match. */
-  async waitFor(t: ExecutionContext, pattern: RegExp): Promise<string> {
-    const deadline = Date.now() + 10_000;
-    let screen = '';
-    while (Date.now() < deadline) {
-      screen = this.screen();
-      if (pattern.test(screen)) return screen;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    t.fail(`the screen never matched ${pattern}:\n${screen}`);
-    return screen;
-  }
-
-  close(): void {
-    try {
-      this.tmux(['kill-server']);
-    } catch {
-      // Already gone.
-    }
-  }
-}
 
 const ready = !tmuxPresent ? TMUX_ABSENT : !tsharkPresent ? TSHARK_ABSENT : !corpusPresent ? CORPUS_ABSENT : undefined;
 const FILE = join(CORPUS, 'recorded/rtr-client-side.pcap');
