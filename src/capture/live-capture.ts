@@ -160,8 +160,9 @@ export class LiveCapture implements CaptureReader {
   }
 
   /**
-   * Captures until stop(), a callback returning false, or a capture error (LiveCaptureError, after every
-   * frame captured before it was delivered). Resolves once the worker has sent its last frames and counts.
+   * Captures until stop(), a callback returning false or throwing (read() then rejects with its error), or a
+   * capture error (LiveCaptureError, after every frame captured before it was delivered). Settles once the
+   * worker has sent its last frames and counts.
    */
   read(onFrame: FrameCallback): Promise<void> {
     const frame: Frame = {
@@ -177,12 +178,20 @@ export class LiveCapture implements CaptureReader {
       dataOffset: 0,
     };
     let accepting = true;
+    let failure: unknown;
     return new Promise<void>((resolve, reject) => {
       this.worker.on('message', (message: WorkerMessage) => {
         switch (message.type) {
           case 'batch':
-            if (accepting && !this.deliver(message.buffer, message.length, frame, onFrame)) {
+            try {
+              if (accepting && !this.deliver(message.buffer, message.length, frame, onFrame)) {
+                accepting = false;
+                this.stop();
+              }
+            } catch (error) {
+              // The consumer failed (a frame -F pcap cannot hold): stop, and read() rejects with its error.
               accepting = false;
+              failure ??= error;
               this.stop();
             }
             Atomics.sub(this.control, Control.BYTES_IN_FLIGHT, message.length);
@@ -195,7 +204,8 @@ export class LiveCapture implements CaptureReader {
             this.stopped = true;
             this.handleStats = message.stats;
             this.onCounts?.();
-            if (message.error === undefined) resolve();
+            if (failure !== undefined) reject(failure);
+            else if (message.error === undefined) resolve();
             else reject(new LiveCaptureError(`capture stopped: ${message.error}`));
             return;
           default:
