@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { Direction, directionOf } from '../src/capture/frame.js';
 import { readAll, type StoredFrame } from './helpers/capture.js';
+import { BIN } from './helpers/run.js';
 import { Terminal } from './helpers/terminal.js';
 import { CLIENT_IF, createLab, liveUnavailable, runIn, SERVER_IF, SERVER_IP, startIn, tcpdumpIn, tssharkIn, type Lab } from './helpers/netns.js';
 
@@ -255,4 +256,12 @@ test.serial('the interface on a live capture: frames appear as they arrive, foll
   t.regex(screen, /^> +8 /m);
   terminal.keys('q');
   await terminal.waitFor(t, /exit status 0/);
+});
+
+test.serial('without the capabilities, the error names them and sudo', async (t) => {
+  const lab = withLab(t, ['ip', 'setpriv']);
+  if (!lab) return;
+  const unprivileged = await startIn(lab.server, ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, '-i', SERVER_IF, '-c', '1']).done;
+  t.is(unprivileged.status, 2);
+  t.regex(unprivileged.stderr, /^tsshark: veth-s: you don't have permission to capture on that device \(.*\)\. Capturing needs CAP_NET_RAW \(and CAP_NET_ADMIN for promiscuous mode and -B\): run tsshark with sudo\n$/);
 });
