@@ -47,7 +47,7 @@ Input:
   -f <capture filter>    BPF capture filter for live capture
   -s <snaplen>           bytes to keep of each frame (default 262144)
   -p                     don't put the interface into promiscuous mode
-  -B <MiB>               kernel buffer size per capture handle
+  -B <MiB>               kernel buffer per capture handle (default 8)
   -a duration:<sec>      stop capturing after this many seconds
   -D                     list the interfaces live capture can use
 
