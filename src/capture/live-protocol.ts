@@ -22,7 +22,7 @@ export type WorkerMessage =
   | { type: 'opened'; handles: OpenedHandle[] }
   | { type: 'failed'; device: string; code: string; message: string }
   /** Records as pcap_binding.cc packs them, in timestamp order; `length` bytes of `buffer` are used. */
-  | { type: 'batch'; buffer: ArrayBuffer; length: number; frames: number }
+  | { type: 'batch'; buffer: ArrayBuffer; length: number }
   | { type: 'stats'; stats: HandleStats[] }
   /** The last message: the final counts, and what stopped capture early, if anything did. */
   | { type: 'stopped'; stats: HandleStats[]; error: string | undefined };
