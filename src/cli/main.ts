@@ -135,15 +135,14 @@ const LIVE_FLUSH_MS = 100;
 const DEFAULT_BUFFER_MIB = 8;
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-async function openLive(options: Options): Promise<LiveCapture> {
-  const capture = await LiveCapture.open({
+function openLive(options: Options): Promise<LiveCapture> {
+  return LiveCapture.open({
     sources: options.interfaces,
     snaplen: options.snaplen,
     promiscuous: options.promiscuous,
     bufferBytes: (options.bufferMiB ?? DEFAULT_BUFFER_MIB) * 1024 * 1024,
     captureFilter: options.captureFilter,
   });
-  return capture;
 }
 
 function plural(count: number, noun: string): string {
