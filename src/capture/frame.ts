@@ -22,6 +22,22 @@ export interface Frame {
   dataOffset: number;
 }
 
+/** A Frame for a reader to fill in and hand out again for every frame it reads. */
+export function blankFrame(linkType = 0): Frame {
+  return {
+    tsSec: 0,
+    tsNsec: 0,
+    capturedLength: 0,
+    originalLength: 0,
+    linkType,
+    interfaceId: 0,
+    flags: 0,
+    comment: undefined,
+    data: new Uint8Array(0),
+    dataOffset: 0,
+  };
+}
+
 export interface InterfaceInfo {
   linkType: number;
   snaplen: number;

@@ -3,7 +3,7 @@
 // is open, and hands each frame of the batches it receives to the reader's callback.
 import { Worker } from 'node:worker_threads';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
-import type { Frame, InterfaceInfo } from './frame.js';
+import { blankFrame, type Frame, type InterfaceInfo } from './frame.js';
 import { Control, CONTROL_SLOTS, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
 import { planSources, SourceSpecError, type SourcePlan } from './live-sources.js';
 import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
@@ -165,18 +165,7 @@ export class LiveCapture implements CaptureReader {
    * worker has sent its last frames and counts.
    */
   read(onFrame: FrameCallback): Promise<void> {
-    const frame: Frame = {
-      tsSec: 0,
-      tsNsec: 0,
-      capturedLength: 0,
-      originalLength: 0,
-      linkType: 0,
-      interfaceId: 0,
-      flags: 0,
-      comment: undefined,
-      data: new Uint8Array(0),
-      dataOffset: 0,
-    };
+    const frame = blankFrame();
     let accepting = true;
     let failure: unknown;
     return new Promise<void>((resolve, reject) => {

@@ -3,7 +3,7 @@
 import type { ByteSource, ChunkedInput } from './chunked-input.js';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
 import { CaptureFileError } from './errors.js';
-import { MAX_CAPLEN, type Frame, type InterfaceInfo } from './frame.js';
+import { blankFrame, MAX_CAPLEN, type InterfaceInfo } from './frame.js';
 
 const MAGIC_MICRO = 0xa1b2c3d4;
 const MAGIC_NANO = 0xa1b23c4d;
@@ -21,7 +21,6 @@ export function isPcapMagic(bigEndianWord: number): boolean {
 }
 
 export class PcapReader implements CaptureReader {
-  readonly format = 'pcap';
   readonly interfaces: InterfaceInfo[];
 
   private constructor(
@@ -70,18 +69,7 @@ export class PcapReader implements CaptureReader {
     const { input, littleEndian } = this;
     const fractionScale = this.nanosecond ? 1 : 1000;
     const caplenLimit = MAX_CAPLEN;
-    const frame: Frame = {
-      tsSec: 0,
-      tsNsec: 0,
-      capturedLength: 0,
-      originalLength: 0,
-      linkType: this.linkType,
-      interfaceId: 0,
-      flags: 0,
-      comment: undefined,
-      data: new Uint8Array(0),
-      dataOffset: 0,
-    };
+    const frame = blankFrame(this.linkType);
     for (;;) {
       if (input.available < RECORD_HEADER_LENGTH && !(await input.ensure(RECORD_HEADER_LENGTH))) {
         if (input.available === 0) return;

@@ -3,8 +3,7 @@
 import type { ByteSource, ChunkedInput } from './chunked-input.js';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
 import { CaptureFileError } from './errors.js';
-import type { Frame, InterfaceInfo } from './frame.js';
-import { MAX_CAPLEN } from './frame.js';
+import { blankFrame, MAX_CAPLEN, type InterfaceInfo } from './frame.js';
 import { BlockType, BYTE_ORDER_MAGIC, MAX_BLOCK_LENGTH, Option, padded } from './pcapng-format.js';
 
 /** Smallest legal total length of each block type (header, fixed body, trailer). */
@@ -31,23 +30,11 @@ interface BlockContext {
 }
 
 export class PcapngReader implements CaptureReader {
-  readonly format = 'pcapng';
   readonly interfaces: InterfaceInfo[] = [];
   private littleEndian = true;
   /** Index in `interfaces` of this section's interface 0. */
   private sectionBase = 0;
-  private readonly frame: Frame = {
-    tsSec: 0,
-    tsNsec: 0,
-    capturedLength: 0,
-    originalLength: 0,
-    linkType: 0,
-    interfaceId: 0,
-    flags: 0,
-    comment: undefined,
-    data: new Uint8Array(0),
-    dataOffset: 0,
-  };
+  private readonly frame = blankFrame();
   private readonly textDecoder = new TextDecoder('utf-8', { fatal: false });
 
   private constructor(
