@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
 // What the interface does with a live capture, without a terminal: every frame goes into the frame store
-// and the decoded store (src/ui/run-tui.tsx does the same), with tsshark's default 8 MiB kernel buffer. Until SIGINT; then prints its counts as JSON.
+// and the decoded store (src/ui/run-tui.tsx does the same), with tsshark's default kernel buffer. Until SIGINT; then prints its counts as JSON.
 // Usage (root): bench/live-store.js INTERFACE
 import { FrameStore } from '../dist/src/capture/frame-store.js';
 import { LiveCapture } from '../dist/src/capture/live-capture.js';
@@ -8,7 +8,7 @@ import { createRegistry } from '../dist/src/decode/decoder.js';
 import { DecodedStore } from '../dist/src/decode/decoded-store.js';
 import { TAP_COLUMN_FIELDS } from '../dist/src/decode/protocols/tap.js';
 
-const capture = await LiveCapture.open({ sources: [process.argv[2]], snaplen: 262144, promiscuous: true, bufferBytes: 8 << 20, captureFilter: undefined });
+const capture = await LiveCapture.open({ sources: [process.argv[2]], snaplen: 262144, promiscuous: true, bufferBytes: undefined, captureFilter: undefined });
 const decoded = new DecodedStore(new FrameStore({}), createRegistry(), TAP_COLUMN_FIELDS);
 process.on('SIGINT', () => capture.stop());
 process.stderr.write(`Capturing on '${process.argv[2]}'\n`);

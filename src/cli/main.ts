@@ -128,11 +128,6 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
 }
 
 const LIVE_FLUSH_MS = 100;
-/**
- * Kernel buffer per capture handle when -B is not given. libpcap's 2 MiB holds ~40 ms of a 400k frames/s
- * flood of small frames: one pause of the worker (a collection) and the kernel drops (bench/live).
- */
-const DEFAULT_BUFFER_MIB = 8;
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function openLive(options: Options): Promise<LiveCapture> {
@@ -140,7 +135,7 @@ function openLive(options: Options): Promise<LiveCapture> {
     sources: options.interfaces,
     snaplen: options.snaplen,
     promiscuous: options.promiscuous,
-    bufferBytes: (options.bufferMiB ?? DEFAULT_BUFFER_MIB) * 1024 * 1024,
+    bufferBytes: options.bufferMiB === undefined ? undefined : options.bufferMiB * 1024 * 1024,
     captureFilter: options.captureFilter,
   });
 }
