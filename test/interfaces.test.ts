@@ -1,7 +1,10 @@
 // tsshark -D's lines: tcpdump -D's flags, then addresses.
+import { execFileSync } from 'node:child_process';
 import test from 'ava';
 import { ConnectionStatus, InterfaceFlag } from '../src/capture/native/addon.js';
 import { describeDevice } from '../src/cli/interfaces.js';
+import { addonUnavailable } from './helpers/netns.js';
+import { runCli } from './helpers/run.js';
 
 test('an interface is described as tcpdump -D describes it, with its addresses after', (t) => {
   const up = InterfaceFlag.UP | InterfaceFlag.RUNNING;
@@ -18,18 +21,15 @@ test('an interface is described as tcpdump -D describes it, with its addresses a
   t.is(describeDevice({ name: 'ifb0', description: undefined, flags: ConnectionStatus.NOT_APPLICABLE, addresses: [{ family: 4, address: '10.0.0.1', prefixLength: undefined }] }), 'ifb0 [none] 10.0.0.1');
 });
 
-test("tsshark -D lists what tcpdump -D lists, in the same order (when both can run here)", async (t) => {
-  const { execFileSync } = await import('node:child_process');
-  const { existsSync } = await import('node:fs');
-  const { packageFile } = await import('../src/package-file.js');
-  if (!existsSync(packageFile('build/Release/tsshark_pcap.node'))) return t.pass('skipped: the live-capture addon is not built (apt-get install libpcap-dev, npm rebuild)');
+test('tsshark -D lists what tcpdump -D lists, in the same order', async (t) => {
+  const unavailable = addonUnavailable();
+  if (unavailable) return t.pass(unavailable);
   let theirs: string;
   try {
     theirs = execFileSync('tcpdump', ['-D'], { encoding: 'utf8' });
   } catch {
     return t.pass('skipped: tcpdump is not installed (.ci/run installs it)');
   }
-  const { runCli } = await import('./helpers/run.js');
   const ours = await runCli(['-D']);
   t.is(ours.status, 0, ours.stderr);
   const withoutAddresses = ours.stdout.split('\n').map((line) => line.replace(/\] .*$/, ']'));

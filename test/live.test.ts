@@ -88,6 +88,8 @@ test.serial("-w on a veth holds what tcpdump captured at the same time: frames, 
   t.is(recorded.error, undefined, reference.stderr);
   t.true(captured.nanosecond);
   t.is(capturedCount(result.stderr), captured.frames.length);
+  // Each handle's kernel filter keeps only its direction: between them they receive every frame once.
+  t.regex(result.stderr, new RegExp(`^${captured.frames.length} packets received by filter$`, 'm'));
   t.true(captured.frames.length >= 12, `${captured.frames.length} frames: 5 requests, 5 replies, ARP`);
   t.deepEqual(
     captured.frames.map((stored) => Buffer.from(stored.frame.data).toString('hex')),

@@ -25,12 +25,15 @@ export function labUnavailable(tools: readonly string[] = ['ip', 'tcpdump', 'pin
   return undefined;
 }
 
-/** Why live capture cannot run here: the lab's reasons, or the addon not built (no libpcap-dev at install). */
+/** Why the live-capture addon cannot be used here: it was not built (no libpcap-dev at install). */
+export function addonUnavailable(): string | undefined {
+  if (existsSync(packageFile('build/Release/tsshark_pcap.node'))) return undefined;
+  return 'skipped: the live-capture addon is not built (apt-get install libpcap-dev, npm rebuild; .ci/run does)';
+}
+
+/** Why live capture cannot run here: the addon's reason, or the lab's. */
 export function liveUnavailable(tools?: readonly string[]): string | undefined {
-  if (!existsSync(packageFile('build/Release/tsshark_pcap.node'))) {
-    return 'skipped: the live-capture addon is not built (apt-get install libpcap-dev, npm rebuild; .ci/run does)';
-  }
-  return labUnavailable(tools);
+  return addonUnavailable() ?? labUnavailable(tools);
 }
 
 export interface Lab {
