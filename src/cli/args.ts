@@ -18,7 +18,7 @@ export interface Options {
   captureFilter: string | undefined;
   snaplen: number;
   promiscuous: boolean;
-  /** Kernel buffer per capture handle in MiB (-B); undefined for libpcap's default. */
+  /** Kernel buffer per capture handle in MiB (-B); undefined for the live source's default. */
   bufferMiB: number | undefined;
   /** -a duration:S, in seconds. */
   durationSec: number | undefined;
