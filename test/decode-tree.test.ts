@@ -33,8 +33,8 @@ function find(roots: readonly TreeNode[], abbrev: string): TreeNode {
 
 const span = (node: TreeNode) => [node.start, node.length, node.value];
 
-test('the tree lists Frame, Tap, then each layer', (t) => {
-  t.deepEqual(tree(SYN).map((node) => node.field.abbrev), ['frame', 'tap', 'sll', 'ip', 'tcp']);
+test('the tree lists Tap, Frame, then each layer', (t) => {
+  t.deepEqual(tree(SYN).map((node) => node.field.abbrev), ['tap', 'frame', 'sll', 'ip', 'tcp']);
 });
 
 test('nodes carry their byte ranges and values', (t) => {

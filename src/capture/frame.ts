@@ -49,6 +49,10 @@ export interface InterfaceInfo {
   /** Timestamp units per second: 1e6 for µs pcap, 1e9 for ns, any power of 2 or 10 for pcapng. */
   tsUnitsPerSecond: bigint;
   tsOffsetSec: bigint;
+  /** `uname -r` of the kernel that captured (live sources); the tap annotations name its functions. */
+  kernelRelease?: string;
+  /** The interface's MTU when the source knows it (live), for "frame larger than the MTU". */
+  mtu?: number;
 }
 
 /** pcapng epb_flags bits 0-1 (RFC draft-ietf-opsawg-pcapng §4.3.1). */

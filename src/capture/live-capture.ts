@@ -1,6 +1,8 @@
 // Live capture as a CaptureReader, so print mode, -w and the interface take it as they take a file. The
 // pcap handles live in a worker thread (live-worker.ts); this side starts it, drops root once every handle
 // is open, and hands each frame of the batches it receives to the reader's callback.
+import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
 import { blankFrame, type Frame, type InterfaceInfo } from './frame.js';
@@ -81,6 +83,16 @@ export function dropPrivileges(env: NodeJS.ProcessEnv = process.env): void {
   credentials.setuid(uid);
 }
 
+/** The interface's MTU from sysfs; undefined for `any`, `nflog:N` and interfaces gone meanwhile. */
+function interfaceMtu(name: string): number | undefined {
+  try {
+    const mtu = Number(readFileSync(`/sys/class/net/${name}/mtu`, 'latin1'));
+    return Number.isInteger(mtu) && mtu > 0 ? mtu : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class LiveCapture implements CaptureReader {
   readonly nanosecond = true;
   readonly interfaces: InterfaceInfo[];
@@ -112,6 +124,8 @@ export class LiveCapture implements CaptureReader {
         filter,
         tsUnitsPerSecond: 1_000_000_000n,
         tsOffsetSec: 0n,
+        kernelRelease: release(),
+        mtu: interfaceMtu(source.name),
       };
     });
   }

@@ -23,9 +23,10 @@ import { udp } from './protocols/udp.js';
 import { vlan } from './protocols/vlan.js';
 import { Registry } from './registry.js';
 import { Session } from './session.js';
+import { parseKernelRelease, type KernelVersion } from './taps/kernel-pipeline.js';
 
-/** Pseudo-layers every frame starts with, before its link layer. */
-const FRAME_LAYERS: readonly Dissector[] = [frameProtocol, tap];
+/** Pseudo-layers every frame starts with, before its link layer: the tap first, as it is tsshark's point. */
+const FRAME_LAYERS: readonly Dissector[] = [tap, frameProtocol];
 
 export function createRegistry(): Registry {
   return new Registry(
@@ -60,6 +61,8 @@ function newMeta(): FrameMeta {
     snaplen: 0,
     flags: 0,
     comment: undefined,
+    kernel: undefined,
+    mtu: undefined,
   };
 }
 
@@ -84,6 +87,8 @@ export class FrameDecoder {
   private lastLink: Dissector | undefined;
   private readonly meta = newMeta();
   private readonly redoMeta = newMeta();
+  /** The last interface's parsed kernel release: sources have one kernel, so it is parsed once. */
+  private kernel: KernelVersion | undefined;
 
   constructor(
     readonly registry: Registry,
@@ -161,5 +166,9 @@ export class FrameDecoder {
     meta.snaplen = iface?.snaplen ?? 0;
     meta.flags = frame.flags;
     meta.comment = frame.comment;
+    const release = iface?.kernelRelease;
+    if (release !== this.kernel?.release) this.kernel = parseKernelRelease(release);
+    meta.kernel = this.kernel;
+    meta.mtu = iface?.mtu;
   }
 }

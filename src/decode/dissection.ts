@@ -7,8 +7,8 @@ import type { FieldDef, FieldValue } from './field.js';
 import type { Registry } from './registry.js';
 import type { ByteSource, ExpertSeverity, TreeNode } from './tree.js';
 import { expertFields } from './protocols/expert.js';
-import { frameProtocolsField } from './protocols/frame.js';
 import { Columns } from './columns.js';
+import type { KernelVersion } from './taps/kernel-pipeline.js';
 import type { Session } from './session.js';
 
 export interface FrameMeta {
@@ -29,6 +29,26 @@ export interface FrameMeta {
   /** pcapng epb_flags (direction in bits 0-1). */
   flags: number;
   comment: string | undefined;
+  /** The capturing kernel, when the source says (live); undefined is "unknown kernel". */
+  kernel: KernelVersion | undefined;
+  mtu: number | undefined;
+}
+
+/**
+ * The outermost IP datagram of the frame, as the kernel's hooks see it (NAT, GSO and checksum offload act
+ * on it): version 0 when the frame has none. One record per Dissection, rewritten for every frame.
+ */
+export interface Datagram {
+  version: 0 | 4 | 6;
+  bytes: Uint8Array;
+  headerAt: number;
+  /** Where the transport header starts (after IPv6 extension headers) and which protocol it is. */
+  payloadAt: number;
+  protocol: number;
+  /** The IP length field's datagram length, header included. */
+  length: number;
+  /** Part of a fragmented datagram: the transport header is in the first fragment only. */
+  fragment: boolean;
 }
 
 /** Where the innermost IP header's addresses are, for transport conversation keys. */
@@ -64,6 +84,7 @@ export class Dissection {
   readonly layers: string[] = [];
   frame!: FrameMeta;
   network: NetworkAddresses | undefined;
+  readonly datagram: Datagram = { version: 0, bytes: new Uint8Array(0), headerAt: 0, payloadAt: 0, protocol: 0, length: 0, fragment: false };
   /** True when the upper layers see only the first fragment of a datagram that was not reassembled. */
   fragmented = false;
   /** True while dissecting the packet quoted inside an ICMP error. */
@@ -126,6 +147,7 @@ export class Dissection {
     this.source = 0;
     this.inErrorPacket = false;
     this.network = undefined;
+    this.datagram.version = 0;
     this.fragmented = false;
     this.infoSuffix = '';
     if (this.tree) {
@@ -135,10 +157,12 @@ export class Dissection {
     if (this.columnsEnabled) this.cols.reset();
     for (const pseudo of frameLayers) this.layer(pseudo, 0, false);
     this.chain(link ?? this.registry.data, 0);
-    if (this.wants(frameProtocolsField)) {
-      // The frame node is the first root; its protocol list is known only now.
-      if (this.tree) this.stack.push(this.roots[0]);
-      this.generated(frameProtocolsField, this.layers.join(':'));
+    // Each pseudo-layer's node is one root, in order; what it finishes lands under it.
+    for (let i = 0; i < frameLayers.length; i++) {
+      const finish = frameLayers[i].finish;
+      if (finish === undefined) continue;
+      if (this.tree) this.stack.push(this.roots[i]);
+      finish(this);
       this.stack.length = 0;
     }
     if (this.infoSuffix !== '' && this.columnsEnabled) this.cols.info += this.infoSuffix;
@@ -256,6 +280,23 @@ export class Dissection {
     this.inErrorPacket = saved.inError;
     this.stack.length = saved.depth;
     this.pendingTable = undefined;
+  }
+
+  /**
+   * Records an IP header as the frame's datagram when it is the outermost one (not tunnelled, not quoted
+   * in an ICMP error); true when it was recorded, so the caller goes on to fill in its transport.
+   */
+  noteDatagram(version: 4 | 6, headerAt: number, length: number, payloadAt: number, protocol: number, fragment: boolean): boolean {
+    const datagram = this.datagram;
+    if (datagram.version !== 0 || this.inErrorPacket) return false;
+    datagram.version = version;
+    datagram.bytes = this.view.bytes;
+    datagram.headerAt = headerAt;
+    datagram.length = length;
+    datagram.payloadAt = payloadAt;
+    datagram.protocol = protocol;
+    datagram.fragment = fragment;
+    return true;
   }
 
   /** Continues the chain over other bytes, such as a reassembled datagram; returns the new view. */

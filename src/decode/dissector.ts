@@ -27,4 +27,9 @@ export interface Dissector {
    */
   accepts?(view: ByteView, offset: number): boolean;
   dissect(view: ByteView, offset: number, ctx: Dissection): void;
+  /**
+   * For the pseudo-layers every frame starts with: adds what depends on the layers after them (the
+   * protocols in the frame, what the tap's copy implies), once the chain has run.
+   */
+  finish?(ctx: Dissection): void;
 }

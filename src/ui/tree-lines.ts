@@ -12,12 +12,6 @@ export interface TreeLine {
   expanded: boolean;
 }
 
-/** The Tap node first (where the kernel copied the frame), then the layers in order. */
-export function orderedRoots(roots: readonly TreeNode[]): TreeNode[] {
-  const tap = roots.filter((node) => node.field.abbrev === 'tap');
-  return [...tap, ...roots.filter((node) => node.field.abbrev !== 'tap')];
-}
-
 function keysOf(nodes: readonly TreeNode[], parent: string): string[] {
   const seen = new Map<string, number>();
   return nodes.map((node) => {
@@ -38,7 +32,7 @@ export function treeLines(roots: readonly TreeNode[], expanded: ReadonlySet<stri
       if (open) visit(node.children, depth + 1, key, layer ?? node);
     });
   };
-  visit(orderedRoots(roots), 0, '', undefined);
+  visit(roots, 0, '', undefined);
   return lines;
 }
 
@@ -52,7 +46,7 @@ export function allExpandableKeys(roots: readonly TreeNode[]): string[] {
       visit(nodes[index].children, key);
     });
   };
-  visit(orderedRoots(roots), '');
+  visit(roots, '');
   return keys;
 }
 

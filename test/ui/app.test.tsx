@@ -88,7 +88,7 @@ test('the list, tree and bytes of the selected frame; j/k move, Tab and Enter ex
   await press(app, 'j', KEY.tab, 'j', 'j', 'j', KEY.enter);
   // The tree: Tap first, then the layers; the IPv4 layer opened and its bytes shown in the hex pane.
   screen = await expectShown(t, app, /▾ Internet Protocol Version 4, Src: 10\.77\.0\.1, Dst: 10\.77\.0\.2\n +Version: 4/);
-  t.regex(screen, /▸ Tap\n▸ Frame 5/);
+  t.regex(screen, /▸ Tap: AF_PACKET, ingress\n▸ Frame 5/);
   t.regex(screen, /ip — Internet Protocol Version 4/);
   await press(app, 'j');
   await expectShown(t, app, /ip\.version/);

@@ -50,7 +50,7 @@ export const frameProtocol: Dissector = {
       ctx.expert('warn', `Captured length ${frame.capturedLength} exceeds the file's snapshot length ${frame.snaplen}`);
     }
   },
+  finish(ctx) {
+    if (ctx.wants(fields.protocols)) ctx.generated(fields.protocols, ctx.layers.join(':'));
+  },
 };
-
-/** frame.protocols depends on every later layer, so the engine adds it after the chain. */
-export const frameProtocolsField = fields.protocols;

@@ -147,6 +147,7 @@ export const ip: Dissector = {
     const payloadAt = offset + headerLength;
     const end = offset + totalLength;
     const more = (flagsFragment & FLAG_MF) !== 0;
+    ctx.noteDatagram(4, offset, totalLength, payloadAt, proto, more || fragmentUnits !== 0);
     if (!more && fragmentUnits === 0) {
       ctx.next('ip.proto', proto, payloadAt, end);
       return;

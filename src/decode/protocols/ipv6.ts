@@ -154,6 +154,7 @@ export const ipv6: Dissector = {
     }
     let end = offset + HEADER_LENGTH + payloadLength;
     let at = offset + HEADER_LENGTH;
+    const outermost = ctx.noteDatagram(6, offset, HEADER_LENGTH + payloadLength, at, next, false);
     for (let count = 0; count < MAX_EXTENSION_HEADERS; count++) {
       if (next === Next.HOP_BY_HOP || next === Next.DESTINATION || next === Next.ROUTING) {
         const extension = next === Next.HOP_BY_HOP ? hopopts : next === Next.DESTINATION ? dstopts : routing;
@@ -192,10 +193,17 @@ export const ipv6: Dissector = {
         at += FRAGMENT_HEADER_LENGTH;
         // An atomic fragment (RFC 6946) holds the whole datagram: its headers go on.
         if ((word & 0xfff9) === 0) continue;
+        if (outermost) ctx.datagram.fragment = true;
         fragment(view, ctx, offset, at, end, following, word, ident);
         return;
       }
       break;
+    }
+    if (outermost) {
+      ctx.datagram.payloadAt = at;
+      ctx.datagram.protocol = next;
+      // A jumbogram's length is in its hop-by-hop option.
+      ctx.datagram.length = end - offset;
     }
     ctx.next('ip.proto', next === Next.NO_NEXT ? -1 : next, at, end);
   },

@@ -1,13 +1,28 @@
-// Where the kernel copied this frame, from what the capture carries: the SLL/SLL2 packet type, pcapng
-// epb_flags, or the NFLOG hook (see shared/docs/kernel-taps.md). The full tap model fills more fields.
+// Where the kernel copied this frame and what that implies, from what the capture carries: the SLL/SLL2
+// packet type, pcapng epb_flags, the NFLOG header, and (live) the running kernel. The facts are in
+// shared/docs/kernel-taps.md; src/decode/taps holds the pipeline model this dissector reads.
 import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, type FieldDef } from '../field.js';
 import { Direction, directionOf } from '../../capture/frame.js';
-import { NF_HOOK_NAMES, NflogTlv, nflogPrefix, walkNflogTlvs } from './nflog.js';
+import { NflogTlv, nflogPrefix, walkNflogTlvs } from './nflog.js';
+import {
+  egressHook,
+  egressStages,
+  ingressHook,
+  ingressStages,
+  loopbackStages,
+  NfInetHook,
+  nfFamilyName,
+  nfHookName,
+  nfInetDirection,
+  nfInetStages,
+  type PipelineSplit,
+} from '../taps/kernel-pipeline.js';
+import { transportChecksumIsPartial } from '../taps/checksum.js';
 
-const LinkType = { NULL: 0, ETHERNET: 1, RAW: 101, LOOP: 108, SLL: 113, NFLOG: 239, IPV4: 228, IPV6: 229, SLL2: 276 } as const;
+const LinkType = { ETHERNET: 1, SLL: 113, NFLOG: 239, SLL2: 276 } as const;
 
 /** Linux PACKET_* packet types, as SLL and SLL2 record them. */
 export const PACKET_TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -18,35 +33,128 @@ export const PACKET_TYPE_NAMES: Readonly<Record<number, string>> = {
   4: 'outgoing',
 };
 const PACKET_OUTGOING = 4;
+/** ARPHRD_LOOPBACK: the cooked headers' hardware type for frames of `lo`. */
+const ARPHRD_LOOPBACK = 772;
+/** pcapng epb_flags bits 2-4, the reception type, as Linux packet types. */
+const EPB_RECEPTION_TYPES: Readonly<Record<number, string>> = { 1: 'host', 2: 'multicast', 3: 'broadcast', 4: 'otherhost' };
+const NFLOG_FAMILY = 0;
+const NFLOG_GROUP = 2;
+const NFLOG_HOOK = 2;
+/** IEEE 802.3's payload limit, taken as the MTU of an Ethernet capture that does not record its own. */
+const ETHERNET_MTU = 1500;
+const IP_PROTO_TCP = 6;
+const IP_PROTO_UDP = 17;
 
 const fields = defineFields('tap', {
   point: { name: 'Tap point', type: 'string', blurb: 'af_packet, nflog or unknown' },
   direction: { name: 'Direction', type: 'string', blurb: 'ingress, egress or unknown' },
   pkttype: { name: 'Packet type', type: 'string', blurb: 'Linux packet type: host, broadcast, multicast, otherhost, outgoing' },
   iface: { name: 'Interface', type: 'string' },
+  kernel: { name: 'Kernel', type: 'string', blurb: 'The capturing kernel release, which names the functions' },
   hook: { name: 'Hook', type: 'string', blurb: 'Where the copy was made' },
+  family: { name: 'Netfilter family', type: 'string', blurb: 'NFLOG: the family of the rule that copied the packet' },
+  group: { name: 'NFLOG group', type: 'uint16', base: 'dec' },
   prefix: { name: 'Log prefix', type: 'string', blurb: 'NFLOG prefix of the rule that copied the packet' },
+  before: { name: 'Before the copy', type: 'string', blurb: 'The stages that had run, in order' },
+  after: { name: 'After the copy', type: 'string', blurb: 'The stages that had not yet run, in order' },
+  implies: { name: 'Implies', type: 'string', blurb: 'What the copy point means for what this frame shows' },
 });
 
 const DIRECTION_NAMES = ['unknown', 'ingress', 'egress'] as const;
+type TapDirection = (typeof DIRECTION_NAMES)[number];
+
+/**
+ * What `dissect` learned that `finish` needs once the later layers ran. Dissection of one frame is
+ * synchronous and the tap is never nested, so one record serves every frame.
+ */
+const current = { point: '', direction: 'unknown' as TapDirection, loopback: false, nflogHook: -1, nflogFamily: -1 };
 
 function addPacketType(ctx: Dissection, pkttype: number, at: number, length: number): void {
-  ctx.add(fields.direction, at, length, pkttype === PACKET_OUTGOING ? 'egress' : 'ingress');
+  current.direction = pkttype === PACKET_OUTGOING ? 'egress' : 'ingress';
+  ctx.add(fields.direction, at, length, current.direction);
   ctx.add(fields.pkttype, at, length, PACKET_TYPE_NAMES[pkttype] ?? `unknown (${pkttype})`);
 }
 
+function addStages(ctx: Dissection, split: PipelineSplit): void {
+  if (split.before.length > 0) ctx.generated(fields.before, split.before.join(', '));
+  if (split.after.length > 0) ctx.generated(fields.after, split.after.join(', '));
+}
+
 function addNflog(ctx: Dissection, view: ByteView): void {
+  current.point = 'nflog';
   ctx.generated(fields.point, 'nflog');
+  const family = view.u8(NFLOG_FAMILY);
+  current.nflogFamily = family;
+  ctx.add(fields.family, NFLOG_FAMILY, 1, nfFamilyName(family));
+  ctx.add(fields.group, NFLOG_GROUP, 2, view.u16(NFLOG_GROUP));
   walkNflogTlvs(view, (type, at, length) => {
-    if (type === NflogTlv.PACKET_HDR && length >= 3) {
-      const hook = view.u8(at + 2);
-      ctx.add(fields.hook, at + 2, 1, NF_HOOK_NAMES[hook] ?? `hook ${hook}`);
-      // Before routing the packet is arriving; after LOCAL_OUT it is leaving. FORWARD is both.
-      ctx.generated(fields.direction, hook <= 1 ? 'ingress' : hook >= 3 ? 'egress' : 'unknown');
+    if (type === NflogTlv.PACKET_HDR && length > NFLOG_HOOK) {
+      const hook = view.u8(at + NFLOG_HOOK);
+      current.nflogHook = hook;
+      ctx.add(fields.hook, at + NFLOG_HOOK, 1, nfHookName(family, hook));
+      const inet = family === 2 || family === 10;
+      current.direction = inet ? nfInetDirection(hook) : 'unknown';
+      ctx.generated(fields.direction, current.direction);
+      if (inet) addStages(ctx, nfInetStages(hook));
     } else if (type === NflogTlv.PREFIX) {
       ctx.add(fields.prefix, at, length, nflogPrefix(view, at, length));
     }
   });
+}
+
+/** An AF_PACKET copy: the hook and stages of its direction on this kernel. */
+function addPacketSocketCopy(ctx: Dissection): void {
+  const kernel = ctx.frame.kernel;
+  if (current.direction === 'ingress') {
+    ctx.generated(fields.hook, ingressHook());
+    addStages(ctx, current.loopback ? loopbackStages(kernel) : ingressStages(kernel));
+  } else if (current.direction === 'egress') {
+    ctx.generated(fields.hook, egressHook(kernel));
+    addStages(ctx, egressStages(kernel));
+  }
+}
+
+const NAT_BY_NFLOG_HOOK: Readonly<Record<number, string>> = {
+  [NfInetHook.PRE_ROUTING]: 'addresses are before DNAT if the rule runs ahead of dstnat (priority -100)',
+  [NfInetHook.LOCAL_IN]: 'addresses are after DNAT',
+  [NfInetHook.FORWARD]: 'addresses are after DNAT and before SNAT',
+  [NfInetHook.LOCAL_OUT]: 'addresses are before SNAT',
+  [NfInetHook.POST_ROUTING]: 'addresses are after SNAT if the rule runs behind srcnat (priority 100)',
+};
+
+/** The consequences of the copy point, chosen by direction and by what the frame shows. */
+function addImplications(ctx: Dissection): void {
+  const { direction, loopback, point } = current;
+  const datagram = ctx.datagram;
+  const ip = datagram.version !== 0;
+  if (point === 'nflog') {
+    if (ip && (current.nflogFamily === 2 || current.nflogFamily === 10)) {
+      const nat = NAT_BY_NFLOG_HOOK[current.nflogHook];
+      if (nat !== undefined) ctx.generated(fields.implies, nat);
+    }
+    ctx.generated(fields.implies, 'the timestamp is when the record was read (NFLOG batches, about 1 s late), not when the packet passed the hook');
+  } else if (loopback) {
+    ctx.generated(fields.implies, 'loopback: this is the receive-side copy; libpcap hides the transmit copy');
+    if (ip) ctx.generated(fields.implies, 'addresses are after the sender\'s OUTPUT and POSTROUTING NAT, before PREROUTING DNAT');
+  } else if (direction === 'ingress') {
+    ctx.generated(fields.implies, 'dropped later by tc, netfilter or routing: still shown here');
+    if (ip) ctx.generated(fields.implies, 'addresses are before DNAT');
+  } else if (direction === 'egress') {
+    ctx.generated(fields.implies, 'dropped by OUTPUT, POSTROUTING, tc egress or the qdisc: never shown here');
+    if (ip) ctx.generated(fields.implies, 'addresses are after SNAT');
+  }
+  if (!ip) return;
+  const transport = datagram.protocol === IP_PROTO_TCP ? 'TCP' : datagram.protocol === IP_PROTO_UDP ? 'UDP' : undefined;
+  if (transport !== undefined && !datagram.fragment && transportChecksumIsPartial(datagram)) {
+    ctx.generated(fields.implies, `${transport} checksum not yet filled (checksum offload)`);
+  }
+  const knownMtu = ctx.frame.mtu;
+  const ethernet = ctx.frame.linkType === LinkType.ETHERNET || ctx.frame.linkType === LinkType.SLL || ctx.frame.linkType === LinkType.SLL2;
+  const mtu = knownMtu ?? (ethernet && !loopback ? ETHERNET_MTU : undefined);
+  if (mtu !== undefined && datagram.length > mtu) {
+    const why = direction === 'egress' ? 'GSO: the device or its peer segments it' : direction === 'ingress' ? 'GRO: segments merged before the copy' : 'GSO/GRO';
+    ctx.generated(fields.implies, `frame larger than the MTU (${why}): ${datagram.length}-byte datagram, MTU ${mtu}${knownMtu === undefined ? ' assumed' : ''}`);
+  }
 }
 
 export const tap: Dissector = {
@@ -56,28 +164,51 @@ export const tap: Dissector = {
   bindings: [],
   dissect(view, _offset, ctx) {
     const frame = ctx.frame;
+    current.point = 'af_packet';
+    current.direction = 'unknown';
+    current.loopback = frame.interfaceName === 'lo';
+    current.nflogHook = -1;
+    current.nflogFamily = -1;
     switch (frame.linkType) {
       case LinkType.SLL:
         ctx.generated(fields.point, 'af_packet');
         addPacketType(ctx, view.u16(0), 0, 2);
+        current.loopback ||= view.u16(2) === ARPHRD_LOOPBACK;
         break;
       case LinkType.SLL2:
         ctx.generated(fields.point, 'af_packet');
         addPacketType(ctx, view.u8(10), 10, 1);
+        current.loopback ||= view.u16(8) === ARPHRD_LOOPBACK;
         break;
       case LinkType.NFLOG:
         addNflog(ctx, view);
         break;
       default: {
         const direction = directionOf(frame.flags);
-        ctx.generated(fields.point, direction === Direction.UNKNOWN ? 'unknown' : 'af_packet');
-        ctx.generated(fields.direction, DIRECTION_NAMES[direction]);
+        current.point = direction === Direction.UNKNOWN ? 'unknown' : 'af_packet';
+        current.direction = DIRECTION_NAMES[direction];
+        ctx.generated(fields.point, current.point);
+        ctx.generated(fields.direction, current.direction);
+        const pkttype = direction === Direction.OUTBOUND ? 'outgoing' : EPB_RECEPTION_TYPES[(frame.flags >>> 2) & 7];
+        if (pkttype !== undefined) ctx.generated(fields.pkttype, pkttype);
       }
     }
     if (frame.interfaceName !== undefined) ctx.generated(fields.iface, frame.interfaceName);
-    if (ctx.tree) ctx.layerSummary('Tap', 0);
+    if (current.point !== 'unknown') ctx.generated(fields.kernel, frame.kernel?.release ?? 'unknown kernel');
+    if (current.point === 'af_packet') addPacketSocketCopy(ctx);
+    if (ctx.tree) ctx.layerSummary(tapSummary(frame.interfaceName), 0);
+  },
+  finish(ctx) {
+    if (current.point !== 'unknown' && ctx.wants(fields.implies)) addImplications(ctx);
   },
 };
+
+function tapSummary(iface: string | undefined): string {
+  const where = iface === undefined ? '' : ` on ${iface}`;
+  if (current.point === 'nflog') return `Tap: NFLOG${where}, ${current.direction}`;
+  if (current.point === 'unknown') return 'Tap: not recorded by the capture';
+  return `Tap: AF_PACKET${where}, ${current.direction}${current.loopback ? ' (loopback, receive-side copy)' : ''}`;
+}
 
 /** The fields a Tap column reads: a dissection that prints or shows the column collects them. */
 export const TAP_COLUMN_FIELDS: readonly FieldDef[] = [fields.direction, fields.iface];
