@@ -5,15 +5,18 @@ import { isatty } from 'node:tty';
 import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
+import type { Frame, InterfaceInfo } from '../capture/frame.js';
 import { LiveCapture, LiveCaptureError, type CaptureCounts } from '../capture/live-capture.js';
 import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../capture/native/addon.js';
 import { createRegistry, FrameDecoder } from '../decode/decoder.js';
 import type { Dissection } from '../decode/dissection.js';
+import { readsTapPaths } from '../decode/taps/tap-paths.js';
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
 import { packageFile } from '../package-file.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
 import { describeDevice } from './interfaces.js';
+import { HeldFrames } from './held-frames.js';
 import { TextOutput } from './output.js';
 import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter, type FramePrinter } from './print.js';
 
@@ -186,6 +189,11 @@ function flushAndReturn(streams: Streams, text: string): number {
   return ExitStatus.OK;
 }
 
+/** Whether the filter or the output reads tap.path or tap.last_seen (a tree holds every field). */
+function wantsTapPaths(filter: DisplayFilter, printer: FramePrinter | undefined): boolean {
+  return readsTapPaths(filter.fields) || (printer !== undefined && (printer.tree || readsTapPaths(printer.fields)));
+}
+
 async function run(
   options: Options,
   reader: CaptureReader,
@@ -215,25 +223,46 @@ async function run(
   // for printing: most frames then never cost a column or a tree. A plain copy dissects nothing.
   const filtering = filter.fields.length > 0;
   const printOptions = printer && { tree: printer.tree, columns: printer.columns, fields: printer.fields };
-  const decoder = filtering ? new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields }) : printOptions && new FrameDecoder(registry, printOptions);
-  const printing = filtering && printOptions ? decoder?.createDissection(printOptions) : undefined;
+  const emit = (frame: Frame, iface: InterfaceInfo, print: () => Dissection) => {
+    if (writer) writer.write(frame, iface);
+    if (printer) printer.print(print());
+  };
+  let handle: (frame: Frame, iface: InterfaceInfo) => void;
+  let held: HeldFrames | undefined;
+  if (wantsTapPaths(filter, printer)) {
+    // Every frame is decoded once to link it, and again for the filter and the printer once held long enough.
+    const decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true });
+    const filtered = decoder.createDissection({ tree: false, columns: false, fields: filter.fields });
+    const printing = printOptions && decoder.createDissection(printOptions);
+    held = new HeldFrames(decoder, (number, frame, iface, previous) => {
+      if (!filtering || filter.matches(decoder.redo(number, frame, iface, previous, filtered))) {
+        emit(frame, iface as InterfaceInfo, () => decoder.redo(number, frame, iface, previous, printing as Dissection));
+      }
+    });
+    handle = (frame, iface) => held?.add(frame, iface);
+  } else {
+    const decoder = filtering ? new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields }) : printOptions && new FrameDecoder(registry, printOptions);
+    const printing = filtering && printOptions ? decoder?.createDissection(printOptions) : undefined;
+    handle = (frame, iface) => {
+      const dissection = decoder?.decode(frame, iface);
+      if (!dissection || filter.matches(dissection)) emit(frame, iface, () => (printing ? (decoder as FrameDecoder).again(printing) : (dissection as Dissection)));
+    };
+  }
   let count = 0;
   let status: number = ExitStatus.OK;
   // A file's output is flushed as the buffer fills; a live capture's lines should show as frames come.
   const flushTimer = reader instanceof LiveCapture ? setInterval(() => out.flush(), LIVE_FLUSH_MS) : undefined;
   try {
     await reader.read((frame) => {
-      const iface = reader.interfaces[frame.interfaceId];
-      const dissection = decoder?.decode(frame, iface);
-      if (!dissection || filter.matches(dissection)) {
-        if (writer) writer.write(frame, iface);
-        if (printer) printer.print(printing ? (decoder as FrameDecoder).again(printing) : (dissection as Dissection));
-      }
+      handle(frame, reader.interfaces[frame.interfaceId]);
       count++;
       return !out.closed && (options.count === undefined || count < options.count);
     });
+    held?.flush();
   } catch (error) {
     if (!(error instanceof CaptureFileError) && !(error instanceof CaptureWriteError) && !(error instanceof LiveCaptureError)) throw error;
+    // The frames before a damaged one are output before the error, as without held frames.
+    if (!(error instanceof CaptureWriteError)) held?.flush();
     out.flush();
     const where = error instanceof CaptureWriteError ? `${options.writeFile}: frame ${count + 1}: ` : '';
     streams.stderr(`tsshark: ${where}${error.message}\n`);

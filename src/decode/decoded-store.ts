@@ -24,7 +24,7 @@ export class DecodedStore {
     readonly registry: Registry,
     summaryFields: readonly FieldDef[],
   ) {
-    this.decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true });
+    this.decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true });
     this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields: summaryFields });
     this.detailDissection = this.decoder.createDissection({ tree: true, columns: true, fields: summaryFields });
   }

@@ -24,6 +24,7 @@ import { vlan } from './protocols/vlan.js';
 import { Registry } from './registry.js';
 import { Session } from './session.js';
 import { parseKernelRelease, type KernelVersion } from './taps/kernel-pipeline.js';
+import { TapPathIndex } from './taps/tap-paths.js';
 
 /** Pseudo-layers every frame starts with, before its link layer: the tap first, as it is tsshark's point. */
 const FRAME_LAYERS: readonly Dissector[] = [tap, frameProtocol];
@@ -75,6 +76,8 @@ export interface Timestamp {
 export interface DecoderOptions {
   /** Any frame decoded may be dissected again with `redo`, not just the last with `again`. */
   rememberEveryFrame?: boolean;
+  /** Link the frames that are one packet at several tap points (tap.path, tap.last_seen). */
+  linkTapPaths?: boolean;
 }
 
 export class FrameDecoder {
@@ -96,6 +99,7 @@ export class FrameDecoder {
     decoderOptions: DecoderOptions = {},
   ) {
     this.session = new Session(decoderOptions.rememberEveryFrame);
+    if (decoderOptions.linkTapPaths) this.session.stateOf(TapPathIndex, () => new TapPathIndex());
     this.dissection = new Dissection(registry, this.session, options);
   }
 

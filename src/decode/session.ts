@@ -42,6 +42,11 @@ export class Session {
     return state;
   }
 
+  /** The owner's state if something created it, without creating it. */
+  findState<T>(owner: object): T | undefined {
+    return this.states.get(owner) as T | undefined;
+  }
+
   /** Frames seen for the first time so far. */
   get frames(): number {
     return this.framesSeen;

@@ -7,6 +7,7 @@ import type { FrameStore } from '../capture/frame-store.js';
 import { doubled } from '../capture/typed-arrays.js';
 import { FrameDecoder } from '../decode/decoder.js';
 import type { Registry } from '../decode/registry.js';
+import { readsTapPaths } from '../decode/taps/tap-paths.js';
 import type { DisplayFilter } from './display-filter.js';
 
 export interface FilterProgress {
@@ -30,7 +31,7 @@ export class FrameFilter {
     registry: Registry,
     readonly filter: DisplayFilter,
   ) {
-    this.decoder = new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields });
+    this.decoder = new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields }, { linkTapPaths: readsTapPaths(filter.fields) });
   }
 
   get matched(): number {

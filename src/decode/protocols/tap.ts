@@ -21,6 +21,7 @@ import {
   type PipelineSplit,
 } from '../taps/kernel-pipeline.js';
 import { transportChecksumIsPartial } from '../taps/checksum.js';
+import { identityOf, pathFields, PointKind, TapPathIndex } from '../taps/tap-paths.js';
 
 const LinkType = { ETHERNET: 1, SLL: 113, NFLOG: 239, SLL2: 276 } as const;
 
@@ -67,7 +68,9 @@ type TapDirection = (typeof DIRECTION_NAMES)[number];
  * What `dissect` learned that `finish` needs once the later layers ran. Dissection of one frame is
  * synchronous and the tap is never nested, so one record serves every frame.
  */
-const current = { point: '', direction: 'unknown' as TapDirection, loopback: false, nflogHook: -1, nflogFamily: -1 };
+const current = { point: '', direction: 'unknown' as TapDirection, loopback: false, nflogHook: -1, nflogFamily: -1, nflogPrefix: '' };
+
+const NF_POINT_KINDS: readonly PointKind[] = [PointKind.PRE_ROUTING, PointKind.LOCAL_IN, PointKind.FORWARD, PointKind.LOCAL_OUT, PointKind.POST_ROUTING];
 
 function addPacketType(ctx: Dissection, pkttype: number, at: number, length: number): void {
   current.direction = pkttype === PACKET_OUTGOING ? 'egress' : 'ingress';
@@ -97,7 +100,8 @@ function addNflog(ctx: Dissection, view: ByteView): void {
       ctx.generated(fields.direction, current.direction);
       if (inet) addStages(ctx, nfInetStages(hook));
     } else if (type === NflogTlv.PREFIX) {
-      ctx.add(fields.prefix, at, length, nflogPrefix(view, at, length));
+      current.nflogPrefix = nflogPrefix(view, at, length);
+      ctx.add(fields.prefix, at, length, current.nflogPrefix);
     }
   });
 }
@@ -160,7 +164,7 @@ function addImplications(ctx: Dissection): void {
 export const tap: Dissector = {
   protocol: defineProtocol('tap', 'Tap'),
   short: 'Tap',
-  fields,
+  fields: { ...fields, ...pathFields },
   bindings: [],
   dissect(view, _offset, ctx) {
     const frame = ctx.frame;
@@ -169,6 +173,7 @@ export const tap: Dissector = {
     current.loopback = frame.interfaceName === 'lo';
     current.nflogHook = -1;
     current.nflogFamily = -1;
+    current.nflogPrefix = '';
     switch (frame.linkType) {
       case LinkType.SLL:
         ctx.generated(fields.point, 'af_packet');
@@ -200,8 +205,36 @@ export const tap: Dissector = {
   },
   finish(ctx) {
     if (current.point !== 'unknown' && ctx.wants(fields.implies)) addImplications(ctx);
+    const paths = ctx.session.findState<TapPathIndex>(TapPathIndex);
+    if (paths !== undefined) addPath(ctx, paths);
   },
 };
+
+/** Registers the frame at its tap point (first pass only) and adds the path it is on so far. */
+function addPath(ctx: Dissection, paths: TapPathIndex): void {
+  const frame = ctx.frame;
+  ctx.session.once(() => {
+    const identity = identityOf(ctx.datagram);
+    const iface = frame.interfaceName ?? '';
+    const inet = current.nflogFamily === 2 || current.nflogFamily === 10;
+    if (identity === 0) return 0;
+    if (current.point === 'af_packet' && current.direction !== 'unknown') {
+      const egress = current.direction === 'egress';
+      const label = `${current.direction} AF_PACKET${iface === '' ? '' : ' ' + iface}`;
+      paths.register(frame.number, identity, { label, kind: egress ? PointKind.AF_EGRESS : PointKind.AF_INGRESS, iface }, frame.tsSec + frame.tsNsec / 1e9);
+    } else if (current.point === 'nflog' && inet && current.nflogHook >= 0 && current.nflogHook < NF_POINT_KINDS.length) {
+      const hook = nfHookName(current.nflogFamily, current.nflogHook).replace('NF_INET_', '');
+      const label = `NF ${hook}${current.nflogPrefix === '' ? '' : ` (${current.nflogPrefix})`}`;
+      paths.register(frame.number, identity, { label, kind: NF_POINT_KINDS[current.nflogHook], iface: '' }, frame.tsSec + frame.tsNsec / 1e9);
+    }
+    return 0;
+  });
+  if (!ctx.wants(pathFields.path) && !ctx.wants(pathFields.last_seen)) return;
+  const path = paths.pathOf(frame.number);
+  if (path === undefined) return;
+  ctx.generated(pathFields.path, path.path);
+  ctx.generated(pathFields.last_seen, path.lastSeen);
+}
 
 function tapSummary(iface: string | undefined): string {
   const where = iface === undefined ? '' : ` on ${iface}`;

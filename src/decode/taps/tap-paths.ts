@@ -1,0 +1,195 @@
+// Where a packet was last seen: frames that are one packet copied at different tap points (an interface's
+// ingress and egress, NFLOG rules at netfilter hooks) are linked by an identity that survives the stack
+// and NAT, and put in the order the kernel passes the points, not in timestamp order: NFLOG records are
+// stamped when read, about a second late.
+//
+// Identity: the IP version, protocol and datagram length; IPv4's identification and fragment offset;
+// TCP's sequence and acknowledgement numbers and flags, UDP's length, ICMP's type, code and sequence;
+// then up to IDENTITY_PAYLOAD bytes of the transport payload. Left out because the stack or NAT changes
+// them: addresses, ports, TTL, checksums, ICMP echo identifiers. Frames with one identity are linked
+// when they are at most LINK_WINDOW_S apart. Limits (README "Where a packet was last seen"): identical
+// packets within the window (retransmitted UDP with IPv4 id 0) link to the nearest copy; a source with a
+// shorter snaplen hashes fewer payload bytes and links nothing; tunnels and IPsec change the datagram.
+import { doubled } from '../../capture/typed-arrays.js';
+import type { Datagram } from '../dissection.js';
+import { defineFields, type FieldDef } from '../field.js';
+
+export const pathFields = defineFields('tap', {
+  path: { name: 'Path', type: 'string', blurb: 'The tap points this packet passed, in kernel order, and the next one it did not reach' },
+  last_seen: { name: 'Last seen', type: 'string', blurb: 'The last tap point this packet passed' },
+});
+
+/** Whether any of these fields needs the frames linked (a decoder with `linkTapPaths`). */
+export function readsTapPaths(fields: readonly FieldDef[]): boolean {
+  return fields.some((field) => field === pathFields.path || field === pathFields.last_seen);
+}
+
+export const LINK_WINDOW_S = 3;
+const IDENTITY_PAYLOAD = 128;
+const NO_FRAME = -1;
+
+/** A tap point's place on the way through the stack: points of a lower rank see a packet first. */
+export const PointRank = { INGRESS: 0, PRE_ROUTING: 1, MIDDLE: 2, POST_ROUTING: 3, EGRESS: 4 } as const;
+export type PointRank = (typeof PointRank)[keyof typeof PointRank];
+
+/** What a point is, for deciding which point a packet should have reached next. */
+export const PointKind = { AF_INGRESS: 0, AF_EGRESS: 1, PRE_ROUTING: 2, LOCAL_IN: 3, FORWARD: 4, LOCAL_OUT: 5, POST_ROUTING: 6 } as const;
+export type PointKind = (typeof PointKind)[keyof typeof PointKind];
+
+const RANK_OF_KIND: readonly PointRank[] = [
+  PointRank.INGRESS,
+  PointRank.EGRESS,
+  PointRank.PRE_ROUTING,
+  PointRank.MIDDLE,
+  PointRank.MIDDLE,
+  PointRank.MIDDLE,
+  PointRank.POST_ROUTING,
+];
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function mix(hash: number, byte: number): number {
+  return Math.imul(hash ^ byte, FNV_PRIME) >>> 0;
+}
+
+function mixBytes(hash: number, bytes: Uint8Array, from: number, to: number): number {
+  let mixed = hash;
+  for (let i = from; i < to; i++) mixed = mix(mixed, bytes[i]);
+  return mixed;
+}
+
+/** The transport fields that identify a packet, and where its payload starts. */
+function transportIdentity(datagram: Datagram, hash: number, end: number): { hash: number; payloadAt: number } {
+  const { bytes, payloadAt } = datagram;
+  switch (datagram.protocol) {
+    case 6: {
+      if (payloadAt + 20 > end) break;
+      const headerLength = (bytes[payloadAt + 12] >>> 4) * 4;
+      return { hash: mix(mixBytes(hash, bytes, payloadAt + 4, payloadAt + 12), bytes[payloadAt + 13]), payloadAt: payloadAt + Math.max(headerLength, 20) };
+    }
+    case 17:
+      if (payloadAt + 8 > end) break;
+      return { hash: mixBytes(hash, bytes, payloadAt + 4, payloadAt + 6), payloadAt: payloadAt + 8 };
+    case 1:
+    case 58:
+      if (payloadAt + 8 > end) break;
+      return { hash: mixBytes(mixBytes(hash, bytes, payloadAt, payloadAt + 2), bytes, payloadAt + 6, payloadAt + 8), payloadAt: payloadAt + 8 };
+  }
+  return { hash, payloadAt };
+}
+
+/** The packet's identity (see the top of this file); 0 when the frame holds no IP datagram. */
+export function identityOf(datagram: Datagram): number {
+  if (datagram.version === 0) return 0;
+  const { bytes, headerAt } = datagram;
+  const end = Math.min(bytes.length, headerAt + datagram.length);
+  let hash = mix(mix(mix(mix(FNV_OFFSET, datagram.version), datagram.protocol), datagram.length >>> 8), datagram.length & 0xff);
+  if (datagram.version === 4 && headerAt + 8 <= end) hash = mixBytes(hash, bytes, headerAt + 4, headerAt + 8);
+  const transport = datagram.fragment && datagram.version === 4 && (bytes[headerAt + 6] & 0x1f | bytes[headerAt + 7]) !== 0
+    ? { hash, payloadAt: datagram.payloadAt }
+    : transportIdentity(datagram, hash, end);
+  hash = mixBytes(transport.hash, bytes, Math.min(transport.payloadAt, end), Math.min(transport.payloadAt + IDENTITY_PAYLOAD, end));
+  // 0 means "no identity".
+  return hash === 0 ? 1 : hash;
+}
+
+export interface TapPoint {
+  label: string;
+  kind: PointKind;
+  /** The interface, for AF_PACKET points: a forwarded packet does not leave by the one it came in by. */
+  iface: string;
+}
+
+export interface TapPath {
+  path: string;
+  lastSeen: string;
+}
+
+/** Every linked frame of a capture, by identity; kept in the decoder's session, filled in frame order. */
+export class TapPathIndex {
+  private identities = new Uint32Array(1024);
+  private pointOf = new Uint16Array(1024);
+  private seconds = new Float64Array(1024);
+  /** The previous frame (0-based) with the same identity, or NO_FRAME. */
+  private previousSame = new Int32Array(1024);
+  private readonly latestByIdentity = new Map<number, number>();
+  private readonly points: TapPoint[] = [];
+  private readonly pointByLabel = new Map<string, number>();
+  private frames = 0;
+
+  /** Records frame `number` (1-based, in order; gaps are frames with no identity). */
+  register(number: number, identity: number, point: TapPoint, seconds: number): void {
+    const index = number - 1;
+    while (index >= this.identities.length) {
+      this.identities = doubled(this.identities);
+      this.pointOf = doubled(this.pointOf);
+      this.seconds = doubled(this.seconds);
+      this.previousSame = doubled(this.previousSame);
+    }
+    this.identities[index] = identity;
+    this.pointOf[index] = this.pointId(point);
+    this.seconds[index] = seconds;
+    this.previousSame[index] = this.latestByIdentity.get(identity) ?? NO_FRAME;
+    this.latestByIdentity.set(identity, index);
+    this.frames = Math.max(this.frames, number);
+  }
+
+  /** The path of frame `number`, from every frame registered so far; undefined when it was not registered. */
+  pathOf(number: number): TapPath | undefined {
+    const index = number - 1;
+    if (index >= this.frames || this.identities[index] === 0) return undefined;
+    const identity = this.identities[index];
+    const at = this.seconds[index];
+    // The nearest frame in time at each point.
+    const nearest = new Map<number, number>();
+    for (let other = this.latestByIdentity.get(identity) ?? NO_FRAME; other !== NO_FRAME; other = this.previousSame[other]) {
+      const distance = Math.abs(this.seconds[other] - at);
+      if (this.seconds[other] < at - LINK_WINDOW_S) break;
+      if (distance > LINK_WINDOW_S) continue;
+      const point = this.pointOf[other];
+      const chosen = nearest.get(point);
+      if (chosen === undefined || distance < Math.abs(this.seconds[chosen] - at)) nearest.set(point, other);
+    }
+    const seen = [...nearest.entries()].sort(([pointA, frameA], [pointB, frameB]) =>
+      RANK_OF_KIND[this.points[pointA].kind] - RANK_OF_KIND[this.points[pointB].kind] || this.seconds[frameA] - this.seconds[frameB]);
+    const seenPoints = seen.map(([point]) => this.points[point]);
+    const last = seenPoints[seenPoints.length - 1];
+    const missing = this.nextExpected(seenPoints);
+    const labels = seenPoints.map((point) => point.label);
+    if (missing.length > 0) labels.push(`${missing.map((point) => point.label).join(' or ')}: not seen`);
+    return { path: labels.join(' → '), lastSeen: last.label };
+  }
+
+  /**
+   * The points of this capture the packet should have passed next and did not: of the lowest rank after
+   * its last point that its way through the stack (arriving, forwarded, sent) can reach.
+   */
+  private nextExpected(seen: readonly TapPoint[]): TapPoint[] {
+    const kinds = new Set(seen.map((point) => point.kind));
+    if (kinds.has(PointKind.LOCAL_IN) || kinds.has(PointKind.AF_EGRESS)) return [];
+    const lastRank = RANK_OF_KIND[seen[seen.length - 1].kind];
+    const leaving = kinds.has(PointKind.FORWARD) || kinds.has(PointKind.LOCAL_OUT) || lastRank >= PointRank.MIDDLE;
+    const arrivedBy = seen.find((point) => point.kind === PointKind.AF_INGRESS)?.iface;
+    const candidates = this.points.filter((point) => {
+      const rank = RANK_OF_KIND[point.kind];
+      if (rank <= lastRank) return false;
+      // Arriving: whether it is for this host or to be forwarded is not known before the middle hook.
+      if (!leaving) return rank <= PointRank.MIDDLE && point.kind !== PointKind.LOCAL_OUT;
+      return rank > PointRank.MIDDLE && !(point.kind === PointKind.AF_EGRESS && point.iface === arrivedBy);
+    });
+    if (candidates.length === 0) return [];
+    const nextRank = Math.min(...candidates.map((point) => RANK_OF_KIND[point.kind]));
+    return candidates.filter((point) => RANK_OF_KIND[point.kind] === nextRank);
+  }
+
+  private pointId(point: TapPoint): number {
+    let id = this.pointByLabel.get(point.label);
+    if (id === undefined) {
+      id = this.points.length;
+      this.points.push(point);
+      this.pointByLabel.set(point.label, id);
+    }
+    return id;
+  }
+}
