@@ -1,0 +1,193 @@
+// Every claim the tap model makes, proven in a namespace lab (test/lab/tap-lab.ts): tsshark runs as a
+// user would run it, and what it shows must equal what the model (src/decode/taps) predicts. The last
+// test prints the table of scenarios, predicted and observed.
+import test from 'ava';
+import { egressStages, ingressStages, parseKernelRelease } from '../src/decode/taps/kernel-pipeline.js';
+import { release } from 'node:os';
+import { liveUnavailable, runIn } from './helpers/netns.js';
+import {
+  captureIn,
+  createTapLab,
+  dropInTcx,
+  Net,
+  NFLOG_GROUP,
+  nflogAtEveryHook,
+  nft,
+  sendTcp,
+  sendUdp,
+  tapLabTools,
+  tcpSink,
+  type TapLab,
+} from './lab/tap-lab.js';
+
+const unavailable = liveUnavailable(['ip', 'ping']) ?? tapLabTools();
+const kernel = parseKernelRelease(release());
+const ingress = ingressStages(kernel);
+const egress = egressStages(kernel);
+const NFLOG = `nflog:${NFLOG_GROUP}`;
+const CAPTURE_S = 2;
+const FIELDS = ['tap.point', 'tap.direction', 'tap.iface', 'tap.hook', 'ip.src', 'ip.dst', 'ip.ttl', 'udp.dstport', 'tap.path', 'tap.last_seen', 'tap.implies', 'frame.len'];
+
+interface Outcome {
+  scenario: string;
+  predicted: string;
+  observed: string;
+}
+const outcomes: Outcome[] = [];
+
+/** Runs one scenario in a fresh lab; records and asserts predicted === observed. */
+function scenario(name: string, run: (lab: TapLab) => Promise<{ predicted: string; observed: string }>): void {
+  test.serial(name, async (t) => {
+    if (unavailable) return t.pass(unavailable);
+    const lab = createTapLab();
+    try {
+      const outcome = await run(lab);
+      outcomes.push({ scenario: name, ...outcome });
+      t.is(outcome.observed, outcome.predicted);
+    } finally {
+      lab.remove();
+    }
+  });
+}
+
+const stage = (split: { after: readonly string[] }, name: string) => split.after.includes(name);
+const shownIf = (shown: boolean) => (shown ? 'shown' : 'not shown');
+type Row = Record<string, string>;
+const at = (rows: readonly Row[], point: string, direction: string, iface = '') =>
+  rows.filter((row) => row['tap.point'] === point && row['tap.direction'] === direction && (iface === '' || row['tap.iface'] === iface));
+const hook = (rows: readonly Row[], name: string) => rows.filter((row) => row['tap.hook'] === name);
+const paths = (rows: readonly Row[]) => [...new Set(rows.map((row) => row['tap.path']))].join(' ; ');
+
+scenario('1. INPUT drop on the server: shown at its ingress tap, NFLOG at PRE_ROUTING and LOCAL_IN, died after LOCAL_IN', async (lab) => {
+  nflogAtEveryHook(lab.server);
+  nft(lab.server, 'table ip tss_drop { chain input { type filter hook input priority 0; udp dport 9001 drop; }; }\n');
+  const { rows } = await captureIn(lab.server, [Net.SERVER_IF, NFLOG], FIELDS, 'udp.dstport == 9001', CAPTURE_S, () => sendUdp(lab.client, Net.SERVER_IP, 9001, 'scenario 1'));
+  const path = `ingress AF_PACKET ${Net.SERVER_IF} → NF PRE_ROUTING → NF LOCAL_IN`;
+  return {
+    // INPUT runs after the receive-side copy on this kernel, so the drop cannot hide the frame.
+    predicted: `ingress ${shownIf(!ingress.before.includes('INPUT/FORWARD') && stage(ingress, 'INPUT/FORWARD'))}; NFLOG NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN; path ${path}; last seen NF LOCAL_IN`,
+    observed: `ingress ${shownIf(at(rows, 'af_packet', 'ingress', Net.SERVER_IF).length === 1)}; NFLOG ${at(rows, 'nflog', 'ingress').map((row) => row['tap.hook']).join(', ')}; path ${paths(rows)}; last seen ${[...new Set(rows.map((row) => row['tap.last_seen']))].join(' ; ')}`,
+  };
+});
+
+scenario('2. OUTPUT drop on the client: never shown at its egress tap; NFLOG LOCAL_OUT, POST_ROUTING not reached', async (lab) => {
+  nflogAtEveryHook(lab.client);
+  nft(lab.client, 'table ip tss_drop { chain output { type filter hook output priority 0; udp dport 9002 drop; }; }\n');
+  const { rows } = await captureIn(lab.client, [Net.CLIENT_IF, NFLOG], FIELDS, 'udp.dstport == 9002 || udp.dstport == 9012', CAPTURE_S, () => {
+    // A datagram OUTPUT lets through first: it shows the tap points this capture has.
+    sendUdp(lab.client, Net.SERVER_IP, 9012, 'control');
+    sendUdp(lab.client, Net.SERVER_IP, 9002, 'scenario 2');
+  });
+  const dropped = rows.filter((row) => row['udp.dstport'] === '9002');
+  const control = rows.filter((row) => row['udp.dstport'] === '9012');
+  return {
+    predicted: `egress ${shownIf(!egress.before.includes('OUTPUT'))}; control at egress shown; path NF LOCAL_OUT → NF POST_ROUTING: not seen`,
+    observed: `egress ${shownIf(at(dropped, 'af_packet', 'egress').length > 0)}; control at egress ${shownIf(at(control, 'af_packet', 'egress', Net.CLIENT_IF).length === 1)}; path ${paths(dropped)}`,
+  };
+});
+
+scenario('3. PREROUTING DNAT on the server: the ingress tap shows the original destination, NFLOG LOCAL_IN the new one', async (lab) => {
+  nflogAtEveryHook(lab.server);
+  runIn(lab.server, ['ip', 'addr', 'add', '10.70.2.77/32', 'dev', 'lo']);
+  nft(lab.server, 'table ip tss_nat { chain prerouting { type nat hook prerouting priority dstnat; udp dport 9003 dnat to 10.70.2.77; }; }\n');
+  const { rows } = await captureIn(lab.server, [Net.SERVER_IF, NFLOG], FIELDS, 'udp.dstport == 9003', CAPTURE_S, () => sendUdp(lab.client, Net.SERVER_IP, 9003, 'scenario 3'));
+  const dst = (selected: readonly Row[]) => selected.map((row) => row['ip.dst']).join(',');
+  return {
+    predicted: `ingress dst ${stage(ingress, 'PREROUTING') ? Net.SERVER_IP : '10.70.2.77'}; NF PRE_ROUTING dst ${Net.SERVER_IP}; NF LOCAL_IN dst 10.70.2.77; path ingress AF_PACKET ${Net.SERVER_IF} → NF PRE_ROUTING → NF LOCAL_IN`,
+    observed: `ingress dst ${dst(at(rows, 'af_packet', 'ingress'))}; NF PRE_ROUTING dst ${dst(hook(rows, 'NF_INET_PRE_ROUTING'))}; NF LOCAL_IN dst ${dst(hook(rows, 'NF_INET_LOCAL_IN'))}; path ${paths(rows)}`,
+  };
+});
+
+scenario('4. POSTROUTING masquerade on the router: its outer egress tap shows the translated source', async (lab) => {
+  nft(lab.router, `table ip tss_nat { chain postrouting { type nat hook postrouting priority srcnat; oifname "${Net.ROUTER_SERVER_IF}" masquerade; }; }\n`);
+  const { rows } = await captureIn(lab.router, [Net.ROUTER_CLIENT_IF, Net.ROUTER_SERVER_IF], FIELDS, 'udp.dstport == 9004', CAPTURE_S, () => sendUdp(lab.client, Net.SERVER_IP, 9004, 'scenario 4'));
+  const src = (selected: readonly Row[]) => selected.map((row) => row['ip.src']).join(',');
+  return {
+    predicted: `ingress ${Net.ROUTER_CLIENT_IF} src ${Net.CLIENT_IP}; egress ${Net.ROUTER_SERVER_IF} src ${egress.before.includes('POSTROUTING') ? Net.ROUTER_SERVER_IP : Net.CLIENT_IP}; path ingress AF_PACKET ${Net.ROUTER_CLIENT_IF} → egress AF_PACKET ${Net.ROUTER_SERVER_IF}`,
+    observed: `ingress ${Net.ROUTER_CLIENT_IF} src ${src(at(rows, 'af_packet', 'ingress', Net.ROUTER_CLIENT_IF))}; egress ${Net.ROUTER_SERVER_IF} src ${src(at(rows, 'af_packet', 'egress', Net.ROUTER_SERVER_IF))}; path ${paths(rows)}`,
+  };
+});
+
+scenario('5. tcx ingress drop on the server: still shown at its ingress tap, PRE_ROUTING never reached', async (lab) => {
+  nflogAtEveryHook(lab.server);
+  const stop = await dropInTcx(lab.server, Net.SERVER_IF, 'ingress', 9005);
+  try {
+    const { rows } = await captureIn(lab.server, [Net.SERVER_IF, NFLOG], FIELDS, 'udp.dstport == 9005 || udp.dstport == 9015', CAPTURE_S, () => {
+      sendUdp(lab.client, Net.SERVER_IP, 9015, 'control');
+      sendUdp(lab.client, Net.SERVER_IP, 9005, 'scenario 5');
+    });
+    const dropped = rows.filter((row) => row['udp.dstport'] === '9005');
+    return {
+      predicted: `ingress ${shownIf(stage(ingress, 'tc ingress (tcx)') || stage(ingress, 'tc ingress'))}; NFLOG none; path ingress AF_PACKET ${Net.SERVER_IF} → NF PRE_ROUTING: not seen`,
+      observed: `ingress ${shownIf(at(dropped, 'af_packet', 'ingress', Net.SERVER_IF).length === 1)}; NFLOG ${at(dropped, 'nflog', 'ingress').length === 0 ? 'none' : 'some'}; path ${paths(dropped)}`,
+    };
+  } finally {
+    await stop();
+  }
+});
+
+scenario('6. tcx egress drop on the client: never shown at its egress tap, after NFLOG POST_ROUTING', async (lab) => {
+  nflogAtEveryHook(lab.client);
+  const stop = await dropInTcx(lab.client, Net.CLIENT_IF, 'egress', 9006);
+  try {
+    const { rows } = await captureIn(lab.client, [Net.CLIENT_IF, NFLOG], FIELDS, 'udp.dstport == 9006 || udp.dstport == 9016', CAPTURE_S, () => {
+      sendUdp(lab.client, Net.SERVER_IP, 9016, 'control');
+      sendUdp(lab.client, Net.SERVER_IP, 9006, 'scenario 6');
+    });
+    const dropped = rows.filter((row) => row['udp.dstport'] === '9006');
+    return {
+      predicted: `egress ${shownIf(!egress.before.some((name) => name.startsWith('tc egress')))}; path NF LOCAL_OUT → NF POST_ROUTING → egress AF_PACKET ${Net.CLIENT_IF}: not seen`,
+      observed: `egress ${shownIf(at(dropped, 'af_packet', 'egress').length > 0)}; path ${paths(dropped)}`,
+    };
+  } finally {
+    await stop();
+  }
+});
+
+scenario('7. Forwarding through the router: ingress on one interface, egress on the other, TTL decremented, NFLOG FORWARD between', async (lab) => {
+  nflogAtEveryHook(lab.router);
+  const { rows } = await captureIn(lab.router, [Net.ROUTER_CLIENT_IF, Net.ROUTER_SERVER_IF, NFLOG], FIELDS, 'udp.dstport == 9007', CAPTURE_S, () => sendUdp(lab.client, Net.SERVER_IP, 9007, 'scenario 7'));
+  const ttl = (selected: readonly Row[]) => selected.map((row) => row['ip.ttl']).join(',');
+  // Routing (which decrements the TTL) runs after the ingress copy and before the egress copy.
+  const routedBeforeEgress = egress.before.includes('routing') && stage(ingress, 'routing');
+  return {
+    predicted: `ingress ${Net.ROUTER_CLIENT_IF} ttl 64; egress ${Net.ROUTER_SERVER_IF} ttl ${routedBeforeEgress ? 63 : 64}; NF FORWARD ttl 63; path ingress AF_PACKET ${Net.ROUTER_CLIENT_IF} → NF PRE_ROUTING → NF FORWARD → NF POST_ROUTING → egress AF_PACKET ${Net.ROUTER_SERVER_IF}`,
+    observed: `ingress ${Net.ROUTER_CLIENT_IF} ttl ${ttl(at(rows, 'af_packet', 'ingress', Net.ROUTER_CLIENT_IF))}; egress ${Net.ROUTER_SERVER_IF} ttl ${ttl(at(rows, 'af_packet', 'egress', Net.ROUTER_SERVER_IF))}; NF FORWARD ttl ${ttl(hook(rows, 'NF_INET_FORWARD'))}; path ${paths(rows)}`,
+  };
+});
+
+scenario('8. Loopback: one copy per packet, annotated as the receive-side copy', async (lab) => {
+  const { rows } = await captureIn(lab.server, ['lo'], FIELDS, 'udp.dstport == 9008', CAPTURE_S, () => sendUdp(lab.server, '127.0.0.1', 9008, 'scenario 8'));
+  const note = 'loopback: this is the receive-side copy; libpcap hides the transmit copy';
+  return {
+    predicted: `copies 1; ingress; ${note}`,
+    observed: `copies ${rows.length}; ${rows.map((row) => row['tap.direction']).join(',')}; ${rows.every((row) => row['tap.implies'].split('|').includes(note)) ? note : rows.map((row) => row['tap.implies']).join(' ; ')}`,
+  };
+});
+
+scenario('9. GSO on veth: a TCP transfer shows frames larger than the MTU at egress, with the annotation saying why', async (lab) => {
+  const sink = tcpSink(lab.server, Net.SERVER_IP, 9009);
+  await sink.ready;
+  try {
+    const { rows } = await captureIn(lab.client, [Net.CLIENT_IF], FIELDS, 'tcp.dstport == 9009 && tap.direction == "egress"', 3, () => sendTcp(lab.client, Net.SERVER_IP, 9009, 4_000_000));
+    const large = rows.filter((row) => Number(row['frame.len']) > 1514);
+    const explained = large.filter((row) => row['tap.implies'].split('|').some((text) => text.startsWith('frame larger than the MTU (GSO')));
+    const partial = large.filter((row) => row['tap.implies'].split('|').includes('TCP checksum not yet filled (checksum offload)'));
+    return {
+      predicted: `frames over the MTU ${egress.before.includes('GSO/checksum') ? 'yes' : 'no'}; every one explained as GSO; checksum offload noted`,
+      observed: `frames over the MTU ${large.length > 0 ? 'yes' : 'no'}; ${explained.length === large.length ? 'every one' : `${explained.length} of ${large.length}`} explained as GSO; checksum offload ${partial.length === large.length ? 'noted' : `noted on ${partial.length} of ${large.length}`}`,
+    };
+  } finally {
+    sink.stop();
+  }
+});
+
+test.serial('the scenario table: predicted and observed agree for every scenario', (t) => {
+  if (unavailable) return t.pass(unavailable);
+  const width = Math.max(...outcomes.map((outcome) => outcome.scenario.length));
+  const lines = outcomes.map(({ scenario: name, predicted, observed }) =>
+    `${predicted === observed ? 'ok  ' : 'FAIL'} ${name.padEnd(width)}\n     predicted: ${predicted}\n     observed:  ${observed}`);
+  t.log(`kernel ${kernel?.release ?? 'unknown'}\n${lines.join('\n')}`);
+  t.is(outcomes.length, 9);
+  t.deepEqual(outcomes.filter((outcome) => outcome.predicted !== outcome.observed).map((outcome) => outcome.scenario), []);
+});
