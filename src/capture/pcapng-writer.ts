@@ -1,7 +1,8 @@
-// pcapng writer (draft-ietf-opsawg-pcapng): one SHB, one IDB per source interface, EPBs with
-// epb_flags when the direction is known and opt_comment when the frame has one.
+// pcapng writer (draft-ietf-opsawg-pcapng): one SHB, one IDB per source interface and tap point (its
+// description naming the tap), EPBs with epb_flags when the direction is known and opt_comment for the
+// frame's own comment and the tap's one-line annotation.
 import type { ByteSink } from './byte-sink.js';
-import type { CaptureWriter } from './capture-writer.js';
+import type { CaptureWriter, TapAnnotation } from './capture-writer.js';
 import type { Frame, InterfaceInfo } from './frame.js';
 import { BlockType, BYTE_ORDER_MAGIC, Option, padded } from './pcapng-format.js';
 import { MAX_CAPLEN } from './frame.js';
@@ -16,8 +17,9 @@ interface OptionValue {
 
 export class PcapngWriter implements CaptureWriter {
   framesWritten = 0;
-  /** Output interface id per source interface (and link type, which a source interface fixes). */
-  private readonly interfaceIds = new Map<InterfaceInfo, number>();
+  /** Output interface id per source interface (and link type, which a source interface fixes) and tap point. */
+  private readonly interfaceIds = new Map<InterfaceInfo, Map<string, number>>();
+  private interfaceCount = 0;
   private readonly nanosecondInterfaces: boolean[] = [];
 
   constructor(private readonly sink: ByteSink) {
@@ -32,17 +34,23 @@ export class PcapngWriter implements CaptureWriter {
   }
 
   /** Appends the frame; returns the file offset of its packet data. */
-  write(frame: Frame, iface: InterfaceInfo): number {
-    const id = this.interfaceIds.get(iface) ?? this.describe(iface, frame.linkType);
+  write(frame: Frame, iface: InterfaceInfo, tap?: TapAnnotation): number {
+    const point = tap?.point ?? '';
+    const id = this.interfaceIds.get(iface)?.get(point) ?? this.describe(iface, frame.linkType, point, tap?.description);
     const nanosecond = this.nanosecondInterfaces[id];
     const units = nanosecond
       ? BigInt(frame.tsSec) * 1_000_000_000n + BigInt(frame.tsNsec)
       : BigInt(frame.tsSec) * 1_000_000n + BigInt(Math.floor(frame.tsNsec / 1000));
     const options: OptionValue[] = [];
     if (frame.comment !== undefined) options.push({ code: Option.COMMENT, bytes: encoder.encode(frame.comment) });
-    if (frame.flags !== 0) {
+    // A file this writer wrote already carries the line: written again, it is not repeated.
+    if (tap !== undefined && !(frame.comment?.split('\n').includes(tap.comment) ?? false)) {
+      options.push({ code: Option.COMMENT, bytes: encoder.encode(tap.comment) });
+    }
+    const flagsWord = frame.flags !== 0 ? frame.flags : (tap?.direction ?? 0);
+    if (flagsWord !== 0) {
       const flags = new Uint8Array(4);
-      new DataView(flags.buffer).setUint32(0, frame.flags, true);
+      new DataView(flags.buffer).setUint32(0, flagsWord, true);
       options.push({ code: Option.EPB_FLAGS, bytes: flags });
     }
     // Block header (8) and the EPB's fixed fields (20) precede the data.
@@ -65,14 +73,20 @@ export class PcapngWriter implements CaptureWriter {
     this.sink.close();
   }
 
-  private describe(iface: InterfaceInfo, linkType: number): number {
-    const id = this.interfaceIds.size;
-    this.interfaceIds.set(iface, id);
+  private describe(iface: InterfaceInfo, linkType: number, point: string, tapDescription: string | undefined): number {
+    const id = this.interfaceCount++;
+    let points = this.interfaceIds.get(iface);
+    if (points === undefined) {
+      points = new Map();
+      this.interfaceIds.set(iface, points);
+    }
+    points.set(point, id);
     const nanosecond = iface.tsUnitsPerSecond > 1_000_000n;
     this.nanosecondInterfaces.push(nanosecond);
     const options: OptionValue[] = [];
+    const description = tapDescription ?? iface.description;
     if (iface.name !== undefined) options.push({ code: Option.IF_NAME, bytes: encoder.encode(iface.name) });
-    if (iface.description !== undefined) options.push({ code: Option.IF_DESCRIPTION, bytes: encoder.encode(iface.description) });
+    if (description !== undefined) options.push({ code: Option.IF_DESCRIPTION, bytes: encoder.encode(description) });
     options.push({ code: Option.IF_TSRESOL, bytes: Uint8Array.of(nanosecond ? 9 : 6) });
     this.writeBlock(BlockType.INTERFACE_DESCRIPTION, 8, (at) => {
       const view = this.sink.view;

@@ -6,10 +6,12 @@ import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
 import type { Frame, InterfaceInfo } from '../capture/frame.js';
+import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { LiveCapture, LiveCaptureError, type CaptureCounts } from '../capture/live-capture.js';
 import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../capture/native/addon.js';
 import { createRegistry, FrameDecoder } from '../decode/decoder.js';
 import type { Dissection } from '../decode/dissection.js';
+import { ANNOTATION_FIELDS, tapAnnotation } from '../decode/taps/annotation.js';
 import { readsTapPaths } from '../decode/taps/tap-paths.js';
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
@@ -220,32 +222,35 @@ async function run(
       : new TextPrinter(out, digits);
   }
   // With a filter, each frame is dissected for the filter's fields only, and the frames it keeps again
-  // for printing: most frames then never cost a column or a tree. A plain copy dissects nothing.
+  // for the output: most frames then never cost a column or a tree. A pcap copy dissects nothing; a
+  // pcapng copy dissects each frame's tap, which it keeps (annotation.ts).
   const filtering = filter.fields.length > 0;
-  const printOptions = printer && { tree: printer.tree, columns: printer.columns, fields: printer.fields };
-  const emit = (frame: Frame, iface: InterfaceInfo, print: () => Dissection) => {
-    if (writer) writer.write(frame, iface);
-    if (printer) printer.print(print());
+  const outputOptions = printer ? { tree: printer.tree, columns: printer.columns, fields: printer.fields }
+    : writer instanceof PcapngWriter ? { tree: false, columns: false, fields: ANNOTATION_FIELDS }
+    : undefined;
+  const emit = (frame: Frame, iface: InterfaceInfo, output: Dissection | undefined) => {
+    if (writer) writer.write(frame, iface, output && tapAnnotation(output));
+    if (printer) printer.print(output as Dissection);
   };
   let handle: (frame: Frame, iface: InterfaceInfo) => void;
   let held: HeldFrames | undefined;
   if (wantsTapPaths(filter, printer)) {
-    // Every frame is decoded once to link it, and again for the filter and the printer once held long enough.
+    // Every frame is decoded once to link it, and again for the filter and the output once held long enough.
     const decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true });
     const filtered = decoder.createDissection({ tree: false, columns: false, fields: filter.fields });
-    const printing = printOptions && decoder.createDissection(printOptions);
+    const output = outputOptions && decoder.createDissection(outputOptions);
     held = new HeldFrames(decoder, (number, frame, iface, previous) => {
       if (!filtering || filter.matches(decoder.redo(number, frame, iface, previous, filtered))) {
-        emit(frame, iface as InterfaceInfo, () => decoder.redo(number, frame, iface, previous, printing as Dissection));
+        emit(frame, iface as InterfaceInfo, output && decoder.redo(number, frame, iface, previous, output));
       }
     });
     handle = (frame, iface) => held?.add(frame, iface);
   } else {
-    const decoder = filtering ? new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields }) : printOptions && new FrameDecoder(registry, printOptions);
-    const printing = filtering && printOptions ? decoder?.createDissection(printOptions) : undefined;
+    const decoder = filtering ? new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields }) : outputOptions && new FrameDecoder(registry, outputOptions);
+    const output = filtering && outputOptions ? decoder?.createDissection(outputOptions) : undefined;
     handle = (frame, iface) => {
       const dissection = decoder?.decode(frame, iface);
-      if (!dissection || filter.matches(dissection)) emit(frame, iface, () => (printing ? (decoder as FrameDecoder).again(printing) : (dissection as Dissection)));
+      if (!dissection || filter.matches(dissection)) emit(frame, iface, output ? (decoder as FrameDecoder).again(output) : filtering ? undefined : dissection);
     };
   }
   let count = 0;

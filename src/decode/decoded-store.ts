@@ -7,6 +7,8 @@ import { FrameDecoder, type Timestamp } from './decoder.js';
 import type { Dissection } from './dissection.js';
 import type { FieldDef } from './field.js';
 import type { Registry } from './registry.js';
+import type { TapAnnotation } from '../capture/capture-writer.js';
+import { ANNOTATION_FIELDS, tapAnnotation } from './taps/annotation.js';
 
 export class DecodedStore {
   /** Decodes each appended frame for its state changes only: no tree, no columns, no values. */
@@ -16,6 +18,8 @@ export class DecodedStore {
   /** Each output has its own bytes: the hex pane shows the detail's while the list redraws. */
   private readonly summaryBytes = new Uint8Array(MAX_CAPLEN);
   private readonly detailBytes = new Uint8Array(MAX_CAPLEN);
+  private annotationDissection: Dissection | undefined;
+  private readonly annotationBytes = new Uint8Array(MAX_CAPLEN);
   private readonly previous: Timestamp = { tsSec: 0, tsNsec: 0 };
 
   /** `summaryFields`: values the summaries collect besides the columns (the Tap column's). */
@@ -43,6 +47,12 @@ export class DecodedStore {
   /** Frame `index` (0-based) with columns and the summary fields; valid until the next `summary`. */
   summary(index: number): Dissection {
     return this.redo(index, this.summaryDissection, this.summaryBytes);
+  }
+
+  /** What an export keeps of frame `index`'s tap (undefined: the capture recorded none). */
+  tapAnnotation(index: number): TapAnnotation | undefined {
+    this.annotationDissection ??= this.decoder.createDissection({ tree: false, columns: false, fields: ANNOTATION_FIELDS });
+    return tapAnnotation(this.redo(index, this.annotationDissection, this.annotationBytes));
   }
 
   /** Frame `index` with its whole tree; valid until the next `detail`. */

@@ -59,6 +59,7 @@ function newMeta(): FrameMeta {
     linkType: 0,
     interfaceId: 0,
     interfaceName: undefined,
+    device: undefined,
     snaplen: 0,
     flags: 0,
     comment: undefined,
@@ -167,6 +168,7 @@ export class FrameDecoder {
     meta.interfaceId = frame.interfaceId;
     // Wireshark names an interface of a pcapng file by its name, else its description, else "unknown".
     meta.interfaceName = iface?.numbered ? (iface.name ?? iface.description ?? 'unknown') : undefined;
+    meta.device = iface?.name;
     meta.snaplen = iface?.snaplen ?? 0;
     meta.flags = frame.flags;
     meta.comment = frame.comment;

@@ -24,6 +24,8 @@ export interface FrameMeta {
   interfaceId: number;
   /** Set only where the capture numbers its interfaces (pcapng); then frame.interface_id is shown too. */
   interfaceName: string | undefined;
+  /** The capturing device's own name (if_name), without interfaceName's fallback to the description. */
+  device: string | undefined;
   /** The interface's snapshot length (0: unknown). */
   snaplen: number;
   /** pcapng epb_flags (direction in bits 0-1). */

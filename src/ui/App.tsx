@@ -225,7 +225,7 @@ export function App({ feed, colour, nanosecond, onQuit, initialFilter, size }: A
     const indexes = useMarks ? marks.indexes() : (function* () {
       for (let row = 0; row < displayed; row++) yield frameAt(row);
     })();
-    const result = exportFrames(decoded.store, indexes, path, nanosecond);
+    const result = exportFrames(decoded, indexes, path, nanosecond);
     setMessage(result.ok ? `Wrote ${count(result.written)} ${useMarks ? 'marked' : 'displayed'} frame${result.written === 1 ? '' : 's'} to ${path} (${result.format})` : result.error);
   };
 

@@ -170,7 +170,7 @@ export const tap: Dissector = {
     const frame = ctx.frame;
     current.point = 'af_packet';
     current.direction = 'unknown';
-    current.loopback = frame.interfaceName === 'lo';
+    current.loopback = frame.device === 'lo';
     current.nflogHook = -1;
     current.nflogFamily = -1;
     current.nflogPrefix = '';
@@ -198,10 +198,10 @@ export const tap: Dissector = {
         if (pkttype !== undefined) ctx.generated(fields.pkttype, pkttype);
       }
     }
-    if (frame.interfaceName !== undefined) ctx.generated(fields.iface, frame.interfaceName);
+    if (frame.device !== undefined) ctx.generated(fields.iface, frame.device);
     if (current.point !== 'unknown') ctx.generated(fields.kernel, frame.kernel?.release ?? 'unknown kernel');
     if (current.point === 'af_packet') addPacketSocketCopy(ctx);
-    if (ctx.tree) ctx.layerSummary(tapSummary(frame.interfaceName), 0);
+    if (ctx.tree) ctx.layerSummary(tapSummary(frame.device), 0);
   },
   finish(ctx) {
     if (current.point !== 'unknown' && ctx.wants(fields.implies)) addImplications(ctx);
@@ -215,7 +215,7 @@ function addPath(ctx: Dissection, paths: TapPathIndex): void {
   const frame = ctx.frame;
   ctx.session.once(() => {
     const identity = identityOf(ctx.datagram);
-    const iface = frame.interfaceName ?? '';
+    const iface = frame.device ?? '';
     const inet = current.nflogFamily === 2 || current.nflogFamily === 10;
     if (identity === 0) return 0;
     if (current.point === 'af_packet' && current.direction !== 'unknown') {

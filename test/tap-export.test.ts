@@ -1,0 +1,96 @@
+// The tap survives export: a pcapng written by tsshark has one IDB per interface and tap point naming
+// the tap, the direction in epb_flags and a one-line annotation per frame, as Wireshark reads them; and
+// frames that are one packet at several tap points are linked across NAT in kernel order.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import type { Frame, InterfaceInfo } from '../src/capture/frame.js';
+import { FrameDecoder } from '../src/decode/decoder.js';
+import { repoRoot } from './helpers/corpus.js';
+import { fieldDefs, registry, tssharkFields } from './helpers/decode.js';
+import { runCli } from './helpers/run.js';
+import { tsharkFields, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
+
+const SAMPLE = join(repoRoot, 'samples/lab.pcap');
+
+test('-w pcapng keeps each frame\'s tap where Wireshark shows it, and writing it again adds nothing', async (t) => {
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-tap-export-'));
+  try {
+    const once = join(dir, 'once.pcapng');
+    const twice = join(dir, 'twice.pcapng');
+    t.is((await runCli(['-r', SAMPLE, '-w', once])).status, 0);
+    t.is((await runCli(['-r', once, '-w', twice])).status, 0);
+    const ours = await tssharkFields(SAMPLE, ['tap.direction', 'tap.implies']);
+    for (const file of [once, twice]) {
+      const rows = await tsharkFields(file, ['frame.interface_description', 'frame.packet_flags_direction', 'frame.comment']);
+      t.is(rows.length, ours.length);
+      rows.forEach(([description, flags, comment], i) => {
+        const [direction, implies] = ours[i];
+        t.is(description, `tsshark tap: ${direction} AF_PACKET, copied in ${direction === 'egress' ? 'xmit_one → dev_queue_xmit_nit' : '__netif_receive_skb_core → ptype_all'} → tpacket_rcv (unknown kernel)`);
+        t.is(flags, direction === 'egress' ? '0x00000002' : '0x00000001');
+        // Occurrences are joined by a bare comma; the sentences' own commas are followed by a space.
+        t.is(comment, `tap: ${direction} AF_PACKET: ${implies.split(/,(?! )/).join('; ')}`);
+      });
+    }
+    // One IDB per tap point: the sample's ingress and egress copies.
+    const interfaces = new Set((await tsharkFields(twice, ['frame.interface_id'])).map(([id]) => id));
+    t.deepEqual([...interfaces].sort(), ['0', '1']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// An IPv4/UDP datagram from src to dst with the given TTL: the bytes NAT and forwarding change.
+function udp(src: number[], dst: number[], ttl: number, payload: string): number[] {
+  const body = [...Buffer.from(payload)];
+  const length = 28 + body.length;
+  return [0x45, 0, 0, length, 0x43, 0x21, 0x40, 0, ttl, 17, 0x12, 0x34, ...src, ...dst, 0x30, 0x39, 0x23, 0x29, 0, 8 + body.length, 0xab, 0xcd, ...body];
+}
+
+function ethernet(payload: number[]): Uint8Array {
+  return Uint8Array.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00, ...payload]);
+}
+
+function nflog(hook: number, payload: number[]): Uint8Array {
+  const tlv = (type: number, value: number[]) => [(4 + value.length) & 0xff, (4 + value.length) >> 8, type, 0, ...value, ...new Array<number>((4 - (value.length % 4)) % 4).fill(0)];
+  return Uint8Array.from([2, 0, 0, 5, ...tlv(1, [0x08, 0x00, hook, 0]), ...tlv(9, payload)]);
+}
+
+function info(name: string, linkType: number): InterfaceInfo {
+  return { linkType, snaplen: 262144, name, description: undefined, numbered: true, filter: undefined, tsUnitsPerSecond: 1_000_000_000n, tsOffsetSec: 0n };
+}
+
+test('copies of one packet are linked across DNAT and forwarding, in kernel order, not time order', (t) => {
+  const fields = fieldDefs(['tap.path', 'tap.last_seen']);
+  const decoder = new FrameDecoder(registry, { tree: false, columns: false, fields }, { rememberEveryFrame: true, linkTapPaths: true });
+  const interfaces = [info('eth0', 1), info('eth1', 1), info('nflog:5', 239)];
+  const client = [10, 0, 0, 1];
+  const vip = [10, 0, 1, 1];
+  const backend = [10, 0, 2, 7];
+  // In capture order: the two interfaces' copies, then the NFLOG records a second late; then another
+  // packet that reached only PRE_ROUTING.
+  const frames: [number, number, Uint8Array][] = [
+    [0, 1, ethernet(udp(client, vip, 64, 'one'))],
+    [1, 2, ethernet(udp(client, backend, 63, 'one'))],
+    [2, 0, nflog(2, udp(client, backend, 63, 'one'))],
+    [2, 0, nflog(0, udp(client, vip, 64, 'one'))],
+    [0, 1, ethernet(udp(client, vip, 64, 'two'))],
+    [2, 0, nflog(0, udp(client, vip, 64, 'two'))],
+  ];
+  frames.forEach(([interfaceId, flags, data], i) => {
+    const frame: Frame = { tsSec: 100 + (interfaceId === 2 ? 1 : 0), tsNsec: i, capturedLength: data.length, originalLength: data.length, linkType: interfaces[interfaceId].linkType, interfaceId, flags, comment: undefined, data, dataOffset: 0 };
+    decoder.decode(frame, interfaces[interfaceId]);
+  });
+  const into = decoder.createDissection({ tree: false, columns: false, fields });
+  const pathOf = (number: number) => {
+    const [interfaceId, flags, data] = frames[number - 1];
+    const frame: Frame = { tsSec: 100 + (interfaceId === 2 ? 1 : 0), tsNsec: number - 1, capturedLength: data.length, originalLength: data.length, linkType: interfaces[interfaceId].linkType, interfaceId, flags, comment: undefined, data, dataOffset: 0 };
+    const dissection = decoder.redo(number, frame, interfaces[interfaceId], { tsSec: 100, tsNsec: 0 }, into);
+    return fields.map((field) => String(dissection.valuesOf(field)[0]));
+  };
+  const one = ['ingress AF_PACKET eth0 → NF PRE_ROUTING → NF FORWARD → egress AF_PACKET eth1', 'egress AF_PACKET eth1'];
+  for (const number of [1, 2, 3, 4]) t.deepEqual(pathOf(number), one);
+  t.deepEqual(pathOf(5), ['ingress AF_PACKET eth0 → NF PRE_ROUTING → NF FORWARD: not seen', 'NF PRE_ROUTING']);
+});
