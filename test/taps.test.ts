@@ -4,7 +4,8 @@
 import test from 'ava';
 import { egressStages, ingressStages, parseKernelRelease } from '../src/decode/taps/kernel-pipeline.js';
 import { release } from 'node:os';
-import { liveUnavailable, runIn } from './helpers/netns.js';
+import { liveUnavailable, runIn, startIn } from './helpers/netns.js';
+import { BIN } from './helpers/run.js';
 import {
   captureIn,
   createTapLab,
@@ -191,3 +192,44 @@ test.serial('the scenario table: predicted and observed agree for every scenario
   t.is(outcomes.length, 9);
   t.deepEqual(outcomes.filter((outcome) => outcome.predicted !== outcome.observed).map((outcome) => outcome.scenario), []);
 });
+
+test.serial('--explain draws this kernel\'s pipelines with the tap points and the hooks populated in the namespace', async (t) => {
+  if (unavailable) return t.pass(unavailable);
+  const lab = createTapLab();
+  try {
+    nft(lab.server, [
+      'table ip tss_explain {',
+      '  chain pre { type nat hook prerouting priority dstnat; }',
+      '  chain early { type filter hook prerouting priority -300; }',
+      '  chain in { type filter hook input priority 0; }',
+      '  chain post { type nat hook postrouting priority srcnat; }',
+      '}',
+      `table netdev tss_dev { chain ing { type filter hook ingress device ${Net.SERVER_IF} priority 0; }; }`,
+      '',
+    ].join('\n'));
+    runIn(lab.server, ['tc', 'qdisc', 'add', 'dev', Net.SERVER_IF, 'root', 'tbf', 'rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']);
+    const result = await tssharkRunIn(lab.server, ['--explain', Net.SERVER_IF]);
+    t.is(result.status, 0, result.stderr);
+    const lines = result.stdout.split('\n');
+    const index = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+    // Receive: the tap after generic XDP and before tc; PREROUTING's chains in priority order.
+    t.true(index(/^ {2}│ generic XDP$/) < index(/^ {2}◆ TAP \(AF_PACKET copy\): __netif_receive_skb_core → ptype_all → tpacket_rcv$/));
+    t.true(index(/◆ TAP.*__netif_receive_skb_core/) < index(/nf netdev ingress +nft netdev tss_dev ing \(filter, priority 0\)/));
+    t.true(index(/PREROUTING +nft ip tss_explain early \(filter, priority -300\)/) + 1 === index(/^ {2}│ +nft ip tss_explain pre \(nat, priority -100\)/));
+    t.true(index(/INPUT\/FORWARD +nft ip tss_explain in input \(filter, priority 0\)/) > 0);
+    // Transmit: POSTROUTING and the qdisc before the tap, named for this kernel.
+    const egressTap = index(/◆ TAP \(AF_PACKET copy\): xmit_one/);
+    t.true(index(/POSTROUTING +nft ip tss_explain post \(nat, priority 100\)/) < egressTap);
+    t.true(index(new RegExp(`qdisc +${Net.SERVER_IF}: tbf`)) < egressTap);
+    const unknown = await tssharkRunIn(lab.server, ['--explain', 'no-such-if']);
+    t.is(unknown.status, 2);
+    t.is(unknown.stderr, 'tsshark: no-such-if: no such interface (tsshark -D lists the interfaces)\n');
+  } finally {
+    lab.remove();
+  }
+});
+
+/** tsshark in a namespace, to its end. */
+async function tssharkRunIn(ns: string, args: readonly string[]) {
+  return startIn(ns, [process.execPath, BIN, ...args]).done;
+}

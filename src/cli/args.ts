@@ -32,6 +32,8 @@ export interface Options {
   print: boolean;
   tui: boolean;
   listInterfaces: boolean;
+  /** --explain [IFACE]: the pipelines of this kernel and host; `interface` when one was named. */
+  explain: { interface: string | undefined } | undefined;
   help: boolean;
   version: boolean;
 }
@@ -50,6 +52,8 @@ Input:
   -B <MiB>               kernel buffer per capture handle (default 8)
   -a duration:<sec>      stop capturing after this many seconds
   -D                     list the interfaces live capture can use
+  --explain [IFACE]      show where this kernel's tap points are, with the hooks
+                         (nft chains, XDP, qdisc, tc) populated on this host
 
 Processing:
   -Y <display filter>    show only frames matching a Wireshark display filter
@@ -111,7 +115,7 @@ export function parseOptions(argv: readonly string[]): Options {
   try {
     parsed = parseArgs({
       args: [...argv],
-      allowPositionals: false,
+      allowPositionals: true,
       strict: true,
       options: {
         r: { type: 'string' },
@@ -131,6 +135,7 @@ export function parseOptions(argv: readonly string[]): Options {
         E: { type: 'string', multiple: true },
         print: { type: 'boolean' },
         tui: { type: 'boolean' },
+        explain: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -139,6 +144,11 @@ export function parseOptions(argv: readonly string[]): Options {
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
   const values = parsed.values;
+  const positionals = parsed.positionals;
+  // Only --explain takes an operand (its interface), as tcpdump's options take none.
+  if (positionals.length > (values.explain ? 1 : 0)) {
+    throw new UsageError(`Unexpected argument '${positionals[values.explain ? 1 : 0]}'. This command does not take positional arguments`);
+  }
   const output = values.T ?? 'text';
   if (output !== 'text' && output !== 'fields' && output !== 'json') {
     throw new UsageError(`invalid -T "${output}": expected text, fields or json`);
@@ -179,6 +189,7 @@ export function parseOptions(argv: readonly string[]): Options {
     print: values.print ?? false,
     tui: values.tui ?? false,
     listInterfaces: values.D ?? false,
+    explain: values.explain ? { interface: positionals[0] } : undefined,
     help: values.help ?? false,
     version: values.version ?? false,
   };

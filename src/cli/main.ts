@@ -17,6 +17,7 @@ import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
 import { packageFile } from '../package-file.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
+import { explain } from './explain.js';
 import { describeDevice } from './interfaces.js';
 import { HeldFrames } from './held-frames.js';
 import { TextOutput } from './output.js';
@@ -76,6 +77,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     return ExitStatus.USAGE;
   }
   if (options.listInterfaces) return listInterfaces(streams);
+  if (options.explain) return explainPipelines(options.explain.interface, streams);
   const live = options.interfaces.length > 0;
   if (options.readFile === undefined && !live) {
     streams.stderr('tsshark: no input: give -r FILE (or -r - for standard input), or -i INTERFACE to capture\n');
@@ -161,6 +163,18 @@ function describeCounts(counts: CaptureCounts): string {
 }
 
 /** tcpdump -D's numbered list (`-i 2` takes the number), with each interface's addresses. */
+function explainPipelines(iface: string | undefined, streams: Streams): number {
+  const { text, error } = explain(iface);
+  if (error !== undefined) {
+    streams.stderr(`tsshark: ${error}\n`);
+    return ExitStatus.FAILURE;
+  }
+  const out = new TextOutput(streams.stdoutFd);
+  out.write(text);
+  out.flush();
+  return ExitStatus.OK;
+}
+
 function listInterfaces(streams: Streams): number {
   let devices: DeviceDescription[];
   try {

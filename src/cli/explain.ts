@@ -1,0 +1,159 @@
+// `tsshark --explain [IFACE]`: the receive and transmit pipelines of the running kernel, with the tap
+// points marked and, beside each stage, what this host has put there now: nft chains with their
+// priorities (`nft -j list ruleset`), XDP programs (`ip -j -d link`), qdiscs and tc filters (`tc -j`).
+// What a tool cannot tell (it is missing, or we are not root) is said on the stage, never guessed.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { release } from 'node:os';
+import { egressHook, egressStages, ingressHook, ingressStages, parseKernelRelease } from '../decode/taps/kernel-pipeline.js';
+
+const TOOL_LIMIT_MS = 5_000;
+
+/** Where a stage's hooks come from: a tool's answer, or why it gave none. */
+type Populated = Map<string, string[]>;
+
+function add(populated: Populated, stage: string, line: string): void {
+  const lines = populated.get(stage) ?? [];
+  lines.push(line);
+  populated.set(stage, lines);
+}
+
+function runJson(command: string, args: readonly string[]): unknown {
+  const output = execFileSync(command, args, { encoding: 'utf8', timeout: TOOL_LIMIT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+  return output.trim() === '' ? [] : JSON.parse(output);
+}
+
+/** `nft` as root usually finds it, but sbin is not on every user's PATH. */
+function nftCommand(): string {
+  return existsSync('/usr/sbin/nft') ? '/usr/sbin/nft' : 'nft';
+}
+
+interface NftChain {
+  family: string;
+  table: string;
+  name: string;
+  type?: string;
+  hook?: string;
+  prio?: number;
+  dev?: string | string[];
+}
+
+/** The stage each base chain's hook belongs to, by family and hook (kernel-taps.md §8). */
+function chainStage(chain: NftChain): string | undefined {
+  if (chain.family === 'netdev') return chain.hook === 'ingress' ? 'nf netdev ingress' : chain.hook === 'egress' ? 'nf egress' : undefined;
+  if (chain.family !== 'ip' && chain.family !== 'ip6' && chain.family !== 'inet') return undefined;
+  switch (chain.hook) {
+    case 'ingress':
+      return 'nf netdev ingress';
+    case 'prerouting':
+      return 'PREROUTING';
+    case 'input':
+    case 'forward':
+      return 'INPUT/FORWARD';
+    case 'output':
+      return 'OUTPUT';
+    case 'postrouting':
+      return 'POSTROUTING';
+  }
+  return undefined;
+}
+
+function readNft(populated: Populated): string | undefined {
+  let ruleset: { nftables?: { chain?: NftChain }[] };
+  try {
+    ruleset = runJson(nftCommand(), ['-j', 'list', 'ruleset']) as typeof ruleset;
+  } catch (error) {
+    return `nft: ${describeToolError(error)}`;
+  }
+  const chains = (ruleset.nftables ?? []).flatMap((entry) => (entry.chain?.hook === undefined ? [] : [entry.chain]));
+  chains.sort((a, b) => (a.prio ?? 0) - (b.prio ?? 0));
+  for (const chain of chains) {
+    const stage = chainStage(chain);
+    if (stage === undefined) continue;
+    const hook = stage === 'INPUT/FORWARD' ? ` ${chain.hook}` : '';
+    add(populated, stage, `nft ${chain.family} ${chain.table} ${chain.name}${hook} (${chain.type ?? 'filter'}, priority ${chain.prio ?? 0})`);
+  }
+  return undefined;
+}
+
+interface IpLink {
+  ifname: string;
+  qdisc?: string;
+  xdp?: { mode?: number; prog?: { id?: number; name?: string } };
+}
+
+/** XDP_ATTACHED_* of the netlink answer: which XDP stage a program runs in. */
+const XDP_MODES: Readonly<Record<number, string>> = { 1: 'native XDP', 2: 'generic XDP', 3: 'native XDP' };
+
+function readLinks(populated: Populated, iface: string | undefined): string | undefined {
+  let links: IpLink[];
+  try {
+    links = runJson('ip', ['-j', '-d', 'link', 'show', ...(iface === undefined ? [] : ['dev', iface])]) as IpLink[];
+  } catch (error) {
+    return `ip: ${describeToolError(error)}`;
+  }
+  for (const link of links) {
+    const xdp = link.xdp;
+    if (xdp?.mode !== undefined && XDP_MODES[xdp.mode] !== undefined) {
+      const name = xdp.prog?.name === undefined ? '' : ` ${xdp.prog.name}`;
+      add(populated, XDP_MODES[xdp.mode], `${link.ifname}: program${name} id ${xdp.prog?.id ?? '?'}`);
+    }
+    if (link.qdisc !== undefined) add(populated, 'qdisc', `${link.ifname}: ${link.qdisc}`);
+    for (const direction of ['ingress', 'egress'] as const) {
+      let filters: unknown[] = [];
+      try {
+        filters = runJson('tc', ['-j', 'filter', 'show', 'dev', link.ifname, direction]) as unknown[];
+      } catch {
+        // No clsact or ingress qdisc on this device: nothing to list.
+      }
+      if (filters.length > 0) add(populated, direction === 'ingress' ? 'tc ingress' : 'tc egress', `${link.ifname}: ${filters.length} tc filter entries`);
+    }
+  }
+  return undefined;
+}
+
+function describeToolError(error: unknown): string {
+  const failure = error as NodeJS.ErrnoException & { stderr?: string };
+  if (failure.code === 'ENOENT') return 'not installed';
+  const stderr = failure.stderr?.trim().split('\n')[0];
+  return stderr !== undefined && stderr !== '' ? stderr : failure.message;
+}
+
+/** The stage's key in `populated`: tc stages are listed whatever the kernel calls them (tcx). */
+function populatedKey(stage: string): string {
+  return stage.startsWith('tc ingress') ? 'tc ingress' : stage.startsWith('tc egress') ? 'tc egress' : stage;
+}
+
+function pipeline(title: string, before: readonly string[], tap: string, after: readonly string[], populated: Populated): string[] {
+  const width = Math.max(...[...before, ...after].map((stage) => stage.length));
+  const stageLines = (stages: readonly string[]) =>
+    stages.flatMap((stage) => {
+      const hooks = populated.get(populatedKey(stage)) ?? [];
+      if (hooks.length === 0) return [`  │ ${stage}`];
+      return hooks.map((hook, i) => `  │ ${(i === 0 ? stage : '').padEnd(width)}  ${hook}`);
+    });
+  return [title, ...stageLines(before), `  ◆ TAP (AF_PACKET copy): ${tap}`, ...stageLines(after), ''];
+}
+
+/** The text `--explain` prints; `iface` limits the device details (XDP, qdisc, tc) to one interface. */
+export function explain(iface: string | undefined): { text: string; error: string | undefined } {
+  if (iface !== undefined && !existsSync(`/sys/class/net/${iface}`)) {
+    return { text: '', error: `${iface}: no such interface (tsshark -D lists the interfaces)` };
+  }
+  const kernel = parseKernelRelease(release());
+  const populated: Populated = new Map();
+  const notes = [readNft(populated), readLinks(populated, iface)].filter((note): note is string => note !== undefined);
+  const ingress = ingressStages(kernel);
+  const egress = egressStages(kernel);
+  const lines = [
+    `Linux ${kernel?.release ?? 'unknown kernel'}${iface === undefined ? '' : `, interface ${iface}`}: where tsshark's copies are made, and what runs around them`,
+    '',
+    ...pipeline('Receive (driver → socket): everything below the tap can still drop or rewrite what it shows', ingress.before, ingressHook(), ingress.after, populated),
+    ...pipeline('Transmit (socket → driver): everything above the tap has already run; its drops are never shown', egress.before, egressHook(kernel), egress.after, populated),
+    'NFLOG sources (-i nflog:GROUP) copy wherever their rule sits: at the nft chains listed above.',
+    'Loopback (lo) shows the receive-side copy only: after the whole transmit side, before PREROUTING.',
+    'tcx programs (6.6+) are not listed: bpftool lists them (bpftool net show).',
+    ...notes.map((note) => `Not read: ${note}`),
+  ];
+  return { text: lines.join('\n') + '\n', error: undefined };
+}
