@@ -20,6 +20,9 @@ export class PcapngWriter implements CaptureWriter {
   /** Output interface id per source interface (and link type, which a source interface fixes) and tap point. */
   private readonly interfaceIds = new Map<InterfaceInfo, Map<string, number>>();
   private interfaceCount = 0;
+  /** Runs of frames share one annotation: it is encoded once per run. */
+  private lastTapComment = '';
+  private lastTapCommentBytes = new Uint8Array(0);
   private readonly nanosecondInterfaces: boolean[] = [];
 
   constructor(private readonly sink: ByteSink) {
@@ -45,7 +48,11 @@ export class PcapngWriter implements CaptureWriter {
     if (frame.comment !== undefined) options.push({ code: Option.COMMENT, bytes: encoder.encode(frame.comment) });
     // A file this writer wrote already carries the line: written again, it is not repeated.
     if (tap !== undefined && !(frame.comment?.split('\n').includes(tap.comment) ?? false)) {
-      options.push({ code: Option.COMMENT, bytes: encoder.encode(tap.comment) });
+      if (tap.comment !== this.lastTapComment) {
+        this.lastTapComment = tap.comment;
+        this.lastTapCommentBytes = encoder.encode(tap.comment);
+      }
+      options.push({ code: Option.COMMENT, bytes: this.lastTapCommentBytes });
     }
     const flagsWord = frame.flags !== 0 ? frame.flags : (tap?.direction ?? 0);
     if (flagsWord !== 0) {

@@ -8,7 +8,7 @@ import type { Dissection } from './dissection.js';
 import type { FieldDef } from './field.js';
 import type { Registry } from './registry.js';
 import type { TapAnnotation } from '../capture/capture-writer.js';
-import { ANNOTATION_FIELDS, tapAnnotation } from './taps/annotation.js';
+import { ANNOTATION_OPTIONS, tapAnnotation } from './taps/annotation.js';
 
 export class DecodedStore {
   /** Decodes each appended frame for its state changes only: no tree, no columns, no values. */
@@ -51,7 +51,7 @@ export class DecodedStore {
 
   /** What an export keeps of frame `index`'s tap (undefined: the capture recorded none). */
   tapAnnotation(index: number): TapAnnotation | undefined {
-    this.annotationDissection ??= this.decoder.createDissection({ tree: false, columns: false, fields: ANNOTATION_FIELDS });
+    this.annotationDissection ??= this.decoder.createDissection(ANNOTATION_OPTIONS);
     return tapAnnotation(this.redo(index, this.annotationDissection, this.annotationBytes));
   }
 

@@ -68,6 +68,8 @@ export interface DissectOptions {
   columns: boolean;
   /** Fields whose values to collect; their occurrences land in `values`, in this order. */
   fields?: readonly FieldDef[];
+  /** Stop after the layer that finds the outer IP datagram: enough for the tap (export annotations). */
+  stopAtDatagram?: boolean;
 }
 
 const NO_SLOT = -1;
@@ -75,6 +77,7 @@ const NO_VALUES: readonly FieldValue[] = [];
 
 export class Dissection {
   readonly tree: boolean;
+  private readonly stopAtDatagram: boolean;
   /** A tree or field values are collected (columns alone record no field). */
   private readonly recording: boolean;
   private columnsEnabled: boolean;
@@ -116,6 +119,7 @@ export class Dissection {
   ) {
     this.tree = options.tree;
     this.columnsEnabled = options.columns;
+    this.stopAtDatagram = options.stopAtDatagram ?? false;
     this.slotOf = new Int32Array(registry.fieldIdLimit).fill(NO_SLOT);
     this.values = [];
     // Print mode and a filter may ask for the same field: each distinct field gets one slot.
@@ -320,7 +324,7 @@ export class Dissection {
     while (dissector !== undefined) {
       this.pendingTable = undefined;
       if (!this.layer(dissector, at, true, quoted)) return;
-      if (this.pendingTable === undefined) return;
+      if (this.pendingTable === undefined || (this.stopAtDatagram && this.datagram.version !== 0)) return;
       at = this.pendingOffset;
       dissector = this.resolvePending(at);
     }

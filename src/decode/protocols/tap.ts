@@ -7,23 +7,13 @@ import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, type FieldDef } from '../field.js';
 import { Direction, directionOf } from '../../capture/frame.js';
 import { NflogTlv, nflogPrefix, walkNflogTlvs } from './nflog.js';
-import {
-  egressHook,
-  egressStages,
-  ingressHook,
-  ingressStages,
-  loopbackStages,
-  NfInetHook,
-  nfFamilyName,
-  nfHookName,
-  nfInetDirection,
-  nfInetStages,
-  type PipelineSplit,
-} from '../taps/kernel-pipeline.js';
+import { NfInetHook, nfFamilyName, nfHookName, nfInetDirection, nfInetStages, pipelineTexts } from '../taps/kernel-pipeline.js';
 import { transportChecksumIsPartial } from '../taps/checksum.js';
 import { identityOf, pathFields, PointKind, TapPathIndex } from '../taps/tap-paths.js';
 
 const LinkType = { ETHERNET: 1, SLL: 113, NFLOG: 239, SLL2: 276 } as const;
+/** Link types whose header says where the frame was copied, whatever the file's flags say. */
+export const TAP_LINK_TYPES: ReadonlySet<number> = new Set([LinkType.SLL, LinkType.NFLOG, LinkType.SLL2]);
 
 /** Linux PACKET_* packet types, as SLL and SLL2 record them. */
 export const PACKET_TYPE_NAMES: Readonly<Record<number, string>> = {
@@ -78,9 +68,9 @@ function addPacketType(ctx: Dissection, pkttype: number, at: number, length: num
   ctx.add(fields.pkttype, at, length, PACKET_TYPE_NAMES[pkttype] ?? `unknown (${pkttype})`);
 }
 
-function addStages(ctx: Dissection, split: PipelineSplit): void {
-  if (split.before.length > 0) ctx.generated(fields.before, split.before.join(', '));
-  if (split.after.length > 0) ctx.generated(fields.after, split.after.join(', '));
+function addStages(ctx: Dissection, stages: { before: string; after: string }): void {
+  if (stages.before !== '') ctx.generated(fields.before, stages.before);
+  if (stages.after !== '') ctx.generated(fields.after, stages.after);
 }
 
 function addNflog(ctx: Dissection, view: ByteView): void {
@@ -98,7 +88,10 @@ function addNflog(ctx: Dissection, view: ByteView): void {
       const inet = family === 2 || family === 10;
       current.direction = inet ? nfInetDirection(hook) : 'unknown';
       ctx.generated(fields.direction, current.direction);
-      if (inet) addStages(ctx, nfInetStages(hook));
+      if (inet && (ctx.wants(fields.before) || ctx.wants(fields.after))) {
+        const split = nfInetStages(hook);
+        addStages(ctx, { before: split.before.join(', '), after: split.after.join(', ') });
+      }
     } else if (type === NflogTlv.PREFIX) {
       current.nflogPrefix = nflogPrefix(view, at, length);
       ctx.add(fields.prefix, at, length, current.nflogPrefix);
@@ -108,13 +101,13 @@ function addNflog(ctx: Dissection, view: ByteView): void {
 
 /** An AF_PACKET copy: the hook and stages of its direction on this kernel. */
 function addPacketSocketCopy(ctx: Dissection): void {
-  const kernel = ctx.frame.kernel;
+  const texts = pipelineTexts(ctx.frame.kernel);
   if (current.direction === 'ingress') {
-    ctx.generated(fields.hook, ingressHook());
-    addStages(ctx, current.loopback ? loopbackStages(kernel) : ingressStages(kernel));
+    ctx.generated(fields.hook, texts.ingressHook);
+    addStages(ctx, current.loopback ? texts.loopback : texts.ingress);
   } else if (current.direction === 'egress') {
-    ctx.generated(fields.hook, egressHook(kernel));
-    addStages(ctx, egressStages(kernel));
+    ctx.generated(fields.hook, texts.egressHook);
+    addStages(ctx, texts.egress);
   }
 }
 

@@ -124,3 +124,35 @@ export function nfInetStages(hook: number): PipelineSplit {
       return { before: [], after: [] };
   }
 }
+
+/** A kernel's hooks and stage lists as the tap fields show them (stages joined by ", "). */
+export interface PipelineTexts {
+  readonly ingressHook: string;
+  readonly egressHook: string;
+  readonly ingress: { readonly before: string; readonly after: string };
+  readonly egress: { readonly before: string; readonly after: string };
+  readonly loopback: { readonly before: string; readonly after: string };
+}
+
+const textsByRelease = new Map<string, PipelineTexts>();
+
+function joined(split: PipelineSplit): { before: string; after: string } {
+  return { before: split.before.join(', '), after: split.after.join(', ') };
+}
+
+/** Made once per kernel: every frame of a capture asks for the same texts. */
+export function pipelineTexts(kernel: KernelVersion | undefined): PipelineTexts {
+  const key = kernel?.release ?? '';
+  let texts = textsByRelease.get(key);
+  if (texts === undefined) {
+    texts = {
+      ingressHook: ingressHook(),
+      egressHook: egressHook(kernel),
+      ingress: joined(ingressStages(kernel)),
+      egress: joined(egressStages(kernel)),
+      loopback: joined(loopbackStages(kernel)),
+    };
+    textsByRelease.set(key, texts);
+  }
+  return texts;
+}
