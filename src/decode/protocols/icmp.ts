@@ -3,8 +3,8 @@ import type { Dissector } from '../dissector.js';
 import { matchEcho } from '../echo-requests.js';
 import { defineFields, defineProtocol } from '../field.js';
 
-const FIELD = { TYPE: 0, CODE: 1, CHECKSUM: 2, IDENT: 4, SEQ: 6 } as const;
-const HEADER_LENGTH = 8;
+export const FIELD = { TYPE: 0, CODE: 1, CHECKSUM: 2, IDENT: 4, SEQ: 6 } as const;
+export const HEADER_LENGTH = 8;
 const Type = { ECHO_REPLY: 0, UNREACHABLE: 3, SOURCE_QUENCH: 4, REDIRECT: 5, ECHO: 8, TIME_EXCEEDED: 11, PARAMETER_PROBLEM: 12 } as const;
 /** Messages that carry a 16-bit identifier and sequence number: echo, timestamp, information, address mask. */
 const IDENTIFIED_TYPES = new Set<number>([0, 8, 13, 14, 15, 16, 17, 18]);

@@ -1,4 +1,8 @@
 // IANA "Assigned Internet Protocol Numbers", the names Wireshark shows for ip.proto and ipv6.nxt.
+
+/** The numbers code outside the dispatch tables tests for. */
+export const IpProtocol = { ICMP: 1, TCP: 6, UDP: 17, ICMPV6: 58 } as const;
+
 export const IP_PROTOCOL_NAMES: Readonly<Record<number, string>> = {
   0: 'IPv6 Hop-by-Hop Option',
   1: 'ICMP',

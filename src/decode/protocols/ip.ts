@@ -8,7 +8,8 @@ import { formatIPv4, formatIPv4Bytes } from '../address.js';
 import { handOffFragment } from '../reassembly.js';
 import { IP_PROTOCOL_NAMES } from './ip-protocols.js';
 
-const FIELD = { VERSION_IHL: 0, TOS: 1, LENGTH: 2, ID: 4, FLAGS_FRAGMENT: 6, TTL: 8, PROTOCOL: 9, CHECKSUM: 10, SRC: 12, DST: 16 } as const;
+/** Offsets in the header, for the tap model too (packet identity across NAT). */
+export const FIELD = { VERSION_IHL: 0, TOS: 1, LENGTH: 2, ID: 4, FLAGS_FRAGMENT: 6, TTL: 8, PROTOCOL: 9, CHECKSUM: 10, SRC: 12, DST: 16 } as const;
 const MIN_HEADER = 20;
 const FLAG_MF = 0x2000;
 const FRAGMENT_MASK = 0x1fff;

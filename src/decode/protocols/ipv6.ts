@@ -8,7 +8,7 @@ import { formatIPv6Bytes } from '../address.js';
 import { handOffFragment } from '../reassembly.js';
 import { IP_PROTOCOL_NAMES } from './ip-protocols.js';
 
-const FIELD = { VERSION_CLASS_FLOW: 0, PAYLOAD_LENGTH: 4, NEXT_HEADER: 6, HOP_LIMIT: 7, SRC: 8, DST: 24 } as const;
+export const FIELD = { VERSION_CLASS_FLOW: 0, PAYLOAD_LENGTH: 4, NEXT_HEADER: 6, HOP_LIMIT: 7, SRC: 8, DST: 24 } as const;
 const HEADER_LENGTH = 40;
 const FRAGMENT_HEADER_LENGTH = 8;
 const Next = { HOP_BY_HOP: 0, ROUTING: 43, FRAGMENT: 44, NO_NEXT: 59, DESTINATION: 60 } as const;

@@ -4,7 +4,9 @@ import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import { defineFields, defineProtocol } from '../field.js';
 
-const HEADER = { FAMILY: 0, VERSION: 1, RESOURCE_ID: 2, LENGTH: 4 } as const;
+export const HEADER = { FAMILY: 0, VERSION: 1, RESOURCE_ID: 2, LENGTH: 4 } as const;
+/** NFULA_PACKET_HDR's value: struct nfulnl_msg_packet_hdr. */
+export const PACKET_HDR = { HW_PROTOCOL: 0, HOOK: 2 } as const;
 
 /** NFULA_* attribute types. */
 export const NflogTlv = {
@@ -103,8 +105,8 @@ export const nflog: Dissector = {
       ctx.add(fields.tlv_type, tlvAt + 2, 2, type);
       switch (type) {
         case NflogTlv.PACKET_HDR:
-          ctx.add(fields.protocol, at, 2, view.u16(at));
-          ctx.add(fields.hook, at + 2, 1, view.u8(at + 2));
+          ctx.add(fields.protocol, at + PACKET_HDR.HW_PROTOCOL, 2, view.u16(at + PACKET_HDR.HW_PROTOCOL));
+          ctx.add(fields.hook, at + PACKET_HDR.HOOK, 1, view.u8(at + PACKET_HDR.HOOK));
           break;
         case NflogTlv.IFINDEX_INDEV:
           ctx.add(fields.ifindex_indev, at, 4, view.u32(at));

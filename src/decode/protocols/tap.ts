@@ -6,10 +6,20 @@ import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, type FieldDef } from '../field.js';
 import { Direction, directionOf } from '../../capture/frame.js';
-import { NflogTlv, nflogPrefix, walkNflogTlvs } from './nflog.js';
-import { NfInetHook, nfFamilyName, nfHookName, nfInetDirection, nfInetStages, pipelineTexts } from '../taps/kernel-pipeline.js';
+import { IpProtocol } from './ip-protocols.js';
+import { HEADER as NFLOG_HEADER, NflogTlv, nflogPrefix, PACKET_HDR, walkNflogTlvs } from './nflog.js';
+import {
+  isInetFamily,
+  joinedStages,
+  NfInetHook,
+  nfFamilyName,
+  nfHookName,
+  nfInetDirection,
+  nfInetStages,
+  pipelineTexts,
+} from '../taps/kernel-pipeline.js';
 import { transportChecksumIsPartial } from '../taps/checksum.js';
-import { identityOf, pathFields, PointKind, TapPathIndex } from '../taps/tap-paths.js';
+import { identityOf, pathFields, PointKind, TapPathIndex, type TapPoint } from '../taps/tap-paths.js';
 
 const LinkType = { ETHERNET: 1, SLL: 113, NFLOG: 239, SLL2: 276 } as const;
 /** Link types whose header says where the frame was copied, whatever the file's flags say. */
@@ -28,13 +38,8 @@ const PACKET_OUTGOING = 4;
 const ARPHRD_LOOPBACK = 772;
 /** pcapng epb_flags bits 2-4, the reception type, as Linux packet types. */
 const EPB_RECEPTION_TYPES: Readonly<Record<number, string>> = { 1: 'host', 2: 'multicast', 3: 'broadcast', 4: 'otherhost' };
-const NFLOG_FAMILY = 0;
-const NFLOG_GROUP = 2;
-const NFLOG_HOOK = 2;
 /** IEEE 802.3's payload limit, taken as the MTU of an Ethernet capture that does not record its own. */
 const ETHERNET_MTU = 1500;
-const IP_PROTO_TCP = 6;
-const IP_PROTO_UDP = 17;
 
 const fields = defineFields('tap', {
   point: { name: 'Tap point', type: 'string', blurb: 'af_packet, nflog or unknown' },
@@ -76,22 +81,19 @@ function addStages(ctx: Dissection, stages: { before: string; after: string }): 
 function addNflog(ctx: Dissection, view: ByteView): void {
   current.point = 'nflog';
   ctx.generated(fields.point, 'nflog');
-  const family = view.u8(NFLOG_FAMILY);
+  const family = view.u8(NFLOG_HEADER.FAMILY);
   current.nflogFamily = family;
-  ctx.add(fields.family, NFLOG_FAMILY, 1, nfFamilyName(family));
-  ctx.add(fields.group, NFLOG_GROUP, 2, view.u16(NFLOG_GROUP));
+  ctx.add(fields.family, NFLOG_HEADER.FAMILY, 1, nfFamilyName(family));
+  ctx.add(fields.group, NFLOG_HEADER.RESOURCE_ID, 2, view.u16(NFLOG_HEADER.RESOURCE_ID));
   walkNflogTlvs(view, (type, at, length) => {
-    if (type === NflogTlv.PACKET_HDR && length > NFLOG_HOOK) {
-      const hook = view.u8(at + NFLOG_HOOK);
+    if (type === NflogTlv.PACKET_HDR && length > PACKET_HDR.HOOK) {
+      const hook = view.u8(at + PACKET_HDR.HOOK);
       current.nflogHook = hook;
-      ctx.add(fields.hook, at + NFLOG_HOOK, 1, nfHookName(family, hook));
-      const inet = family === 2 || family === 10;
+      ctx.add(fields.hook, at + PACKET_HDR.HOOK, 1, nfHookName(family, hook));
+      const inet = isInetFamily(family);
       current.direction = inet ? nfInetDirection(hook) : 'unknown';
       ctx.generated(fields.direction, current.direction);
-      if (inet && (ctx.wants(fields.before) || ctx.wants(fields.after))) {
-        const split = nfInetStages(hook);
-        addStages(ctx, { before: split.before.join(', '), after: split.after.join(', ') });
-      }
+      if (inet && (ctx.wants(fields.before) || ctx.wants(fields.after))) addStages(ctx, joinedStages(nfInetStages(hook)));
     } else if (type === NflogTlv.PREFIX) {
       current.nflogPrefix = nflogPrefix(view, at, length);
       ctx.add(fields.prefix, at, length, current.nflogPrefix);
@@ -125,7 +127,7 @@ function addImplications(ctx: Dissection): void {
   const datagram = ctx.datagram;
   const ip = datagram.version !== 0;
   if (point === 'nflog') {
-    if (ip && (current.nflogFamily === 2 || current.nflogFamily === 10)) {
+    if (ip && isInetFamily(current.nflogFamily)) {
       const nat = NAT_BY_NFLOG_HOOK[current.nflogHook];
       if (nat !== undefined) ctx.generated(fields.implies, nat);
     }
@@ -141,7 +143,7 @@ function addImplications(ctx: Dissection): void {
     if (ip) ctx.generated(fields.implies, 'addresses are after SNAT');
   }
   if (!ip) return;
-  const transport = datagram.protocol === IP_PROTO_TCP ? 'TCP' : datagram.protocol === IP_PROTO_UDP ? 'UDP' : undefined;
+  const transport = datagram.protocol === IpProtocol.TCP ? 'TCP' : datagram.protocol === IpProtocol.UDP ? 'UDP' : undefined;
   if (transport !== undefined && !datagram.fragment && transportChecksumIsPartial(datagram)) {
     ctx.generated(fields.implies, `${transport} checksum not yet filled (checksum offload)`);
   }
@@ -203,23 +205,25 @@ export const tap: Dissector = {
   },
 };
 
+/** The frame's point on a packet's way, for linking: an AF_PACKET copy with a direction, or an NFLOG inet hook. */
+function tapPoint(iface: string): TapPoint | undefined {
+  if (current.point === 'af_packet' && current.direction !== 'unknown') {
+    const kind = current.direction === 'egress' ? PointKind.AF_EGRESS : PointKind.AF_INGRESS;
+    return { label: `${current.direction} AF_PACKET${iface === '' ? '' : ' ' + iface}`, kind, iface };
+  }
+  const hook = current.nflogHook;
+  if (current.point !== 'nflog' || !isInetFamily(current.nflogFamily) || hook < 0 || hook >= NF_POINT_KINDS.length) return undefined;
+  const name = nfHookName(current.nflogFamily, hook).replace('NF_INET_', '');
+  return { label: `NF ${name}${current.nflogPrefix === '' ? '' : ` (${current.nflogPrefix})`}`, kind: NF_POINT_KINDS[hook], iface: '' };
+}
+
 /** Registers the frame at its tap point (first pass only) and adds the path it is on so far. */
 function addPath(ctx: Dissection, paths: TapPathIndex): void {
   const frame = ctx.frame;
   ctx.session.once(() => {
     const identity = identityOf(ctx.datagram);
-    const iface = frame.device ?? '';
-    const inet = current.nflogFamily === 2 || current.nflogFamily === 10;
-    if (identity === 0) return 0;
-    if (current.point === 'af_packet' && current.direction !== 'unknown') {
-      const egress = current.direction === 'egress';
-      const label = `${current.direction} AF_PACKET${iface === '' ? '' : ' ' + iface}`;
-      paths.register(frame.number, identity, { label, kind: egress ? PointKind.AF_EGRESS : PointKind.AF_INGRESS, iface }, frame.tsSec + frame.tsNsec / 1e9);
-    } else if (current.point === 'nflog' && inet && current.nflogHook >= 0 && current.nflogHook < NF_POINT_KINDS.length) {
-      const hook = nfHookName(current.nflogFamily, current.nflogHook).replace('NF_INET_', '');
-      const label = `NF ${hook}${current.nflogPrefix === '' ? '' : ` (${current.nflogPrefix})`}`;
-      paths.register(frame.number, identity, { label, kind: NF_POINT_KINDS[current.nflogHook], iface: '' }, frame.tsSec + frame.tsNsec / 1e9);
-    }
+    const point = identity === 0 ? undefined : tapPoint(frame.device ?? '');
+    if (point !== undefined) paths.register(frame.number, identity, point, frame.tsSec + frame.tsNsec / 1e9);
     return 0;
   });
   if (!ctx.wants(pathFields.path) && !ctx.wants(pathFields.last_seen)) return;

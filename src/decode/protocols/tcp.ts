@@ -6,8 +6,8 @@ import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { addPorts } from './ports.js';
 
-const FIELD = { PORTS: 0, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
-const MIN_HEADER = 20;
+export const FIELD = { PORTS: 0, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
+export const MIN_HEADER = 20;
 const Flag = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80, AE: 0x100 } as const;
 const FLAG_NAMES: readonly [number, string][] = [
   [Flag.FIN, 'FIN'], [Flag.SYN, 'SYN'], [Flag.RST, 'RST'], [Flag.PSH, 'PSH'], [Flag.ACK, 'ACK'], [Flag.URG, 'URG'],

@@ -3,8 +3,8 @@ import type { Dissector } from '../dissector.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { addPorts } from './ports.js';
 
-const FIELD = { PORTS: 0, LENGTH: 4, CHECKSUM: 6 } as const;
-const HEADER_LENGTH = 8;
+export const FIELD = { PORTS: 0, LENGTH: 4, CHECKSUM: 6 } as const;
+export const HEADER_LENGTH = 8;
 
 const fields = defineFields('udp', {
   srcport: { name: 'Source Port', type: 'uint16', base: 'dec' },

@@ -2,8 +2,15 @@
 // pseudo-header sum and the device (or, on veth, nobody) adds the payload later. A copy made before the
 // device holds that value, which no complete checksum would be but by a 1-in-65536 chance.
 import type { Datagram } from '../dissection.js';
+import { IpProtocol } from '../protocols/ip-protocols.js';
+import { FIELD as IPV4 } from '../protocols/ip.js';
+import { FIELD as IPV6 } from '../protocols/ipv6.js';
+import { FIELD as TCP } from '../protocols/tcp.js';
+import { FIELD as UDP } from '../protocols/udp.js';
 
-const CHECKSUM_OFFSET: Readonly<Record<number, number>> = { 6: 16, 17: 6 };
+const CHECKSUM_OFFSET: Readonly<Record<number, number>> = { [IpProtocol.TCP]: TCP.CHECKSUM, [IpProtocol.UDP]: UDP.CHECKSUM };
+/** Source and destination, one after the other. */
+const ADDRESSES = { 4: { at: IPV4.SRC, length: 8 }, 6: { at: IPV6.SRC, length: 32 } } as const;
 
 function sumWords(bytes: Uint8Array, at: number, length: number): number {
   let sum = 0;
@@ -25,8 +32,9 @@ export function transportChecksumIsPartial(datagram: Datagram): boolean {
   const checksumAt = payloadAt + checksumOffset;
   if (checksumAt + 2 > bytes.length) return false;
   const segmentLength = datagram.length - (payloadAt - headerAt);
-  const v4 = datagram.version === 4;
-  const addresses = v4 ? sumWords(bytes, headerAt + 12, 8) : sumWords(bytes, headerAt + 8, 32);
+  if (datagram.version === 0) return false;
+  const { at, length } = ADDRESSES[datagram.version];
+  const addresses = sumWords(bytes, headerAt + at, length);
   const pseudo = addresses + datagram.protocol + (segmentLength & 0xffff) + Math.floor(segmentLength / 0x10000);
   const stored = (bytes[checksumAt] << 8) | bytes[checksumAt + 1];
   return stored === fold(pseudo);

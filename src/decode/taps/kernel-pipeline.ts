@@ -83,13 +83,21 @@ export function loopbackStages(kernel: KernelVersion | undefined): PipelineSplit
 /** Netfilter's inet hooks (NF_INET_*), numbered as NFLOG records them (§7 "Hook numbers"). */
 export const NfInetHook = { PRE_ROUTING: 0, LOCAL_IN: 1, FORWARD: 2, LOCAL_OUT: 3, POST_ROUTING: 4 } as const;
 
-/** NFLOG families (nfgen_family) and their hook names (§7). */
+/** NFLOG families (nfgen_family, NFPROTO_*). */
+export const NfFamily = { IPV4: 2, ARP: 3, NETDEV: 5, BRIDGE: 7, IPV6: 10 } as const;
+
+/** Whether the family's hooks are the NF_INET_* ones (PRE_ROUTING … POST_ROUTING). */
+export function isInetFamily(family: number): boolean {
+  return family === NfFamily.IPV4 || family === NfFamily.IPV6;
+}
+
+/** NFLOG families and their hook names (§7). */
 const NF_FAMILIES: Readonly<Record<number, { name: string; hooks: readonly string[] }>> = {
-  2: { name: 'ipv4', hooks: ['NF_INET_PRE_ROUTING', 'NF_INET_LOCAL_IN', 'NF_INET_FORWARD', 'NF_INET_LOCAL_OUT', 'NF_INET_POST_ROUTING', 'NF_INET_INGRESS'] },
-  10: { name: 'ipv6', hooks: ['NF_INET_PRE_ROUTING', 'NF_INET_LOCAL_IN', 'NF_INET_FORWARD', 'NF_INET_LOCAL_OUT', 'NF_INET_POST_ROUTING', 'NF_INET_INGRESS'] },
-  5: { name: 'netdev', hooks: ['NF_NETDEV_INGRESS', 'NF_NETDEV_EGRESS'] },
-  7: { name: 'bridge', hooks: ['NF_BR_PRE_ROUTING', 'NF_BR_LOCAL_IN', 'NF_BR_FORWARD', 'NF_BR_LOCAL_OUT', 'NF_BR_POST_ROUTING', 'NF_BR_BROUTING'] },
-  3: { name: 'arp', hooks: ['NF_ARP_IN', 'NF_ARP_OUT', 'NF_ARP_FORWARD'] },
+  [NfFamily.IPV4]: { name: 'ipv4', hooks: ['NF_INET_PRE_ROUTING', 'NF_INET_LOCAL_IN', 'NF_INET_FORWARD', 'NF_INET_LOCAL_OUT', 'NF_INET_POST_ROUTING', 'NF_INET_INGRESS'] },
+  [NfFamily.IPV6]: { name: 'ipv6', hooks: ['NF_INET_PRE_ROUTING', 'NF_INET_LOCAL_IN', 'NF_INET_FORWARD', 'NF_INET_LOCAL_OUT', 'NF_INET_POST_ROUTING', 'NF_INET_INGRESS'] },
+  [NfFamily.NETDEV]: { name: 'netdev', hooks: ['NF_NETDEV_INGRESS', 'NF_NETDEV_EGRESS'] },
+  [NfFamily.BRIDGE]: { name: 'bridge', hooks: ['NF_BR_PRE_ROUTING', 'NF_BR_LOCAL_IN', 'NF_BR_FORWARD', 'NF_BR_LOCAL_OUT', 'NF_BR_POST_ROUTING', 'NF_BR_BROUTING'] },
+  [NfFamily.ARP]: { name: 'arp', hooks: ['NF_ARP_IN', 'NF_ARP_OUT', 'NF_ARP_FORWARD'] },
 };
 
 export function nfFamilyName(family: number): string {
@@ -136,7 +144,8 @@ export interface PipelineTexts {
 
 const textsByRelease = new Map<string, PipelineTexts>();
 
-function joined(split: PipelineSplit): { before: string; after: string } {
+/** The stages as the tap fields show them. */
+export function joinedStages(split: PipelineSplit): { before: string; after: string } {
   return { before: split.before.join(', '), after: split.after.join(', ') };
 }
 
@@ -148,9 +157,9 @@ export function pipelineTexts(kernel: KernelVersion | undefined): PipelineTexts 
     texts = {
       ingressHook: ingressHook(),
       egressHook: egressHook(kernel),
-      ingress: joined(ingressStages(kernel)),
-      egress: joined(egressStages(kernel)),
-      loopback: joined(loopbackStages(kernel)),
+      ingress: joinedStages(ingressStages(kernel)),
+      egress: joinedStages(egressStages(kernel)),
+      loopback: joinedStages(loopbackStages(kernel)),
     };
     textsByRelease.set(key, texts);
   }

@@ -13,6 +13,11 @@
 import { doubled } from '../../capture/typed-arrays.js';
 import type { Datagram } from '../dissection.js';
 import { defineFields, type FieldDef } from '../field.js';
+import { FIELD as ICMP, HEADER_LENGTH as ICMP_HEADER } from '../protocols/icmp.js';
+import { FIELD as IPV4 } from '../protocols/ip.js';
+import { IpProtocol } from '../protocols/ip-protocols.js';
+import { FIELD as TCP, MIN_HEADER as TCP_MIN_HEADER } from '../protocols/tcp.js';
+import { FIELD as UDP, HEADER_LENGTH as UDP_HEADER } from '../protocols/udp.js';
 
 export const pathFields = defineFields('tap', {
   path: { name: 'Path', type: 'string', blurb: 'The tap points this packet passed, in kernel order, and the next one it did not reach' },
@@ -63,18 +68,23 @@ function mixBytes(hash: number, bytes: Uint8Array, from: number, to: number): nu
 function transportIdentity(datagram: Datagram, hash: number, end: number): { hash: number; payloadAt: number } {
   const { bytes, payloadAt } = datagram;
   switch (datagram.protocol) {
-    case 6: {
-      if (payloadAt + 20 > end) break;
-      const headerLength = (bytes[payloadAt + 12] >>> 4) * 4;
-      return { hash: mix(mixBytes(hash, bytes, payloadAt + 4, payloadAt + 12), bytes[payloadAt + 13]), payloadAt: payloadAt + Math.max(headerLength, 20) };
+    case IpProtocol.TCP: {
+      if (payloadAt + TCP_MIN_HEADER > end) break;
+      const headerLength = (bytes[payloadAt + TCP.OFFSET_FLAGS] >>> 4) * 4;
+      // Sequence and acknowledgement numbers, then the flags byte.
+      const numbers = mixBytes(hash, bytes, payloadAt + TCP.SEQ, payloadAt + TCP.OFFSET_FLAGS);
+      return { hash: mix(numbers, bytes[payloadAt + TCP.OFFSET_FLAGS + 1]), payloadAt: payloadAt + Math.max(headerLength, TCP_MIN_HEADER) };
     }
-    case 17:
-      if (payloadAt + 8 > end) break;
-      return { hash: mixBytes(hash, bytes, payloadAt + 4, payloadAt + 6), payloadAt: payloadAt + 8 };
-    case 1:
-    case 58:
-      if (payloadAt + 8 > end) break;
-      return { hash: mixBytes(mixBytes(hash, bytes, payloadAt, payloadAt + 2), bytes, payloadAt + 6, payloadAt + 8), payloadAt: payloadAt + 8 };
+    case IpProtocol.UDP:
+      if (payloadAt + UDP_HEADER > end) break;
+      return { hash: mixBytes(hash, bytes, payloadAt + UDP.LENGTH, payloadAt + UDP.CHECKSUM), payloadAt: payloadAt + UDP_HEADER };
+    // ICMPv6 echo has ICMP's layout: type, code, checksum, identifier, sequence.
+    case IpProtocol.ICMP:
+    case IpProtocol.ICMPV6: {
+      if (payloadAt + ICMP_HEADER > end) break;
+      const typeCode = mixBytes(hash, bytes, payloadAt + ICMP.TYPE, payloadAt + ICMP.CHECKSUM);
+      return { hash: mixBytes(typeCode, bytes, payloadAt + ICMP.SEQ, payloadAt + ICMP_HEADER), payloadAt: payloadAt + ICMP_HEADER };
+    }
   }
   return { hash, payloadAt };
 }
@@ -85,8 +95,10 @@ export function identityOf(datagram: Datagram): number {
   const { bytes, headerAt } = datagram;
   const end = Math.min(bytes.length, headerAt + datagram.length);
   let hash = mix(mix(mix(mix(FNV_OFFSET, datagram.version), datagram.protocol), datagram.length >>> 8), datagram.length & 0xff);
-  if (datagram.version === 4 && headerAt + 8 <= end) hash = mixBytes(hash, bytes, headerAt + 4, headerAt + 8);
-  const transport = datagram.fragment && datagram.version === 4 && (bytes[headerAt + 6] & 0x1f | bytes[headerAt + 7]) !== 0
+  // IPv4: identification, flags and fragment offset.
+  if (datagram.version === 4 && headerAt + IPV4.TTL <= end) hash = mixBytes(hash, bytes, headerAt + IPV4.ID, headerAt + IPV4.TTL);
+  const laterFragment = datagram.version === 4 && ((bytes[headerAt + IPV4.FLAGS_FRAGMENT] & 0x1f) | bytes[headerAt + IPV4.FLAGS_FRAGMENT + 1]) !== 0;
+  const transport = datagram.fragment && laterFragment
     ? { hash, payloadAt: datagram.payloadAt }
     : transportIdentity(datagram, hash, end);
   hash = mixBytes(transport.hash, bytes, Math.min(transport.payloadAt, end), Math.min(transport.payloadAt + IDENTITY_PAYLOAD, end));
