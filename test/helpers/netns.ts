@@ -42,35 +42,48 @@ export interface Lab {
   remove(): void;
 }
 
-const labs = new Set<Lab>();
+const pending = new Set<{ remove(): void }>();
 process.on('exit', () => {
-  for (const lab of labs) lab.remove();
+  for (const namespaces of pending) namespaces.remove();
 });
 
-let labCount = 0;
+let namespaceCount = 0;
 
-export function createLab(): Lab {
-  const tag = `${process.pid}-${labCount++}`;
-  const lab: Lab = {
-    client: `tss-live-c-${tag}`,
-    server: `tss-live-s-${tag}`,
+/**
+ * One namespace per role, named `${prefix}-${role}-${pid}-${n}`, IPv6 off and lo up; `remove` deletes
+ * those that were made, and the process's exit does if a test dies first.
+ */
+export function addNamespaces<Role extends string>(prefix: string, roles: readonly Role[]): { names: Record<Role, string>; remove(): void } {
+  const tag = `${process.pid}-${namespaceCount++}`;
+  const names = Object.fromEntries(roles.map((role) => [role, `${prefix}-${role}-${tag}`])) as Record<Role, string>;
+  const made: string[] = [];
+  const namespaces = {
+    names,
     remove() {
-      labs.delete(lab);
-      for (const ns of [lab.client, lab.server]) execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+      pending.delete(namespaces);
+      for (const ns of made.splice(0)) execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
     },
   };
-  labs.add(lab);
+  pending.add(namespaces);
+  for (const ns of Object.values<string>(names)) {
+    execFileSync('ip', ['netns', 'add', ns], { stdio: 'ignore' });
+    made.push(ns);
+    execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up'], { stdio: 'ignore' });
+  }
+  return namespaces;
+}
+
+export function createLab(): Lab {
+  const { names, remove } = addNamespaces('tss-live', ['c', 's']);
+  const lab: Lab = { client: names.c, server: names.s, remove };
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'ignore' });
-  ip('netns', 'add', lab.client);
-  ip('netns', 'add', lab.server);
   ip('link', 'add', CLIENT_IF, 'netns', lab.client, 'type', 'veth', 'peer', 'name', SERVER_IF, 'netns', lab.server);
   for (const [ns, dev, address] of [
     [lab.client, CLIENT_IF, CLIENT_IP],
     [lab.server, SERVER_IF, SERVER_IP],
   ]) {
-    execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
     ip('-n', ns, 'addr', 'add', `${address}/24`, 'dev', dev);
-    ip('-n', ns, 'link', 'set', 'lo', 'up');
     ip('-n', ns, 'link', 'set', dev, 'up');
   }
   return lab;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/corpus.js';
-import { runIn, startIn, tssharkIn } from '../helpers/netns.js';
+import { addNamespaces, runIn, startIn, tssharkIn } from '../helpers/netns.js';
 
 export const Net = {
   CLIENT_IF: 'lab-c',
@@ -33,37 +33,10 @@ export interface TapLab {
   remove(): void;
 }
 
-const labs = new Set<TapLab>();
-process.on('exit', () => {
-  for (const lab of labs) lab.remove();
-});
-
-let labCount = 0;
-
 export function createTapLab(): TapLab {
-  const tag = `${process.pid}-${labCount++}`;
-  const lab: TapLab = {
-    client: `tss-tap-c-${tag}`,
-    router: `tss-tap-r-${tag}`,
-    server: `tss-tap-s-${tag}`,
-    remove() {
-      labs.delete(lab);
-      for (const ns of [lab.client, lab.router, lab.server]) {
-        try {
-          execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-        } catch {
-          // Not created: the lab failed half-way.
-        }
-      }
-    },
-  };
-  labs.add(lab);
+  const { names, remove } = addNamespaces('tss-tap', ['c', 'r', 's']);
+  const lab: TapLab = { client: names.c, router: names.r, server: names.s, remove };
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'ignore' });
-  for (const ns of [lab.client, lab.router, lab.server]) {
-    ip('netns', 'add', ns);
-    runIn(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
-    ip('-n', ns, 'link', 'set', 'lo', 'up');
-  }
   ip('link', 'add', 'name', Net.CLIENT_IF, 'netns', lab.client, 'type', 'veth', 'peer', 'name', Net.ROUTER_CLIENT_IF, 'netns', lab.router);
   ip('link', 'add', 'name', Net.SERVER_IF, 'netns', lab.server, 'type', 'veth', 'peer', 'name', Net.ROUTER_SERVER_IF, 'netns', lab.router);
   for (const [ns, dev, address] of [
