@@ -8,6 +8,14 @@ import { BlockType, BYTE_ORDER_MAGIC, Option, padded } from './pcapng-format.js'
 import { MAX_CAPLEN } from './frame.js';
 
 const SHB_USER_APPLICATION = 4;
+/** Block type and length before each block's body, and the length again after it. */
+const BLOCK_HEADER = 8;
+const BLOCK_FRAMING = BLOCK_HEADER + 4;
+/** An EPB's interface id, timestamp (2 words), captured and original lengths. */
+const EPB_FIXED = 20;
+const OPTION_HEADER = 4;
+const EPB_FLAGS_LENGTH = 4;
+const TWO_TO_32 = 2 ** 32;
 const encoder = new TextEncoder();
 
 interface OptionValue {
@@ -24,6 +32,14 @@ export class PcapngWriter implements CaptureWriter {
   private lastTapComment = '';
   private lastTapCommentBytes = new Uint8Array(0);
   private readonly nanosecondInterfaces: boolean[] = [];
+  /**
+   * The last second written, in the last resolution, as two 32-bit words: frames come many to a second,
+   * so the 64-bit timestamp takes bigint arithmetic once a second rather than once a frame.
+   */
+  private secondWritten = Number.NaN;
+  private secondNanosecond = false;
+  private secondHigh = 0;
+  private secondLow = 0;
 
   constructor(private readonly sink: ByteSink) {
     this.writeBlock(BlockType.SECTION_HEADER, 16, (at) => {
@@ -40,38 +56,41 @@ export class PcapngWriter implements CaptureWriter {
   write(frame: Frame, iface: InterfaceInfo, tap?: TapAnnotation): number {
     const point = tap?.point ?? '';
     const id = this.interfaceIds.get(iface)?.get(point) ?? this.describe(iface, frame.linkType, point, tap?.description);
-    const nanosecond = this.nanosecondInterfaces[id];
-    const units = nanosecond
-      ? BigInt(frame.tsSec) * 1_000_000_000n + BigInt(frame.tsNsec)
-      : BigInt(frame.tsSec) * 1_000_000n + BigInt(Math.floor(frame.tsNsec / 1000));
-    const options: OptionValue[] = [];
-    if (frame.comment !== undefined) options.push({ code: Option.COMMENT, bytes: encoder.encode(frame.comment) });
+    // A frame's own comment is rare; the tap's is on every frame of a live capture, encoded once per run.
+    const ownComment = frame.comment === undefined ? undefined : encoder.encode(frame.comment);
     // A file this writer wrote already carries the line: written again, it is not repeated.
-    if (tap !== undefined && !(frame.comment?.split('\n').includes(tap.comment) ?? false)) {
-      if (tap.comment !== this.lastTapComment) {
-        this.lastTapComment = tap.comment;
-        this.lastTapCommentBytes = encoder.encode(tap.comment);
-      }
-      options.push({ code: Option.COMMENT, bytes: this.lastTapCommentBytes });
-    }
+    const tapComment = tap === undefined || (frame.comment?.split('\n').includes(tap.comment) ?? false) ? undefined : this.encodedTapComment(tap.comment);
     const flagsWord = frame.flags !== 0 ? frame.flags : (tap?.direction ?? 0);
+    let optionsLength = flagsWord === 0 ? 0 : OPTION_HEADER + EPB_FLAGS_LENGTH;
+    if (ownComment !== undefined) optionsLength += OPTION_HEADER + padded(ownComment.length);
+    if (tapComment !== undefined) optionsLength += OPTION_HEADER + padded(tapComment.length);
+    if (optionsLength > 0) optionsLength += OPTION_HEADER;
+    const dataLength = padded(frame.capturedLength);
+    const total = BLOCK_FRAMING + EPB_FIXED + dataLength + optionsLength;
+    const dataOffset = this.sink.written + BLOCK_HEADER + EPB_FIXED;
+    const at = this.sink.reserve(total);
+    const dataAt = at + BLOCK_HEADER + EPB_FIXED;
+    const view = this.sink.view;
+    const bytes = this.sink.bytes;
+    view.setUint32(at, BlockType.ENHANCED_PACKET, true);
+    view.setUint32(at + 4, total, true);
+    view.setUint32(at + 8, id, true);
+    this.putTimestamp(at + 12, frame, this.nanosecondInterfaces[id]);
+    view.setUint32(at + 20, frame.capturedLength, true);
+    view.setUint32(at + 24, frame.originalLength, true);
+    bytes.set(frame.data, dataAt);
+    bytes.fill(0, dataAt + frame.capturedLength, dataAt + dataLength);
+    let cursor = dataAt + dataLength;
+    if (ownComment !== undefined) cursor = this.putOption(cursor, Option.COMMENT, ownComment);
+    if (tapComment !== undefined) cursor = this.putOption(cursor, Option.COMMENT, tapComment);
     if (flagsWord !== 0) {
-      const flags = new Uint8Array(4);
-      new DataView(flags.buffer).setUint32(0, flagsWord, true);
-      options.push({ code: Option.EPB_FLAGS, bytes: flags });
+      view.setUint16(cursor, Option.EPB_FLAGS, true);
+      view.setUint16(cursor + 2, EPB_FLAGS_LENGTH, true);
+      view.setUint32(cursor + 4, flagsWord, true);
+      cursor += OPTION_HEADER + EPB_FLAGS_LENGTH;
     }
-    // Block header (8) and the EPB's fixed fields (20) precede the data.
-    const dataOffset = this.sink.written + 28;
-    this.writeBlock(BlockType.ENHANCED_PACKET, 20 + padded(frame.capturedLength), (at) => {
-      const view = this.sink.view;
-      view.setUint32(at, id, true);
-      view.setUint32(at + 4, Number(units >> 32n), true);
-      view.setUint32(at + 8, Number(units & 0xffffffffn), true);
-      view.setUint32(at + 12, frame.capturedLength, true);
-      view.setUint32(at + 16, frame.originalLength, true);
-      this.sink.bytes.set(frame.data, at + 20);
-      this.sink.bytes.fill(0, at + 20 + frame.capturedLength, at + 20 + padded(frame.capturedLength));
-    }, options);
+    if (optionsLength > 0) view.setUint32(cursor, 0, true);
+    view.setUint32(at + total - 4, total, true);
     this.framesWritten++;
     return dataOffset;
   }
@@ -104,25 +123,52 @@ export class PcapngWriter implements CaptureWriter {
     return id;
   }
 
+  private encodedTapComment(comment: string): Uint8Array {
+    if (comment !== this.lastTapComment) {
+      this.lastTapComment = comment;
+      this.lastTapCommentBytes = encoder.encode(comment);
+    }
+    return this.lastTapCommentBytes;
+  }
+
+  /** The frame's time in its interface's units (µs or ns since 1970), high word first. */
+  private putTimestamp(at: number, frame: Frame, nanosecond: boolean): void {
+    if (frame.tsSec !== this.secondWritten || nanosecond !== this.secondNanosecond) {
+      const units = BigInt.asUintN(64, BigInt(frame.tsSec) * (nanosecond ? 1_000_000_000n : 1_000_000n));
+      this.secondWritten = frame.tsSec;
+      this.secondNanosecond = nanosecond;
+      this.secondHigh = Number(units >> 32n);
+      this.secondLow = Number(units & 0xffffffffn);
+    }
+    const low = this.secondLow + (nanosecond ? frame.tsNsec : Math.floor(frame.tsNsec / 1000));
+    const view = this.sink.view;
+    view.setUint32(at, (this.secondHigh + Math.floor(low / TWO_TO_32)) >>> 0, true);
+    view.setUint32(at + 4, low % TWO_TO_32, true);
+  }
+
+  /** Writes one option (code, length, value padded to 32 bits); returns where the next starts. */
+  private putOption(at: number, code: number, value: Uint8Array): number {
+    const view = this.sink.view;
+    view.setUint16(at, code, true);
+    view.setUint16(at + 2, value.length, true);
+    this.sink.bytes.set(value, at + OPTION_HEADER);
+    this.sink.bytes.fill(0, at + OPTION_HEADER + value.length, at + OPTION_HEADER + padded(value.length));
+    return at + OPTION_HEADER + padded(value.length);
+  }
+
   /** Writes header, the fixed body `fill` writes, the options with their end marker, and the trailer. */
   private writeBlock(type: number, fixedLength: number, fill: (at: number) => void, options: readonly OptionValue[]): void {
     let optionsLength = 0;
-    for (const option of options) optionsLength += 4 + padded(option.bytes.length);
-    if (optionsLength > 0) optionsLength += 4;
-    const total = 12 + fixedLength + optionsLength;
+    for (const option of options) optionsLength += OPTION_HEADER + padded(option.bytes.length);
+    if (optionsLength > 0) optionsLength += OPTION_HEADER;
+    const total = BLOCK_FRAMING + fixedLength + optionsLength;
     const at = this.sink.reserve(total);
     const view = this.sink.view;
     view.setUint32(at, type, true);
     view.setUint32(at + 4, total, true);
-    fill(at + 8);
-    let cursor = at + 8 + fixedLength;
-    for (const option of options) {
-      view.setUint16(cursor, option.code, true);
-      view.setUint16(cursor + 2, option.bytes.length, true);
-      this.sink.bytes.set(option.bytes, cursor + 4);
-      this.sink.bytes.fill(0, cursor + 4 + option.bytes.length, cursor + 4 + padded(option.bytes.length));
-      cursor += 4 + padded(option.bytes.length);
-    }
+    fill(at + BLOCK_HEADER);
+    let cursor = at + BLOCK_HEADER + fixedLength;
+    for (const option of options) cursor = this.putOption(cursor, option.code, option.bytes);
     if (optionsLength > 0) view.setUint32(cursor, 0, true);
     view.setUint32(at + total - 4, total, true);
   }

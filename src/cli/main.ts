@@ -11,7 +11,7 @@ import { LiveCapture, LiveCaptureError, type CaptureCounts } from '../capture/li
 import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../capture/native/addon.js';
 import { createRegistry, FrameDecoder } from '../decode/decoder.js';
 import type { Dissection } from '../decode/dissection.js';
-import { ANNOTATION_OPTIONS, tapAnnotation, tapRecorded } from '../decode/taps/annotation.js';
+import { TapAnnotator } from '../decode/taps/annotation.js';
 import { readsTapPaths } from '../decode/taps/tap-paths.js';
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
@@ -236,14 +236,13 @@ async function run(
       : new TextPrinter(out, digits);
   }
   // With a filter, each frame is dissected for the filter's fields only, and the frames it keeps again
-  // for the output: most frames then never cost a column or a tree. A pcap copy dissects nothing; a
-  // pcapng copy dissects each frame's tap, which it keeps (annotation.ts).
+  // for the output: most frames then never cost a column or a tree. A copy dissects nothing for its
+  // output; pcapng keeps each frame's tap, which the annotator reads (annotation.ts).
   const filtering = filter.fields.length > 0;
-  const outputOptions = printer ? { tree: printer.tree, columns: printer.columns, fields: printer.fields }
-    : writer instanceof PcapngWriter ? ANNOTATION_OPTIONS
-    : undefined;
+  const outputOptions = printer && { tree: printer.tree, columns: printer.columns, fields: printer.fields };
+  const annotator = writer instanceof PcapngWriter ? new TapAnnotator(registry) : undefined;
   const emit = (frame: Frame, iface: InterfaceInfo, output: Dissection | undefined) => {
-    if (writer) writer.write(frame, iface, output && tapAnnotation(output));
+    if (writer) writer.write(frame, iface, annotator?.annotate(frame, iface));
     if (printer) printer.print(output as Dissection);
   };
   let handle: (frame: Frame, iface: InterfaceInfo) => void;
@@ -262,10 +261,7 @@ async function run(
   } else {
     const decoder = filtering ? new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields }) : outputOptions && new FrameDecoder(registry, outputOptions);
     const output = filtering && outputOptions ? decoder?.createDissection(outputOptions) : undefined;
-    const copying = !filtering && printer === undefined;
     handle = (frame, iface) => {
-      // A copy dissects only the frames that have a tap to keep (pcapng), the others not at all.
-      if (copying && !tapRecorded(frame)) return emit(frame, iface, undefined);
       const dissection = decoder?.decode(frame, iface);
       if (!dissection || filter.matches(dissection)) emit(frame, iface, output ? (decoder as FrameDecoder).again(output) : filtering ? undefined : dissection);
     };

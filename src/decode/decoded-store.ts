@@ -8,7 +8,7 @@ import type { Dissection } from './dissection.js';
 import type { FieldDef } from './field.js';
 import type { Registry } from './registry.js';
 import type { TapAnnotation } from '../capture/capture-writer.js';
-import { ANNOTATION_OPTIONS, tapAnnotation } from './taps/annotation.js';
+import { TapAnnotator } from './taps/annotation.js';
 
 export class DecodedStore {
   /** Decodes each appended frame for its state changes only: no tree, no columns, no values. */
@@ -18,7 +18,7 @@ export class DecodedStore {
   /** Each output has its own bytes: the hex pane shows the detail's while the list redraws. */
   private readonly summaryBytes = new Uint8Array(MAX_CAPLEN);
   private readonly detailBytes = new Uint8Array(MAX_CAPLEN);
-  private annotationDissection: Dissection | undefined;
+  private annotator: TapAnnotator | undefined;
   private readonly annotationBytes = new Uint8Array(MAX_CAPLEN);
   private readonly previous: Timestamp = { tsSec: 0, tsNsec: 0 };
 
@@ -51,8 +51,9 @@ export class DecodedStore {
 
   /** What an export keeps of frame `index`'s tap (undefined: the capture recorded none). */
   tapAnnotation(index: number): TapAnnotation | undefined {
-    this.annotationDissection ??= this.decoder.createDissection(ANNOTATION_OPTIONS);
-    return tapAnnotation(this.redo(index, this.annotationDissection, this.annotationBytes));
+    this.annotator ??= new TapAnnotator(this.registry);
+    const frame = this.store.frame(index, this.annotationBytes);
+    return this.annotator.annotate(frame, this.store.interfaces[frame.interfaceId]);
   }
 
   /** Frame `index` with its whole tree; valid until the next `detail`. */

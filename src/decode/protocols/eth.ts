@@ -4,9 +4,10 @@ import type { Dissector } from '../dissector.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { formatMac } from '../address.js';
 
-const FIELD = { DST: [0, 6], SRC: [6, 6], TYPE: [12, 2] } as const;
-const HEADER_LENGTH = 14;
-const MIN_ETHERTYPE = 1536;
+export const FIELD = { DST: [0, 6], SRC: [6, 6], TYPE: [12, 2] } as const;
+export const HEADER_LENGTH = 14;
+/** Below this the type field holds a length (IEEE 802.3), not an ethertype. */
+export const MIN_ETHERTYPE = 1536;
 
 const fields = defineFields('eth', {
   dst: { name: 'Destination', type: 'ether' },

@@ -10,9 +10,9 @@ import { IP_PROTOCOL_NAMES } from './ip-protocols.js';
 
 /** Offsets in the header, for the tap model too (packet identity across NAT). */
 export const FIELD = { VERSION_IHL: 0, TOS: 1, LENGTH: 2, ID: 4, FLAGS_FRAGMENT: 6, TTL: 8, PROTOCOL: 9, CHECKSUM: 10, SRC: 12, DST: 16 } as const;
-const MIN_HEADER = 20;
-const FLAG_MF = 0x2000;
-const FRAGMENT_MASK = 0x1fff;
+export const MIN_HEADER = 20;
+export const FLAG_MF = 0x2000;
+export const FRAGMENT_MASK = 0x1fff;
 
 const OPTION_NAMES: Readonly<Record<number, string>> = {
   0: 'End of Options List (EOL)', 1: 'No-Operation (NOP)', 7: 'Record Route', 68: 'Time Stamp', 130: 'Security',

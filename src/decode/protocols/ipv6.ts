@@ -9,9 +9,11 @@ import { handOffFragment } from '../reassembly.js';
 import { IP_PROTOCOL_NAMES } from './ip-protocols.js';
 
 export const FIELD = { VERSION_CLASS_FLOW: 0, PAYLOAD_LENGTH: 4, NEXT_HEADER: 6, HOP_LIMIT: 7, SRC: 8, DST: 24 } as const;
-const HEADER_LENGTH = 40;
+export const HEADER_LENGTH = 40;
 const FRAGMENT_HEADER_LENGTH = 8;
 const Next = { HOP_BY_HOP: 0, ROUTING: 43, FRAGMENT: 44, NO_NEXT: 59, DESTINATION: 60 } as const;
+/** The next-header values this dissector walks as extension headers before the transport. */
+export const EXTENSION_HEADERS: ReadonlySet<number> = new Set([Next.HOP_BY_HOP, Next.ROUTING, Next.FRAGMENT, Next.DESTINATION]);
 /** Bounds the walk over a chain of extension headers in hostile input (each is at least 8 bytes anyway). */
 const MAX_EXTENSION_HEADERS = 1024;
 /** Hop-by-hop option carrying a jumbogram's length (RFC 2675). */

@@ -5,17 +5,16 @@ import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { formatMac } from '../address.js';
-import { macColumn } from './eth.js';
+// Below MIN_ETHERTYPE the protocol field holds a Linux pseudo-type (LINUX_SLL_P_*), not an ethertype.
+import { macColumn, MIN_ETHERTYPE } from './eth.js';
 import { PACKET_TYPE_NAMES } from './tap.js';
 
-const V1 = { PKTTYPE: 0, HATYPE: 2, HALEN: 4, ADDRESS: 6, PROTOCOL: 14, LENGTH: 16 } as const;
-const V2 = { PROTOCOL: 0, RESERVED: 2, IFINDEX: 4, HATYPE: 8, PKTTYPE: 10, HALEN: 11, ADDRESS: 12, LENGTH: 20 } as const;
+export const V1 = { PKTTYPE: 0, HATYPE: 2, HALEN: 4, ADDRESS: 6, PROTOCOL: 14, LENGTH: 16 } as const;
+export const V2 = { PROTOCOL: 0, RESERVED: 2, IFINDEX: 4, HATYPE: 8, PKTTYPE: 10, HALEN: 11, ADDRESS: 12, LENGTH: 20 } as const;
 const ADDRESS_ROOM = 8;
 
 const ARPHRD_ETHER = 1;
 const ARPHRD_IPGRE = 778;
-/** Below this the protocol field holds a Linux pseudo-type (LINUX_SLL_P_*), not an ethertype. */
-const MIN_ETHERTYPE = 1536;
 
 const fields = defineFields('sll', {
   pkttype: { name: 'Packet type', type: 'uint16', base: 'dec', values: {

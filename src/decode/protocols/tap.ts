@@ -39,7 +39,7 @@ const ARPHRD_LOOPBACK = 772;
 /** pcapng epb_flags bits 2-4, the reception type, as Linux packet types. */
 const EPB_RECEPTION_TYPES: Readonly<Record<number, string>> = { 1: 'host', 2: 'multicast', 3: 'broadcast', 4: 'otherhost' };
 /** IEEE 802.3's payload limit, taken as the MTU of an Ethernet capture that does not record its own. */
-const ETHERNET_MTU = 1500;
+export const ETHERNET_MTU = 1500;
 
 const fields = defineFields('tap', {
   point: { name: 'Tap point', type: 'string', blurb: 'af_packet, nflog or unknown' },

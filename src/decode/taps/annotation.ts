@@ -2,14 +2,20 @@
 // interface and point, its description naming the kernel function), the direction for epb_flags, and a
 // one-line comment with the consequences (frame.comment, frame.interface_description).
 import type { TapAnnotation } from '../../capture/capture-writer.js';
-import { Direction, type Frame } from '../../capture/frame.js';
-import type { DissectOptions, Dissection } from '../dissection.js';
-import type { FieldDef, FieldValue } from '../field.js';
-import { tap, TAP_LINK_TYPES } from '../protocols/tap.js';
+import { Direction, type Frame, type InterfaceInfo } from '../../capture/frame.js';
+import { FrameDecoder } from '../decoder.js';
+import type { Datagram, DissectOptions, Dissection } from '../dissection.js';
+import type { Dissector } from '../dissector.js';
+import type { FieldDef } from '../field.js';
+import type { Registry } from '../registry.js';
+import { ETHERNET_MTU, tap, TAP_LINK_TYPES } from '../protocols/tap.js';
+import { transportChecksumIsPartial } from './checksum.js';
+import { readPlainDatagram } from './plain-datagram.js';
+import { sll, sll2, V1, V2 } from '../protocols/sll.js';
 
 const { point, direction, iface, hook, implies, kernel, group, prefix } = tap.fields;
 
-/** How to dissect a frame for `tapAnnotation`: its fields, and no layer past the outer IP header. */
+/** How to dissect a frame for `annotationOf`: the tap's fields, and no layer past the outer IP header. */
 export const ANNOTATION_OPTIONS: DissectOptions = {
   tree: false,
   columns: false,
@@ -28,29 +34,91 @@ export function tapRecorded(frame: Frame): boolean {
 }
 
 /**
- * The last annotation and the values it was made from: a capture's frames come in runs with the same
- * tap and the same consequences, and a live `-w` annotates hundreds of thousands a second.
+ * Everything an annotation is made from, for frames whose datagram was read without dissecting: two
+ * frames of one shape have one annotation. The tap dissector reads the interface (name, kernel, MTU),
+ * the link type, the flags' direction, a cooked header's packet and hardware types, and of the datagram
+ * whether there is one, whether its TCP or UDP checksum is offload's partial sum, and its length when it
+ * may exceed the MTU (the largest MTU it assumes without one is Ethernet's).
  */
-let lastValues: readonly FieldValue[] = [];
-let lastAnnotation: TapAnnotation | undefined;
-
-/** The annotation fields' values of this frame, in ANNOTATION_OPTIONS order, occurrences one after another. */
-function valuesOf(dissection: Dissection): FieldValue[] {
-  const values: FieldValue[] = [];
-  for (const field of ANNOTATION_OPTIONS.fields ?? []) values.push(...dissection.valuesOf(field), undefined);
-  return values;
+interface Shape {
+  iface: InterfaceInfo | undefined;
+  linkType: number;
+  flags: number;
+  cookedTypes: number;
+  version: number;
+  partialChecksum: number;
+  lengthOverMtu: number;
+  annotation: TapAnnotation | undefined;
 }
 
-/** undefined for a frame whose capture recorded no tap (nothing to keep). */
-export function tapAnnotation(dissection: Dissection): TapAnnotation | undefined {
-  const values = valuesOf(dissection);
-  if (values.length === lastValues.length && values.every((value, i) => value === lastValues[i])) return lastAnnotation;
-  lastValues = values;
-  lastAnnotation = annotate(dissection);
-  return lastAnnotation;
+/** Distinct shapes remembered: a capture has a few (each interface and direction, with and without offload). */
+const SHAPES_KEPT = 16;
+
+/**
+ * Annotates the frames of one capture for an export. The dissectors say what a frame's tap is; a live
+ * `-w` writes hundreds of thousands of frames a second, so a frame of a shape seen before takes that
+ * shape's annotation, and only new shapes and frames whose datagram cannot be read plainly are dissected.
+ */
+export class TapAnnotator {
+  private readonly decoder: FrameDecoder;
+  private readonly datagram: Datagram = { version: 0, bytes: new Uint8Array(0), headerAt: 0, payloadAt: 0, protocol: 0, length: 0, fragment: false };
+  private readonly shapes: Shape[] = [];
+  private nextSlot = 0;
+  /** The last frame's link type and its dissector: a capture has one or a few. */
+  private linkType = -1;
+  private link: Dissector | undefined;
+  /** Frames dissected to be annotated, of all annotated. */
+  framesDissected = 0;
+
+  constructor(private readonly registry: Registry) {
+    this.decoder = new FrameDecoder(registry, ANNOTATION_OPTIONS);
+  }
+
+  /** undefined for a frame whose capture recorded no tap (nothing to keep). */
+  annotate(frame: Frame, frameIface: InterfaceInfo | undefined): TapAnnotation | undefined {
+    if (!tapRecorded(frame)) return undefined;
+    const datagram = this.datagram;
+    if (frame.linkType !== this.linkType) {
+      this.linkType = frame.linkType;
+      this.link = this.registry.lookup('linktype', frame.linkType);
+    }
+    if (!readPlainDatagram(this.registry, this.link, frame, datagram)) return this.dissect(frame, frameIface);
+    const cookedTypes = cookedTypesOf(this.link, frame);
+    const ip = datagram.version !== 0;
+    const partialChecksum = ip && !datagram.fragment && transportChecksumIsPartial(datagram) ? datagram.protocol : 0;
+    const lengthOverMtu = ip && datagram.length > (frameIface?.mtu ?? ETHERNET_MTU) ? datagram.length : 0;
+    for (const shape of this.shapes) {
+      if (
+        shape.iface === frameIface && shape.linkType === frame.linkType && shape.flags === frame.flags && shape.cookedTypes === cookedTypes
+        && shape.version === datagram.version && shape.partialChecksum === partialChecksum && shape.lengthOverMtu === lengthOverMtu
+      ) {
+        return shape.annotation;
+      }
+    }
+    const annotation = this.dissect(frame, frameIface);
+    this.shapes[this.nextSlot] = {
+      iface: frameIface, linkType: frame.linkType, flags: frame.flags, cookedTypes, version: datagram.version, partialChecksum, lengthOverMtu, annotation,
+    };
+    this.nextSlot = (this.nextSlot + 1) % SHAPES_KEPT;
+    return annotation;
+  }
+
+  private dissect(frame: Frame, frameIface: InterfaceInfo | undefined): TapAnnotation | undefined {
+    this.framesDissected++;
+    return annotationOf(this.decoder.decode(frame, frameIface));
+  }
 }
 
-function annotate(dissection: Dissection): TapAnnotation | undefined {
+/** A cooked header's packet type and hardware type (the tap's direction and loopback test), as one number; 0 for other links. */
+function cookedTypesOf(link: Dissector | undefined, frame: Frame): number {
+  const bytes = frame.data;
+  if (link === sll) return (bytes[V1.PKTTYPE] << 24) | (bytes[V1.PKTTYPE + 1] << 16) | (bytes[V1.HATYPE] << 8) | bytes[V1.HATYPE + 1];
+  if (link === sll2) return (bytes[V2.PKTTYPE] << 16) | (bytes[V2.HATYPE] << 8) | bytes[V2.HATYPE + 1];
+  return 0;
+}
+
+/** The annotation of a frame dissected with ANNOTATION_OPTIONS; undefined when its capture recorded no tap. */
+export function annotationOf(dissection: Dissection): TapAnnotation | undefined {
   const text = (field: FieldDef) => {
     const value = dissection.valuesOf(field)[0];
     return value === undefined ? '' : String(value);
