@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import type { Frame, InterfaceInfo } from '../src/capture/frame.js';
 import { FrameDecoder } from '../src/decode/decoder.js';
+import { PointKind, TapPathIndex, type TapPoint } from '../src/decode/taps/tap-paths.js';
 import { repoRoot } from './helpers/corpus.js';
 import { fieldDefs, registry, tssharkFields } from './helpers/decode.js';
 import { runCli } from './helpers/run.js';
@@ -93,4 +94,23 @@ test('copies of one packet are linked across DNAT and forwarding, in kernel orde
   const one = ['ingress AF_PACKET eth0 → NF PRE_ROUTING → NF FORWARD → egress AF_PACKET eth1', 'egress AF_PACKET eth1'];
   for (const number of [1, 2, 3, 4]) t.deepEqual(pathOf(number), one);
   t.deepEqual(pathOf(5), ['ingress AF_PACKET eth0 → NF PRE_ROUTING → NF FORWARD: not seen', 'NF PRE_ROUTING']);
+});
+
+test('the index links every copy when a capture holds thousands of identities, however they hash', (t) => {
+  const paths = new TapPathIndex();
+  const arriving: TapPoint = { label: 'ingress AF_PACKET eth0', kind: PointKind.AF_INGRESS, iface: 'eth0' };
+  const leaving: TapPoint = { label: 'egress AF_PACKET eth1', kind: PointKind.AF_EGRESS, iface: 'eth1' };
+  // 5,000 packets in, then the same 5,000 out, 0.1 ms apart: the table grows past its first size twice.
+  // Identities are hashes: spread like these pseudo-random ones, many share a slot.
+  const packets = 5000;
+  const identities = Array.from({ length: packets }, (_, i) => (Math.imul(i + 1, 0x2c1b3c6d) ^ 0x5bd1e995) >>> 0 || 1);
+  t.is(new Set(identities).size, packets);
+  for (let number = 1; number <= 2 * packets; number++) {
+    paths.register(number, identities[(number - 1) % packets], number <= packets ? arriving : leaving, number / 10_000);
+  }
+  const wrong: number[] = [];
+  for (let number = 1; number <= 2 * packets; number++) {
+    if (paths.pathOf(number)?.path !== 'ingress AF_PACKET eth0 → egress AF_PACKET eth1') wrong.push(number);
+  }
+  t.deepEqual(wrong, []);
 });

@@ -205,8 +205,28 @@ export const tap: Dissector = {
   },
 };
 
+/** The last point made and what it was made from: a capture's frames come in runs at one point. */
+const lastPoint = { point: '', direction: '', iface: '', nflogHook: -1, nflogFamily: -1, nflogPrefix: '', made: undefined as TapPoint | undefined };
+
 /** The frame's point on a packet's way, for linking: an AF_PACKET copy with a direction, or an NFLOG inet hook. */
 function tapPoint(iface: string): TapPoint | undefined {
+  const last = lastPoint;
+  if (
+    last.point !== current.point || last.direction !== current.direction || last.iface !== iface
+    || last.nflogHook !== current.nflogHook || last.nflogFamily !== current.nflogFamily || last.nflogPrefix !== current.nflogPrefix
+  ) {
+    last.point = current.point;
+    last.direction = current.direction;
+    last.iface = iface;
+    last.nflogHook = current.nflogHook;
+    last.nflogFamily = current.nflogFamily;
+    last.nflogPrefix = current.nflogPrefix;
+    last.made = makeTapPoint(iface);
+  }
+  return last.made;
+}
+
+function makeTapPoint(iface: string): TapPoint | undefined {
   if (current.point === 'af_packet' && current.direction !== 'unknown') {
     const kind = current.direction === 'egress' ? PointKind.AF_EGRESS : PointKind.AF_INGRESS;
     return { label: `${current.direction} AF_PACKET${iface === '' ? '' : ' ' + iface}`, kind, iface };

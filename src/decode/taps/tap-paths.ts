@@ -118,6 +118,60 @@ export interface TapPath {
   lastSeen: string;
 }
 
+/**
+ * The latest frame of each identity, in an open-addressing table over typed arrays: a capture has about
+ * as many identities as frames, which in a Map cost a hashed entry object each. Identities are never 0.
+ */
+class LatestByIdentity {
+  private identities = new Uint32Array(1 << 12);
+  private frames = new Int32Array(1 << 12);
+  /** 32 − log2 of the table's size: a slot is the top bits of the Fibonacci hash. */
+  private shift = 32 - 12;
+  private used = 0;
+
+  get(identity: number): number {
+    const slot = this.slotOf(identity);
+    return this.identities[slot] === identity ? this.frames[slot] : NO_FRAME;
+  }
+
+  /** Makes `frame` the latest of `identity`; returns the one before it, or NO_FRAME. */
+  replace(identity: number, frame: number): number {
+    const slot = this.slotOf(identity);
+    let previous = NO_FRAME;
+    if (this.identities[slot] === identity) {
+      previous = this.frames[slot];
+    } else {
+      this.identities[slot] = identity;
+      this.used++;
+    }
+    this.frames[slot] = frame;
+    // At most half full, so that probes stay short.
+    if (this.used * 2 > this.identities.length) this.grow();
+    return previous;
+  }
+
+  /** The slot holding `identity`, or the empty one where it would go (linear probing from a Fibonacci hash). */
+  private slotOf(identity: number): number {
+    const mask = this.identities.length - 1;
+    let slot = Math.imul(identity, 0x9e3779b1) >>> this.shift;
+    while (this.identities[slot] !== 0 && this.identities[slot] !== identity) slot = (slot + 1) & mask;
+    return slot;
+  }
+
+  private grow(): void {
+    const { identities, frames } = this;
+    this.identities = new Uint32Array(identities.length * 2);
+    this.frames = new Int32Array(frames.length * 2);
+    this.shift--;
+    for (let slot = 0; slot < identities.length; slot++) {
+      if (identities[slot] === 0) continue;
+      const to = this.slotOf(identities[slot]);
+      this.identities[to] = identities[slot];
+      this.frames[to] = frames[slot];
+    }
+  }
+}
+
 /** Every linked frame of a capture, by identity; kept in the decoder's session, filled in frame order. */
 export class TapPathIndex {
   private identities = new Uint32Array(1024);
@@ -125,9 +179,11 @@ export class TapPathIndex {
   private seconds = new Float64Array(1024);
   /** The previous frame (0-based) with the same identity, or NO_FRAME. */
   private previousSame = new Int32Array(1024);
-  private readonly latestByIdentity = new Map<number, number>();
+  private readonly latestByIdentity = new LatestByIdentity();
   private readonly points: TapPoint[] = [];
   private readonly pointByLabel = new Map<string, number>();
+  private lastPoint: TapPoint | undefined;
+  private lastPointId = 0;
   private frames = 0;
 
   /** Records frame `number` (1-based, in order; gaps are frames with no identity). */
@@ -142,8 +198,7 @@ export class TapPathIndex {
     this.identities[index] = identity;
     this.pointOf[index] = this.pointId(point);
     this.seconds[index] = seconds;
-    this.previousSame[index] = this.latestByIdentity.get(identity) ?? NO_FRAME;
-    this.latestByIdentity.set(identity, index);
+    this.previousSame[index] = this.latestByIdentity.replace(identity, index);
     this.frames = Math.max(this.frames, number);
   }
 
@@ -155,7 +210,7 @@ export class TapPathIndex {
     const at = this.seconds[index];
     // The nearest frame in time at each point.
     const nearest = new Map<number, number>();
-    for (let other = this.latestByIdentity.get(identity) ?? NO_FRAME; other !== NO_FRAME; other = this.previousSame[other]) {
+    for (let other = this.latestByIdentity.get(identity); other !== NO_FRAME; other = this.previousSame[other]) {
       const distance = Math.abs(this.seconds[other] - at);
       if (this.seconds[other] < at - LINK_WINDOW_S) break;
       if (distance > LINK_WINDOW_S) continue;
@@ -196,12 +251,16 @@ export class TapPathIndex {
   }
 
   private pointId(point: TapPoint): number {
+    // Runs of frames share one point object (tap.ts makes a new one when the point changes).
+    if (point === this.lastPoint) return this.lastPointId;
     let id = this.pointByLabel.get(point.label);
     if (id === undefined) {
       id = this.points.length;
       this.points.push(point);
       this.pointByLabel.set(point.label, id);
     }
+    this.lastPoint = point;
+    this.lastPointId = id;
     return id;
   }
 }
