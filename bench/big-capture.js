@@ -2,7 +2,7 @@
 // bench/out/big-N.pcap once from the corpus recording (editcap shifts each copy's times, mergecap
 // appends them, the shared lab's uniqflows.py gives each copy its own client address).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,3 +44,28 @@ export function measure(command, args) {
   return { seconds, rssMb: kilobytes / 1024 };
 }
 
+
+export const liveLike = join(out, `big-${COPIES}-directions.pcapng`);
+
+/**
+ * The benchmark capture as a live capture records it: pcapng with each frame's direction in epb_flags
+ * (sent by the first frame's sender, received otherwise), so that `-w` has a tap to annotate on every
+ * frame. Written by tsshark's own reader and writer (dist/, built by `npm run build`).
+ */
+export async function buildLiveLike() {
+  build();
+  if (existsSync(liveLike)) return;
+  const { openCapture } = await import(join(root, 'dist/src/capture/capture-reader.js'));
+  const { createCaptureWriter } = await import(join(root, 'dist/src/capture/capture-writer.js'));
+  const reader = await openCapture(big);
+  const partial = `${liveLike}.partial`;
+  const writer = createCaptureWriter(partial, { format: 'pcapng', nanosecond: false });
+  let sender;
+  await reader.read((frame) => {
+    const source = Buffer.from(frame.data.subarray(6, 12)).toString('hex');
+    sender ??= source;
+    writer.write({ ...frame, flags: source === sender ? 2 : 1 }, reader.interfaces[frame.interfaceId]);
+  });
+  writer.close();
+  renameSync(partial, liveLike);
+}

@@ -3,8 +3,8 @@
 // run. Prints frames/s, peak RSS and ratios, and the frame store's bytes per frame.
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { big, build, COPIES, FRAMES_PER_COPY, measure, root } from './big-capture.js';
-build();
+import { big, buildLiveLike, COPIES, FRAMES_PER_COPY, liveLike, measure, root } from './big-capture.js';
+await buildLiveLike();
 const frames = COPIES * FRAMES_PER_COPY;
 // Run as installed: bin/tsshark.js itself, so that its shebang's Node flags apply.
 const tsshark = join(root, 'bin/tsshark.js');
@@ -14,6 +14,10 @@ const runs = [
   ['tsshark -T fields -e ip.src -e ip.dst', tsshark, ['-r', big, '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst']],
   ['tshark -T fields -e ip.src -e ip.dst', 'tshark', ['-r', big, '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst']],
   ['tcpdump -nn -r', 'tcpdump', ['-nn', '-r', big]],
+  // A copy of a capture whose frames record their direction: tsshark annotates every frame's tap.
+  ['tsshark -w pcapng (directions)', tsshark, ['-r', liveLike, '-w', '/dev/null']],
+  ['tshark -w pcapng (directions)', 'tshark', ['-r', liveLike, '-w', '/dev/null']],
+  ['tcpdump -w (directions)', 'tcpdump', ['-r', liveLike, '-w', '/dev/null']],
 ];
 console.log(`${frames} frames in ${big}`);
 const results = new Map();
@@ -29,6 +33,7 @@ const ratio = (ours, theirs) => {
 };
 console.log(`text:   tsshark ${ratio('tsshark -r', 'tshark -r')}; tcpdump ${(results.get('tshark -r').seconds / results.get('tcpdump -nn -r').seconds).toFixed(2)}x tshark's frames/s`);
 console.log(`fields: tsshark ${ratio('tsshark -T fields -e ip.src -e ip.dst', 'tshark -T fields -e ip.src -e ip.dst')}`);
+console.log(`-w:     tsshark ${ratio('tsshark -w pcapng (directions)', 'tshark -w pcapng (directions)')} (tsshark adds each frame's tap annotation)`);
 
 // The frame store's index over the same file (bytes stay in the file).
 const storeScript = `

@@ -16,6 +16,7 @@ const EPB_FIXED = 20;
 const OPTION_HEADER = 4;
 const EPB_FLAGS_LENGTH = 4;
 const TWO_TO_32 = 2 ** 32;
+const TAP_COMMENTS_KEPT = 256;
 const encoder = new TextEncoder();
 
 interface OptionValue {
@@ -28,9 +29,8 @@ export class PcapngWriter implements CaptureWriter {
   /** Output interface id per source interface (and link type, which a source interface fixes) and tap point. */
   private readonly interfaceIds = new Map<InterfaceInfo, Map<string, number>>();
   private interfaceCount = 0;
-  /** Runs of frames share one annotation: it is encoded once per run. */
-  private lastTapComment = '';
-  private lastTapCommentBytes = new Uint8Array(0);
+  /** A capture's frames share a few annotations (one per interface, direction and shape), each encoded once. */
+  private readonly encodedTapComments = new Map<string, Uint8Array>();
   private readonly nanosecondInterfaces: boolean[] = [];
   /**
    * The last second written, in the last resolution, as two 32-bit words: frames come many to a second,
@@ -56,7 +56,7 @@ export class PcapngWriter implements CaptureWriter {
   write(frame: Frame, iface: InterfaceInfo, tap?: TapAnnotation): number {
     const point = tap?.point ?? '';
     const id = this.interfaceIds.get(iface)?.get(point) ?? this.describe(iface, frame.linkType, point, tap?.description);
-    // A frame's own comment is rare; the tap's is on every frame of a live capture, encoded once per run.
+    // A frame's own comment is rare; the tap's is on every frame of a live capture.
     const ownComment = frame.comment === undefined ? undefined : encoder.encode(frame.comment);
     // A file this writer wrote already carries the line: written again, it is not repeated.
     const tapComment = tap === undefined || (frame.comment?.split('\n').includes(tap.comment) ?? false) ? undefined : this.encodedTapComment(tap.comment);
@@ -124,11 +124,14 @@ export class PcapngWriter implements CaptureWriter {
   }
 
   private encodedTapComment(comment: string): Uint8Array {
-    if (comment !== this.lastTapComment) {
-      this.lastTapComment = comment;
-      this.lastTapCommentBytes = encoder.encode(comment);
+    let bytes = this.encodedTapComments.get(comment);
+    if (bytes === undefined) {
+      // Bounded: a capture whose every frame has its own annotation (datagrams over the MTU) starts afresh.
+      if (this.encodedTapComments.size === TAP_COMMENTS_KEPT) this.encodedTapComments.clear();
+      bytes = encoder.encode(comment);
+      this.encodedTapComments.set(comment, bytes);
     }
-    return this.lastTapCommentBytes;
+    return bytes;
   }
 
   /** The frame's time in its interface's units (µs or ns since 1970), high word first. */
