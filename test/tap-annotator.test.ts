@@ -14,8 +14,9 @@ import { registry } from './helpers/decode.js';
 /** Enough of each recorded capture (tens of thousands of frames) to meet all its shapes. */
 const FRAMES_PER_FILE = 3000;
 
+/** An interface as a live capture describes it; `any` devices by ifindex, one of three unknown. */
 function liveInterface(base: InterfaceInfo, name: string, mtu: number): InterfaceInfo {
-  return { ...base, name, kernelRelease: '6.18.44-fc-v595', mtu };
+  return { ...base, name, kernelRelease: '6.18.44-fc-v595', mtu, deviceName: (ifindex) => (ifindex % 3 === 0 ? undefined : `if${ifindex}`) };
 }
 
 /** Annotates the frames in order with one annotator and compares each with its own dissection. */

@@ -183,6 +183,19 @@ scenario('9. GSO on veth: a TCP transfer shows frames larger than the MTU at egr
   }
 });
 
+test.serial('-i any names the device of each copy from the ifindex its cooked header records, and links them', async (t) => {
+  if (unavailable) return t.pass(unavailable);
+  const lab = createTapLab();
+  try {
+    const { rows } = await captureIn(lab.router, ['any'], FIELDS, 'udp.dstport == 9010', CAPTURE_S, () => sendUdp(lab.client, Net.SERVER_IP, 9010, 'any'));
+    const seen = rows.map((row) => `${row['tap.direction']} ${row['tap.iface']}: ${row['tap.path']}`);
+    const path = `ingress AF_PACKET ${Net.ROUTER_CLIENT_IF} → egress AF_PACKET ${Net.ROUTER_SERVER_IF}`;
+    t.deepEqual(seen, [`ingress ${Net.ROUTER_CLIENT_IF}: ${path}`, `egress ${Net.ROUTER_SERVER_IF}: ${path}`]);
+  } finally {
+    lab.remove();
+  }
+});
+
 test.serial('the scenario table: predicted and observed agree for every scenario', (t) => {
   if (unavailable) return t.pass(unavailable);
   const width = Math.max(...outcomes.map((outcome) => outcome.scenario.length));

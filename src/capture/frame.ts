@@ -53,6 +53,8 @@ export interface InterfaceInfo {
   kernelRelease?: string;
   /** The interface's MTU when the source knows it (live), for "frame larger than the MTU". */
   mtu?: number;
+  /** A live `any` capture's device names by ifindex (its cooked header records the index), for the tap. */
+  deviceName?: (ifindex: number) => string | undefined;
 }
 
 /** pcapng epb_flags bits 0-1 (RFC draft-ietf-opsawg-pcapng §4.3.1). */

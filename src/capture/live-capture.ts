@@ -1,13 +1,13 @@
 // Live capture as a CaptureReader, so print mode, -w and the interface take it as they take a file. The
 // pcap handles live in a worker thread (live-worker.ts); this side starts it, drops root once every handle
 // is open, and hands each frame of the batches it receives to the reader's callback.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
 import { blankFrame, type Frame, type InterfaceInfo } from './frame.js';
 import { Control, CONTROL_SLOTS, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
-import { planSources, SourceSpecError, type SourcePlan } from './live-sources.js';
+import { ANY_DEVICE, planSources, SourceSpecError, type SourcePlan } from './live-sources.js';
 import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
 
 export interface LiveOptions {
@@ -93,6 +93,35 @@ function interfaceMtu(name: string): number | undefined {
   }
 }
 
+/** How often an unknown ifindex may send `deviceNames` back to sysfs. */
+const DEVICE_NAMES_REREAD_MS = 1000;
+
+/**
+ * Device names by ifindex, for an `any` capture: read from sysfs, and again (at most once a second) when a
+ * frame names an index not seen, as devices come and go (containers' veths). An index reused by a new
+ * device after its old one's frames were named keeps the old name until an unknown index rereads.
+ */
+function deviceNames(): (ifindex: number) => string | undefined {
+  let names = new Map<number, string>();
+  let readAt = Number.NEGATIVE_INFINITY;
+  const read = () => {
+    names = new Map();
+    readAt = performance.now();
+    try {
+      for (const name of readdirSync('/sys/class/net')) {
+        const ifindex = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'latin1'));
+        if (Number.isInteger(ifindex)) names.set(ifindex, name);
+      }
+    } catch {
+      // A device gone while listed: the others read so far are kept.
+    }
+  };
+  return (ifindex) => {
+    if (!names.has(ifindex) && performance.now() - readAt >= DEVICE_NAMES_REREAD_MS) read();
+    return names.get(ifindex);
+  };
+}
+
 export class LiveCapture implements CaptureReader {
   readonly nanosecond = true;
   readonly interfaces: InterfaceInfo[];
@@ -126,6 +155,7 @@ export class LiveCapture implements CaptureReader {
         tsOffsetSec: 0n,
         kernelRelease: release(),
         mtu: interfaceMtu(source.name),
+        ...(source.name === ANY_DEVICE ? { deviceName: deviceNames() } : {}),
       };
     });
   }

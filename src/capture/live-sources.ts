@@ -34,13 +34,16 @@ function deviceName(spec: string, devices: readonly DeviceDescription[]): string
   return devices[index - 1].name;
 }
 
+/** libpcap's pseudo-device of every interface, captured cooked (SLL2, which records each frame's ifindex). */
+export const ANY_DEVICE = 'any';
+
 export function planSources(specs: readonly string[], devices: readonly DeviceDescription[], netClassDir = '/sys/class/net'): SourcePlan[] {
   const names = specs.map((spec) => deviceName(spec, devices));
   return names.map((name, interfaceId) => {
     const device = devices.find((candidate) => candidate.name === name);
     const handle = (direction: HandleDirection, linkType = -1): HandlePlan => ({ device: name, direction, linkType, interfaceId });
     let handles: HandlePlan[];
-    if (name === 'any') handles = [handle(Direction.UNKNOWN, LINKTYPE_LINUX_SLL2)];
+    if (name === ANY_DEVICE) handles = [handle(Direction.UNKNOWN, LINKTYPE_LINUX_SLL2)];
     // Loopback: libpcap keeps only the received copy of each packet (kernel-taps.md §6), so one handle.
     else if (device !== undefined && (device.flags & InterfaceFlag.LOOPBACK) !== 0) handles = [handle(Direction.INBOUND)];
     else if (existsSync(`${netClassDir}/${name}`)) handles = [handle(Direction.INBOUND), handle(Direction.OUTBOUND)];

@@ -65,6 +65,7 @@ function newMeta(): FrameMeta {
     comment: undefined,
     kernel: undefined,
     mtu: undefined,
+    deviceName: undefined,
   };
 }
 
@@ -176,5 +177,6 @@ export class FrameDecoder {
     if (release !== this.kernel?.release) this.kernel = parseKernelRelease(release);
     meta.kernel = this.kernel;
     meta.mtu = iface?.mtu;
+    meta.deviceName = iface?.deviceName;
   }
 }

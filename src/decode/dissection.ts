@@ -34,6 +34,7 @@ export interface FrameMeta {
   /** The capturing kernel, when the source says (live); undefined is "unknown kernel". */
   kernel: KernelVersion | undefined;
   mtu: number | undefined;
+  deviceName: ((ifindex: number) => string | undefined) | undefined;
 }
 
 /**

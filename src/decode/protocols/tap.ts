@@ -63,7 +63,7 @@ type TapDirection = (typeof DIRECTION_NAMES)[number];
  * What `dissect` learned that `finish` needs once the later layers ran. Dissection of one frame is
  * synchronous and the tap is never nested, so one record serves every frame.
  */
-const current = { point: '', direction: 'unknown' as TapDirection, loopback: false, nflogHook: -1, nflogFamily: -1, nflogPrefix: '' };
+const current = { point: '', direction: 'unknown' as TapDirection, device: undefined as string | undefined, loopback: false, nflogHook: -1, nflogFamily: -1, nflogPrefix: '' };
 
 const NF_POINT_KINDS: readonly PointKind[] = [PointKind.PRE_ROUTING, PointKind.LOCAL_IN, PointKind.FORWARD, PointKind.LOCAL_OUT, PointKind.POST_ROUTING];
 
@@ -165,7 +165,8 @@ export const tap: Dissector = {
     const frame = ctx.frame;
     current.point = 'af_packet';
     current.direction = 'unknown';
-    current.loopback = frame.device === 'lo';
+    current.device = frame.device;
+    current.loopback = false;
     current.nflogHook = -1;
     current.nflogFamily = -1;
     current.nflogPrefix = '';
@@ -173,12 +174,14 @@ export const tap: Dissector = {
       case LinkType.SLL:
         ctx.generated(fields.point, 'af_packet');
         addPacketType(ctx, view.u16(0), 0, 2);
-        current.loopback ||= view.u16(2) === ARPHRD_LOOPBACK;
+        current.loopback = view.u16(2) === ARPHRD_LOOPBACK;
         break;
       case LinkType.SLL2:
         ctx.generated(fields.point, 'af_packet');
         addPacketType(ctx, view.u8(10), 10, 1);
-        current.loopback ||= view.u16(8) === ARPHRD_LOOPBACK;
+        current.loopback = view.u16(8) === ARPHRD_LOOPBACK;
+        // An `any` capture: the device the frame came by, from the ifindex its header records.
+        current.device = frame.deviceName?.(view.u32(4)) ?? current.device;
         break;
       case LinkType.NFLOG:
         addNflog(ctx, view);
@@ -193,10 +196,11 @@ export const tap: Dissector = {
         if (pkttype !== undefined) ctx.generated(fields.pkttype, pkttype);
       }
     }
-    if (frame.device !== undefined) ctx.generated(fields.iface, frame.device);
+    current.loopback ||= current.device === 'lo';
+    if (current.device !== undefined) ctx.generated(fields.iface, current.device);
     if (current.point !== 'unknown') ctx.generated(fields.kernel, frame.kernel?.release ?? 'unknown kernel');
     if (current.point === 'af_packet') addPacketSocketCopy(ctx);
-    if (ctx.tree) ctx.layerSummary(tapSummary(frame.device), 0);
+    if (ctx.tree) ctx.layerSummary(tapSummary(current.device), 0);
   },
   finish(ctx) {
     if (current.point !== 'unknown' && ctx.wants(fields.implies)) addImplications(ctx);
@@ -242,7 +246,7 @@ function addPath(ctx: Dissection, paths: TapPathIndex): void {
   const frame = ctx.frame;
   ctx.session.once(() => {
     const identity = identityOf(ctx.datagram);
-    const point = identity === 0 ? undefined : tapPoint(frame.device ?? '');
+    const point = identity === 0 ? undefined : tapPoint(current.device ?? '');
     if (point !== undefined) paths.register(frame.number, identity, point, frame.tsSec + frame.tsNsec / 1e9);
     return 0;
   });

@@ -35,16 +35,18 @@ export function tapRecorded(frame: Frame): boolean {
 
 /**
  * Everything an annotation is made from, for frames whose datagram was read without dissecting: two
- * frames of one shape have one annotation. The tap dissector reads the interface (name, kernel, MTU),
- * the link type, the flags' direction, a cooked header's packet and hardware types, and of the datagram
- * whether there is one, whether its TCP or UDP checksum is offload's partial sum, and its length when it
- * may exceed the MTU (the largest MTU it assumes without one is Ethernet's).
+ * frames of one shape have one annotation. The tap dissector reads the interface (name, kernel, MTU,
+ * `any`'s device names), the link type, the flags' direction, a cooked header's packet and hardware
+ * types and (v2) ifindex; and of the datagram, whether there is one, whether its TCP or UDP checksum is
+ * offload's partial sum, and its length when it may exceed the MTU (without one, the largest it assumes
+ * is Ethernet's).
  */
 interface Shape {
   iface: InterfaceInfo | undefined;
   linkType: number;
   flags: number;
   cookedTypes: number;
+  ifindex: number;
   version: number;
   partialChecksum: number;
   lengthOverMtu: number;
@@ -84,12 +86,13 @@ export class TapAnnotator {
     }
     if (!readPlainDatagram(this.registry, this.link, frame, datagram)) return this.dissect(frame, frameIface);
     const cookedTypes = cookedTypesOf(this.link, frame);
+    const ifindex = cookedIfindexOf(this.link, frame);
     const ip = datagram.version !== 0;
     const partialChecksum = ip && !datagram.fragment && transportChecksumIsPartial(datagram) ? datagram.protocol : 0;
     const lengthOverMtu = ip && datagram.length > (frameIface?.mtu ?? ETHERNET_MTU) ? datagram.length : 0;
     for (const shape of this.shapes) {
       if (
-        shape.iface === frameIface && shape.linkType === frame.linkType && shape.flags === frame.flags && shape.cookedTypes === cookedTypes
+        shape.iface === frameIface && shape.linkType === frame.linkType && shape.flags === frame.flags && shape.cookedTypes === cookedTypes && shape.ifindex === ifindex
         && shape.version === datagram.version && shape.partialChecksum === partialChecksum && shape.lengthOverMtu === lengthOverMtu
       ) {
         return shape.annotation;
@@ -97,7 +100,7 @@ export class TapAnnotator {
     }
     const annotation = this.dissect(frame, frameIface);
     this.shapes[this.nextSlot] = {
-      iface: frameIface, linkType: frame.linkType, flags: frame.flags, cookedTypes, version: datagram.version, partialChecksum, lengthOverMtu, annotation,
+      iface: frameIface, linkType: frame.linkType, flags: frame.flags, cookedTypes, ifindex, version: datagram.version, partialChecksum, lengthOverMtu, annotation,
     };
     this.nextSlot = (this.nextSlot + 1) % SHAPES_KEPT;
     return annotation;
@@ -115,6 +118,13 @@ function cookedTypesOf(link: Dissector | undefined, frame: Frame): number {
   if (link === sll) return (bytes[V1.PKTTYPE] << 24) | (bytes[V1.PKTTYPE + 1] << 16) | (bytes[V1.HATYPE] << 8) | bytes[V1.HATYPE + 1];
   if (link === sll2) return (bytes[V2.PKTTYPE] << 16) | (bytes[V2.HATYPE] << 8) | bytes[V2.HATYPE + 1];
   return 0;
+}
+
+/** The ifindex a cooked v2 header records (an `any` capture's device); 0 for other links. */
+function cookedIfindexOf(link: Dissector | undefined, frame: Frame): number {
+  const bytes = frame.data;
+  if (link !== sll2) return 0;
+  return ((bytes[V2.IFINDEX] << 24) | (bytes[V2.IFINDEX + 1] << 16) | (bytes[V2.IFINDEX + 2] << 8) | bytes[V2.IFINDEX + 3]) >>> 0;
 }
 
 /** The annotation of a frame dissected with ANNOTATION_OPTIONS; undefined when its capture recorded no tap. */
