@@ -113,7 +113,7 @@ function deviceNames(): (ifindex: number) => string | undefined {
         if (Number.isInteger(ifindex)) names.set(ifindex, name);
       }
     } catch {
-      // A device gone while listed: the others read so far are kept.
+      // No sysfs, or a device gone while listed: the names read so far are kept.
     }
   };
   return (ifindex) => {

@@ -29,7 +29,7 @@ const DIRECTIONS: Readonly<Record<string, Direction>> = { ingress: Direction.INB
  * Whether the frame's capture recorded where it was copied (a direction in epb_flags, a cooked header's
  * packet type, an NFLOG hook): the frames for which an export has a tap to keep, found without dissecting.
  */
-export function tapRecorded(frame: Frame): boolean {
+function tapRecorded(frame: Frame): boolean {
   return (frame.flags & 3) !== 0 || TAP_LINK_TYPES.has(frame.linkType);
 }
 
@@ -87,6 +87,8 @@ export class TapAnnotator {
     if (!readPlainDatagram(this.registry, this.link, frame, datagram)) return this.dissect(frame, frameIface);
     const cookedTypes = cookedTypesOf(this.link, frame);
     const ifindex = cookedIfindexOf(this.link, frame);
+    // A device not known yet may be named by the next reading of the system's: no shape to keep until then.
+    if (ifindex !== 0 && frameIface?.deviceName !== undefined && frameIface.deviceName(ifindex) === undefined) return this.dissect(frame, frameIface);
     const ip = datagram.version !== 0;
     const partialChecksum = ip && !datagram.fragment && transportChecksumIsPartial(datagram) ? datagram.protocol : 0;
     const lengthOverMtu = ip && datagram.length > (frameIface?.mtu ?? ETHERNET_MTU) ? datagram.length : 0;
