@@ -109,40 +109,38 @@ scenario('4. POSTROUTING masquerade on the router: its outer egress tap shows th
   };
 });
 
-scenario('5. tcx ingress drop on the server: still shown at its ingress tap, PRE_ROUTING never reached', async (lab) => {
-  nflogAtEveryHook(lab.server);
-  const stop = await dropInTcx(lab.server, Net.SERVER_IF, 'ingress', 9005);
+/**
+ * Runs a tcx program in `ns` that drops UDP to `port` on `dev` in `direction`, with NFLOG at every hook,
+ * sends a control datagram (port + 10) then one to `port`, and gives the rows of the dropped one.
+ */
+async function captureTcxDrop(ns: string, dev: string, direction: 'ingress' | 'egress', port: number, from: string, label: string): Promise<Row[]> {
+  nflogAtEveryHook(ns);
+  const stop = await dropInTcx(ns, dev, direction, port);
   try {
-    const { rows } = await captureIn(lab.server, [Net.SERVER_IF, NFLOG], FIELDS, 'udp.dstport == 9005 || udp.dstport == 9015', CAPTURE_S, () => {
-      sendUdp(lab.client, Net.SERVER_IP, 9015, 'control');
-      sendUdp(lab.client, Net.SERVER_IP, 9005, 'scenario 5');
+    const { rows } = await captureIn(ns, [dev, NFLOG], FIELDS, `udp.dstport == ${port} || udp.dstport == ${port + 10}`, CAPTURE_S, () => {
+      sendUdp(from, Net.SERVER_IP, port + 10, 'control');
+      sendUdp(from, Net.SERVER_IP, port, label);
     });
-    const dropped = rows.filter((row) => row['udp.dstport'] === '9005');
-    return {
-      predicted: `ingress ${shownIf(stage(ingress, 'tc ingress (tcx)') || stage(ingress, 'tc ingress'))}; NFLOG none; path ingress AF_PACKET ${Net.SERVER_IF} → NF PRE_ROUTING: not seen`,
-      observed: `ingress ${shownIf(at(dropped, 'af_packet', 'ingress', Net.SERVER_IF).length === 1)}; NFLOG ${at(dropped, 'nflog', 'ingress').length === 0 ? 'none' : 'some'}; path ${paths(dropped)}`,
-    };
+    return rows.filter((row) => row['udp.dstport'] === String(port));
   } finally {
     await stop();
   }
+}
+
+scenario('5. tcx ingress drop on the server: still shown at its ingress tap, PRE_ROUTING never reached', async (lab) => {
+  const dropped = await captureTcxDrop(lab.server, Net.SERVER_IF, 'ingress', 9005, lab.client, 'scenario 5');
+  return {
+    predicted: `ingress ${shownIf(stage(ingress, 'tc ingress (tcx)') || stage(ingress, 'tc ingress'))}; NFLOG none; path ingress AF_PACKET ${Net.SERVER_IF} → NF PRE_ROUTING: not seen`,
+    observed: `ingress ${shownIf(at(dropped, 'af_packet', 'ingress', Net.SERVER_IF).length === 1)}; NFLOG ${at(dropped, 'nflog', 'ingress').length === 0 ? 'none' : 'some'}; path ${paths(dropped)}`,
+  };
 });
 
 scenario('6. tcx egress drop on the client: never shown at its egress tap, after NFLOG POST_ROUTING', async (lab) => {
-  nflogAtEveryHook(lab.client);
-  const stop = await dropInTcx(lab.client, Net.CLIENT_IF, 'egress', 9006);
-  try {
-    const { rows } = await captureIn(lab.client, [Net.CLIENT_IF, NFLOG], FIELDS, 'udp.dstport == 9006 || udp.dstport == 9016', CAPTURE_S, () => {
-      sendUdp(lab.client, Net.SERVER_IP, 9016, 'control');
-      sendUdp(lab.client, Net.SERVER_IP, 9006, 'scenario 6');
-    });
-    const dropped = rows.filter((row) => row['udp.dstport'] === '9006');
-    return {
-      predicted: `egress ${shownIf(!egress.before.some((name) => name.startsWith('tc egress')))}; path NF LOCAL_OUT → NF POST_ROUTING → egress AF_PACKET ${Net.CLIENT_IF}: not seen`,
-      observed: `egress ${shownIf(at(dropped, 'af_packet', 'egress').length > 0)}; path ${paths(dropped)}`,
-    };
-  } finally {
-    await stop();
-  }
+  const dropped = await captureTcxDrop(lab.client, Net.CLIENT_IF, 'egress', 9006, lab.client, 'scenario 6');
+  return {
+    predicted: `egress ${shownIf(!egress.before.some((name) => name.startsWith('tc egress')))}; path NF LOCAL_OUT → NF POST_ROUTING → egress AF_PACKET ${Net.CLIENT_IF}: not seen`,
+    observed: `egress ${shownIf(at(dropped, 'af_packet', 'egress').length > 0)}; path ${paths(dropped)}`,
+  };
 });
 
 scenario('7. Forwarding through the router: ingress on one interface, egress on the other, TTL decremented, NFLOG FORWARD between', async (lab) => {
