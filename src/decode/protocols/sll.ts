@@ -7,7 +7,6 @@ import { defineFields, defineProtocol } from '../field.js';
 import { formatMac } from '../address.js';
 // Below MIN_ETHERTYPE the protocol field holds a Linux pseudo-type (LINUX_SLL_P_*), not an ethertype.
 import { macColumn, MIN_ETHERTYPE } from './eth.js';
-import { PACKET_TYPE_NAMES } from './tap.js';
 
 export const V1 = { PKTTYPE: 0, HATYPE: 2, HALEN: 4, ADDRESS: 6, PROTOCOL: 14, LENGTH: 16 } as const;
 export const V2 = { PROTOCOL: 0, RESERVED: 2, IFINDEX: 4, HATYPE: 8, PKTTYPE: 10, HALEN: 11, ADDRESS: 12, LENGTH: 20 } as const;
@@ -15,6 +14,17 @@ const ADDRESS_ROOM = 8;
 
 const ARPHRD_ETHER = 1;
 const ARPHRD_IPGRE = 778;
+/** The hardware type of frames of `lo`. */
+export const ARPHRD_LOOPBACK = 772;
+
+/** Linux PACKET_* packet types, as SLL and SLL2 record them. */
+export const PACKET_TYPE_NAMES: Readonly<Record<number, string>> = {
+  0: 'host',
+  1: 'broadcast',
+  2: 'multicast',
+  3: 'otherhost',
+  4: 'outgoing',
+};
 
 const fields = defineFields('sll', {
   pkttype: { name: 'Packet type', type: 'uint16', base: 'dec', values: {

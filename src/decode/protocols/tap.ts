@@ -7,6 +7,7 @@ import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, type FieldDef } from '../field.js';
 import { Direction, directionOf } from '../../capture/frame.js';
 import { IpProtocol } from './ip-protocols.js';
+import { ARPHRD_LOOPBACK, PACKET_TYPE_NAMES, V1, V2 } from './sll.js';
 import { HEADER as NFLOG_HEADER, NflogTlv, nflogPrefix, PACKET_HDR, walkNflogTlvs } from './nflog.js';
 import {
   isInetFamily,
@@ -25,17 +26,7 @@ const LinkType = { ETHERNET: 1, SLL: 113, NFLOG: 239, SLL2: 276 } as const;
 /** Link types whose header says where the frame was copied, whatever the file's flags say. */
 export const TAP_LINK_TYPES: ReadonlySet<number> = new Set([LinkType.SLL, LinkType.NFLOG, LinkType.SLL2]);
 
-/** Linux PACKET_* packet types, as SLL and SLL2 record them. */
-export const PACKET_TYPE_NAMES: Readonly<Record<number, string>> = {
-  0: 'host',
-  1: 'broadcast',
-  2: 'multicast',
-  3: 'otherhost',
-  4: 'outgoing',
-};
 const PACKET_OUTGOING = 4;
-/** ARPHRD_LOOPBACK: the cooked headers' hardware type for frames of `lo`. */
-const ARPHRD_LOOPBACK = 772;
 /** pcapng epb_flags bits 2-4, the reception type, as Linux packet types. */
 const EPB_RECEPTION_TYPES: Readonly<Record<number, string>> = { 1: 'host', 2: 'multicast', 3: 'broadcast', 4: 'otherhost' };
 /** IEEE 802.3's payload limit, taken as the MTU of an Ethernet capture that does not record its own. */
@@ -173,15 +164,15 @@ export const tap: Dissector = {
     switch (frame.linkType) {
       case LinkType.SLL:
         ctx.generated(fields.point, 'af_packet');
-        addPacketType(ctx, view.u16(0), 0, 2);
-        current.loopback = view.u16(2) === ARPHRD_LOOPBACK;
+        addPacketType(ctx, view.u16(V1.PKTTYPE), V1.PKTTYPE, 2);
+        current.loopback = view.u16(V1.HATYPE) === ARPHRD_LOOPBACK;
         break;
       case LinkType.SLL2:
         ctx.generated(fields.point, 'af_packet');
-        addPacketType(ctx, view.u8(10), 10, 1);
-        current.loopback = view.u16(8) === ARPHRD_LOOPBACK;
+        addPacketType(ctx, view.u8(V2.PKTTYPE), V2.PKTTYPE, 1);
+        current.loopback = view.u16(V2.HATYPE) === ARPHRD_LOOPBACK;
         // An `any` capture: the device the frame came by, from the ifindex its header records.
-        current.device = frame.deviceName?.(view.u32(4)) ?? current.device;
+        current.device = frame.deviceName?.(view.u32(V2.IFINDEX)) ?? current.device;
         break;
       case LinkType.NFLOG:
         addNflog(ctx, view);
