@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { CORPUS, corpusPresent, repoRoot } from './helpers/corpus.js';
+import { pcapngHead, pcapngPacket } from './helpers/pcapng-blocks.js';
 import { runCli } from './helpers/run.js';
 import { tshark, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
 
@@ -73,6 +74,26 @@ test('-w writes pcapng by default and pcap with -F pcap; tshark reads both', asy
   if (!tsharkPresent) return t.log(TSHARK_ABSENT);
   t.is((await tshark(['-r', pcapng])).stdout.trimEnd().split('\n').length, 10);
   t.is((await tshark(['-r', pcap])).stdout, (await tshark(['-r', SAMPLE])).stdout);
+});
+
+test('a nanosecond pcapng keeps its nanoseconds: -F pcap writes the nanosecond magic, the Time column shows 9 digits', async (t) => {
+  const tsresolNano = Buffer.alloc(8);
+  tsresolNano.writeUInt16LE(9, 0);
+  tsresolNano.writeUInt16LE(1, 2);
+  tsresolNano[4] = 9;
+  const frame = readFileSync(SAMPLE).subarray(40, 40 + 60);
+  // Timestamps 0 and 123,456,789 ns: only a nanosecond pcap holds the second one.
+  const late = pcapngPacket(frame);
+  late.writeUInt32LE(123_456_789, 8 + 8);
+  const source = join(dir, 'nano.pcapng');
+  writeFileSync(source, Buffer.concat([pcapngHead([tsresolNano]), pcapngPacket(frame), late]));
+  const pcap = join(dir, 'nano.pcap');
+  t.is((await runCli(['-r', source, '-w', pcap, '-F', 'pcap'])).status, 0);
+  const written = readFileSync(pcap);
+  t.is(written.readUInt32LE(0), 0xa1b23c4d);
+  t.is(written.readUInt32LE(24 + 16 + 60 + 4), 123_456_789);
+  const lines = (await runCli(['-r', source])).stdout.trimEnd().split('\n');
+  t.regex(lines[1], /^ {4}2 0\.123456789 /);
 });
 
 test('a damaged file prints the frames before the damage, then one error line, status 2', async (t) => {

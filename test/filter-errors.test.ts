@@ -1,6 +1,7 @@
 // Every message a bad filter can get, with the columns it underlines; and the API the UI builds on.
 import test from 'ava';
 import { compileFilter, describeFilterError } from '../src/filter/display-filter.js';
+import { MAX_DEPTH, MAX_NESTING } from '../src/filter/parser.js';
 import { registry } from './helpers/decode.js';
 
 /** [filter, message, start, end] */
@@ -93,4 +94,20 @@ test('patterns that repeat only once per group are accepted', (t) => {
     const result = compileFilter(`dns.qry.name matches "${pattern}"`, registry);
     t.true(result.ok, pattern);
   }
+});
+
+test('hostile nesting is a filter error with its column, never a stack overflow', (t) => {
+  const deep = '('.repeat(20_000) + 'ip' + ')'.repeat(20_000);
+  const nested = compileFilter(deep, registry);
+  if (nested.ok) return t.fail('accepted');
+  t.is(nested.error.message, `The filter nests parentheses, "not" or function calls more than ${MAX_NESTING} levels deep.`);
+  t.deepEqual([nested.error.start, nested.error.end], [MAX_NESTING, MAX_NESTING + 1]);
+  const nots = compileFilter('not '.repeat(20_000) + 'ip', registry);
+  t.false(nots.ok);
+  t.true(compileFilter('('.repeat(MAX_NESTING) + 'ip' + ')'.repeat(MAX_NESTING), registry).ok);
+  // A long chain needs no recursion to parse, but the checker and the compiled filter recurse over it.
+  t.true(compileFilter(Array(MAX_DEPTH / 2).fill('ip').join(' and '), registry).ok);
+  const chain = compileFilter(Array(20_000).fill('ip').join(' and '), registry);
+  if (chain.ok) return t.fail('accepted');
+  t.regex(chain.error.message, /nested more than 2000 operators deep/);
 });

@@ -15,6 +15,7 @@ const MIN_LENGTH: Record<number, number> = {
   [BlockType.ENHANCED_PACKET]: 32,
 };
 const GENERIC_MIN_LENGTH = 12;
+const FRAME_BLOCKS: ReadonlySet<number> = new Set([BlockType.ENHANCED_PACKET, BlockType.SIMPLE_PACKET, BlockType.PACKET]);
 
 export function isPcapngMagic(bigEndianWord: number): boolean {
   return bigEndianWord === BlockType.SECTION_HEADER;
@@ -49,6 +50,7 @@ export class PcapngReader implements CaptureReader {
     const first = await reader.nextBlock();
     if (first === undefined) throw new CaptureFileError(name, 0, 'section header block is truncated');
     reader.handleBlock(first.type, first.ctx);
+    await reader.readBlocksBeforeFirstFrame();
     return reader;
   }
 
@@ -70,6 +72,21 @@ export class PcapngReader implements CaptureReader {
 
   private fail(offset: number, detail: string): never {
     throw new CaptureFileError(this.name, offset, detail);
+  }
+
+  /**
+   * Reads the interface (and other) blocks ahead of the first frame, so that what the capture holds (its
+   * timestamp resolution: a pcap written from it needs the nanosecond magic) is known once it is open.
+   */
+  private async readBlocksBeforeFirstFrame(): Promise<void> {
+    const input = this.input;
+    for (;;) {
+      if (input.available < 12 && !(await input.ensure(12))) return;
+      if (FRAME_BLOCKS.has(input.view.getUint32(input.pos, this.littleEndian))) return;
+      const block = await this.nextBlock();
+      if (block === undefined) return;
+      this.handleBlock(block.type, block.ctx);
+    }
   }
 
   /** Buffers the next whole block and checks its framing; undefined at a clean end of file. */

@@ -1,7 +1,7 @@
 // Decodes the frames of one capture in order: numbers them, keeps the first and previous timestamps
 // for frame.time_relative/time_delta, and owns the cross-frame state dissectors share.
 import type { Frame, InterfaceInfo } from '../capture/frame.js';
-import { Dissection, type DissectOptions, type FrameMeta } from './dissection.js';
+import { blankFrameMeta, Dissection, type DissectOptions, type FrameMeta } from './dissection.js';
 import type { Dissector } from './dissector.js';
 import { data } from './protocols/data.js';
 import { arp } from './protocols/arp.js';
@@ -47,27 +47,6 @@ export function nanosecondsBetween(aSec: number, aNsec: number, bSec: number, bN
   return BigInt(seconds) * 1_000_000_000n + BigInt(bNsec - aNsec);
 }
 
-function newMeta(): FrameMeta {
-  return {
-    number: 0,
-    tsSec: 0,
-    tsNsec: 0,
-    relativeNs: 0,
-    deltaNs: 0,
-    capturedLength: 0,
-    originalLength: 0,
-    linkType: 0,
-    interfaceId: 0,
-    interfaceName: undefined,
-    device: undefined,
-    snaplen: 0,
-    flags: 0,
-    comment: undefined,
-    kernel: undefined,
-    mtu: undefined,
-    deviceName: undefined,
-  };
-}
 
 /** The timestamp of a frame, as the previous frame's for frame.time_delta. */
 export interface Timestamp {
@@ -90,8 +69,7 @@ export class FrameDecoder {
   private count = 0;
   private lastData: Uint8Array | undefined;
   private lastLink: Dissector | undefined;
-  private readonly meta = newMeta();
-  private readonly redoMeta = newMeta();
+  private readonly meta = blankFrameMeta();
   /** The last interface's parsed kernel release: sources have one kernel, so it is parsed once. */
   private kernel: KernelVersion | undefined;
 
@@ -152,8 +130,9 @@ export class FrameDecoder {
    */
   redo(number: number, frame: Frame, iface: InterfaceInfo | undefined, previous: Timestamp, into: Dissection): Dissection {
     this.session.beginFrame(number);
-    this.describe(this.redoMeta, number, frame, iface, number === 1 ? this.first : previous);
-    into.run(this.redoMeta, frame.data, FRAME_LAYERS, this.registry.lookup('linktype', frame.linkType));
+    // Each output keeps its own description: the UI's tree outlives the list rows redone after it.
+    this.describe(into.redoneFrame, number, frame, iface, number === 1 ? this.first : previous);
+    into.run(into.redoneFrame, frame.data, FRAME_LAYERS, this.registry.lookup('linktype', frame.linkType));
     return into;
   }
 

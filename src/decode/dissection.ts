@@ -37,6 +37,28 @@ export interface FrameMeta {
   deviceName: ((ifindex: number) => string | undefined) | undefined;
 }
 
+export function blankFrameMeta(): FrameMeta {
+  return {
+    number: 0,
+    tsSec: 0,
+    tsNsec: 0,
+    relativeNs: 0,
+    deltaNs: 0,
+    capturedLength: 0,
+    originalLength: 0,
+    linkType: 0,
+    interfaceId: 0,
+    interfaceName: undefined,
+    device: undefined,
+    snaplen: 0,
+    flags: 0,
+    comment: undefined,
+    kernel: undefined,
+    mtu: undefined,
+    deviceName: undefined,
+  };
+}
+
 /**
  * The outermost IP datagram of the frame, as the kernel's hooks see it (NAT, GSO and checksum offload act
  * on it): version 0 when the frame has none. One record per Dissection, rewritten for every frame.
@@ -89,6 +111,8 @@ export class Dissection {
   /** Abbrevs of the layers in order, as frame.protocols lists them. */
   readonly layers: string[] = [];
   frame!: FrameMeta;
+  /** The description of a frame dissected again into this output (FrameDecoder.redo fills it). */
+  readonly redoneFrame = blankFrameMeta();
   network: NetworkAddresses | undefined;
   readonly datagram: Datagram = { version: 0, bytes: new Uint8Array(0), headerAt: 0, payloadAt: 0, protocol: 0, length: 0, fragment: false };
   /** True when the upper layers see only the first fragment of a datagram that was not reassembled. */

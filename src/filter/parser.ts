@@ -45,13 +45,47 @@ const QUANTIFIERS = new Set(['any', 'all']);
 /** Words that are operators, never field names or values. */
 const KEYWORDS = new Set([...OR, ...XOR, ...AND, ...NOT, ...BITWISE_AND, ...QUANTIFIERS, ...Object.keys(COMPARISONS), 'in']);
 
+/**
+ * Parentheses, `not` and function calls the parser descends into; tshark's parser gives up below 100.
+ * Each level is a few stack frames here, so hostile input cannot exhaust the stack.
+ */
+export const MAX_NESTING = 100;
+/** Operators chained in one syntax tree (`a and b and ...`): the checker and compiled filter recurse over it. */
+export const MAX_DEPTH = 2000;
+
 export function parseFilter(text: string): ExpressionNode {
-  return new Parser(text).parse();
+  const expression = new Parser(text).parse();
+  checkDepth(expression);
+  return expression;
+}
+
+/** A node's children: every property that is itself a node (or a list of them). */
+function* childrenOf(node: Span): Generator<Span> {
+  for (const value of Object.values(node)) {
+    if (Array.isArray(value)) {
+      for (const item of value) if (typeof item === 'object' && item !== null && 'start' in item) yield item as Span;
+    } else if (typeof value === 'object' && value !== null && 'start' in value && 'end' in value) {
+      yield value as Span;
+    }
+  }
+}
+
+/** Walks the tree without recursion and rejects one deeper than MAX_DEPTH at the node that exceeds it. */
+function checkDepth(root: ExpressionNode): void {
+  const pending: [Span, number][] = [[root, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop() as [Span, number];
+    if (depth > MAX_DEPTH) {
+      throw new FilterError(`The filter is nested more than ${MAX_DEPTH} operators deep; use "in {…}" for long lists of values.`, node.start, node.end);
+    }
+    for (const child of childrenOf(node)) pending.push([child, depth + 1]);
+  }
 }
 
 class Parser {
   private readonly tokens: Token[];
   private at = 0;
+  private nesting = 0;
 
   constructor(private readonly text: string) {
     this.tokens = new Lexer(text).tokens();
@@ -80,17 +114,27 @@ class Parser {
   private unary(): ExpressionNode {
     const token = this.peek();
     if (this.isOperator(NOT) && !this.isNotIn()) {
+      this.descend(token);
       this.at++;
       const operand = this.unary();
+      this.nesting--;
       return { kind: 'not', operand, start: token.start, end: operand.end };
     }
     if (token.kind === '(') {
+      this.descend(token);
       this.at++;
       const inner = this.expression();
       this.expect(')');
+      this.nesting--;
       return inner;
     }
     return this.relation();
+  }
+
+  private descend(token: Token): void {
+    if (++this.nesting > MAX_NESTING) {
+      throw new FilterError(`The filter nests parentheses, "not" or function calls more than ${MAX_NESTING} levels deep.`, token.start, token.end);
+    }
   }
 
   private relation(): ExpressionNode {
@@ -194,6 +238,7 @@ class Parser {
   }
 
   private call(name: Token): CallNode {
+    this.descend(name);
     this.expect('(');
     const args: ValueNode[] = [];
     if (this.peek().kind !== ')') {
@@ -204,6 +249,7 @@ class Parser {
       }
     }
     const close = this.expect(')');
+    this.nesting--;
     return { kind: 'call', name: name.text, nameEnd: name.end, args, start: name.start, end: close.end };
   }
 

@@ -43,9 +43,15 @@ export interface ColumnWidths {
 
 const GAPS = 7;
 
-/** Column widths for a terminal `width` columns wide: fixed columns first, addresses share what is left with Info. */
-export function columnWidths(width: number, largestNumber: number): ColumnWidths {
-  const fixed = { number: Math.max(3, String(largestNumber).length), time: 10, tap: 7, protocol: 6, length: 5 };
+/** The Time column's least width: six decimals and three integer digits. */
+const MIN_TIME_WIDTH = 10;
+
+/**
+ * Column widths for a terminal `width` columns wide: fixed columns first (Time as wide as the widest time
+ * shown, so nanoseconds are never cut), addresses share what is left with Info.
+ */
+export function columnWidths(width: number, largestNumber: number, timeWidth = MIN_TIME_WIDTH): ColumnWidths {
+  const fixed = { number: Math.max(3, String(largestNumber).length), time: Math.max(MIN_TIME_WIDTH, timeWidth), tap: 7, protocol: 6, length: 5 };
   const rest = Math.max(0, width - GAPS - fixed.number - fixed.time - fixed.tap - fixed.protocol - fixed.length);
   const address = Math.min(39, Math.max(11, Math.floor(rest * 0.25)));
   return { ...fixed, source: address, destination: address, info: Math.max(0, rest - 2 * address) };
@@ -100,7 +106,9 @@ export interface PacketListProps {
 
 export function PacketList({ rows, selected, width, largestNumber, colour }: PacketListProps) {
   // Two columns in front: `>` on the selected row (visible even where the terminal shows no inverse) and `*` on marked ones.
-  const widths = columnWidths(width - 2, largestNumber);
+  let timeWidth = MIN_TIME_WIDTH;
+  for (const row of rows) timeWidth = Math.max(timeWidth, row.time.length);
+  const widths = columnWidths(width - 2, largestNumber, timeWidth);
   const header = ['No.', 'Time', 'Tap', 'Source', 'Destination', 'Proto', 'Len', 'Info'];
   const headerText = [
     fit(header[0], widths.number, true),

@@ -81,6 +81,10 @@ test('the list, tree and bytes of the selected frame; j/k move, Tab and Enter ex
   let screen = await expectShown(t, app, /^ +No\. +Time Tap +Source/m);
   t.regex(screen, /^> +1 +0\.000000 ↓/m);
   t.regex(screen, /42 frames · 42 shown · 0 marked/);
+  // The tree's title names the selected frame, not the last row the list drew (redrawn by Tab).
+  await press(app, KEY.tab);
+  await expectShown(t, app, /^ *Frame 1: \d+ lines — Enter/m);
+  await press(app, KEY.tab, KEY.tab);
   await press(app, 'j', 'j', 'j', 'j');
   screen = await expectShown(t, app, /^> +5 .*ICMP .*Echo \(ping\) request/m);
   await press(app, 'k');

@@ -49,3 +49,11 @@ test('escape sequences from a capture are shown as text, never sent to the termi
   t.false(frame.includes('\u202e'));
   t.true(frame.includes('\\x1b]52;c;SGVsbG8='));
 });
+
+test('nanosecond times are shown whole: the Time column is as wide as the widest time in view', (t) => {
+  const rows = [{ ...row(1, 'a'), time: '2.132707654' }, { ...row(2, 'b'), time: '12345.000000001' }];
+  const lines = plain(render(<PacketList rows={rows} selected={-1} width={80} largestNumber={2} colour={false} />).lastFrame()).split('\n');
+  t.regex(lines[1], / 2\.132707654 /);
+  t.regex(lines[2], / 12345\.000000001 /);
+  for (const line of lines) t.true(Array.from(line).length <= 80, line);
+});
