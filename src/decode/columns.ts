@@ -12,6 +12,10 @@ const NO_BYTES = new Uint8Array(0);
 export class Columns {
   protocol = '';
   info = '';
+  /** Info text before this length stays when a later PDU of the frame sets or clears it (Wireshark's col_set_fence). */
+  private infoFence = 0;
+  /** A later PDU of the frame leaves the Protocol column as it is (col_set_writable false). */
+  private protocolFixed = false;
   private srcText = '';
   private dstText = '';
   private text: AddressText | undefined;
@@ -49,7 +53,34 @@ export class Columns {
     this.dstAt = dstAt;
   }
 
+  /** Sets the Protocol column unless an earlier PDU of the frame fixed it. */
+  setProtocol(text: string): void {
+    if (!this.protocolFixed) this.protocol = text;
+  }
+
+  /** Replaces the Info text after the fence. */
+  setInfo(text: string): void {
+    this.info = this.infoFence === 0 ? text : this.info.slice(0, this.infoFence) + text;
+  }
+
+  /** Appends to Info, with `separator` when it already says something (col_append_sep_str). */
+  appendInfo(text: string, separator = ', '): void {
+    this.info = this.info === '' ? text : this.info + separator + text;
+  }
+
+  /** What Info says so far stays: a later PDU of the frame appends (col_set_fence). */
+  fenceInfo(): void {
+    this.infoFence = this.info.length;
+  }
+
+  /** Later PDUs of the frame leave the Protocol column as it is. */
+  fixProtocol(): void {
+    this.protocolFixed = true;
+  }
+
   reset(): void {
+    this.infoFence = 0;
+    this.protocolFixed = false;
     this.text = undefined;
     this.bytes = NO_BYTES;
     this.srcText = this.dstText = this.info = '';

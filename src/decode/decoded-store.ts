@@ -20,6 +20,7 @@ export class DecodedStore {
   private readonly detailBytes = new Uint8Array(MAX_CAPLEN);
   private annotator: TapAnnotator | undefined;
   private readonly annotationBytes = new Uint8Array(MAX_CAPLEN);
+  private readonly reassemblyBytes = new Uint8Array(MAX_CAPLEN);
   private readonly previous: Timestamp = { tsSec: 0, tsNsec: 0 };
 
   /** `summaryFields`: values the summaries collect besides the columns (the Tap column's). */
@@ -31,6 +32,7 @@ export class DecodedStore {
     this.decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true });
     this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields: summaryFields });
     this.detailDissection = this.decoder.createDissection({ tree: true, columns: true, fields: summaryFields });
+    this.decoder.session.frameData = (number) => this.store.frame(number - 1, this.reassemblyBytes).data;
   }
 
   /** Frames stored and decoded. */

@@ -19,6 +19,7 @@ import { raw } from './protocols/raw.js';
 import { sll, sll2 } from './protocols/sll.js';
 import { tap } from './protocols/tap.js';
 import { tcp } from './protocols/tcp.js';
+import { tls } from './protocols/tls.js';
 import { udp } from './protocols/udp.js';
 import { vlan } from './protocols/vlan.js';
 import { Registry } from './registry.js';
@@ -31,7 +32,7 @@ const FRAME_LAYERS: readonly Dissector[] = [tap, frameProtocol];
 
 export function createRegistry(): Registry {
   return new Registry(
-    [...FRAME_LAYERS, eth, vlan, sll, sll2, nullLink, raw, nflog, arp, ip, ipv6, icmp, icmpv6, tcp, udp, dns, dnsOverTcp, mdns, llmnr],
+    [...FRAME_LAYERS, eth, vlan, sll, sll2, nullLink, raw, nflog, arp, ip, ipv6, icmp, icmpv6, tcp, udp, dns, dnsOverTcp, mdns, llmnr, tls],
     Object.values(expertFields),
     data,
   );

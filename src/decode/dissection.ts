@@ -8,83 +8,11 @@ import type { Registry } from './registry.js';
 import type { ByteSource, ExpertSeverity, TreeNode } from './tree.js';
 import { expertFields } from './protocols/expert.js';
 import { Columns } from './columns.js';
-import type { KernelVersion } from './taps/kernel-pipeline.js';
+import { blankFrameMeta, type Datagram, type FrameMeta, type NetworkAddresses } from './frame-meta.js';
 import type { Session } from './session.js';
 
-export interface FrameMeta {
-  number: number;
-  tsSec: number;
-  tsNsec: number;
-  /** Nanoseconds since the first frame, and since the previous one. */
-  relativeNs: number | bigint;
-  deltaNs: number | bigint;
-  capturedLength: number;
-  originalLength: number;
-  linkType: number;
-  interfaceId: number;
-  /** Set only where the capture numbers its interfaces (pcapng); then frame.interface_id is shown too. */
-  interfaceName: string | undefined;
-  /** The capturing device's own name (if_name), without interfaceName's fallback to the description. */
-  device: string | undefined;
-  /** The interface's snapshot length (0: unknown). */
-  snaplen: number;
-  /** pcapng epb_flags (direction in bits 0-1). */
-  flags: number;
-  comment: string | undefined;
-  /** The capturing kernel, when the source says (live); undefined is "unknown kernel". */
-  kernel: KernelVersion | undefined;
-  mtu: number | undefined;
-  deviceName: ((ifindex: number) => string | undefined) | undefined;
-}
-
-export function blankFrameMeta(): FrameMeta {
-  return {
-    number: 0,
-    tsSec: 0,
-    tsNsec: 0,
-    relativeNs: 0,
-    deltaNs: 0,
-    capturedLength: 0,
-    originalLength: 0,
-    linkType: 0,
-    interfaceId: 0,
-    interfaceName: undefined,
-    device: undefined,
-    snaplen: 0,
-    flags: 0,
-    comment: undefined,
-    kernel: undefined,
-    mtu: undefined,
-    deviceName: undefined,
-  };
-}
-
-/**
- * The outermost IP datagram of the frame, as the kernel's hooks see it (NAT, GSO and checksum offload act
- * on it): version 0 when the frame has none. One record per Dissection, rewritten for every frame.
- */
-export interface Datagram {
-  version: 0 | 4 | 6;
-  bytes: Uint8Array;
-  headerAt: number;
-  /** Where the transport header starts (after IPv6 extension headers) and which protocol it is. */
-  payloadAt: number;
-  protocol: number;
-  /** The IP length field's datagram length, header included. */
-  length: number;
-  /** Part of a fragmented datagram: the transport header is in the first fragment only. */
-  fragment: boolean;
-}
-
-/** Where the innermost IP header's addresses are, for transport conversation keys. */
-export interface NetworkAddresses {
-  bytes: Uint8Array;
-  srcAt: number;
-  dstAt: number;
-  length: number;
-  /** TTL or hop limit, which ICMP echo's Info shows. */
-  hopLimit: number;
-}
+export type { Datagram, FrameMeta, NetworkAddresses } from './frame-meta.js';
+export { blankFrameMeta } from './frame-meta.js';
 
 export interface DissectOptions {
   tree: boolean;
@@ -121,6 +49,19 @@ export class Dissection {
   inErrorPacket = false;
   roots: TreeNode[] = [];
   sources: ByteSource[] = [];
+  /**
+   * The stream that the bytes a protocol above TCP dissects belong to (an object that lasts as long as the
+   * stream, for per-conversation state), and which end sent them; stream undefined elsewhere.
+   */
+  readonly transport: { stream: object | undefined; forward: boolean; srcPort: number; dstPort: number } = { stream: undefined, forward: true, srcPort: 0, dstPort: 0 };
+  /**
+   * True while a protocol above TCP runs over stream bytes: it may then ask for the rest of a PDU that
+   * the segment does not hold (`requestMore`), as Wireshark's desegment_offset / desegment_len.
+   */
+  desegmentable = false;
+  /** Where in the view the PDU that needs more starts (-1: nothing asked), and how many bytes more it needs. */
+  desegmentAt = -1;
+  desegmentNeeds = 0;
   /** A note for the Info column that the engine appends after the chain (malformed, truncated). */
   private infoSuffix = '';
 
@@ -180,6 +121,7 @@ export class Dissection {
     this.network = undefined;
     this.datagram.version = 0;
     this.fragmented = false;
+    this.transport.stream = undefined;
     this.infoSuffix = '';
     if (this.tree) {
       this.roots = [];
@@ -330,6 +272,11 @@ export class Dissection {
     return true;
   }
 
+  /** Whether the view holds the frame's own bytes (not a reassembled datagram's or PDU's). */
+  get inFrameBytes(): boolean {
+    return this.source === 0;
+  }
+
   /** Continues the chain over other bytes, such as a reassembled datagram; returns the new view. */
   useSource(name: string, bytes: Uint8Array): ByteView {
     if (this.tree) {
@@ -339,6 +286,57 @@ export class Dissection {
       this.source = 1;
     }
     return this.view.reset(bytes, bytes.length);
+  }
+
+  /**
+   * Asks TCP for more bytes: the PDU starting at view offset `at` needs `needs` bytes beyond the view
+   * (MORE_BYTES_UNKNOWN: at least one more segment). Only while `desegmentable`.
+   */
+  requestMore(at: number, needs: number): void {
+    this.desegmentAt = at;
+    this.desegmentNeeds = needs;
+  }
+
+  /**
+   * Dissects stream bytes [offset, end) with the protocol the ports lead to, now, at the top of the tree
+   * (TCP hands on each PDU and reads what the protocol asked for after). `reassembled` names a byte
+   * source to dissect instead of the current view's. The view is the segment's again afterwards.
+   */
+  dissectAbove(table: TableName, srcPort: number, dstPort: number, offset: number, end: number, reassembled?: ByteSource): void {
+    const view = this.view;
+    const saved = { bytes: view.bytes, captured: view.captured, reported: view.reported, source: this.source, stack: this.tree ? this.stack.slice() : [] };
+    if (reassembled) this.useSource(reassembled.name, reassembled.bytes);
+    else {
+      view.captured = Math.min(view.captured, end);
+      view.reported = Math.min(view.reported, end);
+    }
+    this.stack.length = 0;
+    this.desegmentable = true;
+    this.desegmentAt = -1;
+    this.nextByPorts(table, srcPort, dstPort, offset);
+    const first = this.resolvePending(offset);
+    if (first !== undefined) this.chain(first, offset);
+    this.pendingTable = undefined;
+    this.desegmentable = false;
+    view.reset(saved.bytes, saved.reported);
+    view.captured = saved.captured;
+    this.source = saved.source;
+    this.stack.length = 0;
+    this.stack.push(...saved.stack);
+  }
+
+  /** The Protocol column and frame.protocols lose the layer just tried: it only asked for more bytes. */
+  unlistLayer(): void {
+    this.withdrawLayer();
+    this.layers.pop();
+  }
+
+  /** Adds a node at the top of the tree (TCP's reassembled segments sit between TCP and the PDU's protocol). */
+  openTopLevel(field: FieldDef, value: FieldValue): void {
+    if (!this.tree) return;
+    this.stack.length = 0;
+    this.open(field, 0, 0, value);
+    if (this.last) this.last.generated = true;
   }
 
   // ---- the engine -----------------------------------------------------------------------------------
@@ -383,7 +381,7 @@ export class Dissection {
       this.open(dissector.protocol, offset, length, this.bytesOf(offset, length));
     }
     if (listed) this.layers.push(dissector.protocol.abbrev);
-    if (listed && this.columnsEnabled && dissector.short !== '') this.cols.protocol = dissector.short;
+    if (listed && this.columnsEnabled && dissector.short !== '') this.cols.setProtocol(dissector.short);
     let ok = true;
     try {
       dissector.dissect(view, offset, this);

@@ -28,6 +28,12 @@ export class Session {
   private end = 0;
   private replaying = false;
 
+  /**
+   * Frame `number`'s bytes, where the frames are kept (the UI's store): what a frame built from several
+   * frames' bytes (a reassembled PDU) is rebuilt from, instead of being kept twice.
+   */
+  frameData: ((number: number) => Uint8Array) | undefined;
+
   /** `rememberEveryFrame`: any frame seen may be dissected again, not just the last. */
   constructor(private readonly rememberEveryFrame = false) {
     this.starts = new Uint32Array(rememberEveryFrame ? INITIAL_FRAMES : 0);

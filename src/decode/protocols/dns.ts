@@ -331,11 +331,19 @@ export const dnsOverTcp: Dissector = {
   short: 'DNS',
   fields: {},
   bindings: [{ table: 'tcp.port', key: 53 }],
-  // Messages split over segments need TCP reassembly, which this inspector does not do yet.
+  // RFC 1035 §4.2.2: each message is preceded by its length; one split over segments is reassembled.
   accepts(view, offset) {
-    return view.remaining(offset) >= 2 && view.reportedRemaining(offset + 2) >= view.u16(offset);
+    return view.reportedRemaining(offset) >= 1;
   },
   dissect(view, offset, ctx) {
+    const available = view.remaining(offset);
+    const whole = available >= 2 ? 2 + view.u16(offset) : 2;
+    if (available < whole && ctx.desegmentable) {
+      // As tcp_dissect_pdus: the message is not dissected (nor listed) until TCP has all of it.
+      ctx.requestMore(offset, whole - available);
+      ctx.unlistLayer();
+      return;
+    }
     const length = view.u16(offset);
     ctx.add(fields.length, offset, 2, length);
     dissectMessage(view, ctx, offset + 2);

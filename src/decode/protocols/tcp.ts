@@ -5,6 +5,7 @@ import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { addPorts } from './ports.js';
+import { handOffPayload, reassemblyFields, type ReassemblyBudget, type ReassemblyFlow } from '../tcp-reassembly.js';
 
 export const FIELD = { PORTS: 0, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
 export const MIN_HEADER = 20;
@@ -19,7 +20,7 @@ const MAX_STREAMS = 1 << 18;
 const WSCALE_UNKNOWN = -1;
 const WSCALE_UNUSED = -2;
 
-const fields = defineFields('tcp', {
+const fields = { ...reassemblyFields, ...defineFields('tcp', {
   srcport: { name: 'Source Port', type: 'uint16', base: 'dec' },
   dstport: { name: 'Destination Port', type: 'uint16', base: 'dec' },
   port: { name: 'Source or Destination Port', type: 'uint16', base: 'dec' },
@@ -62,7 +63,7 @@ const fields = defineFields('tcp', {
   payload: { name: 'TCP payload', type: 'bytes' },
   reset_cause: { name: 'Reset cause', type: 'string' },
   'analysis.retransmission': { name: 'This frame is a (suspected) retransmission', type: 'none' },
-});
+}) };
 
 const OPTION_NAMES: Readonly<Record<number, string>> = {
   0: 'End of Option List (EOL)', 1: 'No-Operation (NOP)', 2: 'Maximum segment size', 3: 'Window scale', 4: 'SACK permitted',
@@ -71,7 +72,7 @@ const OPTION_NAMES: Readonly<Record<number, string>> = {
 
 const protocol = defineProtocol('tcp', 'Transmission Control Protocol');
 
-interface Flow {
+interface Flow extends ReassemblyFlow {
   base: number;
   baseSet: boolean;
   windowShift: number;
@@ -96,10 +97,11 @@ interface StreamSide {
 interface TcpState {
   streams: Map<string, Stream>;
   nextIndex: number;
+  budget: ReassemblyBudget;
 }
 
 function newFlow(): Flow {
-  return { base: 0, baseSet: false, windowShift: WSCALE_UNKNOWN, nextSeq: -1 };
+  return { base: 0, baseSet: false, windowShift: WSCALE_UNKNOWN, nextSeq: -1, pdu: undefined };
 }
 
 /** Whether endpoint a (address bytes, then port) sorts before or equal to endpoint b. */
@@ -119,6 +121,10 @@ function conversationKey(bytes: Uint8Array, length: number, firstAt: number, fir
   return key + String.fromCharCode(secondPort);
 }
 
+function tcpState(ctx: Dissection): TcpState {
+  return ctx.session.stateOf(protocol, (): TcpState => ({ streams: new Map(), nextIndex: 0, budget: { waiting: 0 } }));
+}
+
 /**
  * Finds or starts the stream of this segment; `forward` says whether src is its first endpoint. A SYN
  * whose sequence number is not the one its direction started from reuses the ports for a new stream,
@@ -130,7 +136,7 @@ function streamOf(ctx: Dissection, srcPort: number, dstPort: number, seq: number
   const { bytes, length, srcAt, dstAt } = network;
   const forward = endpointFirst(bytes, length, srcAt, srcPort, dstAt, dstPort);
   const key = forward ? conversationKey(bytes, length, srcAt, srcPort, dstAt, dstPort) : conversationKey(bytes, length, dstAt, dstPort, srcAt, srcPort);
-  const state = ctx.session.stateOf(protocol, (): TcpState => ({ streams: new Map(), nextIndex: 0 }));
+  const state = tcpState(ctx);
   let stream = state.streams.get(key);
   const flow = stream?.flows[forward ? 0 : 1];
   if (flow?.baseSet && (flags & (Flag.SYN | Flag.ACK)) === Flag.SYN && seq !== flow.base) {
@@ -348,6 +354,17 @@ export const tcp: Dissector = {
       return;
     }
     ctx.add(fields.payload, payloadAt, captured);
-    if (!retransmission) ctx.nextByPorts('tcp.port', srcPort, dstPort, payloadAt);
+    if (retransmission) return;
+    if (forwardFlow === undefined || !lengthKnown) {
+      ctx.nextByPorts('tcp.port', srcPort, dstPort, payloadAt);
+      return;
+    }
+    const transport = ctx.transport;
+    transport.stream = conversation?.stream;
+    transport.forward = conversation?.forward ?? true;
+    transport.srcPort = srcPort;
+    transport.dstPort = dstPort;
+    const segment = { frame: ctx.frame.number, seq: relativeSeq, payloadAt, length: payloadLength, captured, srcPort, dstPort };
+    handOffPayload(view, ctx, forwardFlow, tcpState(ctx).budget, segment);
   },
 };

@@ -1,0 +1,241 @@
+// TCP reassembly as tshark 4.0 does it by default (desegmentation on, out-of-order reassembly off): the
+// protocol above TCP says how many more bytes its PDU needs (Wireshark's desegment_offset / _len); the
+// segments are kept until the PDU is whole, and the frame that completes it carries the PDU under a
+// "Reassembled TCP" byte source. Bounded per PDU and overall; a lost segment abandons the PDU.
+import type { ByteView } from './byte-view.js';
+import type { Dissection } from './dissection.js';
+import { defineFields } from './field.js';
+import type { Session } from './session.js';
+
+/** What a protocol asks for when it cannot tell its PDU's length yet: at least one more segment. */
+export const MORE_BYTES_UNKNOWN = -1;
+/** A PDU larger than this is not reassembled. */
+export const MAX_PDU = 16 * 1024 * 1024;
+/** Bytes waiting in all unfinished PDUs of a capture; past it a new PDU is not started. */
+export const MAX_WAITING = 64 * 1024 * 1024;
+
+export const reassemblyFields = defineFields('tcp', {
+  reassembled_in: { name: 'Reassembled PDU in frame', type: 'framenum' },
+  segment_data: { name: 'TCP segment data', type: 'bytes' },
+  segments: { name: 'Reassembled TCP Segments', type: 'none' },
+  segment: { name: 'TCP Segment', type: 'framenum' },
+  'segment.count': { name: 'Segment count', type: 'uint32', base: 'dec' },
+  'reassembled.length': { name: 'Reassembled TCP length', type: 'uint32', base: 'dec' },
+  'reassembled.data': { name: 'Reassembled TCP Data', type: 'bytes' },
+  'segment.error': { name: 'Reassembling error', type: 'framenum' },
+});
+
+/** One segment's part of a PDU: bytes [at, at+length) of a frame's data, or a copy when they were not a frame's own (a reassembled IP datagram). */
+interface Piece {
+  frame: number;
+  at: number;
+  length: number;
+  copy: Uint8Array | undefined;
+}
+
+/** A PDU over several segments. */
+export class Pdu {
+  readonly pieces: Piece[] = [];
+  /** The bytes while the PDU waits, and the whole PDU once complete (released when frames can rebuild it). */
+  bytes: Uint8Array | undefined;
+  length = 0;
+  completedIn = 0;
+
+  /** `start`, `end`: relative sequence numbers of its first byte and the byte after it (end unknown: MORE_BYTES_UNKNOWN). */
+  constructor(
+    readonly start: number,
+    public end: number,
+    capacity: number,
+  ) {
+    this.bytes = new Uint8Array(capacity);
+  }
+
+  append(frame: number, source: Uint8Array, at: number, length: number, frameBytes: boolean): void {
+    let bytes = this.bytes as Uint8Array;
+    if (this.length + length > bytes.length) {
+      const grown = new Uint8Array(Math.min(MAX_PDU, Math.max(this.length + length, bytes.length * 2)));
+      grown.set(bytes.subarray(0, this.length));
+      bytes = this.bytes = grown;
+    }
+    bytes.set(source.subarray(at, at + length), this.length);
+    this.pieces.push({ frame, at, length, copy: frameBytes ? undefined : source.slice(at, at + length) });
+    this.length += length;
+  }
+
+  /** The PDU's bytes: kept, or rebuilt from the frames that carried them. */
+  contents(session: Session): Uint8Array {
+    if (this.bytes !== undefined) return this.bytes.subarray(0, this.length);
+    const whole = new Uint8Array(this.length);
+    let offset = 0;
+    for (const piece of this.pieces) {
+      const from = piece.copy ?? session.frameData?.(piece.frame).subarray(piece.at, piece.at + piece.length);
+      if (from !== undefined) whole.set(from, offset);
+      offset += piece.length;
+    }
+    return whole;
+  }
+}
+
+/** One direction's reassembly. */
+export interface ReassemblyFlow {
+  pdu: Pdu | undefined;
+}
+
+/** The whole capture's unfinished bytes. */
+export interface ReassemblyBudget {
+  waiting: number;
+}
+
+/** A segment's part in reassembly, decided the first time it is dissected and given back after. */
+type Plan = Pdu | Completion | typeof FRESH | typeof FRESH_AFTER_LOSS;
+const FRESH = 0;
+const FRESH_AFTER_LOSS = 1;
+/** The PDU could not be kept: too large, or too much already waiting. */
+const OVER_LIMIT = 2;
+
+interface Completion {
+  pdu: Pdu;
+  /** Payload bytes of this segment that end the PDU; the rest begins new PDUs. */
+  used: number;
+}
+
+export interface Segment {
+  frame: number;
+  /** Relative sequence number of the first payload byte. */
+  seq: number;
+  payloadAt: number;
+  /** The payload's length on the wire, and captured. */
+  length: number;
+  captured: number;
+  srcPort: number;
+  dstPort: number;
+}
+
+function plan(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, view: ByteView, inFrame: boolean): Plan {
+  const pdu = flow.pdu;
+  if (pdu === undefined) return FRESH;
+  if (segment.seq !== pdu.start + pdu.length || segment.captured < segment.length) {
+    // A missing (or cut-short) segment: the PDU can never be whole.
+    flow.pdu = undefined;
+    budget.waiting -= pdu.length;
+    pdu.bytes = undefined;
+    return FRESH_AFTER_LOSS;
+  }
+  const used = pdu.end === MORE_BYTES_UNKNOWN ? segment.length : Math.min(segment.length, pdu.end - segment.seq);
+  pdu.append(segment.frame, view.bytes, segment.payloadAt, used, inFrame);
+  if (pdu.end !== MORE_BYTES_UNKNOWN && segment.seq + segment.length < pdu.end) {
+    budget.waiting += used;
+    return pdu;
+  }
+  flow.pdu = undefined;
+  budget.waiting -= pdu.length - used;
+  pdu.completedIn = segment.frame;
+  return { pdu, used };
+}
+
+/** Starts a PDU with the bytes [at, end) of the segment; OVER_LIMIT when it may not be kept. */
+function startPdu(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, view: ByteView, at: number, needs: number, inFrame: boolean): Pdu | typeof OVER_LIMIT {
+  const have = segment.payloadAt + segment.length - at;
+  const total = needs === MORE_BYTES_UNKNOWN ? have : have + needs;
+  if (total > MAX_PDU || budget.waiting + have > MAX_WAITING) return OVER_LIMIT;
+  const start = segment.seq + (at - segment.payloadAt);
+  const pdu = new Pdu(start, needs === MORE_BYTES_UNKNOWN ? MORE_BYTES_UNKNOWN : start + total, needs === MORE_BYTES_UNKNOWN ? have * 2 : total);
+  pdu.append(segment.frame, view.bytes, at, have, inFrame);
+  budget.waiting += have;
+  flow.pdu = pdu;
+  return pdu;
+}
+
+const SEGMENT_NOTE = '[TCP segment of a reassembled PDU]';
+
+/** The frame holds only part of a PDU: Wireshark shows it as TCP with this note. */
+function markSegment(ctx: Dissection, pdu: Pdu): void {
+  if (ctx.columns) {
+    ctx.cols.setProtocol('TCP');
+    ctx.cols.appendInfo(SEGMENT_NOTE, ' ');
+  }
+  if (pdu.completedIn !== 0) ctx.generated(reassemblyFields.reassembled_in, pdu.completedIn);
+}
+
+function addSegmentsNode(ctx: Dissection, pdu: Pdu, bytes: Uint8Array): void {
+  if (!ctx.wants(reassemblyFields.segments) && !ctx.wants(reassemblyFields.segment) && !ctx.wants(reassemblyFields['segment.count']) &&
+    !ctx.wants(reassemblyFields['reassembled.length']) && !ctx.wants(reassemblyFields['reassembled.data'])) return;
+  ctx.openTopLevel(reassemblyFields.segments, undefined);
+  if (ctx.tree) {
+    const list = pdu.pieces.map((piece) => `#${piece.frame}(${piece.length})`).join(', ');
+    ctx.label(`[${pdu.pieces.length} Reassembled TCP Segments (${pdu.length} bytes): ${list}]`);
+  }
+  let offset = 0;
+  for (const piece of pdu.pieces) {
+    ctx.generated(reassemblyFields.segment, piece.frame);
+    if (ctx.tree) ctx.label(`[Frame: ${piece.frame}, payload: ${offset}-${offset + piece.length - 1} (${piece.length} bytes)]`);
+    offset += piece.length;
+  }
+  ctx.generated(reassemblyFields['segment.count'], pdu.pieces.length);
+  ctx.generated(reassemblyFields['reassembled.length'], pdu.length);
+  ctx.generated(reassemblyFields['reassembled.data'], bytes);
+  ctx.close();
+}
+
+/**
+ * Hands a segment's payload to the protocol above, reassembling PDUs across segments. The steps that
+ * change state run once per frame (Session.once), so a frame dissected again shows what it showed first.
+ */
+export function handOffPayload(view: ByteView, ctx: Dissection, flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment): void {
+  const session = ctx.session;
+  const { payloadAt, length, srcPort, dstPort } = segment;
+  const end = payloadAt + length;
+  if (segment.captured < length && flow.pdu === undefined) {
+    // Wireshark reassembles nothing from a segment cut short by the snaplen: it dissects what is there.
+    ctx.dissectAbove('tcp.port', srcPort, dstPort, payloadAt, end);
+    return;
+  }
+  const inFrame = ctx.inFrameBytes;
+  const step = session.once(() => plan(flow, budget, segment, view, inFrame));
+  if (step instanceof Pdu) {
+    ctx.add(reassemblyFields.segment_data, payloadAt, length);
+    markSegment(ctx, step);
+    return;
+  }
+  let from = payloadAt;
+  if (step === FRESH_AFTER_LOSS) ctx.expert('warn', '[Reassembly stopped: a segment of the PDU was not captured]', payloadAt, 0);
+  if (typeof step === 'object') {
+    const { pdu, used } = step;
+    ctx.add(reassemblyFields.segment_data, payloadAt, used);
+    const bytes = pdu.contents(session);
+    addSegmentsNode(ctx, pdu, bytes);
+    ctx.dissectAbove('tcp.port', srcPort, dstPort, 0, bytes.length, { name: `Reassembled TCP (${bytes.length} bytes)`, bytes });
+    // The UI rebuilds the PDU from its frames when it shows this frame again.
+    if (session.frameData !== undefined) pdu.bytes = undefined;
+    if (ctx.desegmentAt >= 0) {
+      // Still not enough (a protocol that could not tell its length): the next segments continue it.
+      const continued = session.once(() => {
+        const more = new Pdu(pdu.start + ctx.desegmentAt, MORE_BYTES_UNKNOWN, bytes.length);
+        more.append(segment.frame, bytes, ctx.desegmentAt, bytes.length - ctx.desegmentAt, false);
+        flow.pdu = more;
+        budget.waiting += more.length;
+        return more;
+      });
+      markSegment(ctx, continued);
+      return;
+    }
+    from = payloadAt + used;
+    if (from >= end) return;
+    if (ctx.columns) {
+      ctx.cols.fenceInfo();
+      ctx.cols.fixProtocol();
+    }
+  }
+  ctx.dissectAbove('tcp.port', srcPort, dstPort, from, end);
+  const at = ctx.desegmentAt;
+  if (at < 0) return;
+  const needs = ctx.desegmentNeeds;
+  const started = session.once(() => startPdu(flow, budget, segment, view, at, needs, inFrame));
+  if (started === OVER_LIMIT) {
+    ctx.expert('warn', '[Reassembly limit reached]', at, end - at);
+    return;
+  }
+  ctx.add(reassemblyFields.segment_data, at, end - at);
+  // A segment that completed no PDU of its own is shown as a segment of the one it starts.
+  if (at === from && typeof step !== 'object') markSegment(ctx, started);
+}
