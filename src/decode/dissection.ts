@@ -303,21 +303,38 @@ export class Dissection {
    * source to dissect instead of the current view's. The view is the segment's again afterwards.
    */
   dissectAbove(table: TableName, srcPort: number, dstPort: number, offset: number, end: number, reassembled?: ByteSource): void {
+    this.withView(reassembled, end, () => {
+      this.desegmentable = true;
+      this.desegmentAt = -1;
+      this.nextByPorts(table, srcPort, dstPort, offset);
+      const first = this.resolvePending(offset);
+      if (first !== undefined) this.chain(first, offset);
+    });
+    this.desegmentable = false;
+  }
+
+  /**
+   * Dissects [offset, end) of the view (or all of `source`, a decoded body) with `dissector` and what it
+   * leads to, now, at the top of the tree, as Wireshark's call_dissector; the view is restored after.
+   */
+  callDissector(dissector: Dissector, offset: number, end: number, source?: ByteSource): void {
+    const desegmentable = this.desegmentable;
+    this.desegmentable = false;
+    this.withView(source, end, () => this.chain(dissector, offset));
+    this.desegmentable = desegmentable;
+  }
+
+  private withView(source: ByteSource | undefined, end: number, run: () => void): void {
     const view = this.view;
     const saved = { bytes: view.bytes, captured: view.captured, reported: view.reported, source: this.source, stack: this.tree ? this.stack.slice() : [] };
-    if (reassembled) this.useSource(reassembled.name, reassembled.bytes);
+    if (source) this.useSource(source.name, source.bytes);
     else {
       view.captured = Math.min(view.captured, end);
       view.reported = Math.min(view.reported, end);
     }
     this.stack.length = 0;
-    this.desegmentable = true;
-    this.desegmentAt = -1;
-    this.nextByPorts(table, srcPort, dstPort, offset);
-    const first = this.resolvePending(offset);
-    if (first !== undefined) this.chain(first, offset);
+    run();
     this.pendingTable = undefined;
-    this.desegmentable = false;
     view.reset(saved.bytes, saved.reported);
     view.captured = saved.captured;
     this.source = saved.source;

@@ -131,11 +131,19 @@ export function formatFieldValue(field: FieldDef, value: FieldValue): string {
     case 'none':
       return '';
     case 'string':
-      return value as string;
+      return escapeControls(value as string);
     default:
       if (field.base === 'hex' || field.base === 'hex_dec') return hex(field, value as number | bigint);
       return String(value);
   }
+}
+
+const CONTROL_ESCAPES: Readonly<Record<string, string>> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+
+/** Control characters as tshark prints them in a string field (`\r\n`, `\x1b`). */
+function escapeControls(text: string): string {
+  if (!/[\x00-\x1f\x7f]/.test(text)) return text;
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => CONTROL_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** The value as the protocol tree shows it: names from value strings, both bases where asked. */

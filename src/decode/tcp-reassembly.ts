@@ -25,19 +25,27 @@ export const reassemblyFields = defineFields('tcp', {
   'segment.error': { name: 'Reassembling error', type: 'framenum' },
 });
 
-/** One segment's part of a PDU: bytes [at, at+length) of a frame's data, or a copy when they were not a frame's own (a reassembled IP datagram). */
+/**
+ * One segment's part of a PDU: `length` bytes at `offset` in the PDU, from bytes [at, at+length) of a
+ * frame's data, or a copy when they were not a frame's own (a reassembled IP datagram).
+ */
 interface Piece {
   frame: number;
+  offset: number;
   at: number;
   length: number;
   copy: Uint8Array | undefined;
 }
 
-/** A PDU over several segments. */
+/** A PDU over several segments; one of known length goes on across a lost segment, as Wireshark's does. */
 export class Pdu {
   readonly pieces: Piece[] = [];
   /** The bytes while the PDU waits, and the whole PDU once complete (released when frames can rebuild it). */
   bytes: Uint8Array | undefined;
+  /** Bytes known from the start without a hole; `length` once complete. */
+  covered = 0;
+  /** Pieces past a hole, as [offset, end) ranges, until the hole is filled. */
+  private readonly ahead: [number, number][] = [];
   length = 0;
   completedIn = 0;
 
@@ -50,27 +58,45 @@ export class Pdu {
     this.bytes = new Uint8Array(capacity);
   }
 
-  append(frame: number, source: Uint8Array, at: number, length: number, frameBytes: boolean): void {
+  /** Adds `length` bytes from `source` at `at` as the PDU's bytes from `offset`; returns how many it did not hold yet. */
+  add(frame: number, offset: number, source: Uint8Array, at: number, length: number, frameBytes: boolean): number {
     let bytes = this.bytes as Uint8Array;
-    if (this.length + length > bytes.length) {
-      const grown = new Uint8Array(Math.min(MAX_PDU, Math.max(this.length + length, bytes.length * 2)));
+    if (offset + length > bytes.length) {
+      const grown = new Uint8Array(Math.min(MAX_PDU, Math.max(offset + length, bytes.length * 2)));
       grown.set(bytes.subarray(0, this.length));
       bytes = this.bytes = grown;
     }
-    bytes.set(source.subarray(at, at + length), this.length);
-    this.pieces.push({ frame, at, length, copy: frameBytes ? undefined : source.slice(at, at + length) });
-    this.length += length;
+    bytes.set(source.subarray(at, at + length), offset);
+    this.pieces.push({ frame, offset, at, length, copy: frameBytes ? undefined : source.slice(at, at + length) });
+    const before = this.covered + this.ahead.reduce((sum, [from, to]) => sum + to - from, 0);
+    this.ahead.push([offset, offset + length]);
+    this.ahead.sort((x, y) => x[0] - y[0]);
+    while (this.ahead.length > 0 && this.ahead[0][0] <= this.covered) {
+      this.covered = Math.max(this.covered, (this.ahead.shift() as [number, number])[1]);
+    }
+    // Ranges past the hole may overlap each other; merged, they count once.
+    for (let i = 1; i < this.ahead.length; ) {
+      if (this.ahead[i][0] <= this.ahead[i - 1][1]) {
+        this.ahead[i - 1][1] = Math.max(this.ahead[i - 1][1], this.ahead[i][1]);
+        this.ahead.splice(i, 1);
+      } else i++;
+    }
+    this.length = Math.max(this.length, offset + length);
+    return this.covered + this.ahead.reduce((sum, [from, to]) => sum + to - from, 0) - before;
+  }
+
+  /** Whether every byte up to the known end is there (an unknown end: whatever came, without a hole). */
+  get whole(): boolean {
+    return this.ahead.length === 0 && (this.end === MORE_BYTES_UNKNOWN || this.covered >= this.end - this.start);
   }
 
   /** The PDU's bytes: kept, or rebuilt from the frames that carried them. */
   contents(session: Session): Uint8Array {
     if (this.bytes !== undefined) return this.bytes.subarray(0, this.length);
     const whole = new Uint8Array(this.length);
-    let offset = 0;
     for (const piece of this.pieces) {
       const from = piece.copy ?? session.frameData?.(piece.frame).subarray(piece.at, piece.at + piece.length);
-      if (from !== undefined) whole.set(from, offset);
-      offset += piece.length;
+      if (from !== undefined) whole.set(from, piece.offset);
     }
     return whole;
   }
@@ -111,26 +137,33 @@ export interface Segment {
   dstPort: number;
 }
 
+function abandon(flow: ReassemblyFlow, budget: ReassemblyBudget, pdu: Pdu): void {
+  flow.pdu = undefined;
+  budget.waiting -= pdu.length;
+  pdu.bytes = undefined;
+}
+
 function plan(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, view: ByteView, inFrame: boolean): Plan {
   const pdu = flow.pdu;
   if (pdu === undefined) return FRESH;
-  if (segment.seq !== pdu.start + pdu.length || segment.captured < segment.length) {
-    // A missing (or cut-short) segment: the PDU can never be whole.
-    flow.pdu = undefined;
-    budget.waiting -= pdu.length;
-    pdu.bytes = undefined;
+  const offset = segment.seq - pdu.start;
+  const known = pdu.end !== MORE_BYTES_UNKNOWN;
+  const size = known ? pdu.end - pdu.start : offset + segment.length;
+  // Wireshark keeps a PDU of known length across a lost segment (it is then never whole); one of unknown
+  // length wants the very next bytes.
+  const inside = offset < size && offset + segment.length > 0 && (known || offset === pdu.covered);
+  if (!inside || segment.captured < segment.length) {
+    abandon(flow, budget, pdu);
     return FRESH_AFTER_LOSS;
   }
-  const used = pdu.end === MORE_BYTES_UNKNOWN ? segment.length : Math.min(segment.length, pdu.end - segment.seq);
-  pdu.append(segment.frame, view.bytes, segment.payloadAt, used, inFrame);
-  if (pdu.end !== MORE_BYTES_UNKNOWN && segment.seq + segment.length < pdu.end) {
-    budget.waiting += used;
-    return pdu;
-  }
+  const from = Math.max(0, offset);
+  const used = Math.min(segment.length, size - offset) - (from - offset);
+  budget.waiting += pdu.add(segment.frame, from, view.bytes, segment.payloadAt + (from - offset), used, inFrame);
+  if (!pdu.whole) return pdu;
   flow.pdu = undefined;
-  budget.waiting -= pdu.length - used;
+  budget.waiting -= pdu.length;
   pdu.completedIn = segment.frame;
-  return { pdu, used };
+  return { pdu, used: from - offset + used };
 }
 
 /** Starts a PDU with the bytes [at, end) of the segment; OVER_LIMIT when it may not be kept. */
@@ -140,8 +173,7 @@ function startPdu(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segme
   if (total > MAX_PDU || budget.waiting + have > MAX_WAITING) return OVER_LIMIT;
   const start = segment.seq + (at - segment.payloadAt);
   const pdu = new Pdu(start, needs === MORE_BYTES_UNKNOWN ? MORE_BYTES_UNKNOWN : start + total, needs === MORE_BYTES_UNKNOWN ? have * 2 : total);
-  pdu.append(segment.frame, view.bytes, at, have, inFrame);
-  budget.waiting += have;
+  budget.waiting += pdu.add(segment.frame, 0, view.bytes, at, have, inFrame);
   flow.pdu = pdu;
   return pdu;
 }
@@ -165,11 +197,9 @@ function addSegmentsNode(ctx: Dissection, pdu: Pdu, bytes: Uint8Array): void {
     const list = pdu.pieces.map((piece) => `#${piece.frame}(${piece.length})`).join(', ');
     ctx.label(`[${pdu.pieces.length} Reassembled TCP Segments (${pdu.length} bytes): ${list}]`);
   }
-  let offset = 0;
-  for (const piece of pdu.pieces) {
+  for (const piece of [...pdu.pieces].sort((a, b) => a.offset - b.offset)) {
     ctx.generated(reassemblyFields.segment, piece.frame);
-    if (ctx.tree) ctx.label(`[Frame: ${piece.frame}, payload: ${offset}-${offset + piece.length - 1} (${piece.length} bytes)]`);
-    offset += piece.length;
+    if (ctx.tree) ctx.label(`[Frame: ${piece.frame}, payload: ${piece.offset}-${piece.offset + piece.length - 1} (${piece.length} bytes)]`);
   }
   ctx.generated(reassemblyFields['segment.count'], pdu.pieces.length);
   ctx.generated(reassemblyFields['reassembled.length'], pdu.length);
@@ -211,9 +241,8 @@ export function handOffPayload(view: ByteView, ctx: Dissection, flow: Reassembly
       // Still not enough (a protocol that could not tell its length): the next segments continue it.
       const continued = session.once(() => {
         const more = new Pdu(pdu.start + ctx.desegmentAt, MORE_BYTES_UNKNOWN, bytes.length);
-        more.append(segment.frame, bytes, ctx.desegmentAt, bytes.length - ctx.desegmentAt, false);
+        budget.waiting += more.add(segment.frame, 0, bytes, ctx.desegmentAt, bytes.length - ctx.desegmentAt, false);
         flow.pdu = more;
-        budget.waiting += more.length;
         return more;
       });
       markSegment(ctx, continued);

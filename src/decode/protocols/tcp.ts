@@ -343,28 +343,26 @@ export const tcp: Dissector = {
       if (forwardFlow && segmentEnd > forwardFlow.nextSeq) forwardFlow.nextSeq = segmentEnd;
       return seen;
     });
-    if (retransmission) {
-      ctx.generated(fields['analysis.retransmission'], undefined);
-      if (ctx.columns) ctx.cols.info = `[TCP Retransmission] ${ctx.cols.info}`;
-    }
+    if (retransmission) ctx.generated(fields['analysis.retransmission'], undefined);
     const captured = Math.min(payloadLength, view.remaining(payloadAt));
     if (flags & Flag.RST) {
       // RFC 1122 §4.2.2.12: data in a reset says why; Wireshark shows it as text and dissects nothing.
       ctx.add(fields.reset_cause, payloadAt, captured, asciiText(view.slice(payloadAt, captured)));
-      return;
+    } else {
+      ctx.add(fields.payload, payloadAt, captured);
+      // Like Wireshark, a retransmission is not dissected again, nor added to a PDU still waiting.
+      if (!retransmission && (forwardFlow === undefined || !lengthKnown)) {
+        ctx.nextByPorts('tcp.port', srcPort, dstPort, payloadAt);
+      } else if (!retransmission && forwardFlow !== undefined) {
+        const transport = ctx.transport;
+        transport.stream = conversation?.stream;
+        transport.forward = conversation?.forward ?? true;
+        transport.srcPort = srcPort;
+        transport.dstPort = dstPort;
+        const segment = { frame: ctx.frame.number, seq: relativeSeq, payloadAt, length: payloadLength, captured, srcPort, dstPort };
+        handOffPayload(view, ctx, forwardFlow, tcpState(ctx).budget, segment);
+      }
     }
-    ctx.add(fields.payload, payloadAt, captured);
-    if (retransmission) return;
-    if (forwardFlow === undefined || !lengthKnown) {
-      ctx.nextByPorts('tcp.port', srcPort, dstPort, payloadAt);
-      return;
-    }
-    const transport = ctx.transport;
-    transport.stream = conversation?.stream;
-    transport.forward = conversation?.forward ?? true;
-    transport.srcPort = srcPort;
-    transport.dstPort = dstPort;
-    const segment = { frame: ctx.frame.number, seq: relativeSeq, payloadAt, length: payloadLength, captured, srcPort, dstPort };
-    handOffPayload(view, ctx, forwardFlow, tcpState(ctx).budget, segment);
+    if (retransmission && ctx.columns) ctx.cols.info = `[TCP Retransmission] ${ctx.cols.info}`;
   },
 };

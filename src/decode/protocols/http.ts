@@ -1,0 +1,258 @@
+// HTTP/1.x, RFC 9112: request and status lines, header fields (§5), message bodies by Content-Length or
+// chunked transfer coding (§6, §7.1), reassembled over TCP; requests matched to responses in order (§9.3.2).
+import type { ByteView } from '../byte-view.js';
+import type { Dissector } from '../dissector.js';
+import type { Dissection } from '../dissection.js';
+import { defineProtocol } from '../field.js';
+import { MORE_BYTES_UNKNOWN } from '../tcp-reassembly.js';
+import { addBody, bodyFields } from './http-body.js';
+import { addHeader, fields, headerFieldOf } from './http-fields.js';
+import { exchangeOf, recordRequest, recordResponse } from './http-exchanges.js';
+import { statusText } from './http-status.js';
+
+/** Ports tshark 4.0 binds to HTTP (`tshark -G decodes`). */
+const HTTP_PORTS = [80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371];
+const METHODS = new Set([
+  'GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE',
+  'LOCK', 'UNLOCK', 'REPORT', 'SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'M-SEARCH', 'PURGE',
+]);
+const CR = 0x0d;
+const LF = 0x0a;
+/** A start line or header longer than this is not believed (a hostile 1 MB header line is cut, not buffered). */
+const MAX_LINE = 64 * 1024;
+/** Headers of one message, at most. */
+const MAX_HEADER_BLOCK = 1024 * 1024;
+
+const protocol = defineProtocol('http', 'Hypertext Transfer Protocol');
+
+/** The end of the line starting at `at` (the index of its LF), or -1 when the view holds no LF before `limit`. */
+function lineEnd(view: ByteView, at: number, limit: number): number {
+  const bytes = view.bytes;
+  const end = Math.min(limit, view.captured, at + MAX_LINE);
+  for (let i = at; i < end; i++) if (bytes[i] === LF) return i;
+  return -1;
+}
+
+function latin1(view: ByteView, at: number, end: number): string {
+  return String.fromCharCode(...view.slice(at, end - at));
+}
+
+/** The line's text without its CR LF. */
+function lineText(view: ByteView, at: number, lf: number): string {
+  const end = lf > at && view.bytes[lf - 1] === CR ? lf - 1 : lf;
+  return latin1(view, at, end);
+}
+
+/** What the start line says: a request's method, or a response's status. */
+function startLineKind(line: string): 'request' | 'response' | undefined {
+  if (/^HTTP\/\d\.\d /.test(line) || line === 'HTTP/1.1' || line === 'HTTP/1.0') return 'response';
+  const space = line.indexOf(' ');
+  return space > 0 && METHODS.has(line.slice(0, space)) && / HTTP\/\d\.\d$/.test(line) ? 'request' : undefined;
+}
+
+/** Message headers, as far as the body needs them. */
+export interface Headers {
+  contentLength: number;
+  chunked: boolean;
+  contentType: string;
+  contentEncoding: string;
+  host: string;
+}
+
+/** One message starting at `offset`; returns where the next starts, or -1 when TCP was asked for more. */
+function dissectMessage(view: ByteView, ctx: Dissection, offset: number): number {
+  const limit = view.reported;
+  const firstLf = lineEnd(view, offset, limit);
+  if (firstLf < 0) {
+    if (ctx.desegmentable && view.captured === view.reported && view.reported - offset < MAX_LINE) {
+      ctx.requestMore(offset, MORE_BYTES_UNKNOWN);
+      return -1;
+    }
+    return continuation(view, ctx, offset);
+  }
+  const startLine = lineText(view, offset, firstLf);
+  const kind = startLineKind(startLine);
+  if (kind === undefined) return continuation(view, ctx, offset);
+  if (ctx.columns) ctx.cols.setInfo(`${startLine} `);
+  // Find the blank line that ends the headers.
+  let at = firstLf + 1;
+  let headersEnd = -1;
+  while (at - offset < MAX_HEADER_BLOCK) {
+    const lf = lineEnd(view, at, limit);
+    if (lf < 0) break;
+    if (lf === at || (lf === at + 1 && view.bytes[at] === CR)) {
+      headersEnd = lf + 1;
+      break;
+    }
+    at = lf + 1;
+  }
+  if (headersEnd < 0 && ctx.desegmentable && at - offset < MAX_HEADER_BLOCK) {
+    ctx.requestMore(offset, MORE_BYTES_UNKNOWN);
+    ctx.unlistLayer();
+    return -1;
+  }
+  const headerBlockEnd = headersEnd < 0 ? Math.min(limit, view.captured) : headersEnd;
+  const headers: Headers = { contentLength: -1, chunked: false, contentType: '', contentEncoding: '', host: '' };
+  for (let line = firstLf + 1; line < headerBlockEnd; ) {
+    const lf = lineEnd(view, line, headerBlockEnd);
+    const end = lf < 0 ? headerBlockEnd : lf + 1;
+    readHeader(view, line, lf < 0 ? end : lf, headers);
+    line = end;
+  }
+  const exchange = exchangeOf(ctx);
+  const bodyLength = kind === 'request' ? requestBodyLength(headers) : responseBodyLength(startLine, headers, exchange.pendingHead(ctx));
+  const bodyAt = headerBlockEnd;
+  const bodyEnd = bodyLength === MORE_BYTES_UNKNOWN ? -1 : bodyAt + bodyLength;
+  if (headersEnd >= 0 && ctx.desegmentable) {
+    const needs = bodyEnd < 0 ? chunkedEnd(view, bodyAt) : bodyEnd;
+    if (needs === MORE_BYTES_UNKNOWN || needs > view.reported) {
+      ctx.requestMore(offset, needs === MORE_BYTES_UNKNOWN ? MORE_BYTES_UNKNOWN : needs - view.reported);
+      ctx.unlistLayer();
+      return -1;
+    }
+  }
+  if (ctx.columns) ctx.cols.setProtocol('HTTP');
+  const messageEnd = bodyEnd >= 0 ? Math.min(bodyEnd, limit) : headers.chunked ? Math.max(chunkedEnd(view, bodyAt), bodyAt) : limit;
+  if (ctx.tree) ctx.layerSummary('Hypertext Transfer Protocol', messageEnd - offset);
+  addStartLine(ctx, offset, firstLf, kind, startLine);
+  for (let line = firstLf + 1; line < headerBlockEnd; ) {
+    const lf = lineEnd(view, line, headerBlockEnd);
+    const end = lf < 0 ? headerBlockEnd : lf + 1;
+    if (end - line > 2 || (lf !== line && !(lf === line + 1 && view.bytes[line] === CR))) addHeader(ctx, line, end, latin1(view, line, end), kind);
+    line = end;
+  }
+  if (kind === 'request') recordRequest(ctx, exchange, startLine, headers);
+  else recordResponse(ctx, exchange, startLine);
+  if (messageEnd > bodyAt) addBody(view, ctx, bodyAt, messageEnd, headers);
+  return messageEnd;
+}
+
+function readHeader(view: ByteView, at: number, lf: number, headers: Headers): void {
+  const text = lineText(view, at, lf);
+  const colon = text.indexOf(':');
+  if (colon <= 0) return;
+  const name = text.slice(0, colon).trim().toLowerCase();
+  const value = text.slice(colon + 1).trim();
+  switch (headerFieldOf(name)) {
+    case fields.content_length_header: {
+      const length = /^\d{1,15}$/.test(value) ? Number(value) : -1;
+      headers.contentLength = length;
+      break;
+    }
+    case fields.transfer_encoding:
+      headers.chunked = /(^|,)\s*chunked\s*$/i.test(value);
+      break;
+    case fields.content_type:
+      headers.contentType = value;
+      break;
+    case fields.content_encoding:
+      headers.contentEncoding = value.toLowerCase();
+      break;
+    case fields.host:
+      headers.host = value;
+      break;
+  }
+}
+
+function requestBodyLength(headers: Headers): number {
+  if (headers.chunked) return MORE_BYTES_UNKNOWN;
+  return Math.max(0, headers.contentLength);
+}
+
+/** RFC 9112 §6.3: no body after HEAD, 1xx, 204 and 304; else chunked, Content-Length, or the rest. */
+function responseBodyLength(startLine: string, headers: Headers, afterHead: boolean): number {
+  const code = Number(startLine.slice(9, 12));
+  if (afterHead || (code >= 100 && code < 200) || code === 204 || code === 304) return 0;
+  if (headers.chunked) return MORE_BYTES_UNKNOWN;
+  return headers.contentLength >= 0 ? headers.contentLength : 0;
+}
+
+/** Where a chunked body ends (after its last chunk and trailer), or MORE_BYTES_UNKNOWN when the view does not hold it. */
+export function chunkedEnd(view: ByteView, at: number): number {
+  let offset = at;
+  for (;;) {
+    const lf = lineEnd(view, offset, view.reported);
+    if (lf < 0) return MORE_BYTES_UNKNOWN;
+    const size = chunkSize(lineText(view, offset, lf));
+    if (size < 0) return lf + 1;
+    offset = lf + 1;
+    if (size === 0) {
+      // The trailer section ends at a blank line.
+      for (;;) {
+        const end = lineEnd(view, offset, view.reported);
+        if (end < 0) return MORE_BYTES_UNKNOWN;
+        const blank = end === offset || (end === offset + 1 && view.bytes[offset] === CR);
+        offset = end + 1;
+        if (blank) return offset;
+      }
+    }
+    offset += size + 2;
+    if (offset > view.reported) return MORE_BYTES_UNKNOWN;
+  }
+}
+
+/** A chunk-size line's value (extensions after `;` ignored); -1 when it is not a size or is too large to believe. */
+export function chunkSize(line: string): number {
+  const match = /^\s*([0-9a-fA-F]{1,7})\s*(;.*)?$/.exec(line);
+  return match ? parseInt(match[1], 16) : -1;
+}
+
+function addStartLine(ctx: Dissection, at: number, lf: number, kind: 'request' | 'response', line: string): void {
+  ctx.open(kind === 'request' ? fields.request : fields.response, at, lf + 1 - at, true);
+  if (ctx.tree) ctx.label(`${line}\\r\\n`);
+  ctx.expert('chat', `${line}\\r\\n`, at, lf + 1 - at);
+  const firstSpace = line.indexOf(' ');
+  const lastSpace = kind === 'request' ? line.lastIndexOf(' ') : line.indexOf(' ', firstSpace + 1);
+  if (kind === 'request') {
+    const method = line.slice(0, firstSpace);
+    const uri = line.slice(firstSpace + 1, lastSpace);
+    ctx.add(fields['request.method'], at, firstSpace, method);
+    ctx.add(fields['request.uri'], at + firstSpace + 1, uri.length, uri);
+    const query = uri.indexOf('?');
+    if (ctx.wants(fields['request.uri.path']) || ctx.wants(fields['request.uri.query']) || ctx.wants(fields['request.uri.query.parameter'])) {
+      const uriAt = at + firstSpace + 1;
+      ctx.add(fields['request.uri.path'], uriAt, query < 0 ? uri.length : query, query < 0 ? uri : uri.slice(0, query));
+      if (query >= 0) {
+        ctx.add(fields['request.uri.query'], uriAt + query + 1, uri.length - query - 1, uri.slice(query + 1));
+        let parameterAt = uriAt + query + 1;
+        for (const parameter of uri.slice(query + 1).split('&')) {
+          ctx.add(fields['request.uri.query.parameter'], parameterAt, parameter.length, parameter);
+          parameterAt += parameter.length + 1;
+        }
+      }
+    }
+    ctx.add(fields['request.version'], at + lastSpace + 1, line.length - lastSpace - 1, line.slice(lastSpace + 1));
+  } else {
+    ctx.add(fields['response.version'], at, firstSpace, line.slice(0, firstSpace));
+    const codeEnd = lastSpace < 0 ? line.length : lastSpace;
+    const code = Number(line.slice(firstSpace + 1, codeEnd));
+    ctx.add(fields['response.code'], at + firstSpace + 1, codeEnd - firstSpace - 1, code);
+    if (ctx.wants(fields['response.code.desc'])) ctx.generated(fields['response.code.desc'], statusText(code));
+    if (lastSpace >= 0) ctx.add(fields['response.phrase'], at + lastSpace + 1, line.length - lastSpace - 1, line.slice(lastSpace + 1));
+  }
+  ctx.close();
+}
+
+/** Continuation of a message whose start was not seen (or not reassembled): Wireshark's "Continuation". */
+function continuation(view: ByteView, ctx: Dissection, offset: number): number {
+  if (ctx.columns) ctx.cols.setInfo('Continuation');
+  ctx.add(bodyFields.file_data, offset, view.remaining(offset), '');
+  return view.reported;
+}
+
+export const http: Dissector = {
+  protocol,
+  short: 'HTTP',
+  fields: { ...fields, ...bodyFields },
+  bindings: HTTP_PORTS.map((key) => ({ table: 'tcp.port', key })),
+  dissect(view, offset, ctx) {
+    let at = offset;
+    // Pipelined messages follow each other in one segment.
+    while (at < view.reported) {
+      const next = dissectMessage(view, ctx, at);
+      if (next < 0 || next <= at) return;
+      at = next;
+      if (ctx.columns) ctx.cols.fenceInfo();
+    }
+  },
+};
