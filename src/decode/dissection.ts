@@ -10,6 +10,7 @@ import { expertFields } from './protocols/expert.js';
 import { Columns } from './columns.js';
 import { blankFrameMeta, type Datagram, type FrameMeta, type NetworkAddresses } from './frame-meta.js';
 import type { Session } from './session.js';
+import type { TapPoint } from './taps/tap-paths.js';
 
 export type { Datagram, FrameMeta, NetworkAddresses } from './frame-meta.js';
 export { blankFrameMeta } from './frame-meta.js';
@@ -53,6 +54,8 @@ export class Dissection {
    * The stream that the bytes a protocol above TCP dissects belong to (an object that lasts as long as the
    * stream, for per-conversation state), and which end sent them; stream undefined elsewhere.
    */
+  /** Where the capture copied this frame (set by the tap pseudo-layer; undefined when it does not say). */
+  tapPoint: TapPoint | undefined;
   readonly transport: { stream: object | undefined; forward: boolean; srcPort: number; dstPort: number } = { stream: undefined, forward: true, srcPort: 0, dstPort: 0 };
   /**
    * True while a protocol above TCP runs over stream bytes: it may then ask for the rest of a PDU that
@@ -122,6 +125,7 @@ export class Dissection {
     this.datagram.version = 0;
     this.fragmented = false;
     this.transport.stream = undefined;
+    this.tapPoint = undefined;
     this.infoSuffix = '';
     if (this.tree) {
       this.roots = [];

@@ -30,7 +30,7 @@ function mediaHandler(type: string): { dissector: Dissector; protocolSuffix: str
   if (XML_TYPES.has(type) || type.endsWith('+xml')) return { dissector: xml, protocolSuffix: '/XML', info: () => '' };
   if (type === FORM_TYPE) return { dissector: urlencodedForm, protocolSuffix: '', info: (t) => ` (${t})` };
   if (TEXT_TYPES.has(type) || type.startsWith('text/')) return { dissector: textLines, protocolSuffix: '', info: (t) => ` (${t})` };
-  return { dissector: media, protocolSuffix: '', info: (t) => (t === '' ? '' : ` (${t})`) };
+  return { dissector: media, protocolSuffix: '', info: () => '' };
 }
 
 /** The chunks' data as one body, each chunk's size and data added over the message's bytes. */

@@ -188,6 +188,7 @@ export const tap: Dissector = {
       }
     }
     current.loopback ||= current.device === 'lo';
+    ctx.tapPoint = tapPoint(current.device ?? '');
     if (current.device !== undefined) ctx.generated(fields.iface, current.device);
     if (current.point !== 'unknown') ctx.generated(fields.kernel, frame.kernel?.release ?? 'unknown kernel');
     if (current.point === 'af_packet') addPacketSocketCopy(ctx);

@@ -5,7 +5,8 @@ import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { addPorts } from './ports.js';
-import { handOffPayload, reassemblyFields, type ReassemblyBudget, type ReassemblyFlow } from '../tcp-reassembly.js';
+import { analysisFields, analyzeSegment, copyFields, infoPrefix, newAnalysisFlow, RETRANSMITTED, type AnalysisFlow, type AnalysisStream } from '../tcp-analysis.js';
+import { handOffPayload, reassemblyFields, type ReassemblyBudget } from '../tcp-reassembly.js';
 
 export const FIELD = { PORTS: 0, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
 export const MIN_HEADER = 20;
@@ -20,7 +21,7 @@ const MAX_STREAMS = 1 << 18;
 const WSCALE_UNKNOWN = -1;
 const WSCALE_UNUSED = -2;
 
-const fields = { ...reassemblyFields, ...defineFields('tcp', {
+const fields = { ...reassemblyFields, ...analysisFields, ...copyFields, ...defineFields('tcp', {
   srcport: { name: 'Source Port', type: 'uint16', base: 'dec' },
   dstport: { name: 'Destination Port', type: 'uint16', base: 'dec' },
   port: { name: 'Source or Destination Port', type: 'uint16', base: 'dec' },
@@ -62,7 +63,6 @@ const fields = { ...reassemblyFields, ...defineFields('tcp', {
   'options.timestamp.tsecr': { name: 'Timestamp echo reply', type: 'uint32', base: 'dec' },
   payload: { name: 'TCP payload', type: 'bytes' },
   reset_cause: { name: 'Reset cause', type: 'string' },
-  'analysis.retransmission': { name: 'This frame is a (suspected) retransmission', type: 'none' },
 }) };
 
 const OPTION_NAMES: Readonly<Record<number, string>> = {
@@ -72,20 +72,25 @@ const OPTION_NAMES: Readonly<Record<number, string>> = {
 
 const protocol = defineProtocol('tcp', 'Transmission Control Protocol');
 
-interface Flow extends ReassemblyFlow {
+interface Flow {
   base: number;
   baseSet: boolean;
   windowShift: number;
-  /** Highest relative sequence number sent so far plus its length; -1 before any data. */
-  nextSeq: number;
 }
 
 class Stream {
   readonly flows: [Flow, Flow] = [newFlow(), newFlow()];
+  /** Sequence analysis and reassembly, per direction. */
+  readonly analysis: [AnalysisFlow, AnalysisFlow] = [newAnalysisFlow(), newAnalysisFlow()];
+  readonly times: AnalysisStream = { synTime: 0, firstRtt: 0, firstTime: -1, lastTime: -1 };
   /** The stream as seen from each endpoint, made once: the UI remembers every segment's stream. */
   readonly sides: [StreamSide, StreamSide] = [{ stream: this, forward: true }, { stream: this, forward: false }];
 
-  constructor(readonly index: number) {}
+  /** `reusedIn`: the frame whose SYN started this stream on the ports of an earlier one (0: none). */
+  constructor(
+    readonly index: number,
+    readonly reusedIn: number,
+  ) {}
 }
 
 /** A segment's stream, and whether its source is the stream's first endpoint. */
@@ -101,7 +106,7 @@ interface TcpState {
 }
 
 function newFlow(): Flow {
-  return { base: 0, baseSet: false, windowShift: WSCALE_UNKNOWN, nextSeq: -1, pdu: undefined };
+  return { base: 0, baseSet: false, windowShift: WSCALE_UNKNOWN };
 }
 
 /** Whether endpoint a (address bytes, then port) sorts before or equal to endpoint b. */
@@ -139,13 +144,15 @@ function streamOf(ctx: Dissection, srcPort: number, dstPort: number, seq: number
   const state = tcpState(ctx);
   let stream = state.streams.get(key);
   const flow = stream?.flows[forward ? 0 : 1];
+  let reusedIn = 0;
   if (flow?.baseSet && (flags & (Flag.SYN | Flag.ACK)) === Flag.SYN && seq !== flow.base) {
     state.streams.delete(key);
     stream = undefined;
+    reusedIn = ctx.frame.number;
   }
   if (!stream) {
     if (state.streams.size >= MAX_STREAMS) state.streams.delete(state.streams.keys().next().value as string);
-    stream = new Stream(state.nextIndex++);
+    stream = new Stream(state.nextIndex++, reusedIn);
     state.streams.set(key, stream);
   }
   return stream.sides[forward ? 0 : 1];
@@ -156,7 +163,8 @@ interface OptionSummary {
   windowShift: number;
 }
 
-function addOptions(view: ByteView, ctx: Dissection, start: number, end: number): OptionSummary {
+/** `sackBase`: the other direction's first sequence number, as SACK edges are shown relative to it. */
+function addOptions(view: ByteView, ctx: Dissection, start: number, end: number, sackBase: number): OptionSummary {
   const summary: OptionSummary = { text: '', windowShift: WSCALE_UNUSED };
   ctx.open(fields.options, start, end - start);
   let at = start;
@@ -198,8 +206,11 @@ function addOptions(view: ByteView, ctx: Dissection, start: number, end: number)
         break;
       case Option.SACK:
         for (let edge = at + 2; edge + 8 <= at + length; edge += 8) {
-          ctx.add(fields['options.sack_le'], edge, 4, view.u32(edge));
-          ctx.add(fields['options.sack_re'], edge + 4, 4, view.u32(edge + 4));
+          const left = (view.u32(edge) - sackBase) >>> 0;
+          const right = (view.u32(edge + 4) - sackBase) >>> 0;
+          ctx.add(fields['options.sack_le'], edge, 4, left);
+          ctx.add(fields['options.sack_re'], edge + 4, 4, right);
+          if (ctx.columns) summary.text += ` SLE=${left} SRE=${right}`;
         }
         break;
       case Option.TIMESTAMP: {
@@ -243,6 +254,40 @@ function flagsString(flags: number): string {
   let text = '';
   for (let bit = 11; bit >= 0; bit--) text += flags & (1 << bit) ? (bit >= 9 ? 'R' : letters[11 - bit]) : '·';
   return text;
+}
+
+interface Payload {
+  payloadAt: number;
+  payloadLength: number;
+  relativeSeq: number;
+  srcPort: number;
+  dstPort: number;
+  flags: number;
+}
+
+/** The segment's data: a reset's cause, or handed to the protocol above (not for a retransmission, nor a copy). */
+function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSide | undefined, flow: AnalysisFlow | undefined, analysis: number, payload: Payload): void {
+  const { payloadAt, payloadLength, srcPort, dstPort } = payload;
+  const captured = Math.min(payloadLength, view.remaining(payloadAt));
+  if (payload.flags & Flag.RST) {
+    // RFC 1122 §4.2.2.12: data in a reset says why; Wireshark shows it as text and dissects nothing.
+    ctx.add(fields.reset_cause, payloadAt, captured, asciiText(view.slice(payloadAt, captured)));
+    return;
+  }
+  ctx.add(fields.payload, payloadAt, captured);
+  // Like Wireshark, a retransmission is not dissected again, nor added to a PDU still waiting.
+  if (analysis & RETRANSMITTED) return;
+  if (conversation === undefined || flow === undefined) {
+    ctx.nextByPorts('tcp.port', srcPort, dstPort, payloadAt);
+    return;
+  }
+  const transport = ctx.transport;
+  transport.stream = conversation.stream;
+  transport.forward = conversation.forward;
+  transport.srcPort = srcPort;
+  transport.dstPort = dstPort;
+  const segment = { frame: ctx.frame.number, seq: payload.relativeSeq, payloadAt, length: payloadLength, captured, srcPort, dstPort };
+  handOffPayload(view, ctx, flow, tcpState(ctx).budget, segment);
 }
 
 export const tcp: Dissector = {
@@ -319,7 +364,8 @@ export const tcp: Dissector = {
       if (ctx.columns) ctx.cols.info = `${srcPort} → ${dstPort} [${flagsText(flags)}] [Bogus TCP header length]`;
       return;
     }
-    const options = headerLength > MIN_HEADER ? addOptions(view, ctx, offset + MIN_HEADER, offset + headerLength) : undefined;
+    const sackBase = reverseFlow?.baseSet && lengthKnown ? reverseFlow.base : 0;
+    const options = headerLength > MIN_HEADER ? addOptions(view, ctx, offset + MIN_HEADER, offset + headerLength, sackBase) : undefined;
     if (forwardFlow && flags & Flag.SYN) forwardFlow.windowShift = options?.windowShift ?? WSCALE_UNUSED;
     if (ctx.tree) {
       ctx.layerSummary(
@@ -334,35 +380,20 @@ export const tcp: Dissector = {
         ` Win=${scaled} Len=${payloadLength}${options?.text ?? ''}`;
     }
     const payloadAt = offset + headerLength;
-    if (payloadLength === 0) return;
-    // Data wholly below what this direction already sent is a retransmission (a copy seen again at
-    // another tap point counts too): like Wireshark, its payload is not dissected a second time.
-    const segmentEnd = relativeSeq + payloadLength;
-    const retransmission = ctx.session.once(() => {
-      const seen = forwardFlow !== undefined && forwardFlow.nextSeq >= 0 && segmentEnd <= forwardFlow.nextSeq;
-      if (forwardFlow && segmentEnd > forwardFlow.nextSeq) forwardFlow.nextSeq = segmentEnd;
-      return seen;
-    });
-    if (retransmission) ctx.generated(fields['analysis.retransmission'], undefined);
-    const captured = Math.min(payloadLength, view.remaining(payloadAt));
-    if (flags & Flag.RST) {
-      // RFC 1122 §4.2.2.12: data in a reset says why; Wireshark shows it as text and dissects nothing.
-      ctx.add(fields.reset_cause, payloadAt, captured, asciiText(view.slice(payloadAt, captured)));
-    } else {
-      ctx.add(fields.payload, payloadAt, captured);
-      // Like Wireshark, a retransmission is not dissected again, nor added to a PDU still waiting.
-      if (!retransmission && (forwardFlow === undefined || !lengthKnown)) {
-        ctx.nextByPorts('tcp.port', srcPort, dstPort, payloadAt);
-      } else if (!retransmission && forwardFlow !== undefined) {
-        const transport = ctx.transport;
-        transport.stream = conversation?.stream;
-        transport.forward = conversation?.forward ?? true;
-        transport.srcPort = srcPort;
-        transport.dstPort = dstPort;
-        const segment = { frame: ctx.frame.number, seq: relativeSeq, payloadAt, length: payloadLength, captured, srcPort, dstPort };
-        handOffPayload(view, ctx, forwardFlow, tcpState(ctx).budget, segment);
-      }
+    let analysis = 0;
+    if (conversation && lengthKnown) {
+      const stream = conversation.stream;
+      const [fwd, rev] = conversation.forward ? stream.analysis : [stream.analysis[1], stream.analysis[0]];
+      const facts = {
+        frame: ctx.frame.number, time: Number(ctx.frame.relativeNs), seq, ack, length: payloadLength, flags, window: scaled,
+        reverseShift: reverseFlow?.windowShift ?? WSCALE_UNKNOWN,
+      };
+      analysis = analyzeSegment(ctx, fwd, rev, stream.times, stream, facts, stream.reusedIn === ctx.frame.number);
+      if (payloadLength > 0) dissectPayload(view, ctx, conversation, fwd, analysis, { payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags });
+    } else if (payloadLength > 0) {
+      dissectPayload(view, ctx, undefined, undefined, 0, { payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags });
     }
-    if (retransmission && ctx.columns) ctx.cols.info = `[TCP Retransmission] ${ctx.cols.info}`;
+    // Wireshark prepends these last, ahead of what the protocols above wrote.
+    if (ctx.columns) ctx.cols.info = infoPrefix() + ctx.cols.info;
   },
 };

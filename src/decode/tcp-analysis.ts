@@ -1,0 +1,364 @@
+// TCP sequence analysis as tshark 4.0 computes it (packet-tcp.c's tcp_analyze_sequence_number): lost and
+// retransmitted segments, duplicate ACKs, window updates and zero windows, what each ACK acknowledges, bytes
+// in flight. Unlike tshark, a segment seen again at another tap point of the capture (a router's two
+// interfaces, AF_PACKET and NFLOG) is a copy, not a retransmission: the analysis runs on first sightings.
+import type { Dissection } from './dissection.js';
+import { defineFields } from './field.js';
+import type { ExpertSeverity } from './tree.js';
+import type { ReassemblyFlow } from './tcp-reassembly.js';
+import { identityOf, LINK_WINDOW_S, type TapPoint } from './taps/tap-paths.js';
+
+export const analysisFields = defineFields('tcp', {
+  analysis: { name: 'SEQ/ACK analysis', type: 'none' },
+  'analysis.flags': { name: 'TCP Analysis Flags', type: 'none' },
+  'analysis.retransmission': { name: 'This frame is a (suspected) retransmission', type: 'none' },
+  'analysis.fast_retransmission': { name: 'This frame is a (suspected) fast retransmission', type: 'none' },
+  'analysis.spurious_retransmission': { name: 'This frame is a (suspected) spurious retransmission', type: 'none' },
+  'analysis.out_of_order': { name: 'This frame is a (suspected) out-of-order segment', type: 'none' },
+  'analysis.lost_segment': { name: 'Previous segment(s) not captured (common at capture start)', type: 'none' },
+  'analysis.ack_lost_segment': { name: "ACKed segment that wasn't captured (common at capture start)", type: 'none' },
+  'analysis.duplicate_ack': { name: 'Duplicate ACK', type: 'none' },
+  'analysis.duplicate_ack_num': { name: 'Duplicate ACK #', type: 'uint32', base: 'dec' },
+  'analysis.duplicate_ack_frame': { name: 'Duplicate to the ACK in frame', type: 'framenum' },
+  'analysis.zero_window': { name: 'TCP Zero Window segment', type: 'none' },
+  'analysis.zero_window_probe': { name: 'TCP Zero Window Probe', type: 'none' },
+  'analysis.zero_window_probe_ack': { name: 'ACK to a TCP Zero Window Probe', type: 'none' },
+  'analysis.window_full': { name: 'TCP window specified by the receiver is now completely full', type: 'none' },
+  'analysis.window_update': { name: 'TCP window update', type: 'none' },
+  'analysis.keep_alive': { name: 'TCP keep-alive segment', type: 'none' },
+  'analysis.keep_alive_ack': { name: 'ACK to a TCP keep-alive segment', type: 'none' },
+  'analysis.reused_ports': { name: 'A new tcp session is started with the same ports as an earlier session in this trace', type: 'none' },
+  'analysis.acks_frame': { name: 'This is an ACK to the segment in frame', type: 'framenum' },
+  'analysis.ack_rtt': { name: 'The RTT to ACK the segment was', type: 'relative_time' },
+  'analysis.initial_rtt': { name: 'iRTT', type: 'relative_time' },
+  'analysis.bytes_in_flight': { name: 'Bytes in flight', type: 'uint32', base: 'dec' },
+  'analysis.push_bytes_sent': { name: 'Bytes sent since last PSH flag', type: 'uint32', base: 'dec' },
+  time_relative: { name: 'Time since first frame in this TCP stream', type: 'relative_time' },
+  time_delta: { name: 'Time since previous frame in this TCP stream', type: 'relative_time' },
+});
+export const copyFields = defineFields('tap', { copy_of: { name: 'Same segment as the one first seen in frame', type: 'framenum' } });
+
+export const Analysis = {
+  RETRANSMISSION: 0x1, LOST_PACKET: 0x2, ACK_LOST_PACKET: 0x4, KEEP_ALIVE: 0x8, DUPLICATE_ACK: 0x10, ZERO_WINDOW: 0x20,
+  ZERO_WINDOW_PROBE: 0x40, ZERO_WINDOW_PROBE_ACK: 0x80, KEEP_ALIVE_ACK: 0x100, OUT_OF_ORDER: 0x200, FAST_RETRANSMISSION: 0x400,
+  WINDOW_UPDATE: 0x800, WINDOW_FULL: 0x1000, REUSED_PORTS: 0x2000, SPURIOUS_RETRANSMISSION: 0x4000,
+  /** Not Wireshark's: the frame acknowledges a segment, and carries bytes in flight (which values follow). */
+  ACKS_SEGMENT: 0x10000, IN_FLIGHT: 0x20000, PUSHED: 0x40000,
+} as const;
+/** Every flag of a retransmission: its payload is not dissected again. */
+export const RETRANSMITTED = Analysis.RETRANSMISSION | Analysis.FAST_RETRANSMISSION | Analysis.SPURIOUS_RETRANSMISSION;
+const WIRESHARK_FLAGS = 0xffff;
+
+const Tcp = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10 } as const;
+/** packet-tcp.c's TCP_MAX_UNACKED_SEGMENTS. */
+const MAX_UNACKED = 10000;
+/** A segment this soon after the highest one is out of order when the handshake's RTT is not known. */
+const OUT_OF_ORDER_NS = 3_000_000;
+/** A retransmission this soon after the second duplicate ACK is a fast one. */
+const FAST_RETRANSMISSION_NS = 20_000_000;
+
+interface Unacked {
+  frame: number;
+  seq: number;
+  nextSeq: number;
+  time: number;
+}
+
+/** One direction of a stream, as the analysis remembers it (sequence numbers raw, times in nanoseconds since the capture's first frame). */
+export interface AnalysisFlow extends ReassemblyFlow {
+  nextSeq: number;
+  nextSeqFrame: number;
+  nextSeqTime: number;
+  lastAck: number;
+  lastAckTime: number;
+  window: number;
+  dupAckNum: number;
+  lastNonDupAck: number;
+  lastSegmentFlags: number;
+  maxSeqToBeAcked: number;
+  segments: Unacked[];
+  validBif: boolean;
+  pushBytesSent: number;
+  pushSetLast: boolean;
+  baseSeq: number;
+  baseSet: boolean;
+}
+
+export function newAnalysisFlow(): AnalysisFlow {
+  return {
+    nextSeq: 0, nextSeqFrame: 0, nextSeqTime: 0, lastAck: 0, lastAckTime: 0, window: 0, dupAckNum: 0, lastNonDupAck: 0, lastSegmentFlags: 0,
+    maxSeqToBeAcked: 0, segments: [], validBif: true, pushBytesSent: 0, pushSetLast: false, baseSeq: 0, baseSet: false, pdu: undefined,
+  };
+}
+
+/** What the stream shares across directions: the handshake's RTT and the stream's times (-1: none yet). */
+export interface AnalysisStream {
+  synTime: number;
+  firstRtt: number;
+  firstTime: number;
+  lastTime: number;
+}
+
+const gt = (a: number, b: number) => ((a - b) | 0) > 0;
+const lt = (a: number, b: number) => ((a - b) | 0) < 0;
+const le = (a: number, b: number) => ((a - b) | 0) <= 0;
+
+export interface SegmentFacts {
+  frame: number;
+  time: number;
+  seq: number;
+  ack: number;
+  length: number;
+  flags: number;
+  /** The window as scaled, as Wireshark compares it. */
+  window: number;
+  /** The receiver's window scale shift (-1 unknown, -2 unused): "window full" needs it known. */
+  reverseShift: number;
+}
+
+/** The values a frame's analysis shows besides its flags, kept until the next frame's (first pass only). */
+const values = { dupAckNum: 0, dupAckFrame: 0, acksFrame: 0, ackRttNs: 0, bytesInFlight: 0, pushBytesSent: 0 };
+
+/**
+ * Wireshark's analysis of one segment, step for step (sequence numbers raw, 0 meaning "none yet" as there);
+ * updates both directions' state and returns the flags.
+ */
+function analyze(fwd: AnalysisFlow, rev: AnalysisFlow, stream: AnalysisStream, s: SegmentFacts): number {
+  let flags = 0;
+  const { seq, ack, length, window, time } = s;
+  const control = s.flags & (Tcp.SYN | Tcp.FIN | Tcp.RST);
+  if (!fwd.baseSet) {
+    fwd.baseSeq = s.flags & Tcp.SYN ? seq : (seq - 1) >>> 0;
+    fwd.baseSet = true;
+  }
+  if (s.flags & Tcp.SYN && !(s.flags & Tcp.ACK)) stream.synTime = time;
+  if (stream.firstRtt === 0 && stream.synTime >= 0 && (s.flags & (Tcp.SYN | Tcp.ACK)) === Tcp.ACK) stream.firstRtt = time - stream.synTime;
+  if (s.flags & Tcp.ACK) rev.validBif = true;
+  check: {
+    if (length === 1 && seq === fwd.nextSeq && rev.window === 0) {
+      flags |= Analysis.ZERO_WINDOW_PROBE;
+      break check;
+    }
+    if (window === 0 && control === 0) flags |= Analysis.ZERO_WINDOW;
+    if (fwd.nextSeq !== 0 && gt(seq, fwd.nextSeq) && !(s.flags & Tcp.RST)) {
+      flags |= Analysis.LOST_PACKET;
+      fwd.validBif = false;
+    }
+    if ((length === 0 || length === 1) && seq === ((fwd.nextSeq - 1) >>> 0) && control === 0) flags |= Analysis.KEEP_ALIVE;
+    const repeats = length === 0 && seq === fwd.nextSeq && ack === fwd.lastAck && control === 0;
+    if (repeats && window !== 0 && window !== fwd.window) flags |= Analysis.WINDOW_UPDATE;
+    if (length > 0 && s.reverseShift !== -1 && control === 0 && ((seq + length) >>> 0) === ((rev.lastAck + rev.window) >>> 0)) flags |= Analysis.WINDOW_FULL;
+    if (repeats && window !== 0 && window === fwd.window && rev.lastSegmentFlags & Analysis.KEEP_ALIVE) {
+      flags |= Analysis.KEEP_ALIVE_ACK;
+      break check;
+    }
+    if (repeats && window === 0 && window === fwd.window && rev.lastSegmentFlags & Analysis.ZERO_WINDOW_PROBE) {
+      flags |= Analysis.ZERO_WINDOW_PROBE_ACK;
+      break check;
+    }
+    if (repeats && window !== 0 && window === fwd.window) {
+      fwd.dupAckNum++;
+      flags |= Analysis.DUPLICATE_ACK;
+      values.dupAckNum = fwd.dupAckNum;
+      values.dupAckFrame = fwd.lastNonDupAck;
+    }
+  }
+  if (ack !== fwd.lastAck) {
+    fwd.lastNonDupAck = s.frame;
+    fwd.dupAckNum = 0;
+  }
+  if (rev.maxSeqToBeAcked !== 0 && gt(ack, rev.maxSeqToBeAcked) && s.flags & Tcp.ACK) {
+    flags |= Analysis.ACK_LOST_PACKET;
+    rev.maxSeqToBeAcked = rev.nextSeq;
+  }
+  if (length > 0 || s.flags & (Tcp.SYN | Tcp.FIN)) flags |= retransmissionKind(fwd, rev, stream, s, flags);
+  let nextSeq = (seq + length) >>> 0;
+  if (s.flags & (Tcp.SYN | Tcp.FIN)) nextSeq = (nextSeq + 1) >>> 0;
+  if ((length > 0 || s.flags & (Tcp.SYN | Tcp.FIN)) && fwd.segments.length < MAX_UNACKED) fwd.segments.push({ frame: s.frame, seq, nextSeq, time });
+  const probe = (flags & Analysis.ZERO_WINDOW_PROBE) !== 0;
+  if ((gt(nextSeq, fwd.nextSeq) || fwd.nextSeq === 0) && !probe) {
+    fwd.nextSeq = nextSeq;
+    fwd.nextSeqFrame = s.frame;
+    fwd.nextSeqTime = time;
+  }
+  if ((seq === fwd.maxSeqToBeAcked || fwd.maxSeqToBeAcked === 0) && !probe) fwd.maxSeqToBeAcked = fwd.nextSeq;
+  fwd.window = window;
+  fwd.lastAck = ack;
+  fwd.lastAckTime = time;
+  fwd.lastSegmentFlags = flags;
+  flags |= acknowledge(rev, s);
+  if (length > 0 && fwd.validBif && fwd.segments.length > 0) flags |= inFlight(fwd, s);
+  return flags;
+}
+
+function retransmissionKind(fwd: AnalysisFlow, rev: AnalysisFlow, stream: AnalysisStream, s: SegmentFacts, flags: number): number {
+  if (flags & Analysis.KEEP_ALIVE) return 0;
+  let notAdvanced = fwd.nextSeq !== 0 && lt(s.seq, fwd.nextSeq);
+  // A segment starting one byte back after a zero window probe adds new data.
+  if (s.length > 1 && ((fwd.nextSeq - 1) >>> 0) === s.seq) notAdvanced = false;
+  if (notAdvanced && rev.dupAckNum >= 2 && rev.lastAck === s.seq && s.time - rev.lastAckTime < FAST_RETRANSMISSION_NS) return Analysis.FAST_RETRANSMISSION;
+  // Close behind the highest segment (within the first RTT, or 3 ms before it is known): out of order.
+  const threshold = stream.firstRtt !== 0 ? stream.firstRtt : OUT_OF_ORDER_NS;
+  if (notAdvanced && s.time - fwd.nextSeqTime < threshold && fwd.nextSeq !== ((s.seq + s.length) >>> 0)) return Analysis.OUT_OF_ORDER;
+  if (s.length > 0 && rev.lastAck !== 0 && le((s.seq + s.length) >>> 0, rev.lastAck)) return Analysis.SPURIOUS_RETRANSMISSION;
+  return notAdvanced ? Analysis.RETRANSMISSION : 0;
+}
+
+/** Forgets the other direction's segments this ACK covers; notes the one it acknowledges exactly. */
+function acknowledge(rev: AnalysisFlow, s: SegmentFacts): number {
+  let flags = 0;
+  const kept: Unacked[] = [];
+  for (const segment of rev.segments) {
+    if (s.ack === segment.nextSeq) {
+      flags |= Analysis.ACKS_SEGMENT;
+      values.acksFrame = segment.frame;
+      values.ackRttNs = s.time - segment.time;
+    } else if (gt(s.ack, segment.seq) && le(s.ack, segment.nextSeq)) {
+      segment.seq = s.ack;
+      kept.push(segment);
+    } else if (gt(segment.nextSeq, s.ack)) {
+      kept.push(segment);
+    }
+  }
+  if (kept.length !== rev.segments.length) rev.segments = kept;
+  return flags;
+}
+
+/** Bytes sent and not yet acknowledged after this segment, and bytes since the last PSH. */
+function inFlight(fwd: AnalysisFlow, s: SegmentFacts): number {
+  let first = (fwd.segments[0].seq - fwd.baseSeq) >>> 0;
+  let last = (fwd.segments[0].nextSeq - fwd.baseSeq) >>> 0;
+  for (const segment of fwd.segments) {
+    first = Math.min(first, (segment.seq - fwd.baseSeq) >>> 0);
+    last = Math.max(last, (segment.nextSeq - fwd.baseSeq) >>> 0);
+  }
+  const push = (s.flags & Tcp.PSH) !== 0;
+  fwd.pushBytesSent = fwd.pushSetLast ? s.length : fwd.pushBytesSent + s.length;
+  fwd.pushSetLast = push;
+  values.pushBytesSent = fwd.pushBytesSent;
+  const bytes = (last - first) >>> 0;
+  if (bytes === 0 || bytes >= 2_000_000_000) return Analysis.PUSHED;
+  values.bytesInFlight = bytes;
+  return Analysis.IN_FLIGHT | Analysis.PUSHED;
+}
+
+/** The Info prefixes and expert notes of each flag, in Wireshark's order (each prepended, so the last shows first). */
+const FLAG_TEXTS: readonly [number, string, ExpertSeverity, string, keyof typeof analysisFields][] = [
+  [Analysis.RETRANSMISSION, '[TCP Retransmission] ', 'note', 'This frame is a (suspected) retransmission', 'analysis.retransmission'],
+  [Analysis.SPURIOUS_RETRANSMISSION, '[TCP Spurious Retransmission] ', 'note', 'This frame is a (suspected) spurious retransmission', 'analysis.spurious_retransmission'],
+  [Analysis.LOST_PACKET, '[TCP Previous segment not captured] ', 'warn', 'Previous segment(s) not captured (common at capture start)', 'analysis.lost_segment'],
+  [Analysis.ACK_LOST_PACKET, '[TCP ACKed unseen segment] ', 'warn', "ACKed segment that wasn't captured (common at capture start)", 'analysis.ack_lost_segment'],
+  [Analysis.KEEP_ALIVE, '[TCP Keep-Alive] ', 'note', 'This is a TCP keep-alive segment', 'analysis.keep_alive'],
+  [Analysis.WINDOW_UPDATE, '[TCP Window Update] ', 'chat', 'This is a TCP window update', 'analysis.window_update'],
+  [Analysis.WINDOW_FULL, '[TCP Window Full] ', 'warn', 'The transmission window is now completely full', 'analysis.window_full'],
+  [Analysis.KEEP_ALIVE_ACK, '[TCP Keep-Alive ACK] ', 'note', 'ACK to a TCP keep-alive segment', 'analysis.keep_alive_ack'],
+  [Analysis.DUPLICATE_ACK, '', 'note', '', 'analysis.duplicate_ack'],
+  [Analysis.ZERO_WINDOW_PROBE, '[TCP ZeroWindowProbe] ', 'note', 'TCP Zero Window Probe', 'analysis.zero_window_probe'],
+  [Analysis.ZERO_WINDOW, '[TCP ZeroWindow] ', 'warn', 'TCP Zero Window segment', 'analysis.zero_window'],
+  [Analysis.ZERO_WINDOW_PROBE_ACK, '[TCP ZeroWindowProbeAck] ', 'note', 'ACK to a TCP Zero Window Probe', 'analysis.zero_window_probe_ack'],
+  [Analysis.FAST_RETRANSMISSION, '[TCP Fast Retransmission] ', 'note', 'This frame is a (suspected) fast retransmission', 'analysis.fast_retransmission'],
+  [Analysis.OUT_OF_ORDER, '[TCP Out-Of-Order] ', 'warn', 'This frame is a (suspected) out-of-order segment', 'analysis.out_of_order'],
+  [Analysis.REUSED_PORTS, '[TCP Port numbers reused] ', 'note', 'A new tcp session is started with the same ports as an earlier session in this trace', 'analysis.reused_ports'],
+];
+
+/** Where the copies of segments were seen, by tap identity, for the frames of the last LINK_WINDOW_S seconds. */
+class Sightings {
+  private readonly seen = new Map<number, { frame: number; label: string; stream: object; time: number }>();
+
+  /** The frame this one copies (0: a first sighting). */
+  check(identity: number, point: TapPoint, stream: object, frame: number, time: number): number {
+    // Read here, not at load: tap-paths.js and this module import each other through tcp.js.
+    const window = LINK_WINDOW_S * 1e9;
+    const earlier = this.seen.get(identity);
+    if (earlier !== undefined && earlier.stream === stream && earlier.label !== point.label && time - earlier.time <= window) return earlier.frame;
+    this.seen.delete(identity);
+    this.seen.set(identity, { frame, label: point.label, stream, time });
+    // Oldest first: entries past the window go as new ones come.
+    for (const [key, entry] of this.seen) {
+      if (time - entry.time <= window && this.seen.size < 1 << 16) break;
+      this.seen.delete(key);
+    }
+    return 0;
+  }
+}
+
+/**
+ * The frame's copy-of link and analysis (decided once, given back when the frame is dissected again), its
+ * fields and Info prefixes. Returns the flags, so TCP knows whether to dissect the payload.
+ */
+export function analyzeSegment(ctx: Dissection, fwd: AnalysisFlow, rev: AnalysisFlow, stream: AnalysisStream, streamKey: object, facts: SegmentFacts, reused: boolean): number {
+  const session = ctx.session;
+  const point = ctx.tapPoint;
+  const copyOf = point === undefined ? 0 : session.once(() => session.stateOf(Sightings, () => new Sightings()).check(identityOf(ctx.datagram), point, streamKey, facts.frame, facts.time));
+  const delta = session.once(() => {
+    if (stream.firstTime < 0) stream.firstTime = facts.time;
+    const previous = stream.lastTime < 0 ? facts.time : stream.lastTime;
+    stream.lastTime = facts.time;
+    return facts.time - previous;
+  });
+  ctx.generated(analysisFields.time_relative, facts.time - stream.firstTime);
+  ctx.generated(analysisFields.time_delta, delta);
+  if (copyOf !== 0) {
+    ctx.generated(copyFields.copy_of, copyOf);
+    prefix.text = `[Same segment at another tap point: ${(point as TapPoint).label.replace(' AF_PACKET', '')}] `;
+    return RETRANSMITTED;
+  }
+  const flags = session.once(() => analyze(fwd, rev, stream, facts)) | (reused ? Analysis.REUSED_PORTS : 0);
+  const irtt = session.once(() => stream.firstRtt);
+  prefix.text = addAnalysis(ctx, flags, irtt);
+  return flags;
+}
+
+/** The Info prefix of the segment analysed last, which TCP puts ahead of what the protocols above wrote. */
+const prefix = { text: '' };
+
+export function infoPrefix(): string {
+  const text = prefix.text;
+  prefix.text = '';
+  return text;
+}
+
+/** The analysis's fields and expert notes; returns the Info prefix of its flags. */
+function addAnalysis(ctx: Dissection, flags: number, irtt: number): string {
+  const session = ctx.session;
+  const dupAckNum = flags & Analysis.DUPLICATE_ACK ? session.once(() => values.dupAckNum) : 0;
+  const dupAckFrame = flags & Analysis.DUPLICATE_ACK ? session.once(() => values.dupAckFrame) : 0;
+  const acksFrame = flags & Analysis.ACKS_SEGMENT ? session.once(() => values.acksFrame) : 0;
+  const ackRtt = flags & Analysis.ACKS_SEGMENT ? session.once(() => values.ackRttNs) : 0;
+  const bytesInFlight = flags & Analysis.IN_FLIGHT ? session.once(() => values.bytesInFlight) : 0;
+  const pushBytes = flags & Analysis.PUSHED ? session.once(() => values.pushBytesSent) : 0;
+  if (flags === 0 && irtt === 0) return '';
+  ctx.open(analysisFields.analysis, 0, 0, undefined);
+  if (ctx.tree) ctx.label('[SEQ/ACK analysis]');
+  if (acksFrame !== 0) {
+    ctx.generated(analysisFields['analysis.acks_frame'], acksFrame);
+    ctx.generated(analysisFields['analysis.ack_rtt'], ackRtt);
+  }
+  if (irtt !== 0) ctx.generated(analysisFields['analysis.initial_rtt'], irtt);
+  if (bytesInFlight !== 0) ctx.generated(analysisFields['analysis.bytes_in_flight'], bytesInFlight);
+  if (flags & Analysis.PUSHED) ctx.generated(analysisFields['analysis.push_bytes_sent'], pushBytes);
+  let text = '';
+  if (flags & WIRESHARK_FLAGS) {
+    ctx.open(analysisFields['analysis.flags'], 0, 0, undefined);
+    if (ctx.tree) ctx.label('[TCP Analysis Flags]');
+    for (const [flag, flagText, severity, message, field] of FLAG_TEXTS) {
+      if (!(flags & flag)) continue;
+      if (flag === Analysis.DUPLICATE_ACK) {
+        ctx.generated(analysisFields[field], undefined);
+        ctx.generated(analysisFields['analysis.duplicate_ack_num'], dupAckNum);
+        ctx.generated(analysisFields['analysis.duplicate_ack_frame'], dupAckFrame);
+        ctx.expert('note', `Duplicate ACK (#${dupAckNum})`);
+        text = `[TCP Dup ACK ${dupAckFrame}#${dupAckNum}] ${text}`;
+        continue;
+      }
+      ctx.generated(analysisFields[field], undefined);
+      // Fast and spurious retransmissions are retransmissions too.
+      if (flag === Analysis.FAST_RETRANSMISSION || flag === Analysis.SPURIOUS_RETRANSMISSION) ctx.generated(analysisFields['analysis.retransmission'], undefined);
+      ctx.expert(severity, message);
+      text = flagText + text;
+    }
+    ctx.close();
+  }
+  ctx.close();
+  return text;
+}
