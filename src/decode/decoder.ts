@@ -22,7 +22,7 @@ import { tcp } from './protocols/tcp.js';
 import { tls } from './protocols/tls.js';
 import { http } from './protocols/http.js';
 import { json } from './protocols/json.js';
-import { media, textLines, urlencodedForm, xml } from './protocols/media-types.js';
+import { textLines, urlencodedForm, xml } from './protocols/media-types.js';
 import { udp } from './protocols/udp.js';
 import { vlan } from './protocols/vlan.js';
 import { Registry } from './registry.js';
@@ -35,7 +35,7 @@ const FRAME_LAYERS: readonly Dissector[] = [tap, frameProtocol];
 
 export function createRegistry(): Registry {
   return new Registry(
-    [...FRAME_LAYERS, eth, vlan, sll, sll2, nullLink, raw, nflog, arp, ip, ipv6, icmp, icmpv6, tcp, udp, dns, dnsOverTcp, mdns, llmnr, tls, http, json, textLines, urlencodedForm, xml, media],
+    [...FRAME_LAYERS, eth, vlan, sll, sll2, nullLink, raw, nflog, arp, ip, ipv6, icmp, icmpv6, tcp, udp, dns, dnsOverTcp, mdns, llmnr, tls, http, json, textLines, urlencodedForm, xml],
     Object.values(expertFields),
     data,
   );

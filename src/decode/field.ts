@@ -128,22 +128,25 @@ export function formatFieldValue(field: FieldDef, value: FieldValue): string {
     case 'relative_time':
       return nanosecondsText(value as number | bigint);
     case 'protocol':
-    case 'none':
       return '';
+    // A field with no value is printed as present, as tshark does.
+    case 'none':
+      return '1';
     case 'string':
-      return escapeControls(value as string);
+      return escapeLineBreaks(value as string);
     default:
       if (field.base === 'hex' || field.base === 'hex_dec') return hex(field, value as number | bigint);
       return String(value);
   }
 }
 
-const CONTROL_ESCAPES: Readonly<Record<string, string>> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
 
-/** Control characters as tshark prints them in a string field (`\r\n`, `\x1b`). */
-function escapeControls(text: string): string {
-  if (!/[\x00-\x1f\x7f]/.test(text)) return text;
-  return text.replace(/[\x00-\x1f\x7f]/g, (c) => CONTROL_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+const LINE_BREAKS = /[\t\r\n]/g;
+const LINE_BREAK_ESCAPES: Readonly<Record<string, string>> = { '\t': '\\t', '\r': '\\r', '\n': '\\n' };
+
+/** Tabs and line ends as tshark -T fields writes them, so each frame stays one line of tab-separated values. */
+function escapeLineBreaks(text: string): string {
+  return text.search(LINE_BREAKS) < 0 ? text : text.replace(LINE_BREAKS, (c) => LINE_BREAK_ESCAPES[c]);
 }
 
 /** The value as the protocol tree shows it: names from value strings, both bases where asked. */

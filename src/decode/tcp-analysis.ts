@@ -6,7 +6,7 @@ import type { Dissection } from './dissection.js';
 import { defineFields } from './field.js';
 import type { ExpertSeverity } from './tree.js';
 import type { ReassemblyFlow } from './tcp-reassembly.js';
-import { identityOf, LINK_WINDOW_S, type TapPoint } from './taps/tap-paths.js';
+import { identityOf, LINK_WINDOW_S } from './taps/tap-paths.js';
 
 export const analysisFields = defineFields('tcp', {
   analysis: { name: 'SEQ/ACK analysis', type: 'none' },
@@ -82,12 +82,14 @@ export interface AnalysisFlow extends ReassemblyFlow {
   pushSetLast: boolean;
   baseSeq: number;
   baseSet: boolean;
+  /** Bytes this side's latest SACK blocks said arrived. */
+  sackedBytes: number;
 }
 
 export function newAnalysisFlow(): AnalysisFlow {
   return {
     nextSeq: 0, nextSeqFrame: 0, nextSeqTime: 0, lastAck: 0, lastAckTime: 0, window: 0, dupAckNum: 0, lastNonDupAck: 0, lastSegmentFlags: 0,
-    maxSeqToBeAcked: 0, segments: [], validBif: true, pushBytesSent: 0, pushSetLast: false, baseSeq: 0, baseSet: false, pdu: undefined,
+    maxSeqToBeAcked: 0, segments: [], validBif: true, pushBytesSent: 0, pushSetLast: false, baseSeq: 0, baseSet: false, sackedBytes: 0, pdu: undefined,
   };
 }
 
@@ -114,6 +116,8 @@ export interface SegmentFacts {
   window: number;
   /** The receiver's window scale shift (-1 unknown, -2 unused): "window full" needs it known. */
   reverseShift: number;
+  /** Bytes the segment's SACK blocks cover (-1: no SACK option). */
+  sacked: number;
 }
 
 /** The values a frame's analysis shows besides its flags, kept until the next frame's (first pass only). */
@@ -187,7 +191,9 @@ function analyze(fwd: AnalysisFlow, rev: AnalysisFlow, stream: AnalysisStream, s
   fwd.lastAckTime = time;
   fwd.lastSegmentFlags = flags;
   flags |= acknowledge(rev, s);
-  if (length > 0 && fwd.validBif && fwd.segments.length > 0) flags |= inFlight(fwd, s);
+  if (length > 0 && fwd.validBif && fwd.segments.length > 0) flags |= inFlight(fwd, rev, s);
+  // This side's SACK blocks count for the other side's next segments (options come after the analysis).
+  fwd.sackedBytes = Math.max(0, s.sacked);
   return flags;
 }
 
@@ -209,7 +215,8 @@ function acknowledge(rev: AnalysisFlow, s: SegmentFacts): number {
   let flags = 0;
   const kept: Unacked[] = [];
   for (const segment of rev.segments) {
-    if (s.ack === segment.nextSeq) {
+    // Of several segments it acknowledges exactly (a retransmission's), Wireshark names the first sent.
+    if (s.ack === segment.nextSeq && !(flags & Analysis.ACKS_SEGMENT)) {
       flags |= Analysis.ACKS_SEGMENT;
       values.acksFrame = segment.frame;
       values.ackRttNs = s.time - segment.time;
@@ -224,8 +231,11 @@ function acknowledge(rev: AnalysisFlow, s: SegmentFacts): number {
   return flags;
 }
 
-/** Bytes sent and not yet acknowledged after this segment, and bytes since the last PSH. */
-function inFlight(fwd: AnalysisFlow, s: SegmentFacts): number {
+/**
+ * Bytes sent and not yet acknowledged after this segment, less what the receiver's latest SACK blocks
+ * say arrived; and bytes since the last PSH.
+ */
+function inFlight(fwd: AnalysisFlow, rev: AnalysisFlow, s: SegmentFacts): number {
   let first = (fwd.segments[0].seq - fwd.baseSeq) >>> 0;
   let last = (fwd.segments[0].nextSeq - fwd.baseSeq) >>> 0;
   for (const segment of fwd.segments) {
@@ -236,43 +246,68 @@ function inFlight(fwd: AnalysisFlow, s: SegmentFacts): number {
   fwd.pushBytesSent = fwd.pushSetLast ? s.length : fwd.pushBytesSent + s.length;
   fwd.pushSetLast = push;
   values.pushBytesSent = fwd.pushBytesSent;
-  const bytes = (last - first) >>> 0;
-  if (bytes === 0 || bytes >= 2_000_000_000) return Analysis.PUSHED;
-  values.bytesInFlight = bytes;
+  const bytes = (last - first - rev.sackedBytes) | 0;
+  if (bytes <= 0 || bytes >= 2_000_000_000) return Analysis.PUSHED;
+  // SYN and FIN count one in sequence space but are not data.
+  values.bytesInFlight = s.flags & (Tcp.SYN | Tcp.FIN) ? bytes - 1 : bytes;
   return Analysis.IN_FLIGHT | Analysis.PUSHED;
 }
 
 /** The Info prefixes and expert notes of each flag, in Wireshark's order (each prepended, so the last shows first). */
 const FLAG_TEXTS: readonly [number, string, ExpertSeverity, string, keyof typeof analysisFields][] = [
+  [Analysis.REUSED_PORTS, '[TCP Port numbers reused] ', 'note', 'A new tcp session is started with the same ports as an earlier session in this trace', 'analysis.reused_ports'],
   [Analysis.RETRANSMISSION, '[TCP Retransmission] ', 'note', 'This frame is a (suspected) retransmission', 'analysis.retransmission'],
+  [Analysis.FAST_RETRANSMISSION, '[TCP Fast Retransmission] ', 'note', 'This frame is a (suspected) fast retransmission', 'analysis.fast_retransmission'],
   [Analysis.SPURIOUS_RETRANSMISSION, '[TCP Spurious Retransmission] ', 'note', 'This frame is a (suspected) spurious retransmission', 'analysis.spurious_retransmission'],
+  [Analysis.OUT_OF_ORDER, '[TCP Out-Of-Order] ', 'warn', 'This frame is a (suspected) out-of-order segment', 'analysis.out_of_order'],
   [Analysis.LOST_PACKET, '[TCP Previous segment not captured] ', 'warn', 'Previous segment(s) not captured (common at capture start)', 'analysis.lost_segment'],
   [Analysis.ACK_LOST_PACKET, '[TCP ACKed unseen segment] ', 'warn', "ACKed segment that wasn't captured (common at capture start)", 'analysis.ack_lost_segment'],
-  [Analysis.KEEP_ALIVE, '[TCP Keep-Alive] ', 'note', 'This is a TCP keep-alive segment', 'analysis.keep_alive'],
-  [Analysis.WINDOW_UPDATE, '[TCP Window Update] ', 'chat', 'This is a TCP window update', 'analysis.window_update'],
-  [Analysis.WINDOW_FULL, '[TCP Window Full] ', 'warn', 'The transmission window is now completely full', 'analysis.window_full'],
+  [Analysis.WINDOW_UPDATE, '[TCP Window Update] ', 'chat', 'TCP window update', 'analysis.window_update'],
+  [Analysis.WINDOW_FULL, '[TCP Window Full] ', 'warn', 'TCP window specified by the receiver is now completely full', 'analysis.window_full'],
+  [Analysis.KEEP_ALIVE, '[TCP Keep-Alive] ', 'note', 'TCP keep-alive segment', 'analysis.keep_alive'],
   [Analysis.KEEP_ALIVE_ACK, '[TCP Keep-Alive ACK] ', 'note', 'ACK to a TCP keep-alive segment', 'analysis.keep_alive_ack'],
   [Analysis.DUPLICATE_ACK, '', 'note', '', 'analysis.duplicate_ack'],
   [Analysis.ZERO_WINDOW_PROBE, '[TCP ZeroWindowProbe] ', 'note', 'TCP Zero Window Probe', 'analysis.zero_window_probe'],
   [Analysis.ZERO_WINDOW, '[TCP ZeroWindow] ', 'warn', 'TCP Zero Window segment', 'analysis.zero_window'],
   [Analysis.ZERO_WINDOW_PROBE_ACK, '[TCP ZeroWindowProbeAck] ', 'note', 'ACK to a TCP Zero Window Probe', 'analysis.zero_window_probe_ack'],
-  [Analysis.FAST_RETRANSMISSION, '[TCP Fast Retransmission] ', 'note', 'This frame is a (suspected) fast retransmission', 'analysis.fast_retransmission'],
-  [Analysis.OUT_OF_ORDER, '[TCP Out-Of-Order] ', 'warn', 'This frame is a (suspected) out-of-order segment', 'analysis.out_of_order'],
-  [Analysis.REUSED_PORTS, '[TCP Port numbers reused] ', 'note', 'A new tcp session is started with the same ports as an earlier session in this trace', 'analysis.reused_ports'],
 ];
 
-/** Where the copies of segments were seen, by tap identity, for the frames of the last LINK_WINDOW_S seconds. */
+/**
+ * The segments seen in the last LINK_WINDOW_S seconds by tap identity, once the capture has shown a second
+ * site: a capture at one site has no copies, and pays nothing for this.
+ */
 class Sightings {
-  private readonly seen = new Map<number, { frame: number; label: string; stream: object; time: number }>();
+  private readonly seen = new Map<number, { frame: number; site: string; stream: object; time: number }>();
+  private firstSite: string | undefined;
+  private several = false;
+  /** Each interface's site, made once: the captures of one session number their interfaces alike. */
+  private readonly interfaceSites: string[] = [];
+
+  /**
+   * Where the capture copied a frame, as a place a packet is seen once: the device (either direction), else
+   * the tap point (an `any` capture without device names, an NFLOG hook), else the capture's interface.
+   */
+  siteOf(ctx: Dissection): string {
+    const point = ctx.tapPoint;
+    if (point !== undefined) return point.iface !== '' ? point.iface : point.label;
+    const id = ctx.frame.interfaceId;
+    return (this.interfaceSites[id] ??= ctx.frame.device ?? `interface ${id}`);
+  }
 
   /** The frame this one copies (0: a first sighting). */
-  check(identity: number, point: TapPoint, stream: object, frame: number, time: number): number {
+  check(ctx: Dissection, site: string, stream: object, frame: number, time: number): number {
+    if (!this.several) {
+      this.firstSite ??= site;
+      if (site === this.firstSite) return 0;
+      this.several = true;
+    }
+    const identity = identityOf(ctx.datagram);
     // Read here, not at load: tap-paths.js and this module import each other through tcp.js.
     const window = LINK_WINDOW_S * 1e9;
     const earlier = this.seen.get(identity);
-    if (earlier !== undefined && earlier.stream === stream && earlier.label !== point.label && time - earlier.time <= window) return earlier.frame;
+    if (earlier !== undefined && earlier.stream === stream && earlier.site !== site && time - earlier.time <= window) return earlier.frame;
     this.seen.delete(identity);
-    this.seen.set(identity, { frame, label: point.label, stream, time });
+    this.seen.set(identity, { frame, site, stream, time });
     // Oldest first: entries past the window go as new ones come.
     for (const [key, entry] of this.seen) {
       if (time - entry.time <= window && this.seen.size < 1 << 16) break;
@@ -288,8 +323,9 @@ class Sightings {
  */
 export function analyzeSegment(ctx: Dissection, fwd: AnalysisFlow, rev: AnalysisFlow, stream: AnalysisStream, streamKey: object, facts: SegmentFacts, reused: boolean): number {
   const session = ctx.session;
-  const point = ctx.tapPoint;
-  const copyOf = point === undefined ? 0 : session.once(() => session.stateOf(Sightings, () => new Sightings()).check(identityOf(ctx.datagram), point, streamKey, facts.frame, facts.time));
+  const sightings = session.stateOf(Sightings, () => new Sightings());
+  const site = sightings.siteOf(ctx);
+  const copyOf = session.once(() => sightings.check(ctx, site, streamKey, facts.frame, facts.time));
   const delta = session.once(() => {
     if (stream.firstTime < 0) stream.firstTime = facts.time;
     const previous = stream.lastTime < 0 ? facts.time : stream.lastTime;
@@ -300,7 +336,8 @@ export function analyzeSegment(ctx: Dissection, fwd: AnalysisFlow, rev: Analysis
   ctx.generated(analysisFields.time_delta, delta);
   if (copyOf !== 0) {
     ctx.generated(copyFields.copy_of, copyOf);
-    prefix.text = `[Same segment at another tap point: ${(point as TapPoint).label.replace(' AF_PACKET', '')}] `;
+    const where = ctx.tapPoint?.label.replace(' AF_PACKET', '') ?? site;
+    prefix.text = `[Same segment at another tap point: ${where}] `;
     return RETRANSMITTED;
   }
   const flags = session.once(() => analyze(fwd, rev, stream, facts)) | (reused ? Analysis.REUSED_PORTS : 0);
@@ -327,16 +364,19 @@ function addAnalysis(ctx: Dissection, flags: number, irtt: number): string {
   const ackRtt = flags & Analysis.ACKS_SEGMENT ? session.once(() => values.ackRttNs) : 0;
   const bytesInFlight = flags & Analysis.IN_FLIGHT ? session.once(() => values.bytesInFlight) : 0;
   const pushBytes = flags & Analysis.PUSHED ? session.once(() => values.pushBytesSent) : 0;
-  if (flags === 0 && irtt === 0) return '';
+  // Wireshark shows the analysis only for a segment it noted something of.
+  if ((flags & (WIRESHARK_FLAGS | Analysis.ACKS_SEGMENT | Analysis.PUSHED)) === 0) return '';
   ctx.open(analysisFields.analysis, 0, 0, undefined);
   if (ctx.tree) ctx.label('[SEQ/ACK analysis]');
   if (acksFrame !== 0) {
     ctx.generated(analysisFields['analysis.acks_frame'], acksFrame);
-    ctx.generated(analysisFields['analysis.ack_rtt'], ackRtt);
+    if (ackRtt !== 0) ctx.generated(analysisFields['analysis.ack_rtt'], ackRtt);
   }
   if (irtt !== 0) ctx.generated(analysisFields['analysis.initial_rtt'], irtt);
-  if (bytesInFlight !== 0) ctx.generated(analysisFields['analysis.bytes_in_flight'], bytesInFlight);
-  if (flags & Analysis.PUSHED) ctx.generated(analysisFields['analysis.push_bytes_sent'], pushBytes);
+  if (bytesInFlight !== 0) {
+    ctx.generated(analysisFields['analysis.bytes_in_flight'], bytesInFlight);
+    ctx.generated(analysisFields['analysis.push_bytes_sent'], pushBytes);
+  }
   let text = '';
   if (flags & WIRESHARK_FLAGS) {
     ctx.open(analysisFields['analysis.flags'], 0, 0, undefined);
@@ -353,7 +393,9 @@ function addAnalysis(ctx: Dissection, flags: number, irtt: number): string {
       }
       ctx.generated(analysisFields[field], undefined);
       // Fast and spurious retransmissions are retransmissions too.
-      if (flag === Analysis.FAST_RETRANSMISSION || flag === Analysis.SPURIOUS_RETRANSMISSION) ctx.generated(analysisFields['analysis.retransmission'], undefined);
+      if ((flag === Analysis.FAST_RETRANSMISSION || flag === Analysis.SPURIOUS_RETRANSMISSION) && !(flags & Analysis.RETRANSMISSION)) {
+        ctx.generated(analysisFields['analysis.retransmission'], undefined);
+      }
       ctx.expert(severity, message);
       text = flagText + text;
     }

@@ -85,6 +85,11 @@ export class Pdu {
     return this.covered + this.ahead.reduce((sum, [from, to]) => sum + to - from, 0) - before;
   }
 
+  /** Whether `length` bytes from relative sequence number `seq` lie within the PDU (of known length). */
+  holds(seq: number, length: number): boolean {
+    return this.end !== MORE_BYTES_UNKNOWN && seq >= this.start && seq + length <= this.end;
+  }
+
   /** Whether every byte up to the known end is there (an unknown end: whatever came, without a hole). */
   get whole(): boolean {
     return this.ahead.length === 0 && (this.end === MORE_BYTES_UNKNOWN || this.covered >= this.end - this.start);

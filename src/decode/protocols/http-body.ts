@@ -7,7 +7,7 @@ import type { Dissector } from '../dissector.js';
 import { defineFields } from '../field.js';
 import { chunkSize, type Headers } from './http.js';
 import { json } from './json.js';
-import { media, textLines, urlencodedForm, xml } from './media-types.js';
+import { textLines, urlencodedForm, xml } from './media-types.js';
 
 /** A decompressed body larger than this is not decompressed: a 1 KB gzip may claim a gigabyte. */
 export const MAX_UNCOMPRESSED = 16 * 1024 * 1024;
@@ -25,12 +25,12 @@ const TEXT_TYPES = new Set(['text/plain', 'text/html', 'text/css', 'text/javascr
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /** The dissector for a media type, and what it adds to the Protocol column and Info. */
-function mediaHandler(type: string): { dissector: Dissector; protocolSuffix: string; info: (type: string) => string } {
+function mediaHandler(type: string): { dissector: Dissector | undefined; protocolSuffix: string; info: (type: string) => string } {
   if (JSON_TYPES.has(type) || type.endsWith('+json')) return { dissector: json, protocolSuffix: '/JSON', info: (t) => `, JavaScript Object Notation (${t})` };
   if (XML_TYPES.has(type) || type.endsWith('+xml')) return { dissector: xml, protocolSuffix: '/XML', info: () => '' };
   if (type === FORM_TYPE) return { dissector: urlencodedForm, protocolSuffix: '', info: (t) => ` (${t})` };
   if (TEXT_TYPES.has(type) || type.startsWith('text/')) return { dissector: textLines, protocolSuffix: '', info: (t) => ` (${t})` };
-  return { dissector: media, protocolSuffix: '', info: () => '' };
+  return { dissector: undefined, protocolSuffix: '', info: () => '' };
 }
 
 /** The chunks' data as one body, each chunk's size and data added over the message's bytes. */
@@ -94,8 +94,14 @@ function decompress(ctx: Dissection, coding: string, body: Uint8Array): Uint8Arr
   }
 }
 
+/** The body as Wireshark's File Data shows it: ASCII, U+FFFD for each byte above 0x7f. */
 function bodyText(bytes: Uint8Array): string {
-  return new TextDecoder('utf-8').decode(bytes);
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 4096) {
+    const chunk = bytes.subarray(i, i + 4096);
+    text += String.fromCharCode(...Array.from(chunk, (byte) => (byte < 0x80 ? byte : 0xfffd)));
+  }
+  return text;
 }
 
 /** The body [at, end) of a message whose headers are `headers`. */
@@ -123,6 +129,8 @@ export function addBody(view: ByteView, ctx: Dissection, at: number, end: number
     ctx.cols.appendInfo(handler.info(type), '');
     if (handler.protocolSuffix !== '') ctx.cols.setProtocol(`HTTP${handler.protocolSuffix}`);
   }
-  if (sourceName === undefined) ctx.callDissector(handler.dissector, at, captured);
-  else ctx.callDissector(handler.dissector, 0, body.length, { name: sourceName, bytes: body });
+  // A media type Wireshark has no dissector for is data.
+  const dissector = handler.dissector ?? ctx.registry.data;
+  if (sourceName === undefined) ctx.callDissector(dissector, at, captured);
+  else ctx.callDissector(dissector, 0, body.length, { name: sourceName, bytes: body });
 }

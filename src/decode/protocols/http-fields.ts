@@ -85,7 +85,6 @@ export function headerFieldOf(name: string): FieldDef | undefined {
 /** One header line [at, end) (CR LF included), under the message's node. */
 export function addHeader(ctx: Dissection, at: number, end: number, line: string, kind: 'request' | 'response'): void {
   const text = line.replace(/\r?\n$/, '');
-  const shown = `${text}\\r\\n`;
   ctx.add(kind === 'request' ? fields['request.line'] : fields['response.line'], at, end - at, line);
   const colon = text.indexOf(':');
   if (colon <= 0) return;
@@ -97,7 +96,7 @@ export function addHeader(ctx: Dissection, at: number, end: number, line: string
     return;
   }
   ctx.open(field, at, end - at, value);
-  if (ctx.tree) ctx.label(shown);
+  if (ctx.tree) ctx.label(line.replace(/\r/g, '\\r').replace(/\n/g, '\\n'));
   if (field === fields.content_length_header && /^\d{1,15}$/.test(value)) ctx.generated(fields.content_length, Number(value));
   if (field === fields.cookie) {
     for (const pair of value.split(/;\s*/)) if (pair !== '') ctx.add(fields.cookie_pair, at, end - at, pair);

@@ -3,7 +3,7 @@
 import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
-import { defineProtocol } from '../field.js';
+import { defineProtocol, fieldsByAbbrev } from '../field.js';
 import { MORE_BYTES_UNKNOWN } from '../tcp-reassembly.js';
 import { addBody, bodyFields } from './http-body.js';
 import { addHeader, fields, headerFieldOf } from './http-fields.js';
@@ -209,16 +209,15 @@ function addStartLine(ctx: Dissection, at: number, lf: number, kind: 'request' |
     ctx.add(fields['request.method'], at, firstSpace, method);
     ctx.add(fields['request.uri'], at + firstSpace + 1, uri.length, uri);
     const query = uri.indexOf('?');
-    if (ctx.wants(fields['request.uri.path']) || ctx.wants(fields['request.uri.query']) || ctx.wants(fields['request.uri.query.parameter'])) {
+    // Wireshark splits a URI only when it has a query.
+    if (query >= 0 && (ctx.wants(fields['request.uri.path']) || ctx.wants(fields['request.uri.query']) || ctx.wants(fields['request.uri.query.parameter']))) {
       const uriAt = at + firstSpace + 1;
-      ctx.add(fields['request.uri.path'], uriAt, query < 0 ? uri.length : query, query < 0 ? uri : uri.slice(0, query));
-      if (query >= 0) {
-        ctx.add(fields['request.uri.query'], uriAt + query + 1, uri.length - query - 1, uri.slice(query + 1));
-        let parameterAt = uriAt + query + 1;
-        for (const parameter of uri.slice(query + 1).split('&')) {
-          ctx.add(fields['request.uri.query.parameter'], parameterAt, parameter.length, parameter);
-          parameterAt += parameter.length + 1;
-        }
+      ctx.add(fields['request.uri.path'], uriAt, query, uri.slice(0, query));
+      ctx.add(fields['request.uri.query'], uriAt + query + 1, uri.length - query - 1, uri.slice(query + 1));
+      let parameterAt = uriAt + query + 1;
+      for (const parameter of uri.slice(query + 1).split('&')) {
+        ctx.add(fields['request.uri.query.parameter'], parameterAt, parameter.length, parameter);
+        parameterAt += parameter.length + 1;
       }
     }
     ctx.add(fields['request.version'], at + lastSpace + 1, line.length - lastSpace - 1, line.slice(lastSpace + 1));
@@ -243,7 +242,7 @@ function continuation(view: ByteView, ctx: Dissection, offset: number): number {
 export const http: Dissector = {
   protocol,
   short: 'HTTP',
-  fields: { ...fields, ...bodyFields },
+  fields: fieldsByAbbrev(fields, bodyFields),
   bindings: HTTP_PORTS.map((key) => ({ table: 'tcp.port', key })),
   dissect(view, offset, ctx) {
     let at = offset;

@@ -23,8 +23,10 @@ const TYPE_NAMES: Readonly<Record<number, string>> = {
 };
 const UNREACHABLE_CODES: Readonly<Record<number, string>> = {
   0: 'no route to destination', 1: 'communication with destination administratively prohibited', 2: 'beyond scope of source address',
-  3: 'address unreachable', 4: 'port unreachable', 5: 'source address failed ingress/egress policy', 6: 'reject route to destination',
+  3: 'address unreachable', 4: 'Port unreachable', 5: 'source address failed ingress/egress policy', 6: 'reject route to destination',
+  7: 'Error in Source Routing Header',
 };
+const TIME_EXCEEDED_CODES: Readonly<Record<number, string>> = { 0: 'hop limit exceeded in transit', 1: 'fragment reassembly time exceeded' };
 const OPTION_NAMES: Readonly<Record<number, string>> = {
   1: 'Source link-layer address', 2: 'Target link-layer address', 3: 'Prefix information', 4: 'Redirected header', 5: 'MTU',
 };
@@ -131,7 +133,8 @@ export const icmpv6: Dissector = {
     ctx.add(fields.checksum, offset + FIELD.CHECKSUM, 2, view.u16(offset + FIELD.CHECKSUM));
     const end = offset + view.reportedRemaining(offset);
     const name = TYPE_NAMES[type] ?? `Unknown ICMPv6 type ${type}`;
-    let info = type === Type.UNREACHABLE && UNREACHABLE_CODES[code] ? `${name} (${UNREACHABLE_CODES[code]})` : name;
+    const codeName = type === Type.UNREACHABLE ? UNREACHABLE_CODES[code] : type === Type.TIME_EXCEEDED ? TIME_EXCEEDED_CODES[code] : undefined;
+    let info = codeName ? `${name} (${codeName})` : name;
     if (ctx.tree) ctx.layerSummary('Internet Control Message Protocol v6');
     const body = offset + FIELD.BODY;
     switch (type) {

@@ -99,6 +99,9 @@ function value(reader: Reader, ctx: Dissection, path: string, key: string | unde
         reader.expect(0x3a);
         ctx.open(fields.member, memberAt, 0, name);
         value(reader, ctx, `${path}/${name}`, name, depth + 1);
+        // After the member's value, whatever it is, as Wireshark adds them.
+        ctx.generated(fields.key, name);
+        ctx.generated(fields.path, `${path}/${name}`);
         ctx.close();
         if (reader.peek() === 0x2c) {
           reader.at++;
@@ -140,10 +143,6 @@ function value(reader: Reader, ctx: Dissection, path: string, key: string | unde
   else if (text === 'false') ctx.add(fields['value.false'], start, length, undefined);
   else if (text === 'null') ctx.add(fields['value.null'], start, length, undefined);
   else ctx.add(fields['value.number'], start, length, text);
-  if (key !== undefined) {
-    ctx.generated(fields.key, key);
-    ctx.generated(fields.path, path);
-  }
 }
 
 export const json: Dissector = {

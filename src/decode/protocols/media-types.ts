@@ -1,5 +1,5 @@
 // What Wireshark hands an HTTP body to by its media type, short of JSON: line-based text
-// (data-text-lines), HTML forms (urlencoded-form, WHATWG URL §5), XML, and other media as bytes.
+// (data-text-lines), HTML forms (urlencoded-form, WHATWG URL §5) and XML.
 import type { Dissector } from '../dissector.js';
 import { defineFields, defineProtocol } from '../field.js';
 
@@ -56,14 +56,4 @@ export const xml: Dissector = {
   fields: defineFields('xml', {}),
   bindings: [],
   dissect() {},
-};
-
-export const media: Dissector = {
-  protocol: defineProtocol('media', 'Media Type'),
-  short: '',
-  fields: defineFields('media', {}),
-  bindings: [],
-  dissect(view, offset, ctx) {
-    if (ctx.tree) ctx.layerSummary(`Media Type (${view.captured - offset} bytes)`);
-  },
 };

@@ -3,7 +3,7 @@
 import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
-import { defineFields, defineProtocol } from '../field.js';
+import { defineFields, defineProtocol, fieldsByAbbrev } from '../field.js';
 import { addPorts } from './ports.js';
 import { analysisFields, analyzeSegment, copyFields, infoPrefix, newAnalysisFlow, RETRANSMITTED, type AnalysisFlow, type AnalysisStream } from '../tcp-analysis.js';
 import { handOffPayload, reassemblyFields, type ReassemblyBudget } from '../tcp-reassembly.js';
@@ -19,9 +19,11 @@ const Option = { EOL: 0, NOP: 1, MSS: 2, WINDOW_SCALE: 3, SACK_PERMITTED: 4, SAC
 /** Streams remembered; past this the oldest is forgotten (a later packet of it starts a new stream). */
 const MAX_STREAMS = 1 << 18;
 const WSCALE_UNKNOWN = -1;
+/** Wireshark keeps three SACK blocks of a segment for its bytes-in-flight (MAX_TCP_SACK_RANGES - 1). */
+const MAX_SACK_BLOCKS_KEPT = 3;
 const WSCALE_UNUSED = -2;
 
-const fields = { ...reassemblyFields, ...analysisFields, ...copyFields, ...defineFields('tcp', {
+const ownFields = defineFields('tcp', {
   srcport: { name: 'Source Port', type: 'uint16', base: 'dec' },
   dstport: { name: 'Destination Port', type: 'uint16', base: 'dec' },
   port: { name: 'Source or Destination Port', type: 'uint16', base: 'dec' },
@@ -63,7 +65,9 @@ const fields = { ...reassemblyFields, ...analysisFields, ...copyFields, ...defin
   'options.timestamp.tsecr': { name: 'Timestamp echo reply', type: 'uint32', base: 'dec' },
   payload: { name: 'TCP payload', type: 'bytes' },
   reset_cause: { name: 'Reset cause', type: 'string' },
-}) };
+});
+const fields = { ...ownFields, ...reassemblyFields, ...analysisFields };
+const registered = fieldsByAbbrev(ownFields, reassemblyFields, analysisFields, copyFields);
 
 const OPTION_NAMES: Readonly<Record<number, string>> = {
   0: 'End of Option List (EOL)', 1: 'No-Operation (NOP)', 2: 'Maximum segment size', 3: 'Window scale', 4: 'SACK permitted',
@@ -161,11 +165,13 @@ function streamOf(ctx: Dissection, srcPort: number, dstPort: number, seq: number
 interface OptionSummary {
   text: string;
   windowShift: number;
+  /** Bytes the first three SACK blocks cover; -1 without a SACK option. */
+  sacked: number;
 }
 
 /** `sackBase`: the other direction's first sequence number, as SACK edges are shown relative to it. */
 function addOptions(view: ByteView, ctx: Dissection, start: number, end: number, sackBase: number): OptionSummary {
-  const summary: OptionSummary = { text: '', windowShift: WSCALE_UNUSED };
+  const summary: OptionSummary = { text: '', windowShift: WSCALE_UNUSED, sacked: -1 };
   ctx.open(fields.options, start, end - start);
   let at = start;
   while (at < end) {
@@ -205,12 +211,14 @@ function addOptions(view: ByteView, ctx: Dissection, start: number, end: number,
         if (ctx.columns) summary.text += ' SACK_PERM';
         break;
       case Option.SACK:
-        for (let edge = at + 2; edge + 8 <= at + length; edge += 8) {
+        summary.sacked = 0;
+        for (let edge = at + 2, block = 0; edge + 8 <= at + length; edge += 8, block++) {
           const left = (view.u32(edge) - sackBase) >>> 0;
           const right = (view.u32(edge + 4) - sackBase) >>> 0;
           ctx.add(fields['options.sack_le'], edge, 4, left);
           ctx.add(fields['options.sack_re'], edge + 4, 4, right);
           if (ctx.columns) summary.text += ` SLE=${left} SRE=${right}`;
+          if (block < MAX_SACK_BLOCKS_KEPT) summary.sacked += (right - left) | 0;
         }
         break;
       case Option.TIMESTAMP: {
@@ -275,8 +283,13 @@ function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSid
     return;
   }
   ctx.add(fields.payload, payloadAt, captured);
-  // Like Wireshark, a retransmission is not dissected again, nor added to a PDU still waiting.
-  if (analysis & RETRANSMITTED) return;
+  // Like Wireshark, a retransmission is not dissected again, nor added to a PDU still waiting: its bytes
+  // are that PDU's segment data when they fall inside it.
+  if (analysis & RETRANSMITTED) {
+    const seq = payload.relativeSeq;
+    if (flow !== undefined && ctx.session.once(() => flow.pdu !== undefined && flow.pdu.holds(seq, payloadLength))) ctx.add(reassemblyFields.segment_data, payloadAt, captured);
+    return;
+  }
   if (conversation === undefined || flow === undefined) {
     ctx.nextByPorts('tcp.port', srcPort, dstPort, payloadAt);
     return;
@@ -293,7 +306,7 @@ function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSid
 export const tcp: Dissector = {
   protocol,
   short: 'TCP',
-  fields,
+  fields: registered,
   bindings: [{ table: 'ip.proto', key: 6 }],
   dissect(view, offset, ctx) {
     const [srcPort, dstPort] = addPorts(view, ctx, offset + FIELD.PORTS, fields);
@@ -320,7 +333,7 @@ export const tcp: Dissector = {
     ctx.add(fields.seq, offset + FIELD.SEQ, 4, relativeSeq);
     ctx.add(fields.seq_raw, offset + FIELD.SEQ, 4, seq);
     const synFin = (flags & Flag.SYN ? 1 : 0) + (flags & Flag.FIN ? 1 : 0);
-    if (lengthKnown && payloadLength + synFin > 0) ctx.generated(fields.nxtseq, (relativeSeq + payloadLength + synFin) >>> 0);
+    if (lengthKnown) ctx.generated(fields.nxtseq, (relativeSeq + payloadLength + synFin) >>> 0);
     const ack = view.u32(offset + FIELD.ACK);
     // Without the ACK flag the field means nothing; Wireshark shows it unchanged.
     let relativeAck = ack;
@@ -386,7 +399,7 @@ export const tcp: Dissector = {
       const [fwd, rev] = conversation.forward ? stream.analysis : [stream.analysis[1], stream.analysis[0]];
       const facts = {
         frame: ctx.frame.number, time: Number(ctx.frame.relativeNs), seq, ack, length: payloadLength, flags, window: scaled,
-        reverseShift: reverseFlow?.windowShift ?? WSCALE_UNKNOWN,
+        reverseShift: reverseFlow?.windowShift ?? WSCALE_UNKNOWN, sacked: options?.sacked ?? -1,
       };
       analysis = analyzeSegment(ctx, fwd, rev, stream.times, stream, facts, stream.reusedIn === ctx.frame.number);
       if (payloadLength > 0) dissectPayload(view, ctx, conversation, fwd, analysis, { payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags });

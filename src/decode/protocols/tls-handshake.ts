@@ -2,10 +2,10 @@
 // Hello messages are dissected to their extensions; JA3/JA3S as tshark 4.0 computes them, JA4 as FoxIO defines it.
 import type { ByteView } from '../byte-view.js';
 import type { Dissection } from '../dissection.js';
-import { defineFields } from '../field.js';
+import { defineFields, fieldsByAbbrev } from '../field.js';
 import { addExtensions, extensionFields, type HelloSummary } from './tls-extensions.js';
 import { ja3Fields, addClientFingerprints, addServerFingerprints } from './tls-fingerprints.js';
-import { CIPHER_SUITES, COMPRESSION_METHODS, HANDSHAKE_TYPES, VERSIONS } from './tls-values.js';
+import { CIPHER_SUITES, COMPRESSION_METHODS, GROUPS, HANDSHAKE_TYPES, VERSIONS } from './tls-values.js';
 import { versionShortName, VERSION } from './tls-versions.js';
 import { addCertificate, x509Fields } from './x509.js';
 
@@ -45,8 +45,14 @@ const fields = defineFields('tls.handshake', {
   'session_ticket_lifetime_hint': { name: 'Session Ticket Lifetime Hint', type: 'uint32', base: 'dec' },
   session_ticket_length: { name: 'Session Ticket Length', type: 'uint16', base: 'dec' },
   session_ticket: { name: 'Session Ticket', type: 'bytes' },
+  server_curve_type: { name: 'Curve Type', type: 'uint8', base: 'dec', values: { 1: 'explicit_prime', 2: 'explicit_char2', 3: 'named_curve' } },
+  server_named_curve: { name: 'Named Curve', type: 'uint16', base: 'hex', values: GROUPS },
+  server_point_len: { name: 'Pubkey Length', type: 'uint8', base: 'dec' },
+  server_point: { name: 'Pubkey', type: 'bytes' },
+  sig_len: { name: 'Signature Length', type: 'uint16', base: 'dec' },
+  sig: { name: 'Signature', type: 'bytes' },
 });
-export const handshakeFields = { handshake: messageField, ...fields, ...extensionFields, ...ja3Fields, ...x509Fields };
+export const handshakeFields = fieldsByAbbrev(messageField, fields, extensionFields, ja3Fields, x509Fields);
 
 function handshakeName(type: number): string {
   return HANDSHAKE_TYPES[type] ?? `Unknown (${type})`;
@@ -144,6 +150,29 @@ function certificates(view: ByteView, ctx: Dissection, at: number, end: number, 
   ctx.close();
 }
 
+/**
+ * ECDHE parameters (RFC 8422 §5.4): a named curve, the server's point, then the signature (with its
+ * algorithm from TLS 1.2). Other key exchanges depend on the cipher suite and are left as bytes.
+ */
+function serverKeyExchange(view: ByteView, ctx: Dissection, at: number, end: number): void {
+  const NAMED_CURVE = 3;
+  if (end - at < 4 || view.u8(at) !== NAMED_CURVE) return;
+  const pointLength = view.u8(at + 3);
+  const signatureAt = at + 4 + pointLength;
+  ctx.add(fields.server_curve_type, at, 1, NAMED_CURVE);
+  ctx.add(fields.server_named_curve, at + 1, 2, view.u16(at + 1));
+  ctx.add(fields.server_point_len, at + 3, 1, pointLength);
+  ctx.add(fields.server_point, at + 4, pointLength);
+  if (signatureAt + 4 <= end && signatureAt + 4 + view.u16(signatureAt + 2) === end) {
+    ctx.add(extensionFields.sig_hash_alg, signatureAt, 2, view.u16(signatureAt));
+    ctx.add(fields.sig_len, signatureAt + 2, 2, view.u16(signatureAt + 2));
+    ctx.add(fields.sig, signatureAt + 4, end - signatureAt - 4);
+  } else if (signatureAt + 2 <= end) {
+    ctx.add(fields.sig_len, signatureAt, 2, view.u16(signatureAt));
+    ctx.add(fields.sig, signatureAt + 2, end - signatureAt - 2);
+  }
+}
+
 function newSessionTicket(view: ByteView, ctx: Dissection, at: number, end: number): void {
   ctx.add(fields.session_ticket_lifetime_hint, at, 4, view.u32(at));
   if (at + 6 > end) return;
@@ -205,6 +234,9 @@ export function dissectHandshakeRecord(
         if (changed && ctx.columns) ctx.cols.setProtocol(versionShortName(VERSION.TLS13));
         break;
       }
+      case HandshakeType.SERVER_KEY_EXCHANGE:
+        serverKeyExchange(view, ctx, body, messageEnd);
+        break;
       case HandshakeType.CERTIFICATE:
         certificates(view, ctx, body, messageEnd, sessionVersion === VERSION.TLS13);
         break;

@@ -3,7 +3,7 @@
 import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
-import { defineFields, defineProtocol } from '../field.js';
+import { defineFields, defineProtocol, fieldsByAbbrev } from '../field.js';
 import { MORE_BYTES_UNKNOWN } from '../tcp-reassembly.js';
 import { dissectHandshakeRecord, handshakeFields, type TlsConversation } from './tls-handshake.js';
 import { ALERT_DESCRIPTIONS, ALERT_LEVELS, CONTENT_TYPES, HEARTBEAT_TYPES, VERSIONS } from './tls-values.js';
@@ -159,7 +159,7 @@ function dissectRecord(view: ByteView, ctx: Dissection, offset: number, conversa
 export const tls: Dissector = {
   protocol,
   short: 'TLS',
-  fields: { ...fields, ...handshakeFields },
+  fields: fieldsByAbbrev(fields, handshakeFields),
   bindings: TLS_PORTS.map((key) => ({ table: 'tcp.port', key })),
   dissect(view, offset, ctx) {
     const conversation = conversationOf(ctx);

@@ -14,6 +14,10 @@ const Tag = {
 const MAX_LENGTH_BYTES = 4;
 const OID_SUBJECT_ALT_NAME = '2.5.29.17';
 const OID_COUNTRY_NAME = '2.5.4.6';
+/** id-ce: the extensions Wireshark's x509ce dissector takes. */
+const OID_CERTIFICATE_EXTENSIONS = '2.5.29.';
+/** Public key algorithms whose key or parameters Wireshark hands to its pkcs-1 dissector (rsaEncryption, id-ecPublicKey). */
+const PKCS1_KEY_ALGORITHMS = new Set(['1.2.840.113549.1.1.1', '1.2.840.10045.2.1']);
 const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   '2.5.4.3': 'id-at-commonName', '2.5.4.6': 'id-at-countryName', '2.5.4.7': 'id-at-localityName', '2.5.4.8': 'id-at-stateOrProvinceName',
   '2.5.4.10': 'id-at-organizationName', '2.5.4.11': 'id-at-organizationalUnitName',
@@ -120,6 +124,8 @@ function name(view: ByteView, ctx: Dissection, at: number, limit: number): { end
         : value.tag === Tag.IA5_STRING ? sat.IA5String
         : undefined;
       if (field) ctx.add(field, value.valueAt, value.end - value.valueAt, shown);
+      // Wireshark hands each attribute value to x509sat, which frame.protocols lists every time.
+      ctx.layers.push('x509sat');
       parts.push(`${ATTRIBUTE_NAMES[oid] ?? oid}=${shown}`);
       item = attribute.end;
     }
@@ -135,6 +141,7 @@ function extensions(view: ByteView, ctx: Dissection, wrapper: Element): void {
     const oidElement = expect(view, extension.valueAt, extension.end, Tag.OID);
     const oid = oidText(view, oidElement);
     ctx.add(af['extension.id'], oidElement.valueAt, oidElement.end - oidElement.valueAt, oid);
+    if (oid.startsWith(OID_CERTIFICATE_EXTENSIONS)) ctx.layers.push('x509ce');
     let next = element(view, oidElement.end, extension.end);
     if (next.tag === Tag.BOOLEAN) next = element(view, next.end, extension.end);
     if (oid === OID_SUBJECT_ALT_NAME && next.tag === Tag.OCTET_STRING) {
@@ -176,7 +183,8 @@ export function addCertificate(view: ByteView, ctx: Dissection, certificateField
     const subject = name(view, ctx, validity.end, tbs.end);
     if (ctx.tree) ctx.label(`Certificate [truncated] (${subject.text})`);
     const publicKey = expect(view, subject.end, tbs.end, Tag.SEQUENCE);
-    algorithm(view, ctx, publicKey.valueAt, publicKey.end);
+    const keyAlgorithm = algorithm(view, ctx, publicKey.valueAt, publicKey.end);
+    if (PKCS1_KEY_ALGORITHMS.has(oidText(view, expect(view, keyAlgorithm.valueAt, keyAlgorithm.end, Tag.OID)))) ctx.layers.push('pkcs-1');
     for (offset = publicKey.end; offset < tbs.end; ) {
       next = element(view, offset, tbs.end);
       if (next.tag === Tag.EXTENSIONS) extensions(view, ctx, next);
