@@ -95,13 +95,14 @@ export class Pdu {
     return this.ahead.length === 0 && (this.end === MORE_BYTES_UNKNOWN || this.covered >= this.end - this.start);
   }
 
-  /** The PDU's bytes: kept, or rebuilt from the frames that carried them. */
-  contents(session: Session): Uint8Array {
-    if (this.bytes !== undefined) return this.bytes.subarray(0, this.length);
-    const whole = new Uint8Array(this.length);
+  /** The PDU's first `length` bytes: kept, or rebuilt from the frames that carried them. */
+  contents(session: Session, length: number): Uint8Array {
+    if (this.bytes !== undefined) return this.bytes.subarray(0, length);
+    const whole = new Uint8Array(length);
     for (const piece of this.pieces) {
+      if (piece.offset >= length) continue;
       const from = piece.copy ?? session.frameData?.(piece.frame).subarray(piece.at, piece.at + piece.length);
-      if (from !== undefined) whole.set(from, piece.offset);
+      if (from !== undefined) whole.set(from.subarray(0, length - piece.offset), piece.offset);
     }
     return whole;
   }
@@ -128,6 +129,8 @@ interface Completion {
   pdu: Pdu;
   /** Payload bytes of this segment that end the PDU; the rest begins new PDUs. */
   used: number;
+  /** The PDU's length then: one continued by later segments is longer when this frame is shown again. */
+  length: number;
 }
 
 export interface Segment {
@@ -157,7 +160,8 @@ function plan(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, 
   // Wireshark keeps a PDU of known length across a lost segment (it is then never whole); one of unknown
   // length wants the very next bytes.
   const inside = offset < size && offset + segment.length > 0 && (known || offset === pdu.covered);
-  if (!inside || segment.captured < segment.length) {
+  const tooLarge = !known && (size > MAX_PDU || budget.waiting + segment.length > MAX_WAITING);
+  if (!inside || tooLarge || segment.captured < segment.length) {
     abandon(flow, budget, pdu);
     return FRESH_AFTER_LOSS;
   }
@@ -168,7 +172,7 @@ function plan(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, 
   flow.pdu = undefined;
   budget.waiting -= pdu.length;
   pdu.completedIn = segment.frame;
-  return { pdu, used: from - offset + used };
+  return { pdu, used: from - offset + used, length: pdu.length };
 }
 
 /** Starts a PDU with the bytes [at, end) of the segment; OVER_LIMIT when it may not be kept. */
@@ -183,6 +187,24 @@ function startPdu(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segme
   return pdu;
 }
 
+/**
+ * The PDU again, waiting for more: the same one when all of it is still needed (no copy however many
+ * segments a long header takes), else a new one from where the protocol stopped.
+ */
+function continuePdu(flow: ReassemblyFlow, budget: ReassemblyBudget, pdu: Pdu, frame: number, bytes: Uint8Array, at: number): Pdu {
+  budget.waiting += bytes.length - at;
+  if (at === 0) {
+    pdu.end = MORE_BYTES_UNKNOWN;
+    pdu.completedIn = 0;
+    flow.pdu = pdu;
+    return pdu;
+  }
+  const more = new Pdu(pdu.start + at, MORE_BYTES_UNKNOWN, bytes.length - at);
+  more.add(frame, 0, bytes, at, bytes.length - at, false);
+  flow.pdu = more;
+  return more;
+}
+
 const SEGMENT_NOTE = '[TCP segment of a reassembled PDU]';
 
 /** The frame holds only part of a PDU: Wireshark shows it as TCP with this note. */
@@ -195,19 +217,20 @@ function markSegment(ctx: Dissection, pdu: Pdu): void {
 }
 
 function addSegmentsNode(ctx: Dissection, pdu: Pdu, bytes: Uint8Array): void {
+  const pieces = pdu.pieces.filter((piece) => piece.offset < bytes.length).sort((a, b) => a.offset - b.offset);
   if (!ctx.wants(reassemblyFields.segments) && !ctx.wants(reassemblyFields.segment) && !ctx.wants(reassemblyFields['segment.count']) &&
     !ctx.wants(reassemblyFields['reassembled.length']) && !ctx.wants(reassemblyFields['reassembled.data'])) return;
   ctx.openTopLevel(reassemblyFields.segments, undefined);
   if (ctx.tree) {
-    const list = pdu.pieces.map((piece) => `#${piece.frame}(${piece.length})`).join(', ');
-    ctx.label(`[${pdu.pieces.length} Reassembled TCP Segments (${pdu.length} bytes): ${list}]`);
+    const list = pieces.map((piece) => `#${piece.frame}(${piece.length})`).join(', ');
+    ctx.label(`[${pieces.length} Reassembled TCP Segments (${bytes.length} bytes): ${list}]`);
   }
-  for (const piece of [...pdu.pieces].sort((a, b) => a.offset - b.offset)) {
+  for (const piece of pieces) {
     ctx.generated(reassemblyFields.segment, piece.frame);
     if (ctx.tree) ctx.label(`[Frame: ${piece.frame}, payload: ${piece.offset}-${piece.offset + piece.length - 1} (${piece.length} bytes)]`);
   }
-  ctx.generated(reassemblyFields['segment.count'], pdu.pieces.length);
-  ctx.generated(reassemblyFields['reassembled.length'], pdu.length);
+  ctx.generated(reassemblyFields['segment.count'], pieces.length);
+  ctx.generated(reassemblyFields['reassembled.length'], bytes.length);
   ctx.generated(reassemblyFields['reassembled.data'], bytes);
   ctx.close();
 }
@@ -237,22 +260,17 @@ export function handOffPayload(view: ByteView, ctx: Dissection, flow: Reassembly
   if (typeof step === 'object') {
     const { pdu, used } = step;
     ctx.add(reassemblyFields.segment_data, payloadAt, used);
-    const bytes = pdu.contents(session);
+    const bytes = pdu.contents(session, step.length);
     addSegmentsNode(ctx, pdu, bytes);
     ctx.dissectAbove('tcp.port', srcPort, dstPort, 0, bytes.length, { name: `Reassembled TCP (${bytes.length} bytes)`, bytes });
-    // The UI rebuilds the PDU from its frames when it shows this frame again.
-    if (session.frameData !== undefined) pdu.bytes = undefined;
     if (ctx.desegmentAt >= 0) {
       // Still not enough (a protocol that could not tell its length): the next segments continue it.
-      const continued = session.once(() => {
-        const more = new Pdu(pdu.start + ctx.desegmentAt, MORE_BYTES_UNKNOWN, bytes.length);
-        budget.waiting += more.add(segment.frame, 0, bytes, ctx.desegmentAt, bytes.length - ctx.desegmentAt, false);
-        flow.pdu = more;
-        return more;
-      });
+      const continued = session.once(() => continuePdu(flow, budget, pdu, segment.frame, bytes, ctx.desegmentAt));
       markSegment(ctx, continued);
       return;
     }
+    // The UI rebuilds the PDU from its frames when it shows this frame again.
+    if (session.frameData !== undefined) pdu.bytes = undefined;
     from = payloadAt + used;
     if (from >= end) return;
     if (ctx.columns) {

@@ -12,6 +12,8 @@ import { statusText } from './http-status.js';
 
 /** Ports tshark 4.0 binds to HTTP (`tshark -G decodes`). */
 const HTTP_PORTS = [80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371];
+/** Bytes enough to tell a method (the longest, UNSUBSCRIBE) and its space. */
+const LONGEST_START = 12;
 const METHODS = new Set([
   'GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE',
   'LOCK', 'UNLOCK', 'REPORT', 'SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'M-SEARCH', 'PURGE',
@@ -43,6 +45,16 @@ function lineText(view: ByteView, at: number, lf: number): string {
   return latin1(view, at, end);
 }
 
+/** Whether the bytes at `offset` can begin a start line (a method and a space, or "HTTP/"), as far as they go. */
+function mayStartMessage(view: ByteView, offset: number): boolean {
+  const head = latin1(view, offset, Math.min(view.captured, offset + LONGEST_START));
+  if ('HTTP/'.startsWith(head) || head.startsWith('HTTP/')) return true;
+  const space = head.indexOf(' ');
+  const token = space < 0 ? head : head.slice(0, space);
+  for (const method of METHODS) if (space < 0 ? method.startsWith(token) : method === token) return true;
+  return false;
+}
+
 /** What the start line says: a request's method, or a response's status. */
 function startLineKind(line: string): 'request' | 'response' | undefined {
   if (/^HTTP\/\d\.\d /.test(line) || line === 'HTTP/1.1' || line === 'HTTP/1.0') return 'response';
@@ -64,7 +76,7 @@ function dissectMessage(view: ByteView, ctx: Dissection, offset: number): number
   const limit = view.reported;
   const firstLf = lineEnd(view, offset, limit);
   if (firstLf < 0) {
-    if (ctx.desegmentable && view.captured === view.reported && view.reported - offset < MAX_LINE) {
+    if (ctx.desegmentable && view.captured === view.reported && view.reported - offset < MAX_LINE && mayStartMessage(view, offset)) {
       ctx.requestMore(offset, MORE_BYTES_UNKNOWN);
       return -1;
     }
@@ -86,11 +98,14 @@ function dissectMessage(view: ByteView, ctx: Dissection, offset: number): number
     }
     at = lf + 1;
   }
-  if (headersEnd < 0 && ctx.desegmentable && at - offset < MAX_HEADER_BLOCK) {
+  // A header line or block past its bound is not waited for: what came is shown, with a note.
+  const bounded = at - offset < MAX_HEADER_BLOCK && view.reported - at < MAX_LINE;
+  if (headersEnd < 0 && ctx.desegmentable && bounded) {
     ctx.requestMore(offset, MORE_BYTES_UNKNOWN);
     ctx.unlistLayer();
     return -1;
   }
+  if (headersEnd < 0 && !bounded) ctx.expert('warn', `[Header line over ${MAX_LINE} bytes or headers over ${MAX_HEADER_BLOCK}: not reassembled further]`, at, 0);
   const headerBlockEnd = headersEnd < 0 ? Math.min(limit, view.captured) : headersEnd;
   const headers: Headers = { contentLength: -1, chunked: false, contentType: '', contentEncoding: '', host: '' };
   for (let line = firstLf + 1; line < headerBlockEnd; ) {
@@ -174,7 +189,8 @@ export function chunkedEnd(view: ByteView, at: number): number {
     const lf = lineEnd(view, offset, view.reported);
     if (lf < 0) return MORE_BYTES_UNKNOWN;
     const size = chunkSize(lineText(view, offset, lf));
-    if (size < 0) return lf + 1;
+    // A size that is not one: the rest is this broken body's.
+    if (size < 0) return view.reported;
     offset = lf + 1;
     if (size === 0) {
       // The trailer section ends at a blank line.
