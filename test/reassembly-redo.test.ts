@@ -7,7 +7,7 @@ import type { Frame, InterfaceInfo } from '../src/capture/frame.js';
 import { FrameStore } from '../src/capture/frame-store.js';
 import { DecodedStore } from '../src/decode/decoded-store.js';
 import { FrameDecoder } from '../src/decode/decoder.js';
-import { TAP_COLUMN_FIELDS } from '../src/decode/protocols/tap.js';
+import { packetRow, ROW_FIELDS } from '../src/ui/rows.js';
 import { readAll } from './helpers/capture.js';
 import { CORPUS, corpusPresent, CORPUS_ABSENT } from './helpers/corpus.js';
 import { registry } from './helpers/decode.js';
@@ -34,7 +34,7 @@ test('every frame dissected again, in a shuffled order, has the columns of the i
   if (!corpusPresent) return t.pass(CORPUS_ABSENT);
   const { frames, interfaces } = await load();
   const expected = printColumns(frames, interfaces);
-  const decoded = new DecodedStore(new FrameStore(), registry, TAP_COLUMN_FIELDS);
+  const decoded = new DecodedStore(new FrameStore(), registry, ROW_FIELDS);
   for (const frame of frames) decoded.append(frame, interfaces);
   // A fixed shuffle (a linear congruential sequence), so a failure repeats.
   const order = frames.map((_, index) => index);
@@ -51,6 +51,11 @@ test('every frame dissected again, in a shuffled order, has the columns of the i
     if (got !== expected[index]) differing.push(`#${index + 1}: "${got}" where the in-order pass gave "${expected[index]}"`);
   }
   t.deepEqual(differing.slice(0, 20), []);
+  // The list flags what Wireshark's "Bad TCP" rule colours: a lost segment, not the window update after it.
+  t.regex(expected[785], /\[TCP Previous segment not captured\]/);
+  t.true(packetRow(decoded.summary(785), false, 6).alert);
+  t.regex(expected[786], /^TCP \[TCP Window Update\]/);
+  t.false(packetRow(decoded.summary(786), false, 6).alert);
   // The ones that matter most here: a frame that completes a multi-segment HTTP response, TLS records.
   t.regex(expected[153], /^HTTP\/JSON HTTP\/1\.0 200 OK , JavaScript Object Notation/);
   t.regex(expected[308], /^TLSv1\.2 Server Hello, Certificate, Server Key Exchange, Server Hello Done/);
@@ -59,7 +64,7 @@ test('every frame dissected again, in a shuffled order, has the columns of the i
 test('a reassembled PDU is rebuilt from its frames, its tree points into it, and its first segment knows where it ended', async (t) => {
   if (!corpusPresent) return t.pass(CORPUS_ABSENT);
   const { frames, interfaces } = await load();
-  const decoded = new DecodedStore(new FrameStore(), registry, TAP_COLUMN_FIELDS);
+  const decoded = new DecodedStore(new FrameStore(), registry, ROW_FIELDS);
   for (const frame of frames) decoded.append(frame, interfaces);
   // Frame 154 completes a 6,386-byte response begun in frame 148 (6 segments).
   const detail = decoded.detail(153);

@@ -45,6 +45,15 @@ export const Analysis = {
   /** Not Wireshark's: the frame acknowledges a segment, and carries bytes in flight (which values follow). */
   ACKS_SEGMENT: 0x10000, IN_FLIGHT: 0x20000, PUSHED: 0x40000,
 } as const;
+/** What Wireshark's "Bad TCP" colouring rule reads: analysis flags, but not a window update or keep-alive. */
+export const BAD_TCP_FIELDS = [analysisFields['analysis.flags'], analysisFields['analysis.window_update'], analysisFields['analysis.keep_alive'], analysisFields['analysis.keep_alive_ack']];
+
+/** Wireshark's "Bad TCP" rule, `tcp.analysis.flags && !tcp.analysis.window_update && !tcp.analysis.keep_alive && !tcp.analysis.keep_alive_ack`, over a dissection that collected BAD_TCP_FIELDS. */
+export function isBadTcp(dissection: Dissection): boolean {
+  const [flags, ...excused] = BAD_TCP_FIELDS;
+  return dissection.valuesOf(flags).length > 0 && excused.every((field) => dissection.valuesOf(field).length === 0);
+}
+
 /** Every flag of a retransmission: its payload is not dissected again. */
 export const RETRANSMITTED = Analysis.RETRANSMISSION | Analysis.FAST_RETRANSMISSION | Analysis.SPURIOUS_RETRANSMISSION;
 const WIRESHARK_FLAGS = 0xffff;
@@ -213,8 +222,9 @@ function retransmissionKind(fwd: AnalysisFlow, rev: AnalysisFlow, stream: Analys
 /** Forgets the other direction's segments this ACK covers; notes the one it acknowledges exactly. */
 function acknowledge(rev: AnalysisFlow, s: SegmentFacts): number {
   let flags = 0;
-  const kept: Unacked[] = [];
-  for (const segment of rev.segments) {
+  const segments = rev.segments;
+  let kept = 0;
+  for (const segment of segments) {
     // Of several segments it acknowledges exactly (a retransmission's), Wireshark names the first sent.
     if (s.ack === segment.nextSeq && !(flags & Analysis.ACKS_SEGMENT)) {
       flags |= Analysis.ACKS_SEGMENT;
@@ -222,12 +232,13 @@ function acknowledge(rev: AnalysisFlow, s: SegmentFacts): number {
       values.ackRttNs = s.time - segment.time;
     } else if (gt(s.ack, segment.seq) && le(s.ack, segment.nextSeq)) {
       segment.seq = s.ack;
-      kept.push(segment);
+      segments[kept++] = segment;
     } else if (gt(segment.nextSeq, s.ack)) {
-      kept.push(segment);
+      segments[kept++] = segment;
     }
   }
-  if (kept.length !== rev.segments.length) rev.segments = kept;
+  // Kept in place: an ACK arrives for most segments.
+  if (kept !== segments.length) segments.length = kept;
   return flags;
 }
 

@@ -11,8 +11,12 @@ import type { Session } from './session.js';
 export const MORE_BYTES_UNKNOWN = -1;
 /** A PDU larger than this is not reassembled. */
 export const MAX_PDU = 16 * 1024 * 1024;
-/** Bytes waiting in all unfinished PDUs of a capture; past it a new PDU is not started. */
+/** Bytes held for all unfinished PDUs of a capture; past it the longest-idle are given up. */
 export const MAX_WAITING = 64 * 1024 * 1024;
+/** A PDU's first buffer: most are small; one that says it is larger grows by doubling as its bytes come. */
+const INITIAL_CAPACITY = 16 * 1024;
+/** A PDU of known size up to this is given its whole buffer at once. */
+const UPFRONT_CAPACITY = 4 * 1024 * 1024;
 
 export const reassemblyFields = defineFields('tcp', {
   reassembled_in: { name: 'Reassembled PDU in frame', type: 'framenum' },
@@ -53,36 +57,64 @@ export class Pdu {
   constructor(
     readonly start: number,
     public end: number,
-    capacity: number,
   ) {
-    this.bytes = new Uint8Array(capacity);
+    this.bytes = new Uint8Array(0);
   }
 
-  /** Adds `length` bytes from `source` at `at` as the PDU's bytes from `offset`; returns how many it did not hold yet. */
-  add(frame: number, offset: number, source: Uint8Array, at: number, length: number, frameBytes: boolean): number {
+  /** Bytes allocated for it while it waits. */
+  get capacity(): number {
+    return this.bytes?.length ?? 0;
+  }
+
+  /** How many bytes more than it holds its buffer would take to hold up to offset `end`. */
+  growthFor(end: number): number {
+    const capacity = this.capacity;
+    if (end <= capacity) return 0;
+    // A PDU that says its size gets it at once (one allocation, no copies as it grows), up to a bound.
+    if (this.end !== MORE_BYTES_UNKNOWN && this.end - this.start <= UPFRONT_CAPACITY) return this.end - this.start - capacity;
+    const limit = this.end === MORE_BYTES_UNKNOWN ? MAX_PDU : this.end - this.start;
+    return Math.min(limit, Math.max(end, capacity * 2, INITIAL_CAPACITY)) - capacity;
+  }
+
+  /** Adds `length` bytes from `source` at `at` as the PDU's bytes from `offset` (room claimed with growthFor). */
+  add(frame: number, offset: number, source: Uint8Array, at: number, length: number, frameBytes: boolean): void {
     let bytes = this.bytes as Uint8Array;
-    if (offset + length > bytes.length) {
-      const grown = new Uint8Array(Math.min(MAX_PDU, Math.max(offset + length, bytes.length * 2)));
+    const growth = this.growthFor(offset + length);
+    if (growth > 0) {
+      const grown = new Uint8Array(bytes.length + growth);
       grown.set(bytes.subarray(0, this.length));
       bytes = this.bytes = grown;
     }
     bytes.set(source.subarray(at, at + length), offset);
     this.pieces.push({ frame, offset, at, length, copy: frameBytes ? undefined : source.slice(at, at + length) });
-    const before = this.covered + this.ahead.reduce((sum, [from, to]) => sum + to - from, 0);
-    this.ahead.push([offset, offset + length]);
-    this.ahead.sort((x, y) => x[0] - y[0]);
-    while (this.ahead.length > 0 && this.ahead[0][0] <= this.covered) {
-      this.covered = Math.max(this.covered, (this.ahead.shift() as [number, number])[1]);
+    this.cover(offset, offset + length);
+    this.length = Math.max(this.length, offset + length);
+  }
+
+  /** Marks [from, to) as held: in order (the usual case) it extends what is covered, else it waits past the hole. */
+  private cover(from: number, to: number): void {
+    const ahead = this.ahead;
+    if (from <= this.covered) {
+      this.covered = Math.max(this.covered, to);
+      // The hole may be filled now.
+      while (ahead.length > 0 && ahead[0][0] <= this.covered) this.covered = Math.max(this.covered, (ahead.shift() as [number, number])[1]);
+      return;
     }
+    const last = ahead[ahead.length - 1];
+    if (last !== undefined && from >= last[0]) {
+      if (from <= last[1]) last[1] = Math.max(last[1], to);
+      else ahead.push([from, to]);
+      return;
+    }
+    ahead.push([from, to]);
+    ahead.sort((x, y) => x[0] - y[0]);
     // Ranges past the hole may overlap each other; merged, they count once.
-    for (let i = 1; i < this.ahead.length; ) {
-      if (this.ahead[i][0] <= this.ahead[i - 1][1]) {
-        this.ahead[i - 1][1] = Math.max(this.ahead[i - 1][1], this.ahead[i][1]);
-        this.ahead.splice(i, 1);
+    for (let i = 1; i < ahead.length; ) {
+      if (ahead[i][0] <= ahead[i - 1][1]) {
+        ahead[i - 1][1] = Math.max(ahead[i - 1][1], ahead[i][1]);
+        ahead.splice(i, 1);
       } else i++;
     }
-    this.length = Math.max(this.length, offset + length);
-    return this.covered + this.ahead.reduce((sum, [from, to]) => sum + to - from, 0) - before;
   }
 
   /** Whether `length` bytes from relative sequence number `seq` lie within the PDU (of known length). */
@@ -113,9 +145,45 @@ export interface ReassemblyFlow {
   pdu: Pdu | undefined;
 }
 
-/** The whole capture's unfinished bytes. */
-export interface ReassemblyBudget {
-  waiting: number;
+/**
+ * The memory the waiting PDUs of a capture hold, bounded: past MAX_WAITING the longest-idle are given up
+ * (a PDU whose segment was lost never completes, and would otherwise be kept to the end of the capture).
+ */
+export class ReassemblyBudget {
+  held = 0;
+  /** Flows with a PDU holding bytes, the longest idle first. */
+  private readonly waiting = new Set<ReassemblyFlow>();
+
+  /** Room for `bytes` more for `flow`'s PDU; false when giving up every other PDU would not make it. */
+  claim(flow: ReassemblyFlow, bytes: number): boolean {
+    this.waiting.delete(flow);
+    for (const other of this.waiting) {
+      if (this.held + bytes <= MAX_WAITING) break;
+      this.drop(other);
+    }
+    if (this.held + bytes > MAX_WAITING) return false;
+    this.held += bytes;
+    this.waiting.add(flow);
+    return true;
+  }
+
+  /** The flow's PDU is given up: its bytes go. */
+  drop(flow: ReassemblyFlow): void {
+    const pdu = flow.pdu;
+    if (pdu !== undefined) {
+      this.held -= pdu.capacity;
+      pdu.bytes = undefined;
+      flow.pdu = undefined;
+    }
+    this.waiting.delete(flow);
+  }
+
+  /** The flow's PDU is complete: it waits no more (its bytes serve the frame that completed it). */
+  done(flow: ReassemblyFlow, pdu: Pdu): void {
+    this.held -= pdu.capacity;
+    this.waiting.delete(flow);
+    flow.pdu = undefined;
+  }
 }
 
 /** A segment's part in reassembly, decided the first time it is dissected and given back after. */
@@ -145,12 +213,6 @@ export interface Segment {
   dstPort: number;
 }
 
-function abandon(flow: ReassemblyFlow, budget: ReassemblyBudget, pdu: Pdu): void {
-  flow.pdu = undefined;
-  budget.waiting -= pdu.length;
-  pdu.bytes = undefined;
-}
-
 function plan(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, view: ByteView, inFrame: boolean): Plan {
   const pdu = flow.pdu;
   if (pdu === undefined) return FRESH;
@@ -160,17 +222,16 @@ function plan(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, 
   // Wireshark keeps a PDU of known length across a lost segment (it is then never whole); one of unknown
   // length wants the very next bytes.
   const inside = offset < size && offset + segment.length > 0 && (known || offset === pdu.covered);
-  const tooLarge = !known && (size > MAX_PDU || budget.waiting + segment.length > MAX_WAITING);
-  if (!inside || tooLarge || segment.captured < segment.length) {
-    abandon(flow, budget, pdu);
-    return FRESH_AFTER_LOSS;
-  }
   const from = Math.max(0, offset);
   const used = Math.min(segment.length, size - offset) - (from - offset);
-  budget.waiting += pdu.add(segment.frame, from, view.bytes, segment.payloadAt + (from - offset), used, inFrame);
+  const fits = size <= MAX_PDU && budget.claim(flow, pdu.growthFor(from + used));
+  if (!inside || !fits || segment.captured < segment.length) {
+    budget.drop(flow);
+    return FRESH_AFTER_LOSS;
+  }
+  pdu.add(segment.frame, from, view.bytes, segment.payloadAt + (from - offset), used, inFrame);
   if (!pdu.whole) return pdu;
-  flow.pdu = undefined;
-  budget.waiting -= pdu.length;
+  budget.done(flow, pdu);
   pdu.completedIn = segment.frame;
   return { pdu, used: from - offset + used, length: pdu.length };
 }
@@ -179,10 +240,10 @@ function plan(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, 
 function startPdu(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, view: ByteView, at: number, needs: number, inFrame: boolean): Pdu | typeof OVER_LIMIT {
   const have = segment.payloadAt + segment.length - at;
   const total = needs === MORE_BYTES_UNKNOWN ? have : have + needs;
-  if (total > MAX_PDU || budget.waiting + have > MAX_WAITING) return OVER_LIMIT;
   const start = segment.seq + (at - segment.payloadAt);
-  const pdu = new Pdu(start, needs === MORE_BYTES_UNKNOWN ? MORE_BYTES_UNKNOWN : start + total, needs === MORE_BYTES_UNKNOWN ? have * 2 : total);
-  budget.waiting += pdu.add(segment.frame, 0, view.bytes, at, have, inFrame);
+  const pdu = new Pdu(start, needs === MORE_BYTES_UNKNOWN ? MORE_BYTES_UNKNOWN : start + total);
+  if (total > MAX_PDU || !budget.claim(flow, pdu.growthFor(have))) return OVER_LIMIT;
+  pdu.add(segment.frame, 0, view.bytes, at, have, inFrame);
   flow.pdu = pdu;
   return pdu;
 }
@@ -192,16 +253,20 @@ function startPdu(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segme
  * segments a long header takes), else a new one from where the protocol stopped.
  */
 function continuePdu(flow: ReassemblyFlow, budget: ReassemblyBudget, pdu: Pdu, frame: number, bytes: Uint8Array, at: number): Pdu {
-  budget.waiting += bytes.length - at;
   if (at === 0) {
     pdu.end = MORE_BYTES_UNKNOWN;
     pdu.completedIn = 0;
     flow.pdu = pdu;
+    budget.claim(flow, pdu.capacity);
     return pdu;
   }
-  const more = new Pdu(pdu.start + at, MORE_BYTES_UNKNOWN, bytes.length - at);
-  more.add(frame, 0, bytes, at, bytes.length - at, false);
+  const more = new Pdu(pdu.start + at, MORE_BYTES_UNKNOWN);
   flow.pdu = more;
+  if (!budget.claim(flow, more.growthFor(bytes.length - at))) {
+    flow.pdu = undefined;
+    return more;
+  }
+  more.add(frame, 0, bytes, at, bytes.length - at, false);
   return more;
 }
 

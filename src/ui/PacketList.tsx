@@ -15,6 +15,8 @@ export interface PacketRow {
   length: number;
   info: string;
   marked: boolean;
+  /** Wireshark's "Bad TCP" rule matches (a retransmission, a lost segment, a duplicate ACK, a zero window...). */
+  alert: boolean;
 }
 
 /** Wireshark's default colouring rules, reduced to the protocol column. */
@@ -29,6 +31,9 @@ const PROTOCOL_COLOURS: Readonly<Record<string, string>> = {
   ICMPv6: 'magenta',
   NFLOG: 'green',
 };
+
+/** Wireshark's "Bad TCP" colouring: red on black. */
+const BAD_TCP = { color: '#f78787', background: 'black' } as const;
 
 export interface ColumnWidths {
   number: number;
@@ -105,10 +110,11 @@ export interface PacketListProps {
 }
 
 export function PacketList({ rows, selected, width, largestNumber, colour }: PacketListProps) {
-  // Two columns in front: `>` on the selected row (visible even where the terminal shows no inverse) and `*` on marked ones.
+  // Three columns in front: `>` on the selected row (visible even where the terminal shows no inverse), `*` on
+  // marked ones and `!` where Wireshark's "Bad TCP" rule would colour the row (visible without colour).
   let timeWidth = MIN_TIME_WIDTH;
   for (const row of rows) timeWidth = Math.max(timeWidth, row.time.length);
-  const widths = columnWidths(width - 2, largestNumber, timeWidth);
+  const widths = columnWidths(width - 3, largestNumber, timeWidth);
   const header = ['No.', 'Time', 'Tap', 'Source', 'Destination', 'Proto', 'Len', 'Info'];
   const headerText = [
     fit(header[0], widths.number, true),
@@ -123,11 +129,17 @@ export function PacketList({ rows, selected, width, largestNumber, colour }: Pac
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
-        {'  ' + headerText}
+        {'   ' + headerText}
       </Text>
       {rows.map((row, index) => (
-        <Text key={row.number} wrap="truncate" inverse={index === selected} color={colour ? PROTOCOL_COLOURS[row.protocol] : undefined}>
-          {(index === selected ? '>' : ' ') + (row.marked ? '*' : ' ') + rowText(row, widths)}
+        <Text
+          key={row.number}
+          wrap="truncate"
+          inverse={index === selected}
+          color={colour ? (row.alert ? BAD_TCP.color : PROTOCOL_COLOURS[row.protocol]) : undefined}
+          backgroundColor={colour && row.alert ? BAD_TCP.background : undefined}
+        >
+          {(index === selected ? '>' : ' ') + (row.marked ? '*' : ' ') + (row.alert ? '!' : ' ') + rowText(row, widths)}
         </Text>
       ))}
     </Box>

@@ -1,8 +1,12 @@
 // What the UI shows of a frame, read from its dissection: the packet list's row and the Tap column.
 import type { Dissection } from '../decode/dissection.js';
 import { nanosecondsText } from '../decode/field.js';
-import { tapArrow, tapInterface } from '../decode/protocols/tap.js';
+import { TAP_COLUMN_FIELDS, tapArrow, tapInterface } from '../decode/protocols/tap.js';
+import { BAD_TCP_FIELDS, isBadTcp } from '../decode/tcp-analysis.js';
 import type { PacketRow } from './PacketList.js';
+
+/** The fields a row reads besides the columns: the Tap column's and the "Bad TCP" rule's. */
+export const ROW_FIELDS = [...TAP_COLUMN_FIELDS, ...BAD_TCP_FIELDS];
 
 /** `↓ eth0`: the direction the kernel copied the frame in, and the interface when the capture names it. */
 export function tapText(dissection: Dissection): string {
@@ -24,5 +28,6 @@ export function packetRow(dissection: Dissection, marked: boolean, timeDigits: n
     length: frame.originalLength,
     info: cols.info,
     marked,
+    alert: isBadTcp(dissection),
   };
 }

@@ -11,7 +11,7 @@ import { DecodedStore } from '../decode/decoded-store.js';
 import type { Registry } from '../decode/registry.js';
 import { App } from './App.js';
 import { CaptureFeed } from './feed.js';
-import { TAP_COLUMN_FIELDS } from '../decode/protocols/tap.js';
+import { ROW_FIELDS } from './rows.js';
 import { holdTerminal } from './terminal.js';
 
 export interface TuiOptions {
@@ -39,7 +39,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   const regularFile = stats?.isFile() ?? false;
   const size = regularFile && stats ? stats.size : 0;
   const store = new FrameStore(regularFile && path !== undefined ? { file: path } : {});
-  const decoded = new DecodedStore(store, registry, TAP_COLUMN_FIELDS);
+  const decoded = new DecodedStore(store, registry, ROW_FIELDS);
   // A pipe has no end to show progress towards: it is followed like a live capture.
   const name = live ? live.interfaces.map((iface) => iface.name).join(', ') : path === '-' ? 'standard input' : (path ?? '');
   const feed = new CaptureFeed(decoded, { name, live: !regularFile });

@@ -7,7 +7,7 @@ import { columnWidths, fit, PacketList, type PacketRow } from '../../src/ui/Pack
 const ESC = '\u001b';
 
 function row(number: number, info: string, protocol = 'TCP'): PacketRow {
-  return { number, time: '0.000123', tap: '↓ veth0', source: '10.77.0.1', destination: '10.77.0.2', protocol, length: 74, info, marked: number === 2 };
+  return { number, time: '0.000123', tap: '↓ veth0', source: '10.77.0.1', destination: '10.77.0.2', protocol, length: 74, info, marked: number === 2, alert: number === 3 };
 }
 
 /** The frame without styling, so assertions see the text the user reads. */
@@ -34,7 +34,8 @@ test('rows render one line each, within the width, the selected one pointed at a
   t.regex(lines[0], /No\. +Time +Tap +Source +Destination +Proto +Len +Info/);
   t.regex(plain(render(<PacketList rows={rows} selected={1} width={120} largestNumber={3} colour={false} />).lastFrame()), /Source +Destination +Proto/);
   for (const line of lines) t.true(Array.from(line).length <= 80, line);
-  t.true(lines[2].startsWith('>*'), 'row 2 is selected and marked');
+  t.true(lines[2].startsWith('>* '), 'row 2 is selected and marked');
+  t.true(lines[3].startsWith('  !'), 'row 3 is flagged by the "Bad TCP" rule, without colour too');
   t.true(lines[1].startsWith('  '));
   t.true(lines[2].endsWith('…'));
 });

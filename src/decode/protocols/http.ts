@@ -36,7 +36,11 @@ function lineEnd(view: ByteView, at: number, limit: number): number {
 }
 
 function latin1(view: ByteView, at: number, end: number): string {
-  return String.fromCharCode(...view.slice(at, end - at));
+  const bytes = view.bytes;
+  let text = '';
+  // In pieces: a spread of a long line's bytes would pass too many arguments.
+  for (let from = at; from < end; from += 4096) text += String.fromCharCode(...bytes.subarray(from, Math.min(end, from + 4096)));
+  return text;
 }
 
 /** The line's text without its CR LF. */
@@ -82,6 +86,7 @@ function dissectMessage(view: ByteView, ctx: Dissection, offset: number): number
     }
     return continuation(view, ctx, offset);
   }
+  if (!mayStartMessage(view, offset)) return continuation(view, ctx, offset);
   const startLine = lineText(view, offset, firstLf);
   const kind = startLineKind(startLine);
   if (kind === undefined) return continuation(view, ctx, offset);

@@ -5,8 +5,8 @@ import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, fieldsByAbbrev } from '../field.js';
 import { addPorts } from './ports.js';
-import { analysisFields, analyzeSegment, copyFields, infoPrefix, newAnalysisFlow, RETRANSMITTED, type AnalysisFlow, type AnalysisStream } from '../tcp-analysis.js';
-import { handOffPayload, reassemblyFields, type ReassemblyBudget } from '../tcp-reassembly.js';
+import { analysisFields, analyzeSegment, copyFields, infoPrefix, newAnalysisFlow, RETRANSMITTED, type AnalysisFlow, type AnalysisStream, type SegmentFacts } from '../tcp-analysis.js';
+import { handOffPayload, ReassemblyBudget, reassemblyFields, type Segment } from '../tcp-reassembly.js';
 
 export const FIELD = { PORTS: 0, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
 export const MIN_HEADER = 20;
@@ -131,7 +131,7 @@ function conversationKey(bytes: Uint8Array, length: number, firstAt: number, fir
 }
 
 function tcpState(ctx: Dissection): TcpState {
-  return ctx.session.stateOf(protocol, (): TcpState => ({ streams: new Map(), nextIndex: 0, budget: { waiting: 0 } }));
+  return ctx.session.stateOf(protocol, (): TcpState => ({ streams: new Map(), nextIndex: 0, budget: new ReassemblyBudget() }));
 }
 
 /**
@@ -273,6 +273,22 @@ interface Payload {
   flags: number;
 }
 
+// Filled anew for each segment and read only while it is dissected: no object per frame.
+const facts: SegmentFacts = { frame: 0, time: 0, seq: 0, ack: 0, length: 0, flags: 0, window: 0, reverseShift: 0, sacked: -1 };
+const payloadScratch: Payload = { payloadAt: 0, payloadLength: 0, relativeSeq: 0, srcPort: 0, dstPort: 0, flags: 0 };
+const segment: Segment = { frame: 0, seq: 0, payloadAt: 0, length: 0, captured: 0, srcPort: 0, dstPort: 0 };
+
+function setPayload(payloadAt: number, payloadLength: number, relativeSeq: number, srcPort: number, dstPort: number, flags: number): Payload {
+  const payload = payloadScratch;
+  payload.payloadAt = payloadAt;
+  payload.payloadLength = payloadLength;
+  payload.relativeSeq = relativeSeq;
+  payload.srcPort = srcPort;
+  payload.dstPort = dstPort;
+  payload.flags = flags;
+  return payload;
+}
+
 /** The segment's data: a reset's cause, or handed to the protocol above (not for a retransmission, nor a copy). */
 function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSide | undefined, flow: AnalysisFlow | undefined, analysis: number, payload: Payload): void {
   const { payloadAt, payloadLength, srcPort, dstPort } = payload;
@@ -299,7 +315,13 @@ function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSid
   transport.forward = conversation.forward;
   transport.srcPort = srcPort;
   transport.dstPort = dstPort;
-  const segment = { frame: ctx.frame.number, seq: payload.relativeSeq, payloadAt, length: payloadLength, captured, srcPort, dstPort };
+  segment.frame = ctx.frame.number;
+  segment.seq = payload.relativeSeq;
+  segment.payloadAt = payloadAt;
+  segment.length = payloadLength;
+  segment.captured = captured;
+  segment.srcPort = srcPort;
+  segment.dstPort = dstPort;
   handOffPayload(view, ctx, flow, tcpState(ctx).budget, segment);
 }
 
@@ -397,14 +419,26 @@ export const tcp: Dissector = {
     if (conversation && lengthKnown) {
       const stream = conversation.stream;
       const [fwd, rev] = conversation.forward ? stream.analysis : [stream.analysis[1], stream.analysis[0]];
-      const facts = {
-        frame: ctx.frame.number, time: Number(ctx.frame.relativeNs), seq, ack, length: payloadLength, flags, window: scaled,
-        reverseShift: reverseFlow?.windowShift ?? WSCALE_UNKNOWN, sacked: options?.sacked ?? -1,
-      };
+      facts.frame = ctx.frame.number;
+      facts.time = Number(ctx.frame.relativeNs);
+      facts.seq = seq;
+      facts.ack = ack;
+      facts.length = payloadLength;
+      facts.flags = flags;
+      facts.window = scaled;
+      facts.reverseShift = reverseFlow?.windowShift ?? WSCALE_UNKNOWN;
+      facts.sacked = options?.sacked ?? -1;
       analysis = analyzeSegment(ctx, fwd, rev, stream.times, stream, facts, stream.reusedIn === ctx.frame.number);
-      if (payloadLength > 0) dissectPayload(view, ctx, conversation, fwd, analysis, { payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags });
+      if (payloadLength > 0) dissectPayload(view, ctx, conversation, fwd, analysis, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
+      // After its FIN or RST a side sends nothing new: a PDU it left waiting will not be completed.
+      if (flags & (Flag.FIN | Flag.RST) && !(analysis & RETRANSMITTED)) {
+        ctx.session.once(() => {
+          tcpState(ctx).budget.drop(fwd);
+          return 0;
+        });
+      }
     } else if (payloadLength > 0) {
-      dissectPayload(view, ctx, undefined, undefined, 0, { payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags });
+      dissectPayload(view, ctx, undefined, undefined, 0, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
     }
     // Wireshark prepends these last, ahead of what the protocols above wrote.
     if (ctx.columns) ctx.cols.info = infoPrefix() + ctx.cols.info;
