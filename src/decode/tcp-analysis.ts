@@ -283,6 +283,9 @@ const FLAG_TEXTS: readonly [number, string, ExpertSeverity, string, keyof typeof
   [Analysis.ZERO_WINDOW_PROBE_ACK, '[TCP ZeroWindowProbeAck] ', 'note', 'ACK to a TCP Zero Window Probe', 'analysis.zero_window_probe_ack'],
 ];
 
+/** The pseudo-device of a capture on every interface, which names no device of its own. */
+const ANY_DEVICE = 'any';
+
 /**
  * The segments seen in the last LINK_WINDOW_S seconds by tap identity, once the capture has shown a second
  * site: a capture at one site has no copies, and pays nothing for this.
@@ -291,6 +294,7 @@ class Sightings {
   private readonly seen = new Map<number, { frame: number; site: string; stream: object; time: number }>();
   private firstSite: string | undefined;
   private several = false;
+  private readonly lastAtFirstSite = { frame: 0, stream: undefined as object | undefined, seq: 0, ack: 0, length: 0, flags: 0 };
   /** Each interface's site, made once: the captures of one session number their interfaces alike. */
   private readonly interfaceSites: string[] = [];
 
@@ -300,17 +304,33 @@ class Sightings {
    */
   siteOf(ctx: Dissection): string {
     const point = ctx.tapPoint;
-    if (point !== undefined) return point.iface !== '' ? point.iface : point.label;
     const id = ctx.frame.interfaceId;
-    return (this.interfaceSites[id] ??= ctx.frame.device ?? `interface ${id}`);
+    if (point === undefined) return (this.interfaceSites[id] ??= ctx.frame.device ?? `interface ${id}`);
+    if (point.iface !== '' && point.iface !== ANY_DEVICE) return point.iface;
+    // No device name (an `any` capture read back from a file): its tap point, on its capture interface
+    // (tsshark's own export gives each tap point an interface of its own).
+    return point.iface === ANY_DEVICE ? `${point.label} on interface ${id}` : point.label;
   }
 
   /** The frame this one copies (0: a first sighting). */
-  check(ctx: Dissection, site: string, stream: object, frame: number, time: number): number {
+  check(ctx: Dissection, site: string, stream: object, facts: SegmentFacts): number {
+    const { frame, time } = facts;
     if (!this.several) {
       this.firstSite ??= site;
-      if (site === this.firstSite) return 0;
+      if (site === this.firstSite) {
+        // Only the last segment is kept, by its numbers (no hashing): the next may be its copy at a second site.
+        const last = this.lastAtFirstSite;
+        last.frame = frame;
+        last.stream = stream;
+        last.seq = facts.seq;
+        last.ack = facts.ack;
+        last.length = facts.length;
+        last.flags = facts.flags;
+        return 0;
+      }
       this.several = true;
+      const last = this.lastAtFirstSite;
+      if (last.stream === stream && last.seq === facts.seq && last.ack === facts.ack && last.length === facts.length && last.flags === facts.flags) return last.frame;
     }
     const identity = identityOf(ctx.datagram);
     // Read here, not at load: tap-paths.js and this module import each other through tcp.js.
@@ -336,7 +356,7 @@ export function analyzeSegment(ctx: Dissection, fwd: AnalysisFlow, rev: Analysis
   const session = ctx.session;
   const sightings = session.stateOf(Sightings, () => new Sightings());
   const site = sightings.siteOf(ctx);
-  const copyOf = session.once(() => sightings.check(ctx, site, streamKey, facts.frame, facts.time));
+  const copyOf = session.once(() => sightings.check(ctx, site, streamKey, facts));
   const delta = session.once(() => {
     if (stream.firstTime < 0) stream.firstTime = facts.time;
     const previous = stream.lastTime < 0 ? facts.time : stream.lastTime;
