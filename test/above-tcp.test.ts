@@ -1,6 +1,7 @@
 // Above TCP against tshark 4.0: the Protocol and Info columns and the fields of reassembly, sequence
 // analysis, TLS, X.509, HTTP and JSON on every frame of the recordings our lab made with real clients and
 // servers; and where tsshark knowingly differs: copies of one segment at several tap points.
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
@@ -130,4 +131,38 @@ test('several tap points: tshark calls later copies of a segment retransmissions
     }
     t.log(`${file}: tshark flags ${theirFlagged.length} frames; tsshark ${ourFlagged}, and links ${copies.length} copies to their first sighting`);
   }
+});
+
+/** JA4 (FoxIO's definition) from tshark's reading of a ClientHello: an independent check of what tsshark parses and hashes. */
+function ja4FromTshark(row: readonly string[]): string {
+  const [suites, extensions, signatures, alpn, sni, versions, legacy] = row.map((value) => (value === '' ? [] : value.split(',')));
+  const grease = (value: number) => (value & 0x0f0f) === 0x0a0a && value >> 8 === (value & 0xff);
+  const numbers = (values: readonly string[]) => values.map(Number).filter((value) => !grease(value));
+  const hex4 = (value: number) => value.toString(16).padStart(4, '0');
+  // Without supported_versions, the hello's own version.
+  const version = Math.max(...numbers(versions.length > 0 ? versions : legacy));
+  const versionText = ({ 0x0304: '13', 0x0303: '12', 0x0302: '11', 0x0301: '10' } as Record<number, string>)[version] ?? '00';
+  const ciphers = numbers(suites);
+  const types = numbers(extensions);
+  const first = alpn[0] ?? '';
+  const count = (n: number) => String(Math.min(n, 99)).padStart(2, '0');
+  const a = `t${versionText}${sni.length > 0 ? 'd' : 'i'}${count(ciphers.length)}${count(types.length)}${first === '' ? '00' : first[0] + first[first.length - 1]}`;
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+  const b = sha(ciphers.map(hex4).sort().join(','));
+  const hashed = types.filter((type) => type !== 0 && type !== 16).map(hex4).sort().join(',');
+  const c = sha(signatures.length > 0 ? `${hashed}_${numbers(signatures).map(hex4).join(',')}` : hashed);
+  return `${a}_${b}_${c}`;
+}
+
+test('JA4 of every ClientHello in the recordings agrees with one computed from tshark\'s reading of it', async (t) => {
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const path = join(CORPUS, 'recorded/rtr-client-side.pcap');
+  const fields = ['tls.handshake.ciphersuite', 'tls.handshake.extension.type', 'tls.handshake.sig_hash_alg', 'tls.handshake.extensions_alpn_str', 'tls.handshake.extensions_server_name', 'tls.handshake.extensions.supported_version', 'tls.handshake.version'];
+  const theirs = await tsharkFields(path, ['tls.handshake.type', ...fields]);
+  const ours = await tssharkColumnsAndFields(path, ['tls.handshake.ja4']);
+  const hellos = theirs.map((row, index) => ({ row, index })).filter(({ row }) => row[0].split(',').includes('1'));
+  t.true(hellos.length >= 4);
+  for (const { row, index } of hellos) t.is(ours[index][2], ja4FromTshark(row.slice(1)), `frame ${index + 1}`);
+  t.log(`${hellos.length} ClientHellos, e.g. ${ours[hellos[0].index][2]}`);
 });

@@ -6,6 +6,7 @@ import test from 'ava';
 import type { Frame, InterfaceInfo } from '../src/capture/frame.js';
 import { FrameStore } from '../src/capture/frame-store.js';
 import { DecodedStore } from '../src/decode/decoded-store.js';
+import type { TreeNode } from '../src/decode/tree.js';
 import { FrameDecoder } from '../src/decode/decoder.js';
 import { packetRow, ROW_FIELDS } from '../src/ui/rows.js';
 import { readAll } from './helpers/capture.js';
@@ -80,6 +81,10 @@ test('a reassembled PDU is rebuilt from its frames, its tree points into it, and
   const first = decoded.detail(147);
   const tcp = first.roots.find((node) => node.field.abbrev === 'tcp');
   t.is(tcp?.children.find((node) => node.field.abbrev === 'tcp.reassembled_in')?.value, 154);
+  // A request shown after the whole pass names its response (print mode's one pass cannot, as tshark's).
+  const request = decoded.detail(129).roots.find((node) => node.field.abbrev === 'http');
+  const responseIn = (nodes: readonly TreeNode[]): unknown => nodes.map((node) => (node.field.abbrev === 'http.response_in' ? node.value : responseIn(node.children))).find((value) => value !== undefined);
+  t.is(responseIn(request?.children ?? []), 134);
   // Dissected once more, in another order, the PDU is the same bytes.
   decoded.detail(10);
   t.deepEqual(decoded.detail(153).sources[reassembled].bytes, bytes);
