@@ -78,6 +78,15 @@ const KNOWN_HEADERS = new Set([
   'content-security-policy', 'access-control-allow-origin', 'origin', 'link', 'dnt', 'upgrade-insecure-requests', 'http2-settings',
 ]);
 
+/** The fields header lines make. */
+const HEADER_LINE_FIELDS: readonly FieldDef[] = [fields['request.line'], fields['response.line'], fields.unknown_header, fields.content_length, fields.cookie_pair, ...HEADER_FIELDS.values()];
+
+/** Whether a header line's fields would be used (a filter or -T fields asks for one). */
+export function wantsHeaders(ctx: Dissection): boolean {
+  for (const field of HEADER_LINE_FIELDS) if (ctx.wants(field)) return true;
+  return false;
+}
+
 export function headerFieldOf(name: string): FieldDef | undefined {
   return HEADER_FIELDS.get(name);
 }

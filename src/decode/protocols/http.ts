@@ -6,7 +6,7 @@ import type { Dissection } from '../dissection.js';
 import { defineProtocol, fieldsByAbbrev } from '../field.js';
 import { MORE_BYTES_UNKNOWN } from '../tcp-reassembly.js';
 import { addBody, bodyFields } from './http-body.js';
-import { addHeader, fields, headerFieldOf } from './http-fields.js';
+import { addHeader, fields, headerFieldOf, wantsHeaders } from './http-fields.js';
 import { exchangeOf, recordRequest, recordResponse } from './http-exchanges.js';
 import { statusText } from './http-status.js';
 
@@ -19,6 +19,11 @@ const METHODS = new Set([
   'LOCK', 'UNLOCK', 'REPORT', 'SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'M-SEARCH', 'PURGE',
 ]);
 const CR = 0x0d;
+const COLON = 0x3a;
+/** Text this short is built a character at a time (no array for a spread). */
+const SHORT_TEXT = 64;
+/** "transfer-encoding": no longer name frames a body. */
+const LONGEST_FRAMING_HEADER = 17;
 const LF = 0x0a;
 /** A start line or header longer than this is not believed (a hostile 1 MB header line is cut, not buffered). */
 const MAX_LINE = 64 * 1024;
@@ -38,6 +43,10 @@ function lineEnd(view: ByteView, at: number, limit: number): number {
 function latin1(view: ByteView, at: number, end: number): string {
   const bytes = view.bytes;
   let text = '';
+  if (end - at <= SHORT_TEXT) {
+    for (let i = at; i < end; i++) text += String.fromCharCode(bytes[i]);
+    return text;
+  }
   // In pieces: a spread of a long line's bytes would pass too many arguments.
   for (let from = at; from < end; from += 4096) text += String.fromCharCode(...bytes.subarray(from, Math.min(end, from + 4096)));
   return text;
@@ -135,7 +144,9 @@ function dissectMessage(view: ByteView, ctx: Dissection, offset: number): number
   const messageEnd = bodyEnd >= 0 ? Math.min(bodyEnd, limit) : headers.chunked ? Math.max(chunkedEnd(view, bodyAt), bodyAt) : limit;
   if (ctx.tree) ctx.layerSummary('Hypertext Transfer Protocol', messageEnd - offset);
   addStartLine(ctx, offset, firstLf, kind, startLine);
-  for (let line = firstLf + 1; line < headerBlockEnd; ) {
+  // Header lines as fields cost text: only when a tree or a field of theirs is wanted.
+  const headerLines = ctx.tree || wantsHeaders(ctx);
+  for (let line = firstLf + 1; headerLines && line < headerBlockEnd; ) {
     const lf = lineEnd(view, line, headerBlockEnd);
     const end = lf < 0 ? headerBlockEnd : lf + 1;
     if (end - line > 2 || (lf !== line && !(lf === line + 1 && view.bytes[line] === CR))) addHeader(ctx, line, end, latin1(view, line, end), kind);
@@ -148,17 +159,18 @@ function dissectMessage(view: ByteView, ctx: Dissection, offset: number): number
 }
 
 function readHeader(view: ByteView, at: number, lf: number, headers: Headers): void {
-  const text = lineText(view, at, lf);
-  const colon = text.indexOf(':');
-  if (colon <= 0) return;
-  const name = text.slice(0, colon).trim().toLowerCase();
-  const value = text.slice(colon + 1).trim();
-  switch (headerFieldOf(name)) {
-    case fields.content_length_header: {
-      const length = /^\d{1,15}$/.test(value) ? Number(value) : -1;
-      headers.contentLength = length;
+  const bytes = view.bytes;
+  let colon = at;
+  while (colon < lf && bytes[colon] !== COLON) colon++;
+  // Only the headers that frame the body are read here: a name, then (for those) its value.
+  if (colon === at || colon === lf || colon - at > LONGEST_FRAMING_HEADER) return;
+  const field = headerFieldOf(latin1(view, at, colon).trim().toLowerCase());
+  if (field !== fields.content_length_header && field !== fields.transfer_encoding && field !== fields.content_type && field !== fields.content_encoding && field !== fields.host) return;
+  const value = lineText(view, colon + 1, lf).trim();
+  switch (field) {
+    case fields.content_length_header:
+      headers.contentLength = /^\d{1,15}$/.test(value) ? Number(value) : -1;
       break;
-    }
     case fields.transfer_encoding:
       headers.chunked = /(^|,)\s*chunked\s*$/i.test(value);
       break;
