@@ -26,7 +26,7 @@ export class Session {
   private framesSeen = 0;
   private cursor = 0;
   private end = 0;
-  private replaying = false;
+  private replayingFrame = false;
 
   /**
    * Frame `number`'s bytes, where the frames are kept (the UI's store): what a frame built from several
@@ -53,6 +53,11 @@ export class Session {
     return this.states.get(owner) as T | undefined;
   }
 
+  /** Whether the frame being dissected was dissected before (its steps' results are given back). */
+  get replaying(): boolean {
+    return this.replayingFrame;
+  }
+
   /** Frames seen for the first time so far. */
   get frames(): number {
     return this.framesSeen;
@@ -72,13 +77,13 @@ export class Session {
         this.indexOf.clear();
       }
       this.framesSeen = number;
-      this.replaying = false;
+      this.replayingFrame = false;
       return;
     }
     if (number < 1 || number > this.framesSeen || (!this.rememberEveryFrame && number !== this.framesSeen)) {
       throw new RangeError(`frame ${number} cannot be dissected again (frames seen: ${this.framesSeen})`);
     }
-    this.replaying = true;
+    this.replayingFrame = true;
     this.cursor = this.rememberEveryFrame ? this.starts[number - 1] : 0;
     this.end = number === this.framesSeen ? this.resultCount : this.starts[number];
   }
@@ -89,7 +94,7 @@ export class Session {
    * which the same bytes keep the same.
    */
   once<T>(step: () => T): T {
-    if (!this.replaying) {
+    if (!this.replayingFrame) {
       const result = step();
       this.remember(result);
       return result;

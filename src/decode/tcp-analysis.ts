@@ -106,6 +106,8 @@ export function newAnalysisFlow(): AnalysisFlow {
 export interface AnalysisStream {
   synTime: number;
   firstRtt: number;
+  /** The frame whose ACK gave firstRtt: frames from it on show the iRTT (so nothing per frame is remembered). */
+  firstRttFrame: number;
   firstTime: number;
   lastTime: number;
 }
@@ -145,7 +147,10 @@ function analyze(fwd: AnalysisFlow, rev: AnalysisFlow, stream: AnalysisStream, s
     fwd.baseSet = true;
   }
   if (s.flags & Tcp.SYN && !(s.flags & Tcp.ACK)) stream.synTime = time;
-  if (stream.firstRtt === 0 && stream.synTime >= 0 && (s.flags & (Tcp.SYN | Tcp.ACK)) === Tcp.ACK) stream.firstRtt = time - stream.synTime;
+  if (stream.firstRtt === 0 && stream.synTime >= 0 && (s.flags & (Tcp.SYN | Tcp.ACK)) === Tcp.ACK) {
+    stream.firstRtt = time - stream.synTime;
+    stream.firstRttFrame = s.frame;
+  }
   if (s.flags & Tcp.ACK) rev.validBif = true;
   check: {
     if (length === 1 && seq === fwd.nextSeq && rev.window === 0) {
@@ -294,6 +299,8 @@ class Sightings {
   private readonly seen = new Map<number, { frame: number; site: string; stream: object; time: number }>();
   private firstSite: string | undefined;
   private several = false;
+  /** The frame at which a second site appeared (0: not yet): frames before it are first sightings. */
+  severalSince = 0;
   private readonly lastAtFirstSite = { frame: 0, stream: undefined as object | undefined, seq: 0, ack: 0, length: 0, flags: 0 };
   /** Each interface's site, made once: the captures of one session number their interfaces alike. */
   private readonly interfaceSites: string[] = [];
@@ -329,6 +336,7 @@ class Sightings {
         return 0;
       }
       this.several = true;
+      this.severalSince = frame;
       const last = this.lastAtFirstSite;
       if (last.stream === stream && last.seq === facts.seq && last.ack === facts.ack && last.length === facts.length && last.flags === facts.flags) return last.frame;
     }
@@ -356,7 +364,15 @@ export function analyzeSegment(ctx: Dissection, fwd: AnalysisFlow, rev: Analysis
   const session = ctx.session;
   const sightings = session.stateOf(Sightings, () => new Sightings());
   const site = sightings.siteOf(ctx);
-  const copyOf = session.once(() => sightings.check(ctx, site, streamKey, facts));
+  // Remembered per frame only from the frame that showed a second site: before it, every frame is a first
+  // sighting (checked on the first pass, which keeps the last one's numbers).
+  let copyOf = 0;
+  if (sightings.severalSince !== 0 && facts.frame >= sightings.severalSince) {
+    copyOf = session.once(() => sightings.check(ctx, site, streamKey, facts));
+  } else if (!session.replaying) {
+    copyOf = sightings.check(ctx, site, streamKey, facts);
+    if (sightings.severalSince === facts.frame) session.once(() => copyOf);
+  }
   const delta = session.once(() => {
     if (stream.firstTime < 0) stream.firstTime = facts.time;
     const previous = stream.lastTime < 0 ? facts.time : stream.lastTime;
@@ -372,7 +388,7 @@ export function analyzeSegment(ctx: Dissection, fwd: AnalysisFlow, rev: Analysis
     return RETRANSMITTED;
   }
   const flags = session.once(() => analyze(fwd, rev, stream, facts)) | (reused ? Analysis.REUSED_PORTS : 0);
-  const irtt = session.once(() => stream.firstRtt);
+  const irtt = stream.firstRttFrame !== 0 && facts.frame >= stream.firstRttFrame ? stream.firstRtt : 0;
   prefix.text = addAnalysis(ctx, flags, irtt);
   return flags;
 }

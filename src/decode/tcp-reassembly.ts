@@ -43,7 +43,7 @@ interface Piece {
 
 /** A PDU over several segments; one of known length goes on across a lost segment, as Wireshark's does. */
 export class Pdu {
-  readonly pieces: Piece[] = [];
+  pieces: Piece[] = [];
   /** The bytes while the PDU waits, and the whole PDU once complete (released when frames can rebuild it). */
   bytes: Uint8Array | undefined;
   /** Bytes known from the start without a hole; `length` once complete. */
@@ -172,7 +172,9 @@ export class ReassemblyBudget {
     const pdu = flow.pdu;
     if (pdu !== undefined) {
       this.held -= pdu.capacity;
+      // Never to be rebuilt: the frames it was waiting in keep only its identity (for reassembled_in).
       pdu.bytes = undefined;
+      pdu.pieces = [];
       flow.pdu = undefined;
     }
     this.waiting.delete(flow);

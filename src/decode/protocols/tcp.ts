@@ -86,7 +86,7 @@ class Stream {
   readonly flows: [Flow, Flow] = [newFlow(), newFlow()];
   /** Sequence analysis and reassembly, per direction. */
   readonly analysis: [AnalysisFlow, AnalysisFlow] = [newAnalysisFlow(), newAnalysisFlow()];
-  readonly times: AnalysisStream = { synTime: 0, firstRtt: 0, firstTime: -1, lastTime: -1 };
+  readonly times: AnalysisStream = { synTime: -1, firstRtt: 0, firstRttFrame: 0, firstTime: -1, lastTime: -1 };
   /** The stream as seen from each endpoint, made once: the UI remembers every segment's stream. */
   readonly sides: [StreamSide, StreamSide] = [{ stream: this, forward: true }, { stream: this, forward: false }];
 
