@@ -99,11 +99,25 @@ export class Session {
       this.remember(result);
       return result;
     }
-    if (this.cursor < this.end) {
-      const entry = this.results[this.cursor++];
-      return (entry < 0 ? ~entry : this.distinct[entry]) as T;
-    }
-    return step();
+    return this.cursor < this.end ? this.recall<T>() : step();
+  }
+
+  /**
+   * `once` without a closure, for the steps of every frame: `session.remembered ? session.recall() :
+   * session.record(step())` keeps the same results in the same order.
+   */
+  get remembered(): boolean {
+    return this.replayingFrame && this.cursor < this.end;
+  }
+
+  recall<T>(): T {
+    const entry = this.results[this.cursor++];
+    return (entry < 0 ? ~entry : this.distinct[entry]) as T;
+  }
+
+  record<T>(result: T): T {
+    if (!this.replayingFrame) this.remember(result);
+    return result;
   }
 
   private remember(result: unknown): void {

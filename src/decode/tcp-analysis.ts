@@ -373,12 +373,7 @@ export function analyzeSegment(ctx: Dissection, fwd: AnalysisFlow, rev: Analysis
     copyOf = sightings.check(ctx, site, streamKey, facts);
     if (sightings.severalSince === facts.frame) session.once(() => copyOf);
   }
-  const delta = session.once(() => {
-    if (stream.firstTime < 0) stream.firstTime = facts.time;
-    const previous = stream.lastTime < 0 ? facts.time : stream.lastTime;
-    stream.lastTime = facts.time;
-    return facts.time - previous;
-  });
+  const delta = session.remembered ? session.recall<number>() : session.record(sinceLast(stream, facts.time));
   ctx.generated(analysisFields.time_relative, facts.time - stream.firstTime);
   ctx.generated(analysisFields.time_delta, delta);
   if (copyOf !== 0) {
@@ -387,10 +382,18 @@ export function analyzeSegment(ctx: Dissection, fwd: AnalysisFlow, rev: Analysis
     prefix.text = `[Same segment at another tap point: ${where}] `;
     return RETRANSMITTED;
   }
-  const flags = session.once(() => analyze(fwd, rev, stream, facts)) | (reused ? Analysis.REUSED_PORTS : 0);
+  const flags = (session.remembered ? session.recall<number>() : session.record(analyze(fwd, rev, stream, facts))) | (reused ? Analysis.REUSED_PORTS : 0);
   const irtt = stream.firstRttFrame !== 0 && facts.frame >= stream.firstRttFrame ? stream.firstRtt : 0;
   prefix.text = addAnalysis(ctx, flags, irtt);
   return flags;
+}
+
+/** The time since the stream's previous frame (0 for its first), noting this one's. */
+function sinceLast(stream: AnalysisStream, time: number): number {
+  if (stream.firstTime < 0) stream.firstTime = time;
+  const previous = stream.lastTime < 0 ? time : stream.lastTime;
+  stream.lastTime = time;
+  return time - previous;
 }
 
 /** The Info prefix of the segment analysed last, which TCP puts ahead of what the protocols above wrote. */
@@ -405,12 +408,14 @@ export function infoPrefix(): string {
 /** The analysis's fields and expert notes; returns the Info prefix of its flags. */
 function addAnalysis(ctx: Dissection, flags: number, irtt: number): string {
   const session = ctx.session;
-  const dupAckNum = flags & Analysis.DUPLICATE_ACK ? session.once(() => values.dupAckNum) : 0;
-  const dupAckFrame = flags & Analysis.DUPLICATE_ACK ? session.once(() => values.dupAckFrame) : 0;
-  const acksFrame = flags & Analysis.ACKS_SEGMENT ? session.once(() => values.acksFrame) : 0;
-  const ackRtt = flags & Analysis.ACKS_SEGMENT ? session.once(() => values.ackRttNs) : 0;
-  const bytesInFlight = flags & Analysis.IN_FLIGHT ? session.once(() => values.bytesInFlight) : 0;
-  const pushBytes = flags & Analysis.PUSHED ? session.once(() => values.pushBytesSent) : 0;
+  // What the analysis computed besides its flags, remembered only where the flags say there is some.
+  const value = (present: number, computed: number) => (present === 0 ? 0 : session.remembered ? session.recall<number>() : session.record(computed));
+  const dupAckNum = value(flags & Analysis.DUPLICATE_ACK, values.dupAckNum);
+  const dupAckFrame = value(flags & Analysis.DUPLICATE_ACK, values.dupAckFrame);
+  const acksFrame = value(flags & Analysis.ACKS_SEGMENT, values.acksFrame);
+  const ackRtt = value(flags & Analysis.ACKS_SEGMENT, values.ackRttNs);
+  const bytesInFlight = value(flags & Analysis.IN_FLIGHT, values.bytesInFlight);
+  const pushBytes = value(flags & Analysis.PUSHED, values.pushBytesSent);
   // Wireshark shows the analysis only for a segment it noted something of.
   if ((flags & (WIRESHARK_FLAGS | Analysis.ACKS_SEGMENT | Analysis.PUSHED)) === 0) return '';
   ctx.open(analysisFields.analysis, 0, 0, undefined);

@@ -316,7 +316,7 @@ export function handOffPayload(view: ByteView, ctx: Dissection, flow: Reassembly
     return;
   }
   const inFrame = ctx.inFrameBytes;
-  const step = session.once(() => plan(flow, budget, segment, view, inFrame));
+  const step = session.remembered ? session.recall<Plan>() : session.record(plan(flow, budget, segment, view, inFrame));
   if (step instanceof Pdu) {
     ctx.add(reassemblyFields.segment_data, payloadAt, length);
     markSegment(ctx, step);
