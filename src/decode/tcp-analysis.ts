@@ -1,12 +1,13 @@
 // TCP sequence analysis as tshark 4.0 computes it (packet-tcp.c's tcp_analyze_sequence_number): lost and
 // retransmitted segments, duplicate ACKs, window updates and zero windows, what each ACK acknowledges, bytes
 // in flight. Unlike tshark, a segment seen again at another tap point of the capture (a router's two
-// interfaces, AF_PACKET and NFLOG) is a copy, not a retransmission: the analysis runs on first sightings.
+// interfaces, AF_PACKET and NFLOG) is a copy (taps/tap-copies.ts), not a retransmission: the analysis runs on
+// first sightings.
 import type { Dissection } from './dissection.js';
 import { defineFields } from './field.js';
 import type { ExpertSeverity } from './tree.js';
 import type { ReassemblyFlow } from './tcp-reassembly.js';
-import { identityOf, LINK_WINDOW_S } from './taps/tap-paths.js';
+import { copyFields, Sightings } from './taps/tap-copies.js';
 
 export const analysisFields = defineFields('tcp', {
   analysis: { name: 'SEQ/ACK analysis', type: 'none' },
@@ -36,7 +37,6 @@ export const analysisFields = defineFields('tcp', {
   time_relative: { name: 'Time since first frame in this TCP stream', type: 'relative_time' },
   time_delta: { name: 'Time since previous frame in this TCP stream', type: 'relative_time' },
 });
-export const copyFields = defineFields('tap', { copy_of: { name: 'Same segment as the one first seen in frame', type: 'framenum' } });
 
 export const Analysis = {
   RETRANSMISSION: 0x1, LOST_PACKET: 0x2, ACK_LOST_PACKET: 0x4, KEEP_ALIVE: 0x8, DUPLICATE_ACK: 0x10, ZERO_WINDOW: 0x20,
@@ -287,74 +287,6 @@ const FLAG_TEXTS: readonly [number, string, ExpertSeverity, string, keyof typeof
   [Analysis.ZERO_WINDOW, '[TCP ZeroWindow] ', 'warn', 'TCP Zero Window segment', 'analysis.zero_window'],
   [Analysis.ZERO_WINDOW_PROBE_ACK, '[TCP ZeroWindowProbeAck] ', 'note', 'ACK to a TCP Zero Window Probe', 'analysis.zero_window_probe_ack'],
 ];
-
-/** The pseudo-device of a capture on every interface, which names no device of its own. */
-const ANY_DEVICE = 'any';
-
-/**
- * The segments seen in the last LINK_WINDOW_S seconds by tap identity, once the capture has shown a second
- * site: a capture at one site has no copies, and pays nothing for this.
- */
-class Sightings {
-  private readonly seen = new Map<number, { frame: number; site: string; stream: object; time: number }>();
-  private firstSite: string | undefined;
-  private several = false;
-  /** The frame at which a second site appeared (0: not yet): frames before it are first sightings. */
-  severalSince = 0;
-  private readonly lastAtFirstSite = { frame: 0, stream: undefined as object | undefined, seq: 0, ack: 0, length: 0, flags: 0 };
-  /** Each interface's site, made once: the captures of one session number their interfaces alike. */
-  private readonly interfaceSites: string[] = [];
-
-  /**
-   * Where the capture copied a frame, as a place a packet is seen once: the device (either direction), else
-   * the tap point (an `any` capture without device names, an NFLOG hook), else the capture's interface.
-   */
-  siteOf(ctx: Dissection): string {
-    const point = ctx.tapPoint;
-    const id = ctx.frame.interfaceId;
-    if (point === undefined) return (this.interfaceSites[id] ??= ctx.frame.device ?? `interface ${id}`);
-    if (point.iface !== '' && point.iface !== ANY_DEVICE) return point.iface;
-    // No device name (an `any` capture read back from a file): its tap point, on its capture interface
-    // (tsshark's own export gives each tap point an interface of its own).
-    return point.iface === ANY_DEVICE ? `${point.label} on interface ${id}` : point.label;
-  }
-
-  /** The frame this one copies (0: a first sighting). */
-  check(ctx: Dissection, site: string, stream: object, facts: SegmentFacts): number {
-    const { frame, time } = facts;
-    if (!this.several) {
-      this.firstSite ??= site;
-      if (site === this.firstSite) {
-        // Only the last segment is kept, by its numbers (no hashing): the next may be its copy at a second site.
-        const last = this.lastAtFirstSite;
-        last.frame = frame;
-        last.stream = stream;
-        last.seq = facts.seq;
-        last.ack = facts.ack;
-        last.length = facts.length;
-        last.flags = facts.flags;
-        return 0;
-      }
-      this.several = true;
-      this.severalSince = frame;
-      const last = this.lastAtFirstSite;
-      if (last.stream === stream && last.seq === facts.seq && last.ack === facts.ack && last.length === facts.length && last.flags === facts.flags) return last.frame;
-    }
-    const identity = identityOf(ctx.datagram);
-    // Read here, not at load: tap-paths.js and this module import each other through tcp.js.
-    const window = LINK_WINDOW_S * 1e9;
-    const earlier = this.seen.get(identity);
-    if (earlier !== undefined && earlier.stream === stream && earlier.site !== site && time - earlier.time <= window) return earlier.frame;
-    this.seen.delete(identity);
-    this.seen.set(identity, { frame, site, stream, time });
-    // Oldest first: entries past the window go as new ones come.
-    for (const [key, entry] of this.seen) {
-      if (time - entry.time <= window && this.seen.size < 1 << 16) break;
-      this.seen.delete(key);
-    }
-    return 0;
-  }
-}
 
 /**
  * The frame's copy-of link and analysis (decided once, given back when the frame is dissected again), its

@@ -5,7 +5,9 @@ import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, fieldsByAbbrev } from '../field.js';
 import { addPorts } from './ports.js';
-import { analysisFields, analyzeSegment, copyFields, infoPrefix, newAnalysisFlow, RETRANSMITTED, type AnalysisFlow, type AnalysisStream, type SegmentFacts } from '../tcp-analysis.js';
+import { addOptions, optionFields, WSCALE_UNUSED } from './tcp-options.js';
+import { analysisFields, analyzeSegment, infoPrefix, newAnalysisFlow, RETRANSMITTED, type AnalysisFlow, type AnalysisStream, type SegmentFacts } from '../tcp-analysis.js';
+import { copyFields } from '../taps/tap-copies.js';
 import { handOffPayload, ReassemblyBudget, reassemblyFields, type Segment } from '../tcp-reassembly.js';
 
 export const FIELD = { PORTS: 0, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
@@ -15,13 +17,9 @@ const FLAG_NAMES: readonly [number, string][] = [
   [Flag.FIN, 'FIN'], [Flag.SYN, 'SYN'], [Flag.RST, 'RST'], [Flag.PSH, 'PSH'], [Flag.ACK, 'ACK'], [Flag.URG, 'URG'],
   [Flag.ECE, 'ECE'], [Flag.CWR, 'CWR'], [Flag.AE, 'AE'],
 ];
-const Option = { EOL: 0, NOP: 1, MSS: 2, WINDOW_SCALE: 3, SACK_PERMITTED: 4, SACK: 5, TIMESTAMP: 8 } as const;
 /** Streams remembered; past this the oldest is forgotten (a later packet of it starts a new stream). */
 const MAX_STREAMS = 1 << 18;
 const WSCALE_UNKNOWN = -1;
-/** Wireshark keeps three SACK blocks of a segment for its bytes-in-flight (MAX_TCP_SACK_RANGES - 1). */
-const MAX_SACK_BLOCKS_KEPT = 3;
-const WSCALE_UNUSED = -2;
 
 const ownFields = defineFields('tcp', {
   srcport: { name: 'Source Port', type: 'uint16', base: 'dec' },
@@ -52,27 +50,12 @@ const ownFields = defineFields('tcp', {
   window_size_scalefactor: { name: 'Window size scaling factor', type: 'int32', base: 'dec' },
   checksum: { name: 'Checksum', type: 'uint16', base: 'hex' },
   urgent_pointer: { name: 'Urgent Pointer', type: 'uint16', base: 'dec' },
-  options: { name: 'Options', type: 'bytes' },
-  option_kind: { name: 'Kind', type: 'uint8', base: 'dec' },
-  option_len: { name: 'Length', type: 'uint8', base: 'dec' },
-  'options.mss_val': { name: 'MSS Value', type: 'uint16', base: 'dec' },
-  'options.wscale.shift': { name: 'Shift count', type: 'uint8', base: 'dec' },
-  'options.wscale.multiplier': { name: 'Multiplier', type: 'uint16', base: 'dec' },
-  'options.sack_perm': { name: 'TCP Option - SACK permitted', type: 'none' },
-  'options.sack_le': { name: 'left edge', type: 'uint32', base: 'dec' },
-  'options.sack_re': { name: 'right edge', type: 'uint32', base: 'dec' },
-  'options.timestamp.tsval': { name: 'Timestamp value', type: 'uint32', base: 'dec' },
-  'options.timestamp.tsecr': { name: 'Timestamp echo reply', type: 'uint32', base: 'dec' },
   payload: { name: 'TCP payload', type: 'bytes' },
   reset_cause: { name: 'Reset cause', type: 'string' },
 });
-const fields = { ...ownFields, ...reassemblyFields, ...analysisFields };
-const registered = fieldsByAbbrev(ownFields, reassemblyFields, analysisFields, copyFields);
+const fields = { ...ownFields, ...optionFields, ...reassemblyFields, ...analysisFields };
+const registered = fieldsByAbbrev(ownFields, optionFields, reassemblyFields, analysisFields, copyFields);
 
-const OPTION_NAMES: Readonly<Record<number, string>> = {
-  0: 'End of Option List (EOL)', 1: 'No-Operation (NOP)', 2: 'Maximum segment size', 3: 'Window scale', 4: 'SACK permitted',
-  5: 'SACK', 8: 'Timestamps',
-};
 
 const protocol = defineProtocol('tcp', 'Transmission Control Protocol');
 
@@ -160,81 +143,6 @@ function streamOf(ctx: Dissection, srcPort: number, dstPort: number, seq: number
     state.streams.set(key, stream);
   }
   return stream.sides[forward ? 0 : 1];
-}
-
-interface OptionSummary {
-  text: string;
-  windowShift: number;
-  /** Bytes the first three SACK blocks cover; -1 without a SACK option. */
-  sacked: number;
-}
-
-/** `sackBase`: the other direction's first sequence number, as SACK edges are shown relative to it. */
-function addOptions(view: ByteView, ctx: Dissection, start: number, end: number, sackBase: number): OptionSummary {
-  const summary: OptionSummary = { text: '', windowShift: WSCALE_UNUSED, sacked: -1 };
-  ctx.open(fields.options, start, end - start);
-  let at = start;
-  while (at < end) {
-    const kind = view.u8(at);
-    if (kind === Option.EOL || kind === Option.NOP) {
-      ctx.add(fields.option_kind, at, 1, kind);
-      if (ctx.tree) ctx.label(`TCP Option - ${OPTION_NAMES[kind]}`);
-      at++;
-      if (kind === Option.EOL) break;
-      continue;
-    }
-    const length = view.u8(at + 1);
-    if (length < 2 || at + length > end) {
-      ctx.expert('warn', `TCP option ${kind} has bad length ${length}`, at, 2);
-      break;
-    }
-    ctx.open(fields.option_kind, at, length, kind);
-    if (ctx.tree) ctx.label(`TCP Option - ${OPTION_NAMES[kind] ?? `Unknown (${kind})`}`);
-    ctx.add(fields.option_len, at + 1, 1, length);
-    switch (kind) {
-      case Option.MSS: {
-        const mss = view.u16(at + 2);
-        ctx.add(fields['options.mss_val'], at + 2, 2, mss);
-        if (ctx.columns) summary.text += ` MSS=${mss}`;
-        break;
-      }
-      case Option.WINDOW_SCALE: {
-        const shift = view.u8(at + 2);
-        ctx.add(fields['options.wscale.shift'], at + 2, 1, shift);
-        ctx.add(fields['options.wscale.multiplier'], at + 2, 1, 2 ** Math.min(shift, 14));
-        summary.windowShift = Math.min(shift, 14);
-        if (ctx.columns) summary.text += ` WS=${2 ** Math.min(shift, 14)}`;
-        break;
-      }
-      case Option.SACK_PERMITTED:
-        ctx.add(fields['options.sack_perm'], at, length);
-        if (ctx.columns) summary.text += ' SACK_PERM';
-        break;
-      case Option.SACK:
-        summary.sacked = 0;
-        for (let edge = at + 2, block = 0; edge + 8 <= at + length; edge += 8, block++) {
-          const left = (view.u32(edge) - sackBase) >>> 0;
-          const right = (view.u32(edge + 4) - sackBase) >>> 0;
-          ctx.add(fields['options.sack_le'], edge, 4, left);
-          ctx.add(fields['options.sack_re'], edge + 4, 4, right);
-          if (ctx.columns) summary.text += ` SLE=${left} SRE=${right}`;
-          if (block < MAX_SACK_BLOCKS_KEPT) summary.sacked += (right - left) | 0;
-        }
-        break;
-      case Option.TIMESTAMP: {
-        const tsval = view.u32(at + 2);
-        const tsecr = view.u32(at + 6);
-        ctx.add(fields['options.timestamp.tsval'], at + 2, 4, tsval);
-        ctx.add(fields['options.timestamp.tsecr'], at + 6, 4, tsecr);
-        if (ctx.columns) summary.text += ` TSval=${tsval} TSecr=${tsecr}`;
-        break;
-      }
-    }
-    ctx.close();
-    at += length;
-  }
-  ctx.close();
-  return summary;
 }
 
 /** `SYN, ACK` for each 12-bit flags word, made once per word seen: every segment's Info needs one. */

@@ -1,0 +1,105 @@
+// TCP options, RFC 9293 §3.2 (EOL, NOP, MSS), RFC 7323 (window scale, timestamps), RFC 2018 (SACK): their
+// fields, and what the segment's Info and the sequence analysis take from them.
+import type { ByteView } from '../byte-view.js';
+import type { Dissection } from '../dissection.js';
+import { defineFields } from '../field.js';
+
+const Option = { EOL: 0, NOP: 1, MSS: 2, WINDOW_SCALE: 3, SACK_PERMITTED: 4, SACK: 5, TIMESTAMP: 8 } as const;
+/** A segment whose SYN carried no window scale option: its stream's windows are not scaled. */
+export const WSCALE_UNUSED = -2;
+/** Wireshark keeps three SACK blocks of a segment for its bytes-in-flight (MAX_TCP_SACK_RANGES - 1). */
+const MAX_SACK_BLOCKS_KEPT = 3;
+
+export const optionFields = defineFields('tcp', {
+  options: { name: 'Options', type: 'bytes' },
+  option_kind: { name: 'Kind', type: 'uint8', base: 'dec' },
+  option_len: { name: 'Length', type: 'uint8', base: 'dec' },
+  'options.mss_val': { name: 'MSS Value', type: 'uint16', base: 'dec' },
+  'options.wscale.shift': { name: 'Shift count', type: 'uint8', base: 'dec' },
+  'options.wscale.multiplier': { name: 'Multiplier', type: 'uint16', base: 'dec' },
+  'options.sack_perm': { name: 'TCP Option - SACK permitted', type: 'none' },
+  'options.sack_le': { name: 'left edge', type: 'uint32', base: 'dec' },
+  'options.sack_re': { name: 'right edge', type: 'uint32', base: 'dec' },
+  'options.timestamp.tsval': { name: 'Timestamp value', type: 'uint32', base: 'dec' },
+  'options.timestamp.tsecr': { name: 'Timestamp echo reply', type: 'uint32', base: 'dec' },
+});
+
+const OPTION_NAMES: Readonly<Record<number, string>> = {
+  0: 'End of Option List (EOL)', 1: 'No-Operation (NOP)', 2: 'Maximum segment size', 3: 'Window scale', 4: 'SACK permitted',
+  5: 'SACK', 8: 'Timestamps',
+};
+
+export interface OptionSummary {
+  text: string;
+  windowShift: number;
+  /** Bytes the first three SACK blocks cover; -1 without a SACK option. */
+  sacked: number;
+}
+
+/** `sackBase`: the other direction's first sequence number, as SACK edges are shown relative to it. */
+export function addOptions(view: ByteView, ctx: Dissection, start: number, end: number, sackBase: number): OptionSummary {
+  const summary: OptionSummary = { text: '', windowShift: WSCALE_UNUSED, sacked: -1 };
+  ctx.open(optionFields.options, start, end - start);
+  let at = start;
+  while (at < end) {
+    const kind = view.u8(at);
+    if (kind === Option.EOL || kind === Option.NOP) {
+      ctx.add(optionFields.option_kind, at, 1, kind);
+      if (ctx.tree) ctx.label(`TCP Option - ${OPTION_NAMES[kind]}`);
+      at++;
+      if (kind === Option.EOL) break;
+      continue;
+    }
+    const length = view.u8(at + 1);
+    if (length < 2 || at + length > end) {
+      ctx.expert('warn', `TCP option ${kind} has bad length ${length}`, at, 2);
+      break;
+    }
+    ctx.open(optionFields.option_kind, at, length, kind);
+    if (ctx.tree) ctx.label(`TCP Option - ${OPTION_NAMES[kind] ?? `Unknown (${kind})`}`);
+    ctx.add(optionFields.option_len, at + 1, 1, length);
+    switch (kind) {
+      case Option.MSS: {
+        const mss = view.u16(at + 2);
+        ctx.add(optionFields['options.mss_val'], at + 2, 2, mss);
+        if (ctx.columns) summary.text += ` MSS=${mss}`;
+        break;
+      }
+      case Option.WINDOW_SCALE: {
+        const shift = view.u8(at + 2);
+        ctx.add(optionFields['options.wscale.shift'], at + 2, 1, shift);
+        ctx.add(optionFields['options.wscale.multiplier'], at + 2, 1, 2 ** Math.min(shift, 14));
+        summary.windowShift = Math.min(shift, 14);
+        if (ctx.columns) summary.text += ` WS=${2 ** Math.min(shift, 14)}`;
+        break;
+      }
+      case Option.SACK_PERMITTED:
+        ctx.add(optionFields['options.sack_perm'], at, length);
+        if (ctx.columns) summary.text += ' SACK_PERM';
+        break;
+      case Option.SACK:
+        summary.sacked = 0;
+        for (let edge = at + 2, block = 0; edge + 8 <= at + length; edge += 8, block++) {
+          const left = (view.u32(edge) - sackBase) >>> 0;
+          const right = (view.u32(edge + 4) - sackBase) >>> 0;
+          ctx.add(optionFields['options.sack_le'], edge, 4, left);
+          ctx.add(optionFields['options.sack_re'], edge + 4, 4, right);
+          if (ctx.columns) summary.text += ` SLE=${left} SRE=${right}`;
+          if (block < MAX_SACK_BLOCKS_KEPT) summary.sacked += (right - left) | 0;
+        }
+        break;
+      case Option.TIMESTAMP: {
+        const tsval = view.u32(at + 2);
+        const tsecr = view.u32(at + 6);
+        ctx.add(optionFields['options.timestamp.tsval'], at + 2, 4, tsval);
+        ctx.add(optionFields['options.timestamp.tsecr'], at + 6, 4, tsecr);
+        if (ctx.columns) summary.text += ` TSval=${tsval} TSecr=${tsecr}`;
+        break;
+      }
+    }
+    ctx.close();
+    at += length;
+  }
+  ctx.close();
+  return summary;
+}
