@@ -166,3 +166,16 @@ test('JA4 of every ClientHello in the recordings agrees with one computed from t
   for (const { row, index } of hellos) t.is(ours[index][2], ja4FromTshark(row.slice(1)), `frame ${index + 1}`);
   t.log(`${hellos.length} ClientHellos, e.g. ${ours[hellos[0].index][2]}`);
 });
+
+test('several analysis notes on one segment stack in tshark\'s order ahead of the Info', async (t) => {
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  // A BGP session whose capture starts late: one segment both ACKs unseen data and follows a gap. BGP is not
+  // decoded here, so only the prefixes are compared.
+  const path = join(CORPUS, 'tcpdump-tests/bgp-cease-hard-reset.pcap');
+  const prefixes = (info: string) => /^(\[TCP [^\]]*\] )*/.exec(info)?.[0] ?? '';
+  const theirs = (await tsharkFields(path, ['_ws.col.Info'])).map((row) => prefixes(row[0]));
+  const ours = (await tssharkColumnsAndFields(path, [])).map((row) => prefixes(row[1]));
+  t.deepEqual(ours, theirs);
+  t.true(theirs.includes('[TCP ACKed unseen segment] [TCP Previous segment not captured] '));
+});
