@@ -165,3 +165,13 @@ test('every segment of the TLS and HTTP fixtures cut at every length dissects wi
   }
   t.log(`${cuts} cut captures`);
 });
+
+test('a 1 MB form body is read as text without a dissector bug', (t) => {
+  const form = text(`a=${'b'.repeat(1 << 20)}`);
+  const request = Uint8Array.from([...text(`POST /f HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n`), ...form]);
+  const rows = dissectAll(tcpConversation(80, segmentsOf(request, 1448)), ['urlencoded-form.key', 'urlencoded-form.value']);
+  t.deepEqual(bugs(rows), []);
+  const completing = rows.find((row) => row.values[0].length > 0);
+  t.deepEqual(completing?.values[0], ['a']);
+  t.is(completing?.values[1][0].length, 1 << 20);
+});

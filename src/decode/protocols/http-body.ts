@@ -5,6 +5,7 @@ import type { ByteView } from '../byte-view.js';
 import type { Dissection } from '../dissection.js';
 import type { Dissector } from '../dissector.js';
 import { defineFields } from '../field.js';
+import { asciiText, latin1Text } from '../text.js';
 import { chunkSize, type Headers } from './http.js';
 import { json } from './json.js';
 import { textLines, urlencodedForm, xml } from './media-types.js';
@@ -41,7 +42,7 @@ function dechunk(view: ByteView, ctx: Dissection, at: number, end: number): Uint
   while (offset < end) {
     let lf = offset;
     while (lf < end && view.bytes[lf] !== 0x0a) lf++;
-    const line = String.fromCharCode(...view.bytes.subarray(offset, lf)).replace(/\r$/, '');
+    const line = latin1Text(view.bytes.subarray(offset, lf)).replace(/\r$/, '');
     const size = chunkSize(line);
     if (size < 0) {
       ctx.expert('warn', `Chunk size "${line.slice(0, 40)}" is not a hexadecimal size under 2^28`, offset, lf - offset);
@@ -50,7 +51,7 @@ function dechunk(view: ByteView, ctx: Dissection, at: number, end: number): Uint
     ctx.add(bodyFields.chunk_size, offset, lf + 1 - offset, size);
     offset = lf + 1;
     if (size === 0) {
-      if (offset < end - 2) ctx.add(bodyFields.chunked_trailer_part, offset, end - offset, String.fromCharCode(...view.bytes.subarray(offset, end)));
+      if (offset < end - 2) ctx.add(bodyFields.chunked_trailer_part, offset, end - offset, latin1Text(view.bytes.subarray(offset, end)));
       break;
     }
     const available = Math.min(size, view.captured - offset);
@@ -94,16 +95,6 @@ function decompress(ctx: Dissection, coding: string, body: Uint8Array): Uint8Arr
   }
 }
 
-/** The body as Wireshark's File Data shows it: ASCII, U+FFFD for each byte above 0x7f. */
-function bodyText(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 4096) {
-    const chunk = bytes.subarray(i, i + 4096);
-    text += String.fromCharCode(...Array.from(chunk, (byte) => (byte < 0x80 ? byte : 0xfffd)));
-  }
-  return text;
-}
-
 /** The body [at, end) of a message whose headers are `headers`. */
 export function addBody(view: ByteView, ctx: Dissection, at: number, end: number, headers: Headers): void {
   const captured = Math.min(end, view.captured);
@@ -122,7 +113,7 @@ export function addBody(view: ByteView, ctx: Dissection, at: number, end: number
     }
   }
   if (body.length === 0) return;
-  if (ctx.wants(bodyFields.file_data)) ctx.generated(bodyFields.file_data, bodyText(body), sourceName ? 0 : at, sourceName ? 0 : captured - at);
+  if (ctx.wants(bodyFields.file_data)) ctx.generated(bodyFields.file_data, asciiText(body), sourceName ? 0 : at, sourceName ? 0 : captured - at);
   const type = headers.contentType.split(';')[0].trim().toLowerCase();
   const handler = mediaHandler(type);
   if (ctx.columns) {

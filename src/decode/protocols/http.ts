@@ -5,6 +5,7 @@ import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineProtocol, fieldsByAbbrev } from '../field.js';
 import { MORE_BYTES_UNKNOWN } from '../tcp-reassembly.js';
+import { latin1Text } from '../text.js';
 import { addBody, bodyFields } from './http-body.js';
 import { addHeader, fields, headerFieldOf, wantsHeaders } from './http-fields.js';
 import { exchangeOf, recordRequest, recordResponse } from './http-exchanges.js';
@@ -42,13 +43,9 @@ function lineEnd(view: ByteView, at: number, limit: number): number {
 
 function latin1(view: ByteView, at: number, end: number): string {
   const bytes = view.bytes;
+  if (end - at > SHORT_TEXT) return latin1Text(bytes.subarray(at, end));
   let text = '';
-  if (end - at <= SHORT_TEXT) {
-    for (let i = at; i < end; i++) text += String.fromCharCode(bytes[i]);
-    return text;
-  }
-  // In pieces: a spread of a long line's bytes would pass too many arguments.
-  for (let from = at; from < end; from += 4096) text += String.fromCharCode(...bytes.subarray(from, Math.min(end, from + 4096)));
+  for (let i = at; i < end; i++) text += String.fromCharCode(bytes[i]);
   return text;
 }
 

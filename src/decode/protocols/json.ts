@@ -4,6 +4,7 @@ import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol } from '../field.js';
+import { latin1Text } from '../text.js';
 
 /** Deeper documents are shown to this depth: hostile input cannot exhaust the stack. */
 const MAX_DEPTH = 64;
@@ -80,7 +81,7 @@ class Reader {
     const bytes = this.view.bytes;
     while (this.at < this.end && /[-+.0-9eEa-z]/.test(String.fromCharCode(bytes[this.at]))) this.at++;
     if (this.at === start) throw new JsonError(`unexpected "${String.fromCharCode(bytes[start])}"`, start);
-    return String.fromCharCode(...bytes.subarray(start, this.at));
+    return latin1Text(bytes.subarray(start, this.at));
   }
 }
 

@@ -2,6 +2,7 @@
 // (data-text-lines), HTML forms (urlencoded-form, WHATWG URL §5) and XML.
 import type { Dissector } from '../dissector.js';
 import { defineFields, defineProtocol } from '../field.js';
+import { latin1Text } from '../text.js';
 
 const textFields = defineFields('data-text-lines', {});
 export const textLines: Dissector = {
@@ -38,7 +39,7 @@ export const urlencodedForm: Dissector = {
   fields: formFields,
   bindings: [],
   dissect(view, offset, ctx) {
-    const text = String.fromCharCode(...view.slice(offset, view.captured - offset));
+    const text = latin1Text(view.slice(offset, view.captured - offset));
     let at = offset;
     for (const pair of text.split('&')) {
       const equals = pair.indexOf('=');

@@ -5,6 +5,7 @@ import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, fieldsByAbbrev } from '../field.js';
 import { addPorts } from './ports.js';
+import { asciiText } from '../text.js';
 import { addOptions, optionFields, WSCALE_UNUSED } from './tcp-options.js';
 import { analysisFields, analyzeSegment, infoPrefix, newAnalysisFlow, RETRANSMITTED, type AnalysisFlow, type AnalysisStream, type SegmentFacts } from '../tcp-analysis.js';
 import { copyFields } from '../taps/tap-copies.js';
@@ -154,13 +155,6 @@ function flagsText(flags: number): string {
     text = FLAG_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name).join(', ');
     flagsTexts[flags] = text;
   }
-  return text;
-}
-
-/** Bytes as ASCII text, with U+FFFD for bytes above 0x7f as Wireshark's ENC_ASCII gives them. */
-function asciiText(bytes: Uint8Array): string {
-  let text = '';
-  for (const byte of bytes) text += byte < 0x80 ? String.fromCharCode(byte) : '\ufffd';
   return text;
 }
 

@@ -3,6 +3,7 @@
 import type { ByteView } from '../byte-view.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, type FieldDef } from '../field.js';
+import { asciiText } from '../text.js';
 import { EC_POINT_FORMATS, EXTENSION_TYPES, GROUPS, PSK_MODES, SERVER_NAME_TYPES, SIGNATURE_ALGORITHMS, VERSIONS } from './tls-values.js';
 
 const Extension = {
@@ -59,9 +60,7 @@ const extension = defineFields('tls.extension', {
 export const extensionFields = { ...handshake, ...extension };
 
 function ascii(view: ByteView, at: number, length: number): string {
-  let text = '';
-  for (const byte of view.slice(at, length)) text += byte < 0x80 ? String.fromCharCode(byte) : '\ufffd';
-  return text;
+  return asciiText(view.slice(at, length));
 }
 
 /** A list of 16-bit values after its 16-bit length: each is added and kept in `into`. */
