@@ -5,87 +5,16 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import { openCapture } from '../src/capture/capture-reader.js';
-import { FrameDecoder } from '../src/decode/decoder.js';
-import { formatFieldValue } from '../src/decode/field.js';
-import { sanitize } from '../src/decode/sanitize.js';
+import { compareAboveTcp, COLUMNS, FIELDS, tssharkColumnsAndFields } from './helpers/above-tcp.js';
 import { CORPUS, corpusPresent, CORPUS_ABSENT, repoRoot } from './helpers/corpus.js';
-import { fieldDefs, registry } from './helpers/decode.js';
 import { describeMismatches, type Mismatch } from './helpers/differential.js';
 import { mapLimit, tsharkFields, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
-
-const TCP_FIELDS = [
-  'tcp.analysis.flags', 'tcp.analysis.retransmission', 'tcp.analysis.fast_retransmission', 'tcp.analysis.spurious_retransmission',
-  'tcp.analysis.out_of_order', 'tcp.analysis.lost_segment', 'tcp.analysis.ack_lost_segment', 'tcp.analysis.duplicate_ack',
-  'tcp.analysis.duplicate_ack_num', 'tcp.analysis.duplicate_ack_frame', 'tcp.analysis.zero_window', 'tcp.analysis.zero_window_probe',
-  'tcp.analysis.zero_window_probe_ack', 'tcp.analysis.window_full', 'tcp.analysis.window_update', 'tcp.analysis.keep_alive',
-  'tcp.analysis.keep_alive_ack', 'tcp.analysis.reused_ports', 'tcp.analysis.acks_frame', 'tcp.analysis.ack_rtt', 'tcp.analysis.initial_rtt',
-  'tcp.analysis.bytes_in_flight', 'tcp.analysis.push_bytes_sent', 'tcp.time_relative', 'tcp.time_delta', 'tcp.segment', 'tcp.segment.count',
-  'tcp.reassembled.length', 'tcp.reassembled_in', 'tcp.segment_data', 'tcp.options.sack_le', 'tcp.options.sack_re', 'tcp.payload',
-];
-const TLS_FIELDS = [
-  'tls.record.content_type', 'tls.record.opaque_type', 'tls.record.version', 'tls.record.length', 'tls.handshake.type', 'tls.handshake.length',
-  'tls.handshake.version', 'tls.handshake.random', 'tls.handshake.session_id', 'tls.handshake.cipher_suites_length', 'tls.handshake.ciphersuite',
-  'tls.handshake.comp_method', 'tls.handshake.extensions_length', 'tls.handshake.extension.type', 'tls.handshake.extension.len',
-  'tls.handshake.extensions_server_name', 'tls.handshake.extensions_alpn_str', 'tls.handshake.extensions.supported_version',
-  'tls.handshake.extensions_supported_group', 'tls.handshake.sig_hash_alg', 'tls.handshake.extensions_key_share_group',
-  'tls.handshake.extensions_ec_point_format', 'tls.extension.psk_ke_mode', 'tls.handshake.ja3_full', 'tls.handshake.ja3',
-  'tls.handshake.ja3s_full', 'tls.handshake.ja3s', 'tls.handshake.certificates_length', 'tls.handshake.certificate_length',
-  'tls.handshake.session_ticket_lifetime_hint', 'tls.alert_message.level', 'tls.alert_message.desc', 'tls.app_data',
-  'x509af.serialNumber', 'x509af.version', 'x509af.algorithm.id', 'x509af.utcTime', 'x509af.extension.id', 'x509ce.dNSName',
-  'x509sat.uTF8String', 'x509sat.printableString', 'x509sat.CountryName',
-];
-const HTTP_FIELDS = [
-  'http.request', 'http.response', 'http.request.method', 'http.request.uri', 'http.request.uri.path', 'http.request.uri.query',
-  'http.request.uri.query.parameter', 'http.request.version', 'http.request.full_uri', 'http.request.line', 'http.response.line', 'http.host',
-  'http.user_agent', 'http.accept', 'http.response.version', 'http.response.code', 'http.response.code.desc', 'http.response.phrase',
-  'http.content_type', 'http.content_length_header', 'http.content_length', 'http.server', 'http.date', 'http.last_modified',
-  'http.location', 'http.connection', 'http.transfer_encoding', 'http.content_encoding', 'http.request_in', 'http.time',
-  'http.prev_request_in', 'http.prev_response_in', 'http.request_number', 'http.response_number', 'http.response_for.uri', 'http.file_data',
-  'json.member', 'json.key', 'json.value.string', 'json.value.number', 'json.member_with_value', 'json.path', 'json.path_with_value',
-  'urlencoded-form.key', 'urlencoded-form.value', 'frame.protocols',
-];
-const COLUMNS = ['_ws.col.Protocol', '_ws.col.Info'];
-const FIELDS = [...TCP_FIELDS, ...TLS_FIELDS, ...HTTP_FIELDS];
 
 /** The lab's recordings with one tap point each; the others are compared below for what differs on purpose. */
 const SINGLE_TAP = ['rtr-client-side.pcap', 'cli-nano.pcap', 'srv.pcapng', 'rtr-server-side.pcapng', 'gso-offload-on-cli.pcap', 'gso-offload-on-srv.pcap'];
 /** Several tap points in one capture: tshark takes each later copy of a segment for a retransmission. */
 const SEVERAL_TAPS = ['rtr-any-sll.pcap', 'rtr-any-sll2.pcap', 'rtr-two-ifaces.pcapng', 'rtr-nflog.pcap'];
 // tls-with-secrets.pcapng carries its keys: tshark decrypts it, tsshark does not yet (README, known differences).
-
-/** Columns and fields of every frame, decoded in-process as print mode does. */
-async function tssharkColumnsAndFields(file: string, names: readonly string[]): Promise<string[][]> {
-  const fields = fieldDefs(names);
-  const decoder = new FrameDecoder(registry, { tree: false, columns: true, fields });
-  const reader = await openCapture(file);
-  const rows: string[][] = [];
-  try {
-    await reader.read((frame) => {
-      const dissection = decoder.decode(frame, reader.interfaces[frame.interfaceId]);
-      const values = fields.map((field) => dissection.valuesOf(field).map((value) => sanitize(formatFieldValue(field, value))).join(','));
-      rows.push([sanitize(dissection.cols.protocol), sanitize(dissection.cols.info), ...values]);
-    });
-  } finally {
-    await reader.close();
-  }
-  return rows;
-}
-
-async function compare(path: string, name: string): Promise<{ mismatches: Mismatch[]; frames: number }> {
-  const names = [...COLUMNS, ...FIELDS];
-  const [theirs, ours] = await Promise.all([tsharkFields(path, names), tssharkColumnsAndFields(path, FIELDS)]);
-  const mismatches: Mismatch[] = [];
-  if (theirs.length !== ours.length) return { mismatches: [{ file: name, frame: 0, field: 'frame count', ours: String(ours.length), theirs: String(theirs.length) }], frames: 0 };
-  theirs.forEach((row, index) => {
-    names.forEach((field, column) => {
-      // A binary body as text: tshark escapes some control bytes and not others, tsshark's sanitizer all of them.
-      if (field === 'http.file_data' && /[\x00-\x1f]/.test(row[column])) return;
-      if (row[column] !== ours[index][column]) mismatches.push({ file: name, frame: index + 1, field, ours: ours[index][column], theirs: row[column] });
-    });
-  });
-  return { mismatches, frames: theirs.length };
-}
 
 test(`Protocol, Info and ${FIELDS.length} fields above TCP equal tshark on every frame of the lab's recordings`, async (t) => {
   if (!corpusPresent) return t.pass(CORPUS_ABSENT);
@@ -94,7 +23,7 @@ test(`Protocol, Info and ${FIELDS.length} fields above TCP equal tshark on every
   const mismatches: Mismatch[] = [];
   let frames = 0;
   await mapLimit(files, 2, async ([path, name]) => {
-    const result = await compare(path, name);
+    const result = await compareAboveTcp(path, name);
     mismatches.push(...result.mismatches);
     frames += result.frames;
   });

@@ -2,7 +2,7 @@
 // (for the selected frame), the summary columns (for the list and print mode) and/or chosen fields'
 // values (for `-T fields` and filters). With no tree, no node objects are made.
 import { BoundsError, ByteView } from './byte-view.js';
-import type { Dissector, TableName } from './dissector.js';
+import type { Conversation, Dissector, TableName } from './dissector.js';
 import type { FieldDef, FieldValue } from './field.js';
 import type { Registry } from './registry.js';
 import type { ByteSource, ExpertSeverity, TreeNode } from './tree.js';
@@ -56,7 +56,7 @@ export class Dissection {
    */
   /** Where the capture copied this frame (set by the tap pseudo-layer; undefined when it does not say). */
   tapPoint: TapPoint | undefined;
-  readonly transport: { stream: object | undefined; forward: boolean; srcPort: number; dstPort: number } = { stream: undefined, forward: true, srcPort: 0, dstPort: 0 };
+  readonly transport: { stream: Conversation | undefined; forward: boolean; srcPort: number; dstPort: number } = { stream: undefined, forward: true, srcPort: 0, dstPort: 0 };
   /**
    * True while a protocol above TCP runs over stream bytes: it may then ask for the rest of a PDU that
    * the segment does not hold (`requestMore`), as Wireshark's desegment_offset / desegment_len.
@@ -311,7 +311,8 @@ export class Dissection {
       this.desegmentable = true;
       this.desegmentAt = -1;
       this.nextByPorts(table, srcPort, dstPort, offset);
-      const first = this.resolvePending(offset);
+      const stream = this.transport.stream;
+      const first = stream?.dissector !== undefined && this.frame.number >= stream.dissectorFrom ? stream.dissector : this.resolvePending(offset);
       if (first !== undefined) this.chain(first, offset);
     });
     this.desegmentable = false;
@@ -384,7 +385,13 @@ export class Dissection {
     const high = this.pendingHighPort >= 0 ? registry.lookup(table, this.pendingHighPort) : undefined;
     if (high && (high.accepts?.(view, offset) ?? true)) return high;
     for (const heuristic of registry.heuristicsFor(table)) {
-      if (heuristic.accepts?.(view, offset)) return heuristic;
+      if (!heuristic.recognizes?.(view, offset)) continue;
+      const stream = this.desegmentable ? this.transport.stream : undefined;
+      if (stream !== undefined && stream.dissector === undefined) {
+        stream.dissector = heuristic;
+        stream.dissectorFrom = this.frame.number;
+      }
+      return heuristic;
     }
     return view.remaining(offset) > 0 ? registry.data : undefined;
   }

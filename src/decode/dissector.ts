@@ -19,8 +19,10 @@ export interface Dissector {
   readonly short: string;
   readonly fields: Readonly<Record<string, FieldDef>>;
   readonly bindings: readonly Binding[];
-  /** Tables whose unmatched payloads this dissector may claim by looking at the bytes. */
+  /** Tables whose unmatched payloads this dissector may claim by looking at the bytes (`recognizes`). */
   readonly heuristicFor?: readonly TableName[];
+  /** As a heuristic: whether bytes no table entry claimed look like this protocol's. Must not throw. */
+  recognizes?(view: ByteView, offset: number): boolean;
   /**
    * Whether the bytes at `offset` are this protocol's: heuristics are asked before they are tried, and
    * a table's dissector that declines leaves the bytes to the next candidate. Must not throw.
@@ -32,4 +34,14 @@ export interface Dissector {
    * protocols in the frame, what the tap's copy implies), once the chain has run.
    */
   finish?(ctx: Dissection): void;
+}
+
+/**
+ * A transport conversation (a TCP stream) as the protocols above it see it: an object that lasts as long
+ * as the stream, and the dissector a heuristic chose for it, as Wireshark's conversation dissector: from
+ * the frame it recognised on, the stream's payloads go to it before the port tables are asked.
+ */
+export interface Conversation {
+  dissector: Dissector | undefined;
+  dissectorFrom: number;
 }

@@ -54,8 +54,11 @@ export function isBadTcp(dissection: Dissection): boolean {
   return dissection.valuesOf(flags).length > 0 && excused.every((field) => dissection.valuesOf(field).length === 0);
 }
 
-/** Every flag of a retransmission: its payload is not dissected again. */
-export const RETRANSMITTED = Analysis.RETRANSMISSION | Analysis.FAST_RETRANSMISSION | Analysis.SPURIOUS_RETRANSMISSION;
+/**
+ * A retransmission whose payload is not dissected again, as tshark 4.0 does: a fast retransmission's is
+ * (it most often fills a hole the capture never saw filled).
+ */
+export const RETRANSMITTED = Analysis.RETRANSMISSION | Analysis.SPURIOUS_RETRANSMISSION;
 const WIRESHARK_FLAGS = 0xffff;
 
 const Tcp = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10 } as const;
@@ -98,7 +101,7 @@ export interface AnalysisFlow extends ReassemblyFlow {
 export function newAnalysisFlow(): AnalysisFlow {
   return {
     nextSeq: 0, nextSeqFrame: 0, nextSeqTime: 0, lastAck: 0, lastAckTime: 0, window: 0, dupAckNum: 0, lastNonDupAck: 0, lastSegmentFlags: 0,
-    maxSeqToBeAcked: 0, segments: [], validBif: true, pushBytesSent: 0, pushSetLast: false, baseSeq: 0, baseSet: false, sackedBytes: 0, pdu: undefined,
+    maxSeqToBeAcked: 0, segments: [], validBif: true, pushBytesSent: 0, pushSetLast: false, baseSeq: 0, baseSet: false, sackedBytes: 0, pdu: undefined, lastPduStart: -1, lastPduEnd: -1,
   };
 }
 
@@ -216,11 +219,12 @@ function retransmissionKind(fwd: AnalysisFlow, rev: AnalysisFlow, stream: Analys
   let notAdvanced = fwd.nextSeq !== 0 && lt(s.seq, fwd.nextSeq);
   // A segment starting one byte back after a zero window probe adds new data.
   if (s.length > 1 && ((fwd.nextSeq - 1) >>> 0) === s.seq) notAdvanced = false;
+  // Data the other side has acknowledged already, however soon it came: 4.0.17 asks this first.
+  if (s.length > 0 && rev.lastAck !== 0 && le((s.seq + s.length) >>> 0, rev.lastAck)) return Analysis.SPURIOUS_RETRANSMISSION;
   if (notAdvanced && rev.dupAckNum >= 2 && rev.lastAck === s.seq && s.time - rev.lastAckTime < FAST_RETRANSMISSION_NS) return Analysis.FAST_RETRANSMISSION;
   // Close behind the highest segment (within the first RTT, or 3 ms before it is known): out of order.
   const threshold = stream.firstRtt !== 0 ? stream.firstRtt : OUT_OF_ORDER_NS;
   if (notAdvanced && s.time - fwd.nextSeqTime < threshold && fwd.nextSeq !== ((s.seq + s.length) >>> 0)) return Analysis.OUT_OF_ORDER;
-  if (s.length > 0 && rev.lastAck !== 0 && le((s.seq + s.length) >>> 0, rev.lastAck)) return Analysis.SPURIOUS_RETRANSMISSION;
   return notAdvanced ? Analysis.RETRANSMISSION : 0;
 }
 
@@ -230,8 +234,10 @@ function acknowledge(rev: AnalysisFlow, s: SegmentFacts): number {
   const segments = rev.segments;
   let kept = 0;
   for (const segment of segments) {
-    // Of several segments it acknowledges exactly (a retransmission's), Wireshark names the first sent.
-    if (s.ack === segment.nextSeq && !(flags & Analysis.ACKS_SEGMENT)) {
+    // Of several segments it acknowledges exactly (a retransmission's), Wireshark names the first sent;
+    // it forgets them all.
+    if (s.ack === segment.nextSeq) {
+      if (flags & Analysis.ACKS_SEGMENT) continue;
       flags |= Analysis.ACKS_SEGMENT;
       values.acksFrame = segment.frame;
       values.ackRttNs = s.time - segment.time;

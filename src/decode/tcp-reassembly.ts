@@ -143,6 +143,23 @@ export class Pdu {
 /** One direction's reassembly. */
 export interface ReassemblyFlow {
   pdu: Pdu | undefined;
+  /** The stream bytes [start, end) of the PDU the flow completed or gave up last (-1: none yet). */
+  lastPduStart: number;
+  lastPduEnd: number;
+}
+
+function rememberRange(flow: ReassemblyFlow, start: number, end: number): void {
+  flow.lastPduStart = start;
+  flow.lastPduEnd = end;
+}
+
+/**
+ * Whether the bytes [seq, seq + length) belong to the flow's waiting PDU or the one before it: Wireshark
+ * keeps every PDU's range, a retransmission most often falls in one of these two.
+ */
+export function inPdu(flow: ReassemblyFlow, seq: number, length: number): boolean {
+  if (flow.pdu?.holds(seq, length)) return true;
+  return flow.lastPduStart >= 0 && seq >= flow.lastPduStart && seq + length <= flow.lastPduEnd;
 }
 
 /**
@@ -172,6 +189,7 @@ export class ReassemblyBudget {
     const pdu = flow.pdu;
     if (pdu !== undefined) {
       this.held -= pdu.capacity;
+      if (pdu.end !== MORE_BYTES_UNKNOWN) rememberRange(flow, pdu.start, pdu.end);
       // Never to be rebuilt: the frames it was waiting in keep only its identity (for reassembled_in).
       pdu.bytes = undefined;
       pdu.pieces = [];
@@ -182,6 +200,7 @@ export class ReassemblyBudget {
 
   /** The flow's PDU is complete: it waits no more (its bytes serve the frame that completed it). */
   done(flow: ReassemblyFlow, pdu: Pdu): void {
+    rememberRange(flow, pdu.start, pdu.start + pdu.length);
     this.held -= pdu.capacity;
     this.waiting.delete(flow);
     flow.pdu = undefined;

@@ -1,15 +1,15 @@
 // TCP, RFC 9293 §3.1 (header), RFC 7323 (window scale, timestamps), RFC 2018 (SACK). Sequence numbers
 // are also shown relative to each direction's first, and streams are numbered, as Wireshark does.
 import type { ByteView } from '../byte-view.js';
-import type { Dissector } from '../dissector.js';
+import type { Conversation, Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, fieldsByAbbrev } from '../field.js';
 import { addPorts } from './ports.js';
 import { asciiText } from '../text.js';
 import { addOptions, optionFields, WSCALE_UNUSED } from './tcp-options.js';
-import { analysisFields, analyzeSegment, infoPrefix, newAnalysisFlow, RETRANSMITTED, type AnalysisFlow, type AnalysisStream, type SegmentFacts } from '../tcp-analysis.js';
+import { Analysis, analysisFields, analyzeSegment, infoPrefix, newAnalysisFlow, RETRANSMITTED, type AnalysisFlow, type AnalysisStream, type SegmentFacts } from '../tcp-analysis.js';
 import { copyFields } from '../taps/tap-copies.js';
-import { handOffPayload, ReassemblyBudget, reassemblyFields, type Segment } from '../tcp-reassembly.js';
+import { handOffPayload, inPdu, ReassemblyBudget, reassemblyFields, type Segment } from '../tcp-reassembly.js';
 
 export const FIELD = { PORTS: 0, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
 export const MIN_HEADER = 20;
@@ -66,7 +66,9 @@ interface Flow {
   windowShift: number;
 }
 
-class Stream {
+class Stream implements Conversation {
+  dissector: Dissector | undefined = undefined;
+  dissectorFrom = 0;
   readonly flows: [Flow, Flow] = [newFlow(), newFlow()];
   /** Sequence analysis and reassembly, per direction. */
   readonly analysis: [AnalysisFlow, AnalysisFlow] = [newAnalysisFlow(), newAnalysisFlow()];
@@ -202,10 +204,11 @@ function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSid
   }
   ctx.add(fields.payload, payloadAt, captured);
   // Like Wireshark, a retransmission is not dissected again, nor added to a PDU still waiting: its bytes
-  // are that PDU's segment data when they fall inside it.
+  // are that PDU's segment data when they fall inside it, or inside the one completed last (not a spurious
+  // one's: acknowledged already).
   if (analysis & RETRANSMITTED) {
     const seq = payload.relativeSeq;
-    if (flow !== undefined && ctx.session.once(() => flow.pdu !== undefined && flow.pdu.holds(seq, payloadLength))) ctx.add(reassemblyFields.segment_data, payloadAt, captured);
+    if (analysis & Analysis.RETRANSMISSION && flow !== undefined && ctx.session.once(() => inPdu(flow, seq, payloadLength))) ctx.add(reassemblyFields.segment_data, payloadAt, captured);
     return;
   }
   if (conversation === undefined || flow === undefined) {

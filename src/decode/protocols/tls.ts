@@ -67,6 +67,21 @@ function recordState(ctx: Dissection, conversation: TlsConversation, type: numbe
   });
 }
 
+/**
+ * Wireshark's TLS heuristic on TCP (is_sslv3_or_tls): a handshake or application data record header of
+ * SSL 3.0 to TLS 1.2 (1.3 sends 1.0's) or GM/T, with a length a record can have. The SSL 2.0 Client
+ * Hello it also accepts is not dissected here.
+ */
+function looksLikeRecord(view: ByteView, offset: number): boolean {
+  if (view.remaining(offset) < RECORD.HEADER) return false;
+  const type = view.u8(offset + RECORD.TYPE);
+  const version = view.u16(offset + RECORD.VERSION);
+  const length = view.u16(offset + RECORD.LENGTH);
+  if (type !== ContentType.HANDSHAKE && type !== ContentType.APPLICATION_DATA) return false;
+  if (version !== VERSION.GMTLS && (version < VERSION.SSL3 || version > VERSION.TLS12)) return false;
+  return length > 0 && length < MAX_RECORD_LENGTH;
+}
+
 function dissectAlert(view: ByteView, ctx: Dissection, offset: number, length: number): void {
   ctx.open(fields.alert_message, offset, length);
   if (length !== 2) {
@@ -161,6 +176,8 @@ export const tls: Dissector = {
   short: 'TLS',
   fields: fieldsByAbbrev(fields, handshakeFields),
   bindings: TLS_PORTS.map((key) => ({ table: 'tcp.port', key })),
+  heuristicFor: ['tcp.port'],
+  recognizes: looksLikeRecord,
   dissect(view, offset, ctx) {
     const conversation = conversationOf(ctx);
     // Wireshark clears Info and names the session's version before the records.

@@ -1,0 +1,49 @@
+// Above TCP against tshark 4.0 on traffic this run records: curl and a pipelining client against Node's
+// http and https servers (TLS 1.2 and 1.3, four cipher suites, ALPN, SNI, client certificates, resumed
+// sessions, an untrusted certificate's alert; keep-alive, pipelining, chunked, gzip, JSON and form
+// bodies), a transfer of several MB under netem's loss, duplication and reordering, and a slow reader's
+// zero windows. Protocol, Info and every field of the list on every frame must equal tshark's.
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { compareAboveTcp, COLUMNS, FIELDS } from './helpers/above-tcp.js';
+import { describeMismatches } from './helpers/differential.js';
+import { labUnavailable } from './helpers/netns.js';
+import { tsharkFields, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
+import { recordWebLab } from './lab/web-lab.js';
+
+const unavailable = labUnavailable(['ip', 'tcpdump', 'curl', 'openssl', 'tc', 'nft']);
+
+/** What the recording must hold for the comparison to mean anything: each scenario left its trace. */
+const EXPECTED_INFO = [
+  /Client Hello/, /Certificate Request/, /^Server Hello, Change Cipher Spec, Encrypted Handshake Message$/, /Certificate, Client Key Exchange/,
+  /New Session Ticket/, /Alert \(Level: Fatal, Description: Unknown CA\)/, /GET \/json HTTP\/1\.1/, /POST \/form HTTP\/1\.1 +\(application\/x-www-form-urlencoded\)/,
+  /HTTP\/1\.1 201 Created , JavaScript Object Notation \(application\/json\)/, /HTTP\/1\.1 404 Not Found/, /\[TCP Retransmission\]/, /\[TCP Dup ACK \d+#\d+\]/,
+  /\[TCP Out-Of-Order\]/, /\[TCP Previous segment not captured\]/, /\[TCP ZeroWindow\]/, /\[TCP Window Update\]/, /\[TCP segment of a reassembled PDU\]/,
+];
+const EXPECTED_PROTOCOLS = ['TLSv1.2', 'TLSv1.3', 'HTTP', 'HTTP/JSON'];
+
+test('web lab: Protocol, Info and the fields above TCP equal tshark on every frame of curl against Node\'s servers, netem and a slow reader', async (t) => {
+  if (unavailable) return t.pass(unavailable);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-web-lab-'));
+  try {
+    const file = join(dir, 'web-lab.pcap');
+    await recordWebLab(file);
+    const columns = await tsharkFields(file, COLUMNS);
+    const protocols = new Set(columns.map((row) => row[0]));
+    t.deepEqual(EXPECTED_PROTOCOLS.filter((protocol) => !protocols.has(protocol)), [], 'protocols the recording lacks');
+    t.deepEqual(EXPECTED_INFO.filter((pattern) => !columns.some((row) => pattern.test(row[1]))).map(String), [], 'scenarios the recording lacks');
+
+    const { mismatches, frames } = await compareAboveTcp(file, 'web-lab.pcap');
+    t.log(`${frames} frames, ${FIELDS.length + COLUMNS.length} columns and fields each`);
+    const { summary, examples } = describeMismatches(mismatches);
+    t.deepEqual(examples, [], `${mismatches.length} mismatches (${summary})`);
+  } finally {
+    // For working through a failure: TSSHARK_WEB_LAB_KEEP=file keeps the recording there.
+    const keep = process.env.TSSHARK_WEB_LAB_KEEP;
+    if (keep && existsSync(join(dir, 'web-lab.pcap'))) copyFileSync(join(dir, 'web-lab.pcap'), keep);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
