@@ -20,7 +20,10 @@ const TABLES = {
   COMPRESSION_METHODS: 'tls.handshake.comp_method',
   SERVER_NAME_TYPES: 'tls.handshake.extensions_server_name_type',
   HEARTBEAT_TYPES: 'tls.heartbeat_message.type',
+  // Two tables under one field too: RFC 6091's certificate types, then CertificateRequest's.
+  CERTIFICATE_TYPES: 'tls.handshake.cert_type',
 };
+const LATER_TABLE_WINS = new Set(['HANDSHAKE_TYPES', 'CERTIFICATE_TYPES']);
 
 const lines = execFileSync('tshark', ['-G', 'values'], { encoding: 'utf8', maxBuffer: 256 << 20 }).split('\n');
 const byField = new Map();
@@ -36,7 +39,7 @@ for (const [constant, field] of Object.entries(TABLES)) {
   // val_to_str takes a table's first entry with a value; where tshark lists two tables, the later one wins.
   const seen = new Set();
   const listed = byField.get(field) ?? [];
-  const ordered = constant === 'HANDSHAKE_TYPES' ? [...listed].reverse() : listed;
+  const ordered = LATER_TABLE_WINS.has(constant) ? [...listed].reverse() : listed;
   const entries = ordered.filter(([value]) => !seen.has(value) && seen.add(value)).sort((a, b) => a[0] - b[0]);
   if (entries.length === 0) throw new Error(`tshark lists no values for ${field}`);
   const items = entries.map(([value, name]) => `${value}: ${JSON.stringify(name)}`);

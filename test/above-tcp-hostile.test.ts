@@ -7,7 +7,7 @@ import type { Frame } from '../src/capture/frame.js';
 import { FrameDecoder } from '../src/decode/decoder.js';
 import { expertFields } from '../src/decode/protocols/expert.js';
 import { MAX_UNCOMPRESSED } from '../src/decode/protocols/http-body.js';
-import { MAX_PDU } from '../src/decode/tcp-reassembly.js';
+import { MAX_PDU } from '../src/decode/tcp-pdu.js';
 import { fieldDefs, registry } from './helpers/decode.js';
 import { segmentsOf, tcpConversation } from './helpers/tcp-stream.js';
 

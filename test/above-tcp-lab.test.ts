@@ -1,13 +1,13 @@
 // Above TCP against tshark 4.0 on traffic this run records: curl and a pipelining client against Node's
 // http and https servers (TLS 1.2 and 1.3, four cipher suites, ALPN, SNI, client certificates, resumed
 // sessions, an untrusted certificate's alert; keep-alive, pipelining, chunked, gzip, JSON and form
-// bodies), a transfer of several MB under netem's loss, duplication and reordering, and a slow reader's
-// zero windows. Protocol, Info and every field of the list on every frame must equal tshark's.
+// bodies), transfers of several MB under loss, duplication and reordering the lab's router makes, and a
+// slow reader's zero windows. Protocol, Info and every field of the list on every frame must equal tshark's.
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { compareAboveTcp, COLUMNS, FIELDS } from './helpers/above-tcp.js';
+import { compareAboveTcp, COLUMNS, FIELDS, type Excused } from './helpers/above-tcp.js';
 import { describeMismatches } from './helpers/differential.js';
 import { labUnavailable } from './helpers/netns.js';
 import { tsharkFields, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
@@ -20,11 +20,25 @@ const EXPECTED_INFO = [
   /Client Hello/, /Certificate Request/, /^Server Hello, Change Cipher Spec, Encrypted Handshake Message$/, /Certificate, Client Key Exchange/,
   /New Session Ticket/, /Alert \(Level: Fatal, Description: Unknown CA\)/, /GET \/json HTTP\/1\.1/, /POST \/form HTTP\/1\.1 +\(application\/x-www-form-urlencoded\)/,
   /HTTP\/1\.1 201 Created , JavaScript Object Notation \(application\/json\)/, /HTTP\/1\.1 404 Not Found/, /\[TCP Retransmission\]/, /\[TCP Dup ACK \d+#\d+\]/,
-  /\[TCP Out-Of-Order\]/, /\[TCP Previous segment not captured\]/, /\[TCP ZeroWindow\]/, /\[TCP Window Update\]/, /\[TCP segment of a reassembled PDU\]/,
+  /\[TCP Out-Of-Order\]/, /\[TCP Previous segment not captured\]/, /\[TCP ZeroWindow\]/, /\[TCP Window Full\]/, /\[TCP Window Update\]/, /\[TCP Spurious Retransmission\]/, /\[TCP Fast Retransmission\]/, /\[TCP segment of a reassembled PDU\]/,
 ];
 const EXPECTED_PROTOCOLS = ['TLSv1.2', 'TLSv1.3', 'HTTP', 'HTTP/JSON'];
 
-test('web lab: Protocol, Info and the fields above TCP equal tshark on every frame of curl against Node\'s servers, netem and a slow reader', async (t) => {
+/** The fields that match HTTP requests and responses. */
+const EXCHANGE_FIELDS = new Set(['http.request_in', 'http.response_in', 'http.response_number', 'http.response_for.uri', 'http.time', 'http.prev_request_in', 'http.prev_response_in', 'http.next_request_in']);
+
+/**
+ * tshark 4.0 answers only the last of several requests sent in one frame (pipelining) and counts each
+ * later response as a new exchange without a request; tsshark answers them in order (RFC 9112 §9.3.2,
+ * README's known differences). The exchange fields of such a stream's frames are not compared.
+ */
+async function pipelinedExchanges(file: string): Promise<Excused> {
+  const rows = await tsharkFields(file, ['tcp.stream', 'http.request_number']);
+  const pipelined = new Set(rows.filter((row) => row[1].includes(',')).map((row) => row[0]));
+  return (frame, field) => EXCHANGE_FIELDS.has(field) && pipelined.has(rows[frame - 1][0]);
+}
+
+test('web lab: Protocol, Info and the fields above TCP equal tshark on every frame of curl against Node\'s servers, under loss and reordering, and a slow reader', async (t) => {
   if (unavailable) return t.pass(unavailable);
   if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
   const dir = mkdtempSync(join(tmpdir(), 'tsshark-web-lab-'));
@@ -36,7 +50,7 @@ test('web lab: Protocol, Info and the fields above TCP equal tshark on every fra
     t.deepEqual(EXPECTED_PROTOCOLS.filter((protocol) => !protocols.has(protocol)), [], 'protocols the recording lacks');
     t.deepEqual(EXPECTED_INFO.filter((pattern) => !columns.some((row) => pattern.test(row[1]))).map(String), [], 'scenarios the recording lacks');
 
-    const { mismatches, frames } = await compareAboveTcp(file, 'web-lab.pcap');
+    const { mismatches, frames } = await compareAboveTcp(file, 'web-lab.pcap', await pipelinedExchanges(file));
     t.log(`${frames} frames, ${FIELDS.length + COLUMNS.length} columns and fields each`);
     const { summary, examples } = describeMismatches(mismatches);
     t.deepEqual(examples, [], `${mismatches.length} mismatches (${summary})`);

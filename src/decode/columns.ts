@@ -68,6 +68,15 @@ export class Columns {
     this.info = this.info === '' ? text : this.info + separator + text;
   }
 
+  /**
+   * Puts `text` ahead of Info and keeps it there (col_prepend_fence_fstr): what follows it may be replaced,
+   * and an append after it takes its separator, as the column is not empty.
+   */
+  prependInfo(text: string): void {
+    this.info = text + this.info;
+    this.infoFence += text.length;
+  }
+
   /** What Info says so far stays: a later PDU of the frame appends (col_set_fence). */
   fenceInfo(): void {
     this.infoFence = this.info.length;

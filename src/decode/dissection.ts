@@ -312,7 +312,8 @@ export class Dissection {
       this.desegmentAt = -1;
       this.nextByPorts(table, srcPort, dstPort, offset);
       const stream = this.transport.stream;
-      const first = stream?.dissector !== undefined && this.frame.number >= stream.dissectorFrom ? stream.dissector : this.resolvePending(offset);
+      const owner = stream?.dissector !== undefined && this.frame.number >= stream.dissectorFrom ? stream.dissector : undefined;
+      const first = owner !== undefined && (owner.accepts?.(this.view, offset) ?? true) ? owner : this.resolvePending(offset);
       if (first !== undefined) this.chain(first, offset);
     });
     this.desegmentable = false;

@@ -6,7 +6,7 @@
 import type { Dissection } from './dissection.js';
 import { defineFields } from './field.js';
 import type { ExpertSeverity } from './tree.js';
-import type { ReassemblyFlow } from './tcp-reassembly.js';
+import { newReassemblyFlow, type ReassemblyFlow } from './tcp-reassembly.js';
 import { copyFields, Sightings } from './taps/tap-copies.js';
 
 export const analysisFields = defineFields('tcp', {
@@ -101,7 +101,7 @@ export interface AnalysisFlow extends ReassemblyFlow {
 export function newAnalysisFlow(): AnalysisFlow {
   return {
     nextSeq: 0, nextSeqFrame: 0, nextSeqTime: 0, lastAck: 0, lastAckTime: 0, window: 0, dupAckNum: 0, lastNonDupAck: 0, lastSegmentFlags: 0,
-    maxSeqToBeAcked: 0, segments: [], validBif: true, pushBytesSent: 0, pushSetLast: false, baseSeq: 0, baseSet: false, sackedBytes: 0, pdu: undefined, lastPduStart: -1, lastPduEnd: -1,
+    maxSeqToBeAcked: 0, segments: [], validBif: true, pushBytesSent: 0, pushSetLast: false, baseSeq: 0, baseSet: false, sackedBytes: 0, ...newReassemblyFlow(),
   };
 }
 
@@ -224,7 +224,9 @@ function retransmissionKind(fwd: AnalysisFlow, rev: AnalysisFlow, stream: Analys
   if (notAdvanced && rev.dupAckNum >= 2 && rev.lastAck === s.seq && s.time - rev.lastAckTime < FAST_RETRANSMISSION_NS) return Analysis.FAST_RETRANSMISSION;
   // Close behind the highest segment (within the first RTT, or 3 ms before it is known): out of order.
   const threshold = stream.firstRtt !== 0 ? stream.firstRtt : OUT_OF_ORDER_NS;
-  if (notAdvanced && s.time - fwd.nextSeqTime < threshold && fwd.nextSeq !== ((s.seq + s.length) >>> 0)) return Analysis.OUT_OF_ORDER;
+  // A SYN or FIN counts its sequence number: a copy of one ends where the highest ends.
+  const end = (s.seq + s.length + (s.flags & (Tcp.SYN | Tcp.FIN) ? 1 : 0)) >>> 0;
+  if (notAdvanced && s.time - fwd.nextSeqTime < threshold && fwd.nextSeq !== end) return Analysis.OUT_OF_ORDER;
   return notAdvanced ? Analysis.RETRANSMISSION : 0;
 }
 
@@ -377,6 +379,9 @@ function addAnalysis(ctx: Dissection, flags: number, irtt: number): string {
         ctx.generated(analysisFields[field], undefined);
         ctx.generated(analysisFields['analysis.duplicate_ack_num'], dupAckNum);
         ctx.generated(analysisFields['analysis.duplicate_ack_frame'], dupAckFrame);
+        // The note's own item: Wireshark's formatted expert notes are items of their expert field, whose
+        // abbrev this one shares, so tshark lists the field twice.
+        ctx.generated(analysisFields[field], undefined);
         ctx.expert('note', `Duplicate ACK (#${dupAckNum})`);
         text = `[TCP Dup ACK ${dupAckFrame}#${dupAckNum}] ${text}`;
         continue;

@@ -1,22 +1,12 @@
 // TCP reassembly as tshark 4.0 does it by default (desegmentation on, out-of-order reassembly off): the
 // protocol above TCP says how many more bytes its PDU needs (Wireshark's desegment_offset / _len); the
 // segments are kept until the PDU is whole, and the frame that completes it carries the PDU under a
-// "Reassembled TCP" byte source. Bounded per PDU and overall; a lost segment abandons the PDU.
+// "Reassembled TCP" byte source. Bounded per PDU and overall. A PDU of known length across a lost
+// segment waits on, as Wireshark's does, while the next ones start after its end.
 import type { ByteView } from './byte-view.js';
 import type { Dissection } from './dissection.js';
 import { defineFields } from './field.js';
-import type { Session } from './session.js';
-
-/** What a protocol asks for when it cannot tell its PDU's length yet: at least one more segment. */
-export const MORE_BYTES_UNKNOWN = -1;
-/** A PDU larger than this is not reassembled. */
-export const MAX_PDU = 16 * 1024 * 1024;
-/** Bytes held for all unfinished PDUs of a capture; past it the longest-idle are given up. */
-export const MAX_WAITING = 64 * 1024 * 1024;
-/** A PDU's first buffer: most are small; one that says it is larger grows by doubling as its bytes come. */
-const INITIAL_CAPACITY = 16 * 1024;
-/** A PDU of known size up to this is given its whole buffer at once. */
-const UPFRONT_CAPACITY = 4 * 1024 * 1024;
+import { MAX_PDU, MAX_WAITING, MORE_BYTES_UNKNOWN, Pdu } from './tcp-pdu.js';
 
 export const reassemblyFields = defineFields('tcp', {
   reassembled_in: { name: 'Reassembled PDU in frame', type: 'framenum' },
@@ -29,149 +19,37 @@ export const reassemblyFields = defineFields('tcp', {
   'segment.error': { name: 'Reassembling error', type: 'framenum' },
 });
 
-/**
- * One segment's part of a PDU: `length` bytes at `offset` in the PDU, from bytes [at, at+length) of a
- * frame's data, or a copy when they were not a frame's own (a reassembled IP datagram).
- */
-interface Piece {
-  frame: number;
-  offset: number;
-  at: number;
-  length: number;
-  copy: Uint8Array | undefined;
-}
-
-/** A PDU over several segments; one of known length goes on across a lost segment, as Wireshark's does. */
-export class Pdu {
-  pieces: Piece[] = [];
-  /** The bytes while the PDU waits, and the whole PDU once complete (released when frames can rebuild it). */
-  bytes: Uint8Array | undefined;
-  /** Bytes known from the start without a hole; `length` once complete. */
-  covered = 0;
-  /** Pieces past a hole, as [offset, end) ranges, until the hole is filled. */
-  private readonly ahead: [number, number][] = [];
-  length = 0;
-  completedIn = 0;
-
-  /** `start`, `end`: relative sequence numbers of its first byte and the byte after it (end unknown: MORE_BYTES_UNKNOWN). */
-  constructor(
-    readonly start: number,
-    public end: number,
-  ) {
-    this.bytes = new Uint8Array(0);
-  }
-
-  /** Bytes allocated for it while it waits. */
-  get capacity(): number {
-    return this.bytes?.length ?? 0;
-  }
-
-  /** How many bytes more than it holds its buffer would take to hold up to offset `end`. */
-  growthFor(end: number): number {
-    const capacity = this.capacity;
-    if (end <= capacity) return 0;
-    // A PDU that says its size gets it at once (one allocation, no copies as it grows), up to a bound.
-    if (this.end !== MORE_BYTES_UNKNOWN && this.end - this.start <= UPFRONT_CAPACITY) return this.end - this.start - capacity;
-    const limit = this.end === MORE_BYTES_UNKNOWN ? MAX_PDU : this.end - this.start;
-    return Math.min(limit, Math.max(end, capacity * 2, INITIAL_CAPACITY)) - capacity;
-  }
-
-  /** Adds `length` bytes from `source` at `at` as the PDU's bytes from `offset` (room claimed with growthFor). */
-  add(frame: number, offset: number, source: Uint8Array, at: number, length: number, frameBytes: boolean): void {
-    let bytes = this.bytes as Uint8Array;
-    const growth = this.growthFor(offset + length);
-    if (growth > 0) {
-      const grown = new Uint8Array(bytes.length + growth);
-      grown.set(bytes.subarray(0, this.length));
-      bytes = this.bytes = grown;
-    }
-    bytes.set(source.subarray(at, at + length), offset);
-    this.pieces.push({ frame, offset, at, length, copy: frameBytes ? undefined : source.slice(at, at + length) });
-    this.cover(offset, offset + length);
-    this.length = Math.max(this.length, offset + length);
-  }
-
-  /** Marks [from, to) as held: in order (the usual case) it extends what is covered, else it waits past the hole. */
-  private cover(from: number, to: number): void {
-    const ahead = this.ahead;
-    if (from <= this.covered) {
-      this.covered = Math.max(this.covered, to);
-      // The hole may be filled now.
-      while (ahead.length > 0 && ahead[0][0] <= this.covered) this.covered = Math.max(this.covered, (ahead.shift() as [number, number])[1]);
-      return;
-    }
-    const last = ahead[ahead.length - 1];
-    if (last !== undefined && from >= last[0]) {
-      if (from <= last[1]) last[1] = Math.max(last[1], to);
-      else ahead.push([from, to]);
-      return;
-    }
-    ahead.push([from, to]);
-    ahead.sort((x, y) => x[0] - y[0]);
-    // Ranges past the hole may overlap each other; merged, they count once.
-    for (let i = 1; i < ahead.length; ) {
-      if (ahead[i][0] <= ahead[i - 1][1]) {
-        ahead[i - 1][1] = Math.max(ahead[i - 1][1], ahead[i][1]);
-        ahead.splice(i, 1);
-      } else i++;
-    }
-  }
-
-  /** Whether `length` bytes from relative sequence number `seq` lie within the PDU (of known length). */
-  holds(seq: number, length: number): boolean {
-    return this.end !== MORE_BYTES_UNKNOWN && seq >= this.start && seq + length <= this.end;
-  }
-
-  /** Whether every byte up to the known end is there (an unknown end: whatever came, without a hole). */
-  get whole(): boolean {
-    return this.ahead.length === 0 && (this.end === MORE_BYTES_UNKNOWN || this.covered >= this.end - this.start);
-  }
-
-  /** The PDU's first `length` bytes: kept, or rebuilt from the frames that carried them. */
-  contents(session: Session, length: number): Uint8Array {
-    if (this.bytes !== undefined) return this.bytes.subarray(0, length);
-    const whole = new Uint8Array(length);
-    for (const piece of this.pieces) {
-      if (piece.offset >= length) continue;
-      const from = piece.copy ?? session.frameData?.(piece.frame).subarray(piece.at, piece.at + piece.length);
-      if (from !== undefined) whole.set(from.subarray(0, length - piece.offset), piece.offset);
-    }
-    return whole;
-  }
-}
-
 /** One direction's reassembly. */
 export interface ReassemblyFlow {
-  pdu: Pdu | undefined;
-  /** The stream bytes [start, end) of the PDU the flow completed or gave up last (-1: none yet). */
+  /**
+   * PDUs waiting for more bytes, by start: most often none or one. One of known length that a lost segment
+   * left with a hole waits on (a late segment may fill it) while the next ones start after its end.
+   */
+  pdus: Pdu[];
+  /** The stream bytes [start, end) of the PDU the flow completed last (-1: none yet): a late segment inside it is an error. */
   lastPduStart: number;
   lastPduEnd: number;
 }
 
-function rememberRange(flow: ReassemblyFlow, start: number, end: number): void {
-  flow.lastPduStart = start;
-  flow.lastPduEnd = end;
+export function newReassemblyFlow(): ReassemblyFlow {
+  return { pdus: [], lastPduStart: -1, lastPduEnd: -1 };
+}
+
+/** Whether a PDU the flow waits for starts at `seq`: a segment sent again there shows as its data. */
+export function startsPdu(flow: ReassemblyFlow, seq: number): boolean {
+  return flow.pdus.some((pdu) => pdu.start === seq);
 }
 
 /**
- * Whether the bytes [seq, seq + length) belong to the flow's waiting PDU or the one before it: Wireshark
- * keeps every PDU's range, a retransmission most often falls in one of these two.
- */
-export function inPdu(flow: ReassemblyFlow, seq: number, length: number): boolean {
-  if (flow.pdu?.holds(seq, length)) return true;
-  return flow.lastPduStart >= 0 && seq >= flow.lastPduStart && seq + length <= flow.lastPduEnd;
-}
-
-/**
- * The memory the waiting PDUs of a capture hold, bounded: past MAX_WAITING the longest-idle are given up
- * (a PDU whose segment was lost never completes, and would otherwise be kept to the end of the capture).
+ * The memory the waiting PDUs of a capture hold, bounded: past MAX_WAITING the longest-idle flows' are given
+ * up (a PDU whose segment was lost may never complete, and would otherwise be kept to the end).
  */
 export class ReassemblyBudget {
   held = 0;
-  /** Flows with a PDU holding bytes, the longest idle first. */
+  /** Flows with PDUs holding bytes, the longest idle first. */
   private readonly waiting = new Set<ReassemblyFlow>();
 
-  /** Room for `bytes` more for `flow`'s PDU; false when giving up every other PDU would not make it. */
+  /** Room for `bytes` more for one of `flow`'s PDUs; false when giving up every other flow's would not make it. */
   claim(flow: ReassemblyFlow, bytes: number): boolean {
     this.waiting.delete(flow);
     for (const other of this.waiting) {
@@ -184,42 +62,62 @@ export class ReassemblyBudget {
     return true;
   }
 
-  /** The flow's PDU is given up: its bytes go. */
+  /** Every PDU the flow waits for is given up (its FIN, or room for others). */
   drop(flow: ReassemblyFlow): void {
-    const pdu = flow.pdu;
-    if (pdu !== undefined) {
-      this.held -= pdu.capacity;
-      if (pdu.end !== MORE_BYTES_UNKNOWN) rememberRange(flow, pdu.start, pdu.end);
-      // Never to be rebuilt: the frames it was waiting in keep only its identity (for reassembled_in).
-      pdu.bytes = undefined;
-      pdu.pieces = [];
-      flow.pdu = undefined;
-    }
-    this.waiting.delete(flow);
+    while (flow.pdus.length > 0) this.giveUp(flow, flow.pdus[flow.pdus.length - 1]);
   }
 
-  /** The flow's PDU is complete: it waits no more (its bytes serve the frame that completed it). */
+  /** One PDU is given up: its bytes go. */
+  giveUp(flow: ReassemblyFlow, pdu: Pdu): void {
+    this.release(flow, pdu);
+    // Never to be rebuilt: the frames it was waiting in keep only its identity (for reassembled_in).
+    pdu.bytes = undefined;
+    pdu.pieces = [];
+  }
+
+  /** The PDU is complete: it waits no more (its bytes serve the frame that completed it). */
   done(flow: ReassemblyFlow, pdu: Pdu): void {
-    rememberRange(flow, pdu.start, pdu.start + pdu.length);
+    flow.lastPduStart = pdu.start;
+    flow.lastPduEnd = pdu.start + pdu.length;
+    this.release(flow, pdu);
+  }
+
+  /** A PDU starts waiting, in its place by start. */
+  wait(flow: ReassemblyFlow, pdu: Pdu): void {
+    const pdus = flow.pdus;
+    let at = pdus.length;
+    while (at > 0 && pdus[at - 1].start > pdu.start) at--;
+    pdus.splice(at, 0, pdu);
+  }
+
+  private release(flow: ReassemblyFlow, pdu: Pdu): void {
+    const index = flow.pdus.indexOf(pdu);
+    if (index < 0) return;
     this.held -= pdu.capacity;
-    this.waiting.delete(flow);
-    flow.pdu = undefined;
+    flow.pdus.splice(index, 1);
+    if (flow.pdus.length === 0) this.waiting.delete(flow);
   }
 }
 
 /** A segment's part in reassembly, decided the first time it is dissected and given back after. */
-type Plan = Pdu | Completion | typeof FRESH | typeof FRESH_AFTER_LOSS;
+type Plan = Pdu | PduEnd | typeof FRESH | typeof FRESH_AFTER_LOSS | typeof SEEN_BEFORE | typeof OVERLAPS_DONE;
 const FRESH = 0;
 const FRESH_AFTER_LOSS = 1;
 /** The PDU could not be kept: too large, or too much already waiting. */
 const OVER_LIMIT = 2;
+/** A segment again that started a PDU: its data is that PDU's, not dissected again. */
+const SEEN_BEFORE = 3;
+/** A late segment inside the PDU completed last, in an earlier frame: Wireshark's reassembly error. */
+const OVERLAPS_DONE = 4;
 
-interface Completion {
+/** The segment reaches the end of its PDU: completing it, or past a hole it leaves; the rest is new PDUs. */
+interface PduEnd {
   pdu: Pdu;
-  /** Payload bytes of this segment that end the PDU; the rest begins new PDUs. */
+  /** Payload bytes of this segment that end the PDU. */
   used: number;
-  /** The PDU's length then: one continued by later segments is longer when this frame is shown again. */
+  /** The PDU's length then, when complete: one continued by later segments is longer when shown again. */
   length: number;
+  complete: boolean;
 }
 
 export interface Segment {
@@ -234,27 +132,46 @@ export interface Segment {
   dstPort: number;
 }
 
+/** The waiting PDU a segment continues, as Wireshark looks it up: the last starting before it, if it reaches the segment. */
+function pduOf(flow: ReassemblyFlow, seq: number): Pdu | undefined {
+  const pdus = flow.pdus;
+  for (let i = pdus.length - 1; i >= 0; i--) {
+    const pdu = pdus[i];
+    if (pdu.start > seq) continue;
+    return pdu;
+  }
+  return undefined;
+}
+
 function plan(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, view: ByteView, inFrame: boolean): Plan {
-  const pdu = flow.pdu;
-  if (pdu === undefined) return FRESH;
-  const offset = segment.seq - pdu.start;
-  const known = pdu.end !== MORE_BYTES_UNKNOWN;
+  if (flow.pdus.length === 0 && flow.lastPduStart < 0) return FRESH;
+  const pdu = pduOf(flow, segment.seq);
+  if (pdu !== undefined && pdu.start === segment.seq && pdu.firstFrame !== segment.frame) return SEEN_BEFORE;
+  const offset = pdu === undefined ? 0 : segment.seq - pdu.start;
+  const known = pdu !== undefined && pdu.end !== MORE_BYTES_UNKNOWN;
+  // One of known length goes on across a lost segment; one of unknown length wants the bytes right after its own.
+  const inside = pdu !== undefined && (known ? segment.seq < pdu.end : offset <= pdu.covered);
+  if (!inside) {
+    if (segment.seq > flow.lastPduStart && segment.seq < flow.lastPduEnd) return OVERLAPS_DONE;
+    // What waits for the very next bytes will not get them.
+    const skipped = flow.pdus.filter((waiting) => waiting.end === MORE_BYTES_UNKNOWN && waiting.start < segment.seq);
+    for (const waiting of skipped) budget.giveUp(flow, waiting);
+    return skipped.length > 0 ? FRESH_AFTER_LOSS : FRESH;
+  }
   const size = known ? pdu.end - pdu.start : offset + segment.length;
-  // Wireshark keeps a PDU of known length across a lost segment (it is then never whole); one of unknown
-  // length wants the very next bytes.
-  const inside = offset < size && offset + segment.length > 0 && (known || offset === pdu.covered);
-  const from = Math.max(0, offset);
-  const used = Math.min(segment.length, size - offset) - (from - offset);
-  const fits = size <= MAX_PDU && budget.claim(flow, pdu.growthFor(from + used));
-  if (!inside || !fits || segment.captured < segment.length) {
-    budget.drop(flow);
+  const used = Math.min(segment.length, size - offset);
+  const fits = size <= MAX_PDU && budget.claim(flow, pdu.growthFor(offset + used));
+  if (!fits || segment.captured < segment.length) {
+    budget.giveUp(flow, pdu);
     return FRESH_AFTER_LOSS;
   }
-  pdu.add(segment.frame, from, view.bytes, segment.payloadAt + (from - offset), used, inFrame);
-  if (!pdu.whole) return pdu;
-  budget.done(flow, pdu);
-  pdu.completedIn = segment.frame;
-  return { pdu, used: from - offset + used, length: pdu.length };
+  pdu.add(segment.frame, offset, view.bytes, segment.payloadAt, used, inFrame);
+  if (pdu.whole) {
+    budget.done(flow, pdu);
+    pdu.completedIn = segment.frame;
+    return { pdu, used, length: pdu.length, complete: true };
+  }
+  return used < segment.length ? { pdu, used, length: 0, complete: false } : pdu;
 }
 
 /** Starts a PDU with the bytes [at, end) of the segment; OVER_LIMIT when it may not be kept. */
@@ -264,8 +181,9 @@ function startPdu(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segme
   const start = segment.seq + (at - segment.payloadAt);
   const pdu = new Pdu(start, needs === MORE_BYTES_UNKNOWN ? MORE_BYTES_UNKNOWN : start + total);
   if (total > MAX_PDU || !budget.claim(flow, pdu.growthFor(have))) return OVER_LIMIT;
+  pdu.firstFrame = segment.frame;
   pdu.add(segment.frame, 0, view.bytes, at, have, inFrame);
-  flow.pdu = pdu;
+  budget.wait(flow, pdu);
   return pdu;
 }
 
@@ -277,17 +195,15 @@ function continuePdu(flow: ReassemblyFlow, budget: ReassemblyBudget, pdu: Pdu, f
   if (at === 0) {
     pdu.end = MORE_BYTES_UNKNOWN;
     pdu.completedIn = 0;
-    flow.pdu = pdu;
-    budget.claim(flow, pdu.capacity);
+    if (budget.claim(flow, pdu.capacity)) budget.wait(flow, pdu);
     return pdu;
   }
   const more = new Pdu(pdu.start + at, MORE_BYTES_UNKNOWN);
-  flow.pdu = more;
-  if (!budget.claim(flow, more.growthFor(bytes.length - at))) {
-    flow.pdu = undefined;
-    return more;
+  more.firstFrame = frame;
+  if (budget.claim(flow, more.growthFor(bytes.length - at))) {
+    more.add(frame, 0, bytes, at, bytes.length - at, false);
+    budget.wait(flow, more);
   }
-  more.add(frame, 0, bytes, at, bytes.length - at, false);
   return more;
 }
 
@@ -321,17 +237,21 @@ function addSegmentsNode(ctx: Dissection, pdu: Pdu, bytes: Uint8Array): void {
   ctx.close();
 }
 
+const REASSEMBLY_ERROR = '[Reassembly error, protocol TCP: New fragment overlaps old data (retransmission?)]';
+
 /**
  * Hands a segment's payload to the protocol above, reassembling PDUs across segments. The steps that
  * change state run once per frame (Session.once), so a frame dissected again shows what it showed first.
+ * `dissect` false: an out-of-order segment, which joins its PDU but is not handed to a protocol (tshark's
+ * tcp.no_subdissector_on_error), not even the PDU it completes.
  */
-export function handOffPayload(view: ByteView, ctx: Dissection, flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment): void {
+export function handOffPayload(view: ByteView, ctx: Dissection, flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, dissect: boolean): void {
   const session = ctx.session;
   const { payloadAt, length, srcPort, dstPort } = segment;
   const end = payloadAt + length;
-  if (segment.captured < length && flow.pdu === undefined) {
+  if (segment.captured < length && flow.pdus.length === 0) {
     // Wireshark reassembles nothing from a segment cut short by the snaplen: it dissects what is there.
-    ctx.dissectAbove('tcp.port', srcPort, dstPort, payloadAt, end);
+    if (dissect) ctx.dissectAbove('tcp.port', srcPort, dstPort, payloadAt, end);
     return;
   }
   const inFrame = ctx.inFrameBytes;
@@ -341,22 +261,34 @@ export function handOffPayload(view: ByteView, ctx: Dissection, flow: Reassembly
     markSegment(ctx, step);
     return;
   }
+  if (step === SEEN_BEFORE) {
+    ctx.add(reassemblyFields.segment_data, payloadAt, length);
+    return;
+  }
+  if (step === OVERLAPS_DONE) {
+    if (ctx.columns) ctx.cols.appendInfo(REASSEMBLY_ERROR, '');
+    ctx.expert('error', REASSEMBLY_ERROR, payloadAt, length);
+    return;
+  }
   let from = payloadAt;
   if (step === FRESH_AFTER_LOSS) ctx.expert('warn', '[Reassembly stopped: a segment of the PDU was not captured]', payloadAt, 0);
   if (typeof step === 'object') {
     const { pdu, used } = step;
     ctx.add(reassemblyFields.segment_data, payloadAt, used);
-    const bytes = pdu.contents(session, step.length);
-    addSegmentsNode(ctx, pdu, bytes);
-    ctx.dissectAbove('tcp.port', srcPort, dstPort, 0, bytes.length, { name: `Reassembled TCP (${bytes.length} bytes)`, bytes });
-    if (ctx.desegmentAt >= 0) {
-      // Still not enough (a protocol that could not tell its length): the next segments continue it.
-      const continued = session.once(() => continuePdu(flow, budget, pdu, segment.frame, bytes, ctx.desegmentAt));
-      markSegment(ctx, continued);
-      return;
+    if (!step.complete) markSegment(ctx, pdu);
+    else {
+      const bytes = pdu.contents(session, step.length);
+      addSegmentsNode(ctx, pdu, bytes);
+      if (dissect) ctx.dissectAbove('tcp.port', srcPort, dstPort, 0, bytes.length, { name: `Reassembled TCP (${bytes.length} bytes)`, bytes });
+      if (dissect && ctx.desegmentAt >= 0) {
+        // Still not enough (a protocol that could not tell its length): the next segments continue it.
+        const continued = session.once(() => continuePdu(flow, budget, pdu, segment.frame, bytes, ctx.desegmentAt));
+        markSegment(ctx, continued);
+        return;
+      }
+      // The UI rebuilds the PDU from its frames when it shows this frame again.
+      if (session.frameData !== undefined) pdu.bytes = undefined;
     }
-    // The UI rebuilds the PDU from its frames when it shows this frame again.
-    if (session.frameData !== undefined) pdu.bytes = undefined;
     from = payloadAt + used;
     if (from >= end) return;
     if (ctx.columns) {
@@ -364,6 +296,7 @@ export function handOffPayload(view: ByteView, ctx: Dissection, flow: Reassembly
       ctx.cols.fixProtocol();
     }
   }
+  if (!dissect) return;
   ctx.dissectAbove('tcp.port', srcPort, dstPort, from, end);
   const at = ctx.desegmentAt;
   if (at < 0) return;

@@ -85,7 +85,8 @@ export async function recordWebLab(file: string): Promise<void> {
     // MSS-sized segments as a NIC sends them, not the veth's 64 KB GSO packets: loss and reordering hit
     // single segments.
     execFileSync('ip', ['-n', lab.server, 'link', 'set', Net.SERVER_IF, 'gso_max_segs', '1']);
-    const capture = tcpdumpIn(lab.client, ['-i', Net.CLIENT_IF, '-s', '0', '-w', file, 'tcp']);
+    // A large capture buffer: tcpdump dropping a burst would leave holes no real loss made.
+    const capture = tcpdumpIn(lab.client, ['-i', Net.CLIENT_IF, '-s', '0', '-B', '65536', '-w', file, 'tcp']);
     await capture.ready;
     const server = startIn(lab.server, [process.execPath, join(repoRoot, 'test/lab/web-server.mjs'), certs], 'web lab ready');
     await server.ready;
@@ -118,14 +119,15 @@ export async function recordWebLab(file: string): Promise<void> {
     c(['-d', 'name=lab&words=two+words&empty=', http('/form')]);
     runIn(lab.client, [process.execPath, join(repoRoot, 'test/lab/pipeline-client.mjs'), Net.SERVER_IP]);
 
+    // Many MB over many segments, under loss, duplication and reordering: HTTP's body and TLS's records.
     const repair = impair(lab);
-    c([http('/big?mb=4')]);
-    c([https('/big?mb=2')]);
+    c([http('/big?mb=6')]);
+    c([https('/big?mb=3')]);
     repair();
 
-    // A slow reader: a receive buffer of a few segments, read at 400 KB/s, fills and advertises zero windows.
+    // A slow reader: a receive buffer of a few segments that it stops reading fills; zero windows, probes.
     runIn(lab.client, ['sysctl', '-q', '-w', 'net.ipv4.tcp_rmem=4096 8192 16384']);
-    c(['--limit-rate', '400k', http('/big?mb=1')]);
+    runIn(lab.client, [process.execPath, join(repoRoot, 'test/lab/slow-reader.mjs'), Net.SERVER_IP, '/big?mb=1']);
 
     server.child.kill('SIGTERM');
     await server.done;

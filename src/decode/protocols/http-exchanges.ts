@@ -93,6 +93,8 @@ export function recordResponse(ctx: Dissection, exchanges: Exchanges, startLine:
   if (record.previous !== 0) ctx.generated(fields.prev_response_in, record.previous);
   const request = record.request;
   if (request === undefined) return;
+  // The request before the one answered, as Wireshark shows it on a response too.
+  if (request.previous !== 0) ctx.generated(fields.prev_request_in, request.previous);
   ctx.generated(fields.time, (frame.tsSec - request.tsSec) * 1e9 + (frame.tsNsec - request.tsNsec));
   ctx.generated(fields.request_in, request.frame);
   ctx.generated(fields['response_for.uri'], request.fullUri);

@@ -4,7 +4,7 @@ import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineProtocol, fieldsByAbbrev } from '../field.js';
-import { MORE_BYTES_UNKNOWN } from '../tcp-reassembly.js';
+import { MORE_BYTES_UNKNOWN } from '../tcp-pdu.js';
 import { latin1Text } from '../text.js';
 import { addBody, bodyFields } from './http-body.js';
 import { addHeader, fields, headerFieldOf, wantsHeaders } from './http-fields.js';

@@ -121,7 +121,8 @@ function value(reader: Reader, ctx: Dissection, path: string, key: string | unde
     if (reader.peek() === 0x5d) reader.at++;
     else {
       for (;;) {
-        value(reader, ctx, `${path}/[]`, undefined, depth + 1);
+        // An element is shown with value as a member named [] would be.
+        value(reader, ctx, `${path}/[]`, '[]', depth + 1);
         if (reader.peek() === 0x2c) {
           reader.at++;
           continue;

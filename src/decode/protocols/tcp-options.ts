@@ -20,6 +20,10 @@ export const optionFields = defineFields('tcp', {
   'options.sack_perm': { name: 'TCP Option - SACK permitted', type: 'none' },
   'options.sack_le': { name: 'left edge', type: 'uint32', base: 'dec' },
   'options.sack_re': { name: 'right edge', type: 'uint32', base: 'dec' },
+  'options.sack.count': { name: 'TCP SACK Count', type: 'uint8', base: 'dec' },
+  'options.sack.dsack_le': { name: 'TCP D-SACK Left Edge', type: 'uint32', base: 'dec' },
+  'options.sack.dsack_re': { name: 'TCP D-SACK Right Edge', type: 'uint32', base: 'dec' },
+  'options.sack.dsack': { name: 'D-SACK Sequence', type: 'none' },
   'options.timestamp.tsval': { name: 'Timestamp value', type: 'uint32', base: 'dec' },
   'options.timestamp.tsecr': { name: 'Timestamp echo reply', type: 'uint32', base: 'dec' },
 });
@@ -36,8 +40,24 @@ export interface OptionSummary {
   sacked: number;
 }
 
-/** `sackBase`: the other direction's first sequence number, as SACK edges are shown relative to it. */
-export function addOptions(view: ByteView, ctx: Dissection, start: number, end: number, sackBase: number): OptionSummary {
+/**
+ * RFC 2883 §4: the first block reports data received twice: below the ACK, or inside the second block.
+ * `first` is the first block's offset, `end` the option's.
+ */
+function isDsack(view: ByteView, first: number, end: number, ack: number): boolean {
+  const before = (a: number, b: number) => ((a - b) | 0) < 0;
+  const left = view.u32(first);
+  const right = view.u32(first + 4);
+  if (before(left, ack)) return true;
+  if (first + 16 > end) return false;
+  return !before(left, view.u32(first + 8)) && !before(view.u32(first + 12), right);
+}
+
+/**
+ * `sackBase`: the other direction's first sequence number, as SACK edges are shown relative to it; `ack`:
+ * the segment's raw acknowledgment number, which a D-SACK block lies below.
+ */
+export function addOptions(view: ByteView, ctx: Dissection, start: number, end: number, sackBase: number, ack: number): OptionSummary {
   const summary: OptionSummary = { text: '', windowShift: WSCALE_UNUSED, sacked: -1 };
   ctx.open(optionFields.options, start, end - start);
   let at = start;
@@ -86,6 +106,13 @@ export function addOptions(view: ByteView, ctx: Dissection, start: number, end: 
           ctx.add(optionFields['options.sack_re'], edge + 4, 4, right);
           if (ctx.columns) summary.text += ` SLE=${left} SRE=${right}`;
           if (block < MAX_SACK_BLOCKS_KEPT) summary.sacked += (right - left) | 0;
+        }
+        ctx.generated(optionFields['options.sack.count'], (length - 2) >> 3);
+        if (length >= 10 && isDsack(view, at + 2, at + length, ack)) {
+          ctx.generated(optionFields['options.sack.dsack_le'], (view.u32(at + 2) - sackBase) >>> 0);
+          ctx.generated(optionFields['options.sack.dsack_re'], (view.u32(at + 6) - sackBase) >>> 0);
+          ctx.generated(optionFields['options.sack.dsack'], undefined);
+          ctx.expert('warn', 'D-SACK Sequence');
         }
         break;
       case Option.TIMESTAMP: {

@@ -9,7 +9,7 @@ import { asciiText } from '../text.js';
 import { addOptions, optionFields, WSCALE_UNUSED } from './tcp-options.js';
 import { Analysis, analysisFields, analyzeSegment, infoPrefix, newAnalysisFlow, RETRANSMITTED, type AnalysisFlow, type AnalysisStream, type SegmentFacts } from '../tcp-analysis.js';
 import { copyFields } from '../taps/tap-copies.js';
-import { handOffPayload, inPdu, ReassemblyBudget, reassemblyFields, type Segment } from '../tcp-reassembly.js';
+import { handOffPayload, ReassemblyBudget, startsPdu, reassemblyFields, type Segment } from '../tcp-reassembly.js';
 
 export const FIELD = { PORTS: 0, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
 export const MIN_HEADER = 20;
@@ -204,11 +204,11 @@ function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSid
   }
   ctx.add(fields.payload, payloadAt, captured);
   // Like Wireshark, a retransmission is not dissected again, nor added to a PDU still waiting: its bytes
-  // are that PDU's segment data when they fall inside it, or inside the one completed last (not a spurious
-  // one's: acknowledged already).
+  // are "Retransmitted TCP segment data"; a spurious one's only when a waiting PDU starts with them.
   if (analysis & RETRANSMITTED) {
     const seq = payload.relativeSeq;
-    if (analysis & Analysis.RETRANSMISSION && flow !== undefined && ctx.session.once(() => inPdu(flow, seq, payloadLength))) ctx.add(reassemblyFields.segment_data, payloadAt, captured);
+    const seen = analysis & Analysis.RETRANSMISSION || (flow !== undefined && ctx.session.once(() => startsPdu(flow, seq)));
+    if (seen) ctx.add(reassemblyFields.segment_data, payloadAt, captured);
     return;
   }
   if (conversation === undefined || flow === undefined) {
@@ -227,7 +227,7 @@ function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSid
   segment.captured = captured;
   segment.srcPort = srcPort;
   segment.dstPort = dstPort;
-  handOffPayload(view, ctx, flow, tcpState(ctx).budget, segment);
+  handOffPayload(view, ctx, flow, tcpState(ctx).budget, segment, !(analysis & Analysis.OUT_OF_ORDER));
 }
 
 export const tcp: Dissector = {
@@ -305,7 +305,7 @@ export const tcp: Dissector = {
       return;
     }
     const sackBase = reverseFlow?.baseSet && lengthKnown ? reverseFlow.base : 0;
-    const options = headerLength > MIN_HEADER ? addOptions(view, ctx, offset + MIN_HEADER, offset + headerLength, sackBase) : undefined;
+    const options = headerLength > MIN_HEADER ? addOptions(view, ctx, offset + MIN_HEADER, offset + headerLength, sackBase, view.u32(offset + FIELD.ACK)) : undefined;
     if (forwardFlow && flags & Flag.SYN) forwardFlow.windowShift = options?.windowShift ?? WSCALE_UNUSED;
     if (ctx.tree) {
       ctx.layerSummary(
@@ -334,6 +334,8 @@ export const tcp: Dissector = {
       facts.reverseShift = reverseFlow?.windowShift ?? WSCALE_UNKNOWN;
       facts.sacked = options?.sacked ?? -1;
       analysis = analyzeSegment(ctx, fwd, rev, stream.times, stream, facts, stream.reusedIn === ctx.frame.number);
+      // Before the payload, as Wireshark does: the protocols above write after the notes.
+      if (ctx.columns) ctx.cols.prependInfo(infoPrefix());
       if (payloadLength > 0) dissectPayload(view, ctx, conversation, fwd, analysis, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
       // After its FIN or RST a side sends nothing new: a PDU it left waiting will not be completed.
       if (flags & (Flag.FIN | Flag.RST) && !(analysis & RETRANSMITTED)) {
@@ -345,7 +347,5 @@ export const tcp: Dissector = {
     } else if (payloadLength > 0) {
       dissectPayload(view, ctx, undefined, undefined, 0, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
     }
-    // Wireshark prepends these last, ahead of what the protocols above wrote.
-    if (ctx.columns) ctx.cols.info = infoPrefix() + ctx.cols.info;
   },
 };

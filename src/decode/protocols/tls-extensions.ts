@@ -64,16 +64,22 @@ function ascii(view: ByteView, at: number, length: number): string {
 }
 
 /** A list of 16-bit values after its 16-bit length: each is added and kept in `into`. */
-function u16List(view: ByteView, ctx: Dissection, at: number, lengthField: FieldDef, list: FieldDef, item: FieldDef, into: number[]): void {
+function u16List(view: ByteView, ctx: Dissection, at: number, lengthField: FieldDef, list: FieldDef, item: FieldDef, into?: number[]): void {
   const length = view.u16(at);
   ctx.add(lengthField, at, 2, length);
   ctx.open(list, at + 2, length);
   for (let i = at + 2; i + 2 <= at + 2 + length; i += 2) {
     const value = view.u16(i);
-    into.push(value);
+    into?.push(value);
     ctx.add(item, i, 2, value);
   }
   ctx.close();
+}
+
+/** A signature_algorithms list (the extension's, or a CertificateRequest's); returns where it ends. */
+export function addSignatureAlgorithms(view: ByteView, ctx: Dissection, at: number): number {
+  u16List(view, ctx, at, handshake.sig_hash_alg_len, handshake.sig_hash_algs, handshake.sig_hash_alg);
+  return at + 2 + view.u16(at);
 }
 
 function serverName(view: ByteView, ctx: Dissection, at: number, end: number, hello: HelloSummary): void {

@@ -3,11 +3,11 @@
 import type { ByteView } from '../byte-view.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, fieldsByAbbrev } from '../field.js';
-import { addExtensions, extensionFields, type HelloSummary } from './tls-extensions.js';
+import { addExtensions, addSignatureAlgorithms, extensionFields, type HelloSummary } from './tls-extensions.js';
 import { ja3Fields, addClientFingerprints, addServerFingerprints } from './tls-fingerprints.js';
-import { CIPHER_SUITES, COMPRESSION_METHODS, GROUPS, HANDSHAKE_TYPES, VERSIONS } from './tls-values.js';
+import { CERTIFICATE_TYPES, CIPHER_SUITES, COMPRESSION_METHODS, GROUPS, HANDSHAKE_TYPES, VERSIONS } from './tls-values.js';
 import { versionShortName, VERSION } from './tls-versions.js';
-import { addCertificate, x509Fields } from './x509.js';
+import { addCertificate, addDistinguishedName, x509Fields } from './x509.js';
 
 /** A TCP stream's TLS session as far as the records tell: its version (0 while unknown) and, per side, whether it changed cipher. */
 export interface TlsConversation {
@@ -51,8 +51,39 @@ const fields = defineFields('tls.handshake', {
   server_point: { name: 'Pubkey', type: 'bytes' },
   sig_len: { name: 'Signature Length', type: 'uint16', base: 'dec' },
   sig: { name: 'Signature', type: 'bytes' },
+  cert_types_count: { name: 'Certificate types count', type: 'uint8', base: 'dec' },
+  cert_types: { name: 'Certificate types', type: 'none' },
+  cert_type: { name: 'Certificate type', type: 'uint8', base: 'dec', values: CERTIFICATE_TYPES },
+  dnames_len: { name: 'Distinguished Names Length', type: 'uint16', base: 'dec' },
+  dnames: { name: 'Distinguished Names', type: 'none' },
+  dname_len: { name: 'Distinguished Name Length', type: 'uint16', base: 'dec' },
+  dname: { name: 'Distinguished Name', type: 'none' },
 });
 export const handshakeFields = fieldsByAbbrev(messageField, fields, extensionFields, ja3Fields, x509Fields);
+
+/** RFC 5246 §7.4.4: the certificate types, signature algorithms and authorities a server accepts. */
+function certificateRequest(view: ByteView, ctx: Dissection, at: number, end: number): void {
+  const count = view.u8(at);
+  ctx.add(fields.cert_types_count, at, 1, count);
+  ctx.open(fields.cert_types, at + 1, count);
+  if (ctx.tree) ctx.label(`Certificate types (${count} type${count === 1 ? '' : 's'})`);
+  for (let i = 0; i < count; i++) ctx.add(fields.cert_type, at + 1 + i, 1, view.u8(at + 1 + i));
+  ctx.close();
+  const namesAt = addSignatureAlgorithms(view, ctx, at + 1 + count);
+  if (namesAt + 2 > end) return;
+  const namesLength = view.u16(namesAt);
+  ctx.add(fields.dnames_len, namesAt, 2, namesLength);
+  const namesEnd = Math.min(end, namesAt + 2 + namesLength);
+  ctx.open(fields.dnames, namesAt + 2, namesLength);
+  if (ctx.tree) ctx.label(`Distinguished Names (${namesLength} byte${namesLength === 1 ? '' : 's'})`);
+  for (let offset = namesAt + 2; offset + 2 <= namesEnd; ) {
+    const length = view.u16(offset);
+    ctx.add(fields.dname_len, offset, 2, length);
+    addDistinguishedName(view, ctx, fields.dname, offset + 2, length);
+    offset += 2 + length;
+  }
+  ctx.close();
+}
 
 function handshakeName(type: number): string {
   return HANDSHAKE_TYPES[type] ?? `Unknown (${type})`;
@@ -163,13 +194,18 @@ function serverKeyExchange(view: ByteView, ctx: Dissection, at: number, end: num
   ctx.add(fields.server_named_curve, at + 1, 2, view.u16(at + 1));
   ctx.add(fields.server_point_len, at + 3, 1, pointLength);
   ctx.add(fields.server_point, at + 4, pointLength);
-  if (signatureAt + 4 <= end && signatureAt + 4 + view.u16(signatureAt + 2) === end) {
-    ctx.add(extensionFields.sig_hash_alg, signatureAt, 2, view.u16(signatureAt));
-    ctx.add(fields.sig_len, signatureAt + 2, 2, view.u16(signatureAt + 2));
-    ctx.add(fields.sig, signatureAt + 4, end - signatureAt - 4);
-  } else if (signatureAt + 2 <= end) {
-    ctx.add(fields.sig_len, signatureAt, 2, view.u16(signatureAt));
-    ctx.add(fields.sig, signatureAt + 2, end - signatureAt - 2);
+  addSignature(view, ctx, signatureAt, end);
+}
+
+/** A digitally-signed struct (RFC 5246 §4.7): with its algorithm in TLS 1.2, told by the lengths adding up. */
+function addSignature(view: ByteView, ctx: Dissection, at: number, end: number): void {
+  if (at + 4 <= end && at + 4 + view.u16(at + 2) === end) {
+    ctx.add(extensionFields.sig_hash_alg, at, 2, view.u16(at));
+    ctx.add(fields.sig_len, at + 2, 2, view.u16(at + 2));
+    ctx.add(fields.sig, at + 4, end - at - 4);
+  } else if (at + 2 <= end) {
+    ctx.add(fields.sig_len, at, 2, view.u16(at));
+    ctx.add(fields.sig, at + 2, end - at - 2);
   }
 }
 
@@ -239,6 +275,12 @@ export function dissectHandshakeRecord(
         break;
       case HandshakeType.CERTIFICATE:
         certificates(view, ctx, body, messageEnd, sessionVersion === VERSION.TLS13);
+        break;
+      case HandshakeType.CERTIFICATE_REQUEST:
+        if (sessionVersion !== VERSION.TLS13) certificateRequest(view, ctx, body, messageEnd);
+        break;
+      case HandshakeType.CERTIFICATE_VERIFY:
+        if (sessionVersion !== VERSION.TLS13) addSignature(view, ctx, body, messageEnd);
         break;
       case HandshakeType.NEW_SESSION_TICKET:
         if (sessionVersion !== VERSION.TLS13) newSessionTicket(view, ctx, body, messageEnd);

@@ -316,3 +316,10 @@ export const SERVER_NAME_TYPES: Readonly<Record<number, string>> = {
 export const HEARTBEAT_TYPES: Readonly<Record<number, string>> = {
   1: "Request", 2: "Response",
 };
+
+export const CERTIFICATE_TYPES: Readonly<Record<number, string>> = {
+  0: "N/A", 1: "RSA Sign", 2: "DSS Sign",
+  3: "RSA Fixed DH", 4: "DSS Fixed DH", 21: "GOST R 34.10-94",
+  22: "GOST R 34.10-2001", 64: "ECDSA Sign", 65: "RSA Fixed ECDH",
+  66: "ECDSA Fixed ECDH", 80: "IBC Params",
+};

@@ -4,7 +4,7 @@ import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, fieldsByAbbrev } from '../field.js';
-import { MORE_BYTES_UNKNOWN } from '../tcp-reassembly.js';
+import { MORE_BYTES_UNKNOWN } from '../tcp-pdu.js';
 import { dissectHandshakeRecord, handshakeFields, type TlsConversation } from './tls-handshake.js';
 import { ALERT_DESCRIPTIONS, ALERT_LEVELS, CONTENT_TYPES, HEARTBEAT_TYPES, VERSIONS } from './tls-values.js';
 import { versionShortName, VERSION, isKnownVersion } from './tls-versions.js';
@@ -82,6 +82,19 @@ function looksLikeRecord(view: ByteView, offset: number): boolean {
   return length > 0 && length < MAX_RECORD_LENGTH;
 }
 
+/**
+ * Wireshark's TLS declines bytes that start with four printable characters: real records never do, so
+ * they are taken for plain text (the port's other protocol, or data).
+ */
+function notText(view: ByteView, offset: number): boolean {
+  if (view.remaining(offset) <= 4) return true;
+  for (let i = 0; i < 4; i++) {
+    const byte = view.u8(offset + i);
+    if (byte < 0x20 || byte > 0x7e) return true;
+  }
+  return false;
+}
+
 function dissectAlert(view: ByteView, ctx: Dissection, offset: number, length: number): void {
   ctx.open(fields.alert_message, offset, length);
   if (length !== 2) {
@@ -112,17 +125,100 @@ function dissectHeartbeat(view: ByteView, ctx: Dissection, offset: number, lengt
   ctx.close();
 }
 
-/** One record at `offset`; returns where the next starts, or -1 when TCP was asked for more bytes. */
-function dissectRecord(view: ByteView, ctx: Dissection, offset: number, conversation: TlsConversation): number {
+/** Record versions a session may settle on that Wireshark then reads every record by (dissect_ssl's cases). */
+const SETTLED_VERSIONS = new Set<number>([VERSION.SSL3, VERSION.TLS10, VERSION.TLS11, VERSION.TLS12, VERSION.GMTLS]);
+/** Sessions that skip a record of unknown type whole (RFC 2246 §6). */
+const IGNORING_VERSIONS = new Set<number>([VERSION.TLS10, VERSION.TLS11, VERSION.TLS12, VERSION.GMTLS]);
+const SSL2_MESSAGE_TYPES = new Set([0, 1, 2, 4]);
+/** SSL 2.0's message types (the first of the two tables tshark lists for tls.handshake.type). */
+const SSL2_MESSAGES: Readonly<Record<number, string>> = { 1: 'Client Hello', 2: 'Client Master Key', 4: 'Server Hello' };
+
+/**
+ * The next record at `offset` as Wireshark's dissect_ssl dispatches it: by the session's version when it
+ * has settled (TLS 1.3 has not, for this purpose), else by what the bytes look like, so that after a lost
+ * segment a record's middle may read as SSLv2 or as "Continuation Data". Returns where the next starts, or
+ * -1 when TCP was asked for more bytes.
+ */
+function dissectNext(view: ByteView, ctx: Dissection, offset: number, conversation: TlsConversation, known: number): number {
   const available = view.reportedRemaining(offset);
   if (available < RECORD.HEADER) {
     if (!ctx.desegmentable) return offset + available;
     ctx.requestMore(offset, MORE_BYTES_UNKNOWN);
     return -1;
   }
+  const first = view.u8(offset);
+  if (SETTLED_VERSIONS.has(known)) {
+    if (first === 0x80 && view.u8(offset + 2) === 1) return dissectSsl2Record(view, ctx, offset);
+    return dissectRecord(view, ctx, offset, conversation, known);
+  }
+  if (first >= 0x80 && SSL2_MESSAGE_TYPES.has(view.u8(offset + 2))) return dissectSsl2Record(view, ctx, offset);
+  const version = view.u16(offset + RECORD.VERSION);
+  if (isContentType(first) && version >= VERSION.SSL3 && version <= VERSION.TLS12) return dissectRecord(view, ctx, offset, conversation, known);
+  if (ctx.columns) ctx.cols.appendInfo('Continuation Data');
+  return offset + available;
+}
+
+/**
+ * An SSL 2.0 record (RFC 6101 appendix E.2 framing). Only a v2 Client Hello is real today; what else looks
+ * like one is the middle of a TLS record read after a lost segment, which Wireshark shows as encrypted.
+ */
+function dissectSsl2Record(view: ByteView, ctx: Dissection, offset: number): number {
+  const first = view.u8(offset);
+  const headerLength = first & 0x80 ? 2 : 3;
+  const available = view.reportedRemaining(offset);
+  if (available < headerLength) {
+    if (!ctx.desegmentable) return offset + available;
+    ctx.requestMore(offset, headerLength - available);
+    return -1;
+  }
+  const length = ((first & (headerLength === 2 ? 0x7f : 0x3f)) << 8) | view.u8(offset + 1);
+  if (available < headerLength + length && ctx.desegmentable) {
+    ctx.requestMore(offset, headerLength + length - available);
+    return -1;
+  }
+  const body = offset + headerLength;
+  const type = view.remaining(body) > 0 ? view.u8(body) : -1;
+  const message = looksLikeSsl2Handshake(view, body, type, length) ? SSL2_MESSAGES[type] : 'Encrypted Data';
+  if (ctx.columns) {
+    ctx.cols.setProtocol('SSLv2');
+    ctx.cols.appendInfo(message);
+  }
+  ctx.open(fields.record, offset, headerLength + length);
+  if (ctx.tree) ctx.label(`SSLv2 Record Layer: ${message}`);
+  ctx.generated(fields['record.version'], 0x0002);
+  if (message !== 'Encrypted Data') {
+    ctx.add(fields['record.length'], offset, headerLength, length);
+    ctx.add(handshakeFields['tls.handshake.type'], body, 1, type);
+  }
+  ctx.close();
+  return offset + headerLength + length;
+}
+
+/** ssl_looks_like_valid_v2_handshake: the message's own fields are plausible (a version it names is known). */
+function looksLikeSsl2Handshake(view: ByteView, at: number, type: number, length: number): boolean {
+  switch (type) {
+    case 1:
+      return view.remaining(at) >= 3 && VERSIONS[view.u16(at + 1)] !== undefined;
+    case 4:
+      return view.remaining(at) >= 5 && VERSIONS[view.u16(at + 3)] !== undefined;
+    case 2:
+      return view.remaining(at) >= 10 && view.u16(at + 4) + view.u16(at + 6) + view.u16(at + 8) <= length;
+    default:
+      return false;
+  }
+}
+
+/** One SSL 3.0 / TLS record at `offset`; returns where the next starts, or -1 when TCP was asked for more bytes. */
+function dissectRecord(view: ByteView, ctx: Dissection, offset: number, conversation: TlsConversation, known: number): number {
+  const available = view.reportedRemaining(offset);
   const type = view.u8(offset + RECORD.TYPE);
   const version = view.u16(offset + RECORD.VERSION);
   const length = view.u16(offset + RECORD.LENGTH);
+  if (!isContentType(type) && IGNORING_VERSIONS.has(known)) {
+    ctx.expert('warn', 'Ignored Unknown Record', offset, available);
+    if (ctx.columns) ctx.cols.appendInfo('Ignored Unknown Record');
+    return offset + available;
+  }
   if (!isContentType(type)) {
     if (ctx.columns) ctx.cols.appendInfo('Continuation Data');
     return offset + RECORD.HEADER + length;
@@ -178,6 +274,7 @@ export const tls: Dissector = {
   bindings: TLS_PORTS.map((key) => ({ table: 'tcp.port', key })),
   heuristicFor: ['tcp.port'],
   recognizes: looksLikeRecord,
+  accepts: notText,
   dissect(view, offset, ctx) {
     const conversation = conversationOf(ctx);
     // Wireshark clears Info and names the session's version before the records.
@@ -188,7 +285,7 @@ export const tls: Dissector = {
     }
     let at = offset;
     while (view.reportedRemaining(at) > 0) {
-      const next = dissectRecord(view, ctx, at, conversation);
+      const next = dissectNext(view, ctx, at, conversation, known);
       if (next < 0) return;
       at = next;
     }

@@ -16,8 +16,11 @@ const OID_SUBJECT_ALT_NAME = '2.5.29.17';
 const OID_COUNTRY_NAME = '2.5.4.6';
 /** id-ce: the extensions Wireshark's x509ce dissector takes. */
 const OID_CERTIFICATE_EXTENSIONS = '2.5.29.';
-/** Public key algorithms whose key or parameters Wireshark hands to its pkcs-1 dissector (rsaEncryption, id-ecPublicKey). */
-const PKCS1_KEY_ALGORITHMS = new Set(['1.2.840.113549.1.1.1', '1.2.840.10045.2.1']);
+/**
+ * Public key algorithms whose parameters Wireshark hands to its pkcs-1 dissector: id-ecPublicKey's named
+ * curve (rsaEncryption's are NULL, and 4.0 leaves its key as bytes).
+ */
+const PKCS1_KEY_ALGORITHMS = new Set(['1.2.840.10045.2.1']);
 const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   '2.5.4.3': 'id-at-commonName', '2.5.4.6': 'id-at-countryName', '2.5.4.7': 'id-at-localityName', '2.5.4.8': 'id-at-stateOrProvinceName',
   '2.5.4.10': 'id-at-organizationName', '2.5.4.11': 'id-at-organizationalUnitName',
@@ -154,6 +157,19 @@ function extensions(view: ByteView, ctx: Dissection, wrapper: Element): void {
     }
     at = extension.end;
   }
+}
+
+/** A DER Name on its own (a CertificateRequest's certificate authority) under `field`; DER errors as notes. */
+export function addDistinguishedName(view: ByteView, ctx: Dissection, field: FieldDef, at: number, length: number): void {
+  ctx.open(field, at, length);
+  try {
+    const { text } = name(view, ctx, at, Math.min(at + length, view.captured));
+    if (ctx.tree) ctx.label(`Distinguished Name: (${text.split(',').reverse().join(',')})`);
+  } catch (error) {
+    if (!(error instanceof DerError)) throw error;
+    ctx.expert('warn', `Malformed distinguished name: ${error.message}`, at, length);
+  }
+  ctx.close();
 }
 
 /** The certificate's fields under its bytes' node; a DER error is an expert note, never thrown out. */
