@@ -2,26 +2,41 @@
 // turns per frame; a closed pipe (`tsshark ... | head`) ends output quietly instead of failing.
 import { writeSync } from 'node:fs';
 
-const FLUSH_AT = 1 << 16;
+const BUFFER_BYTES = 1 << 18;
+/** UTF-8 takes at most three bytes for one UTF-16 code unit. */
+const MAX_BYTES_PER_UNIT = 3;
 
 export class TextOutput {
-  private pending = '';
+  /** Each piece is encoded into it as it comes: no string of a whole block to build and encode again. */
+  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private used = 0;
   /** Set once the reader of our output has gone away. */
   closed = false;
 
   constructor(private readonly fd: number) {}
 
   write(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= FLUSH_AT) this.flush();
+    const most = text.length * MAX_BYTES_PER_UNIT;
+    if (this.used + most > BUFFER_BYTES) {
+      this.flush();
+      if (most > BUFFER_BYTES) {
+        this.writeAll(Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
   flush(): void {
-    if (this.pending === '' || this.closed) return;
-    const bytes = Buffer.from(this.pending, 'utf8');
-    this.pending = '';
+    if (this.used === 0) return;
+    const used = this.used;
+    this.used = 0;
+    this.writeAll(this.buffer.subarray(0, used));
+  }
+
+  private writeAll(bytes: Uint8Array): void {
     let offset = 0;
-    while (offset < bytes.length) {
+    while (offset < bytes.length && !this.closed) {
       try {
         offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
       } catch (error) {

@@ -23,7 +23,7 @@ export function formatHex(bytes: Uint8Array, separator = ''): string {
 }
 
 export function formatIPv6Bytes(bytes: Uint8Array, at = 0): string {
-  const words = new Array<number>(8);
+  const words = ipv6Words;
   for (let i = 0; i < 8; i++) words[i] = (bytes[at + 2 * i] << 8) | bytes[at + 2 * i + 1];
   // IPv4-mapped and IPv4-compatible forms keep the dotted quad, as inet_ntop does.
   if (words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0 && (words[5] === 0xffff || (words[5] === 0 && words[6] !== 0))) {
@@ -45,7 +45,19 @@ export function formatIPv6Bytes(bytes: Uint8Array, at = 0): string {
     }
     i = j;
   }
-  const hex = (from: number, to: number) => words.slice(from, to).map((w) => w.toString(16)).join(':');
-  if (bestStart < 0) return hex(0, 8);
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+  if (bestStart < 0) return hexWords(0, 8);
+  return `${hexWords(0, bestStart)}::${hexWords(bestStart + bestLength, 8)}`;
+}
+
+/** The address being formatted, as words: every Source and Destination of an IPv6 frame passes here. */
+const ipv6Words = new Uint16Array(8);
+const wordTexts: string[] = [];
+
+function hexWords(from: number, to: number): string {
+  let text = '';
+  for (let i = from; i < to; i++) {
+    const word = ipv6Words[i];
+    text += (i > from ? ':' : '') + (wordTexts[word] ??= word.toString(16));
+  }
+  return text;
 }

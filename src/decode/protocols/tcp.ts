@@ -93,6 +93,39 @@ interface TcpState {
   streams: Map<string, Stream>;
   nextIndex: number;
   budget: ReassemblyBudget;
+  recent: RecentStream;
+}
+
+/**
+ * The stream found last and its endpoints, first endpoint first: consecutive segments are mostly of one
+ * stream, found again without building its key.
+ */
+class RecentStream {
+  /** Address bytes and port of the first endpoint, then of the second. */
+  private readonly tuple = new Uint8Array(2 * (16 + 2));
+  private length = 0;
+  stream: Stream | undefined = undefined;
+
+  matches(bytes: Uint8Array, length: number, firstAt: number, firstPort: number, secondAt: number, secondPort: number): boolean {
+    if (this.stream === undefined || length !== this.length) return false;
+    const tuple = this.tuple;
+    for (let i = 0; i < length; i++) if (tuple[i] !== bytes[firstAt + i] || tuple[length + 2 + i] !== bytes[secondAt + i]) return false;
+    return ((tuple[length] << 8) | tuple[length + 1]) === firstPort && ((tuple[2 * length + 2] << 8) | tuple[2 * length + 3]) === secondPort;
+  }
+
+  remember(stream: Stream, bytes: Uint8Array, length: number, firstAt: number, firstPort: number, secondAt: number, secondPort: number): void {
+    const tuple = this.tuple;
+    for (let i = 0; i < length; i++) {
+      tuple[i] = bytes[firstAt + i];
+      tuple[length + 2 + i] = bytes[secondAt + i];
+    }
+    tuple[length] = firstPort >> 8;
+    tuple[length + 1] = firstPort & 0xff;
+    tuple[2 * length + 2] = secondPort >> 8;
+    tuple[2 * length + 3] = secondPort & 0xff;
+    this.length = length;
+    this.stream = stream;
+  }
 }
 
 function newFlow(): Flow {
@@ -117,7 +150,7 @@ function conversationKey(bytes: Uint8Array, length: number, firstAt: number, fir
 }
 
 function tcpState(ctx: Dissection): TcpState {
-  return ctx.session.stateOf(protocol, (): TcpState => ({ streams: new Map(), nextIndex: 0, budget: new ReassemblyBudget() }));
+  return ctx.session.stateOf(protocol, (): TcpState => ({ streams: new Map(), nextIndex: 0, budget: new ReassemblyBudget(), recent: new RecentStream() }));
 }
 
 /**
@@ -130,21 +163,33 @@ function streamOf(ctx: Dissection, srcPort: number, dstPort: number, seq: number
   if (!network) return undefined;
   const { bytes, length, srcAt, dstAt } = network;
   const forward = endpointFirst(bytes, length, srcAt, srcPort, dstAt, dstPort);
-  const key = forward ? conversationKey(bytes, length, srcAt, srcPort, dstAt, dstPort) : conversationKey(bytes, length, dstAt, dstPort, srcAt, srcPort);
+  const firstAt = forward ? srcAt : dstAt;
+  const firstPort = forward ? srcPort : dstPort;
+  const secondAt = forward ? dstAt : srcAt;
+  const secondPort = forward ? dstPort : srcPort;
   const state = tcpState(ctx);
-  let stream = state.streams.get(key);
+  const recent = state.recent;
+  let stream = recent.matches(bytes, length, firstAt, firstPort, secondAt, secondPort) ? recent.stream : undefined;
+  let key: string | undefined;
+  if (stream === undefined) {
+    key = conversationKey(bytes, length, firstAt, firstPort, secondAt, secondPort);
+    stream = state.streams.get(key);
+  }
   const flow = stream?.flows[forward ? 0 : 1];
   let reusedIn = 0;
   if (flow?.baseSet && (flags & (Flag.SYN | Flag.ACK)) === Flag.SYN && seq !== flow.base) {
+    key ??= conversationKey(bytes, length, firstAt, firstPort, secondAt, secondPort);
     state.streams.delete(key);
     stream = undefined;
     reusedIn = ctx.frame.number;
   }
   if (!stream) {
+    key ??= conversationKey(bytes, length, firstAt, firstPort, secondAt, secondPort);
     if (state.streams.size >= MAX_STREAMS) state.streams.delete(state.streams.keys().next().value as string);
     stream = new Stream(state.nextIndex++, reusedIn);
     state.streams.set(key, stream);
   }
+  if (stream !== recent.stream) recent.remember(stream, bytes, length, firstAt, firstPort, secondAt, secondPort);
   return stream.sides[forward ? 0 : 1];
 }
 
