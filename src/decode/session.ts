@@ -74,7 +74,6 @@ export class Session {
       } else if (this.resultCount !== 0) {
         this.resultCount = 0;
         this.distinct.length = 0;
-        this.indexOf.clear();
       }
       this.framesSeen = number;
       this.replayingFrame = false;
@@ -125,11 +124,12 @@ export class Session {
     // Counts and frame numbers (an echo reply's request) are kept as they are, complemented (negative);
     // interning them would cost a map entry each.
     if (typeof result === 'number' && result >= 0 && result <= MAX_PLAIN_NUMBER && Number.isInteger(result)) index = ~result;
-    else index = this.indexOf.get(result);
+    // Interning saves memory when every frame is remembered; for the last frame alone it would only cost.
+    else if (this.rememberEveryFrame) index = this.indexOf.get(result);
     if (index === undefined) {
       index = this.distinct.length;
       this.distinct.push(result);
-      this.indexOf.set(result, index);
+      if (this.rememberEveryFrame) this.indexOf.set(result, index);
     }
     if (this.resultCount === this.results.length) this.results = doubled(this.results);
     this.results[this.resultCount++] = index;
