@@ -48,9 +48,15 @@ export class ReassemblyBudget {
   held = 0;
   /** Flows with PDUs holding bytes, the longest idle first. */
   private readonly waiting = new Set<ReassemblyFlow>();
+  private latest: ReassemblyFlow | undefined;
 
   /** Room for `bytes` more for one of `flow`'s PDUs; false when giving up every other flow's would not make it. */
   claim(flow: ReassemblyFlow, bytes: number): boolean {
+    // The flow that claimed last is already the most recent: most segments continue the same stream.
+    if (flow === this.latest && this.held + bytes <= MAX_WAITING) {
+      this.held += bytes;
+      return true;
+    }
     this.waiting.delete(flow);
     for (const other of this.waiting) {
       if (this.held + bytes <= MAX_WAITING) break;
@@ -59,6 +65,7 @@ export class ReassemblyBudget {
     if (this.held + bytes > MAX_WAITING) return false;
     this.held += bytes;
     this.waiting.add(flow);
+    this.latest = flow;
     return true;
   }
 
@@ -95,7 +102,9 @@ export class ReassemblyBudget {
     if (index < 0) return;
     this.held -= pdu.capacity;
     flow.pdus.splice(index, 1);
-    if (flow.pdus.length === 0) this.waiting.delete(flow);
+    if (flow.pdus.length > 0) return;
+    this.waiting.delete(flow);
+    if (this.latest === flow) this.latest = undefined;
   }
 }
 
