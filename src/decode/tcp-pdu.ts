@@ -13,6 +13,8 @@ export const MAX_WAITING = 64 * 1024 * 1024;
 const INITIAL_CAPACITY = 16 * 1024;
 /** A PDU of known size up to this is given its whole buffer at once. */
 const UPFRONT_CAPACITY = 4 * 1024 * 1024;
+/** What a piece of a PDU that keeps no bytes is counted as: its record. */
+const PIECE_BYTES = 64;
 
 /**
  * One segment's part of a PDU: `length` bytes at `offset` in the PDU, from bytes [at, at+length) of a
@@ -40,21 +42,27 @@ export class Pdu {
   /** The frame whose segment started it. */
   firstFrame = 0;
 
-  /** `start`, `end`: relative sequence numbers of its first byte and the byte after it (end unknown: MORE_BYTES_UNKNOWN). */
+  /**
+   * `start`, `end`: relative sequence numbers of its first byte and the byte after it (end unknown:
+   * MORE_BYTES_UNKNOWN). `byReference`: it keeps only where its bytes are in which frames (the UI's frame
+   * store has them), and is rebuilt from them when complete.
+   */
   constructor(
     readonly start: number,
     public end: number,
+    readonly byReference = false,
   ) {
-    this.bytes = new Uint8Array(0);
+    this.bytes = byReference ? undefined : new Uint8Array(0);
   }
 
   /** Bytes allocated for it while it waits. */
   get capacity(): number {
-    return this.bytes?.length ?? 0;
+    return this.byReference ? this.pieces.length * PIECE_BYTES : (this.bytes?.length ?? 0);
   }
 
   /** How many bytes more than it holds its buffer would take to hold up to offset `end`. */
   growthFor(end: number): number {
+    if (this.byReference) return PIECE_BYTES;
     const capacity = this.capacity;
     if (end <= capacity) return 0;
     // A PDU that says its size gets it at once (one allocation, no copies as it grows), up to a bound.
@@ -65,6 +73,13 @@ export class Pdu {
 
   /** Adds `length` bytes from `source` at `at` as the PDU's bytes from `offset` (room claimed with growthFor). */
   add(frame: number, offset: number, source: Uint8Array, at: number, length: number, frameBytes: boolean): void {
+    if (!this.byReference) this.store(offset, source, at, length);
+    this.pieces.push({ frame, offset, at, length, copy: frameBytes ? undefined : source.slice(at, at + length) });
+    this.cover(offset, offset + length);
+    this.length = Math.max(this.length, offset + length);
+  }
+
+  private store(offset: number, source: Uint8Array, at: number, length: number): void {
     let bytes = this.bytes as Uint8Array;
     const growth = this.growthFor(offset + length);
     if (growth > 0) {
@@ -73,9 +88,6 @@ export class Pdu {
       bytes = this.bytes = grown;
     }
     bytes.set(source.subarray(at, at + length), offset);
-    this.pieces.push({ frame, offset, at, length, copy: frameBytes ? undefined : source.slice(at, at + length) });
-    this.cover(offset, offset + length);
-    this.length = Math.max(this.length, offset + length);
   }
 
   /** Marks [from, to) as held: in order (the usual case) it extends what is covered, else it waits past the hole. */

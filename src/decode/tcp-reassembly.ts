@@ -108,6 +108,9 @@ export class ReassemblyBudget {
   }
 }
 
+/** A PDU larger than this keeps references to its frames' bytes instead of a copy, where frames are kept. */
+const BY_REFERENCE_FROM = 64 * 1024;
+
 /** A segment's part in reassembly, decided the first time it is dissected and given back after. */
 type Plan = Pdu | PduEnd | typeof FRESH | typeof FRESH_AFTER_LOSS | typeof SEEN_BEFORE | typeof OVERLAPS_DONE;
 const FRESH = 0;
@@ -184,11 +187,13 @@ function plan(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, 
 }
 
 /** Starts a PDU with the bytes [at, end) of the segment; OVER_LIMIT when it may not be kept. */
-function startPdu(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, view: ByteView, at: number, needs: number, inFrame: boolean): Pdu | typeof OVER_LIMIT {
+function startPdu(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, view: ByteView, at: number, needs: number, inFrame: boolean, framesKept: boolean): Pdu | typeof OVER_LIMIT {
   const have = segment.payloadAt + segment.length - at;
   const total = needs === MORE_BYTES_UNKNOWN ? have : have + needs;
   const start = segment.seq + (at - segment.payloadAt);
-  const pdu = new Pdu(start, needs === MORE_BYTES_UNKNOWN ? MORE_BYTES_UNKNOWN : start + total);
+  // A large PDU is not copied where the frames are kept: a lost segment may keep it from ever completing.
+  const byReference = framesKept && inFrame && needs !== MORE_BYTES_UNKNOWN && total > BY_REFERENCE_FROM;
+  const pdu = new Pdu(start, needs === MORE_BYTES_UNKNOWN ? MORE_BYTES_UNKNOWN : start + total, byReference);
   if (total > MAX_PDU || !budget.claim(flow, pdu.growthFor(have))) return OVER_LIMIT;
   pdu.firstFrame = segment.frame;
   pdu.add(segment.frame, 0, view.bytes, at, have, inFrame);
@@ -310,7 +315,7 @@ export function handOffPayload(view: ByteView, ctx: Dissection, flow: Reassembly
   const at = ctx.desegmentAt;
   if (at < 0) return;
   const needs = ctx.desegmentNeeds;
-  const started = session.once(() => startPdu(flow, budget, segment, view, at, needs, inFrame));
+  const started = session.once(() => startPdu(flow, budget, segment, view, at, needs, inFrame, session.frameData !== undefined));
   if (started === OVER_LIMIT) {
     ctx.expert('warn', '[Reassembly limit reached]', at, end - at);
     return;
