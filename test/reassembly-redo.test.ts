@@ -12,6 +12,7 @@ import { packetRow, ROW_FIELDS } from '../src/ui/rows.js';
 import { readAll } from './helpers/capture.js';
 import { CORPUS, corpusPresent, CORPUS_ABSENT } from './helpers/corpus.js';
 import { registry } from './helpers/decode.js';
+import { segmentsOf, tcpConversation } from './helpers/tcp-stream.js';
 
 const RECORDING = join(CORPUS, 'recorded/rtr-client-side.pcap');
 
@@ -91,4 +92,30 @@ test('a reassembled PDU is rebuilt from its frames, its tree points into it, and
   t.deepEqual(again, bytes);
   // Built anew each time, not a buffer the store keeps beside the frames that hold the same bytes.
   t.not(again.buffer, bytes.buffer);
+});
+
+test('a PDU over 64 KiB is rebuilt from the frames that carried it: the UI keeps no copy, and shows what print mode shows', (t) => {
+  // A 200,000-byte HTTP response in 1,400-byte segments, with a JSON body whose last byte ends it.
+  const body = `{"fill":"${'x'.repeat(200_000 - 48)}","end":true}`;
+  const response = new TextEncoder().encode(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  const frames = tcpConversation(80, segmentsOf(response, 1400), true);
+  const iface: InterfaceInfo = { linkType: 1, snaplen: 262144, name: undefined, description: undefined, numbered: false, filter: undefined, tsUnitsPerSecond: 1_000_000n, tsOffsetSec: 0n };
+  const interfaces = [iface];
+  const expected = printColumns(frames, interfaces);
+  const decoded = new DecodedStore(new FrameStore(), registry, ROW_FIELDS);
+  for (const frame of frames) decoded.append(frame, interfaces);
+  const last = frames.length - 2;
+  t.regex(expected[last], /^HTTP\/JSON HTTP\/1\.1 200 OK , JavaScript Object Notation/);
+  t.is(`${decoded.summary(last).cols.protocol} ${decoded.summary(last).cols.info}`, expected[last]);
+  const detail = decoded.detail(last);
+  const source = detail.sources.find((candidate) => candidate.name === `Reassembled TCP (${response.length} bytes)`);
+  t.deepEqual(source?.bytes, response);
+  t.is(`${decoded.summary(5).cols.protocol} ${decoded.summary(5).cols.info}`, expected[5]);
+  // Halfway through, what the waiting PDU holds is its pieces' records, not a 200 kB buffer.
+  const halfway = new FrameDecoder(registry, { tree: false, columns: true });
+  halfway.session.frameData = (number) => frames[number - 1].data;
+  for (const frame of frames.slice(0, frames.length / 2)) halfway.decode(frame, iface);
+  const tcp = registry.lookup('ip.proto', 6);
+  const state = tcp && (halfway.session.stateOf(tcp.protocol, () => undefined) as { budget: { held: number } } | undefined);
+  t.true(state !== undefined && state.budget.held > 0 && state.budget.held < 20_000, `held ${state?.budget.held}`);
 });
