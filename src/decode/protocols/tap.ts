@@ -236,12 +236,14 @@ function makeTapPoint(iface: string): TapPoint | undefined {
 /** Registers the frame at its tap point (first pass only) and adds the path it is on so far. */
 function addPath(ctx: Dissection, paths: TapPathIndex): void {
   const frame = ctx.frame;
-  ctx.session.once(() => {
+  const session = ctx.session;
+  if (session.remembered) session.recall<number>();
+  else {
     const identity = identityOf(ctx.datagram);
     const point = identity === 0 ? undefined : tapPoint(current.device ?? '');
     if (point !== undefined) paths.register(frame.number, identity, point, frame.tsSec + frame.tsNsec / 1e9);
-    return 0;
-  });
+    session.record(0);
+  }
   if (!ctx.wants(pathFields.path) && !ctx.wants(pathFields.last_seen)) return;
   const path = paths.pathOf(frame.number);
   if (path === undefined) return;

@@ -281,13 +281,20 @@ export const tcp: Dissector = {
   fields: registered,
   bindings: [{ table: 'ip.proto', key: 6 }],
   dissect(view, offset, ctx) {
-    const [srcPort, dstPort] = addPorts(view, ctx, offset + FIELD.PORTS, fields);
+    // Read here, not returned as a pair: an array a segment would be garbage.
+    const srcPort = view.u16(offset + FIELD.PORTS);
+    const dstPort = view.u16(offset + FIELD.PORTS + 2);
+    addPorts(ctx, offset + FIELD.PORTS, fields, srcPort, dstPort);
     const seq = view.u32(offset + FIELD.SEQ);
     const offsetFlags = view.u16(offset + FIELD.OFFSET_FLAGS);
     const headerLength = (offsetFlags >>> 12) * 4;
     const flags = offsetFlags & 0x0fff;
     // A stream is counted once the fixed header is there, as in Wireshark.
-    const conversation = ctx.inErrorPacket || view.remaining(offset) < MIN_HEADER ? undefined : ctx.session.once(() => streamOf(ctx, srcPort, dstPort, seq, flags));
+    const session = ctx.session;
+    const conversation =
+      ctx.inErrorPacket || view.remaining(offset) < MIN_HEADER ? undefined
+      : session.remembered ? session.recall<StreamSide | undefined>()
+      : session.record(streamOf(ctx, srcPort, dstPort, seq, flags));
     if (conversation) ctx.generated(fields.stream, conversation.stream.index);
     const payloadLength = Math.max(0, view.reportedRemaining(offset) - headerLength);
     // In a lone first fragment or a quoted packet the segment's length is unknown: Wireshark then

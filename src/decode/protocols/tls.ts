@@ -58,13 +58,13 @@ function isContentType(type: number): boolean {
 
 /** The session's version before this record, and whether its sender's handshake is encrypted yet: decided once per record. */
 function recordState(ctx: Dissection, conversation: TlsConversation, type: number, version: number, firstByte: number): number {
+  const session = ctx.session;
+  if (session.remembered) return session.recall<number>();
   const side = ctx.transport.forward ? 0 : 1;
-  return ctx.session.once(() => {
-    const state = conversation.version | (conversation.changedCipher[side] ? 0x10000 : 0);
-    if (conversation.version === 0 && setsVersion(type, firstByte) && isKnownVersion(version)) conversation.version = version;
-    if (type === ContentType.CHANGE_CIPHER_SPEC) conversation.changedCipher[side] = true;
-    return state;
-  });
+  const state = conversation.version | (conversation.changedCipher[side] ? 0x10000 : 0);
+  if (conversation.version === 0 && setsVersion(type, firstByte) && isKnownVersion(version)) conversation.version = version;
+  if (type === ContentType.CHANGE_CIPHER_SPEC) conversation.changedCipher[side] = true;
+  return session.record(state);
 }
 
 /**
@@ -278,7 +278,8 @@ export const tls: Dissector = {
   dissect(view, offset, ctx) {
     const conversation = conversationOf(ctx);
     // Wireshark clears Info and names the session's version before the records.
-    const known = ctx.session.once(() => conversation.version);
+    const session = ctx.session;
+    const known = session.remembered ? session.recall<number>() : session.record(conversation.version);
     if (ctx.columns) {
       ctx.cols.setInfo('');
       ctx.cols.setProtocol(versionShortName(known));

@@ -21,7 +21,10 @@ export const udp: Dissector = {
   fields,
   bindings: [{ table: 'ip.proto', key: 17 }],
   dissect(view, offset, ctx) {
-    const [srcPort, dstPort] = addPorts(view, ctx, offset + FIELD.PORTS, fields);
+    // Read here, not returned as a pair: an array a segment would be garbage.
+    const srcPort = view.u16(offset + FIELD.PORTS);
+    const dstPort = view.u16(offset + FIELD.PORTS + 2);
+    addPorts(ctx, offset + FIELD.PORTS, fields, srcPort, dstPort);
     const length = view.u16(offset + FIELD.LENGTH);
     ctx.add(fields.length, offset + FIELD.LENGTH, 2, length);
     const available = view.reportedRemaining(offset);
