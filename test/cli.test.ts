@@ -38,6 +38,25 @@ test('-T fields prints what tshark prints', async (t) => {
   t.is(ours.stdout, theirs.stdout);
 });
 
+test('-T fields of link and IP fields alone (TCP left undissected) print what tshark prints, a tunnel\'s inner datagram too', async (t) => {
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const files = [SAMPLE];
+  if (corpusPresent) {
+    files.push(
+      join(CORPUS, 'recorded/rtr-client-side.pcap'),
+      join(CORPUS, 'tcpdump-tests/bigtcp-ipv4-vxlan-ipv6.pcap'),
+      join(CORPUS, 'tcpdump-tests/LINKTYPE_RAW_ipv6.pcap'),
+    );
+  }
+  const fields = ['frame.number', 'frame.len', 'ip.src', 'ip.dst', 'ip.ttl', 'ipv6.src', 'ipv6.nxt', 'udp.dstport', 'icmp.type'];
+  for (const file of files) {
+    const args = ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])];
+    const [ours, theirs] = await Promise.all([runCli(args), tshark(['-n', ...args])]);
+    t.is(ours.status, 0, file);
+    t.is(ours.stdout, theirs.stdout, file);
+  }
+});
+
 test('-T fields options: header, separator, first occurrence, columns', async (t) => {
   const ours = await runCli(['-r', SAMPLE, '-c', '6', '-T', 'fields', '-E', 'header=y', '-E', 'separator=,', '-E', 'occurrence=f', '-e', 'frame.number', '-e', 'eth.addr', '-e', '_ws.col.Protocol']);
   const lines = ours.stdout.trimEnd().split('\n');

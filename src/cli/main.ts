@@ -10,7 +10,7 @@ import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { LiveCapture, LiveCaptureError, type CaptureCounts } from '../capture/live-capture.js';
 import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../capture/native/addon.js';
 import { createRegistry, FrameDecoder } from '../decode/decoder.js';
-import type { Dissection } from '../decode/dissection.js';
+import { fieldsBelowTcp, type Dissection } from '../decode/dissection.js';
 import { TapAnnotator } from '../decode/taps/annotation.js';
 import { readsTapPaths } from '../decode/taps/tap-paths.js';
 import type { Registry } from '../decode/registry.js';
@@ -239,7 +239,8 @@ async function run(
   // for the output: most frames then never cost a column or a tree. A copy dissects nothing for its
   // output; pcapng keeps each frame's tap, which the annotator reads (annotation.ts).
   const filtering = filter.fields.length > 0;
-  const outputOptions = printer && { tree: printer.tree, columns: printer.columns, fields: printer.fields };
+  const stopBeforeTcp = printer !== undefined && !printer.tree && !printer.columns && fieldsBelowTcp([...filter.fields, ...printer.fields]);
+  const outputOptions = printer && { tree: printer.tree, columns: printer.columns, fields: printer.fields, stopBeforeTcp };
   const annotator = writer instanceof PcapngWriter ? new TapAnnotator(registry) : undefined;
   const emit = (frame: Frame, iface: InterfaceInfo, output: Dissection | undefined) => {
     if (writer) writer.write(frame, iface, annotator?.annotate(frame, iface));
@@ -259,7 +260,7 @@ async function run(
     });
     handle = (frame, iface) => held?.add(frame, iface);
   } else {
-    const decoder = filtering ? new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields }) : outputOptions && new FrameDecoder(registry, outputOptions);
+    const decoder = filtering ? new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields, stopBeforeTcp }) : outputOptions && new FrameDecoder(registry, outputOptions);
     const output = filtering && outputOptions ? decoder?.createDissection(outputOptions) : undefined;
     handle = (frame, iface) => {
       const dissection = decoder?.decode(frame, iface);

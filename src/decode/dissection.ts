@@ -22,6 +22,19 @@ export interface DissectOptions {
   fields?: readonly FieldDef[];
   /** Stop after the layer that finds the outer IP datagram: enough for the tap (export annotations). */
   stopAtDatagram?: boolean;
+  /** Leave TCP and what it carries undissected: nothing asked for is there (fieldsBelowTcp). */
+  stopBeforeTcp?: boolean;
+}
+
+/**
+ * Fields of protocols that never sit above TCP here (frame.protocols lists TCP, DNS may ride on it): with
+ * only these asked for, print mode need not dissect TCP, analyse its sequence or reassemble its streams.
+ */
+const BELOW_TCP = /^(frame\.(?!protocols)|eth\.|sll\.|vlan\.|null\.|nflog\.|arp\.|ip\.|ipv6\.|icmp\.|icmpv6\.|udp\.)/;
+const IP_PROTO_TCP = 6;
+
+export function fieldsBelowTcp(fields: readonly FieldDef[]): boolean {
+  return fields.every((field) => BELOW_TCP.test(field.abbrev));
 }
 
 const NO_SLOT = -1;
@@ -30,6 +43,7 @@ const NO_VALUES: readonly FieldValue[] = [];
 export class Dissection {
   readonly tree: boolean;
   private readonly stopAtDatagram: boolean;
+  private readonly stopBeforeTcp: boolean;
   /** A tree or field values are collected (columns alone record no field). */
   private readonly recording: boolean;
   private columnsEnabled: boolean;
@@ -89,6 +103,7 @@ export class Dissection {
     this.tree = options.tree;
     this.columnsEnabled = options.columns;
     this.stopAtDatagram = options.stopAtDatagram ?? false;
+    this.stopBeforeTcp = options.stopBeforeTcp ?? false;
     this.slotOf = new Int32Array(registry.fieldIdLimit).fill(NO_SLOT);
     this.values = [];
     // Print mode and a filter may ask for the same field: each distinct field gets one slot.
@@ -371,6 +386,7 @@ export class Dissection {
       this.pendingTable = undefined;
       if (!this.layer(dissector, at, true, quoted)) return;
       if (this.pendingTable === undefined || (this.stopAtDatagram && this.datagram.version !== 0)) return;
+      if (this.stopBeforeTcp && this.pendingTable === 'ip.proto' && this.pendingKey === IP_PROTO_TCP) return;
       at = this.pendingOffset;
       dissector = this.resolvePending(at);
     }
