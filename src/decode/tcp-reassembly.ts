@@ -35,9 +35,9 @@ export function newReassemblyFlow(): ReassemblyFlow {
   return { pdus: [], lastPduStart: -1, lastPduEnd: -1 };
 }
 
-/** Whether a PDU the flow waits for starts at `seq`: a segment sent again there shows as its data. */
+/** Whether a PDU of the flow (waiting, or completed last) starts at `seq`: a segment sent again there shows as its data. */
 export function startsPdu(flow: ReassemblyFlow, seq: number): boolean {
-  return flow.pdus.some((pdu) => pdu.start === seq);
+  return seq === flow.lastPduStart || flow.pdus.some((pdu) => pdu.start === seq);
 }
 
 /**
@@ -164,6 +164,7 @@ function plan(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, 
   // One of known length goes on across a lost segment; one of unknown length wants the bytes right after its own.
   const inside = pdu !== undefined && (known ? segment.seq < pdu.end : offset <= pdu.covered);
   if (!inside) {
+    if (segment.seq === flow.lastPduStart) return SEEN_BEFORE;
     if (segment.seq > flow.lastPduStart && segment.seq < flow.lastPduEnd) return OVERLAPS_DONE;
     // What waits for the very next bytes will not get them.
     const skipped = flow.pdus.filter((waiting) => waiting.end === MORE_BYTES_UNKNOWN && waiting.start < segment.seq);
