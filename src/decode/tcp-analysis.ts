@@ -221,12 +221,15 @@ function retransmissionKind(fwd: AnalysisFlow, rev: AnalysisFlow, stream: Analys
   if (s.length > 1 && ((fwd.nextSeq - 1) >>> 0) === s.seq) notAdvanced = false;
   // Data the other side has acknowledged already, however soon it came: 4.0.17 asks this first.
   if (s.length > 0 && rev.lastAck !== 0 && le((s.seq + s.length) >>> 0, rev.lastAck)) return Analysis.SPURIOUS_RETRANSMISSION;
-  if (notAdvanced && rev.dupAckNum >= 2 && rev.lastAck === s.seq && s.time - rev.lastAckTime < FAST_RETRANSMISSION_NS) return Analysis.FAST_RETRANSMISSION;
+  // Wireshark holds these times unsigned: a frame stamped before the one it is compared with is long after it.
+  const sinceAck = s.time - rev.lastAckTime;
+  if (notAdvanced && rev.dupAckNum >= 2 && rev.lastAck === s.seq && sinceAck >= 0 && sinceAck < FAST_RETRANSMISSION_NS) return Analysis.FAST_RETRANSMISSION;
   // Close behind the highest segment (within the first RTT, or 3 ms before it is known): out of order.
   const threshold = stream.firstRtt !== 0 ? stream.firstRtt : OUT_OF_ORDER_NS;
   // A SYN or FIN counts its sequence number: a copy of one ends where the highest ends.
   const end = (s.seq + s.length + (s.flags & (Tcp.SYN | Tcp.FIN) ? 1 : 0)) >>> 0;
-  if (notAdvanced && s.time - fwd.nextSeqTime < threshold && fwd.nextSeq !== end) return Analysis.OUT_OF_ORDER;
+  const sinceHighest = s.time - fwd.nextSeqTime;
+  if (notAdvanced && sinceHighest >= 0 && sinceHighest < threshold && fwd.nextSeq !== end) return Analysis.OUT_OF_ORDER;
   return notAdvanced ? Analysis.RETRANSMISSION : 0;
 }
 
