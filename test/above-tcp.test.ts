@@ -2,13 +2,15 @@
 // analysis, TLS, X.509, HTTP and JSON on every frame of the recordings our lab made with real clients and
 // servers; and where tsshark knowingly differs: copies of one segment at several tap points.
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { compareAboveTcp, COLUMNS, FIELDS, tssharkColumnsAndFields } from './helpers/above-tcp.js';
 import { CORPUS, corpusPresent, CORPUS_ABSENT, repoRoot } from './helpers/corpus.js';
 import { describeMismatches, type Mismatch } from './helpers/differential.js';
-import { mapLimit, tsharkFields, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
+import { runCli } from './helpers/run.js';
+import { mapLimit, tshark, tsharkFields, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
 
 /** The lab's recordings with one tap point each; the others are compared below for what differs on purpose. */
 const SINGLE_TAP = ['rtr-client-side.pcap', 'cli-nano.pcap', 'srv.pcapng', 'rtr-server-side.pcapng', 'gso-offload-on-cli.pcap', 'gso-offload-on-srv.pcap'];
@@ -107,4 +109,28 @@ test('several analysis notes on one segment stack in tshark\'s order ahead of th
   const ours = (await tssharkColumnsAndFields(path, [])).map((row) => prefixes(row[1]));
   t.deepEqual(ours, theirs);
   t.true(theirs.includes('[TCP ACKed unseen segment] [TCP Previous segment not captured] '));
+});
+
+test('a filter that selects one tap point shows TCP as analysed there: what tshark shows of a capture of that interface alone', async (t) => {
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const path = join(CORPUS, 'recorded/rtr-two-ifaces.pcapng');
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-one-tap-'));
+  try {
+    for (const iface of ['rtr-c', 'rtr-s']) {
+      const filter = `frame.interface_name == "${iface}"`;
+      const alone = join(dir, `${iface}.pcapng`);
+      await tshark(['-r', path, '-Y', filter, '-w', alone]);
+      // TCP's frames: others name frames by number, which the file of one interface renumbers.
+      const fields = ['_ws.col.Info', 'tcp.analysis.flags', 'tcp.analysis.retransmission', 'tcp.analysis.duplicate_ack_num', 'tcp.analysis.bytes_in_flight', 'tap.copy_of'];
+      const theirs = (await tsharkFields(alone, fields.slice(0, -1), ['-Y', 'tcp'])).map((row) => [...row, ''].join('\t'));
+      const ours = await runCli(['-r', path, '-Y', `${filter} && tcp`, '-T', 'fields', ...fields.flatMap((field) => ['-e', field])]);
+      const lines = ours.stdout.split('\n').slice(0, -1);
+      t.is(lines.length, theirs.length, iface);
+      t.deepEqual(lines.filter((line, index) => line !== theirs[index]).slice(0, 5), [], iface);
+      t.true(theirs.some((line) => line.includes('[TCP Retransmission]') || line.includes('[TCP Dup ACK')), `${iface}: the interface has its own retransmissions`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

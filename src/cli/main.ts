@@ -12,6 +12,7 @@ import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../cap
 import { createRegistry, FrameDecoder } from '../decode/decoder.js';
 import { fieldsBelowTcp, type Dissection } from '../decode/dissection.js';
 import { TapAnnotator } from '../decode/taps/annotation.js';
+import { selectsTapPoints } from '../decode/taps/tap-copies.js';
 import { readsTapPaths } from '../decode/taps/tap-paths.js';
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
@@ -239,6 +240,8 @@ async function run(
   // for the output: most frames then never cost a column or a tree. A copy dissects nothing for its
   // output; pcapng keeps each frame's tap, which the annotator reads (annotation.ts).
   const filtering = filter.fields.length > 0;
+  // A filter that selects tap points shows TCP as analysed at each (README: several tap points).
+  const analysisPerTapPoint = selectsTapPoints(filter.fields);
   const stopBeforeTcp = printer !== undefined && !printer.tree && !printer.columns && fieldsBelowTcp([...filter.fields, ...printer.fields]);
   const outputOptions = printer && { tree: printer.tree, columns: printer.columns, fields: printer.fields, stopBeforeTcp };
   const annotator = writer instanceof PcapngWriter ? new TapAnnotator(registry) : undefined;
@@ -250,7 +253,7 @@ async function run(
   let held: HeldFrames | undefined;
   if (wantsTapPaths(filter, printer)) {
     // Every frame is decoded once to link it, and again for the filter and the output once held long enough.
-    const decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true });
+    const decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true, analysisPerTapPoint });
     const filtered = decoder.createDissection({ tree: false, columns: false, fields: filter.fields });
     const output = outputOptions && decoder.createDissection(outputOptions);
     held = new HeldFrames(decoder, (number, frame, iface, previous) => {
@@ -260,7 +263,7 @@ async function run(
     });
     handle = (frame, iface) => held?.add(frame, iface);
   } else {
-    const decoder = filtering ? new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields, stopBeforeTcp }) : outputOptions && new FrameDecoder(registry, outputOptions);
+    const decoder = filtering ? new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields, stopBeforeTcp }, { analysisPerTapPoint }) : outputOptions && new FrameDecoder(registry, outputOptions);
     const output = filtering && outputOptions ? decoder?.createDissection(outputOptions) : undefined;
     handle = (frame, iface) => {
       const dissection = decoder?.decode(frame, iface);

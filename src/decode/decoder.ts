@@ -29,6 +29,7 @@ import { Registry } from './registry.js';
 import { Session } from './session.js';
 import { parseKernelRelease, type KernelVersion } from './taps/kernel-pipeline.js';
 import { TapPathIndex } from './taps/tap-paths.js';
+import { Sightings } from './taps/tap-copies.js';
 
 /** Pseudo-layers every frame starts with, before its link layer: the tap first, as it is tsshark's point. */
 const FRAME_LAYERS: readonly Dissector[] = [tap, frameProtocol];
@@ -63,6 +64,11 @@ export interface DecoderOptions {
   rememberEveryFrame?: boolean;
   /** Link the frames that are one packet at several tap points (tap.path, tap.last_seen). */
   linkTapPaths?: boolean;
+  /**
+   * Analyse TCP sequences per tap point, as a capture at each alone would show them, instead of on first
+   * sightings with copies linked: for a filter that selects tap points.
+   */
+  analysisPerTapPoint?: boolean;
 }
 
 export class FrameDecoder {
@@ -84,6 +90,7 @@ export class FrameDecoder {
   ) {
     this.session = new Session(decoderOptions.rememberEveryFrame);
     if (decoderOptions.linkTapPaths) this.session.stateOf(TapPathIndex, () => new TapPathIndex());
+    if (decoderOptions.analysisPerTapPoint) this.session.stateOf(Sightings, () => new Sightings()).perSite = true;
     this.dissection = new Dissection(registry, this.session, options);
   }
 

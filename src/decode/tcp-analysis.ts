@@ -307,14 +307,18 @@ export function analyzeSegment(ctx: Dissection, fwd: AnalysisFlow, rev: Analysis
   const session = ctx.session;
   const sightings = session.stateOf(Sightings, () => new Sightings());
   const site = sightings.siteOf(ctx);
-  // Remembered per frame only from the frame that showed a second site: before it, every frame is a first
-  // sighting (checked on the first pass, which keeps the last one's numbers).
+  // Analysed per tap point (a filter selects tap points), each one's segments are as a capture there alone
+  // would show them: none is a copy. Else the copy check is remembered per frame only from the frame that
+  // showed a second site: before it, every frame is a first sighting (checked on the first pass, which
+  // keeps the last one's numbers).
   let copyOf = 0;
-  if (sightings.severalSince !== 0 && facts.frame >= sightings.severalSince) {
-    copyOf = session.once(() => sightings.check(ctx, site, streamKey, facts));
-  } else if (!session.replaying) {
-    copyOf = sightings.check(ctx, site, streamKey, facts);
-    if (sightings.severalSince === facts.frame) session.once(() => copyOf);
+  if (!sightings.perSite) {
+    if (sightings.severalSince !== 0 && facts.frame >= sightings.severalSince) {
+      copyOf = session.once(() => sightings.check(ctx, site, streamKey, facts));
+    } else if (!session.replaying) {
+      copyOf = sightings.check(ctx, site, streamKey, facts);
+      if (sightings.severalSince === facts.frame) session.once(() => copyOf);
+    }
   }
   const delta = session.remembered ? session.recall<number>() : session.record(sinceLast(stream, facts.time));
   ctx.generated(analysisFields.time_relative, facts.time - stream.firstTime);

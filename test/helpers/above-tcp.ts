@@ -62,7 +62,7 @@ export async function tssharkColumnsAndFields(file: string, names: readonly stri
 }
 
 /** Whether a field of a frame (1-based) differs from tshark on purpose (the caller says why). */
-export type Excused = (frame: number, field: string) => boolean;
+export type Excused = (frame: number, field: string, ours: string, theirs: string) => boolean;
 
 export async function compareAboveTcp(path: string, name: string, excused: Excused = () => false): Promise<{ mismatches: Mismatch[]; frames: number }> {
   const names = [...COLUMNS, ...FIELDS];
@@ -73,7 +73,7 @@ export async function compareAboveTcp(path: string, name: string, excused: Excus
     names.forEach((field, column) => {
       // A binary body as text: tshark escapes some control bytes and not others, tsshark's sanitizer all of them.
       if (field === 'http.file_data' && /[\x00-\x1f]/.test(row[column])) return;
-      if (row[column] !== ours[index][column] && !excused(index + 1, field)) mismatches.push({ file: name, frame: index + 1, field, ours: ours[index][column], theirs: row[column] });
+      if (row[column] !== ours[index][column] && !excused(index + 1, field, ours[index][column], row[column])) mismatches.push({ file: name, frame: index + 1, field, ours: ours[index][column], theirs: row[column] });
     });
   });
   return { mismatches, frames: theirs.length };

@@ -76,8 +76,11 @@ table netdev tss_duplicate {
   };
 }
 
-/** Records every scenario into `file` (pcap, nanoseconds), captured at the client's veth. */
-export async function recordWebLab(file: string): Promise<void> {
+/**
+ * Records every scenario into `file` (pcap, nanoseconds), captured at the client's veth; returns how many
+ * packets tcpdump says the kernel dropped before it could copy them (the capture's own loss).
+ */
+export async function recordWebLab(file: string): Promise<number> {
   const certs = mkdtempSync(join(tmpdir(), 'tsshark-web-'));
   const lab = createTapLab();
   try {
@@ -133,7 +136,8 @@ export async function recordWebLab(file: string): Promise<void> {
     await server.done;
     await new Promise((resolve) => setTimeout(resolve, 200));
     capture.child.kill('SIGINT');
-    await capture.done;
+    const { stderr } = await capture.done;
+    return Number(/(\d+) packets? dropped by kernel/.exec(stderr)?.[1] ?? 0);
   } finally {
     lab.remove();
     rmSync(certs, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { addPorts } from './ports.js';
 import { asciiText } from '../text.js';
 import { addOptions, optionFields, WSCALE_UNUSED } from './tcp-options.js';
 import { Analysis, analysisFields, analyzeSegment, infoPrefix, newAnalysisFlow, RETRANSMITTED, type AnalysisFlow, type AnalysisStream, type SegmentFacts } from '../tcp-analysis.js';
-import { copyFields } from '../taps/tap-copies.js';
+import { copyFields, Sightings } from '../taps/tap-copies.js';
 import { handOffPayload, ReassemblyBudget, startsPdu, reassemblyFields, type Segment } from '../tcp-reassembly.js';
 
 export const FIELD = { PORTS: 0, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;
@@ -66,13 +66,32 @@ interface Flow {
   windowShift: number;
 }
 
-class Stream implements Conversation {
+/**
+ * Sequence analysis and reassembly of a stream, per direction, its times, and the conversation the protocols
+ * above keep their state by: the stream's, or one tap point's.
+ */
+interface StreamAnalysis extends Conversation {
+  readonly analysis: [AnalysisFlow, AnalysisFlow];
+  readonly times: AnalysisStream;
+}
+
+function newStreamAnalysis(): StreamAnalysis {
+  return {
+    analysis: [newAnalysisFlow(), newAnalysisFlow()],
+    times: { synTime: -1, firstRtt: 0, firstRttFrame: 0, firstTime: -1, lastTime: -1 },
+    dissector: undefined,
+    dissectorFrom: 0,
+  };
+}
+
+class Stream implements StreamAnalysis {
   dissector: Dissector | undefined = undefined;
   dissectorFrom = 0;
   readonly flows: [Flow, Flow] = [newFlow(), newFlow()];
-  /** Sequence analysis and reassembly, per direction. */
   readonly analysis: [AnalysisFlow, AnalysisFlow] = [newAnalysisFlow(), newAnalysisFlow()];
   readonly times: AnalysisStream = { synTime: -1, firstRtt: 0, firstRttFrame: 0, firstTime: -1, lastTime: -1 };
+  /** Each tap point's own analysis, when the stream is analysed per tap point. */
+  private sites: Map<string, StreamAnalysis> | undefined;
   /** The stream as seen from each endpoint, made once: the UI remembers every segment's stream. */
   readonly sides: [StreamSide, StreamSide] = [{ stream: this, forward: true }, { stream: this, forward: false }];
 
@@ -81,6 +100,16 @@ class Stream implements Conversation {
     readonly index: number,
     readonly reusedIn: number,
   ) {}
+
+  at(site: string): StreamAnalysis {
+    this.sites ??= new Map();
+    let analysis = this.sites.get(site);
+    if (analysis === undefined) {
+      analysis = newStreamAnalysis();
+      this.sites.set(site, analysis);
+    }
+    return analysis;
+  }
 }
 
 /** A segment's stream, and whether its source is the stream's first endpoint. */
@@ -239,7 +268,7 @@ function setPayload(payloadAt: number, payloadLength: number, relativeSeq: numbe
 }
 
 /** The segment's data: a reset's cause, or handed to the protocol above (not for a retransmission, nor a copy). */
-function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSide | undefined, flow: AnalysisFlow | undefined, analysis: number, payload: Payload): void {
+function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSide | undefined, local: StreamAnalysis | undefined, flow: AnalysisFlow | undefined, analysis: number, payload: Payload): void {
   const { payloadAt, payloadLength, srcPort, dstPort } = payload;
   const captured = Math.min(payloadLength, view.remaining(payloadAt));
   if (payload.flags & Flag.RST) {
@@ -261,7 +290,7 @@ function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSid
     return;
   }
   const transport = ctx.transport;
-  transport.stream = conversation.stream;
+  transport.stream = local ?? conversation.stream;
   transport.forward = conversation.forward;
   transport.srcPort = srcPort;
   transport.dstPort = dstPort;
@@ -375,7 +404,9 @@ export const tcp: Dissector = {
     let analysis = 0;
     if (conversation && lengthKnown) {
       const stream = conversation.stream;
-      const [fwd, rev] = conversation.forward ? stream.analysis : [stream.analysis[1], stream.analysis[0]];
+      const sightings = ctx.session.stateOf(Sightings, () => new Sightings());
+      const local = sightings.perSite ? stream.at(sightings.siteOf(ctx)) : stream;
+      const [fwd, rev] = conversation.forward ? local.analysis : [local.analysis[1], local.analysis[0]];
       facts.frame = ctx.frame.number;
       facts.time = Number(ctx.frame.relativeNs);
       facts.seq = seq;
@@ -385,10 +416,10 @@ export const tcp: Dissector = {
       facts.window = scaled;
       facts.reverseShift = reverseFlow?.windowShift ?? WSCALE_UNKNOWN;
       facts.sacked = options?.sacked ?? -1;
-      analysis = analyzeSegment(ctx, fwd, rev, stream.times, stream, facts, stream.reusedIn === ctx.frame.number);
+      analysis = analyzeSegment(ctx, fwd, rev, local.times, stream, facts, stream.reusedIn === ctx.frame.number);
       // Before the payload, as Wireshark does: the protocols above write after the notes.
       if (ctx.columns) ctx.cols.prependInfo(infoPrefix());
-      if (payloadLength > 0) dissectPayload(view, ctx, conversation, fwd, analysis, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
+      if (payloadLength > 0) dissectPayload(view, ctx, conversation, local, fwd, analysis, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
       // After its FIN or RST a side sends nothing new: a PDU it left waiting will not be completed.
       if (flags & (Flag.FIN | Flag.RST) && !(analysis & RETRANSMITTED)) {
         ctx.session.once(() => {
@@ -397,7 +428,7 @@ export const tcp: Dissector = {
         });
       }
     } else if (payloadLength > 0) {
-      dissectPayload(view, ctx, undefined, undefined, 0, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
+      dissectPayload(view, ctx, undefined, undefined, undefined, 0, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
     }
   },
 };

@@ -2,11 +2,19 @@
 // AF_PACKET and NFLOG): tshark takes each later copy for a retransmission; here it is linked to its first
 // sighting by the tap identity of tap-paths.ts, so that sequence analysis runs on first sightings only.
 import type { Dissection } from '../dissection.js';
-import { defineFields } from '../field.js';
+import { defineFields, type FieldDef } from '../field.js';
 import type { SegmentFacts } from '../tcp-analysis.js';
 import { identityOf, LINK_WINDOW_S } from './tap-paths.js';
 
 export const copyFields = defineFields('tap', { copy_of: { name: 'Same segment as the one first seen in frame', type: 'framenum' } });
+
+/** Fields that tell tap points apart: a filter on one of them selects tap points. */
+const TAP_POINT_FIELDS = /^(tap\.(point|direction|iface|hook)$|frame\.interface_(id|name)$|sll\.ifindex$|nflog\.hook$)/;
+
+/** Whether a filter with these fields selects tap points: TCP is then analysed per tap point. */
+export function selectsTapPoints(fields: readonly FieldDef[]): boolean {
+  return fields.some((field) => TAP_POINT_FIELDS.test(field.abbrev));
+}
 
 /** The pseudo-device of a capture on every interface, which names no device of its own. */
 const ANY_DEVICE = 'any';
@@ -21,6 +29,8 @@ export class Sightings {
   private several = false;
   /** The frame at which a second site appeared (0: not yet): frames before it are first sightings. */
   severalSince = 0;
+  /** Each site's segments are analysed on their own (no copies): a filter selects tap points. */
+  perSite = false;
   private readonly lastAtFirstSite = { frame: 0, stream: undefined as object | undefined, seq: 0, ack: 0, length: 0, flags: 0 };
   /** Each interface's site, made once: the captures of one session number their interfaces alike. */
   private readonly interfaceSites: string[] = [];
