@@ -1,12 +1,13 @@
-// One pass over one frame: runs the dissector chain and records what the caller asked for — the tree
-// (for the selected frame), the summary columns (for the list and print mode) and/or chosen fields'
-// values (for `-T fields` and filters). With no tree, no node objects are made.
-import { BoundsError, ByteView } from './byte-view.js';
+// One pass over one frame: runs the dissector chain, and the next layer each leads to, over the frame's
+// bytes and the byte sources reassembly makes; what it records (tree, fields) is field-recorder.ts's, the
+// summary columns columns.ts's.
+import { BoundsError, type ByteView } from './byte-view.js';
 import type { Conversation, Dissector, TableName } from './dissector.js';
 import type { FieldDef, FieldValue } from './field.js';
 import type { Registry } from './registry.js';
-import type { ByteSource, ExpertSeverity, TreeNode } from './tree.js';
+import type { ByteSource } from './tree.js';
 import { expertFields } from './protocols/expert.js';
+import { FieldRecorder, NO_SLOT } from './field-recorder.js';
 import { Columns } from './columns.js';
 import { blankFrameMeta, type Datagram, type FrameMeta, type NetworkAddresses } from './frame-meta.js';
 import type { Session } from './session.js';
@@ -37,20 +38,12 @@ export function fieldsBelowTcp(fields: readonly FieldDef[]): boolean {
   return fields.every((field) => BELOW_TCP.test(field.abbrev));
 }
 
-const NO_SLOT = -1;
-const NO_VALUES: readonly FieldValue[] = [];
 
-export class Dissection {
-  readonly tree: boolean;
+export class Dissection extends FieldRecorder {
   private readonly stopAtDatagram: boolean;
   private readonly stopBeforeTcp: boolean;
-  /** A tree or field values are collected (columns alone record no field). */
-  private readonly recording: boolean;
   private columnsEnabled: boolean;
-  readonly view = new ByteView();
   readonly cols = new Columns();
-  /** Values of the requested fields, one array per distinct field, each occurrence in frame order. */
-  private readonly values: FieldValue[][];
   /** Abbrevs of the layers in order, as frame.protocols lists them. */
   readonly layers: string[] = [];
   frame!: FrameMeta;
@@ -62,14 +55,12 @@ export class Dissection {
   fragmented = false;
   /** True while dissecting the packet quoted inside an ICMP error. */
   inErrorPacket = false;
-  roots: TreeNode[] = [];
-  sources: ByteSource[] = [];
+  /** Where the capture copied this frame (set by the tap pseudo-layer; undefined when it does not say). */
+  tapPoint: TapPoint | undefined;
   /**
    * The stream that the bytes a protocol above TCP dissects belong to (an object that lasts as long as the
    * stream, for per-conversation state), and which end sent them; stream undefined elsewhere.
    */
-  /** Where the capture copied this frame (set by the tap pseudo-layer; undefined when it does not say). */
-  tapPoint: TapPoint | undefined;
   readonly transport: { stream: Conversation | undefined; forward: boolean; srcPort: number; dstPort: number } = { stream: undefined, forward: true, srcPort: 0, dstPort: 0 };
   /**
    * True while a protocol above TCP runs over stream bytes: it may then ask for the rest of a PDU that
@@ -82,10 +73,6 @@ export class Dissection {
   /** A note for the Info column that the engine appends after the chain (malformed, truncated). */
   private infoSuffix = '';
 
-  private readonly slotOf: Int32Array;
-  private readonly stack: TreeNode[] = [];
-  private last: TreeNode | undefined;
-  private source = 0;
   private pendingTable: TableName | undefined;
   private pendingKey = 0;
   private pendingHighPort = -1;
@@ -100,25 +87,10 @@ export class Dissection {
     readonly session: Session,
     options: DissectOptions,
   ) {
-    this.tree = options.tree;
+    super(registry.fieldIdLimit, options.tree, options.fields ?? []);
     this.columnsEnabled = options.columns;
     this.stopAtDatagram = options.stopAtDatagram ?? false;
     this.stopBeforeTcp = options.stopBeforeTcp ?? false;
-    this.slotOf = new Int32Array(registry.fieldIdLimit).fill(NO_SLOT);
-    this.values = [];
-    // Print mode and a filter may ask for the same field: each distinct field gets one slot.
-    for (const field of options.fields ?? []) {
-      if (this.slotOf[field.id] !== NO_SLOT) continue;
-      this.slotOf[field.id] = this.values.length;
-      this.values.push([]);
-    }
-    this.recording = this.tree || this.values.length > 0;
-  }
-
-  /** The occurrences of a requested field in this frame, in frame order (empty for fields not requested). */
-  valuesOf(field: FieldDef): readonly FieldValue[] {
-    const slot = this.slotOf[field.id];
-    return slot === NO_SLOT ? NO_VALUES : this.values[slot];
   }
 
   get columns(): boolean {
@@ -161,69 +133,6 @@ export class Dissection {
   }
 
   // ---- what dissectors call -------------------------------------------------------------------------
-
-  /** Whether a value for `field` would be used: compute costly values only when this is true. */
-  wants(field: FieldDef): boolean {
-    return this.tree || this.slotOf[field.id] !== NO_SLOT;
-  }
-
-  /** Records a field over bytes [start, start+length); byte-typed fields take their value from the view. */
-  add(field: FieldDef, start: number, length: number, value?: FieldValue): void {
-    // Values read through the view were checked there; bytes taken as they are are checked here.
-    if (value === undefined) this.view.check(start, length);
-    // The UI's in-order pass records nothing: it runs for the state changes alone.
-    if (!this.recording) return;
-    const slot = this.slotOf[field.id];
-    if (slot !== NO_SLOT) this.values[slot].push(value === undefined ? this.bytesOf(start, length) : value);
-    if (this.tree) this.node(field, start, length, value === undefined ? this.bytesOf(start, length) : value, false);
-  }
-
-  /** A value computed rather than read (lengths, reassembly results): shown in brackets, no bytes. */
-  generated(field: FieldDef, value: FieldValue, start = 0, length = 0): void {
-    if (!this.recording) return;
-    const slot = this.slotOf[field.id];
-    if (slot !== NO_SLOT) this.values[slot].push(value);
-    if (this.tree) this.node(field, start, length, value, true);
-  }
-
-  /** Like `add`, and the nodes added until `close` become its children. */
-  open(field: FieldDef, start: number, length: number, value?: FieldValue): void {
-    this.add(field, start, length, value);
-    if (this.tree) this.stack.push(this.last as TreeNode);
-  }
-
-  close(): void {
-    if (this.tree) this.stack.pop();
-  }
-
-  /** Text for the node added last, replacing `Name: value` (tree only; guard costly text with `tree`). */
-  label(text: string): void {
-    if (this.tree && this.last) this.last.label = text;
-  }
-
-  /** The current layer's node: its summary line and how many bytes its header spans. */
-  layerSummary(text: string, length?: number): void {
-    if (!this.tree) return;
-    const layer = this.currentLayer();
-    if (!layer) return;
-    layer.label = text;
-    if (length !== undefined) layer.length = length;
-  }
-
-  layerLength(length: number): void {
-    if (!this.tree) return;
-    const layer = this.currentLayer();
-    if (layer) layer.length = length;
-  }
-
-  expert(severity: ExpertSeverity, message: string, start = 0, length = 0): void {
-    const slot = this.slotOf[expertFields.message.id];
-    if (slot !== NO_SLOT) this.values[slot].push(message);
-    if (!this.tree) return;
-    const node = this.node(expertFields.message, start, length, message, false);
-    node.label = message;
-    node.expert = { severity, message };
-  }
 
   /** The next layer: the dissector `table` maps `key` to, over bytes from `offset` to `end`. */
   next(table: TableName, key: number, offset: number, end?: number): void {
@@ -469,22 +378,4 @@ export class Dissection {
     }
   }
 
-  private currentLayer(): TreeNode | undefined {
-    for (let i = this.stack.length - 1; i >= 0; i--) if (this.stack[i].field.type === 'protocol') return this.stack[i];
-    return undefined;
-  }
-
-  private bytesOf(start: number, length: number): Uint8Array {
-    const bytes = this.view.bytes;
-    const end = Math.min(start + length, this.view.captured);
-    return bytes.subarray(Math.min(start, end), end);
-  }
-
-  private node(field: FieldDef, start: number, length: number, value: FieldValue, generated: boolean): TreeNode {
-    const node: TreeNode = { field, start, length, value, source: this.source, generated, label: undefined, expert: undefined, children: [] };
-    const parent = this.stack[this.stack.length - 1];
-    (parent ? parent.children : this.roots).push(node);
-    this.last = node;
-    return node;
-  }
 }
