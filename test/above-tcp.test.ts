@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { compareAboveTcp, COLUMNS, FIELDS, tssharkColumnsAndFields } from './helpers/above-tcp.js';
+import { compareAboveTcp, COLUMNS, FIELDS } from './helpers/above-tcp.js';
+import { tssharkFields } from './helpers/decode.js';
 import { CORPUS, corpusPresent, CORPUS_ABSENT, repoRoot } from './helpers/corpus.js';
 import { describeMismatches, type Mismatch } from './helpers/differential.js';
 import { runCli } from './helpers/run.js';
@@ -43,7 +44,7 @@ test('several tap points: tshark calls later copies of a segment retransmissions
     const path = join(CORPUS, 'recorded', file);
     const flagged = ['tcp.analysis.retransmission', 'tcp.analysis.duplicate_ack', 'tcp.analysis.out_of_order'];
     const theirs = await tsharkFields(path, flagged);
-    const ours = await tssharkColumnsAndFields(path, [...flagged, 'tap.copy_of', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.len']);
+    const ours = await tssharkFields(path, [...flagged, 'tap.copy_of', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.len'], true);
     const isFlagged = (row: readonly string[]) => row.some((value) => value !== '');
     const theirFlagged = theirs.map((row, index) => ({ row, index })).filter(({ row }) => isFlagged(row));
     const copies = ours.map((row, index) => ({ row, index })).filter(({ row }) => row[5] !== '');
@@ -91,7 +92,7 @@ test('JA4 of every ClientHello in the recordings agrees with one computed from t
   const path = join(CORPUS, 'recorded/rtr-client-side.pcap');
   const fields = ['tls.handshake.ciphersuite', 'tls.handshake.extension.type', 'tls.handshake.sig_hash_alg', 'tls.handshake.extensions_alpn_str', 'tls.handshake.extensions_server_name', 'tls.handshake.extensions.supported_version', 'tls.handshake.version'];
   const theirs = await tsharkFields(path, ['tls.handshake.type', ...fields]);
-  const ours = await tssharkColumnsAndFields(path, ['tls.handshake.ja4']);
+  const ours = await tssharkFields(path, ['tls.handshake.ja4'], true);
   const hellos = theirs.map((row, index) => ({ row, index })).filter(({ row }) => row[0].split(',').includes('1'));
   t.true(hellos.length >= 4);
   for (const { row, index } of hellos) t.is(ours[index][2], ja4FromTshark(row.slice(1)), `frame ${index + 1}`);
@@ -106,7 +107,7 @@ test('several analysis notes on one segment stack in tshark\'s order ahead of th
   const path = join(CORPUS, 'tcpdump-tests/bgp-cease-hard-reset.pcap');
   const prefixes = (info: string) => /^(\[TCP [^\]]*\] )*/.exec(info)?.[0] ?? '';
   const theirs = (await tsharkFields(path, ['_ws.col.Info'])).map((row) => prefixes(row[0]));
-  const ours = (await tssharkColumnsAndFields(path, [])).map((row) => prefixes(row[1]));
+  const ours = (await tssharkFields(path, [], true)).map((row) => prefixes(row[1]));
   t.deepEqual(ours, theirs);
   t.true(theirs.includes('[TCP ACKed unseen segment] [TCP Previous segment not captured] '));
 });

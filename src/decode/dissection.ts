@@ -38,7 +38,6 @@ export function fieldsBelowTcp(fields: readonly FieldDef[]): boolean {
   return fields.every((field) => BELOW_TCP.test(field.abbrev));
 }
 
-
 export class Dissection extends FieldRecorder {
   private readonly stopAtDatagram: boolean;
   private readonly stopBeforeTcp: boolean;

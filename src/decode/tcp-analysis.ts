@@ -98,6 +98,10 @@ export interface AnalysisFlow extends ReassemblyFlow {
   sackedBytes: number;
 }
 
+export function newAnalysisTimes(): AnalysisStream {
+  return { synTime: -1, firstRtt: 0, firstRttFrame: 0, firstTime: -1, lastTime: -1 };
+}
+
 export function newAnalysisFlow(): AnalysisFlow {
   return {
     nextSeq: 0, nextSeqFrame: 0, nextSeqTime: 0, lastAck: 0, lastAckTime: 0, window: 0, dupAckNum: 0, lastNonDupAck: 0, lastSegmentFlags: 0,
@@ -116,7 +120,8 @@ export interface AnalysisStream {
 }
 
 const gt = (a: number, b: number) => ((a - b) | 0) > 0;
-const lt = (a: number, b: number) => ((a - b) | 0) < 0;
+/** Sequence number `a` comes before `b`, across the 2^32 wrap (Wireshark's LT_SEQ). */
+export const lt = (a: number, b: number) => ((a - b) | 0) < 0;
 const le = (a: number, b: number) => ((a - b) | 0) <= 0;
 
 export interface SegmentFacts {

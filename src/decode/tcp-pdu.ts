@@ -39,8 +39,6 @@ export class Pdu {
   private readonly ahead: [number, number][] = [];
   length = 0;
   completedIn = 0;
-  /** The frame whose segment started it. */
-  firstFrame = 0;
 
   /**
    * `start`, `end`: relative sequence numbers of its first byte and the byte after it (end unknown:

@@ -158,7 +158,8 @@ function pduOf(flow: ReassemblyFlow, seq: number): Pdu | undefined {
 function plan(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, view: ByteView, inFrame: boolean): Plan {
   if (flow.pdus.length === 0 && flow.lastPduStart < 0) return FRESH;
   const pdu = pduOf(flow, segment.seq);
-  if (pdu !== undefined && pdu.start === segment.seq && pdu.firstFrame !== segment.frame) return SEEN_BEFORE;
+  // A segment again at a waiting PDU's start (a frame has one segment: the PDU began in an earlier one).
+  if (pdu !== undefined && pdu.start === segment.seq) return SEEN_BEFORE;
   const offset = pdu === undefined ? 0 : segment.seq - pdu.start;
   const known = pdu !== undefined && pdu.end !== MORE_BYTES_UNKNOWN;
   // One of known length goes on across a lost segment; one of unknown length wants the bytes right after its own.
@@ -196,7 +197,6 @@ function startPdu(flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segme
   const byReference = framesKept && inFrame && needs !== MORE_BYTES_UNKNOWN && total > BY_REFERENCE_FROM;
   const pdu = new Pdu(start, needs === MORE_BYTES_UNKNOWN ? MORE_BYTES_UNKNOWN : start + total, byReference);
   if (total > MAX_PDU || !budget.claim(flow, pdu.growthFor(have))) return OVER_LIMIT;
-  pdu.firstFrame = segment.frame;
   pdu.add(segment.frame, 0, view.bytes, at, have, inFrame);
   budget.wait(flow, pdu);
   return pdu;
@@ -214,7 +214,6 @@ function continuePdu(flow: ReassemblyFlow, budget: ReassemblyBudget, pdu: Pdu, f
     return pdu;
   }
   const more = new Pdu(pdu.start + at, MORE_BYTES_UNKNOWN);
-  more.firstFrame = frame;
   if (budget.claim(flow, more.growthFor(bytes.length - at))) {
     more.add(frame, 0, bytes, at, bytes.length - at, false);
     budget.wait(flow, more);

@@ -1,10 +1,6 @@
 // Comparing tsshark's columns and fields above TCP with tshark's, frame by frame: shared by the tests on
 // the recordings in the corpus and on the web lab's captures.
-import { openCapture } from '../../src/capture/capture-reader.js';
-import { FrameDecoder } from '../../src/decode/decoder.js';
-import { formatFieldValue } from '../../src/decode/field.js';
-import { sanitize } from '../../src/decode/sanitize.js';
-import { fieldDefs, registry } from './decode.js';
+import { tssharkFields } from './decode.js';
 import type { Mismatch } from './differential.js';
 import { tsharkFields } from './tshark.js';
 
@@ -43,30 +39,12 @@ export const HTTP_FIELDS = [
 export const COLUMNS = ['_ws.col.Protocol', '_ws.col.Info'];
 export const FIELDS = [...TCP_FIELDS, ...TLS_FIELDS, ...HTTP_FIELDS];
 
-/** Columns and fields of every frame, decoded in-process as print mode does. */
-export async function tssharkColumnsAndFields(file: string, names: readonly string[]): Promise<string[][]> {
-  const fields = fieldDefs(names);
-  const decoder = new FrameDecoder(registry, { tree: false, columns: true, fields });
-  const reader = await openCapture(file);
-  const rows: string[][] = [];
-  try {
-    await reader.read((frame) => {
-      const dissection = decoder.decode(frame, reader.interfaces[frame.interfaceId]);
-      const values = fields.map((field) => dissection.valuesOf(field).map((value) => sanitize(formatFieldValue(field, value))).join(','));
-      rows.push([sanitize(dissection.cols.protocol), sanitize(dissection.cols.info), ...values]);
-    });
-  } finally {
-    await reader.close();
-  }
-  return rows;
-}
-
 /** Whether a field of a frame (1-based) differs from tshark on purpose (the caller says why). */
 export type Excused = (frame: number, field: string, ours: string, theirs: string) => boolean;
 
 export async function compareAboveTcp(path: string, name: string, excused: Excused = () => false): Promise<{ mismatches: Mismatch[]; frames: number }> {
   const names = [...COLUMNS, ...FIELDS];
-  const [theirs, ours] = await Promise.all([tsharkFields(path, names), tssharkColumnsAndFields(path, FIELDS)]);
+  const [theirs, ours] = await Promise.all([tsharkFields(path, names), tssharkFields(path, FIELDS, true)]);
   const mismatches: Mismatch[] = [];
   if (theirs.length !== ours.length) return { mismatches: [{ file: name, frame: 0, field: 'frame count', ours: String(ours.length), theirs: String(theirs.length) }], frames: 0 };
   theirs.forEach((row, index) => {

@@ -15,15 +15,17 @@ export function fieldDefs(names: readonly string[]): FieldDef[] {
   });
 }
 
-export async function tssharkFields(file: string, names: readonly string[]): Promise<string[][]> {
+/** Each frame's fields; `columns`: its Protocol and Info first, as print mode makes them. */
+export async function tssharkFields(file: string, names: readonly string[], columns = false): Promise<string[][]> {
   const fields = fieldDefs(names);
-  const decoder = new FrameDecoder(registry, { tree: false, columns: false, fields });
+  const decoder = new FrameDecoder(registry, { tree: false, columns, fields });
   const reader = await openCapture(file);
   const rows: string[][] = [];
   try {
     await reader.read((frame) => {
       const dissection = decoder.decode(frame, reader.interfaces[frame.interfaceId]);
-      rows.push(fields.map((field) => dissection.valuesOf(field).map((value) => sanitize(formatFieldValue(field, value))).join(',')));
+      const values = fields.map((field) => dissection.valuesOf(field).map((value) => sanitize(formatFieldValue(field, value))).join(','));
+      rows.push(columns ? [sanitize(dissection.cols.protocol), sanitize(dissection.cols.info), ...values] : values);
     });
   } finally {
     await reader.close();

@@ -3,6 +3,7 @@
 import type { ByteView } from '../byte-view.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields } from '../field.js';
+import { lt } from '../tcp-analysis.js';
 
 const Option = { EOL: 0, NOP: 1, MSS: 2, WINDOW_SCALE: 3, SACK_PERMITTED: 4, SACK: 5, TIMESTAMP: 8 } as const;
 /** A segment whose SYN carried no window scale option: its stream's windows are not scaled. */
@@ -45,12 +46,11 @@ export interface OptionSummary {
  * `first` is the first block's offset, `end` the option's.
  */
 function isDsack(view: ByteView, first: number, end: number, ack: number): boolean {
-  const before = (a: number, b: number) => ((a - b) | 0) < 0;
   const left = view.u32(first);
   const right = view.u32(first + 4);
-  if (before(left, ack)) return true;
+  if (lt(left, ack)) return true;
   if (first + 16 > end) return false;
-  return !before(left, view.u32(first + 8)) && !before(view.u32(first + 12), right);
+  return !lt(left, view.u32(first + 8)) && !lt(view.u32(first + 12), right);
 }
 
 /**
@@ -97,8 +97,11 @@ export function addOptions(view: ByteView, ctx: Dissection, start: number, end: 
         ctx.add(optionFields['options.sack_perm'], at, length);
         if (ctx.columns) summary.text += ' SACK_PERM';
         break;
-      case Option.SACK:
+      case Option.SACK: {
         summary.sacked = 0;
+        // The first block's edges, shown again when it is a D-SACK.
+        let firstLeft = 0;
+        let firstRight = 0;
         for (let edge = at + 2, block = 0; edge + 8 <= at + length; edge += 8, block++) {
           const left = (view.u32(edge) - sackBase) >>> 0;
           const right = (view.u32(edge + 4) - sackBase) >>> 0;
@@ -106,15 +109,20 @@ export function addOptions(view: ByteView, ctx: Dissection, start: number, end: 
           ctx.add(optionFields['options.sack_re'], edge + 4, 4, right);
           if (ctx.columns) summary.text += ` SLE=${left} SRE=${right}`;
           if (block < MAX_SACK_BLOCKS_KEPT) summary.sacked += (right - left) | 0;
+          if (block === 0) {
+            firstLeft = left;
+            firstRight = right;
+          }
         }
         ctx.generated(optionFields['options.sack.count'], (length - 2) >> 3);
         if (length >= 10 && isDsack(view, at + 2, at + length, ack)) {
-          ctx.generated(optionFields['options.sack.dsack_le'], (view.u32(at + 2) - sackBase) >>> 0);
-          ctx.generated(optionFields['options.sack.dsack_re'], (view.u32(at + 6) - sackBase) >>> 0);
+          ctx.generated(optionFields['options.sack.dsack_le'], firstLeft);
+          ctx.generated(optionFields['options.sack.dsack_re'], firstRight);
           ctx.generated(optionFields['options.sack.dsack'], undefined);
           ctx.expert('warn', 'D-SACK Sequence');
         }
         break;
+      }
       case Option.TIMESTAMP: {
         const tsval = view.u32(at + 2);
         const tsecr = view.u32(at + 6);

@@ -7,7 +7,7 @@ import { defineFields, defineProtocol, fieldsByAbbrev } from '../field.js';
 import { addPorts } from './ports.js';
 import { asciiText } from '../text.js';
 import { addOptions, optionFields, WSCALE_UNUSED } from './tcp-options.js';
-import { Analysis, analysisFields, analyzeSegment, infoPrefix, newAnalysisFlow, RETRANSMITTED, type AnalysisFlow, type AnalysisStream, type SegmentFacts } from '../tcp-analysis.js';
+import { Analysis, analysisFields, analyzeSegment, infoPrefix, newAnalysisFlow, newAnalysisTimes, RETRANSMITTED, type AnalysisFlow, type AnalysisStream, type SegmentFacts } from '../tcp-analysis.js';
 import { copyFields, Sightings } from '../taps/tap-copies.js';
 import { handOffPayload, ReassemblyBudget, startsPdu, reassemblyFields, type Segment } from '../tcp-reassembly.js';
 
@@ -78,7 +78,7 @@ interface StreamAnalysis extends Conversation {
 function newStreamAnalysis(): StreamAnalysis {
   return {
     analysis: [newAnalysisFlow(), newAnalysisFlow()],
-    times: { synTime: -1, firstRtt: 0, firstRttFrame: 0, firstTime: -1, lastTime: -1 },
+    times: newAnalysisTimes(),
     dissector: undefined,
     dissectorFrom: 0,
   };
@@ -89,7 +89,7 @@ class Stream implements StreamAnalysis {
   dissectorFrom = 0;
   readonly flows: [Flow, Flow] = [newFlow(), newFlow()];
   readonly analysis: [AnalysisFlow, AnalysisFlow] = [newAnalysisFlow(), newAnalysisFlow()];
-  readonly times: AnalysisStream = { synTime: -1, firstRtt: 0, firstRttFrame: 0, firstTime: -1, lastTime: -1 };
+  readonly times: AnalysisStream = newAnalysisTimes();
   /** Each tap point's own analysis, when the stream is analysed per tap point. */
   private sites: Map<string, StreamAnalysis> | undefined;
   /** The stream as seen from each endpoint, made once: the UI remembers every segment's stream. */
@@ -268,7 +268,7 @@ function setPayload(payloadAt: number, payloadLength: number, relativeSeq: numbe
 }
 
 /** The segment's data: a reset's cause, or handed to the protocol above (not for a retransmission, nor a copy). */
-function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSide | undefined, local: StreamAnalysis | undefined, flow: AnalysisFlow | undefined, analysis: number, payload: Payload): void {
+function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSide | undefined, local: StreamAnalysis | undefined, analysis: number, payload: Payload): void {
   const { payloadAt, payloadLength, srcPort, dstPort } = payload;
   const captured = Math.min(payloadLength, view.remaining(payloadAt));
   if (payload.flags & Flag.RST) {
@@ -277,6 +277,8 @@ function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSid
     return;
   }
   ctx.add(fields.payload, payloadAt, captured);
+  // The sending side's reassembly (the stream's, or its tap point's).
+  const flow = conversation !== undefined && local !== undefined ? local.analysis[conversation.forward ? 0 : 1] : undefined;
   // Like Wireshark, a retransmission is not dissected again, nor added to a PDU still waiting: its bytes
   // are "Retransmitted TCP segment data"; a spurious one's only when a waiting PDU starts with them.
   if (analysis & RETRANSMITTED) {
@@ -285,12 +287,12 @@ function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSid
     if (seen) ctx.add(reassemblyFields.segment_data, payloadAt, captured);
     return;
   }
-  if (conversation === undefined || flow === undefined) {
+  if (conversation === undefined || local === undefined || flow === undefined) {
     ctx.nextByPorts('tcp.port', srcPort, dstPort, payloadAt);
     return;
   }
   const transport = ctx.transport;
-  transport.stream = local ?? conversation.stream;
+  transport.stream = local;
   transport.forward = conversation.forward;
   transport.srcPort = srcPort;
   transport.dstPort = dstPort;
@@ -419,7 +421,7 @@ export const tcp: Dissector = {
       analysis = analyzeSegment(ctx, fwd, rev, local.times, stream, facts, stream.reusedIn === ctx.frame.number);
       // Before the payload, as Wireshark does: the protocols above write after the notes.
       if (ctx.columns) ctx.cols.prependInfo(infoPrefix());
-      if (payloadLength > 0) dissectPayload(view, ctx, conversation, local, fwd, analysis, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
+      if (payloadLength > 0) dissectPayload(view, ctx, conversation, local, analysis, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
       // After its FIN or RST a side sends nothing new: a PDU it left waiting will not be completed.
       if (flags & (Flag.FIN | Flag.RST) && !(analysis & RETRANSMITTED)) {
         ctx.session.once(() => {
@@ -428,7 +430,7 @@ export const tcp: Dissector = {
         });
       }
     } else if (payloadLength > 0) {
-      dissectPayload(view, ctx, undefined, undefined, undefined, 0, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
+      dissectPayload(view, ctx, undefined, undefined, 0, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
     }
   },
 };
