@@ -7,7 +7,7 @@ import test from 'ava';
 import { openCapture } from '../src/capture/capture-reader.js';
 import { FrameStore } from '../src/capture/frame-store.js';
 import { FrameDecoder } from '../src/decode/decoder.js';
-import { DecodedStore } from '../src/decode/decoded-store.js';
+import { DecodedStore } from '../src/session/decoded-store.js';
 import type { Dissection } from '../src/decode/dissection.js';
 import { formatFieldValue } from '../src/decode/field.js';
 import { CORPUS, CORPUS_ABSENT, corpusPresent, repoRoot } from './helpers/corpus.js';

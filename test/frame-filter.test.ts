@@ -6,7 +6,7 @@ import { openCapture } from '../src/capture/capture-reader.js';
 import type { Frame, InterfaceInfo } from '../src/capture/frame.js';
 import { FrameStore } from '../src/capture/frame-store.js';
 import { compileFilter, type DisplayFilter } from '../src/filter/display-filter.js';
-import { FrameFilter, runFrameFilter, type FilterProgress } from '../src/filter/frame-filter.js';
+import { FrameFilter, runFrameFilter, type FilterProgress } from '../src/session/frame-filter.js';
 import { repoRoot } from './helpers/corpus.js';
 import { registry } from './helpers/decode.js';
 import { runCli } from './helpers/run.js';

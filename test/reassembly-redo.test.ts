@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import type { Frame, InterfaceInfo } from '../src/capture/frame.js';
 import { FrameStore } from '../src/capture/frame-store.js';
-import { DecodedStore } from '../src/decode/decoded-store.js';
+import { DecodedStore } from '../src/session/decoded-store.js';
 import type { TreeNode } from '../src/decode/tree.js';
 import { FrameDecoder } from '../src/decode/decoder.js';
 import { packetRow, ROW_FIELDS } from '../src/ui/rows.js';
@@ -113,9 +113,9 @@ test('a PDU over 64 KiB is rebuilt from the frames that carried it: the UI keeps
   t.is(`${decoded.summary(5).cols.protocol} ${decoded.summary(5).cols.info}`, expected[5]);
   // Halfway through, what the waiting PDU holds is its pieces' records, not a 200 kB buffer.
   const halfway = new FrameDecoder(registry, { tree: false, columns: true });
-  halfway.session.frameData = (number) => frames[number - 1].data;
+  halfway.memory.frameData = (number) => frames[number - 1].data;
   for (const frame of frames.slice(0, frames.length / 2)) halfway.decode(frame, iface);
   const tcp = registry.lookup('ip.proto', 6);
-  const state = tcp && (halfway.session.stateOf(tcp.protocol, () => undefined) as { budget: { held: number } } | undefined);
+  const state = tcp && (halfway.memory.stateOf(tcp.protocol, () => undefined) as { budget: { held: number } } | undefined);
   t.true(state !== undefined && state.budget.held > 0 && state.budget.held < 20_000, `held ${state?.budget.held}`);
 });

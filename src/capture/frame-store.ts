@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ByteSink } from './byte-sink.js';
 import type { Frame, InterfaceInfo } from './frame.js';
 import { PcapngWriter } from './pcapng-writer.js';
-import { doubled } from './typed-arrays.js';
+import { doubled } from '../util/typed-arrays.js';
 
 const INITIAL_CAPACITY = 1 << 16;
 const CHUNK_SIZE = 4 << 20;

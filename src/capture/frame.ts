@@ -64,3 +64,15 @@ export type Direction = (typeof Direction)[keyof typeof Direction];
 export function directionOf(flags: number): Direction {
   return (flags & 3) as Direction;
 }
+
+/** Where the kernel copied a frame, as a pcapng export keeps it (decode/taps/annotation.ts makes it). */
+export interface TapAnnotation {
+  /** The tap point, e.g. `ingress AF_PACKET eth0`: each interface and tap point gets its own IDB. */
+  point: string;
+  /** The IDB's if_description. */
+  description: string;
+  /** One line for the frame's opt_comment. */
+  comment: string;
+  /** For epb_flags when the source's flags say nothing (SLL2, NFLOG). */
+  direction: Direction;
+}

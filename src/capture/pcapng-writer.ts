@@ -2,10 +2,9 @@
 // description naming the tap), EPBs with epb_flags when the direction is known and opt_comment for the
 // frame's own comment and the tap's one-line annotation.
 import type { ByteSink } from './byte-sink.js';
-import type { CaptureWriter, TapAnnotation } from './capture-writer.js';
-import type { Frame, InterfaceInfo } from './frame.js';
+import type { CaptureWriter } from './capture-writer.js';
 import { BlockType, BYTE_ORDER_MAGIC, Option, padded } from './pcapng-format.js';
-import { MAX_CAPLEN } from './frame.js';
+import { MAX_CAPLEN, type Frame, type InterfaceInfo, type TapAnnotation } from './frame.js';
 
 const SHB_USER_APPLICATION = 4;
 /** Block type and length before each block's body, and the length again after it. */

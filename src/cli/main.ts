@@ -5,24 +5,18 @@ import { isatty } from 'node:tty';
 import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
-import type { Frame, InterfaceInfo } from '../capture/frame.js';
-import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { LiveCapture, LiveCaptureError, type CaptureCounts } from '../capture/live-capture.js';
 import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../capture/native/addon.js';
-import { createRegistry, FrameDecoder } from '../decode/decoder.js';
-import { fieldsBelowTcp, type Dissection } from '../decode/dissection.js';
-import { TapAnnotator } from '../decode/taps/annotation.js';
-import { selectsTapPoints } from '../decode/taps/tap-copies.js';
-import { readsTapPaths } from '../decode/taps/tap-paths.js';
+import { createRegistry } from '../decode/decoder.js';
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
 import { packageFile } from '../package-file.js';
+import { PrintPass, type FrameOutput } from '../session/print-pass.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
 import { explain } from './explain.js';
 import { describeDevice } from './interfaces.js';
-import { HeldFrames } from './held-frames.js';
 import { TextOutput } from './output.js';
-import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter, type FramePrinter } from './print.js';
+import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter } from './print.js';
 
 export const ExitStatus = { OK: 0, USAGE: 1, FAILURE: 2 } as const;
 
@@ -206,11 +200,6 @@ function flushAndReturn(streams: Streams, text: string): number {
   return ExitStatus.OK;
 }
 
-/** Whether the filter or the output reads tap.path or tap.last_seen (a tree holds every field). */
-function wantsTapPaths(filter: DisplayFilter, printer: FramePrinter | undefined): boolean {
-  return readsTapPaths(filter.fields) || (printer !== undefined && (printer.tree || readsTapPaths(printer.fields)));
-}
-
 async function run(
   options: Options,
   reader: CaptureReader,
@@ -221,7 +210,7 @@ async function run(
 ): Promise<number> {
   const out = new TextOutput(streams.stdoutFd);
   let writer: CaptureWriter | undefined;
-  let printer: FramePrinter | undefined;
+  let printer: FrameOutput | undefined;
   if (options.writeFile !== undefined) {
     try {
       writer = createCaptureWriter(options.writeFile, { format: options.writeFormat, nanosecond: reader.nanosecond });
@@ -236,57 +225,23 @@ async function run(
       : options.output === 'json' ? new JsonPrinter(out, fields, digits)
       : new TextPrinter(out, digits);
   }
-  // With a filter, each frame is dissected for the filter's fields only, and the frames it keeps again
-  // for the output: most frames then never cost a column or a tree. A copy dissects nothing for its
-  // output; pcapng keeps each frame's tap, which the annotator reads (annotation.ts).
-  const filtering = filter.fields.length > 0;
-  // A filter that selects tap points shows TCP as analysed at each (README: several tap points).
-  const analysisPerTapPoint = selectsTapPoints(filter.fields);
-  const stopBeforeTcp = printer !== undefined && !printer.tree && !printer.columns && fieldsBelowTcp([...filter.fields, ...printer.fields]);
-  const outputOptions = printer && { tree: printer.tree, columns: printer.columns, fields: printer.fields, stopBeforeTcp };
-  const annotator = writer instanceof PcapngWriter ? new TapAnnotator(registry) : undefined;
-  const emit = (frame: Frame, iface: InterfaceInfo, output: Dissection | undefined) => {
-    if (writer) writer.write(frame, iface, annotator?.annotate(frame, iface));
-    if (printer) printer.print(output as Dissection);
-  };
-  let handle: (frame: Frame, iface: InterfaceInfo) => void;
-  let held: HeldFrames | undefined;
-  if (wantsTapPaths(filter, printer)) {
-    // Every frame is decoded once to link it, and again for the filter and the output once held long enough.
-    const decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true, analysisPerTapPoint });
-    const filtered = decoder.createDissection({ tree: false, columns: false, fields: filter.fields });
-    const output = outputOptions && decoder.createDissection(outputOptions);
-    held = new HeldFrames(decoder, (number, frame, iface, previous) => {
-      if (!filtering || filter.matches(decoder.redo(number, frame, iface, previous, filtered))) {
-        emit(frame, iface as InterfaceInfo, output && decoder.redo(number, frame, iface, previous, output));
-      }
-    });
-    handle = (frame, iface) => held?.add(frame, iface);
-  } else {
-    const decoder = filtering ? new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields, stopBeforeTcp }, { analysisPerTapPoint }) : outputOptions && new FrameDecoder(registry, outputOptions);
-    const output = filtering && outputOptions ? decoder?.createDissection(outputOptions) : undefined;
-    handle = (frame, iface) => {
-      const dissection = decoder?.decode(frame, iface);
-      if (!dissection || filter.matches(dissection)) emit(frame, iface, output ? (decoder as FrameDecoder).again(output) : filtering ? undefined : dissection);
-    };
-  }
-  let count = 0;
+  const pass = new PrintPass(reader, registry, {
+    filter,
+    output: printer,
+    writer,
+    goOn: (count) => !out.closed && (options.count === undefined || count < options.count),
+  });
   let status: number = ExitStatus.OK;
   // A file's output is flushed as the buffer fills; a live capture's lines should show as frames come.
   const flushTimer = reader instanceof LiveCapture ? setInterval(() => out.flush(), LIVE_FLUSH_MS) : undefined;
   try {
-    await reader.read((frame) => {
-      handle(frame, reader.interfaces[frame.interfaceId]);
-      count++;
-      return !out.closed && (options.count === undefined || count < options.count);
-    });
-    held?.flush();
+    await pass.run();
   } catch (error) {
     if (!(error instanceof CaptureFileError) && !(error instanceof CaptureWriteError) && !(error instanceof LiveCaptureError)) throw error;
     // The frames before a damaged one are output before the error, as without held frames.
-    if (!(error instanceof CaptureWriteError)) held?.flush();
+    if (!(error instanceof CaptureWriteError)) pass.flush();
     out.flush();
-    const where = error instanceof CaptureWriteError ? `${options.writeFile}: frame ${count + 1}: ` : '';
+    const where = error instanceof CaptureWriteError ? `${options.writeFile}: frame ${pass.framesRead + 1}: ` : '';
     streams.stderr(`tsshark: ${where}${error.message}\n`);
     status = ExitStatus.FAILURE;
   } finally {

@@ -7,15 +7,8 @@ import { sanitize } from '../decode/sanitize.js';
 import { TAP_COLUMN_FIELDS, tapArrow, tapInterface } from '../decode/protocols/tap.js';
 import { walkTree } from '../decode/tree.js';
 import type { FieldOutputOptions } from './args.js';
+import type { FrameOutput } from '../session/print-pass.js';
 import type { TextOutput } from './output.js';
-
-export interface FramePrinter {
-  /** Fields the printer reads from each dissection, in slot order. */
-  readonly fields: readonly FieldDef[];
-  readonly columns: boolean;
-  readonly tree: boolean;
-  print(dissection: Dissection): void;
-}
 
 const COLUMN_PREFIX = '_ws.col.';
 const COLUMNS = ['No.', 'Time', 'Source', 'Destination', 'Protocol', 'Length', 'Info'] as const;
@@ -54,7 +47,7 @@ export function resolveFields(registry: Registry, names: readonly string[]): { f
   return { fields, unknown };
 }
 
-export class TextPrinter implements FramePrinter {
+export class TextPrinter implements FrameOutput {
   readonly columns = true;
   readonly tree = false;
   readonly fields = TAP_COLUMN_FIELDS;
@@ -77,7 +70,7 @@ export class TextPrinter implements FramePrinter {
   }
 }
 
-export class FieldsPrinter implements FramePrinter {
+export class FieldsPrinter implements FrameOutput {
   readonly tree = false;
   readonly columns: boolean;
   readonly fields: readonly FieldDef[];
@@ -121,7 +114,7 @@ export class FieldsPrinter implements FramePrinter {
 }
 
 /** One JSON object per frame: the chosen fields, or without -e every field of the tree. */
-export class JsonPrinter implements FramePrinter {
+export class JsonPrinter implements FrameOutput {
   readonly columns: boolean;
   readonly tree: boolean;
   readonly fields: readonly FieldDef[];

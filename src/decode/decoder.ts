@@ -26,7 +26,7 @@ import { textLines, urlencodedForm, xml } from './protocols/media-types.js';
 import { udp } from './protocols/udp.js';
 import { vlan } from './protocols/vlan.js';
 import { Registry } from './registry.js';
-import { Session } from './session.js';
+import { CaptureMemory } from './capture-memory.js';
 import { parseKernelRelease, type KernelVersion } from './taps/kernel-pipeline.js';
 import { TapPathIndex } from './taps/tap-paths.js';
 import { Sightings } from './taps/tap-copies.js';
@@ -72,7 +72,7 @@ export interface DecoderOptions {
 }
 
 export class FrameDecoder {
-  readonly session: Session;
+  readonly memory: CaptureMemory;
   readonly dissection: Dissection;
   private first: Timestamp = { tsSec: 0, tsNsec: 0 };
   private readonly previous: Timestamp = { tsSec: 0, tsNsec: 0 };
@@ -88,10 +88,10 @@ export class FrameDecoder {
     options: DissectOptions,
     decoderOptions: DecoderOptions = {},
   ) {
-    this.session = new Session(decoderOptions.rememberEveryFrame);
-    if (decoderOptions.linkTapPaths) this.session.stateOf(TapPathIndex, () => new TapPathIndex());
-    if (decoderOptions.analysisPerTapPoint) this.session.stateOf(Sightings, () => new Sightings()).perSite = true;
-    this.dissection = new Dissection(registry, this.session, options);
+    this.memory = new CaptureMemory(decoderOptions.rememberEveryFrame);
+    if (decoderOptions.linkTapPaths) this.memory.stateOf(TapPathIndex, () => new TapPathIndex());
+    if (decoderOptions.analysisPerTapPoint) this.memory.stateOf(Sightings, () => new Sightings()).perSite = true;
+    this.dissection = new Dissection(registry, this.memory, options);
   }
 
   /** Frames decoded so far. */
@@ -112,7 +112,7 @@ export class FrameDecoder {
     previous.tsSec = frame.tsSec;
     previous.tsNsec = frame.tsNsec;
     const link = this.registry.lookup('linktype', frame.linkType);
-    this.session.beginFrame(meta.number);
+    this.memory.beginFrame(meta.number);
     this.dissection.run(meta, frame.data, FRAME_LAYERS, link);
     this.lastData = frame.data;
     this.lastLink = link;
@@ -121,7 +121,7 @@ export class FrameDecoder {
 
   /** Another output of this decoder's frames (say, columns where `decode` collects a filter's fields). */
   createDissection(options: DissectOptions): Dissection {
-    return new Dissection(this.registry, this.session, options);
+    return new Dissection(this.registry, this.memory, options);
   }
 
   /**
@@ -130,7 +130,7 @@ export class FrameDecoder {
    */
   again(into: Dissection): Dissection {
     if (this.lastData === undefined) throw new Error('again() before any decode()');
-    this.session.beginFrame(this.count);
+    this.memory.beginFrame(this.count);
     into.run(this.meta, this.lastData, FRAME_LAYERS, this.lastLink);
     return into;
   }
@@ -140,7 +140,7 @@ export class FrameDecoder {
    * `previous` is the timestamp of the frame before it. Needs `rememberEveryFrame`.
    */
   redo(number: number, frame: Frame, iface: InterfaceInfo | undefined, previous: Timestamp, into: Dissection): Dissection {
-    this.session.beginFrame(number);
+    this.memory.beginFrame(number);
     // Each output keeps its own description: the UI's tree outlives the list rows redone after it.
     this.describe(into.redoneFrame, number, frame, iface, number === 1 ? this.first : previous);
     into.run(into.redoneFrame, frame.data, FRAME_LAYERS, this.registry.lookup('linktype', frame.linkType));

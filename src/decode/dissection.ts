@@ -10,8 +10,7 @@ import { expertFields } from './protocols/expert.js';
 import { FieldRecorder, NO_SLOT } from './field-recorder.js';
 import { Columns } from './columns.js';
 import { blankFrameMeta, type Datagram, type FrameMeta, type NetworkAddresses } from './frame-meta.js';
-import type { Session } from './session.js';
-import type { TapPoint } from './taps/tap-paths.js';
+import type { CaptureMemory } from './capture-memory.js';
 
 export type { Datagram, FrameMeta, NetworkAddresses } from './frame-meta.js';
 export { blankFrameMeta } from './frame-meta.js';
@@ -38,6 +37,17 @@ export function fieldsBelowTcp(fields: readonly FieldDef[]): boolean {
   return fields.every((field) => BELOW_TCP.test(field.abbrev));
 }
 
+let slotCount = 0;
+
+/**
+ * A value one layer leaves for later layers of the same frame, as Wireshark's per-packet protocol data
+ * (the tap pseudo-layer's tap point, read by TCP analysis): the engine keeps the slots, not their types.
+ */
+export class FrameSlot<T> {
+  readonly index = slotCount++;
+  declare readonly type?: T;
+}
+
 export class Dissection extends FieldRecorder {
   private readonly stopAtDatagram: boolean;
   private readonly stopBeforeTcp: boolean;
@@ -54,8 +64,8 @@ export class Dissection extends FieldRecorder {
   fragmented = false;
   /** True while dissecting the packet quoted inside an ICMP error. */
   inErrorPacket = false;
-  /** Where the capture copied this frame (set by the tap pseudo-layer; undefined when it does not say). */
-  tapPoint: TapPoint | undefined;
+  /** What layers left for later layers of this frame, by FrameSlot (cleared per frame). */
+  private readonly slots: unknown[] = [];
   /**
    * The stream that the bytes a protocol above TCP dissects belong to (an object that lasts as long as the
    * stream, for per-conversation state), and which end sent them; stream undefined elsewhere.
@@ -83,7 +93,7 @@ export class Dissection extends FieldRecorder {
 
   constructor(
     readonly registry: Registry,
-    readonly session: Session,
+    readonly memory: CaptureMemory,
     options: DissectOptions,
   ) {
     super(registry.fieldIdLimit, options.tree, options.fields ?? []);
@@ -111,7 +121,7 @@ export class Dissection extends FieldRecorder {
     this.datagram.version = 0;
     this.fragmented = false;
     this.transport.stream = undefined;
-    this.tapPoint = undefined;
+    if (this.slots.length !== 0) this.slots.length = 0;
     this.infoSuffix = '';
     if (this.tree) {
       this.roots = [];
@@ -132,6 +142,15 @@ export class Dissection extends FieldRecorder {
   }
 
   // ---- what dissectors call -------------------------------------------------------------------------
+
+  /** The value a layer of this frame left in `slot`, if any. */
+  get<T>(slot: FrameSlot<T>): T | undefined {
+    return this.slots[slot.index] as T | undefined;
+  }
+
+  set<T>(slot: FrameSlot<T>, value: T): void {
+    this.slots[slot.index] = value;
+  }
 
   /** The next layer: the dissector `table` maps `key` to, over bytes from `offset` to `end`. */
   next(table: TableName, key: number, offset: number, end?: number): void {

@@ -75,8 +75,8 @@ export function handOffFragment(view: ByteView, ctx: Dissection, owner: object, 
     ctx.next('ip.proto', offset === 0 ? fragment.next : -1, payloadAt, end);
     return false;
   }
-  const table = ctx.session.stateOf(owner, () => new FragmentTable());
-  const complete = payloadAt <= end ? ctx.session.once(() => table.add(fragment.key(), offset, view.bytes.subarray(payloadAt, end), fragment.more)) : undefined;
+  const table = ctx.memory.stateOf(owner, () => new FragmentTable());
+  const complete = payloadAt <= end ? ctx.memory.once(() => table.add(fragment.key(), offset, view.bytes.subarray(payloadAt, end), fragment.more)) : undefined;
   if (complete === undefined) {
     ctx.next('ip.proto', -1, payloadAt, end);
     return true;

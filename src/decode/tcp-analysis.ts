@@ -8,6 +8,7 @@ import { defineFields } from './field.js';
 import type { ExpertSeverity } from './tree.js';
 import { newReassemblyFlow, type ReassemblyFlow } from './tcp-reassembly.js';
 import { copyFields, Sightings } from './taps/tap-copies.js';
+import { TAP_POINT } from './taps/tap-paths.js';
 
 export const analysisFields = defineFields('tcp', {
   analysis: { name: 'SEQ/ACK analysis', type: 'none' },
@@ -28,7 +29,7 @@ export const analysisFields = defineFields('tcp', {
   'analysis.window_update': { name: 'TCP window update', type: 'none' },
   'analysis.keep_alive': { name: 'TCP keep-alive segment', type: 'none' },
   'analysis.keep_alive_ack': { name: 'ACK to a TCP keep-alive segment', type: 'none' },
-  'analysis.reused_ports': { name: 'A new tcp session is started with the same ports as an earlier session in this trace', type: 'none' },
+  'analysis.reused_ports': { name: 'A new tcp memory is started with the same ports as an earlier memory in this trace', type: 'none' },
   'analysis.acks_frame': { name: 'This is an ACK to the segment in frame', type: 'framenum' },
   'analysis.ack_rtt': { name: 'The RTT to ACK the segment was', type: 'relative_time' },
   'analysis.initial_rtt': { name: 'iRTT', type: 'relative_time' },
@@ -287,7 +288,7 @@ function inFlight(fwd: AnalysisFlow, rev: AnalysisFlow, s: SegmentFacts): number
 
 /** The Info prefixes and expert notes of each flag, in Wireshark's order (each prepended, so the last shows first). */
 const FLAG_TEXTS: readonly [number, string, ExpertSeverity, string, keyof typeof analysisFields][] = [
-  [Analysis.REUSED_PORTS, '[TCP Port numbers reused] ', 'note', 'A new tcp session is started with the same ports as an earlier session in this trace', 'analysis.reused_ports'],
+  [Analysis.REUSED_PORTS, '[TCP Port numbers reused] ', 'note', 'A new tcp memory is started with the same ports as an earlier memory in this trace', 'analysis.reused_ports'],
   [Analysis.RETRANSMISSION, '[TCP Retransmission] ', 'note', 'This frame is a (suspected) retransmission', 'analysis.retransmission'],
   [Analysis.FAST_RETRANSMISSION, '[TCP Fast Retransmission] ', 'note', 'This frame is a (suspected) fast retransmission', 'analysis.fast_retransmission'],
   [Analysis.SPURIOUS_RETRANSMISSION, '[TCP Spurious Retransmission] ', 'note', 'This frame is a (suspected) spurious retransmission', 'analysis.spurious_retransmission'],
@@ -309,8 +310,8 @@ const FLAG_TEXTS: readonly [number, string, ExpertSeverity, string, keyof typeof
  * fields and Info prefixes. Returns the flags, so TCP knows whether to dissect the payload.
  */
 export function analyzeSegment(ctx: Dissection, fwd: AnalysisFlow, rev: AnalysisFlow, stream: AnalysisStream, streamKey: object, facts: SegmentFacts, reused: boolean): number {
-  const session = ctx.session;
-  const sightings = session.stateOf(Sightings, () => new Sightings());
+  const memory = ctx.memory;
+  const sightings = memory.stateOf(Sightings, () => new Sightings());
   const site = sightings.siteOf(ctx);
   // Analysed per tap point (a filter selects tap points), each one's segments are as a capture there alone
   // would show them: none is a copy. Else the copy check is remembered per frame only from the frame that
@@ -319,22 +320,22 @@ export function analyzeSegment(ctx: Dissection, fwd: AnalysisFlow, rev: Analysis
   let copyOf = 0;
   if (!sightings.perSite) {
     if (sightings.severalSince !== 0 && facts.frame >= sightings.severalSince) {
-      copyOf = session.once(() => sightings.check(ctx, site, streamKey, facts));
-    } else if (!session.replaying) {
+      copyOf = memory.once(() => sightings.check(ctx, site, streamKey, facts));
+    } else if (!memory.replaying) {
       copyOf = sightings.check(ctx, site, streamKey, facts);
-      if (sightings.severalSince === facts.frame) session.once(() => copyOf);
+      if (sightings.severalSince === facts.frame) memory.once(() => copyOf);
     }
   }
-  const delta = session.remembered ? session.recall<number>() : session.record(sinceLast(stream, facts.time));
+  const delta = memory.remembered ? memory.recall<number>() : memory.record(sinceLast(stream, facts.time));
   ctx.generated(analysisFields.time_relative, facts.time - stream.firstTime);
   ctx.generated(analysisFields.time_delta, delta);
   if (copyOf !== 0) {
     ctx.generated(copyFields.copy_of, copyOf);
-    const where = ctx.tapPoint?.label.replace(' AF_PACKET', '') ?? site;
+    const where = ctx.get(TAP_POINT)?.label.replace(' AF_PACKET', '') ?? site;
     prefix.text = `[Same segment at another tap point: ${where}] `;
     return RETRANSMITTED;
   }
-  const flags = (session.remembered ? session.recall<number>() : session.record(analyze(fwd, rev, stream, facts))) | (reused ? Analysis.REUSED_PORTS : 0);
+  const flags = (memory.remembered ? memory.recall<number>() : memory.record(analyze(fwd, rev, stream, facts))) | (reused ? Analysis.REUSED_PORTS : 0);
   const irtt = stream.firstRttFrame !== 0 && facts.frame >= stream.firstRttFrame ? stream.firstRtt : 0;
   prefix.text = addAnalysis(ctx, flags, irtt);
   return flags;
@@ -359,9 +360,9 @@ export function infoPrefix(): string {
 
 /** The analysis's fields and expert notes; returns the Info prefix of its flags. */
 function addAnalysis(ctx: Dissection, flags: number, irtt: number): string {
-  const session = ctx.session;
+  const memory = ctx.memory;
   // What the analysis computed besides its flags, remembered only where the flags say there is some.
-  const value = (present: number, computed: number) => (present === 0 ? 0 : session.remembered ? session.recall<number>() : session.record(computed));
+  const value = (present: number, computed: number) => (present === 0 ? 0 : memory.remembered ? memory.recall<number>() : memory.record(computed));
   const dupAckNum = value(flags & Analysis.DUPLICATE_ACK, values.dupAckNum);
   const dupAckFrame = value(flags & Analysis.DUPLICATE_ACK, values.dupAckFrame);
   const acksFrame = value(flags & Analysis.ACKS_SEGMENT, values.acksFrame);

@@ -1,7 +1,7 @@
 // A PDU above TCP gathered from its segments: the bytes while it waits (bounded by the caller's budget),
 // which frames carried which part, and the holes a lost segment left, so a late segment can still fill
 // them as Wireshark's reassembly does.
-import type { Session } from './session.js';
+import type { CaptureMemory } from './capture-memory.js';
 
 /** What a protocol asks for when it cannot tell its PDU's length yet: at least one more segment. */
 export const MORE_BYTES_UNKNOWN = -1;
@@ -125,12 +125,12 @@ export class Pdu {
   }
 
   /** The PDU's first `length` bytes: kept, or rebuilt from the frames that carried them. */
-  contents(session: Session, length: number): Uint8Array {
+  contents(memory: CaptureMemory, length: number): Uint8Array {
     if (this.bytes !== undefined) return this.bytes.subarray(0, length);
     const whole = new Uint8Array(length);
     for (const piece of this.pieces) {
       if (piece.offset >= length) continue;
-      const from = piece.copy ?? session.frameData?.(piece.frame).subarray(piece.at, piece.at + piece.length);
+      const from = piece.copy ?? memory.frameData?.(piece.frame).subarray(piece.at, piece.at + piece.length);
       if (from !== undefined) whole.set(from.subarray(0, length - piece.offset), piece.offset);
     }
     return whole;

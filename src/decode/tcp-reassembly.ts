@@ -255,12 +255,12 @@ const REASSEMBLY_ERROR = '[Reassembly error, protocol TCP: New fragment overlaps
 
 /**
  * Hands a segment's payload to the protocol above, reassembling PDUs across segments. The steps that
- * change state run once per frame (Session.once), so a frame dissected again shows what it showed first.
+ * change state run once per frame (CaptureMemory.once), so a frame dissected again shows what it showed first.
  * `dissect` false: an out-of-order segment, which joins its PDU but is not handed to a protocol (tshark's
  * tcp.no_subdissector_on_error), not even the PDU it completes.
  */
 export function handOffPayload(view: ByteView, ctx: Dissection, flow: ReassemblyFlow, budget: ReassemblyBudget, segment: Segment, dissect: boolean): void {
-  const session = ctx.session;
+  const memory = ctx.memory;
   const { payloadAt, length, srcPort, dstPort } = segment;
   const end = payloadAt + length;
   if (segment.captured < length && flow.pdus.length === 0) {
@@ -269,7 +269,7 @@ export function handOffPayload(view: ByteView, ctx: Dissection, flow: Reassembly
     return;
   }
   const inFrame = ctx.inFrameBytes;
-  const step = session.remembered ? session.recall<Plan>() : session.record(plan(flow, budget, segment, view, inFrame));
+  const step = memory.remembered ? memory.recall<Plan>() : memory.record(plan(flow, budget, segment, view, inFrame));
   if (step instanceof Pdu) {
     ctx.add(reassemblyFields.segment_data, payloadAt, length);
     markSegment(ctx, step);
@@ -291,17 +291,17 @@ export function handOffPayload(view: ByteView, ctx: Dissection, flow: Reassembly
     ctx.add(reassemblyFields.segment_data, payloadAt, used);
     if (!step.complete) markSegment(ctx, pdu);
     else {
-      const bytes = pdu.contents(session, step.length);
+      const bytes = pdu.contents(memory, step.length);
       addSegmentsNode(ctx, pdu, bytes);
       if (dissect) ctx.dissectAbove('tcp.port', srcPort, dstPort, 0, bytes.length, { name: `Reassembled TCP (${bytes.length} bytes)`, bytes });
       if (dissect && ctx.desegmentAt >= 0) {
         // Still not enough (a protocol that could not tell its length): the next segments continue it.
-        const continued = session.once(() => continuePdu(flow, budget, pdu, segment.frame, bytes, ctx.desegmentAt));
+        const continued = memory.once(() => continuePdu(flow, budget, pdu, segment.frame, bytes, ctx.desegmentAt));
         markSegment(ctx, continued);
         return;
       }
       // The UI rebuilds the PDU from its frames when it shows this frame again.
-      if (session.frameData !== undefined) pdu.bytes = undefined;
+      if (memory.frameData !== undefined) pdu.bytes = undefined;
     }
     from = payloadAt + used;
     if (from >= end) return;
@@ -315,7 +315,7 @@ export function handOffPayload(view: ByteView, ctx: Dissection, flow: Reassembly
   const at = ctx.desegmentAt;
   if (at < 0) return;
   const needs = ctx.desegmentNeeds;
-  const started = session.once(() => startPdu(flow, budget, segment, view, at, needs, inFrame, session.frameData !== undefined));
+  const started = memory.once(() => startPdu(flow, budget, segment, view, at, needs, inFrame, memory.frameData !== undefined));
   if (started === OVER_LIMIT) {
     ctx.expert('warn', '[Reassembly limit reached]', at, end - at);
     return;

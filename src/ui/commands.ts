@@ -1,61 +1,98 @@
-// Every key the UI answers maps to a named command; the descriptions make the `?` help screen, so what
-// the keys do is written once.
+// Every key the UI answers, in every mode, maps to a named command; the descriptions make the `?` help
+// screen, so what the keys do is written once. A key means at most one command in each scope: the pane
+// that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'help';
+
 export type CommandName =
-  | 'down'
-  | 'up'
-  | 'pageDown'
-  | 'pageUp'
-  | 'first'
-  | 'last'
-  | 'nextPane'
-  | 'previousPane'
-  | 'expand'
-  | 'collapse'
-  | 'expandAll'
-  | 'filter'
-  | 'follow'
-  | 'mark'
-  | 'markAll'
-  | 'clearMarks'
-  | 'export'
-  | 'help'
-  | 'quit';
+  | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
+  | 'nextPane' | 'previousPane' | 'expand' | 'collapse' | 'expandAll'
+  | 'filter' | 'cancelFilter' | 'follow' | 'mark' | 'markAll' | 'clearMarks' | 'export' | 'help' | 'quit' | 'interrupt'
+  | 'accept' | 'cancel' | 'complete' | 'older' | 'newer'
+  | 'cursorLeft' | 'cursorRight' | 'lineStart' | 'lineEnd' | 'deleteBack' | 'deleteForward' | 'deleteWord' | 'killToEnd' | 'clearLine' | 'insert'
+  | 'closeHelp';
 
 export interface Command {
   name: CommandName;
   /** The keys as the help screen shows them. */
   keys: string;
   description: string;
+  scopes: readonly Scope[];
   matches(input: string, key: Key): boolean;
 }
 
-const character = (...characters: string[]) => (input: string, key: Key) => !key.ctrl && !key.meta && characters.includes(input);
+const PANES: readonly Scope[] = ['list', 'tree', 'hex'];
+const LINES: readonly Scope[] = ['filter', 'path'];
+const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'help'];
+
+const plain = (key: Key) => !key.ctrl && !key.meta;
+const character = (...characters: string[]) => (input: string, key: Key) => plain(key) && characters.includes(input);
+const ctrl = (letter: string) => (input: string, key: Key) => key.ctrl && input === letter;
+/** A key that types nothing: arrows, paging, Enter, Esc, Tab, erasing. */
+const special = (key: Key) =>
+  key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end ||
+  key.return || key.escape || key.tab || key.backspace || key.delete;
 
 export const COMMANDS: readonly Command[] = [
-  { name: 'down', keys: 'j ↓', description: 'next packet (or tree line, or hex row)', matches: (input, key) => key.downArrow || character('j')(input, key) },
-  { name: 'up', keys: 'k ↑', description: 'previous packet', matches: (input, key) => key.upArrow || character('k')(input, key) },
-  { name: 'pageDown', keys: 'PgDn', description: 'a screen down', matches: (_, key) => key.pageDown },
-  { name: 'pageUp', keys: 'PgUp', description: 'a screen up', matches: (_, key) => key.pageUp },
-  { name: 'first', keys: 'g Home', description: 'first packet', matches: (input, key) => key.home || character('g')(input, key) },
-  { name: 'last', keys: 'G End', description: 'last packet', matches: (input, key) => key.end || character('G')(input, key) },
-  { name: 'nextPane', keys: 'Tab', description: 'next pane: list, tree, bytes', matches: (_, key) => key.tab && !key.shift },
-  { name: 'previousPane', keys: 'Shift-Tab', description: 'previous pane', matches: (_, key) => key.tab && key.shift },
-  { name: 'expand', keys: 'Enter →', description: 'expand the tree node', matches: (_, key) => key.return || key.rightArrow },
-  { name: 'collapse', keys: '←', description: 'collapse the tree node', matches: (_, key) => key.leftArrow },
-  { name: 'expandAll', keys: '*', description: 'expand the whole tree', matches: character('*') },
-  { name: 'filter', keys: '/', description: 'edit the display filter (Enter applies, Esc cancels)', matches: character('/') },
-  { name: 'follow', keys: 'F', description: 'follow new packets on or off', matches: character('F') },
-  { name: 'mark', keys: 'Space', description: 'mark or unmark the packet', matches: character(' ') },
-  { name: 'markAll', keys: 'M', description: 'mark every displayed packet', matches: character('M') },
-  { name: 'clearMarks', keys: 'U', description: 'clear all marks', matches: character('U') },
-  { name: 'export', keys: 'w', description: 'write marked (else displayed) packets to a file', matches: character('w') },
-  { name: 'help', keys: '?', description: 'show these keys', matches: character('?') },
-  { name: 'quit', keys: 'q', description: 'quit', matches: character('q') },
+  { name: 'down', keys: 'j ↓', description: 'next packet, tree line or hex row', scopes: [...PANES, 'help'], matches: (input, key) => key.downArrow || character('j')(input, key) },
+  { name: 'up', keys: 'k ↑', description: 'previous packet, tree line or hex row', scopes: [...PANES, 'help'], matches: (input, key) => key.upArrow || character('k')(input, key) },
+  { name: 'pageDown', keys: 'PgDn', description: 'a screen down', scopes: [...PANES, 'help'], matches: (_, key) => key.pageDown },
+  { name: 'pageUp', keys: 'PgUp', description: 'a screen up', scopes: [...PANES, 'help'], matches: (_, key) => key.pageUp },
+  { name: 'first', keys: 'g Home', description: 'to the top', scopes: [...PANES, 'help'], matches: (input, key) => key.home || character('g')(input, key) },
+  { name: 'last', keys: 'G End', description: 'to the bottom', scopes: [...PANES, 'help'], matches: (input, key) => key.end || character('G')(input, key) },
+  { name: 'nextPane', keys: 'Tab', description: 'next pane: list, tree, bytes', scopes: PANES, matches: (_, key) => key.tab && !key.shift },
+  { name: 'previousPane', keys: 'Shift-Tab', description: 'previous pane', scopes: PANES, matches: (_, key) => key.tab && key.shift },
+  { name: 'expand', keys: 'Enter →', description: 'list: open the tree; tree: expand or collapse the node', scopes: ['list', 'tree'], matches: (_, key) => key.return || key.rightArrow },
+  { name: 'collapse', keys: '←', description: 'collapse the node, or go to its parent', scopes: ['tree'], matches: (_, key) => key.leftArrow },
+  { name: 'expandAll', keys: '*', description: 'expand the whole tree', scopes: PANES, matches: character('*') },
+  { name: 'filter', keys: '/', description: 'edit the display filter', scopes: PANES, matches: character('/') },
+  { name: 'cancelFilter', keys: 'Esc', description: 'cancel a filter being applied', scopes: PANES, matches: (_, key) => key.escape },
+  { name: 'follow', keys: 'F', description: 'follow new packets on or off', scopes: PANES, matches: character('F') },
+  { name: 'mark', keys: 'Space', description: 'mark or unmark the packet', scopes: PANES, matches: character(' ') },
+  { name: 'markAll', keys: 'M', description: 'mark every displayed packet', scopes: PANES, matches: character('M') },
+  { name: 'clearMarks', keys: 'U', description: 'clear all marks', scopes: PANES, matches: character('U') },
+  { name: 'export', keys: 'w', description: 'write marked (else displayed) packets to a file', scopes: PANES, matches: character('w') },
+  { name: 'help', keys: '?', description: 'show these keys', scopes: PANES, matches: character('?') },
+  { name: 'quit', keys: 'q', description: 'quit', scopes: PANES, matches: character('q') },
+  { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },
+  { name: 'accept', keys: 'Enter', description: 'apply the filter (empty: none) / write the file', scopes: LINES, matches: (_, key) => key.return },
+  { name: 'cancel', keys: 'Esc', description: 'leave the line; the filter applied before stays', scopes: LINES, matches: (_, key) => key.escape },
+  { name: 'complete', keys: 'Tab', description: 'complete the field name', scopes: ['filter'], matches: (_, key) => key.tab },
+  { name: 'older', keys: '↑', description: 'an earlier filter', scopes: ['filter'], matches: (_, key) => key.upArrow },
+  { name: 'newer', keys: '↓', description: 'a later filter', scopes: ['filter'], matches: (_, key) => key.downArrow },
+  { name: 'cursorLeft', keys: '← Ctrl-B', description: 'cursor left', scopes: LINES, matches: (input, key) => key.leftArrow || ctrl('b')(input, key) },
+  { name: 'cursorRight', keys: '→ Ctrl-F', description: 'cursor right', scopes: LINES, matches: (input, key) => key.rightArrow || ctrl('f')(input, key) },
+  { name: 'lineStart', keys: 'Home Ctrl-A', description: 'to the start of the line', scopes: LINES, matches: (input, key) => key.home || ctrl('a')(input, key) },
+  { name: 'lineEnd', keys: 'End Ctrl-E', description: 'to the end of the line', scopes: LINES, matches: (input, key) => key.end || ctrl('e')(input, key) },
+  // Terminals send DEL (which Ink calls delete) for the Backspace key: both erase backwards.
+  { name: 'deleteBack', keys: 'Backspace', description: 'erase the character before the cursor', scopes: LINES, matches: (_, key) => key.backspace || key.delete },
+  { name: 'deleteForward', keys: 'Ctrl-D', description: 'erase the character under the cursor', scopes: LINES, matches: ctrl('d') },
+  { name: 'deleteWord', keys: 'Ctrl-W', description: 'erase the word before the cursor', scopes: LINES, matches: ctrl('w') },
+  { name: 'killToEnd', keys: 'Ctrl-K', description: 'erase to the end of the line', scopes: LINES, matches: ctrl('k') },
+  { name: 'clearLine', keys: 'Ctrl-U', description: 'erase the whole line', scopes: LINES, matches: ctrl('u') },
+  { name: 'insert', keys: 'text', description: 'typed or pasted text goes in at the cursor', scopes: LINES, matches: (input, key) => plain(key) && !special(key) && input !== '' },
+  { name: 'closeHelp', keys: 'Esc q ? Enter', description: 'close this screen', scopes: ['help'], matches: (input, key) => key.escape || key.return || character('q', '?')(input, key) },
 ];
 
-/** The command a key press means, if any. */
-export function commandFor(input: string, key: Key): CommandName | undefined {
-  return COMMANDS.find((command) => command.matches(input, key))?.name;
+/** The command a key press means in `scope`, if any. */
+export function commandFor(scope: Scope, input: string, key: Key): CommandName | undefined {
+  return COMMANDS.find((command) => command.scopes.includes(scope) && command.matches(input, key))?.name;
+}
+
+/** The help screen's sections: each command under the first that holds all its scopes it is in. */
+export const HELP_SECTIONS: readonly { title: string; scopes: readonly Scope[] }[] = [
+  { title: 'Anywhere', scopes: EVERYWHERE },
+  { title: 'Every pane (list, tree, bytes)', scopes: PANES },
+  { title: 'Packet list', scopes: ['list'] },
+  { title: 'Tree', scopes: ['tree'] },
+  { title: 'Filter and export lines', scopes: LINES },
+  { title: 'Filter line', scopes: ['filter'] },
+  { title: 'This screen', scopes: ['help'] },
+];
+
+/** The commands of a help section: in all its scopes, and not in an earlier section. */
+export function sectionCommands(index: number): Command[] {
+  const inSection = (command: Command, scopes: readonly Scope[]) => scopes.every((scope) => command.scopes.includes(scope));
+  return COMMANDS.filter((command) => inSection(command, HELP_SECTIONS[index].scopes) && !HELP_SECTIONS.slice(0, index).some((earlier) => inSection(command, earlier.scopes)));
 }

@@ -1,7 +1,5 @@
 // Readline-style editing of one line (the filter and the export path), as pure functions over the
-// text and cursor so the keys are testable without a terminal.
-import type { Key } from 'ink';
-
+// text and cursor so the commands are testable without a terminal.
 export interface LineState {
   text: string;
   cursor: number;
@@ -22,46 +20,41 @@ export function wordStart(text: string, cursor: number): number {
   return start;
 }
 
-/** The new line for an editing key, or undefined when the key does not edit (Enter, Esc, Tab, Up, Down). */
-export function editLine(state: LineState, input: string, key: Key): LineState | undefined {
+/** Commands that edit the line (commands.ts), and what each does. */
+export type EditCommand = 'cursorLeft' | 'cursorRight' | 'lineStart' | 'lineEnd' | 'deleteBack' | 'deleteForward' | 'deleteWord' | 'killToEnd' | 'clearLine' | 'insert';
+
+/** The line after an editing command; `input` is the text an `insert` types. */
+export function editLine(state: LineState, command: EditCommand, input = ''): LineState {
   const { text, cursor } = state;
-  if (key.ctrl) {
-    switch (input) {
-      case 'u':
-        return EMPTY_LINE;
-      case 'w': {
-        let start = cursor;
-        while (start > 0 && text[start - 1] === ' ') start--;
-        while (start > 0 && text[start - 1] !== ' ') start--;
-        return { text: text.slice(0, start) + text.slice(cursor), cursor: start };
-      }
-      case 'k':
-        return { text: text.slice(0, cursor), cursor };
-      case 'a':
-        return { text, cursor: 0 };
-      case 'e':
-        return { text, cursor: text.length };
-      case 'b':
-        return { text, cursor: Math.max(0, cursor - 1) };
-      case 'f':
-        return { text, cursor: Math.min(text.length, cursor + 1) };
-      case 'd':
-        return { text: text.slice(0, cursor) + text.slice(cursor + 1), cursor };
-      default:
-        return undefined;
+  switch (command) {
+    case 'cursorLeft':
+      return { text, cursor: Math.max(0, cursor - 1) };
+    case 'cursorRight':
+      return { text, cursor: Math.min(text.length, cursor + 1) };
+    case 'lineStart':
+      return { text, cursor: 0 };
+    case 'lineEnd':
+      return { text, cursor: text.length };
+    case 'deleteBack':
+      return cursor === 0 ? state : { text: text.slice(0, cursor - 1) + text.slice(cursor), cursor: cursor - 1 };
+    case 'deleteForward':
+      return { text: text.slice(0, cursor) + text.slice(cursor + 1), cursor };
+    case 'deleteWord': {
+      let start = cursor;
+      while (start > 0 && text[start - 1] === ' ') start--;
+      while (start > 0 && text[start - 1] !== ' ') start--;
+      return { text: text.slice(0, start) + text.slice(cursor), cursor: start };
+    }
+    case 'killToEnd':
+      return { text: text.slice(0, cursor), cursor };
+    case 'clearLine':
+      return EMPTY_LINE;
+    case 'insert': {
+      // Typed or pasted text; pasted line breaks and other controls would make a filter nobody can see.
+      const typed = input.replace(/[\x00-\x1f\x7f]/g, '');
+      return typed === '' ? state : { text: text.slice(0, cursor) + typed + text.slice(cursor), cursor: cursor + typed.length };
     }
   }
-  // Terminals send DEL (which Ink calls delete) for the Backspace key: both erase backwards.
-  if (key.backspace || key.delete) return cursor === 0 ? state : { text: text.slice(0, cursor - 1) + text.slice(cursor), cursor: cursor - 1 };
-  if (key.leftArrow) return { text, cursor: Math.max(0, cursor - 1) };
-  if (key.rightArrow) return { text, cursor: Math.min(text.length, cursor + 1) };
-  if (key.home) return { text, cursor: 0 };
-  if (key.end) return { text, cursor: text.length };
-  if (key.return || key.escape || key.tab || key.upArrow || key.downArrow || key.pageUp || key.pageDown || key.meta) return undefined;
-  // Typed or pasted text; pasted line breaks and other controls would make a filter nobody can see.
-  const typed = input.replace(/[\x00-\x1f\x7f]/g, '');
-  if (typed === '') return undefined;
-  return { text: text.slice(0, cursor) + typed + text.slice(cursor), cursor: cursor + typed.length };
 }
 
 export interface Completion {

@@ -4,13 +4,12 @@ import { openSync, statSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { render, type Instance } from 'ink';
 import type { CaptureReader } from '../capture/capture-reader.js';
-import { CaptureFileError } from '../capture/errors.js';
-import { LiveCaptureError, type LiveCapture } from '../capture/live-capture.js';
+import type { LiveCapture } from '../capture/live-capture.js';
 import { FrameStore } from '../capture/frame-store.js';
-import { DecodedStore } from '../decode/decoded-store.js';
+import { CaptureSession } from '../session/capture-session.js';
+import { DecodedStore } from '../session/decoded-store.js';
 import type { Registry } from '../decode/registry.js';
 import { App } from './App.js';
-import { CaptureFeed } from './feed.js';
 import { ROW_FIELDS } from './rows.js';
 import { holdTerminal } from './terminal.js';
 
@@ -29,7 +28,7 @@ export function colourAllowed(env: NodeJS.ProcessEnv): boolean {
 
 const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
-/** Frames per second Ink redraws at most; appends are announced less often (feed.ts). */
+/** Frames per second Ink redraws at most; appends are announced less often (capture-session.ts). */
 const MAX_FPS = 60;
 const FIRST_FRAMES_WAIT_MS = 100;
 
@@ -42,11 +41,10 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   const decoded = new DecodedStore(store, registry, ROW_FIELDS);
   // A pipe has no end to show progress towards: it is followed like a live capture.
   const name = live ? live.interfaces.map((iface) => iface.name).join(', ') : path === '-' ? 'standard input' : (path ?? '');
-  const feed = new CaptureFeed(decoded, { name, live: !regularFile });
-  if (live) live.onCounts = () => feed.update({ drops: live.counts.dropped });
+  const session = new CaptureSession(decoded, { name, live: !regularFile }, reader.nanosecond);
+  if (live) live.onCounts = () => session.update({ drops: live.counts.dropped });
   const keys = path === '-' ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
 
-  let stopReading = false;
   let quit!: (status: number) => void;
   let fail!: (error: unknown) => void;
   const finished = new Promise<number>((resolve, reject) => {
@@ -54,20 +52,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
     fail = reject;
   });
   const terminal = holdTerminal(1, (signal) => quit(128 + (SIGNAL_NUMBERS[signal] ?? 0)));
-  const reading = reader
-    .read((frame) => {
-      decoded.append(frame, reader.interfaces);
-      feed.appended(size > 0 ? Math.min(1, (frame.dataOffset + frame.capturedLength) / size) : undefined);
-      return !stopReading;
-    })
-    .then(
-      () => feed.update({ running: false, progress: undefined }),
-      (error: unknown) => {
-        if (!(error instanceof CaptureFileError) && !(error instanceof LiveCaptureError)) return fail(error);
-        // Every frame before the fault stays on screen; the status bar says where the file broke.
-        feed.update({ running: false, progress: undefined, error: error.message });
-      },
-    );
+  const reading = session.readFrom(reader, size).catch(fail);
 
   let instance: Instance | undefined;
   try {
@@ -75,7 +60,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
     // extra render before them. A source with nothing to show within FIRST_FRAMES_WAIT_MS is drawn empty.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(shown, FIRST_FRAMES_WAIT_MS);
-      const unsubscribe = feed.subscribe(shown);
+      const unsubscribe = session.subscribe(shown);
       finished.then(shown, shown);
       function shown(): void {
         clearTimeout(timer);
@@ -83,7 +68,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
         resolve();
       }
     });
-    instance = render(<App feed={feed} colour={colourAllowed(process.env)} nanosecond={reader.nanosecond} initialFilter={options.displayFilter} onQuit={() => quit(0)} />, {
+    instance = render(<App session={session} colour={colourAllowed(process.env)} initialFilter={options.displayFilter} onQuit={() => quit(0)} />, {
       stdin: keys,
       exitOnCtrlC: false,
       patchConsole: false,
@@ -94,7 +79,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
     return await finished;
   } finally {
     // The reader may be waiting on a pipe that never ends: it is not awaited (the process exits).
-    stopReading = true;
+    session.stop();
     instance?.unmount();
     terminal.release();
     if (keys !== process.stdin) keys.destroy();

@@ -7,9 +7,9 @@ import test, { type ExecutionContext } from 'ava';
 import { render } from 'ink-testing-library';
 import type { Frame, InterfaceInfo } from '../../src/capture/frame.js';
 import { FrameStore } from '../../src/capture/frame-store.js';
-import { DecodedStore } from '../../src/decode/decoded-store.js';
+import { DecodedStore } from '../../src/session/decoded-store.js';
 import { App } from '../../src/ui/App.js';
-import { CaptureFeed } from '../../src/ui/feed.js';
+import { CaptureSession } from '../../src/session/capture-session.js';
 import { TAP_COLUMN_FIELDS } from '../../src/decode/protocols/tap.js';
 import { readAll } from '../helpers/capture.js';
 import { repoRoot } from '../helpers/corpus.js';
@@ -26,12 +26,12 @@ async function sampleFrames(): Promise<{ frames: Frame[]; interfaces: readonly I
   return { frames: capture.frames.map(({ frame }) => frame), interfaces };
 }
 
-function feedOf(frames: readonly Frame[], interfaces: readonly InterfaceInfo[], live = false): CaptureFeed {
+function sessionOf(frames: readonly Frame[], interfaces: readonly InterfaceInfo[], live = false): CaptureSession {
   const decoded = new DecodedStore(new FrameStore(), registry, TAP_COLUMN_FIELDS);
   for (const frame of frames) decoded.append(frame, interfaces);
-  const feed = new CaptureFeed(decoded, { name: 'lab.pcap', live });
-  if (!live) feed.update({ running: false });
-  return feed;
+  const session = new CaptureSession(decoded, { name: 'lab.pcap', live });
+  if (!live) session.update({ running: false });
+  return session;
 }
 
 const plain = (frame: string | undefined) => (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '');
@@ -71,12 +71,12 @@ async function press(app: { stdin: { write(data: string): void }; frames: string
   }
 }
 
-const KEY = { down: '\u001b[B', up: '\u001b[A', tab: '\t', enter: '\r', escape: '\u001b', left: '\u001b[D', ctrlU: '\u0015', ctrlW: '\u0017', end: '\u001b[F' };
+const KEY = { pageDown: '\u001b[6~', down: '\u001b[B', up: '\u001b[A', tab: '\t', enter: '\r', escape: '\u001b', left: '\u001b[D', ctrlU: '\u0015', ctrlW: '\u0017', end: '\u001b[F' };
 
 test('the list, tree and bytes of the selected frame; j/k move, Tab and Enter expand in the tree', async (t) => {
   const { frames, interfaces } = await sampleFrames();
   let quit = 0;
-  const app = render(<App feed={feedOf(frames, interfaces)} colour={false} nanosecond={false} onQuit={() => quit++} size={SIZE} />);
+  const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => quit++} size={SIZE} />);
   await started();
   let screen = await expectShown(t, app, /^ +No\. +Time Tap +Source/m);
   t.regex(screen, /^> +1 +0\.000000 ↓/m);
@@ -103,7 +103,7 @@ test('the list, tree and bytes of the selected frame; j/k move, Tab and Enter ex
 
 test('the filter line validates as typed, completes field names, keeps history; Enter applies, Esc cancels', async (t) => {
   const { frames, interfaces } = await sampleFrames();
-  const app = render(<App feed={feedOf(frames, interfaces)} colour={false} nanosecond={false} onQuit={() => undefined} size={SIZE} />);
+  const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={SIZE} />);
   await started();
   await press(app, '/', 'i', 'c', 'm', 'p', ' ', '&', '&');
   let screen = await expectShown(t, app, /^\/icmp &&/m);
@@ -134,7 +134,7 @@ test('marks: space, M, U; export writes the marked frames, else the displayed on
   const { frames, interfaces } = await sampleFrames();
   const directory = mkdtempSync(join(tmpdir(), 'tsshark-ui-'));
   t.teardown(() => rmSync(directory, { recursive: true, force: true }));
-  const app = render(<App feed={feedOf(frames, interfaces)} colour={false} nanosecond={false} onQuit={() => undefined} size={SIZE} />);
+  const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={SIZE} />);
   await started();
   await press(app, ' ', 'j', 'j', ' ');
   const screen = await expectShown(t, app, /2 marked/);
@@ -159,22 +159,40 @@ test('marks: space, M, U; export writes the marked frames, else the displayed on
 
 test('a source that keeps appending: follow keeps the newest frame selected until the user moves up', async (t) => {
   const { frames, interfaces } = await sampleFrames();
-  const feed = feedOf(frames.slice(0, 10), interfaces, true);
-  const app = render(<App feed={feed} colour={false} nanosecond={false} onQuit={() => undefined} size={SIZE} />);
+  const session = sessionOf(frames.slice(0, 10), interfaces, true);
+  const app = render(<App session={session} colour={false} onQuit={() => undefined} size={SIZE} />);
   await started();
   await expectShown(t, app, /^> +10 /m);
-  for (const frame of frames.slice(10, 20)) feed.decoded.append(frame, interfaces);
-  feed.update({});
+  for (const frame of frames.slice(10, 20)) session.decoded.append(frame, interfaces);
+  session.update({});
   await settle(app);
   await expectShown(t, app, /^> +20 /m);
   await expectShown(t, app, /20 frames .*live .*follow/);
   await press(app, 'k');
-  for (const frame of frames.slice(20)) feed.decoded.append(frame, interfaces);
-  feed.update({ running: false });
+  for (const frame of frames.slice(20)) session.decoded.append(frame, interfaces);
+  session.update({ running: false });
   await settle(app);
   await expectShown(t, app, /^> +19 /m);
   t.notRegex(plain(app.lastFrame()), /follow/);
   await press(app, 'F');
   await expectShown(t, app, /^> +42 /m);
+  app.unmount();
+});
+
+test('? lists every key of every mode, a screen at a time; q closes it without quitting', async (t) => {
+  const { frames, interfaces } = await sampleFrames();
+  let quit = 0;
+  const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => quit++} size={{ columns: 80, rows: 24 }} />);
+  await started();
+  await press(app, '?');
+  let screen = await expectShown(t, app, /tsshark keys \(1–22 of \d+/);
+  t.regex(screen, /^Every pane \(list, tree, bytes\)$/m);
+  t.notRegex(screen, /erase the word before the cursor/);
+  await press(app, KEY.pageDown, KEY.pageDown);
+  screen = await expectShown(t, app, /Ctrl-W +erase the word before the cursor/);
+  t.regex(screen, /^Filter line$/m);
+  await press(app, 'q');
+  await expectShown(t, app, /42 frames · 42 shown/);
+  t.is(quit, 0);
   app.unmount();
 });

@@ -33,7 +33,7 @@ export class Exchanges {
 
   /** Whether the next response answers a HEAD (and so has no body), as it was when this frame was first seen. */
   pendingHead(ctx: Dissection): boolean {
-    return ctx.session.once(() => this.waiting[0]?.method === 'HEAD');
+    return ctx.memory.once(() => this.waiting[0]?.method === 'HEAD');
   }
 }
 
@@ -41,7 +41,7 @@ export class Exchanges {
 const MAX_WAITING = 1024;
 
 export function exchangeOf(ctx: Dissection): Exchanges {
-  const streams = ctx.session.stateOf(Exchanges, () => new WeakMap<object, Exchanges>());
+  const streams = ctx.memory.stateOf(Exchanges, () => new WeakMap<object, Exchanges>());
   const key = ctx.transport.stream ?? Exchanges;
   let exchanges = streams.get(key);
   if (exchanges === undefined) {
@@ -58,7 +58,7 @@ function fullUri(uri: string, host: string, secure: boolean): string {
 
 export function recordRequest(ctx: Dissection, exchanges: Exchanges, startLine: string, headers: Headers): void {
   const frame = ctx.frame;
-  const record = ctx.session.once((): RequestRecord => {
+  const record = ctx.memory.once((): RequestRecord => {
     const method = startLine.slice(0, startLine.indexOf(' '));
     const uri = startLine.slice(method.length + 1, startLine.lastIndexOf(' '));
     const request: RequestRecord = {
@@ -81,7 +81,7 @@ export function recordRequest(ctx: Dissection, exchanges: Exchanges, startLine: 
 export function recordResponse(ctx: Dissection, exchanges: Exchanges, startLine: string): void {
   const frame = ctx.frame;
   const code = Number(startLine.slice(9, 12));
-  const record = ctx.session.once((): ResponseRecord => {
+  const record = ctx.memory.once((): ResponseRecord => {
     // An interim (1xx) response leaves the request waiting for its final one.
     const request = code >= 100 && code < 200 ? exchanges.waiting[0] : exchanges.waiting.shift();
     if (request && request.responseFrame === 0) request.responseFrame = frame.number;

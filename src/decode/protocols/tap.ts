@@ -20,7 +20,7 @@ import {
   pipelineTexts,
 } from '../taps/kernel-pipeline.js';
 import { transportChecksumIsPartial } from '../taps/checksum.js';
-import { identityOf, pathFields, PointKind, TapPathIndex, type TapPoint } from '../taps/tap-paths.js';
+import { identityOf, pathFields, PointKind, TAP_POINT, TapPathIndex, type TapPoint } from '../taps/tap-paths.js';
 
 const LinkType = { ETHERNET: 1, SLL: 113, NFLOG: 239, SLL2: 276 } as const;
 /** Link types whose header says where the frame was copied, whatever the file's flags say. */
@@ -188,7 +188,8 @@ export const tap: Dissector = {
       }
     }
     current.loopback ||= current.device === 'lo';
-    ctx.tapPoint = tapPoint(current.device ?? '');
+    const point = tapPoint(current.device ?? '');
+    if (point !== undefined) ctx.set(TAP_POINT, point);
     if (current.device !== undefined) ctx.generated(fields.iface, current.device);
     if (current.point !== 'unknown') ctx.generated(fields.kernel, frame.kernel?.release ?? 'unknown kernel');
     if (current.point === 'af_packet') addPacketSocketCopy(ctx);
@@ -196,7 +197,7 @@ export const tap: Dissector = {
   },
   finish(ctx) {
     if (current.point !== 'unknown' && ctx.wants(fields.implies)) addImplications(ctx);
-    const paths = ctx.session.findState<TapPathIndex>(TapPathIndex);
+    const paths = ctx.memory.findState<TapPathIndex>(TapPathIndex);
     if (paths !== undefined) addPath(ctx, paths);
   },
 };
@@ -236,13 +237,13 @@ function makeTapPoint(iface: string): TapPoint | undefined {
 /** Registers the frame at its tap point (first pass only) and adds the path it is on so far. */
 function addPath(ctx: Dissection, paths: TapPathIndex): void {
   const frame = ctx.frame;
-  const session = ctx.session;
-  if (session.remembered) session.recall<number>();
+  const memory = ctx.memory;
+  if (memory.remembered) memory.recall<number>();
   else {
     const identity = identityOf(ctx.datagram);
     const point = identity === 0 ? undefined : tapPoint(current.device ?? '');
     if (point !== undefined) paths.register(frame.number, identity, point, frame.tsSec + frame.tsNsec / 1e9);
-    session.record(0);
+    memory.record(0);
   }
   if (!ctx.wants(pathFields.path) && !ctx.wants(pathFields.last_seen)) return;
   const path = paths.pathOf(frame.number);

@@ -179,7 +179,7 @@ function conversationKey(bytes: Uint8Array, length: number, firstAt: number, fir
 }
 
 function tcpState(ctx: Dissection): TcpState {
-  return ctx.session.stateOf(protocol, (): TcpState => ({ streams: new Map(), nextIndex: 0, budget: new ReassemblyBudget(), recent: new RecentStream() }));
+  return ctx.memory.stateOf(protocol, (): TcpState => ({ streams: new Map(), nextIndex: 0, budget: new ReassemblyBudget(), recent: new RecentStream() }));
 }
 
 /**
@@ -283,7 +283,7 @@ function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSid
   // are "Retransmitted TCP segment data"; a spurious one's only when a waiting PDU starts with them.
   if (analysis & RETRANSMITTED) {
     const seq = payload.relativeSeq;
-    const seen = analysis & Analysis.RETRANSMISSION || (flow !== undefined && ctx.session.once(() => startsPdu(flow, seq)));
+    const seen = analysis & Analysis.RETRANSMISSION || (flow !== undefined && ctx.memory.once(() => startsPdu(flow, seq)));
     if (seen) ctx.add(reassemblyFields.segment_data, payloadAt, captured);
     return;
   }
@@ -321,11 +321,11 @@ export const tcp: Dissector = {
     const headerLength = (offsetFlags >>> 12) * 4;
     const flags = offsetFlags & 0x0fff;
     // A stream is counted once the fixed header is there, as in Wireshark.
-    const session = ctx.session;
+    const memory = ctx.memory;
     const conversation =
       ctx.inErrorPacket || view.remaining(offset) < MIN_HEADER ? undefined
-      : session.remembered ? session.recall<StreamSide | undefined>()
-      : session.record(streamOf(ctx, srcPort, dstPort, seq, flags));
+      : memory.remembered ? memory.recall<StreamSide | undefined>()
+      : memory.record(streamOf(ctx, srcPort, dstPort, seq, flags));
     if (conversation) ctx.generated(fields.stream, conversation.stream.index);
     const payloadLength = Math.max(0, view.reportedRemaining(offset) - headerLength);
     // In a lone first fragment or a quoted packet the segment's length is unknown: Wireshark then
@@ -406,7 +406,7 @@ export const tcp: Dissector = {
     let analysis = 0;
     if (conversation && lengthKnown) {
       const stream = conversation.stream;
-      const sightings = ctx.session.stateOf(Sightings, () => new Sightings());
+      const sightings = ctx.memory.stateOf(Sightings, () => new Sightings());
       const local = sightings.perSite ? stream.at(sightings.siteOf(ctx)) : stream;
       const [fwd, rev] = conversation.forward ? local.analysis : [local.analysis[1], local.analysis[0]];
       facts.frame = ctx.frame.number;
@@ -424,7 +424,7 @@ export const tcp: Dissector = {
       if (payloadLength > 0) dissectPayload(view, ctx, conversation, local, analysis, setPayload(payloadAt, payloadLength, relativeSeq, srcPort, dstPort, flags));
       // After its FIN or RST a side sends nothing new: a PDU it left waiting will not be completed.
       if (flags & (Flag.FIN | Flag.RST) && !(analysis & RETRANSMITTED)) {
-        ctx.session.once(() => {
+        ctx.memory.once(() => {
           tcpState(ctx).budget.drop(fwd);
           return 0;
         });

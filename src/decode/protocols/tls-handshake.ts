@@ -262,7 +262,7 @@ export function dissectHandshakeRecord(
       case HandshakeType.SERVER_HELLO: {
         const chosen = serverHello(view, ctx, body, messageEnd);
         // The server's choice is the session's version from here on (both sides).
-        const changed = ctx.session.once(() => {
+        const changed = ctx.memory.once(() => {
           const before = conversation.version;
           if (chosen === VERSION.TLS13) conversation.version = chosen;
           return before !== conversation.version;

@@ -37,7 +37,7 @@ const protocol = defineProtocol('tls', 'Transport Layer Security');
 
 /** The conversation's TLS state, per TCP stream: kept while the stream's object lives. */
 function conversationOf(ctx: Dissection): TlsConversation {
-  const conversations = ctx.session.stateOf(protocol, () => new WeakMap<object, TlsConversation>());
+  const conversations = ctx.memory.stateOf(protocol, () => new WeakMap<object, TlsConversation>());
   const stream = ctx.transport.stream ?? protocol;
   let conversation = conversations.get(stream);
   if (conversation === undefined) {
@@ -58,13 +58,13 @@ function isContentType(type: number): boolean {
 
 /** The session's version before this record, and whether its sender's handshake is encrypted yet: decided once per record. */
 function recordState(ctx: Dissection, conversation: TlsConversation, type: number, version: number, firstByte: number): number {
-  const session = ctx.session;
-  if (session.remembered) return session.recall<number>();
+  const memory = ctx.memory;
+  if (memory.remembered) return memory.recall<number>();
   const side = ctx.transport.forward ? 0 : 1;
   const state = conversation.version | (conversation.changedCipher[side] ? 0x10000 : 0);
   if (conversation.version === 0 && setsVersion(type, firstByte) && isKnownVersion(version)) conversation.version = version;
   if (type === ContentType.CHANGE_CIPHER_SPEC) conversation.changedCipher[side] = true;
-  return session.record(state);
+  return memory.record(state);
 }
 
 /**
@@ -278,8 +278,8 @@ export const tls: Dissector = {
   dissect(view, offset, ctx) {
     const conversation = conversationOf(ctx);
     // Wireshark clears Info and names the session's version before the records.
-    const session = ctx.session;
-    const known = session.remembered ? session.recall<number>() : session.record(conversation.version);
+    const memory = ctx.memory;
+    const known = memory.remembered ? memory.recall<number>() : memory.record(conversation.version);
     if (ctx.columns) {
       ctx.cols.setInfo('');
       ctx.cols.setProtocol(versionShortName(known));

@@ -1,8 +1,7 @@
 // What a pcapng export records of a frame's tap, so that Wireshark shows it: the tap point (one IDB per
 // interface and point, its description naming the kernel function), the direction for epb_flags, and a
 // one-line comment with the consequences (frame.comment, frame.interface_description).
-import type { TapAnnotation } from '../../capture/capture-writer.js';
-import { Direction, type Frame, type InterfaceInfo } from '../../capture/frame.js';
+import { Direction, type Frame, type InterfaceInfo, type TapAnnotation } from '../../capture/frame.js';
 import { FrameDecoder } from '../decoder.js';
 import type { Datagram, DissectOptions, Dissection } from '../dissection.js';
 import type { Dissector } from '../dissector.js';

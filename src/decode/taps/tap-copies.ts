@@ -4,7 +4,7 @@
 import type { Dissection } from '../dissection.js';
 import { defineFields, type FieldDef } from '../field.js';
 import type { SegmentFacts } from '../tcp-analysis.js';
-import { identityOf, LINK_WINDOW_S } from './tap-paths.js';
+import { identityOf, LINK_WINDOW_S, TAP_POINT } from './tap-paths.js';
 
 export const copyFields = defineFields('tap', { copy_of: { name: 'Same segment as the one first seen in frame', type: 'framenum' } });
 
@@ -40,7 +40,7 @@ export class Sightings {
    * the tap point (an `any` capture without device names, an NFLOG hook), else the capture's interface.
    */
   siteOf(ctx: Dissection): string {
-    const point = ctx.tapPoint;
+    const point = ctx.get(TAP_POINT);
     const id = ctx.frame.interfaceId;
     if (point === undefined) return (this.interfaceSites[id] ??= ctx.frame.device ?? `interface ${id}`);
     if (point.iface !== '' && point.iface !== ANY_DEVICE) return point.iface;

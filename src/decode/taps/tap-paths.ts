@@ -10,8 +10,8 @@
 // when they are at most LINK_WINDOW_S apart. Limits (README "Where a packet was last seen"): identical
 // packets within the window (retransmitted UDP with IPv4 id 0) link to the nearest copy; a source with a
 // shorter snaplen hashes fewer payload bytes and links nothing; tunnels and IPsec change the datagram.
-import { doubled } from '../../capture/typed-arrays.js';
-import type { Datagram } from '../dissection.js';
+import { doubled } from '../../util/typed-arrays.js';
+import { FrameSlot, type Datagram } from '../dissection.js';
 import { defineFields, type FieldDef } from '../field.js';
 import { FIELD as ICMP, HEADER_LENGTH as ICMP_HEADER } from '../protocols/icmp.js';
 import { FIELD as IPV4 } from '../protocols/ip.js';
@@ -113,6 +113,9 @@ export interface TapPoint {
   iface: string;
 }
 
+/** Where the capture copied the frame being dissected: the tap pseudo-layer leaves it for TCP's analysis. */
+export const TAP_POINT = new FrameSlot<TapPoint>();
+
 export interface TapPath {
   path: string;
   lastSeen: string;
@@ -172,7 +175,7 @@ class LatestByIdentity {
   }
 }
 
-/** Every linked frame of a capture, by identity; kept in the decoder's session, filled in frame order. */
+/** Every linked frame of a capture, by identity; kept in the decoder's capture memory, filled in frame order. */
 export class TapPathIndex {
   private identities = new Uint32Array(1024);
   private pointOf = new Uint16Array(1024);

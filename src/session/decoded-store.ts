@@ -1,14 +1,13 @@
 // A frame store whose frames are decoded in order as they arrive, so that any of them can later be
 // dissected again, in any order, exactly as it was the first time (the UI's visible rows and selected
 // frame). Frames from a file and from a live source arrive the same way: `append`.
-import { MAX_CAPLEN, type Frame, type InterfaceInfo } from '../capture/frame.js';
+import { MAX_CAPLEN, type Frame, type InterfaceInfo, type TapAnnotation } from '../capture/frame.js';
 import type { FrameStore } from '../capture/frame-store.js';
-import { FrameDecoder, type Timestamp } from './decoder.js';
-import type { Dissection } from './dissection.js';
-import type { FieldDef } from './field.js';
-import type { Registry } from './registry.js';
-import type { TapAnnotation } from '../capture/capture-writer.js';
-import { TapAnnotator } from './taps/annotation.js';
+import { FrameDecoder, type Timestamp } from '../decode/decoder.js';
+import type { Dissection } from '../decode/dissection.js';
+import type { FieldDef } from '../decode/field.js';
+import type { Registry } from '../decode/registry.js';
+import { TapAnnotator } from '../decode/taps/annotation.js';
 
 export class DecodedStore {
   /** Decodes each appended frame for its state changes only: no tree, no columns, no values. */
@@ -32,7 +31,7 @@ export class DecodedStore {
     this.decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true });
     this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields: summaryFields });
     this.detailDissection = this.decoder.createDissection({ tree: true, columns: true, fields: summaryFields });
-    this.decoder.session.frameData = (number) => this.store.frame(number - 1, this.reassemblyBytes).data;
+    this.decoder.memory.frameData = (number) => this.store.frame(number - 1, this.reassemblyBytes).data;
   }
 
   /** Frames stored and decoded. */

@@ -3,7 +3,7 @@
 import { createCaptureWriter } from '../capture/capture-writer.js';
 import { CaptureWriteError } from '../capture/errors.js';
 import { MAX_CAPLEN } from '../capture/frame.js';
-import type { DecodedStore } from '../decode/decoded-store.js';
+import type { DecodedStore } from './decoded-store.js';
 
 export type ExportResult = { ok: true; written: number; format: 'pcap' | 'pcapng' } | { ok: false; error: string };
 

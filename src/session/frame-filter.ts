@@ -4,11 +4,11 @@
 // frames (TCP streams, reassembly) that a filter's fields depend on.
 import { MAX_CAPLEN } from '../capture/frame.js';
 import type { FrameStore } from '../capture/frame-store.js';
-import { doubled } from '../capture/typed-arrays.js';
+import { doubled } from '../util/typed-arrays.js';
 import { FrameDecoder } from '../decode/decoder.js';
 import type { Registry } from '../decode/registry.js';
 import { readsTapPaths } from '../decode/taps/tap-paths.js';
-import type { DisplayFilter } from './display-filter.js';
+import type { DisplayFilter } from '../filter/display-filter.js';
 
 export interface FilterProgress {
   /** Frames of the store examined so far. */

@@ -4,13 +4,13 @@
 // view or selected, in any order. The results of the steps that change state (or read state that
 // later frames change) are remembered per frame and given back, so each frame sees the state it saw the
 // first time. Print mode remembers only the last frame; the UI remembers every frame's.
-import { doubled } from '../capture/typed-arrays.js';
+import { doubled } from '../util/typed-arrays.js';
 
 const INITIAL_FRAMES = 1024;
 const INITIAL_RESULTS = 1024;
 const MAX_PLAIN_NUMBER = 0x7fffffff;
 
-export class Session {
+export class CaptureMemory {
   private readonly states = new Map<object, unknown>();
   /**
    * Every remembered step result, frame after frame, in step order, as an index into `distinct`: results
@@ -102,8 +102,8 @@ export class Session {
   }
 
   /**
-   * `once` without a closure, for the steps of every frame: `session.remembered ? session.recall() :
-   * session.record(step())` keeps the same results in the same order.
+   * `once` without a closure, for the steps of every frame: `memory.remembered ? memory.recall() :
+   * memory.record(step())` keeps the same results in the same order.
    */
   get remembered(): boolean {
     return this.replayingFrame && this.cursor < this.end;

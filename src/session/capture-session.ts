@@ -1,0 +1,245 @@
+// One capture session, as the interactive views see it: a source read into a decoded store in the
+// background, the source's status, the applied display filter (run over the store in slices, kept up
+// with frames appended later), marks and export. Views subscribe and redraw on announcements, which
+// come at most a few times a second: a busy source must not redraw the screen for every frame (SSH
+// bandwidth, CPU). A file being indexed and a live capture look the same here.
+import type { CaptureReader } from '../capture/capture-reader.js';
+import { CaptureFileError } from '../capture/errors.js';
+import { LiveCaptureError } from '../capture/live-capture.js';
+import { compileFilter } from '../filter/display-filter.js';
+import type { DecodedStore } from './decoded-store.js';
+import { exportFrames, type ExportResult } from './export.js';
+import { FrameFilter, runFrameFilter, type FilterProgress } from './frame-filter.js';
+import { Marks } from './marks.js';
+
+export interface SourceStatus {
+  /** The file or interface(s), as the status bar names it. */
+  name: string;
+  live: boolean;
+  /** Still reading: a file being indexed, or a capture running. */
+  running: boolean;
+  /** How much of a file is read, 0..1; undefined where the end is unknown (live, a pipe). */
+  progress: number | undefined;
+  /** Packets the kernel dropped, when the source knows. */
+  drops: number | undefined;
+  /** Why the source stopped early, for the status bar. */
+  error: string | undefined;
+}
+
+/** A filter being applied: its progress over the store; Esc cancels it. */
+export interface RunningFilter {
+  text: string;
+  progress: FilterProgress;
+}
+
+const ANNOUNCE_INTERVAL_MS = 250;
+const RATE_WINDOW_MS = 1000;
+
+export class CaptureSession {
+  readonly marks = new Marks();
+  private statusNow: SourceStatus;
+  private versionNow = 0;
+  private readonly listeners = new Set<() => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private firstQueued = false;
+  private rateStart = Date.now();
+  private rateStartCount = 0;
+  private rateNow = 0;
+  private appliedFilter: FrameFilter | undefined;
+  private runningFilter: { frameFilter: FrameFilter; controller: AbortController; progress: FilterProgress } | undefined;
+  private keepingUp = false;
+  private stopReading = false;
+
+  constructor(
+    readonly decoded: DecodedStore,
+    status: Pick<SourceStatus, 'name' | 'live'>,
+    /** The source has sub-microsecond timestamps: the Time column shows 9 places, pcap exports keep them. */
+    readonly nanosecond = false,
+  ) {
+    this.statusNow = { ...status, running: true, progress: undefined, drops: undefined, error: undefined };
+  }
+
+  // ---- the source ------------------------------------------------------------------------------------
+
+  /**
+   * Reads the source into the store until its end or `stop`; `size`: a file's length, for progress. A
+   * broken file or a failed capture keeps every frame before the fault; the status says where it broke.
+   */
+  async readFrom(reader: CaptureReader, size: number): Promise<void> {
+    try {
+      await reader.read((frame) => {
+        this.decoded.append(frame, reader.interfaces);
+        this.appended(size > 0 ? Math.min(1, (frame.dataOffset + frame.capturedLength) / size) : undefined);
+        return !this.stopReading;
+      });
+      this.update({ running: false, progress: undefined });
+    } catch (error) {
+      if (!(error instanceof CaptureFileError) && !(error instanceof LiveCaptureError)) throw error;
+      this.update({ running: false, progress: undefined, error: error.message });
+    }
+  }
+
+  /** Stops reading at the next frame. */
+  stop(): void {
+    this.stopReading = true;
+  }
+
+  get status(): SourceStatus {
+    return this.statusNow;
+  }
+
+  /** Frames per second over the last second or so. */
+  get rate(): number {
+    return this.rateNow;
+  }
+
+  // ---- announcements ---------------------------------------------------------------------------------
+
+  /** Changes with every announcement: what React compares. */
+  get version(): number {
+    return this.versionNow;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Frames were appended (and a file is read this far, 0..1): announced within ANNOUNCE_INTERVAL_MS. */
+  appended(progress?: number): void {
+    if (progress !== undefined) this.statusNow.progress = progress;
+    if (this.timer !== undefined || this.firstQueued) return;
+    // The first frames are shown as soon as the source pauses: a file at the end of its first read. A
+    // timer would wait for the event loop, which takes up reads completed meanwhile (a file's next chunks)
+    // first. After that, at most every ANNOUNCE_INTERVAL_MS.
+    if (this.versionNow === 0) {
+      this.firstQueued = true;
+      queueMicrotask(() => {
+        if (!this.firstQueued) return;
+        this.firstQueued = false;
+        this.announce();
+      });
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.announce();
+    }, ANNOUNCE_INTERVAL_MS);
+  }
+
+  /** The source's status changed (or the session's state): announced at once, with any appends pending. */
+  update(change: Partial<SourceStatus> = {}): void {
+    this.statusNow = { ...this.statusNow, ...change };
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.firstQueued = false;
+    this.announce();
+  }
+
+  private announce(): void {
+    const now = Date.now();
+    if (now - this.rateStart >= RATE_WINDOW_MS || !this.statusNow.running) {
+      const count = this.decoded.count;
+      this.rateNow = this.statusNow.running ? Math.round(((count - this.rateStartCount) * 1000) / Math.max(1, now - this.rateStart)) : 0;
+      this.rateStart = now;
+      this.rateStartCount = count;
+    }
+    this.keepFilterUp();
+    this.versionNow++;
+    for (const listener of this.listeners) listener();
+  }
+
+  // ---- the display filter ----------------------------------------------------------------------------
+
+  /** The filter whose rows are displayed; undefined: every frame. */
+  get applied(): FrameFilter | undefined {
+    return this.appliedFilter;
+  }
+
+  get running(): RunningFilter | undefined {
+    const running = this.runningFilter;
+    return running && { text: running.frameFilter.filter.text, progress: running.progress };
+  }
+
+  /** Frames displayed: the applied filter's, or all. */
+  get displayed(): number {
+    return this.appliedFilter ? this.appliedFilter.matched : this.decoded.count;
+  }
+
+  /** Store index of displayed row `row`. */
+  frameAt(row: number): number {
+    return this.appliedFilter ? this.appliedFilter.frameAt(row) : row;
+  }
+
+  /** The displayed row of frame `index`, or of the next displayed frame after it (the last row at most). */
+  rowOf(index: number): number {
+    return Math.min(this.appliedFilter ? this.appliedFilter.rowAtOrAfter(index) : index, this.displayed - 1);
+  }
+
+  /**
+   * Applies a filter (empty text: none) over the whole store, replacing one still running. Resolves with
+   * the new filter once applied, undefined when cancelled, invalid or cleared.
+   */
+  async applyFilter(text: string): Promise<FrameFilter | undefined> {
+    this.runningFilter?.controller.abort();
+    this.runningFilter = undefined;
+    if (text.trim() === '') {
+      this.appliedFilter = undefined;
+      this.update();
+      return undefined;
+    }
+    const compiled = compileFilter(text, this.decoded.registry);
+    if (!compiled.ok) return undefined;
+    const frameFilter = new FrameFilter(this.decoded.store, this.decoded.registry, compiled.filter);
+    const controller = new AbortController();
+    const running = { frameFilter, controller, progress: frameFilter.progress };
+    this.runningFilter = running;
+    this.update();
+    const done = await runFrameFilter(frameFilter, {
+      signal: controller.signal,
+      onProgress: (progress) => {
+        running.progress = progress;
+        this.update();
+      },
+    });
+    if (!done) return undefined;
+    this.runningFilter = undefined;
+    this.appliedFilter = frameFilter;
+    this.update();
+    return frameFilter;
+  }
+
+  /** Cancels a filter being applied; the one applied before stays. Whether one was running. */
+  cancelFilter(): boolean {
+    if (!this.runningFilter) return false;
+    this.runningFilter.controller.abort();
+    this.runningFilter = undefined;
+    this.update();
+    return true;
+  }
+
+  /** Frames appended since the applied filter last looked are examined in the background. */
+  private keepFilterUp(): void {
+    const applied = this.appliedFilter;
+    if (!applied || applied.caughtUp || this.keepingUp) return;
+    this.keepingUp = true;
+    void runFrameFilter(applied).then(() => {
+      this.keepingUp = false;
+      if (this.appliedFilter === applied) this.update();
+    });
+  }
+
+  // ---- export ----------------------------------------------------------------------------------------
+
+  /** Writes the marked frames, or the displayed ones when none is marked. */
+  export(path: string): ExportResult & { marked: boolean } {
+    const marked = this.marks.count > 0;
+    const displayed = this.displayed;
+    const indexes = marked
+      ? this.marks.indexes()
+      : (function* (session: CaptureSession) {
+          for (let row = 0; row < displayed; row++) yield session.frameAt(row);
+        })(this);
+    return { ...exportFrames(this.decoded, indexes, path, this.nanosecond), marked };
+  }
+}

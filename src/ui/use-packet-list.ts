@@ -1,0 +1,58 @@
+// The packet list's state and commands: the selected frame (kept by frame, so it survives a filter),
+// the first row in view, following the newest frame, and the rows in view (only those are dissected).
+import { useState } from 'react';
+import type { CaptureSession } from '../session/capture-session.js';
+import type { PacketRow } from './PacketList.js';
+import { packetRow } from './rows.js';
+import { movement, type CommandHandlers } from './use-keys.js';
+
+export interface PacketListState {
+  rows: PacketRow[];
+  /** Index in `rows` of the selected row (may be outside when nothing is displayed). */
+  selectedInView: number;
+  /** Store index of the selected frame; -1 when none is displayed. */
+  currentFrame: number;
+  following: boolean;
+  commands: CommandHandlers;
+  /** Puts the selection on frame `index`, or on the next displayed frame after it. */
+  selectFrame(index: number): void;
+  toggleFollow(): void;
+}
+
+export function usePacketList(session: CaptureSession, height: number, timeDigits: number): PacketListState {
+  const [selectedFrame, setSelectedFrame] = useState(0);
+  const [top, setTop] = useState(0);
+  const [following, setFollowing] = useState(session.status.live);
+  const displayed = session.displayed;
+  const selectedRow = displayed === 0 ? -1 : following ? displayed - 1 : session.rowOf(selectedFrame);
+
+  // The list scrolls as little as needed to keep the selection in view.
+  let listTop = Math.max(0, Math.min(top, displayed - height));
+  if (selectedRow >= 0 && selectedRow < listTop) listTop = selectedRow;
+  if (selectedRow >= listTop + height) listTop = selectedRow - height + 1;
+
+  const rows: PacketRow[] = [];
+  for (let row = listTop; row < Math.min(displayed, listTop + height); row++) {
+    const index = session.frameAt(row);
+    rows.push(packetRow(session.decoded.summary(index), session.marks.has(index), timeDigits));
+  }
+
+  const select = (row: number) => {
+    if (displayed === 0) return;
+    const clamped = Math.max(0, Math.min(displayed - 1, row));
+    // Moving away from the newest frame stops following it.
+    if (clamped < displayed - 1) setFollowing(false);
+    setSelectedFrame(session.frameAt(clamped));
+    setTop(listTop);
+  };
+
+  return {
+    rows,
+    selectedInView: selectedRow - listTop,
+    currentFrame: selectedRow < 0 ? -1 : session.frameAt(selectedRow),
+    following,
+    selectFrame: setSelectedFrame,
+    toggleFollow: () => setFollowing(!following),
+    commands: movement(selectedRow, height, displayed - 1, select),
+  };
+}

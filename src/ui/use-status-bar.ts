@@ -1,0 +1,30 @@
+// The status bar's text: the source, counts, loading or live rate, following, a source's fault and the
+// filter's state. Every text from the capture or the user is sanitised here.
+import { basename } from 'node:path';
+import { sanitize } from '../decode/sanitize.js';
+import type { CaptureSession } from '../session/capture-session.js';
+import { count } from './numbers.js';
+
+export function useStatusBar(session: CaptureSession, following: boolean): string {
+  const status = session.status;
+  const running = session.running;
+  const applied = session.applied;
+  const filterState = running
+    ? `filtering ${Math.floor((100 * running.progress.examined) / Math.max(1, running.progress.total))}% (Esc cancels)`
+    : applied
+      ? `filter: ${applied.filter.text}`
+      : 'no filter';
+  const loading = status.running ? (status.progress !== undefined ? `loading ${Math.floor(status.progress * 100)}%` : status.live ? 'live' : 'reading') : '';
+  return [
+    sanitize(basename(status.name)),
+    `${count(session.decoded.count)} frames · ${count(session.displayed)} shown · ${count(session.marks.count)} marked`,
+    status.drops !== undefined ? `${count(status.drops)} dropped` : '',
+    loading,
+    status.running && session.rate > 0 ? `${count(session.rate)}/s` : '',
+    following ? 'follow' : '',
+    status.error ? `stopped: ${sanitize(status.error)}` : '',
+    filterState,
+  ]
+    .filter((part) => part !== '')
+    .join(' │ ');
+}

@@ -1,0 +1,59 @@
+// The protocol tree's state and commands: which nodes are expanded (by path, so a layer open in one
+// frame stays open in the next) and the line under the cursor.
+import { useState } from 'react';
+import type { Dissection } from '../decode/dissection.js';
+import { allExpandableKeys, treeLines, type TreeLine } from './tree-lines.js';
+import { movement, type CommandHandlers } from './use-keys.js';
+
+export interface TreeState {
+  lines: TreeLine[];
+  cursor: number;
+  /** First line in view. */
+  top: number;
+  selected: TreeLine | undefined;
+  commands: CommandHandlers;
+  expandAll(): void;
+}
+
+export function useTree(detail: Dissection | undefined, height: number): TreeState {
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const [selectedKey, setSelectedKey] = useState('');
+  const lines = detail ? treeLines(detail.roots, expanded) : [];
+  const cursor = Math.max(0, lines.findIndex((line) => line.key === selectedKey));
+  const selected = lines[cursor];
+
+  const move = (to: number) => {
+    const target = lines[Math.max(0, Math.min(lines.length - 1, to))];
+    if (target) setSelectedKey(target.key);
+  };
+  const setOpen = (key: string, open: boolean) => {
+    const next = new Set(expanded);
+    if (open) next.add(key);
+    else next.delete(key);
+    setExpanded(next);
+  };
+  const expandAll = () => {
+    if (detail) setExpanded(new Set([...expanded, ...allExpandableKeys(detail.roots)]));
+  };
+
+  return {
+    lines,
+    cursor,
+    top: Math.max(0, Math.min(cursor - (height >> 1), lines.length - height)),
+    selected,
+    expandAll,
+    commands: {
+      ...movement(cursor, height, lines.length - 1, move),
+      expand: () => {
+        if (selected?.expandable) setOpen(selected.key, !selected.expanded);
+      },
+      collapse: () => {
+        if (!selected) return;
+        if (selected.expanded) return setOpen(selected.key, false);
+        let parent = cursor - 1;
+        while (parent > 0 && lines[parent].depth >= selected.depth) parent--;
+        move(parent);
+      },
+    },
+  };
+}
