@@ -29,6 +29,10 @@ export interface Options {
   output: OutputFormat;
   fields: string[];
   fieldOptions: FieldOutputOptions;
+  /** -q: no line per frame (statistics only, or a copy with -w). */
+  quiet: boolean;
+  /** -z: statistics to draw after the frames, as tshark spells them. */
+  statistics: string[];
   print: boolean;
   tui: boolean;
   listInterfaces: boolean;
@@ -66,6 +70,9 @@ Output:
   -e <field>             a field to print with -T fields or -T json (repeatable)
   -E <option>=<value>    -T fields options: header=y|n, separator=/t|/s|<char>,
                          occurrence=a|f|l, aggregator=,|/s|<char>
+  -z <statistic>         after the frames, as tshark draws it: conv,TYPE[,FILTER]
+                         or endpoints,TYPE[,FILTER] (TYPE: eth ip ipv6 tcp udp)
+  -q                     no line per frame (with -z: the statistics alone)
   --print                print even when standard output is a terminal
   --tui                  open the interactive interface
 
@@ -133,6 +140,8 @@ export function parseOptions(argv: readonly string[]): Options {
         T: { type: 'string' },
         e: { type: 'string', multiple: true },
         E: { type: 'string', multiple: true },
+        z: { type: 'string', multiple: true },
+        q: { type: 'boolean' },
         print: { type: 'boolean' },
         tui: { type: 'boolean' },
         explain: { type: 'boolean' },
@@ -186,6 +195,8 @@ export function parseOptions(argv: readonly string[]): Options {
     output,
     fields,
     fieldOptions,
+    quiet: values.q ?? false,
+    statistics: values.z ?? [],
     print: values.print ?? false,
     tui: values.tui ?? false,
     listInterfaces: values.D ?? false,

@@ -14,6 +14,7 @@ import { packageFile } from '../package-file.js';
 import { PrintPass, type FrameOutput } from '../session/print-pass.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
 import { explain } from './explain.js';
+import { requestStatistics, type StatisticsRequest } from './statistics.js';
 import { describeDevice } from './interfaces.js';
 import { TextOutput } from './output.js';
 import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter } from './print.js';
@@ -92,7 +93,12 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
   if (!compiled.ok) {
     streams.stderr(`tsshark: ${describeFilterError(options.displayFilter ?? '', compiled.error)}\n`);
     return ExitStatus.FAILURE;
+  }  const statistics = requestStatistics(options.statistics, registry);
+  if (!statistics.ok) {
+    streams.stderr(`tsshark: ${statistics.error}\n`);
+    return ExitStatus.USAGE;
   }
+
   let reader: CaptureReader;
   try {
     reader = live ? await openLive(options) : await openCapture(options.readFile as string, streams.stdin);
@@ -119,7 +125,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       for (const signal of STOP_SIGNALS) process.on(signal, stopOnSignal);
       streams.stderr(`Capturing on ${liveCapture.interfaces.map((iface) => `'${iface.name}'`).join(' and ')}\n`);
     }
-    const status = await run(options, reader, registry, fields, compiled.filter, streams);
+    const status = await run(options, reader, registry, fields, compiled.filter, options.statistics.length > 0 ? statistics : undefined, streams);
     if (liveCapture) streams.stderr(describeCounts(liveCapture.counts));
     return status;
   } finally {
@@ -190,6 +196,7 @@ function listInterfaces(streams: Streams): number {
 function interactive(options: Options, streams: Streams): boolean {
   if (options.tui) return true;
   if (options.print || options.writeFile !== undefined || options.output !== 'text' || options.count !== undefined) return false;
+  if (options.quiet || options.statistics.length > 0) return false;
   return streams.stdoutFd === 1 && isatty(1) && isatty(0) === (options.readFile !== '-');
 }
 
@@ -206,6 +213,7 @@ async function run(
   registry: Registry,
   fields: ReturnType<typeof resolveFields>['fields'],
   filter: DisplayFilter,
+  statistics: Extract<StatisticsRequest, { ok: true }> | undefined,
   streams: Streams,
 ): Promise<number> {
   const out = new TextOutput(streams.stdoutFd);
@@ -218,7 +226,7 @@ async function run(
       streams.stderr(`tsshark: ${describeOpenError(options.writeFile, error).replace("can't be opened", "can't be written")}\n`);
       return ExitStatus.FAILURE;
     }
-  } else {
+  } else if (!options.quiet) {
     const digits = reader.nanosecond ? 9 : 6;
     printer =
       options.output === 'fields' ? new FieldsPrinter(out, fields, options.fields, options.fieldOptions, digits)
@@ -229,6 +237,7 @@ async function run(
     filter,
     output: printer,
     writer,
+    statistics: statistics?.pass,
     goOn: (count) => !out.closed && (options.count === undefined || count < options.count),
   });
   let status: number = ExitStatus.OK;
@@ -246,6 +255,8 @@ async function run(
     status = ExitStatus.FAILURE;
   } finally {
     clearInterval(flushTimer);
+    // What the statistics saw up to a fault is drawn too.
+    if (statistics) out.write(statistics.draw());
     out.flush();
     writer?.close();
   }

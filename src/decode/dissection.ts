@@ -2,6 +2,7 @@
 // bytes and the byte sources reassembly makes; what it records (tree, fields) is field-recorder.ts's, the
 // summary columns columns.ts's.
 import { BoundsError, type ByteView } from './byte-view.js';
+import type { ConversationTap } from './conversation-tap.js';
 import type { Conversation, Dissector, TableName } from './dissector.js';
 import type { FieldDef, FieldValue } from './field.js';
 import type { Registry } from './registry.js';
@@ -24,6 +25,8 @@ export interface DissectOptions {
   stopAtDatagram?: boolean;
   /** Leave TCP and what it carries undissected: nothing asked for is there (fieldsBelowTcp). */
   stopBeforeTcp?: boolean;
+  /** Told of every layer's addresses and ports, for the conversation and endpoint statistics. */
+  conversationTap?: ConversationTap;
 }
 
 /**
@@ -64,6 +67,7 @@ export class Dissection extends FieldRecorder {
   fragmented = false;
   /** True while dissecting the packet quoted inside an ICMP error. */
   inErrorPacket = false;
+  readonly conversationTap: ConversationTap | undefined;
   /** What layers left for later layers of this frame, by FrameSlot (cleared per frame). */
   private readonly slots: unknown[] = [];
   /**
@@ -100,6 +104,7 @@ export class Dissection extends FieldRecorder {
     this.columnsEnabled = options.columns;
     this.stopAtDatagram = options.stopAtDatagram ?? false;
     this.stopBeforeTcp = options.stopBeforeTcp ?? false;
+    this.conversationTap = options.conversationTap;
   }
 
   get columns(): boolean {

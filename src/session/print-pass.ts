@@ -14,6 +14,7 @@ import { selectsTapPoints } from '../decode/taps/tap-copies.js';
 import { readsTapPaths } from '../decode/taps/tap-paths.js';
 import type { DisplayFilter } from '../filter/display-filter.js';
 import { HeldFrames } from './held-frames.js';
+import type { StatisticsPass } from './stats/frame-statistics.js';
 
 /** What a printer needs dissected for each frame it prints. */
 export interface FrameOutput {
@@ -26,9 +27,11 @@ export interface FrameOutput {
 
 export interface PrintPassOptions {
   filter: DisplayFilter;
-  /** Exactly one of output and writer. */
+  /** At most one of output and writer; neither when only statistics are wanted (-q). */
   output?: FrameOutput;
   writer?: CaptureWriter;
+  /** Statistics that see every frame read (`-z`), whatever the filter keeps. */
+  statistics?: StatisticsPass;
   /** Whether to read on after frame `count` (read so far): false stops the pass. */
   goOn(count: number): boolean;
 }
@@ -44,27 +47,35 @@ export class PrintPass {
     registry: Registry,
     private readonly options: PrintPassOptions,
   ) {
-    const { filter, output, writer } = options;
-    // With a filter, each frame is dissected for the filter's fields only, and the frames it keeps again
-    // for the output: most frames then never cost a column or a tree. A copy dissects nothing for its
-    // output; pcapng keeps each frame's tap, which the annotator reads (annotation.ts).
+    const { filter, output, writer, statistics } = options;
+    // With a filter or statistics, each frame is dissected for what they read only, and the frames the
+    // filter keeps again for the output: most frames then never cost a column or a tree. A copy
+    // dissects nothing for its output; pcapng keeps each frame's tap, which the annotator reads.
+    const selecting = [...filter.fields, ...(statistics?.fields ?? [])];
     const filtering = filter.fields.length > 0;
+    const first = filtering || statistics !== undefined;
     // A filter that selects tap points shows TCP as analysed at each (README: several tap points).
     const analysisPerTapPoint = selectsTapPoints(filter.fields);
-    const stopBeforeTcp = output !== undefined && !output.tree && !output.columns && fieldsBelowTcp([...filter.fields, ...output.fields]);
+    const stopBeforeTcp = (output === undefined || (!output.tree && !output.columns)) && !statistics?.conversations && fieldsBelowTcp([...selecting, ...(output?.fields ?? [])]);
     const outputOptions = output && { tree: output.tree, columns: output.columns, fields: output.fields, stopBeforeTcp };
+    const selectOptions = { tree: false, columns: false, fields: selecting, stopBeforeTcp, conversationTap: statistics?.tap };
     const annotator = writer instanceof PcapngWriter ? new TapAnnotator(registry) : undefined;
     const emit = (frame: Frame, iface: InterfaceInfo, dissection: Dissection | undefined) => {
       if (writer) writer.write(frame, iface, annotator?.annotate(frame, iface));
       if (output) output.print(dissection as Dissection);
     };
+    const select = (dissection: Dissection) => {
+      statistics?.add(dissection);
+      return !filtering || filter.matches(dissection);
+    };
     if (readsTapPaths(filter.fields) || (output !== undefined && (output.tree || readsTapPaths(output.fields)))) {
       // Every frame is decoded once to link it, and again for the filter and the output once held long enough.
       const decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true, analysisPerTapPoint });
-      const filtered = decoder.createDissection({ tree: false, columns: false, fields: filter.fields });
+      const selected = decoder.createDissection(selectOptions);
       const outputDissection = outputOptions && decoder.createDissection(outputOptions);
       const held = new HeldFrames(decoder, (number, frame, iface, previous) => {
-        if (!filtering || filter.matches(decoder.redo(number, frame, iface, previous, filtered))) {
+        statistics?.begin();
+        if (select(decoder.redo(number, frame, iface, previous, selected))) {
           emit(frame, iface as InterfaceInfo, outputDissection && decoder.redo(number, frame, iface, previous, outputDissection));
         }
       });
@@ -72,14 +83,13 @@ export class PrintPass {
       this.handle = (frame, iface) => held.add(frame, iface);
       return;
     }
-    const decoder = filtering
-      ? new FrameDecoder(registry, { tree: false, columns: false, fields: filter.fields, stopBeforeTcp }, { analysisPerTapPoint })
-      : outputOptions && new FrameDecoder(registry, outputOptions);
-    const outputDissection = filtering && outputOptions ? decoder?.createDissection(outputOptions) : undefined;
+    const decoder = first ? new FrameDecoder(registry, selectOptions, { analysisPerTapPoint }) : outputOptions && new FrameDecoder(registry, outputOptions);
+    const outputDissection = first && outputOptions ? decoder?.createDissection(outputOptions) : undefined;
     this.handle = (frame, iface) => {
+      statistics?.begin();
       const dissection = decoder?.decode(frame, iface);
-      if (!dissection || filter.matches(dissection)) {
-        emit(frame, iface, outputDissection ? (decoder as FrameDecoder).again(outputDissection) : filtering ? undefined : dissection);
+      if (!dissection || !first || select(dissection)) {
+        emit(frame, iface, outputDissection ? (decoder as FrameDecoder).again(outputDissection) : first ? undefined : dissection);
       }
     };
   }

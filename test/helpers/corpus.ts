@@ -15,6 +15,8 @@ export interface CorpusEntry {
   /** tshark 4.0 opens it (its exit status was 0). */
   tsharkReads: boolean;
   tsharkFrames: number;
+  /** The file's link type (the low 16 bits of the header's field); -1 where the inventory does not say. */
+  linkType: number;
 }
 
 export function corpusEntries(): CorpusEntry[] {
@@ -23,11 +25,11 @@ export function corpusEntries(): CorpusEntry[] {
     const rows = readFileSync(join(CORPUS, `${set}.inventory.tsv`), 'utf8').trim().split('\n').slice(1);
     for (const row of rows) {
       const columns = row.split('\t');
-      entries.push({ path: join(CORPUS, set, columns[0]), name: `${set}/${columns[0]}`, tsharkReads: columns[6] === '0', tsharkFrames: Number(columns[7]) });
+      entries.push({ path: join(CORPUS, set, columns[0]), name: `${set}/${columns[0]}`, tsharkReads: columns[6] === '0', tsharkFrames: Number(columns[7]), linkType: Number(columns[3]) & 0xffff });
     }
   }
   for (const name of readdirSync(join(CORPUS, 'recorded')).filter((file) => /\.pcap(ng)?$/.test(file))) {
-    entries.push({ path: join(CORPUS, 'recorded', name), name: `recorded/${name}`, tsharkReads: true, tsharkFrames: -1 });
+    entries.push({ path: join(CORPUS, 'recorded', name), name: `recorded/${name}`, tsharkReads: true, tsharkFrames: -1, linkType: -1 });
   }
   return entries;
 }

@@ -1,5 +1,6 @@
 // Ethernet II and IEEE 802.3 framing (IEEE 802.3 §3.2); the type field ≥ 1536 is an ethertype,
 // below that a length followed by LLC, which this inspector shows as data.
+import { ConversationKind, tapConversation } from '../conversation-tap.js';
 import type { Dissector } from '../dissector.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { formatMac } from '../address.js';
@@ -42,6 +43,7 @@ export const eth: Dissector = {
     ctx.add(fields.src, srcAt, macLength);
     ctx.add(fields.addr, srcAt, macLength);
     const type = view.u16(offset + FIELD.TYPE[0]);
+    tapConversation(ctx, ConversationKind.ETH, view.bytes, srcAt, offset + dstAt, macLength);
     if (ctx.columns) {
       ctx.cols.addresses(macColumn, view.bytes, srcAt, offset + dstAt);
     }

@@ -1,6 +1,7 @@
 // IPv4, RFC 791 §3.1 (header), RFC 6864 (ID); fragments are reassembled (RFC 815) on the last one.
 // Wireshark's abbrev for IPv4 is `ip`.
 import type { ByteView } from '../byte-view.js';
+import { ConversationKind, tapConversation } from '../conversation-tap.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol } from '../field.js';
@@ -141,6 +142,7 @@ export const ip: Dissector = {
     ctx.add(fields.addr, offset + FIELD.DST, 4, dst);
     if (headerLength > MIN_HEADER) addOptions(view, ctx, offset + MIN_HEADER, offset + headerLength);
     ctx.network = { bytes: view.bytes, srcAt: offset + FIELD.SRC, dstAt: offset + FIELD.DST, length: 4, hopLimit: ttl };
+    tapConversation(ctx, ConversationKind.IPV4, view.bytes, offset + FIELD.SRC, offset + FIELD.DST, 4);
     if (ctx.columns) {
       ctx.cols.addresses(formatIPv4Bytes, view.bytes, offset + FIELD.SRC, offset + FIELD.DST);
     }

@@ -1,6 +1,7 @@
 // IPv6, RFC 8200 §3 (header), §4 (extension headers: hop-by-hop, routing, fragment, destination
 // options); fragments are reassembled on the frame that completes the datagram.
 import type { ByteView } from '../byte-view.js';
+import { ConversationKind, tapConversation } from '../conversation-tap.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, fieldsByAbbrev, type FieldDef } from '../field.js';
@@ -169,6 +170,12 @@ export const ipv6: Dissector = {
         if (next === Next.ROUTING) {
           ctx.add(routing.fields.type, at + 2, 1, view.u8(at + 2));
           ctx.add(routing.fields.segleft, at + 3, 1, view.u8(at + 3));
+          const finalAt = finalDestinationAt(view, at, length);
+          if (finalAt >= 0) {
+            // Wireshark's destination (column, conversations, streams) is where the route ends.
+            ctx.network = { bytes: view.bytes, srcAt: offset + FIELD.SRC, dstAt: finalAt, length: 16, hopLimit };
+            if (ctx.columns) ctx.cols.addresses(formatIPv6Bytes, view.bytes, offset + FIELD.SRC, finalAt);
+          }
         } else {
           const jumbo = addOptions(view, ctx, at + 2, at + length);
           // A jumbogram says 0 in the header and its length in the option (RFC 2675 §2).
@@ -207,14 +214,41 @@ export const ipv6: Dissector = {
       // A jumbogram's length is in its hop-by-hop option.
       ctx.datagram.length = end - offset;
     }
+    tapDatagram(ctx, view.bytes, offset);
     ctx.next('ip.proto', next === Next.NO_NEXT ? -1 : next, at, end);
   },
 };
+
+const ADDRESSES_AT = 8;
+const RoutingType = { SOURCE_ROUTE: 0, MOBILE_IPV6: 2, SEGMENT_ROUTING: 4 } as const;
+
+/**
+ * Where the address the route ends at is in a routing header with segments left, or -1: the last of a
+ * source route (type 0), the home address (type 2), the first segment of a segment routing header (4).
+ */
+function finalDestinationAt(view: ByteView, at: number, length: number): number {
+  const type = view.u8(at + 2);
+  const segmentsLeft = view.u8(at + 3);
+  const addresses = Math.floor((length - ADDRESSES_AT) / 16);
+  if (segmentsLeft === 0 || addresses === 0) return -1;
+  let finalAt = -1;
+  if (type === RoutingType.SOURCE_ROUTE) finalAt = at + ADDRESSES_AT + (addresses - 1) * 16;
+  else if (type === RoutingType.MOBILE_IPV6 || type === RoutingType.SEGMENT_ROUTING) finalAt = at + ADDRESSES_AT;
+  // A route cut by the snapshot length leaves the header's destination.
+  return finalAt >= 0 && finalAt + 16 <= view.captured ? finalAt : -1;
+}
+
+/** The statistics count an IPv6 datagram where its payload goes on: not a fragment that waits for the rest. */
+function tapDatagram(ctx: Dissection, header: Uint8Array, offset: number): void {
+  tapConversation(ctx, ConversationKind.IPV6, header, offset + FIELD.SRC, offset + FIELD.DST, 16);
+}
 
 function fragment(view: ByteView, ctx: Dissection, offset: number, payloadAt: number, end: number, next: number, word: number, ident: number): void {
   const more = (word & 1) !== 0;
   const fragmentOffset = word & 0xfff8;
   if (ctx.inErrorPacket) return;
+  // Reassembly moves the view to the reassembled bytes; the addresses are the header's.
+  const header = view.bytes;
   const waiting = handOffFragment(view, ctx, protocol, {
     key: () => `${formatIPv6Bytes(view.bytes, offset + FIELD.SRC)}>${formatIPv6Bytes(view.bytes, offset + FIELD.DST)}:${ident}`,
     offset: fragmentOffset,
@@ -225,6 +259,7 @@ function fragment(view: ByteView, ctx: Dissection, offset: number, payloadAt: nu
     sourceName: 'Reassembled IPv6',
     lengthField: fields['reassembled.length'],
   });
+  if (!waiting) tapDatagram(ctx, header, offset);
   if (waiting && ctx.columns) {
     ctx.cols.protocol = 'IPv6';
     ctx.cols.info = `IPv6 fragment (off=${fragmentOffset} more=${more ? 'y' : 'n'} ident=0x${ident.toString(16).padStart(8, '0')} nxt=${next})`;

@@ -1,5 +1,6 @@
 // TCP, RFC 9293 §3.1 (header), RFC 7323 (window scale, timestamps), RFC 2018 (SACK). Sequence numbers
 // are also shown relative to each direction's first, and streams are numbered, as Wireshark does.
+import { ConversationKind, tapTransport } from '../conversation-tap.js';
 import type { ByteView } from '../byte-view.js';
 import type { Conversation, Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
@@ -390,6 +391,8 @@ export const tcp: Dissector = {
     const sackBase = reverseFlow?.baseSet && lengthKnown ? reverseFlow.base : 0;
     const options = headerLength > MIN_HEADER ? addOptions(view, ctx, offset + MIN_HEADER, offset + headerLength, sackBase, view.u32(offset + FIELD.ACK)) : undefined;
     if (forwardFlow && flags & Flag.SYN) forwardFlow.windowShift = options?.windowShift ?? WSCALE_UNUSED;
+    // As Wireshark's TCP, a segment whose header is bogus or cut short is not counted in the statistics.
+    if (conversation && offset + headerLength <= view.captured) tapTransport(ctx, ConversationKind.TCP, srcPort, dstPort, conversation.stream.index);
     if (ctx.tree) {
       ctx.layerSummary(
         `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}, Seq: ${relativeSeq}` +

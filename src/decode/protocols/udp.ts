@@ -1,5 +1,6 @@
 // UDP, RFC 768: 8-byte header; the payload goes to the lower port's dissector, then the higher's.
 import type { Dissector } from '../dissector.js';
+import { ConversationKind, tapTransport } from '../conversation-tap.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { addPorts } from './ports.js';
 
@@ -36,6 +37,8 @@ export const udp: Dissector = {
       ctx.expert('error', `Bad length value ${length} < ${HEADER_LENGTH}`, offset + FIELD.LENGTH, 2);
       return;
     }
+    // As Wireshark's UDP, a datagram shorter than its header is not counted in the statistics.
+    tapTransport(ctx, ConversationKind.UDP, srcPort, dstPort);
     ctx.add(fields.checksum, offset + FIELD.CHECKSUM, 2, view.u16(offset + FIELD.CHECKSUM));
     // A first fragment or a quoted packet is shorter than its length by nature.
     if (datagramLength > available && !ctx.fragmented && !ctx.inErrorPacket) {

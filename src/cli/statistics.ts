@@ -1,0 +1,105 @@
+// `-z` in print mode: the statistics tshark 4.0 offers that tsshark has, parsed from tshark's spelling
+// and drawn as tshark draws them (ui/cli/tap-iousers.c, tap-endpoints.c), so scripts written for tshark
+// read the same lines. tshark draws them after the frames, the last one given first.
+import type { Registry } from '../decode/registry.js';
+import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
+import { byFramesDescending, ConversationTable, EndpointTable, hasPorts, instantSeconds, KIND_NAMES, KIND_TITLES } from '../session/stats/conversations.js';
+import { LayerStatistic, StatisticsPass, type FrameStatistic } from '../session/stats/frame-statistics.js';
+
+const RULE = '='.repeat(80);
+
+/** A `-z` argument understood: the statistic to feed and how to draw it once the pass is over. */
+interface Requested {
+  statistic: FrameStatistic;
+  draw(): string;
+}
+
+export type StatisticsRequest = { ok: true; pass: StatisticsPass; draw(): string } | { ok: false; error: string };
+
+const SUPPORTED = ['conv,eth', 'conv,ip', 'conv,ipv6', 'conv,tcp', 'conv,udp', 'endpoints,eth', 'endpoints,ip', 'endpoints,ipv6', 'endpoints,tcp', 'endpoints,udp'];
+
+/** The statistics `-z` asks for, or what is wrong with one of them. */
+export function requestStatistics(specs: readonly string[], registry: Registry): StatisticsRequest {
+  const requested: Requested[] = [];
+  for (const spec of specs) {
+    const match = /^(conv|endpoints),([a-z0-9]+)(?:,(.*))?$/s.exec(spec);
+    const kind = match ? KIND_NAMES[match[2]] : undefined;
+    if (!match || kind === undefined) {
+      return { ok: false, error: `invalid -z argument "${spec}"; tsshark has: ${SUPPORTED.join(' ')}` };
+    }
+    const filterText = match[3];
+    let filter: DisplayFilter | undefined;
+    if (filterText !== undefined && filterText !== '') {
+      const compiled = compileFilter(filterText, registry);
+      if (!compiled.ok) return { ok: false, error: `-z ${spec}: ${describeFilterError(filterText, compiled.error)}` };
+      filter = compiled.filter;
+    }
+    if (match[1] === 'conv') {
+      const table = new ConversationTable(kind);
+      requested.push({ statistic: new LayerStatistic(table, filter), draw: () => drawConversations(table, filterText) });
+    } else {
+      const table = new EndpointTable(kind);
+      requested.push({ statistic: new LayerStatistic(table, filter), draw: () => drawEndpoints(table, filterText) });
+    }
+  }
+  return {
+    ok: true,
+    pass: new StatisticsPass(requested.map((entry) => entry.statistic)),
+    draw: () => [...requested].reverse().map((entry) => entry.draw()).join(''),
+  };
+}
+
+const pad = (text: string | number, width: number) => String(text).padStart(width);
+const padEnd = (text: string, width: number) => text.padEnd(width);
+
+/** format_size(bytes, FORMAT_SIZE_UNIT_BYTES, SI): whole units from the largest prefix with ten or more. */
+export function formatSize(bytes: number): string {
+  for (const [power, unit] of [[1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']] as const) {
+    const units = Math.floor(bytes / power);
+    if (units >= 10) return `${units} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
+function drawConversations(table: ConversationTable, filter: string | undefined): string {
+  const ports = hasPorts(table.kind);
+  const indent = ports ? ' '.repeat(12) : '';
+  const lines = [
+    RULE,
+    `${KIND_TITLES[table.kind]} Conversations`,
+    `Filter:${filter ?? '<No Filter>'}`,
+    `${indent}                                               |       <-      | |       ->      | |     Total     |    Relative    |   Duration   |`,
+    `${indent}                                               | Frames  Bytes | | Frames  Bytes | | Frames  Bytes |      Start     |              |`,
+  ];
+  for (const item of byFramesDescending(table.items)) {
+    const ends = ports
+      ? `${padEnd(`${item.srcAddress}:${item.srcPort}`, 26)} <-> ${padEnd(`${item.dstAddress}:${item.dstPort}`, 26)}`
+      : `${padEnd(item.srcAddress, 20)} <-> ${padEnd(item.dstAddress, 20)}`;
+    const counts =
+      `  ${pad(item.rxFrames, 6)} ${padEnd(formatSize(item.rxBytes), 9)}` +
+      `  ${pad(item.txFrames, 6)} ${padEnd(formatSize(item.txBytes), 9)}` +
+      `  ${pad(item.rxFrames + item.txFrames, 6)} ${padEnd(formatSize(item.rxBytes + item.txBytes), 9)}  `;
+    const duration = (instantSeconds(item.stop) - instantSeconds(item.start)).toFixed(4);
+    lines.push(`${ends}${counts}${pad(instantSeconds(item.start).toFixed(9), 14)}   ${pad(duration, 12)}`);
+  }
+  lines.push(RULE);
+  return lines.map((line) => line + '\n').join('');
+}
+
+function drawEndpoints(table: EndpointTable, filter: string | undefined): string {
+  const ports = hasPorts(table.kind);
+  const lines = [
+    RULE,
+    `${KIND_TITLES[table.kind]} Endpoints`,
+    `Filter:${filter ?? '<No Filter>'}`,
+    `                       |  ${ports ? 'Port  ||  ' : ''}Packets  | |  Bytes  | | Tx Packets | | Tx Bytes | | Rx Packets | | Rx Bytes |`,
+  ];
+  for (const item of byFramesDescending(table.items)) {
+    lines.push(
+      `${padEnd(item.address, 20)}      ${ports ? `${pad(item.port, 5)}     ` : ''}${pad(item.txFrames + item.rxFrames, 6)}     ${pad(item.txBytes + item.rxBytes, 9)}` +
+        `     ${pad(item.txFrames, 6)}       ${pad(item.txBytes, 9)}      ${pad(item.rxFrames, 6)}       ${pad(item.rxBytes, 9)}   `,
+    );
+  }
+  lines.push(RULE);
+  return lines.map((line) => line + '\n').join('');
+}

@@ -1,0 +1,122 @@
+// Statistics over a capture's frames, each with its own display filter as tshark's `-z NAME,ARGS,FILTER`
+// has: they see every frame the pass reads, whatever `-Y` keeps. One dissection per frame serves them
+// all: it collects every statistic's filter fields, and its conversation tap gathers the frame's layers
+// so that each statistic whose filter passes takes them.
+import { ConversationKind, type ConversationTap } from '../../decode/conversation-tap.js';
+import type { Dissection, FrameMeta } from '../../decode/dissection.js';
+import type { FieldDef } from '../../decode/field.js';
+import type { DisplayFilter } from '../../filter/display-filter.js';
+
+/** One statistic: what it needs dissected, and what it does with each frame its filter passes. */
+export interface FrameStatistic {
+  /** `-z` filter; undefined: every frame. */
+  readonly filter: DisplayFilter | undefined;
+  /** Fields it reads from the dissection besides its filter's. */
+  readonly fields: readonly FieldDef[];
+  /** Whether it needs the conversation tap's layers (then TCP is dissected too). */
+  readonly conversations: boolean;
+  add(dissection: Dissection, layers: FrameLayers): void;
+}
+
+/** A layer the conversation tap was told of, valid until the next frame. */
+export interface TappedLayer {
+  kind: ConversationKind;
+  bytes: Uint8Array;
+  srcAt: number;
+  dstAt: number;
+  length: number;
+  srcPort: number;
+  dstPort: number;
+  id: number;
+}
+
+/** Bounds what one frame can hold (a tunnel in a tunnel has a few layers; a hostile frame is cut here). */
+const MAX_LAYERS = 32;
+
+/** The layers with addresses of the frame just dissected, gathered as the conversation tap. */
+export class FrameLayers implements ConversationTap {
+  private readonly layers: TappedLayer[] = [];
+  count = 0;
+
+  /** Starts a new frame. */
+  reset(): void {
+    this.count = 0;
+  }
+
+  add(kind: ConversationKind, bytes: Uint8Array, srcAt: number, dstAt: number, length: number, srcPort: number, dstPort: number, id: number): void {
+    if (this.count === MAX_LAYERS) return;
+    let layer = this.layers[this.count];
+    if (layer === undefined) {
+      layer = { kind, bytes, srcAt, dstAt, length, srcPort, dstPort, id };
+      this.layers.push(layer);
+    } else {
+      layer.kind = kind;
+      layer.bytes = bytes;
+      layer.srcAt = srcAt;
+      layer.dstAt = dstAt;
+      layer.length = length;
+      layer.srcPort = srcPort;
+      layer.dstPort = dstPort;
+      layer.id = id;
+    }
+    this.count++;
+  }
+
+  at(index: number): TappedLayer {
+    return this.layers[index];
+  }
+}
+
+/** A table fed with the layers of one kind: conversations or endpoints. */
+export interface LayerTable {
+  readonly kind: ConversationKind;
+  add(layer: TappedLayer, frame: FrameMeta): void;
+}
+
+/** `-z conv,TYPE[,FILTER]` and `-z endpoints,TYPE[,FILTER]`: one kind's layers into a table. */
+export class LayerStatistic<T extends LayerTable> implements FrameStatistic {
+  readonly fields: readonly FieldDef[] = [];
+  readonly conversations = true;
+
+  constructor(
+    readonly table: T,
+    readonly filter: DisplayFilter | undefined,
+  ) {}
+
+  add(dissection: Dissection, layers: FrameLayers): void {
+    for (let i = 0; i < layers.count; i++) {
+      const layer = layers.at(i);
+      if (layer.kind === this.table.kind) this.table.add(layer, dissection.frame);
+    }
+  }
+}
+
+/** Several statistics fed from one dissection per frame. */
+export class StatisticsPass {
+  readonly layers = new FrameLayers();
+  /** Every field the statistics and their filters read. */
+  readonly fields: readonly FieldDef[];
+  readonly conversations: boolean;
+
+  constructor(readonly statistics: readonly FrameStatistic[]) {
+    this.fields = statistics.flatMap((statistic) => [...(statistic.filter?.fields ?? []), ...statistic.fields]);
+    this.conversations = statistics.some((statistic) => statistic.conversations);
+  }
+
+  /** The conversation tap a dissection for these statistics needs (undefined: none does). */
+  get tap(): ConversationTap | undefined {
+    return this.conversations ? this.layers : undefined;
+  }
+
+  /** Call before dissecting each frame. */
+  begin(): void {
+    this.layers.reset();
+  }
+
+  /** Gives the frame just dissected (with `fields` and `tap`) to each statistic whose filter passes it. */
+  add(dissection: Dissection): void {
+    for (const statistic of this.statistics) {
+      if (statistic.filter === undefined || statistic.filter.matches(dissection)) statistic.add(dissection, this.layers);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// `-z conv,TYPE` and `-z endpoints,TYPE` against tshark 4.0's output, line for line, on every corpus
+// capture whose frames tsshark decodes to the transport layer (tshark's own frame.protocols decides), and
+// the options' rules: statistics see every frame whatever -Y keeps, their own filter selects, and bad
+// arguments are refused before the capture is read.
+import { join } from 'node:path';
+import test from 'ava';
+import { openCapture } from '../src/capture/capture-reader.js';
+import { requestStatistics } from '../src/cli/statistics.js';
+import { compileFilter } from '../src/filter/display-filter.js';
+import { PrintPass } from '../src/session/print-pass.js';
+import { CORPUS, CORPUS_ABSENT, corpusEntries, corpusPresent, repoRoot } from './helpers/corpus.js';
+import { registry } from './helpers/decode.js';
+import { runCli } from './helpers/run.js';
+import { mapLimit, tshark, TSHARK_ABSENT, tsharkPresent } from './helpers/tshark.js';
+
+const KINDS = ['eth', 'ip', 'ipv6', 'tcp', 'udp'];
+const SPECS = KINDS.flatMap((kind) => [`conv,${kind}`, `endpoints,${kind}`]);
+
+/**
+ * Layers tsshark decodes at or below the transport layer, and those above it that do not change what the
+ * conversation tables count: a frame with any other layer may hide addresses tsshark does not see.
+ */
+const DECODED = new Set([
+  'eth', 'ethertype', 'vlan', 'sll', 'null', 'raw', 'nflog', 'arp', 'ip', 'ipv6', 'ipv6.hopopts', 'ipv6.dstopts', 'ipv6.routing',
+  'ipv6.fraghdr', 'icmp', 'icmpv6', 'tcp', 'udp', 'dns', 'mdns', 'llmnr', 'data', 'tls', 'http', 'json', 'data-text-lines', 'media',
+  'urlencoded-form', 'xml', 'x509sat', 'x509af', 'x509ce', 'pkcs-1',
+]);
+
+/** Captures where tsshark knowingly counts otherwise, with the reason. */
+const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
+  'tcpdump-tests/timestamp_invalid_micro.pcap': 'a fraction of a second ≥ 1 s, which tsshark carries into the seconds (differential.ts)',
+  'tcpdump-tests/ipv6-too-long-jumbo.pcap': "tshark's IPv6 stops at an exception in a malformed hop-by-hop header before counting the datagram",
+  'tcpdump-tests/ipv6_missing_jumbo_payload_option.pcap': 'as ipv6-too-long-jumbo.pcap',
+  'tcpdump-tests/ipv6-next-header-oobr-2.pcap': 'as ipv6-too-long-jumbo.pcap',
+};
+
+async function tssharkStatistics(path: string, specs: readonly string[]): Promise<string> {
+  const request = requestStatistics(specs, registry);
+  if (!request.ok) throw new Error(request.error);
+  const filter = compileFilter('', registry);
+  if (!filter.ok) throw new Error(filter.error.message);
+  const reader = await openCapture(path);
+  try {
+    await new PrintPass(reader, registry, { filter: filter.filter, statistics: request.pass, goOn: () => true }).run();
+  } catch {
+    // A damaged file: what came before the damage is counted, as tshark counts it.
+  } finally {
+    await reader.close();
+  }
+  return request.draw();
+}
+
+test('conversations and endpoints of every kind equal tshark -z on the corpus, line for line', async (t) => {
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  // A link type tsshark does not decode hides every address: not worth a tshark run.
+  const decodedLink = (linkType: number) => linkType < 0 || registry.lookup('linktype', linkType) !== undefined;
+  const entries = corpusEntries().filter((entry) => entry.tsharkReads && decodedLink(entry.linkType) && KNOWN_DIFFERENCES[entry.name] === undefined);
+  const differing: string[] = [];
+  let compared = 0;
+  await mapLimit(entries, 2, async (entry) => {
+    // One tshark run: each frame's protocols, then the statistics.
+    const result = await tshark(['-n', '-r', entry.path, '-T', 'fields', '-e', 'frame.protocols', ...SPECS.flatMap((spec) => ['-z', spec])]);
+    const statsAt = result.stdout.indexOf('='.repeat(80));
+    if (statsAt < 0) return;
+    const protocols = result.stdout.slice(0, statsAt).split('\n').filter((line) => line !== '');
+    if (protocols.some((line) => line.split(':').some((layer) => !DECODED.has(layer)))) return;
+    compared++;
+    const ours = await tssharkStatistics(entry.path, SPECS);
+    if (ours !== result.stdout.slice(statsAt)) differing.push(entry.name);
+  });
+  t.log(`${compared} of ${entries.length} captures compared (the others hold protocols tsshark does not decode)`);
+  t.true(compared > 150, 'a good part of the corpus is compared');
+  t.deepEqual(differing.sort(), []);
+});
+
+test('statistics see every frame -Y keeps or not; their own filter selects; -q prints nothing else', async (t) => {
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const file = join(CORPUS, 'recorded/rtr-client-side.pcap');
+  const args = ['-r', file, '-Y', 'udp', '-q', '-z', 'conv,ip', '-z', 'endpoints,tcp,tcp.port == 443', '-z', 'conv,udp,dns'];
+  const ours = await runCli(args);
+  const theirs = await tshark(['-n', ...args]);
+  t.is(ours.status, 0, ours.stderr);
+  t.is(ours.stdout, theirs.stdout);
+  t.regex(ours.stdout, /^Filter:tcp\.port == 443$/m);
+  // Without -q the frames come first, then the statistics.
+  const printed = await runCli(['-r', join(repoRoot, 'samples/lab.pcap'), '-c', '5', '-z', 'conv,eth']);
+  t.regex(printed.stdout, /^ +5 .*\n=+\nEthernet Conversations\n/m);
+});
+
+test('a -z tsshark does not have, or a bad filter in one, is refused before the capture is read', async (t) => {
+  const unknown = await runCli(['-r', '/nonexistent.pcap', '-q', '-z', 'conv,ipx']);
+  t.is(unknown.status, 1);
+  t.regex(unknown.stderr, /invalid -z argument "conv,ipx"; tsshark has: conv,eth .*endpoints,udp/);
+  const badFilter = await runCli(['-r', '/nonexistent.pcap', '-q', '-z', 'conv,tcp,tcp.port ==']);
+  t.is(badFilter.status, 1);
+  t.regex(badFilter.stderr, /-z conv,tcp,tcp\.port ==: .+\n +tcp\.port ==\n +\^/);
+});
