@@ -9,8 +9,10 @@ import { LiveCaptureError } from '../capture/live-capture.js';
 import { compileFilter } from '../filter/display-filter.js';
 import type { DecodedStore } from './decoded-store.js';
 import { exportFrames, type ExportResult } from './export.js';
-import { FrameFilter, runFrameFilter, type FilterProgress } from './frame-filter.js';
+import { FrameFilter, type FilterProgress } from './frame-filter.js';
+import { runScan } from './store-scan.js';
 import { Marks } from './marks.js';
+import { TrafficScan } from './stats/traffic.js';
 
 export interface SourceStatus {
   /** The file or interface(s), as the status bar names it. */
@@ -48,6 +50,8 @@ export class CaptureSession {
   private appliedFilter: FrameFilter | undefined;
   private runningFilter: { frameFilter: FrameFilter; controller: AbortController; progress: FilterProgress } | undefined;
   private keepingUp = false;
+  private trafficScan: TrafficScan | undefined;
+  private trafficRunning = false;
   private stopReading = false;
 
   constructor(
@@ -145,6 +149,7 @@ export class CaptureSession {
       this.rateStartCount = count;
     }
     this.keepFilterUp();
+    this.keepTrafficUp();
     this.versionNow++;
     for (const listener of this.listeners) listener();
   }
@@ -195,7 +200,7 @@ export class CaptureSession {
     const running = { frameFilter, controller, progress: frameFilter.progress };
     this.runningFilter = running;
     this.update();
-    const done = await runFrameFilter(frameFilter, {
+    const done = await runScan(frameFilter, {
       signal: controller.signal,
       onProgress: (progress) => {
         running.progress = progress;
@@ -223,9 +228,30 @@ export class CaptureSession {
     const applied = this.appliedFilter;
     if (!applied || applied.caughtUp || this.keepingUp) return;
     this.keepingUp = true;
-    void runFrameFilter(applied).then(() => {
+    void runScan(applied).then(() => {
       this.keepingUp = false;
       if (this.appliedFilter === applied) this.update();
+    });
+  }
+
+  // ---- conversations and endpoints -------------------------------------------------------------------
+
+  /** Every kind's conversations and endpoints, computed in the background from the first call on. */
+  get traffic(): TrafficScan {
+    if (this.trafficScan === undefined) {
+      this.trafficScan = new TrafficScan(this.decoded.store, this.decoded.registry);
+      this.keepTrafficUp();
+    }
+    return this.trafficScan;
+  }
+
+  private keepTrafficUp(): void {
+    const scan = this.trafficScan;
+    if (!scan || scan.caughtUp || this.trafficRunning) return;
+    this.trafficRunning = true;
+    void runScan(scan, { onProgress: () => this.update() }).then(() => {
+      this.trafficRunning = false;
+      this.update();
     });
   }
 

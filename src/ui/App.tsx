@@ -6,6 +6,7 @@ import { useEffect, useMemo, useReducer, useState, useSyncExternalStore } from '
 import { nodeLabel } from '../decode/tree.js';
 import { sanitize } from '../decode/sanitize.js';
 import type { CaptureSession } from '../session/capture-session.js';
+import type { FrameFilter } from '../session/frame-filter.js';
 import type { Scope } from './commands.js';
 import { EditedLine } from './EditedLine.js';
 import { FilterBar } from './FilterBar.js';
@@ -13,6 +14,7 @@ import { Help } from './Help.js';
 import { HexPane } from './HexPane.js';
 import { PacketList } from './PacketList.js';
 import { StatusBar } from './StatusBar.js';
+import { TrafficView } from './TrafficView.js';
 import { TreePane } from './TreePane.js';
 import { useExportLine } from './use-export-line.js';
 import { useFilterBar } from './use-filter-bar.js';
@@ -22,6 +24,7 @@ import { useKeyQueue, useKeys, type CommandHandlers } from './use-keys.js';
 import { usePacketList } from './use-packet-list.js';
 import { useStatusBar } from './use-status-bar.js';
 import { useTerminalSize, type Size } from './use-terminal-size.js';
+import { useTrafficView } from './use-traffic-view.js';
 import { useTree } from './use-tree.js';
 
 export interface AppProps {
@@ -36,7 +39,7 @@ export interface AppProps {
 
 type Pane = 'list' | 'tree' | 'hex';
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
-type Mode = 'panes' | 'filter' | 'path' | 'help';
+type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic';
 
 export interface Layout {
   /** Packet rows under the list's header. */
@@ -75,9 +78,13 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   const tree = useTree(detail, layout.treeRows);
   const hex = useHex(detail, tree.selected, layout.hexRows, pane === 'hex');
   // The selection stays on its frame when it still passes a new filter, else moves to the next one that does.
-  const filterBar = useFilterBar(session, toPanes, (filter) => {
+  const keepSelection = (filter: FrameFilter) => {
     const keep = list.currentFrame;
     if (keep >= 0 && filter.matched > 0) list.selectFrame(filter.frameAt(Math.min(filter.rowAtOrAfter(keep), filter.matched - 1)));
+  };
+  const filterBar = useFilterBar(session, toPanes, keepSelection);
+  const traffic = useTrafficView(session, mode === 'traffic', rows - 3, toPanes, (text) => {
+    void session.applyFilter(text).then((filter) => filter && keepSelection(filter));
   });
   const exportLine = useExportLine(session, toPanes, setMessage);
   const help = useHelp(rows - 2, toPanes);
@@ -117,6 +124,14 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       exportLine.open();
       setMode('path');
     },
+    conversations: () => {
+      traffic.open('conversations');
+      setMode('traffic');
+    },
+    endpoints: () => {
+      traffic.open('endpoints');
+      setMode('traffic');
+    },
     help: () => setMode('help'),
     quit: onQuit,
     interrupt: onQuit,
@@ -145,8 +160,10 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   useKeys(queue, 'filter', { ...filterBar.commands, interrupt: onQuit }, scope === 'filter');
   useKeys(queue, 'path', { ...exportLine.commands, interrupt: onQuit }, scope === 'path');
   useKeys(queue, 'help', { ...help.commands, interrupt: onQuit }, scope === 'help');
+  useKeys(queue, 'traffic', { ...traffic.commands, interrupt: onQuit }, scope === 'traffic');
 
   if (mode === 'help') return <Help columns={columns} rows={rows - 1} top={help.top} />;
+  if (mode === 'traffic') return <TrafficView state={traffic} columns={columns} rows={rows - 1} />;
 
   const title = (text: string, focused: boolean) => (
     <Text bold={focused} inverse={focused} wrap="truncate">

@@ -3,7 +3,7 @@
 // that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
-export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'help';
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'help' | 'traffic';
 
 export type CommandName =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
@@ -11,7 +11,8 @@ export type CommandName =
   | 'filter' | 'cancelFilter' | 'follow' | 'mark' | 'markAll' | 'clearMarks' | 'export' | 'help' | 'quit' | 'interrupt'
   | 'accept' | 'cancel' | 'complete' | 'older' | 'newer'
   | 'cursorLeft' | 'cursorRight' | 'lineStart' | 'lineEnd' | 'deleteBack' | 'deleteForward' | 'deleteWord' | 'killToEnd' | 'clearLine' | 'insert'
-  | 'closeHelp';
+  | 'closeHelp'
+  | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView';
 
 export interface Command {
   name: CommandName;
@@ -24,7 +25,9 @@ export interface Command {
 
 const PANES: readonly Scope[] = ['list', 'tree', 'hex'];
 const LINES: readonly Scope[] = ['filter', 'path'];
-const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'help'];
+const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'help', 'traffic'];
+/** Where the moving keys move: a pane, the help screen, a view's rows. */
+const MOVING: readonly Scope[] = [...PANES, 'help', 'traffic'];
 
 const plain = (key: Key) => !key.ctrl && !key.meta;
 const character = (...characters: string[]) => (input: string, key: Key) => plain(key) && characters.includes(input);
@@ -35,12 +38,12 @@ const special = (key: Key) =>
   key.return || key.escape || key.tab || key.backspace || key.delete;
 
 export const COMMANDS: readonly Command[] = [
-  { name: 'down', keys: 'j ↓', description: 'next packet, tree line or hex row', scopes: [...PANES, 'help'], matches: (input, key) => key.downArrow || character('j')(input, key) },
-  { name: 'up', keys: 'k ↑', description: 'previous packet, tree line or hex row', scopes: [...PANES, 'help'], matches: (input, key) => key.upArrow || character('k')(input, key) },
-  { name: 'pageDown', keys: 'PgDn', description: 'a screen down', scopes: [...PANES, 'help'], matches: (_, key) => key.pageDown },
-  { name: 'pageUp', keys: 'PgUp', description: 'a screen up', scopes: [...PANES, 'help'], matches: (_, key) => key.pageUp },
-  { name: 'first', keys: 'g Home', description: 'to the top', scopes: [...PANES, 'help'], matches: (input, key) => key.home || character('g')(input, key) },
-  { name: 'last', keys: 'G End', description: 'to the bottom', scopes: [...PANES, 'help'], matches: (input, key) => key.end || character('G')(input, key) },
+  { name: 'down', keys: 'j ↓', description: 'down a line: packet, tree line, hex row, table row', scopes: MOVING, matches: (input, key) => key.downArrow || character('j')(input, key) },
+  { name: 'up', keys: 'k ↑', description: 'up a line', scopes: MOVING, matches: (input, key) => key.upArrow || character('k')(input, key) },
+  { name: 'pageDown', keys: 'PgDn', description: 'a screen down', scopes: MOVING, matches: (_, key) => key.pageDown },
+  { name: 'pageUp', keys: 'PgUp', description: 'a screen up', scopes: MOVING, matches: (_, key) => key.pageUp },
+  { name: 'first', keys: 'g Home', description: 'to the top', scopes: MOVING, matches: (input, key) => key.home || character('g')(input, key) },
+  { name: 'last', keys: 'G End', description: 'to the bottom', scopes: MOVING, matches: (input, key) => key.end || character('G')(input, key) },
   { name: 'nextPane', keys: 'Tab', description: 'next pane: list, tree, bytes', scopes: PANES, matches: (_, key) => key.tab && !key.shift },
   { name: 'previousPane', keys: 'Shift-Tab', description: 'previous pane', scopes: PANES, matches: (_, key) => key.tab && key.shift },
   { name: 'expand', keys: 'Enter →', description: 'list: open the tree; tree: expand or collapse the node', scopes: ['list', 'tree'], matches: (_, key) => key.return || key.rightArrow },
@@ -53,6 +56,8 @@ export const COMMANDS: readonly Command[] = [
   { name: 'markAll', keys: 'M', description: 'mark every displayed packet', scopes: PANES, matches: character('M') },
   { name: 'clearMarks', keys: 'U', description: 'clear all marks', scopes: PANES, matches: character('U') },
   { name: 'export', keys: 'w', description: 'write marked (else displayed) packets to a file', scopes: PANES, matches: character('w') },
+  { name: 'conversations', keys: 'C', description: 'conversations: Ethernet, IPv4, IPv6, TCP, UDP', scopes: PANES, matches: character('C') },
+  { name: 'endpoints', keys: 'E', description: 'endpoints of each kind', scopes: PANES, matches: character('E') },
   { name: 'help', keys: '?', description: 'show these keys', scopes: PANES, matches: character('?') },
   { name: 'quit', keys: 'q', description: 'quit', scopes: PANES, matches: character('q') },
   { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },
@@ -72,6 +77,12 @@ export const COMMANDS: readonly Command[] = [
   { name: 'killToEnd', keys: 'Ctrl-K', description: 'erase to the end of the line', scopes: LINES, matches: ctrl('k') },
   { name: 'clearLine', keys: 'Ctrl-U', description: 'erase the whole line', scopes: LINES, matches: ctrl('u') },
   { name: 'insert', keys: 'text', description: 'typed or pasted text goes in at the cursor', scopes: LINES, matches: (input, key) => plain(key) && !special(key) && input !== '' },
+  { name: 'nextKind', keys: 'Tab →', description: 'next kind: Ethernet, IPv4, IPv6, TCP, UDP', scopes: ['traffic'], matches: (_, key) => (key.tab && !key.shift) || key.rightArrow },
+  { name: 'previousKind', keys: 'Shift-Tab ←', description: 'previous kind', scopes: ['traffic'], matches: (_, key) => (key.tab && key.shift) || key.leftArrow },
+  { name: 'sortNext', keys: 's', description: 'sort by the next column', scopes: ['traffic'], matches: character('s') },
+  { name: 'sortReverse', keys: 'r', description: 'reverse the order', scopes: ['traffic'], matches: character('r') },
+  { name: 'applyRow', keys: 'Enter', description: "filter the packet list to the row's traffic", scopes: ['traffic'], matches: (_, key) => key.return },
+  { name: 'closeView', keys: 'Esc q', description: 'back to the packet list', scopes: ['traffic'], matches: (input, key) => key.escape || character('q')(input, key) },
   { name: 'closeHelp', keys: 'Esc q ? Enter', description: 'close this screen', scopes: ['help'], matches: (input, key) => key.escape || key.return || character('q', '?')(input, key) },
 ];
 
@@ -88,6 +99,7 @@ export const HELP_SECTIONS: readonly { title: string; scopes: readonly Scope[] }
   { title: 'Tree', scopes: ['tree'] },
   { title: 'Filter and export lines', scopes: LINES },
   { title: 'Filter line', scopes: ['filter'] },
+  { title: 'Conversations and endpoints (C, E)', scopes: ['traffic'] },
   { title: 'This screen', scopes: ['help'] },
 ];
 

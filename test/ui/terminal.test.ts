@@ -105,3 +105,35 @@ for (const [columns, rows] of [
   }
   rmSync(directory, { recursive: true, force: true });
 });
+
+for (const [columns, rows] of [
+  [80, 24],
+  [200, 50],
+]) {
+  (ready ? test.skip : test)(`${columns}x${rows}: conversations and endpoints as tshark counts them; Enter filters to a row${ready ? ` (${ready})` : ''}`, async (t) => {
+    const terminal = new Terminal(columns, rows, ['-r', FILE]);
+    t.teardown(() => terminal.close());
+    await terminal.waitFor(t, /3,811 frames · 3,811 shown/);
+    // tshark -n -z conv,ip / conv,tcp: the biggest conversation first.
+    terminal.keys('C');
+    let screen = await terminal.waitFor(t, /\[IPv4 2\]/);
+    t.regex(screen, /^10\.201\.1\.2 +10\.201\.2\.2 +3589 +3419484 +1317 +96326/m);
+    for (const line of screen.split('\n')) t.true(line.length <= columns, line);
+    terminal.keys('Tab', 'Tab');
+    screen = await terminal.waitFor(t, /\[TCP 16\]/);
+    t.regex(screen, /^10\.201\.1\.2 +44960 +10\.201\.2\.2 +80 +3390 +3370788/m);
+    // Sorted by the next column (Bytes), the same row leads; reversed, the smallest.
+    terminal.keys('s', 'r');
+    screen = await terminal.waitFor(t, /Bytes▲/);
+    t.regex(screen, /^10\.201\.1\.2 +46302 +10\.201\.2\.2 +81 +2 +128/m);
+    terminal.keys('r', 'Enter');
+    screen = await terminal.waitFor(t, /3,390 shown .*filter: ip\.addr/);
+    if (columns > 100) t.regex(screen, /filter: ip\.addr==10\.201\.1\.2 && tcp\.port==44960 && ip\.addr==10\.201\.2\.2 && tcp\.port==80/);
+    // The endpoints of the kind shown last (tshark -n -z endpoints,tcp).
+    terminal.keys('E');
+    screen = await terminal.waitFor(t, /Endpoints: .*\[TCP 22\]/);
+    t.regex(screen, /^10\.201\.2\.2 +80 +3422 +3379865 +2191 +3297300 +1231/m);
+    terminal.keys('Escape');
+    await terminal.waitFor(t, /3,390 shown/);
+  });
+}

@@ -1,0 +1,83 @@
+// A pass over a frame store's frames in order, with their own decoder (dissection carries state across
+// frames: TCP streams, reassembly), in slices so a screen stays live, with progress and cancellation,
+// and continuing over frames appended later (live capture): what a display filter and the statistics of
+// the interface are computed by.
+import { MAX_CAPLEN } from '../capture/frame.js';
+import type { FrameStore } from '../capture/frame-store.js';
+import { FrameDecoder, type DecoderOptions } from '../decode/decoder.js';
+import type { DissectOptions, Dissection } from '../decode/dissection.js';
+import type { Registry } from '../decode/registry.js';
+
+export interface ScanProgress {
+  /** Frames of the store examined so far. */
+  examined: number;
+  /** Frames in the store when the progress was reported. */
+  total: number;
+}
+
+export abstract class StoreScan {
+  private examinedFrames = 0;
+  private readonly decoder: FrameDecoder;
+  private readonly buffer = new Uint8Array(MAX_CAPLEN);
+
+  constructor(
+    protected readonly store: FrameStore,
+    registry: Registry,
+    options: DissectOptions,
+    decoderOptions: DecoderOptions = {},
+  ) {
+    this.decoder = new FrameDecoder(registry, options, decoderOptions);
+  }
+
+  get examined(): number {
+    return this.examinedFrames;
+  }
+
+  /** Whether every frame the store holds now has been examined. */
+  get caughtUp(): boolean {
+    return this.examinedFrames >= this.store.count;
+  }
+
+  get progress(): ScanProgress {
+    return { examined: this.examinedFrames, total: this.store.count };
+  }
+
+  /** Examines up to `budget` more frames; returns true when caught up with the store. */
+  step(budget: number): boolean {
+    const end = Math.min(this.store.count, this.examinedFrames + budget);
+    const interfaces = this.store.interfaces;
+    for (let index = this.examinedFrames; index < end; index++) {
+      const frame = this.store.frame(index, this.buffer);
+      this.beforeFrame();
+      this.visit(index, this.decoder.decode(frame, interfaces[frame.interfaceId]));
+    }
+    this.examinedFrames = end;
+    return this.caughtUp;
+  }
+
+  /** Called before each frame is dissected. */
+  protected beforeFrame(): void {}
+
+  /** Frame `index` (0-based) dissected. */
+  protected abstract visit(index: number, dissection: Dissection): void;
+}
+
+export interface RunOptions<P extends ScanProgress> {
+  /** Cancels the run; the scan keeps what it examined and can be resumed. */
+  signal?: AbortSignal;
+  onProgress?: (progress: P) => void;
+  /** Frames per slice between yields to the event loop. */
+  sliceFrames?: number;
+}
+
+/** Examines the store's frames in slices, yielding between them; resolves false when cancelled. */
+export async function runScan<S extends StoreScan>(scan: S, options: RunOptions<S['progress']> = {}): Promise<boolean> {
+  const slice = options.sliceFrames ?? 20_000;
+  for (;;) {
+    if (options.signal?.aborted) return false;
+    const done = scan.step(slice);
+    options.onProgress?.(scan.progress);
+    if (done) return true;
+    await new Promise<void>((resume) => setTimeout(resume, 0));
+  }
+}

@@ -1,0 +1,103 @@
+// The Conversations and Endpoints views' state and commands: which view and kind (tab), the sort column
+// and order, the selected row. Enter applies the row's filter and returns to the packet list.
+import { useState } from 'react';
+import type { ConversationKind } from '../decode/conversation-tap.js';
+import type { CaptureSession } from '../session/capture-session.js';
+import { KIND_TITLES } from '../session/stats/conversations.js';
+import { KINDS } from '../session/stats/traffic.js';
+import { columnsFor, conversationFilter, CONVERSATION_COLUMNS, endpointFilter, ENDPOINT_COLUMNS, sortItems, type TrafficColumn } from './traffic-columns.js';
+import { movement, type CommandHandlers } from './use-keys.js';
+
+export type TrafficViewName = 'conversations' | 'endpoints';
+
+export interface TrafficViewState {
+  title: string;
+  /** Each kind's name and row count, and which is shown. */
+  tabs: { name: string; rows: number }[];
+  tab: number;
+  headers: { title: string; numeric: boolean; sorted: '' | '▲' | '▼' }[];
+  /** The rows in view, as cells. */
+  rows: string[][];
+  selectedInView: number;
+  /** "computing 42%" while the tables are being filled. */
+  progress: string;
+  open(view: TrafficViewName): void;
+  commands: CommandHandlers;
+}
+
+/** Packets, the column tshark sorts by, most first. */
+const DEFAULT_SORT = 'Packets';
+
+interface Shown<T> {
+  columns: TrafficColumn<T>[];
+  items: readonly T[];
+  filter(kind: ConversationKind, item: T): string;
+}
+
+/** `active`: the view is open; until it first is, nothing is computed. */
+export function useTrafficView(session: CaptureSession, active: boolean, height: number, close: () => void, applyFilter: (text: string) => void): TrafficViewState {
+  const [view, setView] = useState<TrafficViewName>('conversations');
+  const [tab, setTab] = useState(1);
+  const [sortTitle, setSortTitle] = useState(DEFAULT_SORT);
+  const [descending, setDescending] = useState(true);
+  const [selected, setSelected] = useState(0);
+  const [top, setTop] = useState(0);
+  const scan = active ? session.traffic : undefined;
+  const kind = KINDS[tab];
+  const tables = view === 'conversations' ? scan?.conversations : scan?.endpoints;
+
+  // One shape for both views: the kind's columns, its items, and a row's filter.
+  const shown = (view === 'conversations'
+    ? { columns: columnsFor(CONVERSATION_COLUMNS, kind), items: scan?.conversations[tab].items ?? [], filter: conversationFilter }
+    : { columns: columnsFor(ENDPOINT_COLUMNS, kind), items: scan?.endpoints[tab].items ?? [], filter: endpointFilter }) as Shown<unknown>;
+  const sortBy = shown.columns.find((candidate) => candidate.title === sortTitle) ?? shown.columns[0];
+  const items = sortItems(shown.items, sortBy, descending);
+  const row = Math.max(0, Math.min(selected, items.length - 1));
+  let listTop = Math.max(0, Math.min(top, items.length - height));
+  if (row < listTop) listTop = row;
+  if (row >= listTop + height) listTop = row - height + 1;
+
+  const select = (to: number) => {
+    setSelected(Math.max(0, Math.min(items.length - 1, to)));
+    setTop(listTop);
+  };
+  const switchTab = (step: number) => {
+    setTab((tab + step + KINDS.length) % KINDS.length);
+    setSelected(0);
+    setTop(0);
+  };
+  const progress = !scan || scan.caughtUp ? '' : `computing ${Math.floor((100 * scan.examined) / Math.max(1, session.decoded.count))}%`;
+
+  return {
+    title: view === 'conversations' ? 'Conversations' : 'Endpoints',
+    tabs: KINDS.map((each, index) => ({ name: KIND_TITLES[each], rows: tables?.[index].items.length ?? 0 })),
+    tab,
+    headers: shown.columns.map((candidate) => ({ title: candidate.title, numeric: candidate.numeric, sorted: candidate === sortBy ? (descending ? '▼' : '▲') : '' })),
+    rows: items.slice(listTop, listTop + height).map((item) => shown.columns.map((candidate) => candidate.text(item))),
+    selectedInView: row - listTop,
+    progress,
+    open: (next) => {
+      setView(next);
+      setSelected(0);
+      setTop(0);
+    },
+    commands: {
+      ...movement(row, height, items.length - 1, select),
+      nextKind: () => switchTab(1),
+      previousKind: () => switchTab(-1),
+      sortNext: () => {
+        const next = shown.columns[(shown.columns.indexOf(sortBy) + 1) % shown.columns.length];
+        setSortTitle(next.title);
+        setDescending(next.numeric);
+      },
+      sortReverse: () => setDescending(!descending),
+      applyRow: () => {
+        const item = items[row];
+        if (item === undefined) return;
+        close();
+        applyFilter(shown.filter(kind, item));
+      },
+      closeView: close,
+    },
+  };
+}
