@@ -10,7 +10,8 @@ import test from 'ava';
 import { compareAboveTcp, COLUMNS, FIELDS, type Excused } from './helpers/above-tcp.js';
 import { describeMismatches } from './helpers/differential.js';
 import { labUnavailable } from './helpers/netns.js';
-import { tsharkFields, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
+import { tssharkStatistics } from './helpers/decode.js';
+import { tshark, tsharkFields, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
 import { recordWebLab } from './lab/web-lab.js';
 
 const unavailable = labUnavailable(['ip', 'tcpdump', 'curl', 'openssl', 'tc', 'nft']);
@@ -76,6 +77,12 @@ test('web lab: Protocol, Info and the fields above TCP equal tshark on every fra
     const { summary, examples } = describeMismatches(mismatches);
     if (differing.size > 0 && differing.size <= RARE_CORNER_FRAMES) t.log(`${differing.size} frames differ (${summary}):\n${examples.join('\n')}`);
     else t.deepEqual(examples, [], `${mismatches.length} mismatches on ${differing.size} frames (${summary})`);
+
+    // Follow every stream, lost, retransmitted and reordered segments and all, as tshark follows it.
+    const streams = Math.max(...(await tsharkFields(file, ['tcp.stream'])).map((row) => Number(row[0]) || 0));
+    const follows = Array.from({ length: streams + 1 }, (_, stream) => `follow,tcp,${stream % 2 === 0 ? 'ascii' : 'hex'},${stream}`);
+    const theirs = await tshark(['-n', '-r', file, '-q', ...follows.flatMap((spec) => ['-z', spec])]);
+    t.is(await tssharkStatistics(file, follows), theirs.stdout, 'follow,tcp');
   } finally {
     // For working through a failure: TSSHARK_WEB_LAB_KEEP=file keeps the recording there.
     const keep = process.env.TSSHARK_WEB_LAB_KEEP;

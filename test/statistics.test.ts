@@ -4,12 +4,8 @@
 // arguments are refused before the capture is read.
 import { join } from 'node:path';
 import test from 'ava';
-import { openCapture } from '../src/capture/capture-reader.js';
-import { requestStatistics } from '../src/cli/statistics.js';
-import { compileFilter } from '../src/filter/display-filter.js';
-import { PrintPass } from '../src/session/print-pass.js';
 import { CORPUS, CORPUS_ABSENT, corpusEntries, corpusPresent, repoRoot } from './helpers/corpus.js';
-import { registry } from './helpers/decode.js';
+import { registry, tssharkStatistics } from './helpers/decode.js';
 import { runCli } from './helpers/run.js';
 import { mapLimit, tshark, TSHARK_ABSENT, tsharkPresent } from './helpers/tshark.js';
 
@@ -33,22 +29,6 @@ const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   'tcpdump-tests/ipv6_missing_jumbo_payload_option.pcap': 'as ipv6-too-long-jumbo.pcap',
   'tcpdump-tests/ipv6-next-header-oobr-2.pcap': 'as ipv6-too-long-jumbo.pcap',
 };
-
-async function tssharkStatistics(path: string, specs: readonly string[]): Promise<string> {
-  const request = requestStatistics(specs, registry);
-  if (!request.ok) throw new Error(request.error);
-  const filter = compileFilter('', registry);
-  if (!filter.ok) throw new Error(filter.error.message);
-  const reader = await openCapture(path);
-  try {
-    await new PrintPass(reader, registry, { filter: filter.filter, statistics: request.pass, goOn: () => true }).run();
-  } catch {
-    // A damaged file: what came before the damage is counted, as tshark counts it.
-  } finally {
-    await reader.close();
-  }
-  return request.draw();
-}
 
 test('conversations and endpoints of every kind equal tshark -z on the corpus, line for line', async (t) => {
   if (!corpusPresent) return t.pass(CORPUS_ABSENT);
@@ -96,4 +76,17 @@ test('a -z tsshark does not have, or a bad filter in one, is refused before the 
   const badFilter = await runCli(['-r', '/nonexistent.pcap', '-q', '-z', 'conv,tcp,tcp.port ==']);
   t.is(badFilter.status, 1);
   t.regex(badFilter.stderr, /-z conv,tcp,tcp\.port ==: .+\n +tcp\.port ==\n +\^/);
+});
+
+test('follow,tcp in every mode equals tshark on every stream of a recording, and a stream that is not there', async (t) => {
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const file = join(CORPUS, 'recorded/rtr-client-side.pcap');
+  // Streams 0..15 and one past the last; three modes; a chunk range.
+  const specs = [...Array.from({ length: 17 }, (_, stream) => ['ascii', 'hex', 'raw'].map((mode) => `follow,tcp,${mode},${stream}`)).flat(), 'follow,tcp,hex,6,2-3'];
+  const theirs = await tshark(['-n', '-r', file, '-q', ...specs.flatMap((spec) => ['-z', spec])]);
+  t.is(await tssharkStatistics(file, specs), theirs.stdout);
+  const refused = await runCli(['-r', file, '-q', '-z', 'follow,tcp,ebcdic,1']);
+  t.is(refused.status, 1);
+  t.regex(refused.stderr, /invalid display mode "ebcdic"/);
 });

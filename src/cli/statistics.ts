@@ -4,7 +4,9 @@
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
 import { byFramesDescending, ConversationTable, EndpointTable, hasPorts, instantSeconds, KIND_NAMES, KIND_TITLES } from '../session/stats/conversations.js';
+import { FOLLOW_MODES, FollowStatistic, type FollowMode } from '../session/stats/follow-statistic.js';
 import { LayerStatistic, StatisticsPass, type FrameStatistic } from '../session/stats/frame-statistics.js';
+import { drawFollow } from './follow-report.js';
 
 const RULE = '='.repeat(80);
 
@@ -16,12 +18,21 @@ interface Requested {
 
 export type StatisticsRequest = { ok: true; pass: StatisticsPass; draw(): string } | { ok: false; error: string };
 
-const SUPPORTED = ['conv,eth', 'conv,ip', 'conv,ipv6', 'conv,tcp', 'conv,udp', 'endpoints,eth', 'endpoints,ip', 'endpoints,ipv6', 'endpoints,tcp', 'endpoints,udp'];
+const SUPPORTED = [
+  'conv,eth', 'conv,ip', 'conv,ipv6', 'conv,tcp', 'conv,udp', 'endpoints,eth', 'endpoints,ip', 'endpoints,ipv6', 'endpoints,tcp', 'endpoints,udp',
+  'follow,tcp,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]',
+];
 
 /** The statistics `-z` asks for, or what is wrong with one of them. */
 export function requestStatistics(specs: readonly string[], registry: Registry): StatisticsRequest {
   const requested: Requested[] = [];
   for (const spec of specs) {
+    if (spec.startsWith('follow,')) {
+      const follow = requestFollow(spec, registry);
+      if (typeof follow === 'string') return { ok: false, error: follow };
+      requested.push(follow);
+      continue;
+    }
     const match = /^(conv|endpoints),([a-z0-9]+)(?:,(.*))?$/s.exec(spec);
     const kind = match ? KIND_NAMES[match[2]] : undefined;
     if (!match || kind === undefined) {
@@ -102,4 +113,19 @@ function drawEndpoints(table: EndpointTable, filter: string | undefined): string
   }
   lines.push(RULE);
   return lines.map((line) => line + '\n').join('');
+}
+
+/** `follow,tcp,MODE,STREAM[,FIRST[-LAST]]`, or what is wrong with it (tshark's words). */
+function requestFollow(spec: string, registry: Registry): Requested | string {
+  const match = /^follow,tcp,([a-z]+),(\d+)(?:,(\d+)(?:-(\d+))?)?$/.exec(spec);
+  if (!match) {
+    return spec.startsWith('follow,tcp,') ? `follow - invalid parameters "${spec}": expected follow,tcp,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]` : `invalid -z argument "${spec}"; tsshark follows tcp`;
+  }
+  const mode = match[1] as FollowMode;
+  if (!FOLLOW_MODES.includes(mode)) return `follow - invalid display mode "${match[1]}": ascii, hex or raw`;
+  const first = match[3] === undefined ? 1 : Number(match[3]);
+  const last = match[4] === undefined ? (match[3] === undefined ? Infinity : first) : Number(match[4]);
+  if (first < 1 || first > last) return `follow - invalid range value in "${spec}"`;
+  const statistic = new FollowStatistic(registry, Number(match[2]), true);
+  return { statistic, draw: () => drawFollow(statistic, mode, first, last) };
 }

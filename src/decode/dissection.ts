@@ -59,6 +59,8 @@ export class Dissection extends FieldRecorder {
   /** Abbrevs of the layers in order, as frame.protocols lists them. */
   readonly layers: string[] = [];
   frame!: FrameMeta;
+  /** The frame's own bytes (the view may have moved on to a reassembled source). */
+  frameData: Uint8Array = new Uint8Array(0);
   /** The description of a frame dissected again into this output (FrameDecoder.redo fills it). */
   readonly redoneFrame = blankFrameMeta();
   network: NetworkAddresses | undefined;
@@ -114,6 +116,7 @@ export class Dissection extends FieldRecorder {
   /** Dissects one frame's bytes; the results stay readable until the next call. */
   run(frame: FrameMeta, data: Uint8Array, frameLayers: readonly Dissector[], link: Dissector | undefined): void {
     this.frame = frame;
+    this.frameData = data;
     this.view.reset(data, frame.originalLength);
     // Truncating an array that is already empty still costs; most slots stay empty.
     for (const list of this.values) if (list.length !== 0) list.length = 0;

@@ -10,7 +10,8 @@ import { compileFilter } from '../filter/display-filter.js';
 import type { DecodedStore } from './decoded-store.js';
 import { exportFrames, type ExportResult } from './export.js';
 import { FrameFilter, type FilterProgress } from './frame-filter.js';
-import { runScan } from './store-scan.js';
+import { runScan, type StoreScan } from './store-scan.js';
+import { FollowScan } from './stats/follow-scan.js';
 import { Marks } from './marks.js';
 import { TrafficScan } from './stats/traffic.js';
 
@@ -51,7 +52,9 @@ export class CaptureSession {
   private runningFilter: { frameFilter: FrameFilter; controller: AbortController; progress: FilterProgress } | undefined;
   private keepingUp = false;
   private trafficScan: TrafficScan | undefined;
-  private trafficRunning = false;
+  private followScan: FollowScan | undefined;
+  /** Views' scans running in the background, each cancellable. */
+  private readonly scansRunning = new Map<StoreScan, AbortController>();
   private stopReading = false;
 
   constructor(
@@ -149,7 +152,8 @@ export class CaptureSession {
       this.rateStartCount = count;
     }
     this.keepFilterUp();
-    this.keepTrafficUp();
+    this.keepScanUp(this.trafficScan);
+    this.keepScanUp(this.followScan);
     this.versionNow++;
     for (const listener of this.listeners) listener();
   }
@@ -240,18 +244,29 @@ export class CaptureSession {
   get traffic(): TrafficScan {
     if (this.trafficScan === undefined) {
       this.trafficScan = new TrafficScan(this.decoded.store, this.decoded.registry);
-      this.keepTrafficUp();
+      this.keepScanUp(this.trafficScan);
     }
     return this.trafficScan;
   }
 
-  private keepTrafficUp(): void {
-    const scan = this.trafficScan;
-    if (!scan || scan.caughtUp || this.trafficRunning) return;
-    this.trafficRunning = true;
-    void runScan(scan, { onProgress: () => this.update() }).then(() => {
-      this.trafficRunning = false;
-      this.update();
+  /** TCP stream `stream` followed: its chunks, found in the background (a stream followed before is dropped). */
+  follow(stream: number): FollowScan {
+    if (this.followScan?.statistic.stream !== stream) {
+      if (this.followScan) this.scansRunning.get(this.followScan)?.abort();
+      this.followScan = FollowScan.of(this.decoded.store, this.decoded.registry, stream);
+      this.keepScanUp(this.followScan);
+    }
+    return this.followScan;
+  }
+
+  /** Runs a view's scan over frames it has not seen yet, announcing its progress. */
+  private keepScanUp(scan: StoreScan | undefined): void {
+    if (!scan || scan.caughtUp || this.scansRunning.has(scan)) return;
+    const controller = new AbortController();
+    this.scansRunning.set(scan, controller);
+    void runScan(scan, { signal: controller.signal, onProgress: () => this.update() }).then(() => {
+      this.scansRunning.delete(scan);
+      if (!controller.signal.aborted) this.update();
     });
   }
 

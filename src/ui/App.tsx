@@ -3,7 +3,7 @@
 // (use-*.ts); the pane with the focus, or the line being edited, listens to the keys (use-keys.ts).
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useReducer, useState, useSyncExternalStore } from 'react';
-import { nodeLabel } from '../decode/tree.js';
+import { nodeLabel, type TreeNode } from '../decode/tree.js';
 import { sanitize } from '../decode/sanitize.js';
 import type { CaptureSession } from '../session/capture-session.js';
 import type { FrameFilter } from '../session/frame-filter.js';
@@ -12,11 +12,14 @@ import { EditedLine } from './EditedLine.js';
 import { FilterBar } from './FilterBar.js';
 import { Help } from './Help.js';
 import { HexPane } from './HexPane.js';
+import { count } from './numbers.js';
 import { PacketList } from './PacketList.js';
 import { StatusBar } from './StatusBar.js';
+import { FollowView } from './FollowView.js';
 import { TrafficView } from './TrafficView.js';
 import { TreePane } from './TreePane.js';
-import { useExportLine } from './use-export-line.js';
+import { useFollowView } from './use-follow-view.js';
+import { usePromptLine } from './use-prompt-line.js';
 import { useFilterBar } from './use-filter-bar.js';
 import { useHelp } from './use-help.js';
 import { useHex } from './use-hex.js';
@@ -39,7 +42,9 @@ export interface AppProps {
 
 type Pane = 'list' | 'tree' | 'hex';
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
-type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic';
+type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'follow' | 'find';
+/** What the path line is asked for: an export of frames, or a followed stream's bytes. */
+type PathPurpose = 'export' | 'save';
 
 export interface Layout {
   /** Packet rows under the list's header. */
@@ -58,6 +63,23 @@ export function layoutFor(rows: number): Layout {
   return { listRows: list - 1, treeRows: tree - 1, hexRows: hex - 1 };
 }
 
+/** The TCP stream a frame's tree names (tcp.stream), if any. */
+function tcpStreamOf(nodes: readonly TreeNode[]): number | undefined {
+  for (const node of nodes) {
+    if (node.field.abbrev === 'tcp.stream' && typeof node.value === 'number') return node.value;
+    const inner = tcpStreamOf(node.children);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
+
+/** What an export of the marked (else displayed) frames says it did. */
+function exportMessage(session: CaptureSession, path: string): string {
+  const result = session.export(path);
+  const which = result.marked ? 'marked' : 'displayed';
+  return result.ok ? `Wrote ${count(result.written)} ${which} frame${result.written === 1 ? '' : 's'} to ${path} (${result.format})` : result.error;
+}
+
 export function App({ session, colour, onQuit, initialFilter, size }: AppProps) {
   useSyncExternalStore(
     (listener) => session.subscribe(listener),
@@ -69,7 +91,9 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   const [pane, setPane] = useState<Pane>('list');
   const [mode, setMode] = useState<Mode>('panes');
   const [message, setMessage] = useState('');
+  const [pathPurpose, setPathPurpose] = useState<PathPurpose>('export');
   const toPanes = () => setMode('panes');
+  const toFollow = () => setMode('follow');
 
   const list = usePacketList(session, layout.listRows, session.nanosecond ? 9 : 6);
   // The tree is dissected when the selection moves, not on every redraw (keys typed in the filter line,
@@ -83,10 +107,14 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
     if (keep >= 0 && filter.matched > 0) list.selectFrame(filter.frameAt(Math.min(filter.rowAtOrAfter(keep), filter.matched - 1)));
   };
   const filterBar = useFilterBar(session, toPanes, keepSelection);
-  const traffic = useTrafficView(session, mode === 'traffic', rows - 3, toPanes, (text) => {
+  const applyFilter = (text: string) => {
     void session.applyFilter(text).then((filter) => filter && keepSelection(filter));
-  });
-  const exportLine = useExportLine(session, toPanes, setMessage);
+  };
+  const traffic = useTrafficView(session, mode === 'traffic', rows - 3, toPanes, applyFilter);
+  const following = mode === 'follow' || mode === 'find' || (mode === 'path' && pathPurpose === 'save');
+  const follow = useFollowView(session, following, rows - 4, applyFilter, toPanes, setMessage);
+  const pathLine = usePromptLine(pathPurpose === 'save' ? toFollow : toPanes, (path) => setMessage(pathPurpose === 'save' ? follow.save(path) : exportMessage(session, path)));
+  const findLine = usePromptLine(toFollow, (text) => setMessage(follow.search(text, false)));
   const help = useHelp(rows - 2, toPanes);
   const statusText = useStatusBar(session, list.following);
 
@@ -121,8 +149,15 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       touch();
     },
     export: () => {
-      exportLine.open();
+      setPathPurpose('export');
+      pathLine.open();
       setMode('path');
+    },
+    followStream: () => {
+      const stream = detail ? tcpStreamOf(detail.roots) : undefined;
+      if (stream === undefined) return setMessage('Not a TCP packet: nothing to follow');
+      follow.open(stream);
+      setMode('follow');
     },
     conversations: () => {
       traffic.open('conversations');
@@ -158,20 +193,57 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   useKeys(queue, 'tree', inPanes(tree.commands), scope === 'tree');
   useKeys(queue, 'hex', inPanes(hex.commands), scope === 'hex');
   useKeys(queue, 'filter', { ...filterBar.commands, interrupt: onQuit }, scope === 'filter');
-  useKeys(queue, 'path', { ...exportLine.commands, interrupt: onQuit }, scope === 'path');
+  useKeys(queue, 'path', { ...pathLine.commands, interrupt: onQuit }, scope === 'path');
+  useKeys(queue, 'find', { ...findLine.commands, interrupt: onQuit }, scope === 'find');
   useKeys(queue, 'help', { ...help.commands, interrupt: onQuit }, scope === 'help');
   useKeys(queue, 'traffic', { ...traffic.commands, interrupt: onQuit }, scope === 'traffic');
+  const followCommands: CommandHandlers = {
+    ...follow.commands,
+    search: () => {
+      findLine.open();
+      setMode('find');
+    },
+    save: () => {
+      setPathPurpose('save');
+      pathLine.open();
+      setMode('path');
+    },
+  };
+  useKeys(queue, 'follow', { ...followCommands, interrupt: onQuit }, scope === 'follow');
 
   if (mode === 'help') return <Help columns={columns} rows={rows - 1} top={help.top} />;
   if (mode === 'traffic') return <TrafficView state={traffic} columns={columns} rows={rows - 1} />;
+  const node = tree.selected?.node;
+  function fieldHelp(): string {
+    return node ? `${node.field.abbrev}${node.field.blurb ? ' — ' + node.field.blurb : node.field.name ? ' — ' + node.field.name : ''}` : '';
+  }
+  const pathPrompt = pathPurpose === 'save' ? `Save stream ${follow.stream} to: ` : 'Export to (.pcap for pcap, else pcapng): ';
+  const bottom = (
+    <>
+      {mode === 'path' ? (
+        <EditedLine prompt={pathPrompt} line={pathLine.editor.line} />
+      ) : mode === 'find' ? (
+        <EditedLine prompt="Search: " line={findLine.editor.line} />
+      ) : (
+        <Text wrap="truncate">{message || (following ? '' : fieldHelp())}</Text>
+      )}
+      <StatusBar text={statusText} width={columns} />
+    </>
+  );
+  if (following) {
+    return (
+      <Box flexDirection="column" width={columns} height={rows - 1}>
+        <FollowView state={follow} columns={columns} rows={rows - 3} colour={colour} />
+        {bottom}
+      </Box>
+    );
+  }
 
   const title = (text: string, focused: boolean) => (
     <Text bold={focused} inverse={focused} wrap="truncate">
       {(' ' + text).padEnd(columns)}
     </Text>
   );
-  const node = tree.selected?.node;
-  const fieldHelp = node ? `${node.field.abbrev}${node.field.blurb ? ' — ' + node.field.blurb : node.field.name ? ' — ' + node.field.name : ''}` : '';
 
   return (
     <Box flexDirection="column" width={columns} height={rows - 1}>
@@ -182,14 +254,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       <TreePane lines={tree.lines} top={tree.top} cursor={tree.cursor} height={layout.treeRows} focused={pane === 'tree'} />
       {title(detail ? `${sanitize(hex.sourceName)} (${hex.bytes.length} bytes)${node ? ' — ' + sanitize(nodeLabel(node)) : ''}` : '', pane === 'hex')}
       <HexPane bytes={hex.bytes} field={hex.field} layer={hex.layer} top={hex.top} height={layout.hexRows} colour={colour} />
-      {mode === 'filter' ? (
-        <FilterBar line={filterBar.editor.line} candidates={filterBar.candidates} colour={colour} registry={session.decoded.registry} />
-      ) : (
-        <>
-          {mode === 'path' ? <EditedLine prompt="Export to (.pcap for pcap, else pcapng): " line={exportLine.editor.line} /> : <Text wrap="truncate">{message || fieldHelp}</Text>}
-          <StatusBar text={statusText} width={columns} />
-        </>
-      )}
+      {mode === 'filter' ? <FilterBar line={filterBar.editor.line} candidates={filterBar.candidates} colour={colour} registry={session.decoded.registry} /> : bottom}
     </Box>
   );
 }

@@ -3,7 +3,7 @@
 // that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
-export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'help' | 'traffic';
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'help' | 'traffic' | 'follow';
 
 export type CommandName =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
@@ -12,7 +12,8 @@ export type CommandName =
   | 'accept' | 'cancel' | 'complete' | 'older' | 'newer'
   | 'cursorLeft' | 'cursorRight' | 'lineStart' | 'lineEnd' | 'deleteBack' | 'deleteForward' | 'deleteWord' | 'killToEnd' | 'clearLine' | 'insert'
   | 'closeHelp'
-  | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView';
+  | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
+  | 'followStream' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save';
 
 export interface Command {
   name: CommandName;
@@ -24,10 +25,11 @@ export interface Command {
 }
 
 const PANES: readonly Scope[] = ['list', 'tree', 'hex'];
-const LINES: readonly Scope[] = ['filter', 'path'];
-const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'help', 'traffic'];
+const LINES: readonly Scope[] = ['filter', 'path', 'find'];
+const VIEWS: readonly Scope[] = ['traffic', 'follow'];
+const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'help', ...VIEWS];
 /** Where the moving keys move: a pane, the help screen, a view's rows. */
-const MOVING: readonly Scope[] = [...PANES, 'help', 'traffic'];
+const MOVING: readonly Scope[] = [...PANES, 'help', ...VIEWS];
 
 const plain = (key: Key) => !key.ctrl && !key.meta;
 const character = (...characters: string[]) => (input: string, key: Key) => plain(key) && characters.includes(input);
@@ -58,10 +60,11 @@ export const COMMANDS: readonly Command[] = [
   { name: 'export', keys: 'w', description: 'write marked (else displayed) packets to a file', scopes: PANES, matches: character('w') },
   { name: 'conversations', keys: 'C', description: 'conversations: Ethernet, IPv4, IPv6, TCP, UDP', scopes: PANES, matches: character('C') },
   { name: 'endpoints', keys: 'E', description: 'endpoints of each kind', scopes: PANES, matches: character('E') },
+  { name: 'followStream', keys: 'f', description: "follow the packet's TCP stream (applies tcp.stream eq N)", scopes: PANES, matches: character('f') },
   { name: 'help', keys: '?', description: 'show these keys', scopes: PANES, matches: character('?') },
   { name: 'quit', keys: 'q', description: 'quit', scopes: PANES, matches: character('q') },
   { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },
-  { name: 'accept', keys: 'Enter', description: 'apply the filter (empty: none) / write the file', scopes: LINES, matches: (_, key) => key.return },
+  { name: 'accept', keys: 'Enter', description: 'apply the filter (empty: none), write the file, search', scopes: LINES, matches: (_, key) => key.return },
   { name: 'cancel', keys: 'Esc', description: 'leave the line; the filter applied before stays', scopes: LINES, matches: (_, key) => key.escape },
   { name: 'complete', keys: 'Tab', description: 'complete the field name', scopes: ['filter'], matches: (_, key) => key.tab },
   { name: 'older', keys: '↑', description: 'an earlier filter', scopes: ['filter'], matches: (_, key) => key.upArrow },
@@ -82,7 +85,14 @@ export const COMMANDS: readonly Command[] = [
   { name: 'sortNext', keys: 's', description: 'sort by the next column', scopes: ['traffic'], matches: character('s') },
   { name: 'sortReverse', keys: 'r', description: 'reverse the order', scopes: ['traffic'], matches: character('r') },
   { name: 'applyRow', keys: 'Enter', description: "filter the packet list to the row's traffic", scopes: ['traffic'], matches: (_, key) => key.return },
-  { name: 'closeView', keys: 'Esc q', description: 'back to the packet list', scopes: ['traffic'], matches: (input, key) => key.escape || character('q')(input, key) },
+  { name: 'closeView', keys: 'Esc q', description: 'back to the packet list', scopes: VIEWS, matches: (input, key) => key.escape || character('q')(input, key) },
+  { name: 'nextMode', keys: 'm', description: 'show as ASCII, hex dump or raw hex', scopes: ['follow'], matches: character('m') },
+  { name: 'nextStream', keys: ']', description: 'follow the next stream', scopes: ['follow'], matches: character(']') },
+  { name: 'previousStream', keys: '[', description: 'follow the previous stream', scopes: ['follow'], matches: character('[') },
+  { name: 'search', keys: '/', description: 'search the stream for text', scopes: ['follow'], matches: character('/') },
+  { name: 'nextMatch', keys: 'n', description: 'next match, wrapping', scopes: ['follow'], matches: character('n') },
+  { name: 'previousMatch', keys: 'N', description: 'previous match', scopes: ['follow'], matches: character('N') },
+  { name: 'save', keys: 'w', description: "save the stream's bytes (both sides, in order) to a file", scopes: ['follow'], matches: character('w') },
   { name: 'closeHelp', keys: 'Esc q ? Enter', description: 'close this screen', scopes: ['help'], matches: (input, key) => key.escape || key.return || character('q', '?')(input, key) },
 ];
 
@@ -97,9 +107,11 @@ export const HELP_SECTIONS: readonly { title: string; scopes: readonly Scope[] }
   { title: 'Every pane (list, tree, bytes)', scopes: PANES },
   { title: 'Packet list', scopes: ['list'] },
   { title: 'Tree', scopes: ['tree'] },
-  { title: 'Filter and export lines', scopes: LINES },
+  { title: 'Filter, path and search lines', scopes: LINES },
+  { title: 'Conversations, endpoints and follow', scopes: VIEWS },
   { title: 'Filter line', scopes: ['filter'] },
   { title: 'Conversations and endpoints (C, E)', scopes: ['traffic'] },
+  { title: 'Follow stream (f)', scopes: ['follow'] },
   { title: 'This screen', scopes: ['help'] },
 ];
 

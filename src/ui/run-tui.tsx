@@ -76,6 +76,8 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
       // Not incrementalRendering: Ink 6.8 places a frame one row low with it when the frame has a
       // trailing newline (ours does: a frame as tall as the terminal would be cleared and redrawn whole).
     });
+    // A render that throws ends Ink's app: that is an internal error, not a quiet exit.
+    instance.waitUntilExit().catch(fail);
     return await finished;
   } finally {
     // The reader may be waiting on a pipe that never ends: it is not awaited (the process exits).

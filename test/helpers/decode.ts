@@ -4,6 +4,9 @@ import { openCapture } from '../../src/capture/capture-reader.js';
 import { createRegistry, FrameDecoder } from '../../src/decode/decoder.js';
 import { formatFieldValue, type FieldDef } from '../../src/decode/field.js';
 import { sanitize } from '../../src/decode/sanitize.js';
+import { requestStatistics } from '../../src/cli/statistics.js';
+import { compileFilter } from '../../src/filter/display-filter.js';
+import { PrintPass } from '../../src/session/print-pass.js';
 
 export const registry = createRegistry();
 
@@ -31,4 +34,21 @@ export async function tssharkFields(file: string, names: readonly string[], colu
     await reader.close();
   }
   return rows;
+}
+
+/** What `tsshark -q -z SPEC...` draws for a capture, in process. */
+export async function tssharkStatistics(path: string, specs: readonly string[]): Promise<string> {
+  const request = requestStatistics(specs, registry);
+  if (!request.ok) throw new Error(request.error);
+  const filter = compileFilter('', registry);
+  if (!filter.ok) throw new Error(filter.error.message);
+  const reader = await openCapture(path);
+  try {
+    await new PrintPass(reader, registry, { filter: filter.filter, statistics: request.pass, goOn: () => true }).run();
+  } catch {
+    // A damaged file: what came before the damage is counted, as tshark counts it.
+  } finally {
+    await reader.close();
+  }
+  return request.draw();
 }

@@ -1,14 +1,14 @@
 // End to end in a real terminal: tmux runs the built CLI (with CI unset, which Ink reads as "not
 // interactive"), keys are sent, and the screen is read back with capture-pane. Each test has its own
 // tmux server (-L), killed when it ends.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { CORPUS, CORPUS_ABSENT, corpusPresent } from '../helpers/corpus.js';
 import { CLIPBOARD_PAYLOAD, hostileCapture, hostilePcapng } from '../helpers/hostile.js';
 import { Terminal, TMUX_ABSENT, tmuxPresent } from '../helpers/terminal.js';
-import { tsharkLines, tsharkPresent, TSHARK_ABSENT } from '../helpers/tshark.js';
+import { tshark, tsharkLines, tsharkPresent, TSHARK_ABSENT } from '../helpers/tshark.js';
 
 const ready = !tmuxPresent ? TMUX_ABSENT : !tsharkPresent ? TSHARK_ABSENT : !corpusPresent ? CORPUS_ABSENT : undefined;
 const FILE = join(CORPUS, 'recorded/rtr-client-side.pcap');
@@ -135,5 +135,53 @@ for (const [columns, rows] of [
     t.regex(screen, /^10\.201\.2\.2 +80 +3422 +3379865 +2191 +3297300 +1231/m);
     terminal.keys('Escape');
     await terminal.waitFor(t, /3,390 shown/);
+  });
+}
+
+for (const [columns, rows] of [
+  [80, 24],
+  [200, 50],
+]) {
+  (ready ? test.skip : test)(`${columns}x${rows}: follow a TCP stream as tshark follows it; modes, search, save, next stream${ready ? ` (${ready})` : ''}`, async (t) => {
+    const directory = mkdtempSync(join(tmpdir(), 'tsshark-tmux-'));
+    const terminal = new Terminal(columns, rows, ['-r', FILE]);
+    t.teardown(() => {
+      terminal.close();
+      rmSync(directory, { recursive: true, force: true });
+    });
+    await terminal.waitFor(t, /3,811 frames · 3,811 shown/);
+    terminal.keys('/');
+    terminal.type('http.request');
+    terminal.keys('Enter');
+    await terminal.waitFor(t, /filter: http\.request/);
+    // The first request is in stream 1; f follows it and applies tcp.stream eq 1.
+    terminal.keys('f');
+    let screen = await terminal.waitFor(t, /Follow TCP stream 1 \(ascii\)/);
+    t.regex(screen, /^> GET \/ HTTP\/1\.1$/m);
+    t.regex(screen, /^< HTTP\/1\.0 200 OK$/m);
+    const inStream = async (stream: number) => (await tsharkLines(['-r', FILE, '-Y', `tcp.stream eq ${stream}`])).length;
+    await terminal.waitFor(t, new RegExp(`· ${await inStream(1)} shown`));
+    // tshark's hex dump of the same stream, line for line (node 1's lines are indented there).
+    const hex = (await tshark(['-n', '-r', FILE, '-q', '-z', 'follow,tcp,hex,1'])).stdout.split('\n').filter((line) => /^\t?[0-9A-F]{8} {2}/.test(line));
+    terminal.keys('m');
+    screen = await terminal.waitFor(t, /\(hex\)/);
+    const shown = screen.split('\n').filter((line) => /^[<>] [0-9A-F]{8} {2}/.test(line));
+    t.true(shown.length > 3);
+    shown.forEach((line, index) => t.is(line.slice(2), hex[index].replace(/^\t/, '').slice(0, columns - 2).trimEnd()));
+    terminal.keys('m', 'm', '/');
+    terminal.type('Content-Length');
+    terminal.keys('Enter');
+    terminal.keys('w');
+    const saved = join(directory, 'stream.bin');
+    terminal.type(saved);
+    terminal.keys('Enter');
+    await terminal.waitFor(t, /Wrote \d+ bytes of stream 1/);
+    // The bytes saved are tshark's raw follow output, both sides in order.
+    const raw = (await tshark(['-n', '-r', FILE, '-q', '-z', 'follow,tcp,raw,1'])).stdout.split('\n').filter((line) => /^\t?[0-9a-f]+$/.test(line));
+    t.is(readFileSync(saved).toString('hex'), raw.map((line) => line.trim()).join(''));
+    terminal.keys(']');
+    screen = await terminal.waitFor(t, /Follow TCP stream 2 /);
+    terminal.keys('Escape');
+    await terminal.waitFor(t, new RegExp(`· ${await inStream(2)} shown`));
   });
 }
