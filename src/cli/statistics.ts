@@ -6,6 +6,7 @@ import { compileFilter, describeFilterError, type DisplayFilter } from '../filte
 import { byFramesDescending, ConversationTable, EndpointTable, hasPorts, instantSeconds, KIND_NAMES, KIND_TITLES } from '../session/stats/conversations.js';
 import { FOLLOW_MODES, FollowStatistic, type FollowMode } from '../session/stats/follow-statistic.js';
 import { LayerStatistic, StatisticsPass, type FrameStatistic } from '../session/stats/frame-statistics.js';
+import { ProtocolHierarchy, type HierarchyNode } from '../session/stats/protocol-hierarchy.js';
 import { drawFollow } from './follow-report.js';
 
 const RULE = '='.repeat(80);
@@ -20,13 +21,21 @@ export type StatisticsRequest = { ok: true; pass: StatisticsPass; draw(): string
 
 const SUPPORTED = [
   'conv,eth', 'conv,ip', 'conv,ipv6', 'conv,tcp', 'conv,udp', 'endpoints,eth', 'endpoints,ip', 'endpoints,ipv6', 'endpoints,tcp', 'endpoints,udp',
-  'follow,tcp,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]',
+  'follow,tcp,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]', 'io,phs[,FILTER]',
 ];
 
 /** The statistics `-z` asks for, or what is wrong with one of them. */
 export function requestStatistics(specs: readonly string[], registry: Registry): StatisticsRequest {
   const requested: Requested[] = [];
   for (const spec of specs) {
+    if (spec === 'io,phs' || spec.startsWith('io,phs,')) {
+      const filterText = spec.slice('io,phs,'.length);
+      const filter = compileStatisticFilter(spec, filterText, registry);
+      if (typeof filter === 'string') return { ok: false, error: filter };
+      const statistic = new ProtocolHierarchy(filter);
+      requested.push({ statistic, draw: () => drawHierarchy(statistic, filterText) });
+      continue;
+    }
     if (spec.startsWith('follow,')) {
       const follow = requestFollow(spec, registry);
       if (typeof follow === 'string') return { ok: false, error: follow };
@@ -39,12 +48,8 @@ export function requestStatistics(specs: readonly string[], registry: Registry):
       return { ok: false, error: `invalid -z argument "${spec}"; tsshark has: ${SUPPORTED.join(' ')}` };
     }
     const filterText = match[3];
-    let filter: DisplayFilter | undefined;
-    if (filterText !== undefined && filterText !== '') {
-      const compiled = compileFilter(filterText, registry);
-      if (!compiled.ok) return { ok: false, error: `-z ${spec}: ${describeFilterError(filterText, compiled.error)}` };
-      filter = compiled.filter;
-    }
+    const filter = compileStatisticFilter(spec, filterText, registry);
+    if (typeof filter === 'string') return { ok: false, error: filter };
     if (match[1] === 'conv') {
       const table = new ConversationTable(kind);
       requested.push({ statistic: new LayerStatistic(table, filter), draw: () => drawConversations(table, filterText) });
@@ -58,6 +63,28 @@ export function requestStatistics(specs: readonly string[], registry: Registry):
     pass: new StatisticsPass(requested.map((entry) => entry.statistic)),
     draw: () => [...requested].reverse().map((entry) => entry.draw()).join(''),
   };
+}
+
+/** A statistic's own filter (none when empty), or what is wrong with it. */
+function compileStatisticFilter(spec: string, text: string | undefined, registry: Registry): DisplayFilter | undefined | string {
+  if (text === undefined || text === '') return undefined;
+  const compiled = compileFilter(text, registry);
+  return compiled.ok ? compiled.filter : `-z ${spec}: ${describeFilterError(text, compiled.error)}`;
+}
+
+const PHS_NAME_WIDTH = 40;
+
+/** tap-protohierstat.c's drawing: each node indented two spaces a level, first seen first. */
+function drawHierarchy(statistic: ProtocolHierarchy, filter: string): string {
+  let text = `\n${'='.repeat(67)}\nProtocol Hierarchy Statistics\nFilter: ${filter}\n\n`;
+  const visit = (node: HierarchyNode, depth: number) => {
+    for (const child of node.children.values()) {
+      text += `${padEnd('  '.repeat(depth) + child.name, PHS_NAME_WIDTH)} frames:${child.frames} bytes:${child.bytes}\n`;
+      visit(child, depth + 1);
+    }
+  };
+  visit(statistic.root, 0);
+  return text + '='.repeat(67) + '\n';
 }
 
 const pad = (text: string | number, width: number) => String(text).padStart(width);

@@ -6,7 +6,7 @@ import type { ConversationTap } from './conversation-tap.js';
 import type { Conversation, Dissector, TableName } from './dissector.js';
 import type { FieldDef, FieldValue } from './field.js';
 import type { Registry } from './registry.js';
-import type { ByteSource } from './tree.js';
+import type { ByteSource, TreeNode } from './tree.js';
 import { expertFields } from './protocols/expert.js';
 import { FieldRecorder, NO_SLOT } from './field-recorder.js';
 import { Columns } from './columns.js';
@@ -70,6 +70,8 @@ export class Dissection extends FieldRecorder {
   /** True while dissecting the packet quoted inside an ICMP error. */
   inErrorPacket = false;
   readonly conversationTap: ConversationTap | undefined;
+  /** The open nodes under which dissection goes on after a top-level node. */
+  private outerStack: TreeNode[] = [];
   /** What layers left for later layers of this frame, by FrameSlot (cleared per frame). */
   private readonly slots: unknown[] = [];
   /**
@@ -190,17 +192,20 @@ export class Dissection extends FieldRecorder {
     siblings.splice(siblings.lastIndexOf(node), 1);
   }
 
-  /** Dissects a quoted packet (ICMP errors) now, under the current node, leaving the columns alone. */
-  nested(table: TableName, key: number, offset: number): void {
-    const dissector = this.registry.lookup(table, key);
+  /**
+   * Dissects a quoted packet (ICMP errors) now, under the current node, leaving the columns alone; or,
+   * not `quoted`, a payload a protocol keeps in its own subtree (ICMP's echo data, as Wireshark's tree).
+   */
+  nested(table: TableName, key: number, offset: number, quoted = true): void {
+    const dissector = key < 0 ? this.registry.data : this.registry.lookup(table, key);
     if (!dissector) return;
     const { captured, reported } = this.view;
     const saved = { columns: this.columnsEnabled, inError: this.inErrorPacket, depth: this.stack.length };
     this.columnsEnabled = false;
-    this.inErrorPacket = true;
+    this.inErrorPacket ||= quoted;
     this.pendingTable = undefined;
     // A quoted packet is cut short by design: running out of its bytes is not an error of this frame.
-    this.chain(dissector, offset, true);
+    this.chain(dissector, offset, quoted);
     this.view.captured = captured;
     this.view.reported = reported;
     this.columnsEnabled = saved.columns;
@@ -304,12 +309,21 @@ export class Dissection extends FieldRecorder {
     this.layers.pop();
   }
 
-  /** Adds a node at the top of the tree (TCP's reassembled segments sit between TCP and the PDU's protocol). */
+  /**
+   * Adds a node at the top of the tree (TCP's reassembled segments, after the protocols of the PDU, as in
+   * Wireshark's tree); `closeTopLevel` goes back to the node that was open before.
+   */
   openTopLevel(field: FieldDef, value: FieldValue): void {
     if (!this.tree) return;
-    this.stack.length = 0;
+    this.outerStack = this.stack.splice(0);
     this.open(field, 0, 0, value);
     if (this.last) this.last.generated = true;
+  }
+
+  closeTopLevel(): void {
+    if (!this.tree) return;
+    this.stack.length = 0;
+    this.stack.push(...this.outerStack);
   }
 
   // ---- the engine -----------------------------------------------------------------------------------
@@ -350,6 +364,8 @@ export class Dissection extends FieldRecorder {
 
   /** Runs one dissector under its protocol node; false when it ran out of bytes or failed. */
   private layer(dissector: Dissector, offset: number, listed: boolean, quoted = false): boolean {
+    // Wireshark gives a quoted packet's leftover payload to its data dissector with the top-level tree.
+    const outer = quoted && this.tree && dissector === this.registry.data ? this.stack.splice(0) : undefined;
     const depth = this.stack.length;
     const view = this.view;
     // A layer may start past the captured bytes (its parent was cut short): its node is then empty.
@@ -377,6 +393,7 @@ export class Dissection extends FieldRecorder {
     }
     // Setting an array's length is a slow call even when it changes nothing; the stack grows only with a tree.
     if (this.stack.length > depth) this.stack.length = depth;
+    if (outer !== undefined) this.stack.push(...outer);
     return ok;
   }
 

@@ -248,7 +248,7 @@ function addSegmentsNode(ctx: Dissection, pdu: Pdu, bytes: Uint8Array): void {
   ctx.generated(reassemblyFields['segment.count'], pieces.length);
   ctx.generated(reassemblyFields['reassembled.length'], bytes.length);
   ctx.generated(reassemblyFields['reassembled.data'], bytes);
-  ctx.close();
+  ctx.closeTopLevel();
 }
 
 const REASSEMBLY_ERROR = '[Reassembly error, protocol TCP: New fragment overlaps old data (retransmission?)]';
@@ -292,8 +292,9 @@ export function handOffPayload(view: ByteView, ctx: Dissection, flow: Reassembly
     if (!step.complete) markSegment(ctx, pdu);
     else {
       const bytes = pdu.contents(memory, step.length);
-      addSegmentsNode(ctx, pdu, bytes);
       if (dissect) ctx.dissectAbove('tcp.port', srcPort, dstPort, 0, bytes.length, { name: `Reassembled TCP (${bytes.length} bytes)`, bytes });
+      // As Wireshark's tree: the segments after the protocols they carried.
+      addSegmentsNode(ctx, pdu, bytes);
       if (dissect && ctx.desegmentAt >= 0) {
         // Still not enough (a protocol that could not tell its length): the next segments continue it.
         const continued = memory.once(() => continuePdu(flow, budget, pdu, segment.frame, bytes, ctx.desegmentAt));

@@ -12,6 +12,7 @@ import { exportFrames, type ExportResult } from './export.js';
 import { FrameFilter, type FilterProgress } from './frame-filter.js';
 import { runScan, type StoreScan } from './store-scan.js';
 import { FollowScan } from './stats/follow-scan.js';
+import { HierarchyScan } from './stats/hierarchy-scan.js';
 import { Marks } from './marks.js';
 import { TrafficScan } from './stats/traffic.js';
 
@@ -53,6 +54,7 @@ export class CaptureSession {
   private keepingUp = false;
   private trafficScan: TrafficScan | undefined;
   private followScan: FollowScan | undefined;
+  private hierarchyScan: HierarchyScan | undefined;
   /** Views' scans running in the background, each cancellable. */
   private readonly scansRunning = new Map<StoreScan, AbortController>();
   private stopReading = false;
@@ -154,6 +156,7 @@ export class CaptureSession {
     this.keepFilterUp();
     this.keepScanUp(this.trafficScan);
     this.keepScanUp(this.followScan);
+    this.keepScanUp(this.hierarchyScan);
     this.versionNow++;
     for (const listener of this.listeners) listener();
   }
@@ -247,6 +250,15 @@ export class CaptureSession {
       this.keepScanUp(this.trafficScan);
     }
     return this.trafficScan;
+  }
+
+  /** The protocol hierarchy of every frame, computed in the background from the first call on. */
+  get hierarchy(): HierarchyScan {
+    if (this.hierarchyScan === undefined) {
+      this.hierarchyScan = new HierarchyScan(this.decoded.store, this.decoded.registry);
+      this.keepScanUp(this.hierarchyScan);
+    }
+    return this.hierarchyScan;
   }
 
   /** TCP stream `stream` followed: its chunks, found in the background (a stream followed before is dropped). */

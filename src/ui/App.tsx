@@ -16,9 +16,11 @@ import { count } from './numbers.js';
 import { PacketList } from './PacketList.js';
 import { StatusBar } from './StatusBar.js';
 import { FollowView } from './FollowView.js';
+import { HierarchyView } from './HierarchyView.js';
 import { TrafficView } from './TrafficView.js';
 import { TreePane } from './TreePane.js';
 import { useFollowView } from './use-follow-view.js';
+import { useHierarchyView } from './use-hierarchy-view.js';
 import { usePromptLine } from './use-prompt-line.js';
 import { useFilterBar } from './use-filter-bar.js';
 import { useHelp } from './use-help.js';
@@ -42,7 +44,7 @@ export interface AppProps {
 
 type Pane = 'list' | 'tree' | 'hex';
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
-type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'follow' | 'find';
+type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'follow' | 'find';
 /** What the path line is asked for: an export of frames, or a followed stream's bytes. */
 type PathPurpose = 'export' | 'save';
 
@@ -111,6 +113,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
     void session.applyFilter(text).then((filter) => filter && keepSelection(filter));
   };
   const traffic = useTrafficView(session, mode === 'traffic', rows - 3, toPanes, applyFilter);
+  const hierarchy = useHierarchyView(session, mode === 'hierarchy', rows - 3, toPanes, applyFilter);
   const following = mode === 'follow' || mode === 'find' || (mode === 'path' && pathPurpose === 'save');
   const follow = useFollowView(session, following, rows - 4, applyFilter, toPanes, setMessage);
   const pathLine = usePromptLine(pathPurpose === 'save' ? toFollow : toPanes, (path) => setMessage(pathPurpose === 'save' ? follow.save(path) : exportMessage(session, path)));
@@ -153,6 +156,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       pathLine.open();
       setMode('path');
     },
+    hierarchy: () => setMode('hierarchy'),
     followStream: () => {
       const stream = detail ? tcpStreamOf(detail.roots) : undefined;
       if (stream === undefined) return setMessage('Not a TCP packet: nothing to follow');
@@ -197,6 +201,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   useKeys(queue, 'find', { ...findLine.commands, interrupt: onQuit }, scope === 'find');
   useKeys(queue, 'help', { ...help.commands, interrupt: onQuit }, scope === 'help');
   useKeys(queue, 'traffic', { ...traffic.commands, interrupt: onQuit }, scope === 'traffic');
+  useKeys(queue, 'hierarchy', { ...hierarchy.commands, interrupt: onQuit }, scope === 'hierarchy');
   const followCommands: CommandHandlers = {
     ...follow.commands,
     search: () => {
@@ -213,6 +218,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
 
   if (mode === 'help') return <Help columns={columns} rows={rows - 1} top={help.top} />;
   if (mode === 'traffic') return <TrafficView state={traffic} columns={columns} rows={rows - 1} />;
+  if (mode === 'hierarchy') return <HierarchyView state={hierarchy} columns={columns} rows={rows - 1} />;
   const node = tree.selected?.node;
   function fieldHelp(): string {
     return node ? `${node.field.abbrev}${node.field.blurb ? ' — ' + node.field.blurb : node.field.name ? ' — ' + node.field.name : ''}` : '';

@@ -3,7 +3,7 @@
 // that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
-export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'help' | 'traffic' | 'follow';
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'help' | 'traffic' | 'follow' | 'hierarchy';
 
 export type CommandName =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
@@ -13,7 +13,7 @@ export type CommandName =
   | 'cursorLeft' | 'cursorRight' | 'lineStart' | 'lineEnd' | 'deleteBack' | 'deleteForward' | 'deleteWord' | 'killToEnd' | 'clearLine' | 'insert'
   | 'closeHelp'
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
-  | 'followStream' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save';
+  | 'hierarchy' | 'followStream' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save';
 
 export interface Command {
   name: CommandName;
@@ -26,7 +26,7 @@ export interface Command {
 
 const PANES: readonly Scope[] = ['list', 'tree', 'hex'];
 const LINES: readonly Scope[] = ['filter', 'path', 'find'];
-const VIEWS: readonly Scope[] = ['traffic', 'follow'];
+const VIEWS: readonly Scope[] = ['traffic', 'follow', 'hierarchy'];
 const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'help', ...VIEWS];
 /** Where the moving keys move: a pane, the help screen, a view's rows. */
 const MOVING: readonly Scope[] = [...PANES, 'help', ...VIEWS];
@@ -60,6 +60,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'export', keys: 'w', description: 'write marked (else displayed) packets to a file', scopes: PANES, matches: character('w') },
   { name: 'conversations', keys: 'C', description: 'conversations: Ethernet, IPv4, IPv6, TCP, UDP', scopes: PANES, matches: character('C') },
   { name: 'endpoints', keys: 'E', description: 'endpoints of each kind', scopes: PANES, matches: character('E') },
+  { name: 'hierarchy', keys: 'P', description: 'protocol hierarchy: frames and bytes of each protocol', scopes: PANES, matches: character('P') },
   { name: 'followStream', keys: 'f', description: "follow the packet's TCP stream (applies tcp.stream eq N)", scopes: PANES, matches: character('f') },
   { name: 'help', keys: '?', description: 'show these keys', scopes: PANES, matches: character('?') },
   { name: 'quit', keys: 'q', description: 'quit', scopes: PANES, matches: character('q') },
@@ -84,7 +85,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'previousKind', keys: 'Shift-Tab ←', description: 'previous kind', scopes: ['traffic'], matches: (_, key) => (key.tab && key.shift) || key.leftArrow },
   { name: 'sortNext', keys: 's', description: 'sort by the next column', scopes: ['traffic'], matches: character('s') },
   { name: 'sortReverse', keys: 'r', description: 'reverse the order', scopes: ['traffic'], matches: character('r') },
-  { name: 'applyRow', keys: 'Enter', description: "filter the packet list to the row's traffic", scopes: ['traffic'], matches: (_, key) => key.return },
+  { name: 'applyRow', keys: 'Enter', description: "filter the packet list to the row's traffic or protocol", scopes: ['traffic', 'hierarchy'], matches: (_, key) => key.return },
   { name: 'closeView', keys: 'Esc q', description: 'back to the packet list', scopes: VIEWS, matches: (input, key) => key.escape || character('q')(input, key) },
   { name: 'nextMode', keys: 'm', description: 'show as ASCII, hex dump or raw hex', scopes: ['follow'], matches: character('m') },
   { name: 'nextStream', keys: ']', description: 'follow the next stream', scopes: ['follow'], matches: character(']') },
@@ -108,7 +109,8 @@ export const HELP_SECTIONS: readonly { title: string; scopes: readonly Scope[] }
   { title: 'Packet list', scopes: ['list'] },
   { title: 'Tree', scopes: ['tree'] },
   { title: 'Filter, path and search lines', scopes: LINES },
-  { title: 'Conversations, endpoints and follow', scopes: VIEWS },
+  { title: 'Conversations, endpoints, protocol hierarchy and follow', scopes: VIEWS },
+  { title: 'Conversations and protocol hierarchy', scopes: ['traffic', 'hierarchy'] },
   { title: 'Filter line', scopes: ['filter'] },
   { title: 'Conversations and endpoints (C, E)', scopes: ['traffic'] },
   { title: 'Follow stream (f)', scopes: ['follow'] },

@@ -185,3 +185,26 @@ for (const [columns, rows] of [
     await terminal.waitFor(t, new RegExp(`· ${await inStream(2)} shown`));
   });
 }
+
+for (const [columns, rows] of [
+  [80, 24],
+  [200, 50],
+]) {
+  (ready ? test.skip : test)(`${columns}x${rows}: the protocol hierarchy counts as tshark -z io,phs; Enter filters to a protocol${ready ? ` (${ready})` : ''}`, async (t) => {
+    const terminal = new Terminal(columns, rows, ['-r', FILE]);
+    t.teardown(() => terminal.close());
+    await terminal.waitFor(t, /3,811 frames · 3,811 shown/);
+    const phs = (await tshark(['-n', '-r', FILE, '-q', '-z', 'io,phs'])).stdout;
+    terminal.keys('P');
+    const screen = await terminal.waitFor(t, /^eth +100\.0 +3811 +100\.0 +3481248$/m);
+    // Each row in view has tshark's frames and bytes for its protocol at its depth.
+    const rowsShown = screen.split('\n').filter((line) => /^ *[a-z][\w.-]* +\d+\.\d +\d+ +\d+\.\d +\d+$/.test(line));
+    t.true(rowsShown.length >= Math.min(10, rows - 6));
+    for (const line of rowsShown) {
+      const [, indent, name, frames, bytes] = /^( *)(\S+) +\S+ +(\d+) +\S+ +(\d+)$/.exec(line) as RegExpExecArray;
+      t.regex(phs, new RegExp(`^${indent}${name.replace(/\./g, '\\.')} +frames:${frames} bytes:${bytes}$`, 'm'), line);
+    }
+    terminal.keys('j', 'Enter');
+    await terminal.waitFor(t, /· 204 shown/);
+  });
+}

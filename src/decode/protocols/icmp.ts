@@ -76,7 +76,7 @@ export const icmp: Dissector = {
         ctx.cols.info = `${typeText.padEnd(19)}  id=0x${ident.toString(16).padStart(4, '0')}, seq=${seq}/${swap16(seq)}` +
           (ctx.network ? `, ttl=${ctx.network.hopLimit}` : '') + (request !== undefined ? ` (request in ${request})` : '');
       }
-      ctx.next('ip.proto', -1, offset + HEADER_LENGTH);
+      ctx.nested('ip.proto', -1, offset + HEADER_LENGTH, false);
       return;
     }
     if (EXTENDED_ECHO_TYPES.has(type)) {

@@ -159,7 +159,7 @@ export const icmpv6: Dissector = {
         info = `${name} id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}${ctx.network ? `, hop limit=${ctx.network.hopLimit}` : ''}` +
           (request !== undefined ? ` (request in ${request})` : '');
         if (ctx.columns) ctx.cols.info = info;
-        ctx.next('ip.proto', -1, offset + HEADER_LENGTH);
+        ctx.nested('ip.proto', -1, offset + HEADER_LENGTH, false);
         return;
       }
       case Type.ROUTER_SOLICITATION: {

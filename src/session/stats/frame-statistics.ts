@@ -15,6 +15,8 @@ export interface FrameStatistic {
   readonly fields: readonly FieldDef[];
   /** Whether it needs the conversation tap's layers (then TCP is dissected too). */
   readonly conversations: boolean;
+  /** Whether it reads the protocol tree (costly: each frame's tree is built). */
+  readonly tree?: boolean;
   add(dissection: Dissection, layers: FrameLayers): void;
 }
 
@@ -97,10 +99,12 @@ export class StatisticsPass {
   /** Every field the statistics and their filters read. */
   readonly fields: readonly FieldDef[];
   readonly conversations: boolean;
+  readonly tree: boolean;
 
   constructor(readonly statistics: readonly FrameStatistic[]) {
     this.fields = statistics.flatMap((statistic) => [...(statistic.filter?.fields ?? []), ...statistic.fields]);
     this.conversations = statistics.some((statistic) => statistic.conversations);
+    this.tree = statistics.some((statistic) => statistic.tree === true);
   }
 
   /** The conversation tap a dissection for these statistics needs (undefined: none does). */

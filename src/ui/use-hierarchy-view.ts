@@ -1,0 +1,77 @@
+// The Protocol Hierarchy view's state and commands: the hierarchy as indented rows with each protocol's
+// share of the frames and bytes, the selected row; Enter filters the list to that protocol.
+import { useState } from 'react';
+import type { CaptureSession } from '../session/capture-session.js';
+import type { HierarchyNode } from '../session/stats/protocol-hierarchy.js';
+import { movement, type CommandHandlers } from './use-keys.js';
+
+export interface HierarchyRow {
+  name: string;
+  depth: number;
+  frames: number;
+  bytes: number;
+  /** Shares of all frames and bytes, in percent. */
+  framesShare: number;
+  bytesShare: number;
+}
+
+export interface HierarchyViewState {
+  rows: HierarchyRow[];
+  selectedInView: number;
+  progress: string;
+  commands: CommandHandlers;
+}
+
+function flatten(node: HierarchyNode, depth: number, total: { frames: number; bytes: number }, into: HierarchyRow[]): void {
+  for (const child of node.children.values()) {
+    into.push({
+      name: child.name,
+      depth,
+      frames: child.frames,
+      bytes: child.bytes,
+      framesShare: (100 * child.frames) / Math.max(1, total.frames),
+      bytesShare: (100 * child.bytes) / Math.max(1, total.bytes),
+    });
+    flatten(child, depth + 1, total, into);
+  }
+}
+
+/** `active`: the view is open; until it first is, nothing is computed. */
+export function useHierarchyView(session: CaptureSession, active: boolean, height: number, close: () => void, applyFilter: (text: string) => void): HierarchyViewState {
+  const [selected, setSelected] = useState(0);
+  const [top, setTop] = useState(0);
+  const scan = active ? session.hierarchy : undefined;
+  const all: HierarchyRow[] = [];
+  if (scan) {
+    let frames = 0;
+    let bytes = 0;
+    for (const child of scan.hierarchy.root.children.values()) {
+      frames += child.frames;
+      bytes += child.bytes;
+    }
+    flatten(scan.hierarchy.root, 0, { frames, bytes }, all);
+  }
+  const row = Math.max(0, Math.min(selected, all.length - 1));
+  let listTop = Math.max(0, Math.min(top, all.length - height));
+  if (row < listTop) listTop = row;
+  if (row >= listTop + height) listTop = row - height + 1;
+  const select = (to: number) => {
+    setSelected(Math.max(0, Math.min(all.length - 1, to)));
+    setTop(listTop);
+  };
+  return {
+    rows: all.slice(listTop, listTop + height),
+    selectedInView: row - listTop,
+    progress: !scan || scan.caughtUp ? '' : `computing ${Math.floor((100 * scan.examined) / Math.max(1, session.decoded.count))}%`,
+    commands: {
+      ...movement(row, height, all.length - 1, select),
+      applyRow: () => {
+        const chosen = all[row];
+        if (chosen === undefined) return;
+        close();
+        applyFilter(chosen.name);
+      },
+      closeView: close,
+    },
+  };
+}
