@@ -1,9 +1,9 @@
 // The Protocol Hierarchy view's state and commands: the hierarchy as indented rows with each protocol's
 // share of the frames and bytes, the selected row; Enter filters the list to that protocol.
-import { useState } from 'react';
 import type { CaptureSession } from '../session/capture-session.js';
 import type { HierarchyNode } from '../session/stats/protocol-hierarchy.js';
-import { movement, type CommandHandlers } from './use-keys.js';
+import type { CommandHandlers } from './use-keys.js';
+import { useRowSelection } from './use-row-selection.js';
 
 export interface HierarchyRow {
   name: string;
@@ -38,8 +38,6 @@ function flatten(node: HierarchyNode, depth: number, total: { frames: number; by
 
 /** `active`: the view is open; until it first is, nothing is computed. */
 export function useHierarchyView(session: CaptureSession, active: boolean, height: number, close: () => void, applyFilter: (text: string) => void): HierarchyViewState {
-  const [selected, setSelected] = useState(0);
-  const [top, setTop] = useState(0);
   const scan = active ? session.hierarchy : undefined;
   const all: HierarchyRow[] = [];
   if (scan) {
@@ -51,20 +49,13 @@ export function useHierarchyView(session: CaptureSession, active: boolean, heigh
     }
     flatten(scan.hierarchy.root, 0, { frames, bytes }, all);
   }
-  const row = Math.max(0, Math.min(selected, all.length - 1));
-  let listTop = Math.max(0, Math.min(top, all.length - height));
-  if (row < listTop) listTop = row;
-  if (row >= listTop + height) listTop = row - height + 1;
-  const select = (to: number) => {
-    setSelected(Math.max(0, Math.min(all.length - 1, to)));
-    setTop(listTop);
-  };
+  const { row, top, commands } = useRowSelection(all.length, height);
   return {
-    rows: all.slice(listTop, listTop + height),
-    selectedInView: row - listTop,
+    rows: all.slice(top, top + height),
+    selectedInView: row - top,
     progress: !scan || scan.caughtUp ? '' : `computing ${Math.floor((100 * scan.examined) / Math.max(1, session.decoded.count))}%`,
     commands: {
-      ...movement(row, height, all.length - 1, select),
+      ...commands,
       applyRow: () => {
         const chosen = all[row];
         if (chosen === undefined) return;

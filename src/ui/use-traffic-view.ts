@@ -6,7 +6,8 @@ import type { CaptureSession } from '../session/capture-session.js';
 import { KIND_TITLES } from '../session/stats/conversations.js';
 import { KINDS } from '../session/stats/traffic.js';
 import { columnsFor, conversationFilter, CONVERSATION_COLUMNS, endpointFilter, ENDPOINT_COLUMNS, sortItems, type TrafficColumn } from './traffic-columns.js';
-import { movement, type CommandHandlers } from './use-keys.js';
+import type { CommandHandlers } from './use-keys.js';
+import { useRowSelection } from './use-row-selection.js';
 
 export type TrafficViewName = 'conversations' | 'endpoints';
 
@@ -40,8 +41,6 @@ export function useTrafficView(session: CaptureSession, active: boolean, height:
   const [tab, setTab] = useState(1);
   const [sortTitle, setSortTitle] = useState(DEFAULT_SORT);
   const [descending, setDescending] = useState(true);
-  const [selected, setSelected] = useState(0);
-  const [top, setTop] = useState(0);
   const scan = active ? session.traffic : undefined;
   const kind = KINDS[tab];
   const tables = view === 'conversations' ? scan?.conversations : scan?.endpoints;
@@ -52,19 +51,11 @@ export function useTrafficView(session: CaptureSession, active: boolean, height:
     : { columns: columnsFor(ENDPOINT_COLUMNS, kind), items: scan?.endpoints[tab].items ?? [], filter: endpointFilter }) as Shown<unknown>;
   const sortBy = shown.columns.find((candidate) => candidate.title === sortTitle) ?? shown.columns[0];
   const items = sortItems(shown.items, sortBy, descending);
-  const row = Math.max(0, Math.min(selected, items.length - 1));
-  let listTop = Math.max(0, Math.min(top, items.length - height));
-  if (row < listTop) listTop = row;
-  if (row >= listTop + height) listTop = row - height + 1;
-
-  const select = (to: number) => {
-    setSelected(Math.max(0, Math.min(items.length - 1, to)));
-    setTop(listTop);
-  };
+  const selection = useRowSelection(items.length, height);
+  const { row, top: listTop } = selection;
   const switchTab = (step: number) => {
     setTab((tab + step + KINDS.length) % KINDS.length);
-    setSelected(0);
-    setTop(0);
+    selection.reset();
   };
   const progress = !scan || scan.caughtUp ? '' : `computing ${Math.floor((100 * scan.examined) / Math.max(1, session.decoded.count))}%`;
 
@@ -78,11 +69,10 @@ export function useTrafficView(session: CaptureSession, active: boolean, height:
     progress,
     open: (next) => {
       setView(next);
-      setSelected(0);
-      setTop(0);
+      selection.reset();
     },
     commands: {
-      ...movement(row, height, items.length - 1, select),
+      ...selection.commands,
       nextKind: () => switchTab(1),
       previousKind: () => switchTab(-1),
       sortNext: () => {
