@@ -169,12 +169,12 @@ for (const [columns, rows] of [
     t.true(shown.length > 3);
     shown.forEach((line, index) => t.is(line.slice(2), hex[index].replace(/^\t/, '').slice(0, columns - 2).trimEnd()));
     terminal.keys('m', 'm', '/');
-    await terminal.waitFor(t, /^Search: /m);
+    await terminal.waitFor(t, /^Search:/m);
     terminal.type('Content-Length');
     terminal.keys('Enter');
     await terminal.waitFor(t, /Follow TCP stream 1 \(ascii\)/);
     terminal.keys('w');
-    await terminal.waitFor(t, /Save stream 1 to: /);
+    await terminal.waitFor(t, /Save stream 1 to:/);
     const saved = join(directory, 'stream.bin');
     terminal.type(saved);
     terminal.keys('Enter');
