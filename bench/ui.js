@@ -99,9 +99,41 @@ async function measureTsshark() {
     while (/^> +(\d+)/m.exec(screen())?.[1] === selected && performance.now() - before < 2000) await sleep(1);
     latencies.push(performance.now() - before);
   }
+  const views = await measureViews();
+  const rssAfterViews = rssMb(pid);
   stop();
   latencies.sort((a, b) => a - b);
-  return { first, complete: Math.max(complete, done), rss, lastTree, filtered, latency: latencies[latencies.length >> 1], latencyMax: latencies[latencies.length - 1] };
+  return { first, complete: Math.max(complete, done), rss, lastTree, filtered, latency: latencies[latencies.length >> 1], latencyMax: latencies[latencies.length - 1], ...views, rssAfterViews };
+}
+
+/**
+ * The views of issue 16 on the whole file: conversations until complete, the protocol hierarchy until
+ * complete, and following the largest stream (the 3 MB download of the first copy) to its first screen.
+ */
+async function measureViews() {
+  tmux('send-keys', '/', 'C-u');
+  tmux('send-keys', 'Enter');
+  await until(new RegExp(`${framesText} frames · ${framesText} shown`), performance.now());
+  const beforeConversations = performance.now();
+  tmux('send-keys', 'C');
+  await until(/^ Conversations: /m, beforeConversations);
+  const conversations = await until(/^ Conversations: (?!.*computing)/m, beforeConversations);
+  tmux('send-keys', 'Escape');
+  const beforeHierarchy = performance.now();
+  tmux('send-keys', 'P');
+  await until(/^ Protocol hierarchy/m, beforeHierarchy);
+  const hierarchy = await until(/^ Protocol hierarchy (?!.*computing)/m, beforeHierarchy);
+  tmux('send-keys', 'Escape');
+  tmux('send-keys', '/');
+  tmux('send-keys', '-l', 'http.request.uri contains "blob"');
+  tmux('send-keys', 'Enter');
+  await until(/filter: http\.request\.uri/, performance.now());
+  tmux('send-keys', 'g');
+  await sleep(200);
+  const beforeFollow = performance.now();
+  tmux('send-keys', 'f');
+  const follow = await until(/^> GET \/blob/m, beforeFollow);
+  return { conversations, hierarchy, follow };
 }
 
 async function measureTermshark() {
@@ -188,5 +220,6 @@ row('RSS then (MB)', ours.rss, theirs?.rss, (mb) => mb.toFixed(0));
 row("last frame's tree", ours.lastTree, theirs?.lastTree, (ms) => (ms === Infinity ? 'timeout' : `${ms.toFixed(0)} ms`));
 console.log(`filter tcp.flags.syn == 1 applied in ${seconds(ours.filtered)}`);
 console.log(`keypress to redraw: median ${ours.latency.toFixed(1)} ms, worst ${ours.latencyMax.toFixed(1)} ms (30 presses)`);
+console.log(`conversations complete in ${seconds(ours.conversations)}, protocol hierarchy in ${seconds(ours.hierarchy)}, follow of the largest stream: first screen in ${seconds(ours.follow)}; RSS after every view ${ours.rssAfterViews.toFixed(0)} MB`);
 const output = await measureOutputRate();
 console.log(`terminal output at 10,000 frames/s: ${(output.bytesPerSecond / 1024).toFixed(1)} KB/s (${output.sent} frames sent, ${output.shown} shown)`);

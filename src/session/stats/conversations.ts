@@ -31,13 +31,59 @@ export interface Instant {
   nanoseconds: number;
 }
 
-function instantOf(relativeNs: number | bigint): Instant {
+/** Sets `into` to a relative time (nanoseconds), and returns it. */
+function instantOf(relativeNs: number | bigint, into: Instant): Instant {
   if (typeof relativeNs === 'bigint') {
     const seconds = relativeNs / 1_000_000_000n;
-    return { seconds: Number(seconds), nanoseconds: Number(relativeNs - seconds * 1_000_000_000n) };
+    into.seconds = Number(seconds);
+    into.nanoseconds = Number(relativeNs - seconds * 1_000_000_000n);
+    return into;
   }
-  const seconds = Math.trunc(relativeNs / NS_PER_S);
-  return { seconds, nanoseconds: relativeNs - seconds * NS_PER_S };
+  into.seconds = Math.trunc(relativeNs / NS_PER_S);
+  into.nanoseconds = relativeNs - into.seconds * NS_PER_S;
+  return into;
+}
+
+/** Whether `length` bytes at `aAt` of `a` equal those at `bAt` of `b`. */
+function sameBytes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (a[aAt + i] !== b[bAt + i]) return false;
+  return true;
+}
+
+/**
+ * The last layer a table counted (its addresses copied): consecutive frames are mostly of one
+ * conversation, found again without building its key.
+ */
+class LastLayer {
+  private readonly addresses = new Uint8Array(32);
+  private length = -1;
+  private srcPort = 0;
+  private dstPort = 0;
+  private id = 0;
+  index = 0;
+  /** The conversation's source sent it. */
+  sent = true;
+
+  /** 1: the same as last time, -1: the same reversed, 0: another. */
+  match(layer: TappedLayer): number {
+    const { bytes, srcAt, dstAt, length } = layer;
+    if (length !== this.length || layer.id !== this.id) return 0;
+    const last = this.addresses;
+    if (layer.srcPort === this.srcPort && layer.dstPort === this.dstPort && sameBytes(bytes, srcAt, last, 0, length) && sameBytes(bytes, dstAt, last, 16, length)) return 1;
+    if (layer.srcPort === this.dstPort && layer.dstPort === this.srcPort && sameBytes(bytes, srcAt, last, 16, length) && sameBytes(bytes, dstAt, last, 0, length)) return -1;
+    return 0;
+  }
+
+  remember(layer: TappedLayer, index: number, sent: boolean): void {
+    this.addresses.set(layer.bytes.subarray(layer.srcAt, layer.srcAt + layer.length), 0);
+    this.addresses.set(layer.bytes.subarray(layer.dstAt, layer.dstAt + layer.length), 16);
+    this.length = layer.length;
+    this.srcPort = layer.srcPort;
+    this.dstPort = layer.dstPort;
+    this.id = layer.id;
+    this.index = index;
+    this.sent = sent;
+  }
 }
 
 export function compareInstants(a: Instant, b: Instant): number {
@@ -90,10 +136,17 @@ export class ConversationTable implements LayerTable {
   /** In the order first seen, as tshark's array: equal frame counts keep this order. */
   readonly items: ConversationItem[] = [];
   private readonly index = new Map<string, number>();
+  private readonly last = new LastLayer();
+  private readonly time: Instant = { seconds: 0, nanoseconds: 0 };
 
   constructor(readonly kind: ConversationKind) {}
 
   add(layer: TappedLayer, frame: FrameMeta): void {
+    const seen = this.last.match(layer);
+    if (seen !== 0) {
+      this.count(this.items[this.last.index], seen > 0 ? this.last.sent : !this.last.sent, frame);
+      return;
+    }
     const { bytes, srcAt, dstAt, length, srcPort, dstPort, id } = layer;
     const src = addressKey(bytes, srcAt, length);
     const dst = addressKey(bytes, dstAt, length);
@@ -104,8 +157,8 @@ export class ConversationTable implements LayerTable {
       at = this.index.get(`${dst}\u0000${src}\u0000${dstPort}\u0000${srcPort}\u0000${id}`);
       sent = false;
     }
-    const time = instantOf(frame.relativeNs);
     if (at === undefined) {
+      const time = instantOf(frame.relativeNs, { seconds: 0, nanoseconds: 0 });
       at = this.items.length;
       this.index.set(forward, at);
       this.items.push({
@@ -118,12 +171,16 @@ export class ConversationTable implements LayerTable {
         rxFrames: 0,
         rxBytes: 0,
         start: time,
-        stop: time,
+        stop: { ...time },
         firstFrame: frame.number,
       });
       sent = true;
     }
-    const item = this.items[at];
+    this.last.remember(layer, at, sent);
+    this.count(this.items[at], sent, frame);
+  }
+
+  private count(item: ConversationItem, sent: boolean, frame: FrameMeta): void {
     if (sent) {
       item.txFrames++;
       item.txBytes += frame.originalLength;
@@ -132,23 +189,36 @@ export class ConversationTable implements LayerTable {
       item.rxBytes += frame.originalLength;
     }
     // As Wireshark: a frame later than the last moves the stop, else one earlier than the first the start.
-    if (compareInstants(time, item.stop) > 0) item.stop = time;
-    else if (compareInstants(time, item.start) < 0) item.start = time;
+    const time = instantOf(frame.relativeNs, this.time);
+    if (compareInstants(time, item.stop) > 0) instantOf(frame.relativeNs, item.stop);
+    else if (compareInstants(time, item.start) < 0) instantOf(frame.relativeNs, item.start);
   }
 }
 
 export class EndpointTable implements LayerTable {
   readonly items: EndpointItem[] = [];
   private readonly index = new Map<string, number>();
+  private readonly last = new LastLayer();
+  /** The last layer's source and destination endpoints. */
+  private readonly lastEnds = [0, 0];
 
   constructor(readonly kind: ConversationKind) {}
 
   add(layer: TappedLayer, frame: FrameMeta): void {
-    this.count(layer.bytes, layer.srcAt, layer.length, layer.srcPort, true, frame.originalLength);
-    this.count(layer.bytes, layer.dstAt, layer.length, layer.dstPort, false, frame.originalLength);
+    const seen = this.last.match(layer);
+    const source = seen === 0 ? this.find(layer.bytes, layer.srcAt, layer.length, layer.srcPort) : this.lastEnds[seen > 0 ? 0 : 1];
+    const destination = seen === 0 ? this.find(layer.bytes, layer.dstAt, layer.length, layer.dstPort) : this.lastEnds[seen > 0 ? 1 : 0];
+    if (seen === 0) {
+      this.last.remember(layer, 0, true);
+      this.lastEnds[0] = source;
+      this.lastEnds[1] = destination;
+    }
+    this.count(source, true, frame.originalLength);
+    this.count(destination, false, frame.originalLength);
   }
 
-  private count(bytes: Uint8Array, at: number, length: number, port: number, sender: boolean, frameBytes: number): void {
+  /** The endpoint's index, added when new. */
+  private find(bytes: Uint8Array, at: number, length: number, port: number): number {
     const key = `${addressKey(bytes, at, length)}\u0000${port}`;
     let index = this.index.get(key);
     if (index === undefined) {
@@ -156,6 +226,10 @@ export class EndpointTable implements LayerTable {
       this.index.set(key, index);
       this.items.push({ address: addressText(bytes, at, length), port, txFrames: 0, txBytes: 0, rxFrames: 0, rxBytes: 0 });
     }
+    return index;
+  }
+
+  private count(index: number, sender: boolean, frameBytes: number): void {
     const item = this.items[index];
     if (sender) {
       item.txFrames++;
