@@ -14,7 +14,7 @@ import { runScan, type StoreScan } from './store-scan.js';
 import { FollowScan } from './stats/follow-scan.js';
 import { HierarchyScan } from './stats/hierarchy-scan.js';
 import { Marks } from './marks.js';
-import { TrafficScan } from './stats/traffic.js';
+import type { TrafficTables } from './stats/traffic.js';
 
 export interface SourceStatus {
   /** The file or interface(s), as the status bar names it. */
@@ -52,7 +52,6 @@ export class CaptureSession {
   private appliedFilter: FrameFilter | undefined;
   private runningFilter: { frameFilter: FrameFilter; controller: AbortController; progress: FilterProgress } | undefined;
   private keepingUp = false;
-  private trafficScan: TrafficScan | undefined;
   private followScan: FollowScan | undefined;
   private hierarchyScan: HierarchyScan | undefined;
   /** Views' scans running in the background, each cancellable. */
@@ -154,7 +153,6 @@ export class CaptureSession {
       this.rateStartCount = count;
     }
     this.keepFilterUp();
-    this.keepScanUp(this.trafficScan);
     this.keepScanUp(this.followScan);
     this.keepScanUp(this.hierarchyScan);
     this.versionNow++;
@@ -243,13 +241,9 @@ export class CaptureSession {
 
   // ---- conversations and endpoints -------------------------------------------------------------------
 
-  /** Every kind's conversations and endpoints, computed in the background from the first call on. */
-  get traffic(): TrafficScan {
-    if (this.trafficScan === undefined) {
-      this.trafficScan = new TrafficScan(this.decoded.store, this.decoded.registry);
-      this.keepScanUp(this.trafficScan);
-    }
-    return this.trafficScan;
+  /** Every kind's conversations and endpoints, counted as frames are read. */
+  get traffic(): TrafficTables {
+    return this.decoded.traffic;
   }
 
   /** The protocol hierarchy of every frame, computed in the background from the first call on. */

@@ -8,8 +8,11 @@ import type { Dissection } from '../decode/dissection.js';
 import type { FieldDef } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
 import { TapAnnotator } from '../decode/taps/annotation.js';
+import { TrafficTables } from './stats/traffic.js';
 
 export class DecodedStore {
+  /** Every kind's conversations and endpoints, counted as frames are appended. */
+  readonly traffic = new TrafficTables();
   /** Decodes each appended frame for its state changes only: no tree, no columns, no values. */
   private readonly decoder: FrameDecoder;
   private readonly summaryDissection: Dissection;
@@ -28,7 +31,7 @@ export class DecodedStore {
     readonly registry: Registry,
     summaryFields: readonly FieldDef[],
   ) {
-    this.decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true });
+    this.decoder = new FrameDecoder(registry, { tree: false, columns: false, conversationTap: this.traffic.pass.tap }, { rememberEveryFrame: true, linkTapPaths: true });
     this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields: summaryFields });
     this.detailDissection = this.decoder.createDissection({ tree: true, columns: true, fields: summaryFields });
     this.decoder.memory.frameData = (number) => this.store.frame(number - 1, this.reassemblyBytes).data;
@@ -42,7 +45,8 @@ export class DecodedStore {
   /** Stores a frame and decodes it (its bytes may be reused by the caller after). */
   append(frame: Frame, interfaces: readonly InterfaceInfo[]): void {
     this.store.append(frame, interfaces);
-    this.decoder.decode(frame, this.store.interfaces[frame.interfaceId]);
+    this.traffic.pass.begin();
+    this.traffic.pass.add(this.decoder.decode(frame, this.store.interfaces[frame.interfaceId]));
   }
 
   /** Frame `index` (0-based) with columns and the summary fields; valid until the next `summary`. */

@@ -35,7 +35,7 @@ interface Shown<T> {
   filter(kind: ConversationKind, item: T): string;
 }
 
-/** `active`: the view is open; until it first is, nothing is computed. */
+/** `active`: the view is open (its rows are sorted only then). */
 export function useTrafficView(session: CaptureSession, active: boolean, height: number, close: () => void, applyFilter: (text: string) => void): TrafficViewState {
   const [view, setView] = useState<TrafficViewName>('conversations');
   const [tab, setTab] = useState(1);
@@ -57,7 +57,7 @@ export function useTrafficView(session: CaptureSession, active: boolean, height:
     setTab((tab + step + KINDS.length) % KINDS.length);
     selection.reset();
   };
-  const progress = !scan || scan.caughtUp ? '' : `computing ${Math.floor((100 * scan.examined) / Math.max(1, session.decoded.count))}%`;
+  const progress = session.status.running ? (session.status.live ? 'live' : 'reading') : '';
 
   return {
     title: view === 'conversations' ? 'Conversations' : 'Endpoints',
