@@ -117,13 +117,16 @@ async function measureViews() {
   const beforeConversations = performance.now();
   tmux('send-keys', 'C');
   await until(/^ Conversations: /m, beforeConversations);
-  const conversations = await until(/^ Conversations: (?!.*computing)/m, beforeConversations);
+  const conversations = await until(/^ Conversations: (?!.*(computing|reading))/m, beforeConversations);
   tmux('send-keys', 'Escape');
+  // An Escape followed at once by another key reads as Alt and that key: a pause between them.
+  await sleep(300);
   const beforeHierarchy = performance.now();
   tmux('send-keys', 'P');
   await until(/^ Protocol hierarchy/m, beforeHierarchy);
   const hierarchy = await until(/^ Protocol hierarchy (?!.*computing)/m, beforeHierarchy);
   tmux('send-keys', 'Escape');
+  await sleep(300);
   tmux('send-keys', '/');
   tmux('send-keys', '-l', 'http.request.uri contains "blob"');
   tmux('send-keys', 'Enter');
