@@ -37,6 +37,8 @@ export interface RunningFilter {
 }
 
 const ANNOUNCE_INTERVAL_MS = 250;
+/** Frames a followed stream's search looks at before its first screen (later slices are larger). */
+const FOLLOW_FIRST_SLICE = 2_000;
 const RATE_WINDOW_MS = 1000;
 
 export class CaptureSession {
@@ -260,17 +262,17 @@ export class CaptureSession {
     if (this.followScan?.statistic.stream !== stream) {
       if (this.followScan) this.scansRunning.get(this.followScan)?.abort();
       this.followScan = FollowScan.of(this.decoded.store, this.decoded.registry, stream);
-      this.keepScanUp(this.followScan);
+      this.keepScanUp(this.followScan, FOLLOW_FIRST_SLICE);
     }
     return this.followScan;
   }
 
   /** Runs a view's scan over frames it has not seen yet, announcing its progress. */
-  private keepScanUp(scan: StoreScan | undefined): void {
+  private keepScanUp(scan: StoreScan | undefined, firstSliceFrames?: number): void {
     if (!scan || scan.caughtUp || this.scansRunning.has(scan)) return;
     const controller = new AbortController();
     this.scansRunning.set(scan, controller);
-    void runScan(scan, { signal: controller.signal, onProgress: () => this.update() }).then(() => {
+    void runScan(scan, { signal: controller.signal, firstSliceFrames, onProgress: () => this.update() }).then(() => {
       this.scansRunning.delete(scan);
       if (!controller.signal.aborted) this.update();
     });

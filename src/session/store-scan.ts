@@ -68,14 +68,16 @@ export interface RunOptions<P extends ScanProgress> {
   onProgress?: (progress: P) => void;
   /** Frames per slice between yields to the event loop. */
   sliceFrames?: number;
+  /** A smaller first slice, so what is near the start shows sooner (a followed stream's first screen). */
+  firstSliceFrames?: number;
 }
 
 /** Examines the store's frames in slices, yielding between them; resolves false when cancelled. */
 export async function runScan<S extends StoreScan>(scan: S, options: RunOptions<S['progress']> = {}): Promise<boolean> {
   const slice = options.sliceFrames ?? 20_000;
-  for (;;) {
+  for (let first = true; ; first = false) {
     if (options.signal?.aborted) return false;
-    const done = scan.step(slice);
+    const done = scan.step(first ? (options.firstSliceFrames ?? slice) : slice);
     options.onProgress?.(scan.progress);
     if (done) return true;
     await new Promise<void>((resume) => setTimeout(resume, 0));

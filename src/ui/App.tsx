@@ -44,7 +44,7 @@ export interface AppProps {
 
 type Pane = 'list' | 'tree' | 'hex';
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
-type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'follow' | 'find';
+type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'follow' | 'find' | 'command';
 /** What the path line is asked for: an export of frames, or a followed stream's bytes. */
 type PathPurpose = 'export' | 'save';
 
@@ -118,6 +118,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   const follow = useFollowView(session, following, rows - 4, applyFilter, toPanes, setMessage);
   const pathLine = usePromptLine(pathPurpose === 'save' ? toFollow : toPanes, (path) => setMessage(pathPurpose === 'save' ? follow.save(path) : exportMessage(session, path)));
   const findLine = usePromptLine(toFollow, (text) => setMessage(follow.search(text, false)));
+  const commandLine = usePromptLine(toPanes, (text) => runColonCommand(text), false);
   const help = useHelp(rows - 2, toPanes);
   const statusText = useStatusBar(session, list.following);
 
@@ -157,11 +158,10 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       setMode('path');
     },
     hierarchy: () => setMode('hierarchy'),
-    followStream: () => {
-      const stream = detail ? tcpStreamOf(detail.roots) : undefined;
-      if (stream === undefined) return setMessage('Not a TCP packet: nothing to follow');
-      follow.open(stream);
-      setMode('follow');
+    followStream: () => followStream(detail ? tcpStreamOf(detail.roots) : undefined),
+    commandLine: () => {
+      commandLine.open();
+      setMode('command');
     },
     conversations: () => {
       traffic.open('conversations');
@@ -175,6 +175,40 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
     quit: onQuit,
     interrupt: onQuit,
   };
+  function followStream(stream: number | undefined): void {
+    if (stream === undefined) return setMessage('Not a TCP packet: nothing to follow');
+    follow.open(stream);
+    setMode('follow');
+  }
+  /** `:name argument`: the commands of the keys, by name (listed in `?` beside their keys). */
+  function runColonCommand(text: string): void {
+    const [name] = text.split(/\s+/);
+    const argument = text.slice(name.length).trim();
+    const run = (command: keyof CommandHandlers) => everyPane[command]?.('');
+    switch (name) {
+      case 'conv':
+      case 'conversations':
+        return run('conversations');
+      case 'endpoints':
+        return run('endpoints');
+      case 'phs':
+      case 'hierarchy':
+        return run('hierarchy');
+      case 'follow':
+        return argument === '' ? run('followStream') : /^\d+$/.test(argument) ? followStream(Number(argument)) : setMessage(`:follow takes a stream number, not "${argument}"`);
+      case 'filter':
+        return applyFilter(argument);
+      case 'write':
+        return argument === '' ? run('export') : setMessage(exportMessage(session, argument));
+      case 'help':
+        return run('help');
+      case 'q':
+      case 'quit':
+        return onQuit();
+      default:
+        setMessage(`No command ":${name}": conv, endpoints, phs, follow [N], filter X, write [PATH], help, quit`);
+    }
+  }
   function focus(next: Pane): void {
     if (next === 'hex') hex.focus();
     setPane(next);
@@ -199,6 +233,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   useKeys(queue, 'filter', { ...filterBar.commands, interrupt: onQuit }, scope === 'filter');
   useKeys(queue, 'path', { ...pathLine.commands, interrupt: onQuit }, scope === 'path');
   useKeys(queue, 'find', { ...findLine.commands, interrupt: onQuit }, scope === 'find');
+  useKeys(queue, 'command', { ...commandLine.commands, interrupt: onQuit }, scope === 'command');
   useKeys(queue, 'help', { ...help.commands, interrupt: onQuit }, scope === 'help');
   useKeys(queue, 'traffic', { ...traffic.commands, interrupt: onQuit }, scope === 'traffic');
   useKeys(queue, 'hierarchy', { ...hierarchy.commands, interrupt: onQuit }, scope === 'hierarchy');
@@ -230,6 +265,8 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
         <EditedLine prompt={pathPrompt} line={pathLine.editor.line} />
       ) : mode === 'find' ? (
         <EditedLine prompt="Search: " line={findLine.editor.line} />
+      ) : mode === 'command' ? (
+        <EditedLine prompt=":" line={commandLine.editor.line} />
       ) : (
         <Text wrap="truncate">{message || (following ? '' : fieldHelp())}</Text>
       )}

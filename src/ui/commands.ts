@@ -3,7 +3,7 @@
 // that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
-export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'help' | 'traffic' | 'follow' | 'hierarchy';
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'command' | 'help' | 'traffic' | 'follow' | 'hierarchy';
 
 export type CommandName =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
@@ -13,11 +13,11 @@ export type CommandName =
   | 'cursorLeft' | 'cursorRight' | 'lineStart' | 'lineEnd' | 'deleteBack' | 'deleteForward' | 'deleteWord' | 'killToEnd' | 'clearLine' | 'insert'
   | 'closeHelp'
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
-  | 'hierarchy' | 'followStream' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save';
+  | 'hierarchy' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save';
 
 export interface Command {
   name: CommandName;
-  /** The keys as the help screen shows them. */
+  /** The keys as the help screen shows them (with the `:` command that does the same, if any). */
   keys: string;
   description: string;
   scopes: readonly Scope[];
@@ -25,7 +25,7 @@ export interface Command {
 }
 
 const PANES: readonly Scope[] = ['list', 'tree', 'hex'];
-const LINES: readonly Scope[] = ['filter', 'path', 'find'];
+const LINES: readonly Scope[] = ['filter', 'path', 'find', 'command'];
 const VIEWS: readonly Scope[] = ['traffic', 'follow', 'hierarchy'];
 const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'help', ...VIEWS];
 /** Where the moving keys move: a pane, the help screen, a view's rows. */
@@ -51,21 +51,22 @@ export const COMMANDS: readonly Command[] = [
   { name: 'expand', keys: 'Enter →', description: 'list: open the tree; tree: expand or collapse the node', scopes: ['list', 'tree'], matches: (_, key) => key.return || key.rightArrow },
   { name: 'collapse', keys: '←', description: 'collapse the node, or go to its parent', scopes: ['tree'], matches: (_, key) => key.leftArrow },
   { name: 'expandAll', keys: '*', description: 'expand the whole tree', scopes: PANES, matches: character('*') },
-  { name: 'filter', keys: '/', description: 'edit the display filter', scopes: PANES, matches: character('/') },
+  { name: 'filter', keys: '/ :filter X', description: 'edit the display filter (:filter applies X)', scopes: PANES, matches: character('/') },
   { name: 'cancelFilter', keys: 'Esc', description: 'cancel a filter being applied', scopes: PANES, matches: (_, key) => key.escape },
   { name: 'follow', keys: 'F', description: 'follow new packets on or off', scopes: PANES, matches: character('F') },
   { name: 'mark', keys: 'Space', description: 'mark or unmark the packet', scopes: PANES, matches: character(' ') },
   { name: 'markAll', keys: 'M', description: 'mark every displayed packet', scopes: PANES, matches: character('M') },
   { name: 'clearMarks', keys: 'U', description: 'clear all marks', scopes: PANES, matches: character('U') },
-  { name: 'export', keys: 'w', description: 'write marked (else displayed) packets to a file', scopes: PANES, matches: character('w') },
-  { name: 'conversations', keys: 'C', description: 'conversations: Ethernet, IPv4, IPv6, TCP, UDP', scopes: PANES, matches: character('C') },
-  { name: 'endpoints', keys: 'E', description: 'endpoints of each kind', scopes: PANES, matches: character('E') },
-  { name: 'hierarchy', keys: 'P', description: 'protocol hierarchy: frames and bytes of each protocol', scopes: PANES, matches: character('P') },
-  { name: 'followStream', keys: 'f', description: "follow the packet's TCP stream (applies tcp.stream eq N)", scopes: PANES, matches: character('f') },
-  { name: 'help', keys: '?', description: 'show these keys', scopes: PANES, matches: character('?') },
-  { name: 'quit', keys: 'q', description: 'quit', scopes: PANES, matches: character('q') },
+  { name: 'export', keys: 'w :write', description: 'write marked (else displayed) packets to a file', scopes: PANES, matches: character('w') },
+  { name: 'conversations', keys: 'C :conv', description: 'conversations: Ethernet, IPv4, IPv6, TCP, UDP', scopes: PANES, matches: character('C') },
+  { name: 'endpoints', keys: 'E :endpoints', description: 'endpoints of each kind', scopes: PANES, matches: character('E') },
+  { name: 'hierarchy', keys: 'P :phs', description: 'protocol hierarchy: frames and bytes of each protocol', scopes: PANES, matches: character('P') },
+  { name: 'followStream', keys: 'f :follow N', description: "follow the packet's TCP stream, or stream N (applies tcp.stream eq N)", scopes: PANES, matches: character('f') },
+  { name: 'commandLine', keys: ':', description: 'type a command: conv, endpoints, phs, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
+  { name: 'help', keys: '? :help', description: 'show these keys', scopes: PANES, matches: character('?') },
+  { name: 'quit', keys: 'q :quit', description: 'quit', scopes: PANES, matches: character('q') },
   { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },
-  { name: 'accept', keys: 'Enter', description: 'apply the filter (empty: none), write the file, search', scopes: LINES, matches: (_, key) => key.return },
+  { name: 'accept', keys: 'Enter', description: 'apply the filter (empty: none), write the file, search, run the command', scopes: LINES, matches: (_, key) => key.return },
   { name: 'cancel', keys: 'Esc', description: 'leave the line; the filter applied before stays', scopes: LINES, matches: (_, key) => key.escape },
   { name: 'complete', keys: 'Tab', description: 'complete the field name', scopes: ['filter'], matches: (_, key) => key.tab },
   { name: 'older', keys: '↑', description: 'an earlier filter', scopes: ['filter'], matches: (_, key) => key.upArrow },
@@ -108,7 +109,7 @@ export const HELP_SECTIONS: readonly { title: string; scopes: readonly Scope[] }
   { title: 'Every pane (list, tree, bytes)', scopes: PANES },
   { title: 'Packet list', scopes: ['list'] },
   { title: 'Tree', scopes: ['tree'] },
-  { title: 'Filter, path and search lines', scopes: LINES },
+  { title: 'Filter, path, search and command lines', scopes: LINES },
   { title: 'Conversations, endpoints, protocol hierarchy and follow', scopes: VIEWS },
   { title: 'Conversations and protocol hierarchy', scopes: ['traffic', 'hierarchy'] },
   { title: 'Filter line', scopes: ['filter'] },

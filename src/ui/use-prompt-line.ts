@@ -1,5 +1,5 @@
-// A line that asks for one thing (a path to write, text to search): editing, Enter hands the text over,
-// Esc leaves. It remembers the last text given, which it offers the next time.
+// A line that asks for one thing (a path to write, text to search, a command): editing, Enter hands the
+// text over, Esc leaves. It can offer the last text given the next time (a path, a search).
 import { useRef } from 'react';
 import type { CommandHandlers } from './use-keys.js';
 import { useLineEditor, type LineEditor } from './use-line-editor.js';
@@ -11,13 +11,13 @@ export interface PromptLineState {
   commands: CommandHandlers;
 }
 
-/** `close`: the line is left; `accept`: the text given (not empty). */
-export function usePromptLine(close: () => void, accept: (text: string) => void): PromptLineState {
+/** `close`: the line is left; `accept`: the text given (not empty); `offerLast`: open on the last text given. */
+export function usePromptLine(close: () => void, accept: (text: string) => void, offerLast = true): PromptLineState {
   const editor = useLineEditor();
   const last = useRef('');
   return {
     editor,
-    open: () => editor.open(last.current),
+    open: () => editor.open(offerLast ? last.current : ''),
     commands: {
       ...editor.commands,
       accept: () => {

@@ -196,10 +196,27 @@ test('? lists every key of every mode, a screen at a time; q closes it without q
     screen = plain(app.lastFrame());
     pages += screen;
   }
-  for (const command of COMMANDS) t.true(pages.includes(`${command.keys.padEnd(15)}${command.description}`.slice(0, 78)), command.name);
+  for (const command of COMMANDS) t.true(pages.includes(`${command.keys.padEnd(15)}${command.description}`.slice(0, 76)), command.name);
   t.regex(pages, /Ctrl-W +erase the word before the cursor/);
   await press(app, 'q');
   await expectShown(t, app, /42 frames · 42 shown/);
   t.is(quit, 0);
+  app.unmount();
+});
+
+test(': runs the commands of the keys by name: conv, follow N, filter X, and says what it has for a name it has not', async (t) => {
+  const { frames, interfaces } = await sampleFrames();
+  const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={SIZE} />);
+  await started();
+  await press(app, ':', ...'bogus', KEY.enter);
+  await expectShown(t, app, /No command ":bogus": conv, endpoints, phs, follow \[N\], filter X, write \[PATH\], help, quit/);
+  await press(app, ':', ...'filter icmp', KEY.enter);
+  const expected = await tsharkLines(['-r', SAMPLE, '-Y', 'icmp', '-T', 'fields', '-e', 'frame.number']);
+  await expectShown(t, app, new RegExp(`42 frames · ${expected.length} shown .*filter: icmp`));
+  await press(app, ':', ...'conv', KEY.enter);
+  await expectShown(t, app, /^ Conversations: .*\[IPv4 \d+\]/m);
+  await press(app, KEY.escape);
+  await press(app, ':', ...'follow 0', KEY.enter);
+  await expectShown(t, app, /Follow TCP stream 0 \(ascii\)/);
   app.unmount();
 });
