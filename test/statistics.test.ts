@@ -75,6 +75,9 @@ test('a -z tsshark does not have, or a bad filter in one, is refused before the 
   const unknown = await runCli(['-r', '/nonexistent.pcap', '-q', '-z', 'conv,ipx']);
   t.is(unknown.status, 1);
   t.regex(unknown.stderr, /invalid -z argument "conv,ipx"; tsshark has: conv,eth .*endpoints,udp/);
+  const inherited = await runCli(['-r', '/nonexistent.pcap', '-q', '-z', 'endpoints,constructor']);
+  t.is(inherited.status, 1);
+  t.regex(inherited.stderr, /invalid -z argument "endpoints,constructor"/);
   const badFilter = await runCli(['-r', '/nonexistent.pcap', '-q', '-z', 'conv,tcp,tcp.port ==']);
   t.is(badFilter.status, 1);
   t.regex(badFilter.stderr, /-z conv,tcp,tcp\.port ==: .+\n +tcp\.port ==\n +\^/);

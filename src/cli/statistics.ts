@@ -1,6 +1,7 @@
 // `-z` in print mode: the statistics tshark 4.0 offers that tsshark has, parsed from tshark's spelling
-// and drawn as tshark draws them (ui/cli/tap-iousers.c, tap-endpoints.c), so scripts written for tshark
-// read the same lines. tshark draws them after the frames, the last one given first.
+// and drawn as tshark draws them (ui/cli/tap-iousers.c, tap-endpoints.c, tap-protohierstat.c; tap-follow.c
+// in follow-report.ts), so scripts written for tshark read the same lines. tshark draws them after the
+// frames, the last one given first.
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
 import { byFramesDescending, ConversationTable, EndpointTable, hasPorts, instantSeconds, KIND_NAMES, KIND_TITLES } from '../session/stats/conversations.js';
@@ -43,7 +44,8 @@ export function requestStatistics(specs: readonly string[], registry: Registry):
       continue;
     }
     const match = /^(conv|endpoints),([a-z0-9]+)(?:,(.*))?$/s.exec(spec);
-    const kind = match ? KIND_NAMES[match[2]] : undefined;
+    // Own keys only: "constructor" is not a kind.
+    const kind = match && Object.hasOwn(KIND_NAMES, match[2]) ? KIND_NAMES[match[2]] : undefined;
     if (!match || kind === undefined) {
       return { ok: false, error: `invalid -z argument "${spec}"; tsshark has: ${SUPPORTED.join(' ')}` };
     }
