@@ -35,7 +35,8 @@ export class ProtocolHierarchy implements FrameStatistic {
     let depth = 0;
     for (const top of dissection.roots) {
       const name = top.field.abbrev;
-      if (NOT_ON_PATH.has(name) || depth++ === MAX_DEPTH) continue;
+      if (NOT_ON_PATH.has(name)) continue;
+      if (depth++ === MAX_DEPTH) break;
       let child = node.children.get(name);
       if (child === undefined) {
         child = { name, frames: 0, bytes: 0, children: new Map() };
