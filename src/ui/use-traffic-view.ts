@@ -20,7 +20,7 @@ export interface TrafficViewState {
   /** The rows in view, as cells. */
   rows: string[][];
   selectedInView: number;
-  /** "computing 42%" while the tables are being filled. */
+  /** "reading" while the capture is still being read (the tables grow with it). */
   progress: string;
   open(view: TrafficViewName): void;
   commands: CommandHandlers;
@@ -41,17 +41,18 @@ export function useTrafficView(session: CaptureSession, active: boolean, height:
   const [tab, setTab] = useState(1);
   const [sortTitle, setSortTitle] = useState(DEFAULT_SORT);
   const [descending, setDescending] = useState(true);
-  const scan = active ? session.traffic : undefined;
+  const traffic = active ? session.traffic : undefined;
   const kind = KINDS[tab];
-  const tables = view === 'conversations' ? scan?.conversations : scan?.endpoints;
+  const tables = view === 'conversations' ? traffic?.conversations : traffic?.endpoints;
+  const items = tables?.[tab].items ?? [];
 
   // One shape for both views: the kind's columns, its items, and a row's filter.
   const shown = (view === 'conversations'
-    ? { columns: columnsFor(CONVERSATION_COLUMNS, kind), items: scan?.conversations[tab].items ?? [], filter: conversationFilter }
-    : { columns: columnsFor(ENDPOINT_COLUMNS, kind), items: scan?.endpoints[tab].items ?? [], filter: endpointFilter }) as Shown<unknown>;
+    ? { columns: columnsFor(CONVERSATION_COLUMNS, kind), items, filter: conversationFilter }
+    : { columns: columnsFor(ENDPOINT_COLUMNS, kind), items, filter: endpointFilter }) as Shown<unknown>;
   const sortBy = shown.columns.find((candidate) => candidate.title === sortTitle) ?? shown.columns[0];
-  const items = sortItems(shown.items, sortBy, descending);
-  const selection = useRowSelection(items.length, height);
+  const sorted = sortItems(shown.items, sortBy, descending);
+  const selection = useRowSelection(sorted.length, height);
   const { row, top: listTop } = selection;
   const switchTab = (step: number) => {
     setTab((tab + step + KINDS.length) % KINDS.length);
@@ -64,7 +65,7 @@ export function useTrafficView(session: CaptureSession, active: boolean, height:
     tabs: KINDS.map((each, index) => ({ name: KIND_TITLES[each], rows: tables?.[index].items.length ?? 0 })),
     tab,
     headers: shown.columns.map((candidate) => ({ title: candidate.title, numeric: candidate.numeric, sorted: candidate === sortBy ? (descending ? '▼' : '▲') : '' })),
-    rows: items.slice(listTop, listTop + height).map((item) => shown.columns.map((candidate) => candidate.text(item))),
+    rows: sorted.slice(listTop, listTop + height).map((item) => shown.columns.map((candidate) => candidate.text(item))),
     selectedInView: row - listTop,
     progress,
     open: (next) => {
@@ -82,7 +83,7 @@ export function useTrafficView(session: CaptureSession, active: boolean, height:
       },
       sortReverse: () => setDescending(!descending),
       applyRow: () => {
-        const item = items[row];
+        const item = sorted[row];
         if (item === undefined) return;
         close();
         applyFilter(shown.filter(kind, item));
