@@ -8,6 +8,8 @@ import { byFramesDescending, ConversationTable, EndpointTable, hasPorts, instant
 import { FOLLOW_MODES, FollowStatistic, type FollowMode } from '../session/stats/follow-statistic.js';
 import { LayerStatistic, StatisticsPass, type FrameStatistic } from '../session/stats/frame-statistics.js';
 import { ProtocolHierarchy, type HierarchyNode } from '../session/stats/protocol-hierarchy.js';
+import { expertGroupName, type ExpertSeverity } from '../decode/protocols/expert.js';
+import { ExpertInfo, SEVERITIES, SEVERITY_TITLES } from '../session/stats/expert-info.js';
 import { drawFollow } from './follow-report.js';
 
 const RULE = '='.repeat(80);
@@ -22,7 +24,7 @@ export type StatisticsRequest = { ok: true; pass: StatisticsPass; draw(): string
 
 const SUPPORTED = [
   'conv,eth', 'conv,ip', 'conv,ipv6', 'conv,tcp', 'conv,udp', 'endpoints,eth', 'endpoints,ip', 'endpoints,ipv6', 'endpoints,tcp', 'endpoints,udp',
-  'follow,tcp,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]', 'io,phs[,FILTER]',
+  'expert[,error|warn|note|chat][,FILTER]', 'follow,tcp,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]', 'io,phs[,FILTER]',
 ];
 
 /** The statistics `-z` asks for, or what is wrong with one of them. */
@@ -35,6 +37,12 @@ export function requestStatistics(specs: readonly string[], registry: Registry):
       if (typeof filter === 'string') return { ok: false, error: filter };
       const statistic = new ProtocolHierarchy(filter);
       requested.push({ statistic, draw: () => drawHierarchy(statistic, filterText) });
+      continue;
+    }
+    if (spec === 'expert' || spec.startsWith('expert,')) {
+      const expert = requestExpert(spec, registry);
+      if (typeof expert === 'string') return { ok: false, error: expert };
+      requested.push(expert);
       continue;
     }
     if (spec.startsWith('follow,')) {
@@ -142,6 +150,38 @@ function drawEndpoints(table: EndpointTable, filter: string | undefined): string
   }
   lines.push(RULE);
   return lines.map((line) => line + '\n').join('');
+}
+
+/**
+ * `expert[,LEVEL][,FILTER]`, read as tap-expert.c reads it: a level is a case-blind prefix (",warning"
+ * is ",warn" and then no filter, since what follows does not start with a comma); comments are not noted.
+ */
+function requestExpert(spec: string, registry: Registry): Requested | string {
+  let rest = spec.slice('expert'.length);
+  let lowest: ExpertSeverity = 'chat';
+  const level = /^,(error|warn|note|chat|comment)/i.exec(rest);
+  if (level) {
+    const name = level[1].toLowerCase();
+    lowest = name === 'comment' ? 'chat' : (name as ExpertSeverity);
+    rest = rest.slice(level[0].length);
+  }
+  const filterText = rest.startsWith(',') ? rest.slice(1) : undefined;
+  const filter = compileStatisticFilter(spec, filterText, registry);
+  if (typeof filter === 'string') return filter;
+  const statistic = new ExpertInfo(filter, lowest);
+  return { statistic, draw: () => drawExpert(statistic) };
+}
+
+/** tap-expert.c's drawing: each severity with notes, most severe first. */
+function drawExpert(statistic: ExpertInfo): string {
+  let text = '';
+  for (const severity of SEVERITIES) {
+    const entries = statistic.entries[severity];
+    if (entries.length === 0) continue;
+    text += `\n${SEVERITY_TITLES[severity]} (${statistic.total(severity)})\n=============\n   Frequency      Group           Protocol  Summary\n`;
+    for (const entry of entries) text += `${pad(entry.frequency, 12)} ${pad(expertGroupName(entry.group), 10)} ${pad(entry.protocol, 18)}  ${entry.summary}\n`;
+  }
+  return text;
 }
 
 /** `follow,tcp,MODE,STREAM[,FIRST[-LAST]]`, or what is wrong with it (tshark's words). */

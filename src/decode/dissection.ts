@@ -7,7 +7,7 @@ import type { Conversation, Dissector, TableName } from './dissector.js';
 import type { FieldDef, FieldValue } from './field.js';
 import type { Registry } from './registry.js';
 import type { ByteSource, TreeNode } from './tree.js';
-import { expertFields } from './protocols/expert.js';
+import { ExpertGroup, expertFields, type ExpertSeverity, type ExpertTap } from './protocols/expert.js';
 import { FieldRecorder, NO_SLOT } from './field-recorder.js';
 import { Columns } from './columns.js';
 import { blankFrameMeta, type Datagram, type FrameMeta, type NetworkAddresses } from './frame-meta.js';
@@ -27,6 +27,8 @@ export interface DissectOptions {
   stopBeforeTcp?: boolean;
   /** Told of every layer's addresses and ports, for the conversation and endpoint statistics. */
   conversationTap?: ConversationTap;
+  /** Told of every expert note, for the expert statistics. */
+  expertTap?: ExpertTap;
 }
 
 /**
@@ -70,6 +72,9 @@ export class Dissection extends FieldRecorder {
   /** True while dissecting the packet quoted inside an ICMP error. */
   inErrorPacket = false;
   readonly conversationTap: ConversationTap | undefined;
+  private readonly expertTap: ExpertTap | undefined;
+  /** The short name of the protocol being dissected, which expert notes are attributed to. */
+  private protocolName = '';
   /** The open nodes under which dissection goes on after a top-level node. */
   private outerStack: TreeNode[] = [];
   /** What layers left for later layers of this frame, by FrameSlot (cleared per frame). */
@@ -109,6 +114,13 @@ export class Dissection extends FieldRecorder {
     this.stopAtDatagram = options.stopAtDatagram ?? false;
     this.stopBeforeTcp = options.stopBeforeTcp ?? false;
     this.conversationTap = options.conversationTap;
+    this.expertTap = options.expertTap;
+  }
+
+  /** The expert tap is told of the note too, with the protocol that adds it; not of a quoted packet's (Wireshark's taps skip error packets). */
+  override expert(severity: ExpertSeverity, group: ExpertGroup, message: string, start = 0, length = 0): void {
+    if (this.expertTap !== undefined && !this.inErrorPacket) this.expertTap.note(severity, group, this.protocolName, message);
+    super.expert(severity, group, message, start, length);
   }
 
   get columns(): boolean {
@@ -379,6 +391,9 @@ export class Dissection extends FieldRecorder {
     if (listed) this.layers.push(dissector.protocol.abbrev);
     if (listed && this.columnsEnabled && dissector.short !== '') this.cols.setProtocol(dissector.short);
     let ok = true;
+    // Notes go to the protocol dissecting, as Wireshark's pinfo->current_proto (saved around each call).
+    const caller = this.protocolName;
+    if (dissector.short !== '') this.protocolName = dissector.short;
     try {
       dissector.dissect(view, offset, this);
     } catch (error) {
@@ -386,11 +401,12 @@ export class Dissection extends FieldRecorder {
       // Back to this layer's node, so the note lands under it.
       this.stack.length = Math.min(this.stack.length, depth + (this.tree ? 1 : 0));
       if (!(error instanceof BoundsError)) {
-        this.expert('error', `[Dissector bug, protocol ${dissector.short}: ${String(error)}]`);
+        this.expert('error', ExpertGroup.Malformed, `[Dissector bug, protocol ${dissector.short}: ${String(error)}]`);
       } else if (!quoted) {
         this.reportBounds(error, dissector);
       }
     }
+    this.protocolName = caller;
     // Setting an array's length is a slow call even when it changes nothing; the stack grows only with a tree.
     if (this.stack.length > depth) this.stack.length = depth;
     if (outer !== undefined) this.stack.push(...outer);
@@ -403,7 +419,8 @@ export class Dissection extends FieldRecorder {
     this.stack.length = 0;
     this.open(truncated ? expertFields.short : expertFields.malformed, 0, 0, true);
     this.label(truncated ? `[Packet size limited during capture: ${dissector.short} truncated]` : `[Malformed Packet: ${dissector.short}]`);
-    this.expert(truncated ? 'warn' : 'error', truncated ? 'Packet size limited during capture' : 'Malformed Packet (Exception occurred)');
+    // A frame cut by the snapshot length is no fault of the packet: Wireshark makes no note of it.
+    if (!truncated) this.expert('error', ExpertGroup.Malformed, 'Malformed Packet (Exception occurred)');
     this.close();
     this.infoSuffix = truncated ? '[Packet size limited during capture]' : '[Malformed Packet]';
   }

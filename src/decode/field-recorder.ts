@@ -2,8 +2,8 @@
 // `-T fields`, a filter's) and, for the selected frame only, the tree. With no tree, no node is made.
 import { ByteView } from './byte-view.js';
 import type { FieldDef, FieldValue } from './field.js';
-import { expertFields } from './protocols/expert.js';
-import type { ByteSource, ExpertSeverity, TreeNode } from './tree.js';
+import { expertFields, expertText, SEVERITY_VALUES, type ExpertGroup, type ExpertSeverity } from './protocols/expert.js';
+import type { ByteSource, TreeNode } from './tree.js';
 
 export const NO_SLOT = -1;
 const NO_VALUES: readonly FieldValue[] = [];
@@ -95,13 +95,25 @@ export class FieldRecorder {
     if (layer) layer.length = length;
   }
 
-  expert(severity: ExpertSeverity, message: string, start = 0, length = 0): void {
-    const slot = this.slotOf[expertFields.message.id];
-    if (slot !== NO_SLOT) this.values[slot].push(message);
-    if (!this.tree) return;
-    const node = this.node(expertFields.message, start, length, message, false);
-    node.label = message;
-    node.expert = { severity, message };
+  /** An expert note (Wireshark's expert_add_info): `_ws.expert` with its message, severity and group. */
+  expert(severity: ExpertSeverity, group: ExpertGroup, message: string, start = 0, length = 0): void {
+    if (!this.recording) return;
+    const note = this.tree || this.slotOf[expertFields.note.id] !== NO_SLOT;
+    if (note) {
+      const text = expertText(severity, group, message);
+      this.generated(expertFields.note, text, start, length);
+      if (this.tree) {
+        const node = this.last as TreeNode;
+        node.label = text;
+        node.expert = { severity, message };
+        this.stack.push(node);
+      }
+    }
+    this.generated(expertFields.message, message);
+    this.label(message);
+    this.generated(expertFields.severity, SEVERITY_VALUES[severity]);
+    this.generated(expertFields.group, group);
+    if (note) this.close();
   }
 
   protected currentLayer(): TreeNode | undefined {

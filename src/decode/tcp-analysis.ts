@@ -4,6 +4,7 @@
 // interfaces, AF_PACKET and NFLOG) is a copy (taps/tap-copies.ts), not a retransmission: the analysis runs on
 // first sightings.
 import type { Dissection } from './dissection.js';
+import { ExpertGroup } from './protocols/expert.js';
 import { defineFields } from './field.js';
 import type { ExpertSeverity } from './tree.js';
 import { newReassemblyFlow, type ReassemblyFlow } from './tcp-reassembly.js';
@@ -395,7 +396,7 @@ function addAnalysis(ctx: Dissection, flags: number, irtt: number): string {
         // The note's own item: Wireshark's formatted expert notes are items of their expert field, whose
         // abbrev this one shares, so tshark lists the field twice.
         ctx.generated(analysisFields[field], undefined);
-        ctx.expert('note', `Duplicate ACK (#${dupAckNum})`);
+        ctx.expert('note', ExpertGroup.Sequence, `Duplicate ACK (#${dupAckNum})`);
         text = `[TCP Dup ACK ${dupAckFrame}#${dupAckNum}] ${text}`;
         continue;
       }
@@ -404,7 +405,7 @@ function addAnalysis(ctx: Dissection, flags: number, irtt: number): string {
       if ((flag === Analysis.FAST_RETRANSMISSION || flag === Analysis.SPURIOUS_RETRANSMISSION) && !(flags & Analysis.RETRANSMISSION)) {
         ctx.generated(analysisFields['analysis.retransmission'], undefined);
       }
-      ctx.expert(severity, message);
+      ctx.expert(severity, ExpertGroup.Sequence, message);
       text = flagText + text;
     }
     ctx.close();

@@ -4,6 +4,7 @@
 // "Reassembled TCP" byte source. Bounded per PDU and overall. A PDU of known length across a lost
 // segment waits on, as Wireshark's does, while the next ones start after its end.
 import type { ByteView } from './byte-view.js';
+import { ExpertGroup } from './protocols/expert.js';
 import type { Dissection } from './dissection.js';
 import { defineFields } from './field.js';
 import { MAX_PDU, MAX_WAITING, MORE_BYTES_UNKNOWN, Pdu } from './tcp-pdu.js';
@@ -281,11 +282,11 @@ export function handOffPayload(view: ByteView, ctx: Dissection, flow: Reassembly
   }
   if (step === OVERLAPS_DONE) {
     if (ctx.columns) ctx.cols.appendInfo(REASSEMBLY_ERROR, '');
-    ctx.expert('error', REASSEMBLY_ERROR, payloadAt, length);
+    ctx.expert('error', ExpertGroup.Malformed, REASSEMBLY_ERROR, payloadAt, length);
     return;
   }
   let from = payloadAt;
-  if (step === FRESH_AFTER_LOSS) ctx.expert('warn', '[Reassembly stopped: a segment of the PDU was not captured]', payloadAt, 0);
+  if (step === FRESH_AFTER_LOSS) ctx.expert('warn', ExpertGroup.Reassemble, '[Reassembly stopped: a segment of the PDU was not captured]', payloadAt, 0);
   if (typeof step === 'object') {
     const { pdu, used } = step;
     ctx.add(reassemblyFields.segment_data, payloadAt, used);
@@ -318,7 +319,7 @@ export function handOffPayload(view: ByteView, ctx: Dissection, flow: Reassembly
   const needs = ctx.desegmentNeeds;
   const started = memory.once(() => startPdu(flow, budget, segment, view, at, needs, inFrame, memory.frameData !== undefined));
   if (started === OVER_LIMIT) {
-    ctx.expert('warn', '[Reassembly limit reached]', at, end - at);
+    ctx.expert('warn', ExpertGroup.Reassemble, '[Reassembly limit reached]', at, end - at);
     return;
   }
   ctx.add(reassemblyFields.segment_data, at, end - at);

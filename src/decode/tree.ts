@@ -1,8 +1,9 @@
 // The protocol tree of one frame: every node names its field and the bytes it spans, so the hex pane can
 // light them; generated nodes (computed, not on the wire) have length 0 and show in brackets.
 import { displayFieldValue, type FieldDef, type FieldValue } from './field.js';
+import type { ExpertSeverity } from './protocols/expert.js';
 
-export type ExpertSeverity = 'chat' | 'note' | 'warn' | 'error';
+export type { ExpertSeverity };
 
 export interface TreeNode {
   field: FieldDef;

@@ -1,6 +1,7 @@
 // DNS, RFC 1035 §4 (messages, compressed names), RFC 3596 (AAAA), RFC 2782 (SRV), RFC 6891 (OPT);
 // over UDP and over TCP (2-byte length prefix, RFC 1035 §4.2.2). mDNS and LLMNR share its fields.
 import type { ByteView } from '../byte-view.js';
+import { ExpertGroup } from './expert.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, type FieldDef } from '../field.js';
@@ -308,7 +309,7 @@ function dissectMessage(view: ByteView, ctx: Dissection, message: number): void 
     }
   } catch (error) {
     if (!(error instanceof DnsNameError)) throw error;
-    ctx.expert('error', `${error.detail}`, error.at, 1);
+    ctx.expert('error', ExpertGroup.Malformed, `${error.detail}`, error.at, 1);
   }
   if (ctx.tree) ctx.layerSummary(`Domain Name System (${response ? 'response' : 'query'})`);
   if (ctx.columns) ctx.cols.info = info;

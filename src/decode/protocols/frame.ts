@@ -45,9 +45,10 @@ export const frameProtocol: Dissector = {
     ctx.generated(fields.number, frame.number);
     ctx.generated(fields.len, frame.originalLength);
     ctx.generated(fields.cap_len, frame.capturedLength);
-    // libpcap and Wireshark read such frames (the corpus has dozens); they are shown, with a note.
-    if (frame.snaplen > 0 && frame.capturedLength > frame.snaplen) {
-      ctx.expert('warn', `Captured length ${frame.capturedLength} exceeds the file's snapshot length ${frame.snaplen}`);
+    // libpcap and Wireshark read such frames (the corpus has dozens): said in the tree, not as an expert
+    // note, which Wireshark does not make.
+    if (ctx.tree && frame.snaplen > 0 && frame.capturedLength > frame.snaplen) {
+      ctx.label(`${fields.cap_len.name}: ${frame.capturedLength} bytes, more than the file's snapshot length ${frame.snaplen}`);
     }
   },
   finish(ctx) {

@@ -1,6 +1,7 @@
 // An HTTP message body: de-chunked (RFC 9112 §7.1), decompressed (gzip, deflate, br; RFC 9110 §8.4.1)
 // into byte sources of their own, with an output bound, then handed on by media type as Wireshark does.
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import { ExpertGroup } from './expert.js';
 import type { ByteView } from '../byte-view.js';
 import type { Dissection } from '../dissection.js';
 import type { Dissector } from '../dissector.js';
@@ -45,7 +46,7 @@ function dechunk(view: ByteView, ctx: Dissection, at: number, end: number): Uint
     const line = latin1Text(view.bytes.subarray(offset, lf)).replace(/\r$/, '');
     const size = chunkSize(line);
     if (size < 0) {
-      ctx.expert('warn', `Chunk size "${line.slice(0, 40)}" is not a hexadecimal size under 2^28`, offset, lf - offset);
+      ctx.expert('warn', ExpertGroup.Malformed, `Chunk size "${line.slice(0, 40)}" is not a hexadecimal size under 2^28`, offset, lf - offset);
       break;
     }
     ctx.add(bodyFields.chunk_size, offset, lf + 1 - offset, size);
@@ -57,7 +58,7 @@ function dechunk(view: ByteView, ctx: Dissection, at: number, end: number): Uint
     const available = Math.min(size, view.captured - offset);
     ctx.add(bodyFields.chunk_data, offset, available);
     if (total + available > MAX_UNCOMPRESSED) {
-      ctx.expert('warn', `[De-chunked body larger than ${MAX_UNCOMPRESSED} bytes: stopped]`, offset, 0);
+      ctx.expert('warn', ExpertGroup.Undecoded, `[De-chunked body larger than ${MAX_UNCOMPRESSED} bytes: stopped]`, offset, 0);
       break;
     }
     parts.push(view.bytes.subarray(offset, offset + available));
@@ -90,7 +91,7 @@ function decompress(ctx: Dissection, coding: string, body: Uint8Array): Uint8Arr
     return undefined;
   } catch (error) {
     const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-    ctx.expert('warn', tooLarge ? `[Uncompressed body larger than ${MAX_UNCOMPRESSED} bytes: not decompressed]` : `[Body does not decompress as ${coding}]`);
+    ctx.expert('warn', ExpertGroup.Undecoded, tooLarge ? `[Uncompressed body larger than ${MAX_UNCOMPRESSED} bytes: not decompressed]` : `[Body does not decompress as ${coding}]`);
     return undefined;
   }
 }

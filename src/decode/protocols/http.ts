@@ -1,6 +1,7 @@
 // HTTP/1.x, RFC 9112: request and status lines, header fields (§5), message bodies by Content-Length or
 // chunked transfer coding (§6, §7.1), reassembled over TCP; requests matched to responses in order (§9.3.2).
 import type { ByteView } from '../byte-view.js';
+import { ExpertGroup } from './expert.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineProtocol, fieldsByAbbrev } from '../field.js';
@@ -116,7 +117,7 @@ function dissectMessage(view: ByteView, ctx: Dissection, offset: number): number
     ctx.unlistLayer();
     return -1;
   }
-  if (headersEnd < 0 && !bounded) ctx.expert('warn', `[Header line over ${MAX_LINE} bytes or headers over ${MAX_HEADER_BLOCK}: not reassembled further]`, at, 0);
+  if (headersEnd < 0 && !bounded) ctx.expert('warn', ExpertGroup.Reassemble, `[Header line over ${MAX_LINE} bytes or headers over ${MAX_HEADER_BLOCK}: not reassembled further]`, at, 0);
   const headerBlockEnd = headersEnd < 0 ? Math.min(limit, view.captured) : headersEnd;
   const headers: Headers = { contentLength: -1, chunked: false, contentType: '', contentEncoding: '', host: '' };
   for (let line = firstLf + 1; line < headerBlockEnd; ) {
@@ -230,7 +231,7 @@ export function chunkSize(line: string): number {
 function addStartLine(ctx: Dissection, at: number, lf: number, kind: 'request' | 'response', line: string): void {
   ctx.open(kind === 'request' ? fields.request : fields.response, at, lf + 1 - at, true);
   if (ctx.tree) ctx.label(`${line}\\r\\n`);
-  ctx.expert('chat', `${line}\\r\\n`, at, lf + 1 - at);
+  ctx.expert('chat', ExpertGroup.Sequence, `${line}\\r\\n`, at, lf + 1 - at);
   const firstSpace = line.indexOf(' ');
   const lastSpace = kind === 'request' ? line.lastIndexOf(' ') : line.indexOf(' ', firstSpace + 1);
   if (kind === 'request') {

@@ -1,6 +1,7 @@
 // ICMPv6, RFC 4443 (messages, errors quoting the offending packet), RFC 4861 (Neighbor Discovery and its
 // options), RFC 3810 (MLDv2 reports).
 import type { ByteView } from '../byte-view.js';
+import { ExpertGroup } from './expert.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { matchEcho } from '../echo-requests.js';
@@ -78,7 +79,7 @@ function addOptions(view: ByteView, ctx: Dissection, start: number, end: number)
     const type = view.u8(at);
     const length = view.u8(at + 1) * 8;
     if (length === 0) {
-      ctx.expert('error', 'Invalid option length (Zero)', at + 1, 1);
+      ctx.expert('error', ExpertGroup.Malformed, 'Invalid option length (Zero)', at + 1, 1);
       return linkAddress;
     }
     ctx.open(fields.opt, at, length);

@@ -1,6 +1,7 @@
 // IPv4, RFC 791 §3.1 (header), RFC 6864 (ID); fragments are reassembled (RFC 815) on the last one.
 // Wireshark's abbrev for IPv4 is `ip`.
 import type { ByteView } from '../byte-view.js';
+import { ExpertGroup } from './expert.js';
 import { ConversationKind, tapConversation } from '../conversation-tap.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
@@ -60,7 +61,7 @@ function addOptions(view: ByteView, ctx: Dissection, start: number, end: number)
     }
     const length = view.u8(at + 1);
     if (length < 2 || at + length > end) {
-      ctx.expert('warn', `IPv4 option length ${length} is invalid at offset ${at - start}`, at, 2);
+      ctx.expert('warn', ExpertGroup.Malformed, `IPv4 option length ${length} is invalid at offset ${at - start}`, at, 2);
       return;
     }
     ctx.open(fields['opt.type'], at, length, type);
@@ -68,6 +69,28 @@ function addOptions(view: ByteView, ctx: Dissection, start: number, end: number)
     if (length > 2) ctx.add(fields['opt.data'], at + 2, length - 2);
     ctx.close();
     at += length;
+  }
+}
+
+const IGMP = 2;
+const OSPF = 89;
+const PIM = 103;
+const VRRP_ADDRESS = 0xe0000012;
+const MDNS_ADDRESS = 0xe00000fb;
+const ANY_TTL = -1;
+
+/**
+ * Wireshark's TTL notes: the Local Network Control Block (224.0.0.0/24) is never routed, so its TTL is 1
+ * (VRRP's 255, mDNS's any, RFC 3171); a unicast datagram with a TTL under 5 is about to expire.
+ */
+function checkTtl(ctx: Dissection, ttl: number, dst: number, proto: number): void {
+  if (dst >>> 8 === 0xe00000) {
+    const valid = proto === IGMP ? 1 : dst === VRRP_ADDRESS ? 255 : dst === MDNS_ADDRESS ? ANY_TTL : 1;
+    if (ttl !== valid && valid !== ANY_TTL) {
+      ctx.expert('note', ExpertGroup.Sequence, `"Time To Live" != ${valid} for a packet sent to the Local Network Control Block (see RFC 3171)`);
+    }
+  } else if (ttl < 5 && dst >>> 28 !== 0xe && proto !== PIM && proto !== OSPF) {
+    ctx.expert('note', ExpertGroup.Sequence, `"Time To Live" only ${ttl}`);
   }
 }
 
@@ -94,14 +117,14 @@ export const ip: Dissector = {
     }
     ctx.add(fields.version, offset, 1, version);
     if (version !== 4) {
-      ctx.expert('error', `Bogus IPv4 version (${version}, must be 4)`, offset, 1);
+      ctx.expert('error', ExpertGroup.Protocol, 'Bogus IPv4 version', offset, 1);
       if (ctx.columns) ctx.cols.info = `Bogus IPv4 version (${version}, must be 4)`;
       if (version === 6) ctx.next('ip.version', 6, offset);
       return;
     }
     ctx.add(fields.hdr_len, offset, 1, headerLength);
     if (headerLength < MIN_HEADER) {
-      ctx.expert('error', `Bogus IP header length (${headerLength}, must be at least ${MIN_HEADER})`, offset, 1);
+      ctx.expert('error', ExpertGroup.Protocol, `Bogus IP header length (${headerLength}, must be at least ${MIN_HEADER})`, offset, 1);
       if (ctx.columns) ctx.cols.info = `Bogus IPv4 header length (${headerLength}, must be at least ${MIN_HEADER})`;
       return;
     }
@@ -115,9 +138,12 @@ export const ip: Dissector = {
     if (totalLength === 0) totalLength = view.reportedRemaining(offset);
     ctx.add(fields.len, offset + FIELD.LENGTH, 2, totalLength);
     if (totalLength < headerLength) {
-      ctx.expert('error', `Bogus IP length (${totalLength}, less than header length ${headerLength})`, offset + FIELD.LENGTH, 2);
+      ctx.expert('error', ExpertGroup.Protocol, 'Bogus IP length', offset + FIELD.LENGTH, 2);
       if (ctx.columns) ctx.cols.info = `Bogus IP length (${totalLength}, less than header length ${headerLength})`;
       return;
+    }
+    if (totalLength > view.reported - offset && !ctx.inErrorPacket) {
+      ctx.expert('error', ExpertGroup.Protocol, `IPv4 total length exceeds packet length (${view.reported - offset} bytes)`, offset + FIELD.LENGTH, 2);
     }
     const id = view.u16(offset + FIELD.ID);
     ctx.add(fields.id, offset + FIELD.ID, 2, id);
@@ -140,6 +166,7 @@ export const ip: Dissector = {
     const dst = view.u32(offset + FIELD.DST);
     ctx.add(fields.dst, offset + FIELD.DST, 4, dst);
     ctx.add(fields.addr, offset + FIELD.DST, 4, dst);
+    checkTtl(ctx, ttl, dst, proto);
     if (headerLength > MIN_HEADER) addOptions(view, ctx, offset + MIN_HEADER, offset + headerLength);
     ctx.network = { bytes: view.bytes, srcAt: offset + FIELD.SRC, dstAt: offset + FIELD.DST, length: 4, hopLimit: ttl };
     tapConversation(ctx, ConversationKind.IPV4, view.bytes, offset + FIELD.SRC, offset + FIELD.DST, 4);

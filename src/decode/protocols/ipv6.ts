@@ -1,6 +1,7 @@
 // IPv6, RFC 8200 §3 (header), §4 (extension headers: hop-by-hop, routing, fragment, destination
 // options); fragments are reassembled on the frame that completes the datagram.
 import type { ByteView } from '../byte-view.js';
+import { ExpertGroup } from './expert.js';
 import { ConversationKind, tapConversation } from '../conversation-tap.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
@@ -127,7 +128,7 @@ export const ipv6: Dissector = {
     const version = first >>> 28;
     ctx.add(fields.version, offset, 1, version);
     if (version !== 6) {
-      ctx.expert('error', `Bogus IPv6 version (${version}, must be 6)`, offset, 1);
+      ctx.expert('error', ExpertGroup.Malformed, 'Bogus IPv6 version', offset, 1);
       return;
     }
     ctx.open(fields.tclass, offset, 4, (first >>> 20) & 0xff);

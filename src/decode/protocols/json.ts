@@ -1,6 +1,7 @@
 // JSON, RFC 8259, as Wireshark's JSON dissector shows it: objects, arrays and members, and for each
 // member with a plain value its key, path and value. Nesting is bounded; bad JSON is an expert note.
 import type { ByteView } from '../byte-view.js';
+import { ExpertGroup } from './expert.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol } from '../field.js';
@@ -162,7 +163,7 @@ export const json: Dissector = {
       value(reader, ctx, '', undefined, 0);
     } catch (error) {
       if (!(error instanceof JsonError)) throw error;
-      ctx.expert('warn', `Invalid JSON: ${error.message}`, error.at, 0);
+      ctx.expert('warn', ExpertGroup.Malformed, `Invalid JSON: ${error.message}`, error.at, 0);
     }
   },
 };

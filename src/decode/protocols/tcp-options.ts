@@ -1,6 +1,7 @@
 // TCP options, RFC 9293 §3.2 (EOL, NOP, MSS), RFC 7323 (window scale, timestamps), RFC 2018 (SACK): their
 // fields, and what the segment's Info and the sequence analysis take from them.
 import type { ByteView } from '../byte-view.js';
+import { ExpertGroup } from './expert.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields } from '../field.js';
 import { lt } from '../tcp-analysis.js';
@@ -72,7 +73,7 @@ export function addOptions(view: ByteView, ctx: Dissection, start: number, end: 
     }
     const length = view.u8(at + 1);
     if (length < 2 || at + length > end) {
-      ctx.expert('warn', `TCP option ${kind} has bad length ${length}`, at, 2);
+      ctx.expert('warn', ExpertGroup.Malformed, `TCP option ${kind} has bad length ${length}`, at, 2);
       break;
     }
     ctx.open(optionFields.option_kind, at, length, kind);
@@ -119,7 +120,7 @@ export function addOptions(view: ByteView, ctx: Dissection, start: number, end: 
           ctx.generated(optionFields['options.sack.dsack_le'], firstLeft);
           ctx.generated(optionFields['options.sack.dsack_re'], firstRight);
           ctx.generated(optionFields['options.sack.dsack'], undefined);
-          ctx.expert('warn', 'D-SACK Sequence');
+          ctx.expert('warn', ExpertGroup.Sequence, 'D-SACK Sequence');
         }
         break;
       }

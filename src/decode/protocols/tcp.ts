@@ -1,6 +1,7 @@
 // TCP, RFC 9293 §3.1 (header), RFC 7323 (window scale, timestamps), RFC 2018 (SACK). Sequence numbers
 // are also shown relative to each direction's first, and streams are numbered, as Wireshark does.
 import { ConversationKind, tapTransport } from '../conversation-tap.js';
+import { ExpertGroup } from './expert.js';
 import type { ByteView } from '../byte-view.js';
 import type { Conversation, Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
@@ -65,6 +66,8 @@ interface Flow {
   base: number;
   baseSet: boolean;
   windowShift: number;
+  /** This side sent a FIN before the other did (Wireshark's closing_initiator). */
+  closing: boolean;
 }
 
 /**
@@ -159,7 +162,7 @@ class RecentStream {
 }
 
 function newFlow(): Flow {
-  return { base: 0, baseSet: false, windowShift: WSCALE_UNKNOWN };
+  return { base: 0, baseSet: false, windowShift: WSCALE_UNKNOWN, closing: false };
 }
 
 /** Whether endpoint a (address bytes, then port) sorts before or equal to endpoint b. */
@@ -307,6 +310,24 @@ function dissectPayload(view: ByteView, ctx: Dissection, conversation: StreamSid
   handOffPayload(view, ctx, flow, tcpState(ctx).budget, segment, !(analysis & Analysis.OUT_OF_ORDER));
 }
 
+/** The notes Wireshark gives a segment that opens, closes or resets its connection. */
+function addConnectionNotes(ctx: Dissection, flags: number, srcPort: number, dstPort: number, forward: Flow | undefined, reverse: Flow | undefined): void {
+  if (flags & Flag.SYN) {
+    if (flags & Flag.ACK) ctx.expert('chat', ExpertGroup.Sequence, `Connection establish acknowledge (SYN+ACK): server port ${srcPort}`);
+    else ctx.expert('chat', ExpertGroup.Sequence, `Connection establish request (SYN): server port ${dstPort}`);
+  }
+  if (flags & Flag.FIN) {
+    ctx.expert('chat', ExpertGroup.Sequence, 'Connection finish (FIN)');
+    if (forward && reverse) {
+      const memory = ctx.memory;
+      // The side whose FIN came first initiates; decided when the frame is first seen.
+      const initiates = memory.remembered ? memory.recall<boolean>() : memory.record(!reverse.closing && (forward.closing = true));
+      ctx.expert('note', ExpertGroup.Sequence, initiates ? 'This frame initiates the connection closing' : 'This frame undergoes the connection closing');
+    }
+  }
+  if (flags & Flag.RST) ctx.expert('warn', ExpertGroup.Sequence, 'Connection reset (RST)');
+}
+
 export const tcp: Dissector = {
   protocol,
   short: 'TCP',
@@ -371,6 +392,7 @@ export const tcp: Dissector = {
     ctx.add(fields['flags.syn'], offset + FIELD.OFFSET_FLAGS, 2, (flags & Flag.SYN) !== 0);
     ctx.add(fields['flags.fin'], offset + FIELD.OFFSET_FLAGS, 2, (flags & Flag.FIN) !== 0);
     if (ctx.wants(fields['flags.str'])) ctx.generated(fields['flags.str'], flagsString(flags));
+    if (flags & (Flag.SYN | Flag.FIN | Flag.RST)) addConnectionNotes(ctx, flags, srcPort, dstPort, forwardFlow, reverseFlow);
     ctx.close();
     const window = view.u16(offset + FIELD.WINDOW);
     ctx.add(fields.window_size_value, offset + FIELD.WINDOW, 2, window);
@@ -384,7 +406,7 @@ export const tcp: Dissector = {
     ctx.add(fields.checksum, offset + FIELD.CHECKSUM, 2, view.u16(offset + FIELD.CHECKSUM));
     ctx.add(fields.urgent_pointer, offset + FIELD.URGENT, 2, view.u16(offset + FIELD.URGENT));
     if (headerLength < MIN_HEADER) {
-      ctx.expert('error', `Bogus TCP header length (${headerLength}, must be at least ${MIN_HEADER})`, offset + FIELD.OFFSET_FLAGS, 1);
+      ctx.expert('error', ExpertGroup.Malformed, `Bogus TCP header length (${headerLength}, must be at least ${MIN_HEADER})`, offset + FIELD.OFFSET_FLAGS, 1);
       if (ctx.columns) ctx.cols.info = `${srcPort} → ${dstPort} [${flagsText(flags)}] [Bogus TCP header length]`;
       return;
     }

@@ -1,6 +1,7 @@
 // TLS hello extensions: RFC 8446 §4.2 (supported_versions, key_share, signature_algorithms, psk modes),
 // RFC 6066 §3 (server_name), RFC 7301 (ALPN), RFC 8422 §5.1 (groups, point formats). Unknown ones as data.
 import type { ByteView } from '../byte-view.js';
+import { ExpertGroup } from './expert.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, type FieldDef } from '../field.js';
 import { asciiText } from '../text.js';
@@ -198,7 +199,7 @@ export function addExtensions(view: ByteView, ctx: Dissection, at: number, end: 
     if (ctx.tree) ctx.label(`Extension: ${EXTENSION_TYPES[type] ?? 'Unknown type ' + type} (len=${length})`);
     ctx.add(handshake['extension.len'], offset + 2, 2, length);
     if (bodyEnd > blockEnd) {
-      ctx.expert('error', `Extension length ${length} runs past the extensions' end`, offset + 2, 2);
+      ctx.expert('error', ExpertGroup.Malformed, `Extension length ${length} runs past the extensions' end`, offset + 2, 2);
       ctx.close();
       return;
     }

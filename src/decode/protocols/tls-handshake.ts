@@ -1,6 +1,7 @@
 // TLS handshake messages: RFC 8446 §4 (TLS 1.3), RFC 5246 §7.4 (TLS 1.2), with Wireshark's field names.
 // Hello messages are dissected to their extensions; JA3/JA3S as tshark 4.0 computes them, JA4 as FoxIO defines it.
 import type { ByteView } from '../byte-view.js';
+import { ExpertGroup } from './expert.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, fieldsByAbbrev } from '../field.js';
 import { addExtensions, addSignatureAlgorithms, extensionFields, type HelloSummary } from './tls-extensions.js';
@@ -171,7 +172,7 @@ function certificates(view: ByteView, ctx: Dissection, at: number, end: number, 
     ctx.add(fields.certificate_length, offset, 3, length);
     offset += 3;
     if (offset + length > listEnd) {
-      ctx.expert('error', `Certificate length ${length} runs past the list's end`, offset - 3, 3);
+      ctx.expert('error', ExpertGroup.Malformed, `Certificate length ${length} runs past the list's end`, offset - 3, 3);
       break;
     }
     addCertificate(view, ctx, fields.certificate, offset, length);

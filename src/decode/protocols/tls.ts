@@ -1,6 +1,7 @@
 // TLS record layer, SSL 3.0 to TLS 1.3: RFC 8446 §5 (records), RFC 5246 §6.2, RFC 6520 (heartbeat).
 // Records are reassembled over TCP segments; the Protocol column and Info follow tshark 4.0's.
 import type { ByteView } from '../byte-view.js';
+import { ExpertGroup } from './expert.js';
 import type { Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, fieldsByAbbrev } from '../field.js';
@@ -215,7 +216,7 @@ function dissectRecord(view: ByteView, ctx: Dissection, offset: number, conversa
   const version = view.u16(offset + RECORD.VERSION);
   const length = view.u16(offset + RECORD.LENGTH);
   if (!isContentType(type) && IGNORING_VERSIONS.has(known)) {
-    ctx.expert('warn', 'Ignored Unknown Record', offset, available);
+    ctx.expert('warn', ExpertGroup.Protocol, 'Ignored Unknown Record', offset, available);
     if (ctx.columns) ctx.cols.appendInfo('Ignored Unknown Record');
     return offset + available;
   }
@@ -239,7 +240,7 @@ function dissectRecord(view: ByteView, ctx: Dissection, offset: number, conversa
   ctx.add(opaque ? fields['record.opaque_type'] : fields['record.content_type'], offset + RECORD.TYPE, 1, type);
   ctx.add(fields['record.version'], offset + RECORD.VERSION, 2, version);
   ctx.add(fields['record.length'], offset + RECORD.LENGTH, 2, length);
-  if (length > MAX_RECORD_LENGTH) ctx.expert('error', `Record fragment length ${length} exceeds the maximum ${MAX_RECORD_LENGTH}`, offset + RECORD.LENGTH, 2);
+  if (length > MAX_RECORD_LENGTH) ctx.expert('error', ExpertGroup.Malformed, `Record fragment length ${length} exceeds the maximum ${MAX_RECORD_LENGTH}`, offset + RECORD.LENGTH, 2);
   const body = offset + RECORD.HEADER;
   const typeName = CONTENT_TYPES[type] ?? 'Unknown';
   if (ctx.tree) ctx.label(`${name} Record Layer: ${typeName} Protocol`);

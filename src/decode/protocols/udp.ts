@@ -1,5 +1,6 @@
 // UDP, RFC 768: 8-byte header; the payload goes to the lower port's dissector, then the higher's.
 import type { Dissector } from '../dissector.js';
+import { ExpertGroup } from './expert.js';
 import { ConversationKind, tapTransport } from '../conversation-tap.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { addPorts } from './ports.js';
@@ -34,7 +35,7 @@ export const udp: Dissector = {
     if (ctx.tree) ctx.layerSummary(`User Datagram Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}`, HEADER_LENGTH);
     if (ctx.columns) ctx.cols.info = `${srcPort} → ${dstPort} Len=${Math.max(0, datagramLength - HEADER_LENGTH)}`;
     if (datagramLength < HEADER_LENGTH) {
-      ctx.expert('error', `Bad length value ${length} < ${HEADER_LENGTH}`, offset + FIELD.LENGTH, 2);
+      ctx.expert('error', ExpertGroup.Malformed, `Bad length value ${length} < ${HEADER_LENGTH}`, offset + FIELD.LENGTH, 2);
       return;
     }
     // As Wireshark's UDP, a datagram shorter than its header is not counted in the statistics.
@@ -42,7 +43,7 @@ export const udp: Dissector = {
     ctx.add(fields.checksum, offset + FIELD.CHECKSUM, 2, view.u16(offset + FIELD.CHECKSUM));
     // A first fragment or a quoted packet is shorter than its length by nature.
     if (datagramLength > available && !ctx.fragmented && !ctx.inErrorPacket) {
-      ctx.expert('error', `Bad length value ${length} > IP payload length`, offset + FIELD.LENGTH, 2);
+      ctx.expert('error', ExpertGroup.Malformed, `Bad length value ${length} > IP payload length`, offset + FIELD.LENGTH, 2);
       return;
     }
     const end = offset + Math.min(datagramLength, available);

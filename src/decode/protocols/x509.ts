@@ -2,6 +2,7 @@
 // version, serial, algorithms, issuer and subject names, validity, SAN DNS names and extension ids, with
 // Wireshark's x509af / x509sat / x509ce field names. The structure is walked, never recursed generically.
 import type { ByteView } from '../byte-view.js';
+import { ExpertGroup } from './expert.js';
 import type { Dissection } from '../dissection.js';
 import { defineFields, type FieldDef } from '../field.js';
 
@@ -167,7 +168,7 @@ export function addDistinguishedName(view: ByteView, ctx: Dissection, field: Fie
     if (ctx.tree) ctx.label(`Distinguished Name: (${text.split(',').reverse().join(',')})`);
   } catch (error) {
     if (!(error instanceof DerError)) throw error;
-    ctx.expert('warn', `Malformed distinguished name: ${error.message}`, at, length);
+    ctx.expert('warn', ExpertGroup.Malformed, `Malformed distinguished name: ${error.message}`, at, length);
   }
   ctx.close();
 }
@@ -209,7 +210,7 @@ export function addCertificate(view: ByteView, ctx: Dissection, certificateField
     algorithm(view, ctx, tbs.end, certificate.end);
   } catch (error) {
     if (!(error instanceof DerError)) throw error;
-    ctx.expert('warn', `[Certificate not decoded: ${error.message}]`, at, length);
+    ctx.expert('warn', ExpertGroup.Undecoded, `[Certificate not decoded: ${error.message}]`, at, length);
   }
   ctx.close();
 }

@@ -7,7 +7,7 @@ import type { FieldDef } from '../../decode/field.js';
 import type { Registry } from '../../decode/registry.js';
 import { compileFilter, type DisplayFilter } from '../../filter/display-filter.js';
 import { addressText } from './conversations.js';
-import type { FrameLayers, FrameStatistic } from './frame-statistics.js';
+import type { FrameStatistic, TappedFrame } from './frame-statistics.js';
 import { missingText, TcpFollower, type FollowChunk } from './tcp-follow.js';
 
 /** How a followed stream is shown: text, a hex dump, or hex digits. */
@@ -36,7 +36,7 @@ export class FollowStatistic implements FrameStatistic {
     this.fields = FOLLOW_FIELDS.map((name) => registry.field(name) as FieldDef);
   }
 
-  add(dissection: Dissection, layers: FrameLayers): void {
+  add(dissection: Dissection, { layers }: TappedFrame): void {
     let tcp;
     for (let i = 0; i < layers.count && tcp === undefined; i++) {
       const layer = layers.at(i);

@@ -5,6 +5,7 @@
 import { ConversationKind, type ConversationTap } from '../../decode/conversation-tap.js';
 import type { Dissection, FrameMeta } from '../../decode/dissection.js';
 import type { FieldDef } from '../../decode/field.js';
+import type { ExpertGroup, ExpertSeverity, ExpertTap } from '../../decode/protocols/expert.js';
 import type { DisplayFilter } from '../../filter/display-filter.js';
 
 /** One statistic: what it needs dissected, and what it does with each frame its filter passes. */
@@ -15,9 +16,17 @@ export interface FrameStatistic {
   readonly fields: readonly FieldDef[];
   /** Whether it needs the conversation tap's layers (then TCP is dissected too). */
   readonly conversations: boolean;
+  /** Whether it reads the frame's expert notes (then every layer is dissected). */
+  readonly experts?: boolean;
   /** Whether it reads the protocol tree (costly: each frame's tree is built). */
   readonly tree?: boolean;
-  add(dissection: Dissection, layers: FrameLayers): void;
+  add(dissection: Dissection, tapped: TappedFrame): void;
+}
+
+/** What the taps of a dissection gathered of the frame, valid until the next frame. */
+export interface TappedFrame {
+  readonly layers: FrameLayers;
+  readonly notes: FrameNotes;
 }
 
 /** A layer the conversation tap was told of, valid until the next frame. */
@@ -34,6 +43,7 @@ export interface TappedLayer {
 
 /** Bounds what one frame can hold (a tunnel in a tunnel has a few layers; a hostile frame is cut here). */
 const MAX_LAYERS = 32;
+const MAX_NOTES = 256;
 
 /** The layers with addresses of the frame just dissected, gathered as the conversation tap. */
 export class FrameLayers implements ConversationTap {
@@ -69,6 +79,32 @@ export class FrameLayers implements ConversationTap {
   }
 }
 
+export interface ExpertNote {
+  severity: ExpertSeverity;
+  group: ExpertGroup;
+  protocol: string;
+  message: string;
+}
+
+/** The expert notes of the frame just dissected, gathered as the expert tap. */
+export class FrameNotes implements ExpertTap {
+  private readonly notes: ExpertNote[] = [];
+  count = 0;
+
+  reset(): void {
+    this.count = 0;
+  }
+
+  note(severity: ExpertSeverity, group: ExpertGroup, protocol: string, message: string): void {
+    // A hostile frame's notes are cut here, as its layers are. Notes are few: each is a new object.
+    if (this.count < MAX_NOTES) this.notes[this.count++] = { severity, group, protocol, message };
+  }
+
+  at(index: number): ExpertNote {
+    return this.notes[index];
+  }
+}
+
 /** A table fed with the layers of one kind: conversations or endpoints. */
 export interface LayerTable {
   readonly kind: ConversationKind;
@@ -85,7 +121,7 @@ export class LayerStatistic<T extends LayerTable> implements FrameStatistic {
     readonly filter: DisplayFilter | undefined,
   ) {}
 
-  add(dissection: Dissection, layers: FrameLayers): void {
+  add(dissection: Dissection, { layers }: TappedFrame): void {
     for (let i = 0; i < layers.count; i++) {
       const layer = layers.at(i);
       if (layer.kind === this.table.kind) this.table.add(layer, dissection.frame);
@@ -94,16 +130,19 @@ export class LayerStatistic<T extends LayerTable> implements FrameStatistic {
 }
 
 /** Several statistics fed from one dissection per frame. */
-export class StatisticsPass {
+export class StatisticsPass implements TappedFrame {
   readonly layers = new FrameLayers();
+  readonly notes = new FrameNotes();
   /** Every field the statistics and their filters read. */
   readonly fields: readonly FieldDef[];
   readonly conversations: boolean;
+  readonly experts: boolean;
   readonly tree: boolean;
 
   constructor(readonly statistics: readonly FrameStatistic[]) {
     this.fields = statistics.flatMap((statistic) => [...(statistic.filter?.fields ?? []), ...statistic.fields]);
     this.conversations = statistics.some((statistic) => statistic.conversations);
+    this.experts = statistics.some((statistic) => statistic.experts === true);
     this.tree = statistics.some((statistic) => statistic.tree === true);
   }
 
@@ -112,15 +151,26 @@ export class StatisticsPass {
     return this.conversations ? this.layers : undefined;
   }
 
+  /** The expert tap a dissection for these statistics needs (undefined: none does). */
+  get expertTap(): ExpertTap | undefined {
+    return this.experts ? this.notes : undefined;
+  }
+
+  /** Every layer must be dissected: TCP and what it carries too. */
+  get wholeFrames(): boolean {
+    return this.conversations || this.experts || this.tree;
+  }
+
   /** Call before dissecting each frame. */
   begin(): void {
     this.layers.reset();
+    this.notes.reset();
   }
 
   /** Gives the frame just dissected (with `fields` and `tap`) to each statistic whose filter passes it. */
   add(dissection: Dissection): void {
     for (const statistic of this.statistics) {
-      if (statistic.filter === undefined || statistic.filter.matches(dissection)) statistic.add(dissection, this.layers);
+      if (statistic.filter === undefined || statistic.filter.matches(dissection)) statistic.add(dissection, this);
     }
   }
 }
