@@ -6,9 +6,10 @@ import { openCapture } from '../src/capture/capture-reader.js';
 import type { Frame, InterfaceInfo } from '../src/capture/frame.js';
 import { FrameStore } from '../src/capture/frame-store.js';
 import { compileFilter, type DisplayFilter } from '../src/filter/display-filter.js';
+import { DecodedStore } from '../src/session/decoded-store.js';
 import { FrameFilter, type FilterProgress } from '../src/session/frame-filter.js';
 import { runScan } from '../src/session/store-scan.js';
-import { repoRoot } from './helpers/corpus.js';
+import { CORPUS, CORPUS_ABSENT, corpusPresent, repoRoot } from './helpers/corpus.js';
 import { registry } from './helpers/decode.js';
 import { runCli } from './helpers/run.js';
 
@@ -21,8 +22,8 @@ function compile(text: string): DisplayFilter {
   return result.filter;
 }
 
-async function frames(): Promise<{ frames: Frame[]; interfaces: readonly InterfaceInfo[] }> {
-  const reader = await openCapture(SAMPLE);
+async function frames(path = SAMPLE): Promise<{ frames: Frame[]; interfaces: readonly InterfaceInfo[] }> {
+  const reader = await openCapture(path);
   const all: Frame[] = [];
   await reader.read((frame) => {
     all.push({ ...frame, data: frame.data.slice() });
@@ -43,8 +44,9 @@ function rows(filter: FrameFilter): number[] {
 test('filtering a store in slices reports progress and finds what -Y finds', async (t) => {
   const { frames: all, interfaces } = await frames();
   const store = new FrameStore();
-  for (const frame of all) store.append(frame, interfaces);
-  const filter = new FrameFilter(store, registry, compile(FILTER));
+  const decoded = new DecodedStore(store, registry, []);
+  for (const frame of all) decoded.append(frame, interfaces);
+  const filter = new FrameFilter(decoded, compile(FILTER));
   const reports: FilterProgress[] = [];
   t.true(await runScan(filter, { sliceFrames: 5, onProgress: (p) => reports.push(p) }));
   t.deepEqual(rows(filter), await expectedRows());
@@ -57,8 +59,9 @@ test('filtering a store in slices reports progress and finds what -Y finds', asy
 test('a cancelled run keeps what it examined and resumes to the same result', async (t) => {
   const { frames: all, interfaces } = await frames();
   const store = new FrameStore();
-  for (const frame of all) store.append(frame, interfaces);
-  const filter = new FrameFilter(store, registry, compile(FILTER));
+  const decoded = new DecodedStore(store, registry, []);
+  for (const frame of all) decoded.append(frame, interfaces);
+  const filter = new FrameFilter(decoded, compile(FILTER));
   const cancel = new AbortController();
   const finished = await runScan(filter, { sliceFrames: 4, signal: cancel.signal, onProgress: () => cancel.abort() });
   t.false(finished);
@@ -72,9 +75,10 @@ test('a cancelled run keeps what it examined and resumes to the same result', as
 test('frames appended after the filter caught up are filtered as they arrive', async (t) => {
   const { frames: all, interfaces } = await frames();
   const store = new FrameStore();
-  const filter = new FrameFilter(store, registry, compile(FILTER));
+  const decoded = new DecodedStore(store, registry, []);
+  const filter = new FrameFilter(decoded, compile(FILTER));
   for (const frame of all) {
-    store.append(frame, interfaces);
+    decoded.append(frame, interfaces);
     t.true(filter.step(100));
   }
   t.deepEqual(rows(filter), await expectedRows());
@@ -84,5 +88,22 @@ test('frames appended after the filter caught up are filtered as they arrive', a
   t.is(filter.rowAtOrAfter(second), 1);
   t.is(filter.rowAtOrAfter(all.length), filter.matched);
   t.throws(() => filter.frameAt(filter.matched), { instanceOf: RangeError });
+  store.close();
+});
+
+test('a filter on the tap paths links each frame to the copies after it too, as -Y does', async (t) => {
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  const file = join(CORPUS, 'recorded/rtr-any-sll2.pcap');
+  const path = 'tap.path == "ingress AF_PACKET → egress AF_PACKET"';
+  const { frames: all, interfaces } = await frames(file);
+  const store = new FrameStore();
+  const decoded = new DecodedStore(store, registry, []);
+  for (const frame of all) decoded.append(frame, interfaces);
+  const filter = new FrameFilter(decoded, compile(path));
+  t.true(await runScan(filter));
+  const printed = await runCli(['-r', file, '-Y', path, '-T', 'fields', '-e', 'frame.number']);
+  const expected = printed.stdout.trim().split('\n').map((n) => Number(n) - 1);
+  t.true(expected.length > 7000);
+  t.deepEqual(rows(filter), expected);
   store.close();
 });

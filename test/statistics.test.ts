@@ -172,3 +172,25 @@ const EXPERT_NOTE_DIFFERENCES: Readonly<Record<string, string>> = {
   'tcpdump-tests/pgm_opts_asan_3.pcap': 'as extract_read2_asan.pcap',
   'tcpdump-tests/radius_attr_asan.pcap': 'as extract_read2_asan.pcap',
 };
+
+test('-z taps: frames per tap point as tshark counts them by packet type; each linked packet once, its copies all counted', async (t) => {
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const file = join(CORPUS, 'recorded/rtr-any-sll2.pcap');
+  const report = await runCli(['-r', file, '-q', '-z', 'taps']);
+  t.is(report.status, 0, report.stderr);
+  const egress = (await tshark(['-r', file, '-Y', 'sll.pkttype == 4', '-T', 'fields', '-e', 'frame.number'])).stdout.trim().split('\n').length;
+  const all = (await tshark(['-r', file, '-T', 'fields', '-e', 'frame.number'])).stdout.trim().split('\n').length;
+  t.regex(report.stdout, new RegExp(`^ +${egress} +\\d+  egress AF_PACKET$`, 'm'));
+  t.regex(report.stdout, new RegExp(`^ +${all - egress} +\\d+  ingress AF_PACKET$`, 'm'));
+  // Every frame with an identity is a copy of one packet: the paths' packets times their points are the frames.
+  const pathSection = report.stdout.slice(report.stdout.indexOf('by path'), report.stdout.indexOf('Last seen'));
+  const paths = [...pathSection.matchAll(/^ +(\d+) {2}((?:ingress|egress) AF_PACKET.*)$/gm)];
+  t.true(paths.length >= 3);
+  const copies = paths.reduce((sum, [, packets, path]) => sum + Number(packets) * path.split(' → ').filter((point) => !point.endsWith('not seen')).length, 0);
+  const linked = await runCli(['-r', file, '-Y', 'tap.path', '-T', 'fields', '-e', 'frame.number']);
+  t.is(copies, linked.stdout.trim().split('\n').length);
+  const filtered = await runCli(['-r', file, '-q', '-z', 'taps,tcp']);
+  t.regex(filtered.stdout, /^Filter:tcp$/m);
+  t.notRegex(filtered.stdout, new RegExp(`^ +${egress} `, 'm'));
+});

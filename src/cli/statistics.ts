@@ -10,6 +10,7 @@ import { LayerStatistic, StatisticsPass, type FrameStatistic } from '../session/
 import { ProtocolHierarchy, type HierarchyNode } from '../session/stats/protocol-hierarchy.js';
 import { expertGroupName, type ExpertSeverity } from '../decode/protocols/expert.js';
 import { ExpertInfo, SEVERITIES, SEVERITY_TITLES } from '../session/stats/expert-info.js';
+import { TapStatistics } from '../session/stats/tap-statistics.js';
 import { drawFollow } from './follow-report.js';
 
 const RULE = '='.repeat(80);
@@ -24,19 +25,31 @@ export type StatisticsRequest = { ok: true; pass: StatisticsPass; draw(): string
 
 const SUPPORTED = [
   'conv,eth', 'conv,ip', 'conv,ipv6', 'conv,tcp', 'conv,udp', 'endpoints,eth', 'endpoints,ip', 'endpoints,ipv6', 'endpoints,tcp', 'endpoints,udp',
-  'expert[,error|warn|note|chat][,FILTER]', 'follow,tcp,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]', 'io,phs[,FILTER]',
+  'expert[,error|warn|note|chat][,FILTER]', 'follow,tcp,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]', 'io,phs[,FILTER]', 'taps[,FILTER]',
 ];
+
+/** The statistics whose one argument is an optional filter: `NAME[,FILTER]`. */
+const FILTER_ONLY: Readonly<Record<string, (filter: DisplayFilter | undefined, filterText: string) => Requested>> = {
+  'io,phs': (filter, filterText) => {
+    const statistic = new ProtocolHierarchy(filter);
+    return { statistic, draw: () => drawHierarchy(statistic, filterText) };
+  },
+  taps: (filter, filterText) => {
+    const statistic = new TapStatistics(filter);
+    return { statistic, draw: () => drawTaps(statistic, filterText) };
+  },
+};
 
 /** The statistics `-z` asks for, or what is wrong with one of them. */
 export function requestStatistics(specs: readonly string[], registry: Registry): StatisticsRequest {
   const requested: Requested[] = [];
   for (const spec of specs) {
-    if (spec === 'io,phs' || spec.startsWith('io,phs,')) {
-      const filterText = spec.slice('io,phs,'.length);
+    const named = Object.keys(FILTER_ONLY).find((name) => spec === name || spec.startsWith(`${name},`));
+    if (named !== undefined) {
+      const filterText = spec.slice(named.length + 1);
       const filter = compileStatisticFilter(spec, filterText, registry);
       if (typeof filter === 'string') return { ok: false, error: filter };
-      const statistic = new ProtocolHierarchy(filter);
-      requested.push({ statistic, draw: () => drawHierarchy(statistic, filterText) });
+      requested.push(FILTER_ONLY[named](filter, filterText));
       continue;
     }
     if (spec === 'expert' || spec.startsWith('expert,')) {
@@ -182,6 +195,21 @@ function drawExpert(statistic: ExpertInfo): string {
     for (const entry of entries) text += `${pad(entry.frequency, 12)} ${pad(expertGroupName(entry.group), 10)} ${pad(entry.protocol, 18)}  ${entry.summary}\n`;
   }
   return text;
+}
+
+/** tsshark's own: the tap points' frames, then the linked packets' paths and last points. */
+function drawTaps(statistic: TapStatistics, filter: string): string {
+  const lines = [RULE, 'Tap points', `Filter:${filter === '' ? '<No Filter>' : filter}`, '    Frames         Bytes  Point'];
+  for (const row of statistic.points.values()) lines.push(`${pad(row.frames, 10)}  ${pad(row.bytes, 12)}  ${row.label}`);
+  const { paths, lastSeen } = statistic.packetPaths();
+  if (paths.length > 0) {
+    lines.push('', 'Packets linked across tap points, each once, by path', '   Packets  Path');
+    for (const { text, packets } of paths) lines.push(`${pad(packets, 10)}  ${text}`);
+    lines.push('', 'Last seen', '   Packets  Point');
+    for (const { text, packets } of lastSeen) lines.push(`${pad(packets, 10)}  ${text}`);
+  }
+  lines.push(RULE);
+  return lines.map((line) => line + '\n').join('');
 }
 
 /** `follow,tcp,MODE,STREAM[,FIRST[-LAST]]`, or what is wrong with it (tshark's words). */

@@ -12,7 +12,11 @@ import { exportFrames, type ExportResult } from './export.js';
 import { FrameFilter, type FilterProgress } from './frame-filter.js';
 import { runScan, type StoreScan } from './store-scan.js';
 import { FollowScan } from './stats/follow-scan.js';
-import { HierarchyScan } from './stats/hierarchy-scan.js';
+import { ExpertInfo } from './stats/expert-info.js';
+import { ProtocolHierarchy } from './stats/protocol-hierarchy.js';
+import type { FrameStatistic } from './stats/frame-statistics.js';
+import { StatisticScan } from './stats/statistics-scan.js';
+import { TapStatistics } from './stats/tap-statistics.js';
 import { Marks } from './marks.js';
 import type { TrafficTables } from './stats/traffic.js';
 
@@ -55,7 +59,8 @@ export class CaptureSession {
   private runningFilter: { frameFilter: FrameFilter; controller: AbortController; progress: FilterProgress } | undefined;
   private keepingUp = false;
   private followScan: FollowScan | undefined;
-  private hierarchyScan: HierarchyScan | undefined;
+  /** The views' statistics, each computed from the view's first opening on and kept current. */
+  private readonly viewScans = new Map<string, StatisticScan<FrameStatistic>>();
   /** Views' scans running in the background, each cancellable. */
   private readonly scansRunning = new Map<StoreScan, AbortController>();
   private stopReading = false;
@@ -156,7 +161,7 @@ export class CaptureSession {
     }
     this.keepFilterUp();
     this.keepScanUp(this.followScan);
-    this.keepScanUp(this.hierarchyScan);
+    for (const scan of this.viewScans.values()) this.keepScanUp(scan);
     this.versionNow++;
     for (const listener of this.listeners) listener();
   }
@@ -202,7 +207,7 @@ export class CaptureSession {
     }
     const compiled = compileFilter(text, this.decoded.registry);
     if (!compiled.ok) return undefined;
-    const frameFilter = new FrameFilter(this.decoded.store, this.decoded.registry, compiled.filter);
+    const frameFilter = new FrameFilter(this.decoded, compiled.filter);
     const controller = new AbortController();
     const running = { frameFilter, controller, progress: frameFilter.progress };
     this.runningFilter = running;
@@ -249,12 +254,28 @@ export class CaptureSession {
   }
 
   /** The protocol hierarchy of every frame, computed in the background from the first call on. */
-  get hierarchy(): HierarchyScan {
-    if (this.hierarchyScan === undefined) {
-      this.hierarchyScan = new HierarchyScan(this.decoded.store, this.decoded.registry);
-      this.keepScanUp(this.hierarchyScan);
+  get hierarchy(): StatisticScan<ProtocolHierarchy> {
+    return this.viewScan('hierarchy', () => new ProtocolHierarchy(undefined));
+  }
+
+  /** Every frame's expert notes, grouped (computed as the hierarchy is). */
+  get expert(): StatisticScan<ExpertInfo> {
+    return this.viewScan('expert', () => new ExpertInfo(undefined));
+  }
+
+  /** Frames per tap point and the packets' paths across them (computed as the hierarchy is). */
+  get taps(): StatisticScan<TapStatistics> {
+    return this.viewScan('taps', () => new TapStatistics(undefined));
+  }
+
+  private viewScan<S extends FrameStatistic>(name: string, create: () => S): StatisticScan<S> {
+    let scan = this.viewScans.get(name) as StatisticScan<S> | undefined;
+    if (scan === undefined) {
+      scan = new StatisticScan(this.decoded.store, this.decoded.registry, create());
+      this.viewScans.set(name, scan);
+      this.keepScanUp(scan);
     }
-    return this.hierarchyScan;
+    return scan;
   }
 
   /** TCP stream `stream` followed: its chunks, found in the background (a stream followed before is dropped). */

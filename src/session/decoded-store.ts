@@ -4,7 +4,7 @@
 import { MAX_CAPLEN, type Frame, type InterfaceInfo, type TapAnnotation } from '../capture/frame.js';
 import type { FrameStore } from '../capture/frame-store.js';
 import { FrameDecoder, type Timestamp } from '../decode/decoder.js';
-import type { Dissection } from '../decode/dissection.js';
+import type { DissectOptions, Dissection } from '../decode/dissection.js';
 import type { FieldDef } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
 import { TapAnnotator } from '../decode/taps/annotation.js';
@@ -23,6 +23,7 @@ export class DecodedStore {
   private annotator: TapAnnotator | undefined;
   private readonly annotationBytes = new Uint8Array(MAX_CAPLEN);
   private readonly reassemblyBytes = new Uint8Array(MAX_CAPLEN);
+  private readonly againBytes = new Uint8Array(MAX_CAPLEN);
   private readonly previous: Timestamp = { tsSec: 0, tsNsec: 0 };
 
   /** `summaryFields`: values the summaries collect besides the columns (the Tap column's). */
@@ -64,6 +65,19 @@ export class DecodedStore {
   /** Frame `index` with its whole tree; valid until the next `detail`. */
   detail(index: number): Dissection {
     return this.redo(index, this.detailDissection, this.detailBytes);
+  }
+
+  /** An output for `again`, with the options a scan needs (a filter's fields). */
+  createDissection(options: DissectOptions): Dissection {
+    return this.decoder.createDissection(options);
+  }
+
+  /**
+   * Frame `index` dissected again into `into`, as the in-order pass saw it with every frame decoded so far
+   * in view: what a filter on the tap paths reads, which link a frame to copies after it.
+   */
+  again(index: number, into: Dissection): Dissection {
+    return this.redo(index, into, this.againBytes);
   }
 
   private redo(index: number, into: Dissection, bytes: Uint8Array): Dissection {

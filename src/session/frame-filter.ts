@@ -1,8 +1,7 @@
 // A display filter applied to a frame store, for the interface: the rows of the frames that pass, kept
 // current as frames are appended (store-scan.ts runs it).
-import type { FrameStore } from '../capture/frame-store.js';
 import type { Dissection } from '../decode/dissection.js';
-import type { Registry } from '../decode/registry.js';
+import type { DecodedStore } from './decoded-store.js';
 import { readsTapPaths } from '../decode/taps/tap-paths.js';
 import type { DisplayFilter } from '../filter/display-filter.js';
 import { doubled } from '../util/typed-arrays.js';
@@ -17,12 +16,19 @@ export class FrameFilter extends StoreScan {
   private rows = new Uint32Array(1024);
   private count = 0;
 
+  /** A filter on the tap paths reads the decoded store's frames again: its own in-order pass would link a frame only to the copies before it. */
+  private readonly again: Dissection | undefined;
+
   constructor(
-    store: FrameStore,
-    registry: Registry,
+    private readonly decoded: DecodedStore,
     readonly filter: DisplayFilter,
   ) {
-    super(store, registry, { tree: false, columns: false, fields: filter.fields }, { linkTapPaths: readsTapPaths(filter.fields) });
+    super(decoded.store, decoded.registry, { tree: false, columns: false, fields: filter.fields });
+    if (readsTapPaths(filter.fields)) this.again = decoded.createDissection({ tree: false, columns: false, fields: filter.fields });
+  }
+
+  protected override dissect(index: number): Dissection {
+    return this.again === undefined ? super.dissect(index) : this.decoded.again(index, this.again);
   }
 
   get matched(): number {

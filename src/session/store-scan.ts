@@ -45,14 +45,18 @@ export abstract class StoreScan {
   /** Examines up to `budget` more frames; returns true when caught up with the store. */
   step(budget: number): boolean {
     const end = Math.min(this.store.count, this.examinedFrames + budget);
-    const interfaces = this.store.interfaces;
     for (let index = this.examinedFrames; index < end; index++) {
-      const frame = this.store.frame(index, this.buffer);
       this.beforeFrame();
-      this.visit(index, this.decoder.decode(frame, interfaces[frame.interfaceId]));
+      this.visit(index, this.dissect(index));
     }
     this.examinedFrames = end;
     return this.caughtUp;
+  }
+
+  /** Frame `index` dissected by the scan's own decoder, in order. */
+  protected dissect(index: number): Dissection {
+    const frame = this.store.frame(index, this.buffer);
+    return this.decoder.decode(frame, this.store.interfaces[frame.interfaceId]);
   }
 
   /** Called before each frame is dissected. */

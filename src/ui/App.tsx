@@ -21,6 +21,9 @@ import { TrafficView } from './TrafficView.js';
 import { TreePane } from './TreePane.js';
 import { useFollowView } from './use-follow-view.js';
 import { useHierarchyView } from './use-hierarchy-view.js';
+import { ReportView } from './ReportView.js';
+import { expertReport, tapsReport } from './reports.js';
+import { useReportView } from './use-report-view.js';
 import { usePromptLine } from './use-prompt-line.js';
 import { useFilterBar } from './use-filter-bar.js';
 import { useHelp } from './use-help.js';
@@ -44,7 +47,7 @@ export interface AppProps {
 
 type Pane = 'list' | 'tree' | 'hex';
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
-type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'follow' | 'find' | 'command';
+type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'follow' | 'find' | 'command';
 /** What the path line is asked for: an export of frames, or a followed stream's bytes. */
 type PathPurpose = 'export' | 'save';
 
@@ -114,6 +117,8 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   };
   const traffic = useTrafficView(session, mode === 'traffic', rows - 3, toPanes, applyFilter);
   const hierarchy = useHierarchyView(session, mode === 'hierarchy', rows - 3, toPanes, applyFilter);
+  const expert = useReportView(session, mode === 'expert' ? session.expert : undefined, expertReport, rows - 3, toPanes, applyFilter);
+  const taps = useReportView(session, mode === 'taps' ? session.taps : undefined, tapsReport, rows - 3, toPanes, applyFilter);
   const following = mode === 'follow' || mode === 'find' || (mode === 'path' && pathPurpose === 'save');
   const follow = useFollowView(session, following, rows - 4, applyFilter, toPanes, setMessage);
   const pathLine = usePromptLine(pathPurpose === 'save' ? toFollow : toPanes, (path) => setMessage(pathPurpose === 'save' ? follow.save(path) : exportMessage(session, path)));
@@ -158,6 +163,8 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       setMode('path');
     },
     hierarchy: () => setMode('hierarchy'),
+    expert: () => setMode('expert'),
+    taps: () => setMode('taps'),
     followStream: () => followStream(detail ? tcpStreamOf(detail.roots) : undefined),
     commandLine: () => {
       commandLine.open();
@@ -194,6 +201,10 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       case 'phs':
       case 'hierarchy':
         return run('hierarchy');
+      case 'expert':
+        return run('expert');
+      case 'taps':
+        return run('taps');
       case 'follow':
         return argument === '' ? run('followStream') : /^\d+$/.test(argument) ? followStream(Number(argument)) : setMessage(`:follow takes a stream number, not "${argument}"`);
       case 'filter':
@@ -206,7 +217,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       case 'quit':
         return onQuit();
       default:
-        setMessage(`No command ":${name}": conv, endpoints, phs, follow [N], filter X, write [PATH], help, quit`);
+        setMessage(`No command ":${name}": conv, endpoints, phs, expert, taps, follow [N], filter X, write [PATH], help, quit`);
     }
   }
   function focus(next: Pane): void {
@@ -226,7 +237,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   };
 
   const queue = useKeyQueue();
-  const scope: Scope = mode === 'panes' ? pane : mode;
+  const scope: Scope = mode === 'panes' ? pane : mode === 'expert' || mode === 'taps' ? 'report' : mode;
   useKeys(queue, 'list', inPanes({ ...list.commands, expand: () => setPane('tree') }), scope === 'list');
   useKeys(queue, 'tree', inPanes(tree.commands), scope === 'tree');
   useKeys(queue, 'hex', inPanes(hex.commands), scope === 'hex');
@@ -237,6 +248,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   useKeys(queue, 'help', { ...help.commands, interrupt: onQuit }, scope === 'help');
   useKeys(queue, 'traffic', { ...traffic.commands, interrupt: onQuit }, scope === 'traffic');
   useKeys(queue, 'hierarchy', { ...hierarchy.commands, interrupt: onQuit }, scope === 'hierarchy');
+  useKeys(queue, 'report', { ...(mode === 'taps' ? taps : expert).commands, interrupt: onQuit }, scope === 'report');
   const followCommands: CommandHandlers = {
     ...follow.commands,
     search: () => {
@@ -254,6 +266,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   if (mode === 'help') return <Help columns={columns} rows={rows - 1} top={help.top} />;
   if (mode === 'traffic') return <TrafficView state={traffic} columns={columns} rows={rows - 1} />;
   if (mode === 'hierarchy') return <HierarchyView state={hierarchy} columns={columns} rows={rows - 1} />;
+  if (mode === 'expert' || mode === 'taps') return <ReportView state={mode === 'taps' ? taps : expert} columns={columns} rows={rows - 1} />;
   const node = tree.selected?.node;
   function fieldHelp(): string {
     return node ? `${node.field.abbrev}${node.field.blurb ? ' — ' + node.field.blurb : node.field.name ? ' — ' + node.field.name : ''}` : '';

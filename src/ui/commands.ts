@@ -3,7 +3,7 @@
 // that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
-export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'command' | 'help' | 'traffic' | 'follow' | 'hierarchy';
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'command' | 'help' | 'traffic' | 'follow' | 'hierarchy' | 'report';
 
 export type CommandName =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
@@ -13,7 +13,7 @@ export type CommandName =
   | 'cursorLeft' | 'cursorRight' | 'lineStart' | 'lineEnd' | 'deleteBack' | 'deleteForward' | 'deleteWord' | 'killToEnd' | 'clearLine' | 'insert'
   | 'closeHelp'
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
-  | 'hierarchy' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save';
+  | 'hierarchy' | 'expert' | 'taps' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save';
 
 export interface Command {
   name: CommandName;
@@ -26,7 +26,9 @@ export interface Command {
 
 const PANES: readonly Scope[] = ['list', 'tree', 'hex'];
 const LINES: readonly Scope[] = ['filter', 'path', 'find', 'command'];
-const VIEWS: readonly Scope[] = ['traffic', 'follow', 'hierarchy'];
+const VIEWS: readonly Scope[] = ['traffic', 'follow', 'hierarchy', 'report'];
+/** The views whose rows Enter applies as a filter. */
+const TABLES: readonly Scope[] = ['traffic', 'hierarchy', 'report'];
 const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'help', ...VIEWS];
 /** Where the moving keys move: a pane, the help screen, a view's rows. */
 const MOVING: readonly Scope[] = [...PANES, 'help', ...VIEWS];
@@ -61,8 +63,10 @@ export const COMMANDS: readonly Command[] = [
   { name: 'conversations', keys: 'C :conv', description: 'conversations: Ethernet, IPv4, IPv6, TCP, UDP', scopes: PANES, matches: character('C') },
   { name: 'endpoints', keys: 'E :endpoints', description: 'endpoints of each kind', scopes: PANES, matches: character('E') },
   { name: 'hierarchy', keys: 'P :phs', description: 'protocol hierarchy: frames and bytes of each protocol', scopes: PANES, matches: character('P') },
+  { name: 'expert', keys: 'X :expert', description: 'expert information: every note by severity, with counts', scopes: PANES, matches: character('X') },
+  { name: 'taps', keys: 'T :taps', description: 'taps: frames per tap point, packets per path across them', scopes: PANES, matches: character('T') },
   { name: 'followStream', keys: 'f :follow N', description: "follow the packet's TCP stream, or stream N (applies tcp.stream eq N)", scopes: PANES, matches: character('f') },
-  { name: 'commandLine', keys: ':', description: 'type a command: conv, endpoints, phs, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
+  { name: 'commandLine', keys: ':', description: 'type a command: conv, endpoints, phs, expert, taps, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
   { name: 'help', keys: '? :help', description: 'show these keys', scopes: PANES, matches: character('?') },
   { name: 'quit', keys: 'q :quit', description: 'quit', scopes: PANES, matches: character('q') },
   { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },
@@ -86,7 +90,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'previousKind', keys: 'Shift-Tab ←', description: 'previous kind', scopes: ['traffic'], matches: (_, key) => (key.tab && key.shift) || key.leftArrow },
   { name: 'sortNext', keys: 's', description: 'sort by the next column', scopes: ['traffic'], matches: character('s') },
   { name: 'sortReverse', keys: 'r', description: 'reverse the order', scopes: ['traffic'], matches: character('r') },
-  { name: 'applyRow', keys: 'Enter', description: "filter the packet list to the row's traffic or protocol", scopes: ['traffic', 'hierarchy'], matches: (_, key) => key.return },
+  { name: 'applyRow', keys: 'Enter', description: "filter the packet list to the row's traffic, protocol, note or tap", scopes: TABLES, matches: (_, key) => key.return },
   { name: 'closeView', keys: 'Esc q', description: 'back to the packet list', scopes: VIEWS, matches: (input, key) => key.escape || character('q')(input, key) },
   { name: 'nextMode', keys: 'm', description: 'show as ASCII, hex dump or raw hex', scopes: ['follow'], matches: character('m') },
   { name: 'nextStream', keys: ']', description: 'follow the next stream', scopes: ['follow'], matches: character(']') },
@@ -110,8 +114,8 @@ export const HELP_SECTIONS: readonly { title: string; scopes: readonly Scope[] }
   { title: 'Packet list', scopes: ['list'] },
   { title: 'Tree', scopes: ['tree'] },
   { title: 'Filter, path, search and command lines', scopes: LINES },
-  { title: 'Conversations, endpoints, protocol hierarchy and follow', scopes: VIEWS },
-  { title: 'Conversations and protocol hierarchy', scopes: ['traffic', 'hierarchy'] },
+  { title: 'Every view (conversations, hierarchy, expert, taps, follow)', scopes: VIEWS },
+  { title: 'Conversations, protocol hierarchy, expert information and taps', scopes: TABLES },
   { title: 'Filter line', scopes: ['filter'] },
   { title: 'Conversations and endpoints (C, E)', scopes: ['traffic'] },
   { title: 'Follow stream (f)', scopes: ['follow'] },

@@ -43,11 +43,11 @@ export function useHierarchyView(session: CaptureSession, active: boolean, heigh
   if (scan) {
     let frames = 0;
     let bytes = 0;
-    for (const child of scan.hierarchy.root.children.values()) {
+    for (const child of scan.statistic.root.children.values()) {
       frames += child.frames;
       bytes += child.bytes;
     }
-    flatten(scan.hierarchy.root, 0, { frames, bytes }, all);
+    flatten(scan.statistic.root, 0, { frames, bytes }, all);
   }
   const { row, top, commands } = useRowSelection(all.length, height);
   return {

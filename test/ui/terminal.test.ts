@@ -211,3 +211,44 @@ for (const [columns, rows] of [
     await terminal.waitFor(t, /· 204 shown/);
   });
 }
+
+for (const [columns, rows] of [
+  [80, 24],
+  [200, 50],
+]) {
+  (ready ? test.skip : test)(`${columns}x${rows}: expert information counts as tshark -z expert; Enter lists a note's frames${ready ? ` (${ready})` : ''}`, async (t) => {
+    const terminal = new Terminal(columns, rows, ['-r', FILE]);
+    t.teardown(() => terminal.close());
+    await terminal.waitFor(t, /3,811 frames · 3,811 shown/);
+    const theirs = (await tshark(['-n', '-r', FILE, '-q', '-z', 'expert'])).stdout;
+    terminal.keys('X');
+    const screen = await terminal.waitFor(t, /^Warns \(7\)$/m);
+    // Each note in view has tshark's frequency, group and protocol for its summary.
+    const notes = screen.split('\n').filter((line) => /^ +\d+ {2}[A-Z]\w+ +\S+ +\S/.test(line));
+    t.true(notes.length >= Math.min(10, rows - 8));
+    for (const line of notes) {
+      const [, frequency, group, protocol, summary] = /^ +(\d+) {2}(\S+) +(\S+) +(.*)$/.exec(line) as RegExpExecArray;
+      if (line.length >= columns) continue;
+      t.true(theirs.includes(`${frequency.padStart(12)} ${group.padStart(10)} ${protocol.padStart(18)}  ${summary}`), line);
+    }
+    // Down to "Connection reset (RST)": its one frame.
+    terminal.keys('j', 'Enter');
+    const filtered = await terminal.waitFor(t, /· 1 shown/);
+    t.regex(filtered, /filter: _ws\.expert\./);
+    t.regex(filtered, /Flags: 0x014 \(RST, ACK\)|Src Port: 81/);
+  });
+
+  (ready ? test.skip : test)(`${columns}x${rows}: the taps view counts frames per tap point and packets per path; Enter lists a path's frames${ready ? ` (${ready})` : ''}`, async (t) => {
+    const file = join(CORPUS, 'recorded/rtr-any-sll2.pcap');
+    const terminal = new Terminal(columns, rows, ['-r', file]);
+    t.teardown(() => terminal.close());
+    await terminal.waitFor(t, /7,618 frames · 7,618 shown/);
+    terminal.keys('T');
+    const screen = await terminal.waitFor(t, /^ +3755 +ingress AF_PACKET → egress AF_PACKET$/m);
+    t.regex(screen, /^ +3797 +3502982 +egress AF_PACKET$/m);
+    t.regex(screen, /^ +3821 +3537186 +ingress AF_PACKET$/m);
+    // Past the heading and the two points, the blank line and the paths' heading: the first path.
+    terminal.keys('j', 'j', 'j', 'j', 'j', 'Enter');
+    await terminal.waitFor(t, /· 7,510 shown/);
+  });
+}

@@ -32,7 +32,7 @@ const EPB_RECEPTION_TYPES: Readonly<Record<number, string>> = { 1: 'host', 2: 'm
 /** IEEE 802.3's payload limit, taken as the MTU of an Ethernet capture that does not record its own. */
 export const ETHERNET_MTU = 1500;
 
-const fields = defineFields('tap', {
+export const tapFields = defineFields('tap', {
   point: { name: 'Tap point', type: 'string', blurb: 'af_packet, nflog or unknown' },
   direction: { name: 'Direction', type: 'string', blurb: 'ingress, egress or unknown' },
   pkttype: { name: 'Packet type', type: 'string', blurb: 'Linux packet type: host, broadcast, multicast, otherhost, outgoing' },
@@ -46,6 +46,7 @@ const fields = defineFields('tap', {
   after: { name: 'After the copy', type: 'string', blurb: 'The stages that had not yet run, in order' },
   implies: { name: 'Implies', type: 'string', blurb: 'What the copy point means for what this frame shows' },
 });
+const fields = tapFields;
 
 const DIRECTION_NAMES = ['unknown', 'ingress', 'egress'] as const;
 type TapDirection = (typeof DIRECTION_NAMES)[number];

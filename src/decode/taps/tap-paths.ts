@@ -209,9 +209,28 @@ export class TapPathIndex {
   pathOf(number: number): TapPath | undefined {
     const index = number - 1;
     if (index >= this.frames || this.identities[index] === 0) return undefined;
+    return this.describe(this.copiesOf(index));
+  }
+
+  /**
+   * Every packet once, with its path from every frame registered: a packet is counted at the first of the
+   * copies its path links (identical packets within the window may be counted twice, as they may link to
+   * either copy).
+   */
+  forEachPacket(visit: (path: TapPath) => void): void {
+    for (let index = 0; index < this.frames; index++) {
+      if (this.identities[index] === 0) continue;
+      const copies = this.copiesOf(index);
+      let first = index;
+      for (const frame of copies.values()) first = Math.min(first, frame);
+      if (first === index) visit(this.describe(copies));
+    }
+  }
+
+  /** The frame (0-based) of each point nearest in time to frame `index` with its identity, by point. */
+  private copiesOf(index: number): Map<number, number> {
     const identity = this.identities[index];
     const at = this.seconds[index];
-    // The nearest frame in time at each point.
     const nearest = new Map<number, number>();
     for (let other = this.latestByIdentity.get(identity); other !== NO_FRAME; other = this.previousSame[other]) {
       const distance = Math.abs(this.seconds[other] - at);
@@ -221,7 +240,12 @@ export class TapPathIndex {
       const chosen = nearest.get(point);
       if (chosen === undefined || distance < Math.abs(this.seconds[chosen] - at)) nearest.set(point, other);
     }
-    const seen = [...nearest.entries()].sort(([pointA, frameA], [pointB, frameB]) =>
+    return nearest;
+  }
+
+  /** The points the copies passed, in kernel order, and the next one they did not reach. */
+  private describe(copies: Map<number, number>): TapPath {
+    const seen = [...copies.entries()].sort(([pointA, frameA], [pointB, frameB]) =>
       RANK_OF_KIND[this.points[pointA].kind] - RANK_OF_KIND[this.points[pointB].kind] || this.seconds[frameA] - this.seconds[frameB]);
     const seenPoints = seen.map(([point]) => this.points[point]);
     const last = seenPoints[seenPoints.length - 1];

@@ -22,3 +22,14 @@ export class StatisticsScan extends StoreScan {
     this.pass.add(dissection);
   }
 }
+
+/** One statistic of a view (the protocol hierarchy, the expert notes, the taps), computed over the store. */
+export class StatisticScan<S extends FrameStatistic> extends StatisticsScan {
+  constructor(
+    store: FrameStore,
+    registry: Registry,
+    readonly statistic: S,
+  ) {
+    super(store, registry, [statistic]);
+  }
+}

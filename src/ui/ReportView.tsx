@@ -1,0 +1,22 @@
+// A report view (Expert information, Taps): a title line, the column header, the lines with the selected
+// one in inverse; headings in bold.
+import { Box, Text } from 'ink';
+import type { ReportViewState } from './use-report-view.js';
+
+export function ReportView({ state, columns, rows }: { state: ReportViewState; columns: number; rows: number }) {
+  return (
+    <Box flexDirection="column" width={columns} height={rows}>
+      <Text bold inverse wrap="truncate">
+        {` ${state.title}${state.progress ? ` │ ${state.progress}` : ''} │ Enter filters to the line's frames`.padEnd(columns)}
+      </Text>
+      <Text bold wrap="truncate">
+        {state.header}
+      </Text>
+      {state.lines.map((line, index) => (
+        <Text key={index} bold={line.heading} inverse={index === state.selectedInView} wrap="truncate">
+          {line.text === '' ? ' ' : line.text}
+        </Text>
+      ))}
+    </Box>
+  );
+}

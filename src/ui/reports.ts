@@ -1,0 +1,39 @@
+// The report views' lines: the expert notes by severity, and the taps' points and packet paths, each line
+// with the display filter that lists its frames.
+import { expertGroupName } from '../decode/protocols/expert.js';
+import { expertFilter, SEVERITIES, SEVERITY_TITLES, type ExpertInfo } from '../session/stats/expert-info.js';
+import type { TapStatistics } from '../session/stats/tap-statistics.js';
+import type { Report, ReportLine } from './use-report-view.js';
+
+const quoted = (text: string) => `"${text.replace(/[\\"]/g, (character) => `\\${character}`)}"`;
+
+export function expertReport(statistic: ExpertInfo): Report {
+  const lines: ReportLine[] = [];
+  for (const severity of SEVERITIES) {
+    const entries = statistic.entries[severity];
+    if (entries.length === 0) continue;
+    lines.push({ text: `${SEVERITY_TITLES[severity]} (${statistic.total(severity)})`, heading: true });
+    for (const entry of entries) {
+      const text = `${String(entry.frequency).padStart(9)}  ${expertGroupName(entry.group).padEnd(10)}  ${entry.protocol.padEnd(10)}  ${entry.summary}`;
+      lines.push({ text, filter: expertFilter(entry) });
+    }
+  }
+  if (lines.length === 0) lines.push({ text: 'No expert notes' });
+  if (statistic.dropped > 0) lines.push({ text: `${statistic.dropped} notes not counted: past the distinct notes kept` });
+  return { title: 'Expert information', header: `${'Frequency'.padStart(9)}  ${'Group'.padEnd(10)}  ${'Protocol'.padEnd(10)}  Summary`, lines };
+}
+
+export function tapsReport(statistic: TapStatistics): Report {
+  const lines: ReportLine[] = [{ text: 'Tap points', heading: true }];
+  for (const row of statistic.points.values()) {
+    lines.push({ text: `${String(row.frames).padStart(10)}  ${String(row.bytes).padStart(12)}  ${row.label}`, filter: row.filter });
+  }
+  const { paths, lastSeen } = statistic.packetPaths();
+  if (paths.length > 0) {
+    lines.push({ text: '' }, { text: 'Packets linked across tap points, each once, by path', heading: true });
+    for (const { text, packets } of paths) lines.push({ text: `${String(packets).padStart(10)}  ${''.padStart(12)}  ${text}`, filter: `tap.path == ${quoted(text)}` });
+    lines.push({ text: '' }, { text: 'Where they were last seen', heading: true });
+    for (const { text, packets } of lastSeen) lines.push({ text: `${String(packets).padStart(10)}  ${''.padStart(12)}  ${text}`, filter: `tap.last_seen == ${quoted(text)}` });
+  }
+  return { title: 'Taps', header: `${'Frames'.padStart(10)}  ${'Bytes'.padStart(12)}  Tap point, or packets and their path`, lines };
+}

@@ -1,0 +1,61 @@
+// A report view's state and commands (Expert information, Taps): a statistic drawn as lines under a
+// column header, some of them headings; Enter on a line that stands for frames filters the list to them.
+import type { CaptureSession } from '../session/capture-session.js';
+import type { StatisticScan } from '../session/stats/statistics-scan.js';
+import type { FrameStatistic } from '../session/stats/frame-statistics.js';
+import type { CommandHandlers } from './use-keys.js';
+import { useRowSelection } from './use-row-selection.js';
+
+export interface ReportLine {
+  text: string;
+  /** A display filter for the frames the line stands for; none for headings and totals. */
+  filter?: string;
+  heading?: boolean;
+}
+
+export interface Report {
+  title: string;
+  /** The column header above the lines. */
+  header: string;
+  lines: ReportLine[];
+}
+
+export interface ReportViewState extends Report {
+  /** The lines in view. */
+  lines: ReportLine[];
+  selectedInView: number;
+  progress: string;
+  commands: CommandHandlers;
+}
+
+/**
+ * `scan`: the view's statistic when the view is open (undefined: closed, nothing computed); `draw` makes
+ * its lines from the statistic as far as it got.
+ */
+export function useReportView<S extends FrameStatistic>(
+  session: CaptureSession,
+  scan: StatisticScan<S> | undefined,
+  draw: (statistic: S) => Report,
+  height: number,
+  close: () => void,
+  applyFilter: (text: string) => void,
+): ReportViewState {
+  const report = scan ? draw(scan.statistic) : { title: '', header: '', lines: [] };
+  const { row, top, commands } = useRowSelection(report.lines.length, height);
+  return {
+    ...report,
+    lines: report.lines.slice(top, top + height),
+    selectedInView: row - top,
+    progress: !scan || scan.caughtUp ? '' : `computing ${Math.floor((100 * scan.examined) / Math.max(1, session.decoded.count))}%`,
+    commands: {
+      ...commands,
+      applyRow: () => {
+        const filter = report.lines[row]?.filter;
+        if (filter === undefined) return;
+        close();
+        applyFilter(filter);
+      },
+      closeView: close,
+    },
+  };
+}
