@@ -70,8 +70,10 @@ Output:
   -e <field>             a field to print with -T fields or -T json (repeatable)
   -E <option>=<value>    -T fields options: header=y|n, separator=/t|/s|<char>,
                          occurrence=a|f|l, aggregator=,|/s|<char>
-  -z <statistic>         after the frames, as tshark draws it: conv,TYPE[,FILTER]
-                         or endpoints,TYPE[,FILTER] (TYPE: eth ip ipv6 tcp udp)
+  -z <statistic>         after the frames, as tshark draws it: conv,TYPE[,FILTER],
+                         endpoints,TYPE[,FILTER] (TYPE: eth ip ipv6 tcp udp),
+                         io,phs[,FILTER], expert[,LEVEL][,FILTER],
+                         follow,tcp,ascii|hex|raw,N, or tsshark's taps[,FILTER]
   -q                     no line per frame (with -z: the statistics alone)
   --print                print even when standard output is a terminal
   --tui                  open the interactive interface
