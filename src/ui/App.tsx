@@ -217,7 +217,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       case 'quit':
         return onQuit();
       default:
-        setMessage(`No command ":${name}": conv, endpoints, phs, expert, taps, follow [N], filter X, write [PATH], help, quit`);
+        setMessage(`No command ":${name}": conv endpoints phs expert taps follow [N] filter X write [PATH] help quit`);
     }
   }
   function focus(next: Pane): void {
