@@ -6,6 +6,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { CORPUS, CORPUS_ABSENT, corpusEntries, corpusPresent, repoRoot } from './helpers/corpus.js';
+import { ExpertGroup } from '../src/decode/protocols/expert.js';
+import { expertFilter } from '../src/session/stats/expert-info.js';
 import { registry, tssharkStatistics } from './helpers/decode.js';
 import { runCli } from './helpers/run.js';
 import { mapLimit, tshark, TSHARK_ABSENT, tsharkPresent } from './helpers/tshark.js';
@@ -152,6 +154,22 @@ test('expert equals tshark -q -z expert on the recordings, line for line', async
   }
 });
 
+test("each expert note's filter (the Expert view's Enter) lists the frames that carry it, quotes and backslashes included", async (t) => {
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  const file = join(CORPUS, 'recorded/cli-nano.pcap');
+  const report = await runCli(['-r', file, '-q', '-z', 'expert']);
+  // tap-expert.c's columns: "%12d %10s %18s  %s".
+  const entries = report.stdout.split('\n').filter((line) => /^ +\d+ /.test(line)).map((line) => ({ frequency: Number(line.slice(0, 12)), summary: line.slice(44) }));
+  t.true(entries.some((entry) => entry.summary.includes('\\r\\n')), 'an HTTP chat, whose summary holds backslashes');
+  for (const entry of entries) {
+    const filter = expertFilter({ severity: 'chat', group: ExpertGroup.Sequence, protocol: '', summary: entry.summary, frequency: entry.frequency });
+    const frames = (await runCli(['-r', file, '-Y', filter, '-T', 'fields', '-e', '_ws.expert.message'])).stdout.trim().split('\n').filter((line) => line !== '');
+    // Not at most the frequency: a note inside a packet an ICMP error quotes is in the frame, not in the counts.
+    t.true(frames.length >= 1, `${filter}: no frame`);
+    for (const line of frames) t.true(line.includes(entry.summary), line);
+  }
+});
+
 /** Corpus captures where a note of tsshark's is worded or placed otherwise than tshark's, with the reason. */
 const EXPERT_NOTE_DIFFERENCES: Readonly<Record<string, string>> = {
   'tcpdump-tests/dns-badlabel.pcap': "tsshark names the unsupported label type; tshark's DNS throws and notes a malformed packet",
@@ -184,6 +202,13 @@ test('-z taps: frames per tap point as tshark counts them by packet type; each l
   const copies = paths.reduce((sum, [, packets, path]) => sum + Number(packets) * path.split(' → ').filter((point) => !point.endsWith('not seen')).length, 0);
   const linked = await runCli(['-r', file, '-Y', 'tap.path', '-T', 'fields', '-e', 'frame.number']);
   t.is(copies, linked.stdout.trim().split('\n').length);
+  // NFLOG's IPv4 and IPv6 hooks are points of their own, each with tshark's count of its records.
+  const nflog = join(CORPUS, 'recorded/rtr-nflog.pcap');
+  const hooks = await runCli(['-r', nflog, '-q', '-z', 'taps']);
+  for (const [family, name] of [[2, 'ipv4'], [10, 'ipv6']] as const) {
+    const records = (await tshark(['-r', nflog, '-Y', `nflog.hook == 0 && nflog.family == ${family}`, '-T', 'fields', '-e', 'frame.number'])).stdout.trim().split('\n').length;
+    t.regex(hooks.stdout, new RegExp(`^ +${records} +\\d+  NF PRE_ROUTING \\(PRE \\), ${name}$`, 'm'));
+  }
   const filtered = await runCli(['-r', file, '-q', '-z', 'taps,tcp']);
   t.regex(filtered.stdout, /^Filter:tcp$/m);
   t.notRegex(filtered.stdout, new RegExp(`^ +${egress} `, 'm'));
