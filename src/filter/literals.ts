@@ -257,3 +257,8 @@ export function literalFor(node: WordNode | StringNode, target: Target): Literal
       fail(`${target.field?.abbrev ?? 'This field'} is a label and has no value to compare.`, node);
   }
 }
+
+/** `text` as a string literal of the filter language: quoted, its backslashes and quotes escaped. */
+export function stringLiteral(text: string): string {
+  return `"${text.replace(/[\\"]/g, (character) => `\\${character}`)}"`;
+}

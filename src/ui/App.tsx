@@ -16,13 +16,11 @@ import { count } from './numbers.js';
 import { PacketList } from './PacketList.js';
 import { StatusBar } from './StatusBar.js';
 import { FollowView } from './FollowView.js';
-import { HierarchyView } from './HierarchyView.js';
 import { TrafficView } from './TrafficView.js';
 import { TreePane } from './TreePane.js';
 import { useFollowView } from './use-follow-view.js';
-import { useHierarchyView } from './use-hierarchy-view.js';
 import { ReportView } from './ReportView.js';
-import { expertReport, tapsReport } from './reports.js';
+import { expertReport, hierarchyReport, tapsReport } from './reports.js';
 import { useReportView } from './use-report-view.js';
 import { usePromptLine } from './use-prompt-line.js';
 import { useFilterBar } from './use-filter-bar.js';
@@ -116,7 +114,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
     void session.applyFilter(text).then((filter) => filter && keepSelection(filter));
   };
   const traffic = useTrafficView(session, mode === 'traffic', rows - 3, toPanes, applyFilter);
-  const hierarchy = useHierarchyView(session, mode === 'hierarchy', rows - 3, toPanes, applyFilter);
+  const hierarchy = useReportView(session, mode === 'hierarchy' ? session.hierarchy : undefined, hierarchyReport, rows - 3, toPanes, applyFilter);
   const expert = useReportView(session, mode === 'expert' ? session.expert : undefined, expertReport, rows - 3, toPanes, applyFilter);
   const taps = useReportView(session, mode === 'taps' ? session.taps : undefined, tapsReport, rows - 3, toPanes, applyFilter);
   const following = mode === 'follow' || mode === 'find' || (mode === 'path' && pathPurpose === 'save');
@@ -237,7 +235,9 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   };
 
   const queue = useKeyQueue();
-  const scope: Scope = mode === 'panes' ? pane : mode === 'expert' || mode === 'taps' ? 'report' : mode;
+  const reportMode = mode === 'hierarchy' || mode === 'expert' || mode === 'taps';
+  const report = reportMode ? { hierarchy, expert, taps }[mode] : undefined;
+  const scope: Scope = mode === 'panes' ? pane : reportMode ? 'report' : mode;
   useKeys(queue, 'list', inPanes({ ...list.commands, expand: () => setPane('tree') }), scope === 'list');
   useKeys(queue, 'tree', inPanes(tree.commands), scope === 'tree');
   useKeys(queue, 'hex', inPanes(hex.commands), scope === 'hex');
@@ -247,8 +247,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   useKeys(queue, 'command', { ...commandLine.commands, interrupt: onQuit }, scope === 'command');
   useKeys(queue, 'help', { ...help.commands, interrupt: onQuit }, scope === 'help');
   useKeys(queue, 'traffic', { ...traffic.commands, interrupt: onQuit }, scope === 'traffic');
-  useKeys(queue, 'hierarchy', { ...hierarchy.commands, interrupt: onQuit }, scope === 'hierarchy');
-  useKeys(queue, 'report', { ...(mode === 'taps' ? taps : expert).commands, interrupt: onQuit }, scope === 'report');
+  useKeys(queue, 'report', { ...report?.commands, interrupt: onQuit }, scope === 'report');
   const followCommands: CommandHandlers = {
     ...follow.commands,
     search: () => {
@@ -265,8 +264,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
 
   if (mode === 'help') return <Help columns={columns} rows={rows - 1} top={help.top} />;
   if (mode === 'traffic') return <TrafficView state={traffic} columns={columns} rows={rows - 1} />;
-  if (mode === 'hierarchy') return <HierarchyView state={hierarchy} columns={columns} rows={rows - 1} />;
-  if (mode === 'expert' || mode === 'taps') return <ReportView state={mode === 'taps' ? taps : expert} columns={columns} rows={rows - 1} />;
+  if (report !== undefined) return <ReportView state={report} columns={columns} rows={rows - 1} />;
   const node = tree.selected?.node;
   function fieldHelp(): string {
     return node ? `${node.field.abbrev}${node.field.blurb ? ' — ' + node.field.blurb : node.field.name ? ' — ' + node.field.name : ''}` : '';

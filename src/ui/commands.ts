@@ -3,7 +3,7 @@
 // that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
-export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'command' | 'help' | 'traffic' | 'follow' | 'hierarchy' | 'report';
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'command' | 'help' | 'traffic' | 'follow' | 'report';
 
 export type CommandName =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
@@ -26,9 +26,9 @@ export interface Command {
 
 const PANES: readonly Scope[] = ['list', 'tree', 'hex'];
 const LINES: readonly Scope[] = ['filter', 'path', 'find', 'command'];
-const VIEWS: readonly Scope[] = ['traffic', 'follow', 'hierarchy', 'report'];
+const VIEWS: readonly Scope[] = ['traffic', 'follow', 'report'];
 /** The views whose rows Enter applies as a filter. */
-const TABLES: readonly Scope[] = ['traffic', 'hierarchy', 'report'];
+const TABLES: readonly Scope[] = ['traffic', 'report'];
 const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'help', ...VIEWS];
 /** Where the moving keys move: a pane, the help screen, a view's rows. */
 const MOVING: readonly Scope[] = [...PANES, 'help', ...VIEWS];

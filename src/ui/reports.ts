@@ -1,11 +1,37 @@
-// The report views' lines: the expert notes by severity, and the taps' points and packet paths, each line
-// with the display filter that lists its frames.
+// The report views' lines: the protocol hierarchy, the expert notes by severity, and the taps' points and
+// packet paths, each line with the display filter that lists its frames.
 import { expertGroupName } from '../decode/protocols/expert.js';
+import { stringLiteral } from '../filter/literals.js';
 import { expertFilter, SEVERITIES, SEVERITY_TITLES, type ExpertInfo } from '../session/stats/expert-info.js';
+import type { HierarchyNode, ProtocolHierarchy } from '../session/stats/protocol-hierarchy.js';
 import type { TapStatistics } from '../session/stats/tap-statistics.js';
 import type { Report, ReportLine } from './use-report-view.js';
 
-const quoted = (text: string) => `"${text.replace(/[\\"]/g, (character) => `\\${character}`)}"`;
+const NAME_WIDTH = 36;
+
+const hierarchyLine = (name: string, framesShare: string, frames: string, bytesShare: string, bytes: string) =>
+  `${name.padEnd(NAME_WIDTH)} ${framesShare.padStart(8)} ${frames.padStart(10)} ${bytesShare.padStart(8)} ${bytes.padStart(13)}`;
+
+/** Each protocol indented under the one it rides on, with its share and count of all frames and bytes. */
+export function hierarchyReport(statistic: ProtocolHierarchy): Report {
+  let frames = 0;
+  let bytes = 0;
+  for (const child of statistic.root.children.values()) {
+    frames += child.frames;
+    bytes += child.bytes;
+  }
+  const lines: ReportLine[] = [];
+  const visit = (node: HierarchyNode, depth: number) => {
+    for (const child of node.children.values()) {
+      const framesShare = ((100 * child.frames) / Math.max(1, frames)).toFixed(1);
+      const bytesShare = ((100 * child.bytes) / Math.max(1, bytes)).toFixed(1);
+      lines.push({ text: hierarchyLine('  '.repeat(depth) + child.name, framesShare, String(child.frames), bytesShare, String(child.bytes)), filter: child.name });
+      visit(child, depth + 1);
+    }
+  };
+  visit(statistic.root, 0);
+  return { title: 'Protocol hierarchy', header: hierarchyLine('Protocol', '% Frames', 'Frames', '% Bytes', 'Bytes'), lines };
+}
 
 export function expertReport(statistic: ExpertInfo): Report {
   const lines: ReportLine[] = [];
@@ -31,9 +57,9 @@ export function tapsReport(statistic: TapStatistics): Report {
   const { paths, lastSeen } = statistic.packetPaths();
   if (paths.length > 0) {
     lines.push({ text: '' }, { text: 'Packets linked across tap points, each once, by path', heading: true });
-    for (const { text, packets } of paths) lines.push({ text: `${String(packets).padStart(10)}  ${''.padStart(12)}  ${text}`, filter: `tap.path == ${quoted(text)}` });
+    for (const { text, packets } of paths) lines.push({ text: `${String(packets).padStart(10)}  ${''.padStart(12)}  ${text}`, filter: `tap.path == ${stringLiteral(text)}` });
     lines.push({ text: '' }, { text: 'Where they were last seen', heading: true });
-    for (const { text, packets } of lastSeen) lines.push({ text: `${String(packets).padStart(10)}  ${''.padStart(12)}  ${text}`, filter: `tap.last_seen == ${quoted(text)}` });
+    for (const { text, packets } of lastSeen) lines.push({ text: `${String(packets).padStart(10)}  ${''.padStart(12)}  ${text}`, filter: `tap.last_seen == ${stringLiteral(text)}` });
   }
   return { title: 'Taps', header: `${'Frames'.padStart(10)}  ${'Bytes'.padStart(12)}  Tap point, or packets and their path`, lines };
 }

@@ -5,6 +5,7 @@ import type { Dissection } from '../../decode/dissection.js';
 import type { FieldDef } from '../../decode/field.js';
 import { type ExpertGroup, type ExpertSeverity } from '../../decode/protocols/expert.js';
 import type { DisplayFilter } from '../../filter/display-filter.js';
+import { stringLiteral } from '../../filter/literals.js';
 import type { FrameStatistic, TappedFrame } from './frame-statistics.js';
 
 export interface ExpertEntry {
@@ -31,18 +32,20 @@ export class ExpertInfo implements FrameStatistic {
   /** Notes not kept once MAX_ENTRIES distinct ones are. */
   dropped = 0;
   private readonly byKey = new Map<string, ExpertEntry>();
+  private readonly lowestRank: number;
 
   /** `lowest`: notes less severe are not counted (`-z expert,warn`). */
   constructor(
     readonly filter: DisplayFilter | undefined,
-    readonly lowest: ExpertSeverity = 'chat',
-  ) {}
+    lowest: ExpertSeverity = 'chat',
+  ) {
+    this.lowestRank = SEVERITIES.indexOf(lowest);
+  }
 
   add(_dissection: Dissection, { notes }: TappedFrame): void {
-    const lowestRank = SEVERITIES.indexOf(this.lowest);
     for (let i = 0; i < notes.count; i++) {
       const { severity, group, protocol, message } = notes.at(i);
-      if (SEVERITIES.indexOf(severity) > lowestRank) continue;
+      if (SEVERITIES.indexOf(severity) > this.lowestRank) continue;
       const key = `${severity}\0${protocol}\0${message}`;
       const entry = this.byKey.get(key);
       if (entry !== undefined) {
@@ -67,5 +70,5 @@ export class ExpertInfo implements FrameStatistic {
 
 /** A display filter for the frames that carry an entry's note. */
 export function expertFilter(entry: ExpertEntry): string {
-  return `_ws.expert.message == "${entry.summary.replace(/[\\"]/g, (character) => `\\${character}`)}"`;
+  return `_ws.expert.message == ${stringLiteral(entry.summary)}`;
 }

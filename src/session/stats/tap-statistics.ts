@@ -6,6 +6,7 @@ import type { FieldDef } from '../../decode/field.js';
 import { tapFields } from '../../decode/protocols/tap.js';
 import { identityOf, TAP_POINT, TapPathIndex } from '../../decode/taps/tap-paths.js';
 import type { DisplayFilter } from '../../filter/display-filter.js';
+import { stringLiteral } from '../../filter/literals.js';
 import type { FrameStatistic } from './frame-statistics.js';
 
 export interface TapPointRow {
@@ -30,8 +31,6 @@ export interface PacketPaths {
 }
 
 const POINT_FIELDS = [tapFields.point, tapFields.direction, tapFields.iface, tapFields.family, tapFields.hook, tapFields.prefix] as const;
-
-const quote = (text: string) => `"${text.replace(/[\\"]/g, (character) => `\\${character}`)}"`;
 
 export class TapStatistics implements FrameStatistic {
   readonly fields: readonly FieldDef[] = POINT_FIELDS;
@@ -84,7 +83,7 @@ export class TapStatistics implements FrameStatistic {
 function describePoint(dissection: Dissection, values: readonly unknown[]): { label: string; filter: string } {
   const point = dissection.get(TAP_POINT);
   const [kind, direction, iface, family, hook, prefix] = values as (string | number | undefined)[];
-  const conditions = POINT_FIELDS.flatMap((field, i) => (values[i] === undefined ? [] : [`${field.abbrev} == ${typeof values[i] === 'string' ? quote(values[i]) : String(values[i])}`]));
+  const conditions = POINT_FIELDS.flatMap((field, i) => (values[i] === undefined ? [] : [`${field.abbrev} == ${typeof values[i] === 'string' ? stringLiteral(values[i]) : String(values[i])}`]));
   const filter = conditions.join(' && ');
   // NFLOG's IPv4 and IPv6 hooks are points of their own.
   if (point !== undefined) return { label: family === undefined ? point.label : `${point.label}, ${String(family)}`, filter };
