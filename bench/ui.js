@@ -107,8 +107,8 @@ async function measureTsshark() {
 }
 
 /**
- * The views of issue 16 on the whole file: conversations until complete, the protocol hierarchy until
- * complete, and following the largest stream (the 3 MB download of the first copy) to its first screen.
+ * The views of issue 16 on the whole file: conversations until complete, the protocol hierarchy, the
+ * expert notes and the taps until complete, and following the largest stream (the 3 MB download of the first copy) to its first screen.
  */
 async function measureViews() {
   tmux('send-keys', '/', 'C-u');
@@ -127,6 +127,18 @@ async function measureViews() {
   const hierarchy = await until(/^ Protocol hierarchy (?!.*computing)/m, beforeHierarchy);
   tmux('send-keys', 'Escape');
   await sleep(300);
+  const beforeExpert = performance.now();
+  tmux('send-keys', 'X');
+  await until(/^ Expert information/m, beforeExpert);
+  const expert = await until(/^ Expert information (?!.*computing)/m, beforeExpert);
+  tmux('send-keys', 'Escape');
+  await sleep(300);
+  const beforeTaps = performance.now();
+  tmux('send-keys', 'T');
+  await until(/^ Taps/m, beforeTaps);
+  const taps = await until(/^ Taps (?!.*computing)/m, beforeTaps);
+  tmux('send-keys', 'Escape');
+  await sleep(300);
   tmux('send-keys', '/');
   tmux('send-keys', '-l', 'http.request.uri contains "blob"');
   tmux('send-keys', 'Enter');
@@ -136,7 +148,7 @@ async function measureViews() {
   const beforeFollow = performance.now();
   tmux('send-keys', 'f');
   const follow = await until(/^> GET \/blob/m, beforeFollow);
-  return { conversations, hierarchy, follow };
+  return { conversations, hierarchy, expert, taps, follow };
 }
 
 async function measureTermshark() {
@@ -223,6 +235,6 @@ row('RSS then (MB)', ours.rss, theirs?.rss, (mb) => mb.toFixed(0));
 row("last frame's tree", ours.lastTree, theirs?.lastTree, (ms) => (ms === Infinity ? 'timeout' : `${ms.toFixed(0)} ms`));
 console.log(`filter tcp.flags.syn == 1 applied in ${seconds(ours.filtered)}`);
 console.log(`keypress to redraw: median ${ours.latency.toFixed(1)} ms, worst ${ours.latencyMax.toFixed(1)} ms (30 presses)`);
-console.log(`conversations complete in ${seconds(ours.conversations)}, protocol hierarchy in ${seconds(ours.hierarchy)}, follow of the largest stream: first screen in ${seconds(ours.follow)}; RSS after every view ${ours.rssAfterViews.toFixed(0)} MB`);
+console.log(`conversations complete in ${seconds(ours.conversations)}, protocol hierarchy in ${seconds(ours.hierarchy)}, expert information in ${seconds(ours.expert)}, taps in ${seconds(ours.taps)}, follow of the largest stream: first screen in ${seconds(ours.follow)}; RSS after every view ${ours.rssAfterViews.toFixed(0)} MB`);
 const output = await measureOutputRate();
 console.log(`terminal output at 10,000 frames/s: ${(output.bytesPerSecond / 1024).toFixed(1)} KB/s (${output.sent} frames sent, ${output.shown} shown)`);
