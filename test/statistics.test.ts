@@ -146,8 +146,9 @@ test('expert equals tshark -q -z expert on the recordings, line for line', async
   if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
   const recordings = readdirSync(join(CORPUS, 'recorded')).filter((name) => /\.pcap(ng)?$/.test(name) && EXPERT_DIFFERENCES[name] === undefined);
   for (const name of [...recordings.map((file) => join(CORPUS, 'recorded', file)), join(repoRoot, 'samples/lab.pcap')]) {
-    // One at a time: tshark's level is one variable, which the last -z expert sets for all of them.
-    for (const spec of ['expert', 'expert,note,tcp']) {
+    // One at a time: tshark's level is one variable, which the last -z expert sets for all of them. A
+    // level and a filter on one recording: each tshark run costs seconds on two cores.
+    for (const spec of name.endsWith('cli-nano.pcap') ? ['expert', 'expert,note,tcp'] : ['expert']) {
       const theirs = await tshark(['-n', '-r', name, '-q', '-z', spec]);
       t.is(await tssharkStatistics(name, [spec]), theirs.stdout, `${name} ${spec}`);
     }
@@ -161,7 +162,8 @@ test("each expert note's filter (the Expert view's Enter) lists the frames that 
   // tap-expert.c's columns: "%12d %10s %18s  %s".
   const entries = report.stdout.split('\n').filter((line) => /^ +\d+ /.test(line)).map((line) => ({ frequency: Number(line.slice(0, 12)), summary: line.slice(44) }));
   t.true(entries.some((entry) => entry.summary.includes('\\r\\n')), 'an HTTP chat, whose summary holds backslashes');
-  for (const entry of entries) {
+  // The summaries a filter must escape; the plain ones quote as they are.
+  for (const entry of entries.filter(({ summary }) => /[\\"]/.test(summary))) {
     const filter = expertFilter({ severity: 'chat', group: ExpertGroup.Sequence, protocol: '', summary: entry.summary, frequency: entry.frequency });
     const frames = (await runCli(['-r', file, '-Y', filter, '-T', 'fields', '-e', '_ws.expert.message'])).stdout.trim().split('\n').filter((line) => line !== '');
     // Not at most the frequency: a note inside a packet an ICMP error quotes is in the frame, not in the counts.
