@@ -1,80 +1,16 @@
-// `-z conv,TYPE` and `-z endpoints,TYPE` against tshark 4.0's output, line for line, on every corpus
-// capture whose frames tsshark decodes to the transport layer (tshark's own frame.protocols decides), and
-// the options' rules: statistics see every frame whatever -Y keeps, their own filter selects, and bad
-// arguments are refused before the capture is read.
+// The statistics' rules (they see every frame whatever -Y keeps, their own filter selects, bad arguments
+// are refused before the capture is read), and follow, io,phs, expert and taps against tshark on the
+// recordings. The corpus comparison of conv, endpoints and expert is in differential.test.ts, which shares
+// its tshark runs.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import { CORPUS, CORPUS_ABSENT, corpusEntries, corpusPresent, repoRoot } from './helpers/corpus.js';
+import { CORPUS, CORPUS_ABSENT, corpusPresent, repoRoot } from './helpers/corpus.js';
 import { ExpertGroup } from '../src/decode/protocols/expert.js';
 import { expertFilter } from '../src/session/stats/expert-info.js';
-import { registry, tssharkStatistics } from './helpers/decode.js';
+import { tssharkStatistics } from './helpers/decode.js';
 import { runCli } from './helpers/run.js';
-import { mapLimit, tshark, TSHARK_ABSENT, tsharkPresent } from './helpers/tshark.js';
-
-const KINDS = ['eth', 'ip', 'ipv6', 'tcp', 'udp'];
-const SPECS = KINDS.flatMap((kind) => [`conv,${kind}`, `endpoints,${kind}`]);
-
-/**
- * Layers tsshark decodes at or below the transport layer, and those above it that do not change what the
- * conversation tables count: a frame with any other layer may hide addresses tsshark does not see.
- */
-const DECODED = new Set([
-  'eth', 'ethertype', 'vlan', 'sll', 'null', 'raw', 'nflog', 'arp', 'ip', 'ipv6', 'ipv6.hopopts', 'ipv6.dstopts', 'ipv6.routing',
-  'ipv6.fraghdr', 'icmp', 'icmpv6', 'tcp', 'udp', 'dns', 'mdns', 'llmnr', 'data', 'tls', 'http', 'json', 'data-text-lines', 'media',
-  'urlencoded-form', 'xml', 'x509sat', 'x509af', 'x509ce', 'pkcs-1',
-]);
-
-/** Captures where tsshark knowingly counts otherwise, with the reason. */
-const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
-  'tcpdump-tests/timestamp_invalid_micro.pcap': 'a fraction of a second ≥ 1 s, which tsshark carries into the seconds (differential.ts)',
-  'tcpdump-tests/ipv6-too-long-jumbo.pcap': "tshark's IPv6 stops at an exception in a malformed hop-by-hop header before counting the datagram",
-  'tcpdump-tests/ipv6_missing_jumbo_payload_option.pcap': 'as ipv6-too-long-jumbo.pcap',
-  'tcpdump-tests/ipv6-next-header-oobr-2.pcap': 'as ipv6-too-long-jumbo.pcap',
-};
-
-test('conversations, endpoints and expert notes equal tshark -z on the corpus, line for line', async (t) => {
-  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
-  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
-  // A link type tsshark does not decode hides every address: not worth a tshark run.
-  const decodedLink = (linkType: number) => linkType < 0 || registry.lookup('linktype', linkType) !== undefined;
-  const entries = corpusEntries().filter((entry) => entry.tsharkReads && decodedLink(entry.linkType) && KNOWN_DIFFERENCES[entry.name] === undefined);
-  const differing: string[] = [];
-  const expert = { compared: 0, equal: 0, wrong: [] as string[] };
-  let compared = 0;
-  await mapLimit(entries, 2, async (entry) => {
-    // One tshark run: each frame's protocols, then the statistics, drawn last first (expert at the end).
-    const result = await tshark(['-n', '-r', entry.path, '-T', 'fields', '-e', 'frame.protocols', '-z', 'expert', ...SPECS.flatMap((spec) => ['-z', spec])]);
-    // The statistics start at the first rule line (io,phs's with a blank line before it).
-    const rule = /^=+$/m.exec(result.stdout);
-    if (rule === null) return;
-    const statsAt = result.stdout[rule.index - 2] === '\n' && result.stdout[rule.index - 1] === '\n' ? rule.index - 1 : rule.index;
-    const protocols = result.stdout.slice(0, statsAt).split('\n').filter((line) => line !== '');
-    if (protocols.some((line) => line.split(':').some((layer) => !DECODED.has(layer)))) return;
-    compared++;
-    const lastRule = /^={80}\n(?![\s\S]*^={80}$)/m.exec(result.stdout) as RegExpExecArray;
-    const expertAt = lastRule.index + lastRule[0].length;
-    if ((await tssharkStatistics(entry.path, SPECS)) !== result.stdout.slice(statsAt, expertAt)) differing.push(entry.name);
-    if (entry.name.startsWith('tcpdump-tests/') && EXPERT_NOTE_DIFFERENCES[entry.name] === undefined) compareExpert(entry.name, await tssharkStatistics(entry.path, ['expert']), result.stdout.slice(expertAt), expert);
-  });
-  t.log(`${compared} of ${entries.length} captures compared (the others hold protocols tsshark does not decode); expert notes: ${expert.compared} compared, ${expert.equal} equal`);
-  t.true(compared > 150, 'a good part of the corpus is compared');
-  t.deepEqual(differing.sort(), []);
-  // tshark has notes of every protocol's rules that tsshark's dissectors do not make yet (a SYN without
-  // MSS, deprecated routing headers, ...): each note tsshark makes must be tshark's, counted alike, and on
-  // most captures the whole report is equal.
-  t.true(expert.compared > 140 && expert.equal > 110);
-  t.deepEqual(expert.wrong.sort(), []);
-});
-
-const entryLines = (report: string) => report.split('\n').filter((line) => /^ +\d+ /.test(line));
-
-function compareExpert(name: string, ours: string, theirs: string, tally: { compared: number; equal: number; wrong: string[] }): void {
-  tally.compared++;
-  if (ours === theirs) tally.equal++;
-  const theirLines = new Set(entryLines(theirs));
-  for (const line of entryLines(ours)) if (!theirLines.has(line)) tally.wrong.push(`${name}: ${line.trim()}`);
-}
+import { tshark, TSHARK_ABSENT, tsharkPresent } from './helpers/tshark.js';
 
 test('statistics see every frame -Y keeps or not; their own filter selects; -q prints nothing else', async (t) => {
   if (!corpusPresent) return t.pass(CORPUS_ABSENT);
@@ -171,21 +107,6 @@ test("each expert note's filter (the Expert view's Enter) lists the frames that 
     for (const line of frames) t.true(line.includes(entry.summary), line);
   }
 });
-
-/** Corpus captures where a note of tsshark's is worded or placed otherwise than tshark's, with the reason. */
-const EXPERT_NOTE_DIFFERENCES: Readonly<Record<string, string>> = {
-  'tcpdump-tests/dns-badlabel.pcap': "tsshark names the unsupported label type; tshark's DNS throws and notes a malformed packet",
-  'tcpdump-tests/dns_fwdptr.pcap': 'as dns-badlabel.pcap',
-  'tcpdump-tests/dns-zlip-1.pcap': "tshark marks the frame malformed in Info but makes no expert note; tsshark makes one",
-  'tcpdump-tests/dns-zlip-2.pcap': 'as dns-zlip-1.pcap',
-  'tcpdump-tests/dns-zlip-3.pcap': 'as dns-zlip-1.pcap',
-  'tcpdump-tests/extract_read2_asan.pcap': "an IPv4 option running past the options: tshark's note names the option, tsshark's its offset",
-  'tcpdump-tests/ip_ts_opts_asan.pcap': 'as extract_read2_asan.pcap',
-  'tcpdump-tests/pgm_opts_asan.pcap': 'as extract_read2_asan.pcap',
-  'tcpdump-tests/pgm_opts_asan_2.pcap': 'as extract_read2_asan.pcap',
-  'tcpdump-tests/pgm_opts_asan_3.pcap': 'as extract_read2_asan.pcap',
-  'tcpdump-tests/radius_attr_asan.pcap': 'as extract_read2_asan.pcap',
-};
 
 test('-z taps: frames per tap point as tshark counts them by packet type; each linked packet once, its copies all counted', async (t) => {
   if (!corpusPresent) return t.pass(CORPUS_ABSENT);

@@ -102,7 +102,15 @@ export interface FileComparison {
 
 /** Frame count, frame fields on every frame, protocol fields where tsshark implements the stack. */
 export async function compareWithTshark(path: string, name: string): Promise<FileComparison> {
-  const [theirs, ours] = await Promise.all([tsharkFields(path, [...FIELDS, 'frame.protocols']), tssharkFields(path, FIELDS)]);
+  const [theirs, ours] = await Promise.all([tsharkFields(path, TSHARK_FIELDS), tssharkFields(path, FIELDS)]);
+  return compareRows(name, theirs, ours);
+}
+
+/** What tshark is asked for: the fields, then each frame's protocols. */
+export const TSHARK_FIELDS = [...FIELDS, 'frame.protocols'];
+
+/** tshark's rows (TSHARK_FIELDS) against tsshark's (FIELDS). */
+export function compareRows(name: string, theirs: readonly string[][], ours: readonly string[][]): FileComparison {
   const result: FileComparison = { mismatches: [], compared: 0, skipped: 0 };
   if (theirs.length !== ours.length) {
     result.mismatches.push({ file: name, frame: 0, field: 'frame count', ours: String(ours.length), theirs: String(theirs.length) });

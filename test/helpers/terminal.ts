@@ -45,9 +45,12 @@ export class Terminal {
     this.tmux(['send-keys', '-l', text]);
   }
 
-  /** Waits (at most 10 s) for the screen to match. */
+  /**
+   * Waits for the screen to match: at most 60 s, for a CI run's other tests (tshark over the corpus) can
+   * leave tsshark a fraction of a core while it reads a capture.
+   */
   async waitFor(t: ExecutionContext, pattern: RegExp): Promise<string> {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 60_000;
     let screen = '';
     while (Date.now() < deadline) {
       screen = this.screen();

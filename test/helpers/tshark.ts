@@ -34,9 +34,27 @@ export async function tsharkLines(args: readonly string[]): Promise<string[]> {
 
 /** `tshark -T fields` for these fields: one array of columns per frame. */
 export async function tsharkFields(file: string, fields: readonly string[], extra: readonly string[] = []): Promise<string[][]> {
-  const result = await tshark(['-n', '-r', file, ...extra, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', ...fields.flatMap((f) => ['-e', f])]);
+  return (await tsharkFieldsAndStatistics(file, fields, [], extra)).rows;
+}
+
+/** `tshark -T fields` for these fields, and what the `-z` arguments in `statistics` draw after the frames. */
+export async function tsharkFieldsAndStatistics(
+  file: string,
+  fields: readonly string[],
+  statistics: readonly string[],
+  extra: readonly string[] = [],
+): Promise<{ rows: string[][]; statistics: string }> {
+  const result = await tshark(['-n', '-r', file, ...extra, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', ...fields.flatMap((f) => ['-e', f]), ...statistics]);
   if (result.status !== 0) throw new Error(`tshark failed on ${file}: ${result.stderr}`);
-  return result.stdout.split('\n').slice(0, -1).map((line) => line.split('\t'));
+  const at = statistics.length === 0 ? result.stdout.length : statisticsStart(result.stdout);
+  return { rows: result.stdout.slice(0, at).split('\n').slice(0, -1).map((line) => line.split('\t')), statistics: result.stdout.slice(at) };
+}
+
+/** Where tshark's statistics begin in its output: the first rule line, or the blank line before it. */
+export function statisticsStart(output: string): number {
+  const rule = /^=+$/m.exec(output);
+  if (rule === null) return output.length;
+  return output[rule.index - 2] === '\n' && output[rule.index - 1] === '\n' ? rule.index - 1 : rule.index;
 }
 
 export interface TsharkFilterResults {

@@ -52,12 +52,12 @@ async function settle(app: { frames: string[] }): Promise<void> {
 }
 
 /**
- * Asserts that the screen shows `pattern`, waiting for it (at most 5 s): keys are handled one per
+ * Asserts that the screen shows `pattern`, waiting for it (at most 30 s): keys are handled one per
  * redraw, and redraws are slower while other tests load the machine.
  */
 async function expectShown(t: ExecutionContext, app: { lastFrame(): string | undefined }, pattern: RegExp, message?: string): Promise<string> {
   let screen = plain(app.lastFrame());
-  for (const deadline = Date.now() + 5000; !pattern.test(screen) && Date.now() < deadline; screen = plain(app.lastFrame())) await pause(20);
+  for (const deadline = Date.now() + 30_000; !pattern.test(screen) && Date.now() < deadline; screen = plain(app.lastFrame())) await pause(20);
   t.regex(screen, pattern, message);
   return screen;
 }
