@@ -215,8 +215,44 @@ async function measureOutputRate() {
   return { bytesPerSecond: bytes / elapsed, sent, shown };
 }
 
+/**
+ * The same filter with `workers` threads (--workers), once the file is read: seconds from Enter until
+ * it is applied, and the resident memory then (the workers hold copies of the in-order pass's memory).
+ */
+async function measureFilterWith(workers) {
+  const since = performance.now();
+  const pid = start(`${tsshark} --workers ${workers} -r ${big}`);
+  await until(new RegExp(`${framesText} frames · ${framesText} shown`), since);
+  await until(/^(?!.*loading).*frames · /m, since);
+  const before = performance.now();
+  tmux('send-keys', '/');
+  tmux('send-keys', '-l', FILTER);
+  tmux('send-keys', 'Enter');
+  const applied = await until(/filter: tcp\.flags\.syn == 1/, before);
+  const rss = rssMb(pid);
+  stop();
+  return { applied, rss };
+}
+
+const FILTER = 'tcp.flags.syn == 1';
+
+/** 1 and 2 workers, alternating, `rounds` times each. */
+async function measureWorkers(rounds) {
+  const runs = { 1: [], 2: [] };
+  for (let round = 0; round < rounds; round++) for (const workers of [1, 2]) runs[workers].push(await measureFilterWith(workers));
+  for (const [workers, results] of Object.entries(runs)) {
+    console.log(`filter ${FILTER}, ${workers} worker${workers === '1' ? ' (the main thread)' : 's'}: ${results.map((r) => seconds(r.applied)).join(', ')}; RSS ${results.map((r) => r.rss.toFixed(0)).join(', ')} MB`);
+  }
+  const best = (results) => Math.min(...results.map((r) => r.applied));
+  console.log(`2 workers against 1: ${(best(runs[1]) / best(runs[2])).toFixed(2)}x (best of ${rounds})`);
+}
+
 build();
 execFileSync('cat', [big], { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 });
+if (process.argv[2] === 'workers') {
+  await measureWorkers(Number(process.argv[3] ?? 3));
+  process.exit(0);
+}
 console.log(`${framesText} frames in ${big}, tmux ${COLUMNS}x${ROWS}`);
 stop();
 const ours = await measureTsshark();
@@ -236,5 +272,6 @@ row("last frame's tree", ours.lastTree, theirs?.lastTree, (ms) => (ms === Infini
 console.log(`filter tcp.flags.syn == 1 applied in ${seconds(ours.filtered)}`);
 console.log(`keypress to redraw: median ${ours.latency.toFixed(1)} ms, worst ${ours.latencyMax.toFixed(1)} ms (30 presses)`);
 console.log(`conversations complete in ${seconds(ours.conversations)}, protocol hierarchy in ${seconds(ours.hierarchy)}, expert information in ${seconds(ours.expert)}, taps in ${seconds(ours.taps)}, follow of the largest stream: first screen in ${seconds(ours.follow)}; RSS after every view ${ours.rssAfterViews.toFixed(0)} MB`);
+await measureWorkers(2);
 const output = await measureOutputRate();
 console.log(`terminal output at 10,000 frames/s: ${(output.bytesPerSecond / 1024).toFixed(1)} KB/s (${output.sent} frames sent, ${output.shown} shown)`);

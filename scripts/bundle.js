@@ -9,8 +9,8 @@ import { build } from 'esbuild';
 rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
-  // The capture worker is its own entry: live-capture.js starts it from a file beside it.
-  entryPoints: { main: 'dist/src/cli/main.js', 'live-worker': 'dist/src/capture/live-worker.js' },
+  // The workers are entries of their own: live-capture.js and redo-pool.js start them from files beside them.
+  entryPoints: { main: 'dist/src/cli/main.js', 'live-worker': 'dist/src/capture/live-worker.js', 'redo-worker': 'dist/src/session/redo-worker.js' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

@@ -131,6 +131,8 @@ test('user mistakes get one line and a status, never a stack trace', async (t) =
     [['-r', dir], 2, /is a directory/],
     [['-r', SAMPLE, '-T', 'fields', '-e', 'ip.sorc'], 1, /^tsshark: Some fields aren't valid:\n\tip\.sorc\n$/],
     [['-r', SAMPLE, '-T', 'xml'], 1, /invalid -T "xml"/],
+    [['-r', SAMPLE, '--workers', '0'], 1, /invalid --workers "0": expected a positive whole number/],
+    [['-r', SAMPLE, '--workers', '64'], 1, /invalid --workers "64": at most 16/],
     [['-r', SAMPLE, '-c', 'ten'], 1, /invalid -c "ten"/],
     [['-r', SAMPLE, '-Y', 'ip.sorc == 1'], 2, /^tsshark: "ip\.sorc" is not a valid protocol or protocol field\.\n {4}ip\.sorc == 1\n {4}\^~~~~~~\n$/],
     [['-r', SAMPLE, '-Y', 'tcp.port == 80 and'], 2, /^tsshark: Unexpected end of filter expression\./],

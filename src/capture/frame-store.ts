@@ -8,31 +8,58 @@ import { join } from 'node:path';
 import { ByteSink } from './byte-sink.js';
 import type { Frame, InterfaceInfo } from './frame.js';
 import { PcapngWriter } from './pcapng-writer.js';
-import { doubled } from '../util/typed-arrays.js';
+import { doubled, sharedColumn } from '../util/typed-arrays.js';
 
 const INITIAL_CAPACITY = 1 << 16;
 const CHUNK_SIZE = 4 << 20;
 /** Default memory for the bytes of frames that have no file behind them. */
 export const DEFAULT_MEMORY_BUDGET = 512 << 20;
 
+/** Where a snapshot's frame bytes are: a file, or memory chunks shared with the thread that has it. */
+export type BytesSnapshot = { file: string } | { chunks: Uint8Array[] };
+
 /** Where the frame bytes live; offsets in the index are this backing's. */
 interface Backing {
   /** Stores a copy of the bytes, or notes where they already are; returns the offset to index. */
   keep(frame: Frame, iface: InterfaceInfo): number;
   read(offset: number, length: number, target: Uint8Array): void;
+  /** Where another thread reads the bytes kept so far. */
+  share(): BytesSnapshot;
   close(): void;
+}
+
+/**
+ * The frames of a store, for another thread to read (FrameStore.fromSnapshot): the index columns are
+ * shared, valid up to `count`.
+ */
+export interface StoreSnapshot {
+  count: number;
+  interfaces: InterfaceInfo[];
+  offsets: Float64Array;
+  capturedLengths: Uint32Array;
+  originalLengths: Uint32Array;
+  tsSec: Float64Array;
+  tsNsec: Uint32Array;
+  interfaceIds: Uint16Array;
+  flags: Uint32Array;
+  comments: [number, string][];
+  bytes: BytesSnapshot;
 }
 
 /** The capture file itself: frames are read back from the offsets the reader reported. */
 class FileBacking implements Backing {
   private readonly fd: number;
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.fd = openSync(path, 'r');
   }
 
   keep(frame: Frame): number {
     return frame.dataOffset;
+  }
+
+  share(): BytesSnapshot {
+    return { file: this.path };
   }
 
   read(offset: number, length: number, target: Uint8Array): void {
@@ -47,6 +74,31 @@ class FileBacking implements Backing {
   close(): void {
     closeSync(this.fd);
   }
+}
+
+function readChunks(chunks: readonly Uint8Array[], offset: number, length: number, target: Uint8Array): void {
+  const chunk = chunks[Math.floor(offset / CHUNK_SIZE)];
+  const at = offset % CHUNK_SIZE;
+  target.set(chunk.subarray(at, at + length));
+}
+
+/** A snapshot's chunks, read in another thread: nothing more is kept. */
+class SharedChunks implements Backing {
+  constructor(private readonly chunks: readonly Uint8Array[]) {}
+
+  keep(): number {
+    throw new Error('a snapshot of a frame store keeps no frames');
+  }
+
+  read(offset: number, length: number, target: Uint8Array): void {
+    readChunks(this.chunks, offset, length, target);
+  }
+
+  share(): BytesSnapshot {
+    return { chunks: [...this.chunks] };
+  }
+
+  close(): void {}
 }
 
 /** Memory chunks until the budget, then a temporary pcapng file for all frames. */
@@ -71,7 +123,8 @@ class SpillingBacking implements Backing {
       return this.keep(frame, iface);
     }
     if (this.used + frame.capturedLength > CHUNK_SIZE) {
-      this.chunks.push(new Uint8Array(CHUNK_SIZE));
+      // Shared memory: a snapshot hands the chunks to worker threads without copying them.
+      this.chunks.push(new Uint8Array(new SharedArrayBuffer(CHUNK_SIZE)));
       this.used = 0;
     }
     const offset = (this.chunks.length - 1) * CHUNK_SIZE + this.used;
@@ -89,6 +142,12 @@ class SpillingBacking implements Backing {
     const chunk = this.chunks[Math.floor(offset / CHUNK_SIZE)];
     const at = offset % CHUNK_SIZE;
     target.set(chunk.subarray(at, at + length));
+  }
+
+  share(): BytesSnapshot {
+    if (!this.spill) return { chunks: this.chunks };
+    this.spill.sink.flush();
+    return { file: this.spill.path };
   }
 
   close(): void {
@@ -122,26 +181,66 @@ export interface FrameStoreOptions {
   /** The capture file the frames come from; without one their bytes are kept by the store. */
   file?: string;
   memoryBudget?: number;
+  /** A snapshot's chunks (fromSnapshot). */
+  chunks?: readonly Uint8Array[];
 }
 
 export class FrameStore {
   count = 0;
   readonly interfaces: InterfaceInfo[] = [];
   private capacity = INITIAL_CAPACITY;
-  private offsets = new Float64Array(INITIAL_CAPACITY);
-  private capturedLengths = new Uint32Array(INITIAL_CAPACITY);
-  private originalLengths = new Uint32Array(INITIAL_CAPACITY);
-  private tsSec = new Float64Array(INITIAL_CAPACITY);
-  private tsNsec = new Uint32Array(INITIAL_CAPACITY);
+  private offsets: Float64Array = sharedColumn(Float64Array, INITIAL_CAPACITY);
+  private capturedLengths: Uint32Array = sharedColumn(Uint32Array, INITIAL_CAPACITY);
+  private originalLengths: Uint32Array = sharedColumn(Uint32Array, INITIAL_CAPACITY);
+  private tsSec: Float64Array = sharedColumn(Float64Array, INITIAL_CAPACITY);
+  private tsNsec: Uint32Array = sharedColumn(Uint32Array, INITIAL_CAPACITY);
   /** A frame's link type is its interface's: no column of its own. */
-  private interfaceIds = new Uint16Array(INITIAL_CAPACITY);
-  private flags = new Uint32Array(INITIAL_CAPACITY);
+  private interfaceIds: Uint16Array = sharedColumn(Uint16Array, INITIAL_CAPACITY);
+  private flags: Uint32Array = sharedColumn(Uint32Array, INITIAL_CAPACITY);
   /** Comments are rare: kept by frame index rather than in a column. */
   private readonly comments = new Map<number, string>();
   private readonly backing: Backing;
 
   constructor(options: FrameStoreOptions = {}) {
-    this.backing = options.file !== undefined ? new FileBacking(options.file) : new SpillingBacking(options.memoryBudget ?? DEFAULT_MEMORY_BUDGET, this);
+    this.backing =
+      options.file !== undefined ? new FileBacking(options.file)
+      : options.chunks !== undefined ? new SharedChunks(options.chunks)
+      : new SpillingBacking(options.memoryBudget ?? DEFAULT_MEMORY_BUDGET, this);
+  }
+
+  /** The frames so far, for a worker thread to read: the index shared, the bytes where they are. */
+  snapshot(): StoreSnapshot {
+    return {
+      count: this.count,
+      interfaces: [...this.interfaces],
+      offsets: this.offsets,
+      capturedLengths: this.capturedLengths,
+      originalLengths: this.originalLengths,
+      tsSec: this.tsSec,
+      tsNsec: this.tsNsec,
+      interfaceIds: this.interfaceIds,
+      flags: this.flags,
+      comments: [...this.comments],
+      bytes: this.backing.share(),
+    };
+  }
+
+  /** A read-only store over a snapshot (in a worker thread). */
+  static fromSnapshot(snapshot: StoreSnapshot): FrameStore {
+    const bytes = snapshot.bytes;
+    const store = new FrameStore('file' in bytes ? { file: bytes.file } : { chunks: bytes.chunks });
+    store.count = snapshot.count;
+    store.capacity = snapshot.offsets.length;
+    store.interfaces.push(...snapshot.interfaces);
+    store.offsets = snapshot.offsets;
+    store.capturedLengths = snapshot.capturedLengths;
+    store.originalLengths = snapshot.originalLengths;
+    store.tsSec = snapshot.tsSec;
+    store.tsNsec = snapshot.tsNsec;
+    store.interfaceIds = snapshot.interfaceIds;
+    store.flags = snapshot.flags;
+    for (const [index, comment] of snapshot.comments) store.comments.set(index, comment);
+    return store;
   }
 
   /** Whether frame bytes moved from memory to a temporary file. */
@@ -200,8 +299,12 @@ export class FrameStore {
     this.backing.close();
   }
 
-  /** For the spilling backing: rewrites every offset through `move`, which receives each frame's metadata. */
+  /**
+   * For the spilling backing: rewrites every offset through `move`, which receives each frame's metadata,
+   * into a new column (a snapshot handed to a worker keeps the old offsets, which its chunks match).
+   */
   relocate(move: (frame: Frame, iface: InterfaceInfo, oldOffset: number) => number): void {
+    const offsets = sharedColumn(Float64Array, this.capacity);
     for (let index = 0; index < this.count; index++) {
       const frame: Frame = {
         tsSec: this.tsSec[index],
@@ -215,8 +318,9 @@ export class FrameStore {
         data: new Uint8Array(0),
         dataOffset: 0,
       };
-      this.offsets[index] = move(frame, this.interfaces[frame.interfaceId], this.offsets[index]);
+      offsets[index] = move(frame, this.interfaces[frame.interfaceId], this.offsets[index]);
     }
+    this.offsets = offsets;
   }
 
   private grow(): void {

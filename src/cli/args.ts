@@ -1,6 +1,7 @@
 // Command-line arguments, tshark's spelling wherever tshark has the flag. Parsing is Node's own
 // util.parseArgs; this file only adds tshark's semantics and the usage text.
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import { MAX_CAPLEN } from '../capture/frame.js';
 
 export type OutputFormat = 'text' | 'fields' | 'json';
@@ -38,6 +39,8 @@ export interface Options {
   listInterfaces: boolean;
   /** --explain [IFACE]: the pipelines of this kernel and host; `interface` when one was named. */
   explain: { interface: string | undefined } | undefined;
+  /** --workers: threads that dissect frames for a display filter in the interface (1: the main thread). */
+  workers: number;
   help: boolean;
   version: boolean;
 }
@@ -77,6 +80,8 @@ Output:
   -q                     no line per frame (with -z: the statistics alone)
   --print                print even when standard output is a terminal
   --tui                  open the interactive interface
+  --workers <N>          threads a display filter in the interface uses
+                         (default: one per core, at most 4; 1: no worker threads)
 
 Miscellaneous:
   -h, --help             show this help and exit
@@ -107,6 +112,12 @@ function fieldOption(options: FieldOutputOptions, setting: string): void {
       throw new UsageError(`unknown -E option "${name}"`);
   }
 }
+
+/** Each worker holds a copy of the frame index and the in-order pass's memory. */
+const MAX_WORKERS = 16;
+const DEFAULT_MAX_WORKERS = 4;
+
+const defaultWorkers = () => Math.min(availableParallelism(), DEFAULT_MAX_WORKERS);
 
 /** Kernel buffers are allocated whole: -B above this is a typo, not a wish. */
 const MAX_BUFFER_MIB = 4096;
@@ -147,6 +158,7 @@ export function parseOptions(argv: readonly string[]): Options {
         print: { type: 'boolean' },
         tui: { type: 'boolean' },
         explain: { type: 'boolean' },
+        workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -168,6 +180,8 @@ export function parseOptions(argv: readonly string[]): Options {
   if (writeFormat !== 'pcap' && writeFormat !== 'pcapng') throw new UsageError(`invalid -F "${writeFormat}": expected pcap or pcapng`);
   const count = values.c === undefined ? undefined : wholeNumber('-c', values.c, 1);
   const snaplen = values.s === undefined ? MAX_CAPLEN : wholeNumber('-s', values.s, 0);
+  const workers = values.workers === undefined ? defaultWorkers() : wholeNumber('--workers', values.workers, 1);
+  if (workers > MAX_WORKERS) throw new UsageError(`invalid --workers "${values.workers}": at most ${MAX_WORKERS}`);
   const bufferMiB = values.B === undefined ? undefined : wholeNumber('-B', values.B, 1);
   if (bufferMiB !== undefined && bufferMiB > MAX_BUFFER_MIB) throw new UsageError(`invalid -B "${values.B}": at most ${MAX_BUFFER_MIB} MiB`);
   let durationSec: number | undefined;
@@ -203,6 +217,7 @@ export function parseOptions(argv: readonly string[]): Options {
     tui: values.tui ?? false,
     listInterfaces: values.D ?? false,
     explain: values.explain ? { interface: positionals[0] } : undefined,
+    workers,
     help: values.help ?? false,
     version: values.version ?? false,
   };

@@ -4,9 +4,52 @@
 // view or selected, in any order. The results of the steps that change state (or read state that
 // later frames change) are remembered per frame and given back, so each frame sees the state it saw the
 // first time. Print mode remembers only the last frame; the UI remembers every frame's.
-import { doubled } from '../util/typed-arrays.js';
+import { doubled, sharedColumn } from '../util/typed-arrays.js';
 
 const INITIAL_FRAMES = 1024;
+
+/**
+ * Classes whose instances a step may return (a PDU, a TCP stream): a snapshot's copy in another thread
+ * gets its prototype back by name, as structured cloning keeps an object's fields but not its class.
+ */
+const rememberedClasses = new Map<string, abstract new (...args: never[]) => object>();
+const classNames = new Map<unknown, string>();
+
+export function rememberedClass(name: string, type: abstract new (...args: never[]) => object): void {
+  rememberedClasses.set(name, type);
+  classNames.set(type, name);
+}
+
+/** What another thread needs to dissect again any frame this memory has seen (CaptureMemory.fromSnapshot). */
+export interface MemorySnapshot {
+  /** Shared with the memory, valid up to `resultCount` and `frames`. */
+  results: Int32Array;
+  resultCount: number;
+  starts: Uint32Array;
+  frames: number;
+  distinct: unknown[];
+  facts: [string, number][];
+  /** The instances of remembered classes among the results and what they reach, with their class names. */
+  instances: [object, string][];
+}
+
+/** Every object reachable from `roots` whose class is a remembered one. */
+function classInstances(roots: readonly unknown[]): [object, string][] {
+  const found: [object, string][] = [];
+  const seen = new Set<object>();
+  const pending: unknown[] = [...roots];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (value === null || typeof value !== 'object' || seen.has(value) || ArrayBuffer.isView(value)) continue;
+    seen.add(value);
+    const name = classNames.get(value.constructor);
+    if (name !== undefined) found.push([value, name]);
+    if (value instanceof Map) for (const [key, item] of value) pending.push(key, item);
+    else if (value instanceof Set) for (const item of value) pending.push(item);
+    else for (const item of Object.values(value)) pending.push(item);
+  }
+  return found;
+}
 const INITIAL_RESULTS = 1024;
 const MAX_PLAIN_NUMBER = 0x7fffffff;
 
@@ -17,7 +60,7 @@ export class CaptureMemory {
    * repeat (a TCP segment's stream, true/false), and a million frames' worth as one JS array of references
    * cost three times the memory. A non-negative integer result is kept in place as its complement.
    */
-  private results = new Int32Array(INITIAL_RESULTS);
+  private results: Int32Array = sharedColumn(Int32Array, INITIAL_RESULTS);
   private resultCount = 0;
   private readonly distinct: unknown[] = [];
   private readonly indexOf = new Map<unknown, number>();
@@ -27,6 +70,11 @@ export class CaptureMemory {
   private cursor = 0;
   private end = 0;
   private replayingFrame = false;
+  /**
+   * Numbers a replay reads that the first pass sets once for the whole capture (the frame from which
+   * TCP copies are remembered): state, but kept here so that a copy of the memory has it too.
+   */
+  private readonly facts = new Map<string, number>();
 
   /**
    * Frame `number`'s bytes, where the frames are kept (the UI's store): what a frame built from several
@@ -36,7 +84,38 @@ export class CaptureMemory {
 
   /** `rememberEveryFrame`: any frame seen may be dissected again, not just the last. */
   constructor(private readonly rememberEveryFrame = false) {
-    this.starts = new Uint32Array(rememberEveryFrame ? INITIAL_FRAMES : 0);
+    this.starts = sharedColumn(Uint32Array, rememberEveryFrame ? INITIAL_FRAMES : 0);
+  }
+
+  /** The remembered results, for another thread (every frame must be remembered). */
+  snapshot(): MemorySnapshot {
+    const distinct = this.distinct.slice();
+    return {
+      results: this.results,
+      resultCount: this.resultCount,
+      starts: this.starts,
+      frames: this.framesSeen,
+      distinct,
+      facts: [...this.facts],
+      instances: classInstances(distinct),
+    };
+  }
+
+  /** A memory that dissects again the frames of a snapshot (made after structured cloning). */
+  static fromSnapshot(snapshot: MemorySnapshot): CaptureMemory {
+    for (const [instance, name] of snapshot.instances) {
+      const type = rememberedClasses.get(name);
+      if (type === undefined) throw new Error(`a snapshot names class ${name}, which is not remembered here`);
+      Object.setPrototypeOf(instance, type.prototype);
+    }
+    const memory = new CaptureMemory(true);
+    memory.results = snapshot.results;
+    memory.resultCount = snapshot.resultCount;
+    memory.starts = snapshot.starts;
+    memory.framesSeen = snapshot.frames;
+    for (const value of snapshot.distinct) memory.distinct.push(value);
+    for (const [key, value] of snapshot.facts) memory.facts.set(key, value);
+    return memory;
   }
 
   stateOf<T>(owner: object, create: () => T): T {
@@ -51,6 +130,14 @@ export class CaptureMemory {
   /** The owner's state if something created it, without creating it. */
   findState<T>(owner: object): T | undefined {
     return this.states.get(owner) as T | undefined;
+  }
+
+  fact(key: string): number {
+    return this.facts.get(key) ?? 0;
+  }
+
+  setFact(key: string, value: number): void {
+    this.facts.set(key, value);
   }
 
   /** Whether the frame being dissected was dissected before (its steps' results are given back). */

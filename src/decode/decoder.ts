@@ -69,6 +69,11 @@ export interface DecoderOptions {
    * sightings with copies linked: for a filter that selects tap points.
    */
   analysisPerTapPoint?: boolean;
+  /**
+   * Dissects again (`redo`) the frames another decoder saw, from a copy of its memory and the first
+   * frame's timestamp (a worker thread's share of a filter).
+   */
+  replay?: { memory: CaptureMemory; first: Timestamp };
 }
 
 export class FrameDecoder {
@@ -88,7 +93,8 @@ export class FrameDecoder {
     options: DissectOptions,
     decoderOptions: DecoderOptions = {},
   ) {
-    this.memory = new CaptureMemory(decoderOptions.rememberEveryFrame);
+    this.memory = decoderOptions.replay?.memory ?? new CaptureMemory(decoderOptions.rememberEveryFrame);
+    if (decoderOptions.replay) this.first = { ...decoderOptions.replay.first };
     if (decoderOptions.linkTapPaths) this.memory.stateOf(TapPathIndex, () => new TapPathIndex());
     if (decoderOptions.analysisPerTapPoint) this.memory.stateOf(Sightings, () => new Sightings()).perSite = true;
     this.dissection = new Dissection(registry, this.memory, options);

@@ -279,7 +279,7 @@ export class Dissection extends FieldRecorder {
       this.desegmentAt = -1;
       this.nextByPorts(table, srcPort, dstPort, offset);
       const stream = this.transport.stream;
-      const owner = stream?.dissector !== undefined && this.frame.number >= stream.dissectorFrom ? stream.dissector : undefined;
+      const owner = stream !== undefined && stream.dissectorIndex >= 0 && this.frame.number >= stream.dissectorFrom ? this.registry.dissectors[stream.dissectorIndex] : undefined;
       const first = owner !== undefined && (owner.accepts?.(this.view, offset) ?? true) ? owner : this.resolvePending(offset);
       if (first !== undefined) this.chain(first, offset);
     });
@@ -365,8 +365,8 @@ export class Dissection extends FieldRecorder {
     for (const heuristic of registry.heuristicsFor(table)) {
       if (!heuristic.recognizes?.(view, offset)) continue;
       const stream = this.desegmentable ? this.transport.stream : undefined;
-      if (stream !== undefined && stream.dissector === undefined) {
-        stream.dissector = heuristic;
+      if (stream !== undefined && stream.dissectorIndex < 0) {
+        stream.dissectorIndex = registry.dissectors.indexOf(heuristic);
         stream.dissectorFrom = this.frame.number;
       }
       return heuristic;

@@ -42,6 +42,10 @@ export interface Dissector {
  * the frame it recognised on, the stream's payloads go to it before the port tables are asked.
  */
 export interface Conversation {
-  dissector: Dissector | undefined;
+  /**
+   * The dissector's place in the registry's list (-1: none): a number, not the object, for a stream is
+   * among the results a worker thread gets a copy of, and functions cannot be copied.
+   */
+  dissectorIndex: number;
   dissectorFrom: number;
 }

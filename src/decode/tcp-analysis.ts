@@ -306,6 +306,9 @@ const FLAG_TEXTS: readonly [number, string, ExpertSeverity, string, keyof typeof
   [Analysis.ZERO_WINDOW_PROBE_ACK, '[TCP ZeroWindowProbeAck] ', 'note', 'ACK to a TCP Zero Window Probe', 'analysis.zero_window_probe_ack'],
 ];
 
+/** The memory's fact: the frame at which a second tap point appeared. */
+const SEVERAL_SITES_SINCE = 'tcp.several_sites_since';
+
 /**
  * The frame's copy-of link and analysis (decided once, given back when the frame is dissected again), its
  * fields and Info prefixes. Returns the flags, so TCP knows whether to dissect the payload.
@@ -320,11 +323,15 @@ export function analyzeSegment(ctx: Dissection, fwd: AnalysisFlow, rev: Analysis
   // keeps the last one's numbers).
   let copyOf = 0;
   if (!sightings.perSite) {
-    if (sightings.severalSince !== 0 && facts.frame >= sightings.severalSince) {
+    const severalSince = memory.fact(SEVERAL_SITES_SINCE);
+    if (severalSince !== 0 && facts.frame >= severalSince) {
       copyOf = memory.once(() => sightings.check(ctx, site, streamKey, facts));
     } else if (!memory.replaying) {
       copyOf = sightings.check(ctx, site, streamKey, facts);
-      if (sightings.severalSince === facts.frame) memory.once(() => copyOf);
+      if (sightings.severalSince === facts.frame) {
+        memory.setFact(SEVERAL_SITES_SINCE, facts.frame);
+        memory.once(() => copyOf);
+      }
     }
   }
   const delta = memory.remembered ? memory.recall<number>() : memory.record(sinceLast(stream, facts.time));

@@ -1,7 +1,7 @@
 // A PDU above TCP gathered from its segments: the bytes while it waits (bounded by the caller's budget),
 // which frames carried which part, and the holes a lost segment left, so a late segment can still fill
 // them as Wireshark's reassembly does.
-import type { CaptureMemory } from './capture-memory.js';
+import { rememberedClass, type CaptureMemory } from './capture-memory.js';
 
 /** What a protocol asks for when it cannot tell its PDU's length yet: at least one more segment. */
 export const MORE_BYTES_UNKNOWN = -1;
@@ -136,3 +136,5 @@ export class Pdu {
     return whole;
   }
 }
+
+rememberedClass('Pdu', Pdu);

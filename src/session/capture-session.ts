@@ -10,6 +10,7 @@ import { compileFilter } from '../filter/display-filter.js';
 import type { DecodedStore } from './decoded-store.js';
 import { exportFrames, type ExportResult } from './export.js';
 import { FrameFilter, type FilterProgress } from './frame-filter.js';
+import type { RedoPool } from './redo-pool.js';
 import { runScan, type StoreScan } from './store-scan.js';
 import { FollowScan } from './stats/follow-scan.js';
 import { ExpertInfo } from './stats/expert-info.js';
@@ -64,12 +65,16 @@ export class CaptureSession {
   /** Views' scans running in the background, each cancellable. */
   private readonly scansRunning = new Map<StoreScan, AbortController>();
   private stopReading = false;
+  /** Why the worker threads were given up (filters then run in this thread). */
+  workerFailure: string | undefined;
 
   constructor(
     readonly decoded: DecodedStore,
     status: Pick<SourceStatus, 'name' | 'live'>,
     /** The source has sub-microsecond timestamps: the Time column shows 9 places, pcap exports keep them. */
     readonly nanosecond = false,
+    /** Worker threads that examine the frames already read when a filter is applied. */
+    private pool?: RedoPool,
   ) {
     this.statusNow = { ...status, running: true, progress: undefined, drops: undefined, error: undefined };
   }
@@ -97,6 +102,13 @@ export class CaptureSession {
   /** Stops reading at the next frame. */
   stop(): void {
     this.stopReading = true;
+  }
+
+  /** Stops the worker threads. */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
   }
 
   get status(): SourceStatus {
@@ -136,7 +148,12 @@ export class CaptureSession {
       });
       return;
     }
-    this.timer = setTimeout(() => {
+    this.announceSoon();
+  }
+
+  /** Announces within ANNOUNCE_INTERVAL_MS: progress that comes faster than a screen needs it. */
+  private announceSoon(): void {
+    this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.announce();
     }, ANNOUNCE_INTERVAL_MS);
@@ -212,18 +229,36 @@ export class CaptureSession {
     const running = { frameFilter, controller, progress: frameFilter.progress };
     this.runningFilter = running;
     this.update();
-    const done = await runScan(frameFilter, {
-      signal: controller.signal,
-      onProgress: (progress) => {
-        running.progress = progress;
-        this.update();
-      },
-    });
-    if (!done) return undefined;
+    const onProgress = (progress: FilterProgress) => {
+      running.progress = progress;
+      this.announceSoon();
+    };
+    if (!(await this.filterInPool(frameFilter, controller.signal, onProgress))) return undefined;
+    // Frames appended meanwhile (live), or all of them without a pool, in this thread.
+    if (!(await runScan(frameFilter, { signal: controller.signal, onProgress }))) return undefined;
     this.runningFilter = undefined;
     this.appliedFilter = frameFilter;
     this.update();
     return frameFilter;
+  }
+
+  /**
+   * The frames read so far, examined by the pool's workers; false when cancelled. A worker's failure is
+   * an internal error, not the user's: the filter then runs in this thread from the start.
+   */
+  private async filterInPool(frameFilter: FrameFilter, signal: AbortSignal, onProgress: (progress: FilterProgress) => void): Promise<boolean> {
+    if (this.pool === undefined || !frameFilter.poolable || this.decoded.count === 0) return true;
+    try {
+      return await this.pool.filter(this.decoded, frameFilter.filter.text, this.decoded.count, (rows, upTo) => {
+        frameFilter.adopt(rows, upTo);
+        onProgress(frameFilter.progress);
+      }, signal);
+    } catch (error) {
+      this.workerFailure = (error as Error).message;
+      this.pool = undefined;
+      frameFilter.restart();
+      return true;
+    }
   }
 
   /** Cancels a filter being applied; the one applied before stays. Whether one was running. */

@@ -2,13 +2,20 @@
 // dissected again, in any order, exactly as it was the first time (the UI's visible rows and selected
 // frame). Frames from a file and from a live source arrive the same way: `append`.
 import { MAX_CAPLEN, type Frame, type InterfaceInfo, type TapAnnotation } from '../capture/frame.js';
-import type { FrameStore } from '../capture/frame-store.js';
-import { FrameDecoder, type Timestamp } from '../decode/decoder.js';
+import { FrameStore, type StoreSnapshot } from '../capture/frame-store.js';
+import { CaptureMemory, type MemorySnapshot } from '../decode/capture-memory.js';
+import { FrameDecoder, type DecoderOptions, type Timestamp } from '../decode/decoder.js';
 import type { DissectOptions, Dissection } from '../decode/dissection.js';
 import type { FieldDef } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
 import { TapAnnotator } from '../decode/taps/annotation.js';
 import { TrafficTables } from './stats/traffic.js';
+
+export interface DecodedSnapshot {
+  store: StoreSnapshot;
+  memory: MemorySnapshot;
+  first: Timestamp;
+}
 
 export class DecodedStore {
   /** Every kind's conversations and endpoints, counted as frames are appended. */
@@ -26,16 +33,33 @@ export class DecodedStore {
   private readonly againBytes = new Uint8Array(MAX_CAPLEN);
   private readonly previous: Timestamp = { tsSec: 0, tsNsec: 0 };
 
-  /** `summaryFields`: values the summaries collect besides the columns (the Tap column's). */
+  /**
+   * `summaryFields`: values the summaries collect besides the columns (the Tap column's). `replay`: the
+   * store's frames were decoded in another thread, whose memory this is a copy of (a worker's store).
+   */
   constructor(
     readonly store: FrameStore,
     readonly registry: Registry,
     summaryFields: readonly FieldDef[],
+    replay?: DecoderOptions['replay'],
   ) {
-    this.decoder = new FrameDecoder(registry, { tree: false, columns: false, conversationTap: this.traffic.pass.tap }, { rememberEveryFrame: true, linkTapPaths: true });
+    this.decoder = new FrameDecoder(registry, { tree: false, columns: false, conversationTap: this.traffic.pass.tap }, { rememberEveryFrame: true, linkTapPaths: true, replay });
     this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields: summaryFields });
     this.detailDissection = this.decoder.createDissection({ tree: true, columns: true, fields: summaryFields });
     this.decoder.memory.frameData = (number) => this.store.frame(number - 1, this.reassemblyBytes).data;
+  }
+
+  /** What a worker thread needs to dissect any frame again: the store's frames and the decoder's memory. */
+  snapshot(): DecodedSnapshot {
+    const first = { tsSec: 0, tsNsec: 0 };
+    if (this.store.count > 0) this.store.timestampOf(0, first);
+    return { store: this.store.snapshot(), memory: this.decoder.memory.snapshot(), first };
+  }
+
+  /** A decoded store over a snapshot, in a worker thread: it dissects frames again, it decodes no new ones. */
+  static fromSnapshot(snapshot: DecodedSnapshot, registry: Registry): DecodedStore {
+    const replay = { memory: CaptureMemory.fromSnapshot(snapshot.memory), first: snapshot.first };
+    return new DecodedStore(FrameStore.fromSnapshot(snapshot.store), registry, [], replay);
   }
 
   /** Frames stored and decoded. */

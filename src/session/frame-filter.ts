@@ -16,19 +16,44 @@ export class FrameFilter extends StoreScan {
   private rows = new Uint32Array(1024);
   private count = 0;
 
-  /** A filter on the tap paths reads the decoded store's frames again: its own in-order pass would link a frame only to the copies before it. */
-  private readonly again: Dissection | undefined;
+  /**
+   * The decoded store's frames are read again, as the tree pane shows them, rather than by an in-order
+   * pass of the filter's own: a frame then knows what later frames told (the PDU it is reassembled in,
+   * the copies of it on its tap path), as in Wireshark once a file is read, and any frame can be examined
+   * alone (by the redo pool's workers).
+   */
+  private readonly again: Dissection;
 
   constructor(
     private readonly decoded: DecodedStore,
     readonly filter: DisplayFilter,
   ) {
     super(decoded.store, decoded.registry, { tree: false, columns: false, fields: filter.fields });
-    if (readsTapPaths(filter.fields)) this.again = decoded.createDissection({ tree: false, columns: false, fields: filter.fields });
+    this.again = decoded.createDissection({ tree: false, columns: false, fields: filter.fields });
   }
 
+  /** Whether the redo pool's workers can examine frames for it: they hold no tap paths. */
+  get poolable(): boolean {
+    return !readsTapPaths(this.filter.fields) && this.examined === 0;
+  }
+
+  /** The passing frames among those before `upTo`, examined by the redo pool, in order. */
+  adopt(rows: Uint32Array, upTo: number): void {
+    while (this.count + rows.length > this.rows.length) this.rows = doubled(this.rows);
+    this.rows.set(rows, this.count);
+    this.count += rows.length;
+    this.examinedElsewhere(upTo);
+  }
+
+  /** Forgets what was examined (the pool failed part way): the scan starts over, reading frames again. */
+  restart(): void {
+    this.count = 0;
+    this.examinedElsewhere(0);
+  }
+
+
   protected override dissect(index: number): Dissection {
-    return this.again === undefined ? super.dissect(index) : this.decoded.again(index, this.again);
+    return this.decoded.again(index, this.again);
   }
 
   get matched(): number {

@@ -17,17 +17,16 @@ export interface ScanProgress {
 
 export abstract class StoreScan {
   private examinedFrames = 0;
-  private readonly decoder: FrameDecoder;
-  private readonly buffer = new Uint8Array(MAX_CAPLEN);
+  /** Made on first use: a scan that reads the decoded store's frames again has no pass of its own. */
+  private decoder: FrameDecoder | undefined;
+  private buffer: Uint8Array | undefined;
 
   constructor(
     protected readonly store: FrameStore,
-    registry: Registry,
-    options: DissectOptions,
-    decoderOptions: DecoderOptions = {},
-  ) {
-    this.decoder = new FrameDecoder(registry, options, decoderOptions);
-  }
+    private readonly registry: Registry,
+    private readonly options: DissectOptions,
+    private readonly decoderOptions: DecoderOptions = {},
+  ) {}
 
   get examined(): number {
     return this.examinedFrames;
@@ -53,8 +52,15 @@ export abstract class StoreScan {
     return this.caughtUp;
   }
 
+  /** Frames before `end` were examined elsewhere (by the redo pool): the scan goes on from there. */
+  protected examinedElsewhere(end: number): void {
+    this.examinedFrames = end;
+  }
+
   /** Frame `index` dissected by the scan's own decoder, in order. */
   protected dissect(index: number): Dissection {
+    this.decoder ??= new FrameDecoder(this.registry, this.options, this.decoderOptions);
+    this.buffer ??= new Uint8Array(MAX_CAPLEN);
     const frame = this.store.frame(index, this.buffer);
     return this.decoder.decode(frame, this.store.interfaces[frame.interfaceId]);
   }

@@ -8,6 +8,7 @@ import type { LiveCapture } from '../capture/live-capture.js';
 import { FrameStore } from '../capture/frame-store.js';
 import { CaptureSession } from '../session/capture-session.js';
 import { DecodedStore } from '../session/decoded-store.js';
+import { RedoPool } from '../session/redo-pool.js';
 import type { Registry } from '../decode/registry.js';
 import { App } from './App.js';
 import { ROW_FIELDS } from './rows.js';
@@ -19,6 +20,8 @@ export interface TuiOptions {
   live: LiveCapture | undefined;
   /** A display filter to apply once the screen is up. */
   displayFilter: string | undefined;
+  /** Threads a display filter uses (1: the main thread alone). */
+  workers: number;
 }
 
 /** Colour unless NO_COLOR is set (to anything) or the terminal is dumb. */
@@ -41,7 +44,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   const decoded = new DecodedStore(store, registry, ROW_FIELDS);
   // A pipe has no end to show progress towards: it is followed like a live capture.
   const name = live ? live.interfaces.map((iface) => iface.name).join(', ') : path === '-' ? 'standard input' : (path ?? '');
-  const session = new CaptureSession(decoded, { name, live: !regularFile }, reader.nanosecond);
+  const session = new CaptureSession(decoded, { name, live: !regularFile }, reader.nanosecond, options.workers > 1 ? new RedoPool(options.workers) : undefined);
   if (live) live.onCounts = () => session.update({ drops: live.counts.dropped });
   const keys = path === '-' ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
 
@@ -82,6 +85,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   } finally {
     // The reader may be waiting on a pipe that never ends: it is not awaited (the process exits).
     session.stop();
+    void session.close();
     instance?.unmount();
     terminal.release();
     if (keys !== process.stdin) keys.destroy();

@@ -5,6 +5,7 @@ import { ExpertGroup } from './expert.js';
 import type { ByteView } from '../byte-view.js';
 import type { Conversation, Dissector } from '../dissector.js';
 import type { Dissection } from '../dissection.js';
+import { rememberedClass } from '../capture-memory.js';
 import { defineFields, defineProtocol, fieldsByAbbrev } from '../field.js';
 import { addPorts } from './ports.js';
 import { asciiText } from '../text.js';
@@ -83,13 +84,13 @@ function newStreamAnalysis(): StreamAnalysis {
   return {
     analysis: [newAnalysisFlow(), newAnalysisFlow()],
     times: newAnalysisTimes(),
-    dissector: undefined,
+    dissectorIndex: -1,
     dissectorFrom: 0,
   };
 }
 
 class Stream implements StreamAnalysis {
-  dissector: Dissector | undefined = undefined;
+  dissectorIndex = -1;
   dissectorFrom = 0;
   readonly flows: [Flow, Flow] = [newFlow(), newFlow()];
   readonly analysis: [AnalysisFlow, AnalysisFlow] = [newAnalysisFlow(), newAnalysisFlow()];
@@ -115,6 +116,8 @@ class Stream implements StreamAnalysis {
     return analysis;
   }
 }
+
+rememberedClass('Stream', Stream);
 
 /** A segment's stream, and whether its source is the stream's first endpoint. */
 interface StreamSide {

@@ -1,0 +1,142 @@
+// Worker threads that dissect slices of a session's frames again in parallel, for a display filter. The
+// in-order pass (DecodedStore) remembers what each frame needs from the frames before it, so any frame
+// can be dissected alone: each worker gets a copy of that memory and of the frame index once (the bytes
+// stay in the capture file, or in shared memory), then takes slices until the store is covered. Rows come
+// back in frame order whatever order the slices finish in.
+import { deserialize, serialize } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import type { MemorySnapshot } from '../decode/capture-memory.js';
+import type { Registry } from '../decode/registry.js';
+import { DecodedStore, type DecodedSnapshot } from './decoded-store.js';
+
+export type PoolRequest =
+  | { type: 'sync'; snapshot: DecodedSnapshot; remembered: SharedArrayBuffer }
+  | { type: 'filter'; job: number; text: string }
+  | { type: 'slice'; job: number; start: number; end: number }
+  | { type: 'done'; job: number };
+
+export type PoolReply = { type: 'rows'; job: number; start: number; end: number; rows: Uint32Array<ArrayBuffer> } | { type: 'failed'; job: number; message: string };
+
+/** Frames per slice: small enough to spread the work evenly and to stop soon when cancelled. */
+const SLICE_FRAMES = 16_384;
+/** Slices a worker is given ahead, so it never waits for the main thread between two. */
+const SLICES_AHEAD = 2;
+
+export class RedoPool {
+  private readonly workers: Worker[] = [];
+  /** The store the workers' copies are of, and how many frames they hold. */
+  private syncedStore: DecodedStore | undefined;
+  private synced = -1;
+  private nextJob = 1;
+
+  /** The workers start at once, to be ready (their modules loaded) by the first filter. */
+  constructor(
+    readonly size: number,
+    private readonly sliceFrames = SLICE_FRAMES,
+  ) {
+    this.start();
+  }
+
+  /**
+   * The frames of [0, `end`) that `text` selects, given to `accept` in frame order, a slice at a time
+   * with the index it reaches. Resolves false when cancelled; rejects when a worker fails (the caller
+   * filters in its own thread instead).
+   */
+  async filter(decoded: DecodedStore, text: string, end: number, accept: (rows: Uint32Array, upTo: number) => void, signal?: AbortSignal): Promise<boolean> {
+    this.start();
+    this.sync(decoded);
+    const job = this.nextJob++;
+    for (const worker of this.workers) worker.postMessage({ type: 'filter', job, text } satisfies PoolRequest);
+    return new Promise<boolean>((resolve, reject) => {
+      let dispatched = 0;
+      let accepted = 0;
+      const finished = new Map<number, { end: number; rows: Uint32Array }>();
+      const dispatch = (worker: Worker) => {
+        if (dispatched >= end) return;
+        const start = dispatched;
+        dispatched = Math.min(end, start + this.sliceFrames);
+        worker.postMessage({ type: 'slice', job, start, end: dispatched } satisfies PoolRequest);
+      };
+      const listeners = this.workers.map((worker) => {
+        const onMessage = (reply: PoolReply) => {
+          if (reply.job !== job) return;
+          if (reply.type === 'failed') return finish(new Error(`a filter worker failed: ${reply.message}`));
+          finished.set(reply.start, reply);
+          for (let slice = finished.get(accepted); slice !== undefined; slice = finished.get(accepted)) {
+            finished.delete(accepted);
+            accept(slice.rows, slice.end);
+            accepted = slice.end;
+          }
+          if (accepted >= end) return finish(true);
+          dispatch(worker);
+        };
+        const onError = (error: Error) => finish(error);
+        worker.on('message', onMessage);
+        worker.on('error', onError);
+        return { worker, onMessage, onError };
+      });
+      const onAbort = () => finish(false);
+      const finish = (outcome: boolean | Error) => {
+        signal?.removeEventListener('abort', onAbort);
+        for (const { worker, onMessage, onError } of listeners) {
+          worker.off('message', onMessage);
+          worker.off('error', onError);
+          worker.postMessage({ type: 'done', job } satisfies PoolRequest);
+        }
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      };
+      if (signal?.aborted) return finish(false);
+      signal?.addEventListener('abort', onAbort);
+      if (end === 0) return finish(true);
+      for (let round = 0; round < SLICES_AHEAD; round++) for (const worker of this.workers) dispatch(worker);
+    });
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    const workers = this.workers.splice(0);
+    this.syncedStore = undefined;
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+
+  private start(): void {
+    while (this.workers.length < this.size) {
+      const worker = new Worker(new URL('./redo-worker.js', import.meta.url));
+      // An idle pool does not keep the process alive.
+      worker.unref();
+      this.workers.push(worker);
+    }
+  }
+
+  /** Gives the workers the store as it is now, unless they have it. */
+  private sync(decoded: DecodedStore): void {
+    if (decoded === this.syncedStore && decoded.count === this.synced) return;
+    const request: PoolRequest = { type: 'sync', ...packSnapshot(decoded) };
+    for (const worker of this.workers) worker.postMessage(request);
+    this.syncedStore = decoded;
+    this.synced = decoded.count;
+  }
+}
+
+/**
+ * The store as it is now, for worker threads. The columns and chunks are shared memory, which a message
+ * hands over as it is; the remembered objects are serialised once for every worker rather than cloned
+ * once per message.
+ */
+export function packSnapshot(decoded: DecodedStore): { snapshot: DecodedSnapshot; remembered: SharedArrayBuffer } {
+  const snapshot = decoded.snapshot();
+  const { distinct, instances } = snapshot.memory;
+  const serialized = serialize({ distinct, instances });
+  const remembered = new SharedArrayBuffer(serialized.length);
+  new Uint8Array(remembered).set(serialized);
+  snapshot.memory.distinct = [];
+  snapshot.memory.instances = [];
+  return { snapshot, remembered };
+}
+
+/** A worker's store from what packSnapshot made (after the message's structured clone). */
+export function unpackSnapshot(snapshot: DecodedSnapshot, remembered: SharedArrayBuffer, registry: Registry): DecodedStore {
+  Object.assign(snapshot.memory, deserialize(Buffer.from(remembered)) as Pick<MemorySnapshot, 'distinct' | 'instances'>);
+  return DecodedStore.fromSnapshot(snapshot, registry);
+}
