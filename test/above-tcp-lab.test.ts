@@ -2,7 +2,8 @@
 // http and https servers (TLS 1.2 and 1.3, four cipher suites, ALPN, SNI, client certificates, resumed
 // sessions, an untrusted certificate's alert; keep-alive, pipelining, chunked, gzip, JSON and form
 // bodies), transfers of several MB under loss, duplication and reordering the lab's router makes, and a
-// slow reader's zero windows. Protocol, Info and every field of the list on every frame must equal tshark's.
+// slow reader's zero windows. Protocol, Info and every field of the list on every frame must equal tshark's,
+// and so must follow,tcp and follow,http of every stream.
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,11 @@ test('web lab: Protocol, Info and the fields above TCP equal tshark on every fra
     const follows = Array.from({ length: streams + 1 }, (_, stream) => `follow,tcp,${stream % 2 === 0 ? 'ascii' : 'hex'},${stream}`);
     const theirs = await tshark(['-n', '-r', file, '-q', ...follows.flatMap((spec) => ['-z', spec])]);
     t.is(await tssharkStatistics(file, follows), theirs.stdout, 'follow,tcp');
+    // And every stream's HTTP messages: header blocks, de-chunked and decompressed bodies.
+    const httpFollows = Array.from({ length: streams + 1 }, (_, stream) => `follow,http,${stream % 2 === 0 ? 'ascii' : 'raw'},${stream}`);
+    const theirHttp = await tshark(['-n', '-r', file, '-q', ...httpFollows.flatMap((spec) => ['-z', spec])]);
+    t.true(/^GET \/json HTTP\/1\.1\r?$/m.test(theirHttp.stdout), 'an HTTP request is followed');
+    t.is(await tssharkStatistics(file, httpFollows), theirHttp.stdout, 'follow,http');
   } finally {
     // For working through a failure: TSSHARK_WEB_LAB_KEEP=file keeps the recording there.
     const keep = process.env.TSSHARK_WEB_LAB_KEEP;

@@ -39,18 +39,22 @@ test('a -z tsshark does not have, or a bad filter in one, is refused before the 
   t.regex(badFilter.stderr, /-z conv,tcp,tcp\.port ==: .+\n +tcp\.port ==\n +\^/);
 });
 
-test('follow,tcp in every mode equals tshark on every stream of a recording, and a stream that is not there', async (t) => {
+test('follow,tcp, follow,udp and follow,http in every mode equal tshark on every stream of a recording, and a stream that is not there', async (t) => {
   if (!corpusPresent) return t.pass(CORPUS_ABSENT);
   if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
   const file = join(CORPUS, 'recorded/rtr-client-side.pcap');
-  // Streams 0..15 and one past the last; three modes; a chunk range.
-  const specs = [...Array.from({ length: 17 }, (_, stream) => ['ascii', 'hex', 'raw'].map((mode) => `follow,tcp,${mode},${stream}`)).flat(), 'follow,tcp,hex,6,2-3'];
+  // TCP streams 0..15 (their HTTP too) and UDP streams 0..UDP_STREAMS-1, each and one past the last; three modes; chunk ranges.
+  const every = (protocol: string, streams: number) => Array.from({ length: streams + 1 }, (_, stream) => ['ascii', 'hex', 'raw'].map((mode) => `follow,${protocol},${mode},${stream}`)).flat();
+  const specs = [...every('tcp', 16), 'follow,tcp,hex,6,2-3', ...every('udp', UDP_STREAMS), 'follow,udp,ascii,1,2-3', ...every('http', 16), 'follow,http,ascii,2,1-1'];
   const theirs = await tshark(['-n', '-r', file, '-q', ...specs.flatMap((spec) => ['-z', spec])]);
   t.is(await tssharkStatistics(file, specs), theirs.stdout);
   const refused = await runCli(['-r', file, '-q', '-z', 'follow,tcp,ebcdic,1']);
   t.is(refused.status, 1);
   t.regex(refused.stderr, /invalid display mode "ebcdic"/);
 });
+
+/** UDP streams in rtr-client-side.pcap (DNS, UDP datagrams, IPv6 neighbour and multicast chatter): 0..27. */
+const UDP_STREAMS = 28;
 
 /** Recordings whose hierarchy knowingly differs from tshark's, with the reason. */
 const HIERARCHY_DIFFERENCES: Readonly<Record<string, string>> = {

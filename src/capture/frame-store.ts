@@ -264,7 +264,9 @@ export class FrameStore {
     this.flags[index] = frame.flags;
     if (frame.comment !== undefined) this.comments.set(index, frame.comment);
     this.count++;
-    this.offsets[index] = this.backing.keep(frame, this.interfaces[frame.interfaceId]);
+    // Kept first: keeping may spill, which replaces the offsets column.
+    const offset = this.backing.keep(frame, this.interfaces[frame.interfaceId]);
+    this.offsets[index] = offset;
     return index;
   }
 

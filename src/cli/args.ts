@@ -76,7 +76,8 @@ Output:
   -z <statistic>         after the frames, as tshark draws it: conv,TYPE[,FILTER],
                          endpoints,TYPE[,FILTER] (TYPE: eth ip ipv6 tcp udp),
                          io,phs[,FILTER], expert[,LEVEL][,FILTER],
-                         follow,tcp,ascii|hex|raw,N, or tsshark's taps[,FILTER]
+                         follow,tcp|udp|http,ascii|hex|raw,N, or tsshark's
+                         taps[,FILTER]
   -q                     no line per frame (with -z: the statistics alone)
   --print                print even when standard output is a terminal
   --tui                  open the interactive interface

@@ -1,7 +1,7 @@
-// `-z follow,tcp,MODE,N` drawn as tshark 4.0's tap-follow.c draws it: the nodes, then each chunk in
+// `-z follow,tcp|udp|http,MODE,N` drawn as tshark 4.0's tap-follow.c draws it: the nodes, then each chunk in
 // stream order, node 1's indented by a tab; ascii keeps CR and LF and shows other unprintable bytes as
 // `.`; hex dumps each side at its own offsets; raw writes hex digits.
-import type { FollowMode, FollowStatistic } from '../session/stats/follow-statistic.js';
+import { streamFilter, type FollowMode, type FollowStatistic } from '../session/stats/follow-statistic.js';
 import { BYTES_PER_LINE, hexLine } from '../util/hex-dump.js';
 
 
@@ -19,7 +19,7 @@ function asciiOf(byte: number): string {
 
 export function drawFollow(statistic: FollowStatistic, mode: FollowMode, first: number, last: number): string {
   const follower = statistic.follower;
-  let text = `\n${SEPARATOR}Follow: tcp,${mode}\nFilter: tcp.stream eq ${statistic.stream}\n${node(0, follower.client)}${node(1, follower.server)}`;
+  let text = `\n${SEPARATOR}Follow: ${statistic.protocol},${mode}\nFilter: ${streamFilter(statistic)}\n${node(0, follower.client)}${node(1, follower.server)}`;
   const offsets = [0, 0];
   follower.chunks.forEach((chunk, index) => {
     const side = chunk.server ? 1 : 0;

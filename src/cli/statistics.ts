@@ -5,7 +5,7 @@
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
 import { byFramesDescending, ConversationTable, EndpointTable, hasPorts, instantSeconds, KIND_NAMES, KIND_TITLES } from '../session/stats/conversations.js';
-import { FOLLOW_MODES, FollowStatistic, type FollowMode } from '../session/stats/follow-statistic.js';
+import { FOLLOW_MODES, FollowStatistic, type FollowMode, type FollowProtocol } from '../session/stats/follow-statistic.js';
 import { LayerStatistic, StatisticsPass, type FrameStatistic } from '../session/stats/frame-statistics.js';
 import { ProtocolHierarchy, type HierarchyNode } from '../session/stats/protocol-hierarchy.js';
 import { expertGroupName, type ExpertSeverity } from '../decode/protocols/expert.js';
@@ -25,7 +25,7 @@ export type StatisticsRequest = { ok: true; pass: StatisticsPass; draw(): string
 
 const SUPPORTED = [
   'conv,eth', 'conv,ip', 'conv,ipv6', 'conv,tcp', 'conv,udp', 'endpoints,eth', 'endpoints,ip', 'endpoints,ipv6', 'endpoints,tcp', 'endpoints,udp',
-  'expert[,error|warn|note|chat][,FILTER]', 'follow,tcp,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]', 'io,phs[,FILTER]', 'taps[,FILTER]',
+  'expert[,error|warn|note|chat][,FILTER]', 'follow,tcp|udp|http,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]', 'io,phs[,FILTER]', 'taps[,FILTER]',
 ];
 
 /** The statistics whose one argument is an optional filter: `NAME[,FILTER]`. */
@@ -212,17 +212,18 @@ function drawTaps(statistic: TapStatistics, filter: string): string {
   return lines.map((line) => line + '\n').join('');
 }
 
-/** `follow,tcp,MODE,STREAM[,FIRST[-LAST]]`, or what is wrong with it (tshark's words). */
+/** `follow,tcp|udp|http,MODE,STREAM[,FIRST[-LAST]]`, or what is wrong with it (tshark's words). */
 function requestFollow(spec: string, registry: Registry): Requested | string {
-  const match = /^follow,tcp,([a-z]+),(\d+)(?:,(\d+)(?:-(\d+))?)?$/.exec(spec);
+  const match = /^follow,(tcp|udp|http),([a-z]+),(\d+)(?:,(\d+)(?:-(\d+))?)?$/.exec(spec);
   if (!match) {
-    return spec.startsWith('follow,tcp,') ? `follow - invalid parameters "${spec}": expected follow,tcp,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]` : `invalid -z argument "${spec}"; tsshark follows tcp`;
+    return /^follow,(tcp|udp|http),/.test(spec) ? `follow - invalid parameters "${spec}": expected follow,tcp|udp|http,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]` : `invalid -z argument "${spec}"; tsshark follows tcp, udp and http`;
   }
-  const mode = match[1] as FollowMode;
-  if (!FOLLOW_MODES.includes(mode)) return `follow - invalid display mode "${match[1]}": ascii, hex or raw`;
-  const first = match[3] === undefined ? 1 : Number(match[3]);
-  const last = match[4] === undefined ? (match[3] === undefined ? Infinity : first) : Number(match[4]);
+  const protocol = match[1] as FollowProtocol;
+  const mode = match[2] as FollowMode;
+  if (!FOLLOW_MODES.includes(mode)) return `follow - invalid display mode "${match[2]}": ascii, hex or raw`;
+  const first = match[4] === undefined ? 1 : Number(match[4]);
+  const last = match[5] === undefined ? (match[4] === undefined ? Infinity : first) : Number(match[5]);
   if (first < 1 || first > last) return `follow - invalid range value in "${spec}"`;
-  const statistic = new FollowStatistic(registry, Number(match[2]), true);
+  const statistic = new FollowStatistic(registry, protocol, Number(match[3]), true);
   return { statistic, draw: () => drawFollow(statistic, mode, first, last) };
 }

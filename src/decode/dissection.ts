@@ -29,6 +29,13 @@ export interface DissectOptions {
   conversationTap?: ConversationTap;
   /** Told of every expert note, for the expert statistics. */
   expertTap?: ExpertTap;
+  /** Told of each HTTP message's header block and entity body, as Wireshark's HTTP follow tap (follow,http). */
+  httpTap?: HttpTap;
+}
+
+export interface HttpTap {
+  /** Bytes of the frame's HTTP (valid during the call only). */
+  data(bytes: Uint8Array): void;
 }
 
 /**
@@ -73,6 +80,7 @@ export class Dissection extends FieldRecorder {
   inErrorPacket = false;
   readonly conversationTap: ConversationTap | undefined;
   private readonly expertTap: ExpertTap | undefined;
+  private readonly httpTap: HttpTap | undefined;
   /** The short name of the protocol being dissected, which expert notes are attributed to. */
   private protocolName = '';
   /** The open nodes under which dissection goes on after a top-level node. */
@@ -115,6 +123,12 @@ export class Dissection extends FieldRecorder {
     this.stopBeforeTcp = options.stopBeforeTcp ?? false;
     this.conversationTap = options.conversationTap;
     this.expertTap = options.expertTap;
+    this.httpTap = options.httpTap;
+  }
+
+  /** Tells the HTTP tap of a message's bytes; not of a quoted packet's. */
+  tapHttp(bytes: Uint8Array): void {
+    if (this.httpTap !== undefined && !this.inErrorPacket) this.httpTap.data(bytes);
   }
 
   /** The expert tap is told of the note too, with the protocol that adds it; not of a quoted packet's (Wireshark's taps skip error packets). */

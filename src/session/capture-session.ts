@@ -13,6 +13,7 @@ import { FrameFilter, type FilterProgress } from './frame-filter.js';
 import type { RedoPool } from './redo-pool.js';
 import { runScan, type StoreScan } from './store-scan.js';
 import { FollowScan } from './stats/follow-scan.js';
+import type { FollowedStream } from './stats/follow-statistic.js';
 import { ExpertInfo } from './stats/expert-info.js';
 import { ProtocolHierarchy } from './stats/protocol-hierarchy.js';
 import type { FrameStatistic } from './stats/frame-statistics.js';
@@ -313,14 +314,16 @@ export class CaptureSession {
     return scan;
   }
 
-  /** TCP stream `stream` followed: its chunks, found in the background (a stream followed before is dropped). */
-  follow(stream: number): FollowScan {
-    if (this.followScan?.statistic.stream !== stream) {
-      if (this.followScan) this.scansRunning.get(this.followScan)?.abort();
-      this.followScan = FollowScan.of(this.decoded.store, this.decoded.registry, stream);
-      this.keepScanUp(this.followScan, FOLLOW_FIRST_SLICE);
+  /** A TCP or UDP stream followed: its chunks, found in the background (a stream followed before is dropped). */
+  follow({ protocol, stream }: FollowedStream): FollowScan {
+    let scan = this.followScan;
+    if (scan?.statistic.protocol !== protocol || scan.statistic.stream !== stream) {
+      if (scan) this.scansRunning.get(scan)?.abort();
+      scan = FollowScan.of(this.decoded.store, this.decoded.registry, protocol, stream);
+      this.followScan = scan;
+      this.keepScanUp(scan, FOLLOW_FIRST_SLICE);
     }
-    return this.followScan;
+    return scan;
   }
 
   /** Runs a view's scan over frames it has not seen yet, announcing its progress. */

@@ -58,7 +58,7 @@ export class PrintPass {
     const analysisPerTapPoint = selectsTapPoints(filter.fields);
     const stopBeforeTcp = (output === undefined || (!output.tree && !output.columns)) && !statistics?.wholeFrames && fieldsBelowTcp([...selecting, ...(output?.fields ?? [])]);
     const outputOptions = output && { tree: output.tree, columns: output.columns, fields: output.fields, stopBeforeTcp };
-    const selectOptions = { tree: statistics?.tree ?? false, columns: false, fields: selecting, stopBeforeTcp, conversationTap: statistics?.tap, expertTap: statistics?.expertTap };
+    const selectOptions = { tree: statistics?.tree ?? false, columns: false, fields: selecting, stopBeforeTcp, conversationTap: statistics?.tap, expertTap: statistics?.expertTap, httpTap: statistics?.httpTap };
     const annotator = writer instanceof PcapngWriter ? new TapAnnotator(registry) : undefined;
     const emit = (frame: Frame, iface: InterfaceInfo, dissection: Dissection | undefined) => {
       if (writer) writer.write(frame, iface, annotator?.annotate(frame, iface));

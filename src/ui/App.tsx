@@ -19,6 +19,7 @@ import { FollowView } from './FollowView.js';
 import { TrafficView } from './TrafficView.js';
 import { TreePane } from './TreePane.js';
 import { useFollowView } from './use-follow-view.js';
+import type { FollowedStream, FollowProtocol } from '../session/stats/follow-statistic.js';
 import { ReportView } from './ReportView.js';
 import { expertReport, hierarchyReport, tapsReport } from './reports.js';
 import { useReportView } from './use-report-view.js';
@@ -66,11 +67,12 @@ export function layoutFor(rows: number): Layout {
   return { listRows: list - 1, treeRows: tree - 1, hexRows: hex - 1 };
 }
 
-/** The TCP stream a frame's tree names (tcp.stream), if any. */
-function tcpStreamOf(nodes: readonly TreeNode[]): number | undefined {
+/** The TCP or UDP stream a frame's tree names (tcp.stream, udp.stream), if any: the first one. */
+function streamOf(nodes: readonly TreeNode[]): FollowedStream | undefined {
   for (const node of nodes) {
-    if (node.field.abbrev === 'tcp.stream' && typeof node.value === 'number') return node.value;
-    const inner = tcpStreamOf(node.children);
+    const abbrev = node.field.abbrev;
+    if ((abbrev === 'tcp.stream' || abbrev === 'udp.stream') && typeof node.value === 'number') return { protocol: abbrev === 'tcp.stream' ? 'tcp' : 'udp', stream: node.value };
+    const inner = streamOf(node.children);
     if (inner !== undefined) return inner;
   }
   return undefined;
@@ -163,7 +165,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
     hierarchy: () => setMode('hierarchy'),
     expert: () => setMode('expert'),
     taps: () => setMode('taps'),
-    followStream: () => followStream(detail ? tcpStreamOf(detail.roots) : undefined),
+    followStream: () => followStream(detail ? streamOf(detail.roots) : undefined),
     commandLine: () => {
       commandLine.open();
       setMode('command');
@@ -180,10 +182,16 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
     quit: onQuit,
     interrupt: onQuit,
   };
-  function followStream(stream: number | undefined): void {
-    if (stream === undefined) return setMessage('Not a TCP packet: nothing to follow');
-    follow.open(stream);
+  function followStream(followed: FollowedStream | undefined): void {
+    if (followed === undefined) return setMessage('Not a TCP or UDP packet: nothing to follow');
+    follow.open(followed);
     setMode('follow');
+  }
+  /** `:follow [tcp|udp|http] N`: TCP unless named. */
+  function followArgument(argument: string): void {
+    const match = /^(?:(tcp|udp|http)\s+)?(\d+)$/.exec(argument);
+    if (!match) return setMessage(`:follow takes [tcp|udp|http] and a stream number, not "${argument}"`);
+    followStream({ protocol: (match[1] ?? 'tcp') as FollowProtocol, stream: Number(match[2]) });
   }
   /** `:name argument`: the commands of the keys, by name (listed in `?` beside their keys). */
   function runColonCommand(text: string): void {
@@ -204,7 +212,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       case 'taps':
         return run('taps');
       case 'follow':
-        return argument === '' ? run('followStream') : /^\d+$/.test(argument) ? followStream(Number(argument)) : setMessage(`:follow takes a stream number, not "${argument}"`);
+        return argument === '' ? run('followStream') : followArgument(argument);
       case 'filter':
         return applyFilter(argument);
       case 'write':
@@ -269,7 +277,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   function fieldHelp(): string {
     return node ? `${node.field.abbrev}${node.field.blurb ? ' — ' + node.field.blurb : node.field.name ? ' — ' + node.field.name : ''}` : '';
   }
-  const pathPrompt = pathPurpose === 'save' ? `Save stream ${follow.stream} to: ` : 'Export to (.pcap for pcap, else pcapng): ';
+  const pathPrompt = pathPurpose === 'save' ? `Save ${follow.followed.protocol.toUpperCase()} stream ${follow.followed.stream} to: ` : 'Export to (.pcap for pcap, else pcapng): ';
   const bottom = (
     <>
       {mode === 'path' ? (

@@ -65,7 +65,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'hierarchy', keys: 'P :phs', description: 'protocol hierarchy: frames and bytes of each protocol', scopes: PANES, matches: character('P') },
   { name: 'expert', keys: 'X :expert', description: 'expert information: every note by severity, with counts', scopes: PANES, matches: character('X') },
   { name: 'taps', keys: 'T :taps', description: 'taps: frames per tap point, packets per path across them', scopes: PANES, matches: character('T') },
-  { name: 'followStream', keys: 'f :follow N', description: "follow the packet's TCP stream, or stream N (applies tcp.stream eq N)", scopes: PANES, matches: character('f') },
+  { name: 'followStream', keys: 'f :follow [udp|http] N', description: "follow the packet's TCP or UDP stream, or stream N (applies tcp.stream eq N or udp.stream eq N)", scopes: PANES, matches: character('f') },
   { name: 'commandLine', keys: ':', description: 'type a command: conv, endpoints, phs, expert, taps, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
   { name: 'help', keys: '? :help', description: 'show these keys', scopes: PANES, matches: character('?') },
   { name: 'quit', keys: 'q :quit', description: 'quit', scopes: PANES, matches: character('q') },

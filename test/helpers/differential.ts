@@ -18,7 +18,7 @@ const MORE_FIELDS = [
   'eth.addr', 'vlan.etype', 'arp.dst.proto_ipv4', 'arp.src.hw_mac', 'ip.hdr_len', 'ip.dsfield', 'ip.flags', 'ip.flags.mf', 'ip.checksum',
   'ipv6.plen', 'ipv6.flow', 'ipv6.tclass', 'icmp.seq', 'icmp.ident', 'icmpv6.code', 'icmpv6.nd.ns.target_address', 'tcp.hdr_len',
   'tcp.checksum', 'tcp.urgent_pointer', 'tcp.options.wscale.shift', 'tcp.options.timestamp.tsval', 'tcp.seq', 'tcp.ack', 'tcp.stream',
-  'udp.checksum', 'dns.flags', 'dns.count.answers', 'dns.resp.ttl', 'dns.mx.mail_exchange', 'dns.ptr.domain_name', 'dns.ns',
+  'udp.checksum', 'udp.stream', 'dns.flags', 'dns.count.answers', 'dns.resp.ttl', 'dns.mx.mail_exchange', 'dns.ptr.domain_name', 'dns.ns',
   'dns.srv.target', 'dns.soa.mname', 'sll.etype', 'sll.ifindex', 'nflog.hook', 'nflog.family', 'null.family',
 ];
 

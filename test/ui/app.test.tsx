@@ -206,7 +206,7 @@ test('? lists every key of every mode, a screen at a time; q closes it without q
   app.unmount();
 });
 
-test(': runs the commands of the keys by name: conv, follow N, filter X, and says what it has for a name it has not', async (t) => {
+test(': runs the commands of the keys by name: conv, follow N, follow udp N, filter X, and says what it has for a name it has not', async (t) => {
   const { frames, interfaces } = await sampleFrames();
   const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={SIZE} />);
   await started();
@@ -220,5 +220,19 @@ test(': runs the commands of the keys by name: conv, follow N, filter X, and say
   await press(app, KEY.escape);
   await press(app, ':', ...'follow 0', KEY.enter);
   await expectShown(t, app, /Follow TCP stream 0 \(ascii\)/);
+  await press(app, KEY.escape);
+  // The sample's DNS: three queries (node 0), three answers (node 1), as tshark -z follow,udp,ascii,0 has them.
+  await press(app, ':', ...'follow udp 0', KEY.enter);
+  const udp = await expectShown(t, app, /Follow UDP stream 0 \(ascii\): ▶ 10\.77\.0\.1:46455 ◀ 10\.77\.0\.2:53 │ 6 chunks/);
+  t.regex(udp, /nope\.lab\.test/);
+  await expectShown(t, app, /filter: udp\.stream eq 0/);
+  await press(app, KEY.escape);
+  // HTTP's stream is its TCP stream: the sample's stream 0 carries DNS, no HTTP message.
+  await press(app, ':', ...'follow http 0', KEY.enter);
+  await expectShown(t, app, /Follow HTTP stream 0 \(ascii\): no HTTP message with data/);
+  await expectShown(t, app, /filter: tcp\.stream eq 0/);
+  await press(app, KEY.escape);
+  await press(app, ':', ...'follow sctp 1', KEY.enter);
+  await expectShown(t, app, /:follow takes \[tcp\|udp\|http\] and a stream number, not "sctp 1"/);
   app.unmount();
 });

@@ -174,7 +174,7 @@ for (const [columns, rows] of [
     terminal.keys('Enter');
     await terminal.waitFor(t, /Follow TCP stream 1 \(ascii\)/);
     terminal.keys('w');
-    await terminal.waitFor(t, /Save stream 1 to:/);
+    await terminal.waitFor(t, /Save TCP stream 1 to:/);
     const saved = join(directory, 'stream.bin');
     terminal.type(saved);
     terminal.keys('Enter');

@@ -106,14 +106,19 @@ export function addBody(view: ByteView, ctx: Dissection, at: number, end: number
     sourceName = `De-chunked entity body (${body.length} bytes)`;
   }
   const coding = headers.contentEncoding;
+  let undecoded = false;
   if (coding !== '' && coding !== 'identity' && body.length > 0) {
     const decoded = decompress(ctx, coding, body);
     if (decoded !== undefined) {
       body = decoded;
       sourceName = `Uncompressed entity body (${body.length} bytes)`;
+    } else {
+      undecoded = true;
     }
   }
   if (body.length === 0) return;
+  // As Wireshark's, follow,http is given a body it could decode, not one it could not.
+  if (!undecoded) ctx.tapHttp(body);
   if (ctx.wants(bodyFields.file_data)) ctx.generated(bodyFields.file_data, asciiText(body), sourceName ? 0 : at, sourceName ? 0 : captured - at);
   const type = headers.contentType.split(';')[0].trim().toLowerCase();
   const handler = mediaHandler(type);

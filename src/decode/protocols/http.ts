@@ -152,6 +152,7 @@ function dissectMessage(view: ByteView, ctx: Dissection, offset: number): number
   }
   if (kind === 'request') recordRequest(ctx, exchange, startLine, headers);
   else recordResponse(ctx, exchange, startLine);
+  ctx.tapHttp(view.bytes.subarray(offset, Math.min(headerBlockEnd, view.captured)));
   if (messageEnd > bodyAt) addBody(view, ctx, bodyAt, messageEnd, headers);
   return messageEnd;
 }
@@ -267,6 +268,7 @@ function addStartLine(ctx: Dissection, at: number, lf: number, kind: 'request' |
 function continuation(view: ByteView, ctx: Dissection, offset: number): number {
   if (ctx.columns) ctx.cols.setInfo('Continuation');
   ctx.add(bodyFields.file_data, offset, view.remaining(offset), '');
+  ctx.tapHttp(view.bytes.subarray(offset, view.captured));
   return view.reported;
 }
 

@@ -1,6 +1,7 @@
 // TCP, RFC 9293 §3.1 (header), RFC 7323 (window scale, timestamps), RFC 2018 (SACK). Sequence numbers
 // are also shown relative to each direction's first, and streams are numbered, as Wireshark does.
 import { ConversationKind, tapTransport } from '../conversation-tap.js';
+import { conversationKey, endpointFirst } from '../conversation-key.js';
 import { ExpertGroup } from './expert.js';
 import type { ByteView } from '../byte-view.js';
 import type { Conversation, Dissector } from '../dissector.js';
@@ -166,23 +167,6 @@ class RecentStream {
 
 function newFlow(): Flow {
   return { base: 0, baseSet: false, windowShift: WSCALE_UNKNOWN, closing: false };
-}
-
-/** Whether endpoint a (address bytes, then port) sorts before or equal to endpoint b. */
-function endpointFirst(bytes: Uint8Array, length: number, aAt: number, aPort: number, bAt: number, bPort: number): boolean {
-  for (let i = 0; i < length; i++) if (bytes[aAt + i] !== bytes[bAt + i]) return bytes[aAt + i] < bytes[bAt + i];
-  return aPort <= bPort;
-}
-
-/** Both endpoints as one short string of 16-bit units (a cheap map key), the first endpoint first. */
-function conversationKey(bytes: Uint8Array, length: number, firstAt: number, firstPort: number, secondAt: number, secondPort: number): string {
-  const word = (at: number) => (bytes[at] << 8) | bytes[at + 1];
-  if (length === 4) return String.fromCharCode(word(firstAt), word(firstAt + 2), firstPort, word(secondAt), word(secondAt + 2), secondPort);
-  let key = '';
-  for (let i = 0; i < length; i += 2) key += String.fromCharCode(word(firstAt + i));
-  key += String.fromCharCode(firstPort);
-  for (let i = 0; i < length; i += 2) key += String.fromCharCode(word(secondAt + i));
-  return key + String.fromCharCode(secondPort);
 }
 
 function tcpState(ctx: Dissection): TcpState {

@@ -1,10 +1,10 @@
-// The interface's Follow view: one TCP stream's chunks found over the frame store, in slices (the first
+// The interface's Follow view: one TCP or UDP stream's chunks found over the frame store, in slices (the first
 // screen shows while the rest of the capture is searched), their bytes read back from the store when
 // drawn, so a stream of any size is never held whole.
 import { MAX_CAPLEN } from '../../capture/frame.js';
 import type { FrameStore } from '../../capture/frame-store.js';
 import type { Registry } from '../../decode/registry.js';
-import { FollowStatistic } from './follow-statistic.js';
+import { FollowStatistic, type FollowProtocol } from './follow-statistic.js';
 import { StatisticsScan } from './statistics-scan.js';
 import type { FollowChunk } from './tcp-follow.js';
 
@@ -19,9 +19,9 @@ export class FollowScan extends StatisticsScan {
     super(store, registry, [statistic]);
   }
 
-  /** Follows stream `stream` (tcp.stream). */
-  static of(store: FrameStore, registry: Registry, stream: number): FollowScan {
-    return new FollowScan(store, registry, new FollowStatistic(registry, stream, false));
+  /** Follows stream `stream` of `protocol` (tcp.stream, udp.stream). */
+  static of(store: FrameStore, registry: Registry, protocol: FollowProtocol, stream: number): FollowScan {
+    return new FollowScan(store, registry, new FollowStatistic(registry, protocol, stream, false));
   }
 
   get chunks(): readonly FollowChunk[] {

@@ -3,7 +3,7 @@
 // all: it collects every statistic's filter fields, and its conversation tap gathers the frame's layers
 // so that each statistic whose filter passes takes them.
 import { ConversationKind, type ConversationTap } from '../../decode/conversation-tap.js';
-import type { Dissection, FrameMeta } from '../../decode/dissection.js';
+import type { Dissection, FrameMeta, HttpTap } from '../../decode/dissection.js';
 import type { FieldDef } from '../../decode/field.js';
 import type { ExpertGroup, ExpertSeverity, ExpertTap } from '../../decode/protocols/expert.js';
 import type { DisplayFilter } from '../../filter/display-filter.js';
@@ -18,6 +18,8 @@ export interface FrameStatistic {
   readonly conversations: boolean;
   /** Whether it reads the frame's expert notes (then every layer is dissected). */
   readonly experts?: boolean;
+  /** Whether it reads the frame's HTTP messages (follow,http). */
+  readonly httpMessages?: boolean;
   /** Whether it reads the protocol tree (costly: each frame's tree is built). */
   readonly tree?: boolean;
   add(dissection: Dissection, tapped: TappedFrame): void;
@@ -27,6 +29,28 @@ export interface FrameStatistic {
 export interface TappedFrame {
   readonly layers: FrameLayers;
   readonly notes: FrameNotes;
+  readonly messages: FrameMessages;
+}
+
+/** The HTTP header blocks and bodies of the frame just dissected, copied, gathered as the HTTP tap. */
+export class FrameMessages implements HttpTap {
+  private readonly copies: Uint8Array[] = [];
+
+  get count(): number {
+    return this.copies.length;
+  }
+
+  at(index: number): Uint8Array {
+    return this.copies[index];
+  }
+
+  reset(): void {
+    this.copies.length = 0;
+  }
+
+  data(bytes: Uint8Array): void {
+    this.copies.push(bytes.slice());
+  }
 }
 
 /** A layer the conversation tap was told of, valid until the next frame. */
@@ -133,16 +157,19 @@ export class LayerStatistic<T extends LayerTable> implements FrameStatistic {
 export class StatisticsPass implements TappedFrame {
   readonly layers = new FrameLayers();
   readonly notes = new FrameNotes();
+  readonly messages = new FrameMessages();
   /** Every field the statistics and their filters read. */
   readonly fields: readonly FieldDef[];
   readonly conversations: boolean;
   readonly experts: boolean;
+  readonly httpMessages: boolean;
   readonly tree: boolean;
 
   constructor(readonly statistics: readonly FrameStatistic[]) {
     this.fields = statistics.flatMap((statistic) => [...(statistic.filter?.fields ?? []), ...statistic.fields]);
     this.conversations = statistics.some((statistic) => statistic.conversations);
     this.experts = statistics.some((statistic) => statistic.experts === true);
+    this.httpMessages = statistics.some((statistic) => statistic.httpMessages === true);
     this.tree = statistics.some((statistic) => statistic.tree === true);
   }
 
@@ -156,15 +183,21 @@ export class StatisticsPass implements TappedFrame {
     return this.experts ? this.notes : undefined;
   }
 
+  /** The HTTP tap a dissection for these statistics needs (undefined: none does). */
+  get httpTap(): HttpTap | undefined {
+    return this.httpMessages ? this.messages : undefined;
+  }
+
   /** Every layer must be dissected: TCP and what it carries too. */
   get wholeFrames(): boolean {
-    return this.conversations || this.experts || this.tree;
+    return this.conversations || this.experts || this.httpMessages || this.tree;
   }
 
   /** Call before dissecting each frame. */
   begin(): void {
     this.layers.reset();
     this.notes.reset();
+    this.messages.reset();
   }
 
   /** Gives the frame just dissected (with `fields` and `tap`) to each statistic whose filter passes it. */

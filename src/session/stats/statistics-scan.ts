@@ -10,7 +10,7 @@ export class StatisticsScan extends StoreScan {
 
   constructor(store: FrameStore, registry: Registry, statistics: readonly FrameStatistic[]) {
     const pass = new StatisticsPass(statistics);
-    super(store, registry, { tree: pass.tree, columns: false, fields: pass.fields, conversationTap: pass.tap, expertTap: pass.expertTap });
+    super(store, registry, { tree: pass.tree, columns: false, fields: pass.fields, conversationTap: pass.tap, expertTap: pass.expertTap, httpTap: pass.httpTap });
     this.pass = pass;
   }
 

@@ -18,6 +18,8 @@ export interface FollowChunk {
   length: number;
   /** The bytes a gap lacked (the chunk's text is missingText). */
   missing: number | undefined;
+  /** The chunk's own bytes, when they are in no one frame (an HTTP message's, reassembled or decoded). */
+  copy?: Uint8Array;
 }
 
 /** One segment of the followed stream, as TCP dissected it. */
