@@ -178,7 +178,7 @@ for (const [columns, rows] of [
     const saved = join(directory, 'stream.bin');
     terminal.type(saved);
     terminal.keys('Enter');
-    await terminal.waitFor(t, /Wrote \d+ bytes of stream 1/);
+    await terminal.waitFor(t, /Wrote \d+ bytes of TCP stream 1/);
     // The bytes saved are tshark's raw follow output, both sides in order.
     const raw = (await tshark(['-n', '-r', FILE, '-q', '-z', 'follow,tcp,raw,1'])).stdout.split('\n').filter((line) => /^\t?[0-9a-f]+$/.test(line));
     t.is(readFileSync(saved).toString('hex'), raw.map((line) => line.trim()).join(''));

@@ -2,6 +2,7 @@
 // below that a length followed by LLC, which this inspector shows as data.
 import { ConversationKind, tapConversation } from '../conversation-tap.js';
 import type { Dissector } from '../dissector.js';
+import { ExpertGroup } from './expert.js';
 import { defineFields, defineProtocol } from '../field.js';
 import { formatMac } from '../address.js';
 
@@ -9,6 +10,7 @@ export const FIELD = { DST: [0, 6], SRC: [6, 6], TYPE: [12, 2] } as const;
 export const HEADER_LENGTH = 14;
 /** Below this the type field holds a length (IEEE 802.3), not an ethertype. */
 export const MIN_ETHERTYPE = 1536;
+const GROUP_BIT = 0x01;
 
 const fields = defineFields('eth', {
   dst: { name: 'Destination', type: 'ether' },
@@ -41,6 +43,8 @@ export const eth: Dissector = {
     ctx.add(fields.dst, offset + dstAt, macLength);
     ctx.add(fields.addr, offset + dstAt, macLength);
     ctx.add(fields.src, srcAt, macLength);
+    // The individual/group bit: only a destination may be a group.
+    if (view.bytes[srcAt] & GROUP_BIT) ctx.expert('warn', ExpertGroup.Protocol, 'Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)', srcAt, macLength);
     ctx.add(fields.addr, srcAt, macLength);
     const type = view.u16(offset + FIELD.TYPE[0]);
     tapConversation(ctx, ConversationKind.ETH, view.bytes, srcAt, offset + dstAt, macLength);

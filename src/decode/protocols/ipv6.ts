@@ -157,6 +157,7 @@ export const ipv6: Dissector = {
       );
     }
     let end = offset + HEADER_LENGTH + payloadLength;
+    let jumbogram = false;
     let at = offset + HEADER_LENGTH;
     const outermost = ctx.noteDatagram(6, offset, HEADER_LENGTH + payloadLength, at, next, false);
     for (let count = 0; count < MAX_EXTENSION_HEADERS; count++) {
@@ -180,7 +181,10 @@ export const ipv6: Dissector = {
         } else {
           const jumbo = addOptions(view, ctx, at + 2, at + length);
           // A jumbogram says 0 in the header and its length in the option (RFC 2675 §2).
-          if (jumbo >= 0 && payloadLength === 0) end = offset + HEADER_LENGTH + jumbo;
+          if (jumbo >= 0 && payloadLength === 0) {
+            end = offset + HEADER_LENGTH + jumbo;
+            jumbogram = true;
+          }
         }
         ctx.close();
         next = following;
@@ -209,6 +213,8 @@ export const ipv6: Dissector = {
       }
       break;
     }
+    // A sender's segmentation offload leaves the length to the NIC: the capture (at the egress tap) saw 0.
+    if (payloadLength === 0 && !jumbogram) ctx.expert('chat', ExpertGroup.Protocol, 'IPv6 payload length equals 0 (maybe because of "TCP segmentation offload" (TSO))', offset + FIELD.PAYLOAD_LENGTH, 2);
     if (outermost) {
       ctx.datagram.payloadAt = at;
       ctx.datagram.protocol = next;

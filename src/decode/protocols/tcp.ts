@@ -365,6 +365,7 @@ export const tcp: Dissector = {
     }
     ctx.add(fields.ack, offset + FIELD.ACK, 4, relativeAck);
     ctx.add(fields.ack_raw, offset + FIELD.ACK, 4, ack);
+    if (!(flags & Flag.ACK) && ack !== 0) ctx.expert('note', ExpertGroup.Protocol, 'The acknowledgment number field is nonzero while the ACK flag is not set', offset + FIELD.ACK, 4);
     ctx.add(fields.hdr_len, offset + FIELD.OFFSET_FLAGS, 1, headerLength);
     ctx.open(fields.flags, offset + FIELD.OFFSET_FLAGS, 2, flags);
     if (ctx.tree) ctx.label(`Flags: 0x${flags.toString(16).padStart(3, '0')} (${flagsText(flags)})`);
@@ -391,7 +392,9 @@ export const tcp: Dissector = {
     ctx.generated(fields.window_size, scaled);
     ctx.generated(fields.window_size_scalefactor, scaling ? 1 << shift : shift === WSCALE_UNUSED ? -2 : -1);
     ctx.add(fields.checksum, offset + FIELD.CHECKSUM, 2, view.u16(offset + FIELD.CHECKSUM));
-    ctx.add(fields.urgent_pointer, offset + FIELD.URGENT, 2, view.u16(offset + FIELD.URGENT));
+    const urgent = view.u16(offset + FIELD.URGENT);
+    ctx.add(fields.urgent_pointer, offset + FIELD.URGENT, 2, urgent);
+    if (!(flags & Flag.URG) && urgent !== 0) ctx.expert('note', ExpertGroup.Protocol, 'The urgent pointer field is nonzero while the URG flag is not set', offset + FIELD.URGENT, 2);
     if (headerLength < MIN_HEADER) {
       ctx.expert('error', ExpertGroup.Malformed, `Bogus TCP header length (${headerLength}, must be at least ${MIN_HEADER})`, offset + FIELD.OFFSET_FLAGS, 1);
       if (ctx.columns) ctx.cols.info = `${srcPort} → ${dstPort} [${flagsText(flags)}] [Bogus TCP header length]`;
