@@ -331,7 +331,9 @@ export class CaptureSession {
     if (!scan || scan.caughtUp || this.scansRunning.has(scan)) return;
     const controller = new AbortController();
     this.scansRunning.set(scan, controller);
-    void runScan(scan, { signal: controller.signal, firstSliceFrames, onProgress: () => this.update() }).then(() => {
+    // The first slice runs at once, maybe while a view is drawn that asked for the scan: its news waits
+    // until that drawing is done (a listener's state must not change during a render).
+    void runScan(scan, { signal: controller.signal, firstSliceFrames, onProgress: () => queueMicrotask(() => this.update()) }).then(() => {
       this.scansRunning.delete(scan);
       if (!controller.signal.aborted) this.update();
     });
