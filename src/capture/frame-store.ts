@@ -46,9 +46,18 @@ export interface StoreSnapshot {
   bytes: BytesSnapshot;
 }
 
-/** The capture file itself: frames are read back from the offsets the reader reported. */
+/** Bytes a file-backed store reads at once: a pass over consecutive frames makes one read per block. */
+const READ_BLOCK = 64 << 10;
+
+/**
+ * The capture file itself: frames are read back from the offsets the reader reported, through a block of
+ * the file (a system call per frame was a third of a filter's time on a million frames).
+ */
 class FileBacking implements Backing {
   private readonly fd: number;
+  private readonly block = new Uint8Array(READ_BLOCK);
+  private blockStart = 0;
+  private blockEnd = 0;
 
   constructor(private readonly path: string) {
     this.fd = openSync(path, 'r');
@@ -63,12 +72,26 @@ class FileBacking implements Backing {
   }
 
   read(offset: number, length: number, target: Uint8Array): void {
+    if (offset < this.blockStart || offset + length > this.blockEnd) {
+      if (length > READ_BLOCK) {
+        this.readInto(target, length, offset);
+        return;
+      }
+      this.blockStart = offset;
+      this.blockEnd = offset + this.readInto(this.block, READ_BLOCK, offset, length);
+    }
+    target.set(this.block.subarray(offset - this.blockStart, offset - this.blockStart + length));
+  }
+
+  /** Reads up to `length` bytes at `offset` into `target`, at least `needed`; how many it read. */
+  private readInto(target: Uint8Array, length: number, offset: number, needed = length): number {
     let done = 0;
-    while (done < length) {
+    while (done < needed) {
       const got = readSync(this.fd, target, done, length - done, offset + done);
       if (got === 0) throw new Error(`capture file ended at byte ${offset + done} while re-reading a frame`);
       done += got;
     }
+    return done;
   }
 
   close(): void {

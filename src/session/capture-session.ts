@@ -94,6 +94,8 @@ export class CaptureSession {
         return !this.stopReading;
       });
       this.update({ running: false, progress: undefined });
+      // The workers take their copy of the store now, once, rather than when the first filter waits for it.
+      setImmediate(() => this.pool?.prepare(this.decoded));
     } catch (error) {
       if (!(error instanceof CaptureFileError) && !(error instanceof LiveCaptureError)) throw error;
       this.update({ running: false, progress: undefined, error: error.message });

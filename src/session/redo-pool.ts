@@ -93,6 +93,11 @@ export class RedoPool {
     });
   }
 
+  /** Gives the workers their copy of the store ahead of a filter (a file read to its end). */
+  prepare(decoded: DecodedStore): void {
+    this.sync(decoded);
+  }
+
   /** Stops the workers. */
   async close(): Promise<void> {
     const workers = this.workers.splice(0);
