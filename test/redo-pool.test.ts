@@ -116,3 +116,19 @@ test('frames appended after a pooled filter was applied are examined in this thr
   t.true(applied?.caughtUp);
   t.deepEqual(rows(applied), rows(expected));
 });
+
+test('a worker that dies is reported, and the filter runs in this thread instead: the same frames, no hang', async (t) => {
+  const pool = new RedoPool(2, 300);
+  const session = new CaptureSession(await decodedStore(SAMPLE), { name: SAMPLE, live: false }, false, pool);
+  t.teardown(() => session.close());
+  // As a crash would: the worker ends without the pool's asking.
+  const workers = (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers;
+  await workers[0].terminate();
+  const alone = new CaptureSession(await decodedStore(SAMPLE), { name: SAMPLE, live: false });
+  const expected = await alone.applyFilter('tcp || dns');
+  const applied = await session.applyFilter('tcp || dns');
+  const rows = (filter: typeof expected) => (filter ? Array.from({ length: filter.matched }, (_, row) => filter.frameAt(row)) : []);
+  t.true((expected?.matched ?? 0) > 10);
+  t.deepEqual(rows(applied), rows(expected));
+  t.regex(session.workerFailure ?? '', /a filter worker exited/);
+});

@@ -95,7 +95,13 @@ export class CaptureSession {
       });
       this.update({ running: false, progress: undefined });
       // The workers take their copy of the store now, once, rather than when the first filter waits for it.
-      setImmediate(() => this.pool?.prepare(this.decoded));
+      setImmediate(() => {
+        try {
+          this.pool?.prepare(this.decoded);
+        } catch (error) {
+          this.giveUpPool(error);
+        }
+      });
     } catch (error) {
       if (!(error instanceof CaptureFileError) && !(error instanceof LiveCaptureError)) throw error;
       this.update({ running: false, progress: undefined, error: error.message });
@@ -257,11 +263,17 @@ export class CaptureSession {
         onProgress(frameFilter.progress);
       }, signal);
     } catch (error) {
-      this.workerFailure = (error as Error).message;
-      this.pool = undefined;
+      this.giveUpPool(error);
       frameFilter.restart();
       return true;
     }
+  }
+
+  /** A worker's failure is an internal error, not the user's: filters run in this thread from now on. */
+  private giveUpPool(error: unknown): void {
+    this.workerFailure = error instanceof Error ? error.message : String(error);
+    void this.pool?.close();
+    this.pool = undefined;
   }
 
   /** Cancels a filter being applied; the one applied before stays. Whether one was running. */

@@ -28,6 +28,8 @@ export class RedoPool {
   private syncedStore: DecodedStore | undefined;
   private synced = -1;
   private nextJob = 1;
+  /** Why a worker stopped outside `close` (the pool is then of no use). */
+  private broken: Error | undefined;
 
   /** The workers start at once, to be ready (their modules loaded) by the first filter. */
   constructor(
@@ -43,6 +45,7 @@ export class RedoPool {
    * filters in its own thread instead).
    */
   async filter(decoded: DecodedStore, text: string, end: number, accept: (rows: Uint32Array, upTo: number) => void, signal?: AbortSignal): Promise<boolean> {
+    if (this.broken) throw this.broken;
     this.start();
     this.sync(decoded);
     const job = this.nextJob++;
@@ -71,16 +74,19 @@ export class RedoPool {
           dispatch(worker);
         };
         const onError = (error: Error) => finish(error);
+        const onExit = (code: number) => finish(new Error(`a filter worker exited (${code})`));
         worker.on('message', onMessage);
         worker.on('error', onError);
-        return { worker, onMessage, onError };
+        worker.on('exit', onExit);
+        return { worker, onMessage, onError, onExit };
       });
       const onAbort = () => finish(false);
       const finish = (outcome: boolean | Error) => {
         signal?.removeEventListener('abort', onAbort);
-        for (const { worker, onMessage, onError } of listeners) {
+        for (const { worker, onMessage, onError, onExit } of listeners) {
           worker.off('message', onMessage);
           worker.off('error', onError);
+          worker.off('exit', onExit);
           worker.postMessage({ type: 'done', job } satisfies PoolRequest);
         }
         if (outcome instanceof Error) reject(outcome);
@@ -110,6 +116,11 @@ export class RedoPool {
       const worker = new Worker(new URL('./redo-worker.js', import.meta.url));
       // An idle pool does not keep the process alive.
       worker.unref();
+      // A worker that fails while no filter runs is not the user's error: the next filter is told.
+      worker.on('error', (error) => (this.broken ??= error));
+      worker.on('exit', (code) => {
+        if (this.workers.includes(worker)) this.broken ??= new Error(`a filter worker exited (${code})`);
+      });
       this.workers.push(worker);
     }
   }
