@@ -31,7 +31,7 @@ export function streamFilter({ protocol, stream }: FollowedStream): string {
   return `${protocol === 'udp' ? 'udp' : 'tcp'}.stream eq ${stream}`;
 }
 
-/** A stream to follow: `tcp.stream` or `udp.stream` N. */
+/** A stream to follow: `tcp.stream` or `udp.stream` N (HTTP: the TCP stream's messages). */
 export interface FollowedStream {
   protocol: FollowProtocol;
   stream: number;
@@ -97,8 +97,8 @@ export class FollowStatistic implements FrameStatistic {
       follower.server = { address: addressText(transport.bytes, transport.dstAt, transport.length), port: transport.dstPort };
     }
     const fromClient = source.address === follower.client.address && source.port === follower.client.port;
-    if (this.protocol === 'http') {
-      for (let i = 0; i < messages.count; i++) (follower as PieceFollower).add(dissection.frame.number, fromClient, 0, messages.at(i).length, messages.at(i));
+    if (this.httpMessages) {
+      if (follower instanceof PieceFollower) for (let i = 0; i < messages.count; i++) follower.add(dissection.frame.number, fromClient, 0, messages.at(i).length, messages.at(i));
       return;
     }
     const bytes = payload instanceof Uint8Array ? payload : undefined;
