@@ -328,7 +328,7 @@ export class CaptureSession {
     return scan;
   }
 
-  /** A TCP or UDP stream followed: its chunks, found in the background (a stream followed before is dropped). */
+  /** A TCP or UDP stream (or a TCP stream's HTTP) followed: its chunks, found in the background (a stream followed before is dropped). */
   follow({ protocol, stream }: FollowedStream): FollowScan {
     let scan = this.followScan;
     if (scan?.statistic.protocol !== protocol || scan.statistic.stream !== stream) {

@@ -51,7 +51,6 @@ export class FrameFilter extends StoreScan {
     this.examinedElsewhere(0);
   }
 
-
   protected override dissect(index: number): Dissection {
     return this.decoded.again(index, this.again);
   }
