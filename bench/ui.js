@@ -112,6 +112,18 @@ async function measureTsshark() {
   return { first, complete: Math.max(complete, done), rss, lastTree, filtered, latency: latencies[latencies.length >> 1], latencyMax: latencies[latencies.length - 1], ...views, rssAfterViews };
 }
 
+/** Milliseconds from `key` until the report view titled `title` is no longer computing; then back to the list. */
+async function measureReport(key, title) {
+  const before = performance.now();
+  tmux('send-keys', key);
+  await until(new RegExp(`^ ${title}`, 'm'), before);
+  const complete = await until(new RegExp(`^ ${title} (?!.*computing)`, 'm'), before);
+  tmux('send-keys', 'Escape');
+  // An Escape followed at once by another key reads as Alt and that key: a pause between them.
+  await sleep(300);
+  return complete;
+}
+
 /**
  * The views of issue 16 on the whole file: conversations until complete, the protocol hierarchy, the
  * expert notes and the taps until complete, and following the largest stream (the 3 MB download of the first copy) to its first screen.
@@ -127,24 +139,9 @@ async function measureViews() {
   tmux('send-keys', 'Escape');
   // An Escape followed at once by another key reads as Alt and that key: a pause between them.
   await sleep(300);
-  const beforeHierarchy = performance.now();
-  tmux('send-keys', 'P');
-  await until(/^ Protocol hierarchy/m, beforeHierarchy);
-  const hierarchy = await until(/^ Protocol hierarchy (?!.*computing)/m, beforeHierarchy);
-  tmux('send-keys', 'Escape');
-  await sleep(300);
-  const beforeExpert = performance.now();
-  tmux('send-keys', 'X');
-  await until(/^ Expert information/m, beforeExpert);
-  const expert = await until(/^ Expert information (?!.*computing)/m, beforeExpert);
-  tmux('send-keys', 'Escape');
-  await sleep(300);
-  const beforeTaps = performance.now();
-  tmux('send-keys', 'T');
-  await until(/^ Taps/m, beforeTaps);
-  const taps = await until(/^ Taps (?!.*computing)/m, beforeTaps);
-  tmux('send-keys', 'Escape');
-  await sleep(300);
+  const hierarchy = await measureReport('P', 'Protocol hierarchy');
+  const expert = await measureReport('X', 'Expert information');
+  const taps = await measureReport('T', 'Taps');
   tmux('send-keys', '/');
   tmux('send-keys', '-l', 'http.request.uri contains "blob"');
   tmux('send-keys', 'Enter');
