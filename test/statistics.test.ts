@@ -140,3 +140,23 @@ test('-z taps: frames per tap point as tshark counts them by packet type; each l
   t.regex(filtered.stdout, /^Filter:tcp$/m);
   t.notRegex(filtered.stdout, new RegExp(`^ +${egress} `, 'm'));
 });
+
+/** A corpus capture for each expert note of the link, network and TCP headers, with the note tshark makes there. */
+const HEADER_NOTES: readonly [string, string][] = [
+  ['arp-oobr.pcap', 'Ethernet  Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)'],
+  ['bgp-bgp_capabilities_print-oobr-1.pcap', 'TCP  The acknowledgment number field is nonzero while the ACK flag is not set'],
+  ['bgp_mp_reach_nlri-oobr.pcap', 'TCP  The urgent pointer field is nonzero while the URG flag is not set'],
+  ['bigtcp-ipv6.pcap', 'IPv6  IPv6 payload length equals 0 (maybe because of "TCP segmentation offload" (TSO))'],
+];
+
+test("the header notes (a group source address, an acknowledgment or urgent pointer without its flag, IPv6's length 0) are counted as tshark counts them", async (t) => {
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  for (const [name, note] of HEADER_NOTES) {
+    const file = join(CORPUS, 'tcpdump-tests', name);
+    const line = (report: string) => report.split('\n').find((entry) => entry.replace(/ +/g, ' ').endsWith(note.replace(/ +/g, ' ')));
+    const theirs = line((await tshark(['-n', '-r', file, '-q', '-z', 'expert'])).stdout);
+    t.truthy(theirs, `${name}: tshark has the note`);
+    t.is(line(await tssharkStatistics(file, ['expert'])), theirs, name);
+  }
+});
