@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { createRegistry } from '../decode/decoder.js';
 import type { Dissection } from '../decode/dissection.js';
 import { compileFilter, type DisplayFilter } from '../filter/display-filter.js';
+import { doubled } from '../util/typed-arrays.js';
 import type { DecodedStore } from './decoded-store.js';
 import { unpackSnapshot, type PoolReply, type PoolRequest } from './redo-pool.js';
 
@@ -35,11 +36,7 @@ function handle(request: PoolRequest): PoolReply | undefined {
       let count = 0;
       for (let index = request.start; index < request.end; index++) {
         if (!job.filter.matches(decoded.again(index, job.dissection))) continue;
-        if (count === rows.length) {
-          const grown = new Uint32Array(Math.min(rows.length * 2, request.end - request.start));
-          grown.set(rows);
-          rows = grown;
-        }
+        if (count === rows.length) rows = doubled(rows);
         rows[count++] = index;
       }
       return { type: 'rows', job: request.job, start: request.start, end: request.end, rows: rows.slice(0, count) };
