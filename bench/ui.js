@@ -218,15 +218,20 @@ async function measureOutputRate() {
   return { bytesPerSecond: bytes / elapsed, sent, shown };
 }
 
+/** A person's pause between the list filling and a filter typed (the pool warms up meanwhile). */
+const TYPING_PAUSE_MS = 2000;
+
 /**
  * The same filter with `workers` threads (--workers), once the file is read: seconds from Enter until
- * the status bar shows it applied, and the resident memory then (the workers hold copies of the in-order pass's memory).
+ * the status bar shows it applied, and the resident memory then (the workers hold copies of the in-order
+ * pass's memory). `cpu` pins the process to one core.
  */
-async function measureFilterWith(workers) {
+async function measureFilterWith(workers, cpu) {
   const since = performance.now();
-  const pid = start(`${tsshark} --workers ${workers} -r ${big}`);
+  const pid = start(`${cpu === undefined ? '' : `taskset -c ${cpu} `}${tsshark} --workers ${workers} -r ${big}`);
   await until(new RegExp(`${framesText} frames · ${framesText} shown`), since);
   await until(/^(?!.*loading).*frames · /m, since);
+  await sleep(TYPING_PAUSE_MS);
   // Timed from Enter: typing the filter (each key validated and drawn) is the same work however many
   // workers apply it.
   tmux('send-keys', '/');
@@ -242,7 +247,12 @@ async function measureFilterWith(workers) {
 
 const FILTER = 'tcp.flags.syn == 1';
 
-/** 1 and 2 workers, alternating, `rounds` times each. */
+/**
+ * 1 and 2 workers, alternating, `rounds` times each; then the main thread pinned to each core, which
+ * bounds what two workers can gain on this machine: its two cores need not be equally fast (seen here:
+ * one took 1.5-1.8 times as long as the other on allocation-heavy work, and which one changed from minute
+ * to minute, while a loop of arithmetic ran at one speed on both).
+ */
 async function measureWorkers(rounds) {
   const runs = { 1: [], 2: [] };
   for (let round = 0; round < rounds; round++) for (const workers of [1, 2]) runs[workers].push(await measureFilterWith(workers));
@@ -251,6 +261,10 @@ async function measureWorkers(rounds) {
   }
   const best = (results) => Math.min(...results.map((r) => r.applied));
   console.log(`2 workers against 1: ${(best(runs[1]) / best(runs[2])).toFixed(2)}x (best of ${rounds})`);
+  const pinned = [];
+  for (const cpu of [0, 1]) pinned.push((await measureFilterWith(1, cpu)).applied);
+  const [fast, slow] = [Math.min(...pinned), Math.max(...pinned)];
+  console.log(`the main thread on core 0: ${seconds(pinned[0])}, on core 1: ${seconds(pinned[1])}; two cores at most ${(1 + fast / slow).toFixed(2)}x one (the slower core adds ${(fast / slow).toFixed(2)} of the faster)`);
 }
 
 build();

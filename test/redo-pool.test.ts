@@ -9,7 +9,8 @@ import type { Dissection } from '../src/decode/dissection.js';
 import { nodeLabel, walkTree } from '../src/decode/tree.js';
 import { CaptureSession } from '../src/session/capture-session.js';
 import { DecodedStore } from '../src/session/decoded-store.js';
-import { packSnapshot, RedoPool, unpackSnapshot } from '../src/session/redo-pool.js';
+import { compileFilter } from '../src/filter/display-filter.js';
+import { packSnapshot, RedoPool, unpackSnapshot, WARM_FILTER } from '../src/session/redo-pool.js';
 import { CORPUS, corpusPresent, repoRoot } from './helpers/corpus.js';
 import { registry } from './helpers/decode.js';
 
@@ -78,6 +79,8 @@ test('a filter selects the same frames with 2 workers as without, frame for fram
     const inMemory = index % 2 === 1;
     const alone = new CaptureSession(await decodedStore(file, inMemory), { name: file, live: false });
     const pooled = new CaptureSession(await decodedStore(file, inMemory), { name: file, live: false }, false, pool);
+    // As after a file is read: the workers take their copy and warm up on it before the first filter.
+    if (!inMemory) pool.prepare(pooled.decoded);
     for (const text of FILTERS) {
       const expected = await alone.applyFilter(text);
       const got = await pooled.applyFilter(text);
@@ -115,6 +118,14 @@ test('frames appended after a pooled filter was applied are examined in this thr
   t.true(half > 20 && (expected?.matched ?? 0) > 10);
   t.true(applied?.caughtUp);
   t.deepEqual(rows(applied), rows(expected));
+});
+
+test('the filter a worker warms up with compiles, and selects frames on the sample', async (t) => {
+  const compiled = compileFilter(WARM_FILTER, registry);
+  if (!compiled.ok) return t.fail(compiled.error.message);
+  const session = new CaptureSession(await decodedStore(SAMPLE), { name: SAMPLE, live: false });
+  const applied = await session.applyFilter(WARM_FILTER);
+  t.true((applied?.matched ?? 0) > 0);
 });
 
 test('a worker that dies is reported, and the filter runs in this thread instead: the same frames, no hang', async (t) => {

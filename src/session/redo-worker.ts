@@ -21,6 +21,15 @@ function handle(request: PoolRequest): PoolReply | undefined {
       filters.clear();
       return undefined;
     }
+    case 'warm': {
+      if (decoded === undefined) return undefined;
+      const compiled = compileFilter(request.text, registry);
+      if (!compiled.ok) throw new Error(`the warm-up filter does not compile: ${compiled.error.message}`);
+      const dissection = decoded.createDissection({ tree: false, columns: false, fields: compiled.filter.fields });
+      const end = Math.min(decoded.count, request.frames);
+      for (let index = 0; index < end; index++) compiled.filter.matches(decoded.again(index, dissection));
+      return undefined;
+    }
     case 'filter': {
       const compiled = compileFilter(request.text, registry);
       if (!compiled.ok) return { type: 'failed', job: request.job, message: compiled.error.message };
