@@ -11,6 +11,8 @@ import { CaptureSession } from '../src/session/capture-session.js';
 import { DecodedStore } from '../src/session/decoded-store.js';
 import { compileFilter } from '../src/filter/display-filter.js';
 import { packSnapshot, RedoPool, unpackSnapshot, WARM_FILTER } from '../src/session/redo-pool.js';
+import type { HierarchyNode } from '../src/session/stats/protocol-hierarchy.js';
+import type { StoreScan } from '../src/session/store-scan.js';
 import { CORPUS, corpusPresent, repoRoot } from './helpers/corpus.js';
 import { registry } from './helpers/decode.js';
 
@@ -89,6 +91,40 @@ test('a filter selects the same frames with 2 workers as without, frame for fram
       const rows = (filter: typeof expected) => Array.from({ length: filter.matched }, (_, row) => filter.frameAt(row));
       t.deepEqual(rows(got), rows(expected), `${file}: ${text}`);
     }
+    t.is(pooled.workerFailure, undefined);
+  }
+});
+
+/** Every path of a hierarchy with its counts, in the order drawn. */
+function hierarchyLines(node: HierarchyNode, depth = 0, lines: string[] = []): string[] {
+  for (const child of node.children.values()) {
+    lines.push(`${' '.repeat(depth)}${child.name} ${child.frames} ${child.bytes}`);
+    hierarchyLines(child, depth + 1, lines);
+  }
+  return lines;
+}
+
+/** Resolves once `scan` has examined every frame of the store (bounded: a scan that never ends fails). */
+async function counted(scan: StoreScan): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!scan.caughtUp) {
+    if (Date.now() > deadline) throw new Error('the view scan did not finish within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+test('the protocol hierarchy and the expert notes counted by 2 workers are those counted without, in the same order', async (t) => {
+  const pool = new RedoPool(2, 300);
+  t.teardown(() => pool.close());
+  for (const file of FILES) {
+    const alone = new CaptureSession(await decodedStore(file), { name: file, live: false });
+    const pooled = new CaptureSession(await decodedStore(file), { name: file, live: false }, false, pool);
+    await Promise.all([counted(alone.hierarchy), counted(alone.expert), counted(pooled.hierarchy), counted(pooled.expert)]);
+    const expected = hierarchyLines(alone.hierarchy.statistic.root);
+    t.true(expected.length > 3, file);
+    t.deepEqual(hierarchyLines(pooled.hierarchy.statistic.root), expected, file);
+    t.true(alone.expert.statistic.entries.note.length + alone.expert.statistic.entries.warn.length > 0, file);
+    t.deepEqual(pooled.expert.statistic.entries, alone.expert.statistic.entries, file);
     t.is(pooled.workerFailure, undefined);
   }
 });

@@ -14,11 +14,12 @@ import type { RedoPool } from './redo-pool.js';
 import { runScan, type StoreScan } from './store-scan.js';
 import { FollowScan } from './stats/follow-scan.js';
 import type { FollowedStream } from './stats/follow-statistic.js';
-import { ExpertInfo } from './stats/expert-info.js';
-import { ProtocolHierarchy } from './stats/protocol-hierarchy.js';
-import type { FrameStatistic } from './stats/frame-statistics.js';
-import { StatisticScan } from './stats/statistics-scan.js';
-import { TapStatistics } from './stats/tap-statistics.js';
+import type { ExpertInfo } from './stats/expert-info.js';
+import type { ProtocolHierarchy } from './stats/protocol-hierarchy.js';
+import type { FrameStatistic, MergeableStatistic } from './stats/frame-statistics.js';
+import { ViewScan } from './stats/statistics-scan.js';
+import type { TapStatistics } from './stats/tap-statistics.js';
+import { isPooledView, VIEW_STATISTICS, type PooledView, type ViewName } from './stats/view-statistics.js';
 import { Marks } from './marks.js';
 import type { TrafficTables } from './stats/traffic.js';
 
@@ -62,7 +63,7 @@ export class CaptureSession {
   private keepingUp = false;
   private followScan: FollowScan | undefined;
   /** The views' statistics, each computed from the view's first opening on and kept current. */
-  private readonly viewScans = new Map<string, StatisticScan<FrameStatistic>>();
+  private readonly viewScans = new Map<ViewName, ViewScan<FrameStatistic>>();
   /** Views' scans running in the background, each cancellable. */
   private readonly scansRunning = new Map<StoreScan, AbortController>();
   private stopReading = false;
@@ -304,28 +305,57 @@ export class CaptureSession {
   }
 
   /** The protocol hierarchy of every frame, computed in the background from the first call on. */
-  get hierarchy(): StatisticScan<ProtocolHierarchy> {
-    return this.viewScan('hierarchy', () => new ProtocolHierarchy(undefined));
+  get hierarchy(): ViewScan<ProtocolHierarchy> {
+    return this.viewScan('hierarchy') as ViewScan<ProtocolHierarchy>;
   }
 
   /** Every frame's expert notes, grouped (computed as the hierarchy is). */
-  get expert(): StatisticScan<ExpertInfo> {
-    return this.viewScan('expert', () => new ExpertInfo(undefined));
+  get expert(): ViewScan<ExpertInfo> {
+    return this.viewScan('expert') as ViewScan<ExpertInfo>;
   }
 
   /** Frames per tap point and the packets' paths across them (computed as the hierarchy is). */
-  get taps(): StatisticScan<TapStatistics> {
-    return this.viewScan('taps', () => new TapStatistics(undefined));
+  get taps(): ViewScan<TapStatistics> {
+    return this.viewScan('taps') as ViewScan<TapStatistics>;
   }
 
-  private viewScan<S extends FrameStatistic>(name: string, create: () => S): StatisticScan<S> {
-    let scan = this.viewScans.get(name) as StatisticScan<S> | undefined;
+  private viewScan(name: ViewName): ViewScan<FrameStatistic> {
+    let scan = this.viewScans.get(name);
     if (scan === undefined) {
-      scan = new StatisticScan(this.decoded.store, this.decoded.registry, create());
-      this.viewScans.set(name, scan);
-      this.keepScanUp(scan);
+      const created = new ViewScan<FrameStatistic>(this.decoded, VIEW_STATISTICS[name]);
+      this.viewScans.set(name, created);
+      if (isPooledView(name)) this.countInPool(name, created as ViewScan<MergeableStatistic<unknown>>);
+      else this.keepScanUp(created);
+      scan = created;
     }
     return scan;
+  }
+
+  /**
+   * A view's statistic over the frames read so far, counted by the pool's workers, then kept up in this
+   * thread. A worker's failure is not the user's: the count starts over here.
+   */
+  private countInPool(view: PooledView, scan: ViewScan<MergeableStatistic<unknown>>): void {
+    const pool = this.pool;
+    if (pool === undefined || this.decoded.count === 0) return this.keepScanUp(scan);
+    const controller = new AbortController();
+    this.scansRunning.set(scan, controller);
+    const accept = (part: unknown, upTo: number) => {
+      scan.adopt(part, upTo);
+      this.announceSoon();
+    };
+    pool
+      .statistic(this.decoded, view, this.decoded.count, accept, controller.signal)
+      .catch((error: unknown) => {
+        this.giveUpPool(error);
+        scan.restart();
+      })
+      .finally(() => {
+        this.scansRunning.delete(scan);
+        if (controller.signal.aborted) return;
+        this.keepScanUp(scan);
+        this.update();
+      });
   }
 
   /** A TCP or UDP stream (or a TCP stream's HTTP) followed: its chunks, found in the background (a stream followed before is dropped). */

@@ -1,22 +1,28 @@
-// Worker threads that dissect slices of a session's frames again in parallel, for a display filter. The
-// in-order pass (DecodedStore) remembers what each frame needs from the frames before it, so any frame
-// can be dissected alone: each worker gets a copy of that memory and of the frame index once (the bytes
-// stay in the capture file, or in shared memory), then takes slices until the store is covered. Rows come
-// back in frame order whatever order the slices finish in.
+// Worker threads that dissect slices of a session's frames again in parallel, for a display filter or a
+// view's statistic. The in-order pass (DecodedStore) remembers what each frame needs from the frames
+// before it, so any frame can be dissected alone: each worker gets a copy of that memory and of the frame
+// index once (the bytes stay in the capture file, or in shared memory), then takes slices until the store
+// is covered. Slices' results (a filter's rows, a statistic's parts) come back in frame order whatever
+// order the slices finish in.
 import { deserialize, serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { MemorySnapshot } from '../decode/capture-memory.js';
 import type { Registry } from '../decode/registry.js';
 import { DecodedStore, type DecodedSnapshot } from './decoded-store.js';
+import type { PooledView } from './stats/view-statistics.js';
+
+/** What a job computes over each slice: the frames a filter passes, or a view's statistic. */
+export type JobKind = { type: 'filter'; text: string } | { type: 'statistic'; view: PooledView };
 
 export type PoolRequest =
   | { type: 'sync'; snapshot: DecodedSnapshot; remembered: SharedArrayBuffer }
   | { type: 'warm'; text: string; frames: number }
-  | { type: 'filter'; job: number; text: string }
+  | (JobKind & { job: number })
   | { type: 'slice'; job: number; start: number; end: number }
   | { type: 'done'; job: number };
 
-export type PoolReply = { type: 'rows'; job: number; start: number; end: number; rows: Uint32Array<ArrayBuffer> } | { type: 'failed'; job: number; message: string };
+/** A slice's result: a filter's rows (store indexes), or a statistic's part (MergeableStatistic.part). */
+export type PoolReply = { type: 'part'; job: number; start: number; end: number; part: unknown } | { type: 'failed'; job: number; message: string };
 
 /** Frames per slice: small enough to spread the work evenly and to stop soon when cancelled. */
 const SLICE_FRAMES = 16_384;
@@ -59,16 +65,25 @@ export class RedoPool {
    * with the index it reaches. Resolves false when cancelled; rejects when a worker fails (the caller
    * filters in its own thread instead).
    */
-  async filter(decoded: DecodedStore, text: string, end: number, accept: (rows: Uint32Array, upTo: number) => void, signal?: AbortSignal): Promise<boolean> {
+  filter(decoded: DecodedStore, text: string, end: number, accept: (rows: Uint32Array, upTo: number) => void, signal?: AbortSignal): Promise<boolean> {
+    return this.run(decoded, { type: 'filter', text }, end, accept, signal);
+  }
+
+  /** A view's statistic over [0, `end`): its parts over consecutive slices, given to `accept` in frame order. */
+  statistic<P>(decoded: DecodedStore, view: PooledView, end: number, accept: (part: P, upTo: number) => void, signal?: AbortSignal): Promise<boolean> {
+    return this.run(decoded, { type: 'statistic', view }, end, accept, signal);
+  }
+
+  private async run<P>(decoded: DecodedStore, kind: JobKind, end: number, accept: (part: P, upTo: number) => void, signal?: AbortSignal): Promise<boolean> {
     if (this.broken) throw this.broken;
     this.start();
     this.sync(decoded);
     const job = this.nextJob++;
-    for (const worker of this.workers) worker.postMessage({ type: 'filter', job, text } satisfies PoolRequest);
+    for (const worker of this.workers) worker.postMessage({ ...kind, job } satisfies PoolRequest);
     return new Promise<boolean>((resolve, reject) => {
       let dispatched = 0;
       let accepted = 0;
-      const finished = new Map<number, { end: number; rows: Uint32Array }>();
+      const finished = new Map<number, { end: number; part: unknown }>();
       const dispatch = (worker: Worker) => {
         if (dispatched >= end) return;
         const start = dispatched;
@@ -82,7 +97,7 @@ export class RedoPool {
           finished.set(reply.start, reply);
           for (let slice = finished.get(accepted); slice !== undefined; slice = finished.get(accepted)) {
             finished.delete(accepted);
-            accept(slice.rows, slice.end);
+            accept(slice.part as P, slice.end);
             accepted = slice.end;
           }
           if (accepted >= end) return finish(true);

@@ -1,24 +1,68 @@
 // A worker thread of the redo pool (redo-pool.ts): it holds a copy of the session's decoded store (the
 // frame index, the bytes where they are, the in-order pass's memory) and dissects any slice of its frames
-// again, as the main thread would, for a display filter.
-import { parentPort } from 'node:worker_threads';
+// again, as the main thread would, for a display filter or a view's statistic.
+import { parentPort, type TransferListItem } from 'node:worker_threads';
 import { createRegistry } from '../decode/decoder.js';
-import type { Dissection } from '../decode/dissection.js';
-import { compileFilter, type DisplayFilter } from '../filter/display-filter.js';
+import { compileFilter } from '../filter/display-filter.js';
 import { doubled } from '../util/typed-arrays.js';
 import type { DecodedStore } from './decoded-store.js';
-import { unpackSnapshot, type PoolReply, type PoolRequest } from './redo-pool.js';
+import { unpackSnapshot, type JobKind, type PoolReply, type PoolRequest } from './redo-pool.js';
+import { StatisticsPass, type MergeableStatistic } from './stats/frame-statistics.js';
+import { POOLED_VIEWS } from './stats/view-statistics.js';
 
 const registry = createRegistry();
 let decoded: DecodedStore | undefined;
-const filters = new Map<number, { filter: DisplayFilter; dissection: Dissection }>();
 
-function handle(request: PoolRequest): PoolReply | undefined {
+/** A slice's result, and what of it the message hands over rather than copies. */
+interface SliceResult {
+  part: unknown;
+  transfer: TransferListItem[];
+}
+
+type Job = (start: number, end: number) => SliceResult;
+const jobs = new Map<number, Job>();
+
+/** A job over the store; a string says why it cannot run. */
+function createJob(kind: JobKind, store: DecodedStore): Job | string {
+  if (kind.type === 'statistic') return statisticJob(POOLED_VIEWS[kind.view], store);
+  const compiled = compileFilter(kind.text, registry);
+  if (!compiled.ok) return compiled.error.message;
+  const { filter } = compiled;
+  const dissection = store.createDissection({ tree: false, columns: false, fields: filter.fields });
+  return (start, end) => {
+    let rows = new Uint32Array(Math.min(end - start, 4096));
+    let count = 0;
+    for (let index = start; index < end; index++) {
+      if (!filter.matches(store.again(index, dissection))) continue;
+      if (count === rows.length) rows = doubled(rows);
+      rows[count++] = index;
+    }
+    const part = rows.slice(0, count);
+    return { part, transfer: [part.buffer] };
+  };
+}
+
+/** Each slice is counted by a statistic of its own: its part is what that slice adds. */
+function statisticJob(create: () => MergeableStatistic<unknown>, store: DecodedStore): Job {
+  return (start, end) => {
+    const statistic = create();
+    const pass = new StatisticsPass([statistic]);
+    const dissection = store.createDissection(pass.dissectOptions);
+    for (let index = start; index < end; index++) {
+      pass.begin();
+      pass.add(store.again(index, dissection));
+    }
+    return { part: statistic.part(), transfer: [] };
+  };
+}
+
+/** What the main thread is told, and what the message hands over. */
+function handle(request: PoolRequest): [PoolReply, TransferListItem[]] | undefined {
   switch (request.type) {
     case 'sync': {
       decoded?.store.close();
       decoded = unpackSnapshot(request.snapshot, request.remembered, registry);
-      filters.clear();
+      jobs.clear();
       return undefined;
     }
     case 'warm': {
@@ -30,39 +74,32 @@ function handle(request: PoolRequest): PoolReply | undefined {
       for (let index = 0; index < end; index++) compiled.filter.matches(decoded.again(index, dissection));
       return undefined;
     }
-    case 'filter': {
-      const compiled = compileFilter(request.text, registry);
-      if (!compiled.ok) return { type: 'failed', job: request.job, message: compiled.error.message };
-      if (decoded === undefined) return { type: 'failed', job: request.job, message: 'a filter before the store was synced' };
-      const dissection = decoded.createDissection({ tree: false, columns: false, fields: compiled.filter.fields });
-      filters.set(request.job, { filter: compiled.filter, dissection });
+    case 'filter':
+    case 'statistic': {
+      const job = decoded === undefined ? 'a job before the store was synced' : createJob(request, decoded);
+      if (typeof job === 'string') return [{ type: 'failed', job: request.job, message: job }, []];
+      jobs.set(request.job, job);
       return undefined;
     }
     case 'slice': {
-      const job = filters.get(request.job);
-      if (job === undefined || decoded === undefined) return { type: 'failed', job: request.job, message: `no filter for job ${request.job}` };
-      let rows = new Uint32Array(Math.min(request.end - request.start, 4096));
-      let count = 0;
-      for (let index = request.start; index < request.end; index++) {
-        if (!job.filter.matches(decoded.again(index, job.dissection))) continue;
-        if (count === rows.length) rows = doubled(rows);
-        rows[count++] = index;
-      }
-      return { type: 'rows', job: request.job, start: request.start, end: request.end, rows: rows.slice(0, count) };
+      const job = jobs.get(request.job);
+      if (job === undefined) return [{ type: 'failed', job: request.job, message: `no job ${request.job}` }, []];
+      const { part, transfer } = job(request.start, request.end);
+      return [{ type: 'part', job: request.job, start: request.start, end: request.end, part }, transfer];
     }
     case 'done':
-      filters.delete(request.job);
+      jobs.delete(request.job);
       return undefined;
   }
 }
 
 parentPort?.on('message', (request: PoolRequest) => {
-  let reply: PoolReply | undefined;
+  let reply: [PoolReply, TransferListItem[]] | undefined;
   try {
     reply = handle(request);
   } catch (error) {
-    reply = { type: 'failed', job: 'job' in request ? request.job : -1, message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    reply = [{ type: 'failed', job: 'job' in request ? request.job : -1, message }, []];
   }
-  if (reply === undefined) return;
-  parentPort?.postMessage(reply, reply.type === 'rows' ? [reply.rows.buffer] : []);
+  if (reply !== undefined) parentPort?.postMessage(...reply);
 });

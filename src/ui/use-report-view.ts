@@ -1,7 +1,7 @@
 // A report view's state and commands (Expert information, Taps): a statistic drawn as lines under a
 // column header, some of them headings; Enter on a line that stands for frames filters the list to them.
 import type { CaptureSession } from '../session/capture-session.js';
-import type { StatisticScan } from '../session/stats/statistics-scan.js';
+import type { ViewScan } from '../session/stats/statistics-scan.js';
 import type { FrameStatistic } from '../session/stats/frame-statistics.js';
 import type { CommandHandlers } from './use-keys.js';
 import { useRowSelection } from './use-row-selection.js';
@@ -34,7 +34,7 @@ export interface ReportViewState extends Report {
  */
 export function useReportView<S extends FrameStatistic>(
   session: CaptureSession,
-  scan: StatisticScan<S> | undefined,
+  scan: ViewScan<S> | undefined,
   draw: (statistic: S) => Report,
   height: number,
   close: () => void,

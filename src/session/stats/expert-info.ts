@@ -6,7 +6,7 @@ import type { FieldDef } from '../../decode/field.js';
 import { type ExpertGroup, type ExpertSeverity } from '../../decode/protocols/expert.js';
 import type { DisplayFilter } from '../../filter/display-filter.js';
 import { stringLiteral } from '../../filter/literals.js';
-import type { FrameStatistic, TappedFrame } from './frame-statistics.js';
+import type { MergeableStatistic, TappedFrame } from './frame-statistics.js';
 
 export interface ExpertEntry {
   severity: ExpertSeverity;
@@ -23,7 +23,13 @@ export const SEVERITY_TITLES: Readonly<Record<ExpertSeverity, string>> = { error
 /** Bounds the distinct summaries kept (notes that quote packet data are nearly all distinct). */
 const MAX_ENTRIES = 100_000;
 
-export class ExpertInfo implements FrameStatistic {
+/** What an ExpertInfo counted, for another thread: every note in the order first seen. */
+export interface ExpertPart {
+  entries: ExpertEntry[];
+  dropped: number;
+}
+
+export class ExpertInfo implements MergeableStatistic<ExpertPart> {
   readonly fields: readonly FieldDef[] = [];
   readonly conversations = false;
   readonly experts = true;
@@ -46,17 +52,31 @@ export class ExpertInfo implements FrameStatistic {
     for (let i = 0; i < notes.count; i++) {
       const { severity, group, protocol, message } = notes.at(i);
       if (SEVERITIES.indexOf(severity) > this.lowestRank) continue;
-      const key = `${severity}\0${protocol}\0${message}`;
-      const entry = this.byKey.get(key);
-      if (entry !== undefined) {
-        entry.frequency++;
-      } else if (this.byKey.size === MAX_ENTRIES) {
-        this.dropped++;
-      } else {
-        const created = { severity, group, protocol, summary: message, frequency: 1 };
-        this.byKey.set(key, created);
-        this.entries[severity].push(created);
-      }
+      this.count(severity, group, protocol, message, 1);
+    }
+  }
+
+  part(): ExpertPart {
+    return { entries: [...this.byKey.values()], dropped: this.dropped };
+  }
+
+  /** Notes first seen in `part` come after this one's (its frames follow), as long as MAX_ENTRIES allows. */
+  merge(part: ExpertPart): void {
+    this.dropped += part.dropped;
+    for (const entry of part.entries) this.count(entry.severity, entry.group, entry.protocol, entry.summary, entry.frequency);
+  }
+
+  private count(severity: ExpertSeverity, group: ExpertGroup, protocol: string, message: string, times: number): void {
+    const key = `${severity}\0${protocol}\0${message}`;
+    const entry = this.byKey.get(key);
+    if (entry !== undefined) {
+      entry.frequency += times;
+    } else if (this.byKey.size === MAX_ENTRIES) {
+      this.dropped += times;
+    } else {
+      const created = { severity, group, protocol, summary: message, frequency: times };
+      this.byKey.set(key, created);
+      this.entries[severity].push(created);
     }
   }
 

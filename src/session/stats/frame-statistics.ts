@@ -3,7 +3,7 @@
 // all: it collects every statistic's filter fields, and its conversation tap gathers the frame's layers
 // so that each statistic whose filter passes takes them.
 import { ConversationKind, type ConversationTap } from '../../decode/conversation-tap.js';
-import type { Dissection, FrameMeta, HttpTap } from '../../decode/dissection.js';
+import type { DissectOptions, Dissection, FrameMeta, HttpTap } from '../../decode/dissection.js';
 import type { FieldDef } from '../../decode/field.js';
 import type { ExpertGroup, ExpertSeverity, ExpertTap } from '../../decode/protocols/expert.js';
 import type { DisplayFilter } from '../../filter/display-filter.js';
@@ -23,6 +23,17 @@ export interface FrameStatistic {
   /** Whether it reads the protocol tree (costly: each frame's tree is built). */
   readonly tree?: boolean;
   add(dissection: Dissection, tapped: TappedFrame): void;
+}
+
+/**
+ * A statistic whose counts over consecutive slices of frames add up to its counts over all of them, so
+ * that worker threads can each count slices (the redo pool).
+ */
+export interface MergeableStatistic<P> extends FrameStatistic {
+  /** What it counted, as plain data another thread can be sent. */
+  part(): P;
+  /** Adds what another instance counted over the frames that follow this one's. */
+  merge(part: P): void;
 }
 
 /** What the taps of a dissection gathered of the frame, valid until the next frame. */
@@ -171,6 +182,11 @@ export class StatisticsPass implements TappedFrame {
     this.experts = statistics.some((statistic) => statistic.experts === true);
     this.httpMessages = statistics.some((statistic) => statistic.httpMessages === true);
     this.tree = statistics.some((statistic) => statistic.tree === true);
+  }
+
+  /** How each frame must be dissected for these statistics. */
+  get dissectOptions(): DissectOptions {
+    return { tree: this.tree, columns: false, fields: this.fields, conversationTap: this.tap, expertTap: this.expertTap, httpTap: this.httpTap };
   }
 
   /** The conversation tap a dissection for these statistics needs (undefined: none does). */

@@ -4,7 +4,7 @@
 import type { Dissection } from '../../decode/dissection.js';
 import type { FieldDef } from '../../decode/field.js';
 import type { DisplayFilter } from '../../filter/display-filter.js';
-import type { FrameStatistic } from './frame-statistics.js';
+import type { MergeableStatistic } from './frame-statistics.js';
 
 export interface HierarchyNode {
   name: string;
@@ -22,7 +22,7 @@ const NOT_ON_PATH = new Set(['tap', 'frame', 'nflog']);
 /** A frame with more top-level protocols than this is cut there (a hostile nesting). */
 const MAX_DEPTH = 64;
 
-export class ProtocolHierarchy implements FrameStatistic {
+export class ProtocolHierarchy implements MergeableStatistic<HierarchyNode> {
   readonly fields: readonly FieldDef[] = [];
   readonly conversations = false;
   readonly tree = true;
@@ -46,5 +46,24 @@ export class ProtocolHierarchy implements FrameStatistic {
       child.bytes += dissection.frame.originalLength;
       node = child;
     }
+  }
+
+  part(): HierarchyNode {
+    return this.root;
+  }
+
+  /** Paths first seen in `part` come after this one's: its frames follow. */
+  merge(part: HierarchyNode): void {
+    mergeNode(this.root, part);
+  }
+}
+
+function mergeNode(into: HierarchyNode, from: HierarchyNode): void {
+  into.frames += from.frames;
+  into.bytes += from.bytes;
+  for (const [name, child] of from.children) {
+    const existing = into.children.get(name);
+    if (existing === undefined) into.children.set(name, child);
+    else mergeNode(existing, child);
   }
 }
