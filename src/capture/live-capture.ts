@@ -18,6 +18,11 @@ export interface LiveOptions {
   /** Kernel buffer per handle; undefined for DEFAULT_BUFFER_BYTES. */
   bufferBytes: number | undefined;
   captureFilter: string | undefined;
+  /**
+   * Stay root after the handles are open: what else the capture changed on the host (a tracefs
+   * instance) is undone at its end, which needs root.
+   */
+  keepPrivileges?: boolean;
 }
 
 export interface CaptureCounts {
@@ -191,7 +196,7 @@ export class LiveCapture implements CaptureReader {
       throw new Error(`capture worker said ${first.type} before it opened its handles`);
     }
     try {
-      dropPrivileges();
+      if (!options.keepPrivileges) dropPrivileges();
     } catch (error) {
       await worker.terminate();
       throw new LiveCaptureError(`could not drop privileges to SUDO_UID ${process.env.SUDO_UID}: ${(error as Error).message}`);

@@ -77,7 +77,8 @@ Output:
                          endpoints,TYPE[,FILTER] (TYPE: eth ip ipv6 tcp udp),
                          io,phs[,FILTER], expert[,LEVEL][,FILTER],
                          follow,tcp|udp|http,ascii|hex|raw,N, or tsshark's
-                         taps[,FILTER]
+                         taps[,FILTER] and drops (live: the kernel's drops
+                         by reason while capturing; tsshark stays root)
   -q                     no line per frame (with -z: the statistics alone)
   --print                print even when standard output is a terminal
   --tui                  open the interactive interface

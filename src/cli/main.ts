@@ -5,6 +5,7 @@ import { isatty } from 'node:tty';
 import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
+import { KernelDrops, KernelDropsError } from '../capture/kernel-drops.js';
 import { LiveCapture, LiveCaptureError, type CaptureCounts } from '../capture/live-capture.js';
 import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../capture/native/addon.js';
 import { createRegistry } from '../decode/decoder.js';
@@ -17,6 +18,7 @@ import { explain } from './explain.js';
 import { requestStatistics, type StatisticsRequest } from './statistics.js';
 import { describeDevice } from './interfaces.js';
 import { TextOutput } from './output.js';
+import { drawDrops } from './drops-report.js';
 import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter } from './print.js';
 
 export const ExitStatus = { OK: 0, USAGE: 1, FAILURE: 2 } as const;
@@ -93,7 +95,13 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
   if (!compiled.ok) {
     streams.stderr(`tsshark: ${describeFilterError(options.displayFilter ?? '', compiled.error)}\n`);
     return ExitStatus.FAILURE;
-  }  const statistics = requestStatistics(options.statistics, registry);
+  }  const countDrops = options.statistics.includes(DROPS);
+  const frameStatistics = options.statistics.filter((spec) => spec !== DROPS);
+  if (countDrops && !live) {
+    streams.stderr(`tsshark: -z ${DROPS} counts the kernel's drops while capturing live (-i); a file (-r) has none\n`);
+    return ExitStatus.USAGE;
+  }
+  const statistics = requestStatistics(frameStatistics, registry);
   if (!statistics.ok) {
     streams.stderr(`tsshark: ${statistics.error}\n`);
     return ExitStatus.USAGE;
@@ -101,7 +109,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
 
   let reader: CaptureReader;
   try {
-    reader = live ? await openLive(options) : await openCapture(options.readFile as string, streams.stdin);
+    reader = live ? await openLive(options, countDrops) : await openCapture(options.readFile as string, streams.stdin);
   } catch (error) {
     if (error instanceof LiveCaptureError || error instanceof AddonMissingError) {
       streams.stderr(`tsshark: ${error.message}\n`);
@@ -112,6 +120,17 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     return ExitStatus.FAILURE;
   }
   const liveCapture = reader instanceof LiveCapture ? reader : undefined;
+  let drops: DropsWatch | undefined;
+  if (countDrops) {
+    try {
+      drops = DropsWatch.start();
+    } catch (error) {
+      if (!(error instanceof KernelDropsError)) throw error;
+      streams.stderr(`tsshark: -z ${DROPS}: ${error.message}\n`);
+      await reader.close();
+      return ExitStatus.FAILURE;
+    }
+  }
   const stopOnSignal = () => liveCapture?.stop();
   const durationTimer = liveCapture && options.durationSec !== undefined ? setTimeout(stopOnSignal, options.durationSec * 1000) : undefined;
   try {
@@ -125,10 +144,12 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       for (const signal of STOP_SIGNALS) process.on(signal, stopOnSignal);
       streams.stderr(`Capturing on ${liveCapture.interfaces.map((iface) => `'${iface.name}'`).join(' and ')}\n`);
     }
-    const status = await run(options, reader, registry, fields, compiled.filter, options.statistics.length > 0 ? statistics : undefined, streams);
+    const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams);
+    if (drops) flushAndReturn(streams, drops.stop());
     if (liveCapture) streams.stderr(describeCounts(liveCapture.counts));
     return status;
   } finally {
+    drops?.stop();
     clearTimeout(durationTimer);
     for (const signal of STOP_SIGNALS) process.off(signal, stopOnSignal);
     await reader.close();
@@ -136,10 +157,39 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
 }
 
 const LIVE_FLUSH_MS = 100;
+/** `-z drops`: the kernel's drops while capturing, not a statistic of the frames. */
+const DROPS = 'drops';
+/** How often the kernel's drop reports are read while capturing. */
+const DROPS_POLL_MS = 250;
+
+/** The kernel's drops counted while a capture runs: polled on a timer, drawn once stopped. */
+class DropsWatch {
+  private readonly timer: NodeJS.Timeout;
+  private readonly started = performance.now();
+  private stopped = false;
+
+  private constructor(private readonly drops: KernelDrops) {
+    this.timer = setInterval(() => drops.poll(), DROPS_POLL_MS);
+  }
+
+  static start(): DropsWatch {
+    return new DropsWatch(KernelDrops.open());
+  }
+
+  /** Stops counting (and removes what tracing needed); the table, the first time. */
+  stop(): string {
+    if (this.stopped) return '';
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.drops.close();
+    return drawDrops(this.drops.counts, (performance.now() - this.started) / 1000);
+  }
+}
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-function openLive(options: Options): Promise<LiveCapture> {
+function openLive(options: Options, keepPrivileges: boolean): Promise<LiveCapture> {
   return LiveCapture.open({
+    keepPrivileges,
     sources: options.interfaces,
     snaplen: options.snaplen,
     promiscuous: options.promiscuous,

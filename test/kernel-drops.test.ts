@@ -1,0 +1,119 @@
+// The kernel's drops (skb:kfree_skb through a tracefs instance of tsshark's own): the event's lines as the
+// kernel prints them, the counts and `-z drops`' table; in the namespace lab (root), UDP to a port nobody
+// listens on is counted as NO_SOCKET in __udp4_lib_rcv, and no instance outlives tsshark, also after
+// SIGKILL.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { DropCounts, parseKfreeSkb } from '../src/capture/kernel-drops.js';
+import { drawDrops } from '../src/cli/drops-report.js';
+import { createLab, liveUnavailable, runIn, SERVER_IF, SERVER_IP, tssharkIn, type Lab } from './helpers/netns.js';
+import { runCli } from './helpers/run.js';
+
+/** As trace_pipe printed it on 6.18 (../shared/docs/kernel-why.md). */
+const NO_SOCKET_LINE = '            node-11376   [001] ..s1. 24843.435718: kfree_skb: skbaddr=000000001dc2d9c6 rx_sk=0000000000000000 protocol=2048 location=__udp4_lib_rcv+0x4bc/0xd00 reason: NO_SOCKET';
+const CLOSED_PORT = 9209;
+const DATAGRAMS = 20;
+
+test('a kfree_skb line gives its reason, the function without its offset, and the EtherType', (t) => {
+  t.deepEqual(parseKfreeSkb(NO_SOCKET_LINE), { reason: 'NO_SOCKET', location: '__udp4_lib_rcv', protocol: 2048 });
+  // Without kernel symbols `%pS` prints an address, kept as it is.
+  t.deepEqual(parseKfreeSkb('x-1 [000] ..... 1.0: kfree_skb: skbaddr=00 rx_sk=00 protocol=34525 location=0xffffffff81a2b3c4 reason: IP_RPFILTER'), {
+    reason: 'IP_RPFILTER',
+    location: '0xffffffff81a2b3c4',
+    protocol: 34525,
+  });
+  t.is(parseKfreeSkb('            node-1 [001] ..s1. 1.0: consume_skb: skbaddr=00 location=tcp_rcv+0x1/0x2'), undefined);
+  t.is(parseKfreeSkb('# tracer: nop'), undefined);
+});
+
+test('drops are counted by reason, function and protocol, most first, and drawn as a table', (t) => {
+  const counts = new DropCounts();
+  for (let i = 0; i < 3; i++) counts.add('NO_SOCKET', '__udp4_lib_rcv', 0x0800);
+  counts.add('NETFILTER_DROP', 'nf_hook_slow', 0x86dd);
+  t.is(counts.total, 4);
+  t.deepEqual(
+    counts.rows.map((row) => [row.reason, row.count]),
+    [
+      ['NO_SOCKET', 3],
+      ['NETFILTER_DROP', 1],
+    ],
+  );
+  const table = drawDrops(counts, 2);
+  t.regex(table, /^Drops: 4 in 2\.0 s \(2\.0\/s\)$/m);
+  t.regex(table, /^NO_SOCKET +__udp4_lib_rcv +IPv4 +3$/m);
+  t.regex(table, /^NETFILTER_DROP +nf_hook_slow +IPv6 +1$/m);
+});
+
+test('-z drops needs a live capture', async (t) => {
+  const result = await runCli(['-r', 'samples/lab.pcap', '-q', '-z', 'drops']);
+  t.is(result.status, 1);
+  t.regex(result.stderr, /-z drops counts the kernel's drops while capturing live \(-i\)/);
+});
+
+/** The lab, and tracefs mounted where the test can see every instance (tsshark mounts its own in its namespace). */
+function withLab(t: ExecutionContext): { lab: Lab; instancesLeft: () => string[] } | undefined {
+  const unavailable = liveUnavailable(['ip', 'mount']);
+  if (unavailable) {
+    t.pass(unavailable);
+    return undefined;
+  }
+  const lab = createLab();
+  t.teardown(() => lab.remove());
+  const tracefs = mkdtempSync(join(tmpdir(), 'tsshark-tracefs-'));
+  execFileSync('mount', ['-t', 'tracefs', 'nodev', tracefs]);
+  t.teardown(() => {
+    execFileSync('umount', [tracefs]);
+    rmSync(tracefs, { recursive: true });
+  });
+  return { lab, instancesLeft: () => readdirSync(join(tracefs, 'instances')).filter((name) => name.startsWith('tsshark-')) };
+}
+
+/** tsshark capturing on the server's side with -z drops; ready once capturing. */
+function countingDrops(lab: Lab): ReturnType<typeof tssharkIn> {
+  return tssharkIn(lab.server, ['-i', SERVER_IF, '-q', '-z', 'drops']);
+}
+
+function sendToClosedPort(lab: Lab): void {
+  const script = `const s = require('dgram').createSocket('udp4'); let n = 0; const next = () => n++ < ${DATAGRAMS} ? s.send('drop me', ${CLOSED_PORT}, '${SERVER_IP}', next) : s.close(); next();`;
+  runIn(lab.client, [process.execPath, '-e', script]);
+}
+
+test.serial('-z drops counts UDP to a closed port as NO_SOCKET in __udp4_lib_rcv, and leaves no tracefs instance', async (t) => {
+  const setup = withLab(t);
+  if (!setup) return;
+  const ours = countingDrops(setup.lab);
+  await ours.ready;
+  sendToClosedPort(setup.lab);
+  // The kernel's reports are read every 250 ms; the last read happens at exit.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  ours.child.kill('SIGINT');
+  const result = await ours.done;
+  t.is(result.status, 0, result.stderr);
+  const row = /^NO_SOCKET +__udp4_lib_rcv +IPv4 +(\d+)$/m.exec(result.stdout);
+  t.truthy(row, result.stdout);
+  // The tracepoint is the whole host's: other drops may be counted too, never fewer of ours.
+  t.true(Number(row?.[1]) >= DATAGRAMS, result.stdout);
+  t.deepEqual(setup.instancesLeft(), []);
+});
+
+test.serial('an instance left by a tsshark killed with SIGKILL is removed by the next one', async (t) => {
+  const setup = withLab(t);
+  if (!setup) return;
+  const { lab, instancesLeft } = setup;
+  const killed = countingDrops(lab);
+  await killed.ready;
+  const name = `tsshark-${killed.child.pid}`;
+  t.deepEqual(instancesLeft(), [name]);
+  killed.child.kill('SIGKILL');
+  await killed.done;
+  t.deepEqual(instancesLeft(), [name]);
+  const next = countingDrops(lab);
+  await next.ready;
+  next.child.kill('SIGINT');
+  const result = await next.done;
+  t.is(result.status, 0, result.stderr);
+  t.deepEqual(instancesLeft(), []);
+});
