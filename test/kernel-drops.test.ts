@@ -10,6 +10,7 @@ import test, { type ExecutionContext } from 'ava';
 import { DropCounts, parseKfreeSkb } from '../src/capture/kernel-drops.js';
 import { drawDrops } from '../src/cli/drops-report.js';
 import { createLab, liveUnavailable, runIn, SERVER_IF, SERVER_IP, tssharkIn, type Lab } from './helpers/netns.js';
+import { Terminal } from './helpers/terminal.js';
 import { runCli } from './helpers/run.js';
 
 /** As trace_pipe printed it on 6.18 (../shared/docs/kernel-why.md). */
@@ -47,15 +48,16 @@ test('drops are counted by reason, function and protocol, most first, and drawn 
   t.regex(table, /^NETFILTER_DROP +nf_hook_slow +IPv6 +1$/m);
 });
 
-test('-z drops needs a live capture', async (t) => {
+test('--drops and -z drops need a live capture', async (t) => {
   const result = await runCli(['-r', 'samples/lab.pcap', '-q', '-z', 'drops']);
   t.is(result.status, 1);
-  t.regex(result.stderr, /-z drops counts the kernel's drops while capturing live \(-i\)/);
+  t.is((await runCli(['-r', 'samples/lab.pcap', '--drops'])).status, 1);
+  t.regex(result.stderr, /--drops and -z drops count the kernel's drops while capturing live \(-i\)/);
 });
 
 /** The lab, and tracefs mounted where the test can see every instance (tsshark mounts its own in its namespace). */
-function withLab(t: ExecutionContext): { lab: Lab; instancesLeft: () => string[] } | undefined {
-  const unavailable = liveUnavailable(['ip', 'mount']);
+function withLab(t: ExecutionContext, tools: readonly string[] = []): { lab: Lab; instancesLeft: () => string[] } | undefined {
+  const unavailable = liveUnavailable(['ip', 'mount', ...tools]);
   if (unavailable) {
     t.pass(unavailable);
     return undefined;
@@ -116,4 +118,21 @@ test.serial('an instance left by a tsshark killed with SIGKILL is removed by the
   const result = await next.done;
   t.is(result.status, 0, result.stderr);
   t.deepEqual(instancesLeft(), []);
+});
+
+test.serial("the interface with --drops: the status bar counts the kernel's drops, D lists them, and quitting removes the instance", async (t) => {
+  const setup = withLab(t, ['tmux']);
+  if (!setup) return;
+  const terminal = new Terminal(120, 30, ['--drops', '-i', SERVER_IF, '-f', 'udp'], ['ip', 'netns', 'exec', setup.lab.server]);
+  t.teardown(() => terminal.close());
+  await terminal.waitFor(t, /veth-s │ 0 frames .*│ kernel drops \d+ │ live/);
+  sendToClosedPort(setup.lab);
+  await terminal.waitFor(t, new RegExp(`${DATAGRAMS} frames · ${DATAGRAMS} shown`));
+  terminal.keys('D');
+  const screen = await terminal.waitFor(t, /^ +\d+ +NO_SOCKET +__udp4_lib_rcv +IPv4$/m);
+  t.true(Number(/^ +(\d+) +NO_SOCKET +__udp4_lib_rcv/m.exec(screen)?.[1]) >= DATAGRAMS, screen);
+  terminal.keys('Escape');
+  terminal.keys('q');
+  await terminal.waitFor(t, /exit status 0/);
+  t.deepEqual(setup.instancesLeft(), []);
 });

@@ -49,6 +49,29 @@ export class DropCounts {
   }
 }
 
+/** EtherTypes named in tables; others show as hexadecimal. */
+const PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x0800, 'IPv4'],
+  [0x86dd, 'IPv6'],
+  [0x0806, 'ARP'],
+  [0x8100, '802.1Q'],
+  [0x88cc, 'LLDP'],
+  [0x0003, 'ETH_P_ALL'],
+  [0x0000, '-'],
+]);
+
+export function protocolName(protocol: number): string {
+  return PROTOCOL_NAMES.get(protocol) ?? `0x${protocol.toString(16).padStart(4, '0')}`;
+}
+
+/** What a session reads the kernel's drops from (KernelDrops; a test's stand-in). */
+export interface DropSource {
+  readonly counts: DropCounts;
+  /** Reads what the kernel reported since; how many drops it added. */
+  poll(): number;
+  close(): void;
+}
+
 const EVENT_LINE = /kfree_skb: .*?protocol=(\d+) location=(\S+) reason: (\w+)/;
 
 /** The drop a trace_pipe line of skb:kfree_skb tells, or undefined for any other line. */
@@ -66,7 +89,7 @@ export function parseKfreeSkb(line: string): Omit<DropCount, 'count'> | undefine
  * tracefs when this opened it). A process killed before closing leaves its instance: the next `open`
  * removes the instances of processes that no longer run.
  */
-export class KernelDrops {
+export class KernelDrops implements DropSource {
   readonly counts = new DropCounts();
   private readonly buffer = Buffer.alloc(READ_BYTES);
   /** The end of the last read that was not a whole line yet. */

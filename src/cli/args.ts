@@ -36,6 +36,8 @@ export interface Options {
   statistics: string[];
   print: boolean;
   tui: boolean;
+  /** --drops: count the kernel's drops while capturing live (as -z drops). */
+  drops: boolean;
   listInterfaces: boolean;
   /** --explain [IFACE]: the pipelines of this kernel and host; `interface` when one was named. */
   explain: { interface: string | undefined } | undefined;
@@ -82,6 +84,9 @@ Output:
   -q                     no line per frame (with -z: the statistics alone)
   --print                print even when standard output is a terminal
   --tui                  open the interactive interface
+  --drops                live: count the kernel's drops by reason while
+                         capturing (the interface's D view; in print mode,
+                         as -z drops); tsshark stays root to undo its tracing
   --workers <N>          threads a display filter in the interface uses
                          (default: one per core, at most 4; 1: no worker threads)
 
@@ -159,6 +164,7 @@ export function parseOptions(argv: readonly string[]): Options {
         q: { type: 'boolean' },
         print: { type: 'boolean' },
         tui: { type: 'boolean' },
+        drops: { type: 'boolean' },
         explain: { type: 'boolean' },
         workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -217,6 +223,7 @@ export function parseOptions(argv: readonly string[]): Options {
     statistics: values.z ?? [],
     print: values.print ?? false,
     tui: values.tui ?? false,
+    drops: values.drops ?? false,
     listInterfaces: values.D ?? false,
     explain: values.explain ? { interface: positionals[0] } : undefined,
     workers,

@@ -1,23 +1,8 @@
 // `-z drops`: the kernel's drops while capturing (skb:kfree_skb), by reason, function and protocol, drawn
 // after the frames in the shape of tshark's other tables. tshark has no such statistic.
-import type { DropCounts } from '../capture/kernel-drops.js';
+import { protocolName, type DropCounts } from '../capture/kernel-drops.js';
 
 const RULE = '='.repeat(80);
-
-/** EtherTypes the table names; others show as hexadecimal. */
-const PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
-  [0x0800, 'IPv4'],
-  [0x86dd, 'IPv6'],
-  [0x0806, 'ARP'],
-  [0x8100, '802.1Q'],
-  [0x88cc, 'LLDP'],
-  [0x0003, 'ETH_P_ALL'],
-  [0x0000, '-'],
-]);
-
-export function protocolName(protocol: number): string {
-  return PROTOCOL_NAMES.get(protocol) ?? `0x${protocol.toString(16).padStart(4, '0')}`;
-}
 
 export function drawDrops(counts: DropCounts, seconds: number): string {
   const rows = counts.rows;

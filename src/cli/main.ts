@@ -12,6 +12,7 @@ import { createRegistry } from '../decode/decoder.js';
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
 import { packageFile } from '../package-file.js';
+import { DropWatch } from '../session/drop-watch.js';
 import { PrintPass, type FrameOutput } from '../session/print-pass.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
 import { explain } from './explain.js';
@@ -95,10 +96,11 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
   if (!compiled.ok) {
     streams.stderr(`tsshark: ${describeFilterError(options.displayFilter ?? '', compiled.error)}\n`);
     return ExitStatus.FAILURE;
-  }  const countDrops = options.statistics.includes(DROPS);
+  }
+  const countDrops = options.drops || options.statistics.includes(DROPS);
   const frameStatistics = options.statistics.filter((spec) => spec !== DROPS);
   if (countDrops && !live) {
-    streams.stderr(`tsshark: -z ${DROPS} counts the kernel's drops while capturing live (-i); a file (-r) has none\n`);
+    streams.stderr(`tsshark: --drops and -z ${DROPS} count the kernel's drops while capturing live (-i); a file (-r) has none\n`);
     return ExitStatus.USAGE;
   }
   const statistics = requestStatistics(frameStatistics, registry);
@@ -120,13 +122,13 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     return ExitStatus.FAILURE;
   }
   const liveCapture = reader instanceof LiveCapture ? reader : undefined;
-  let drops: DropsWatch | undefined;
+  let dropSource: KernelDrops | undefined;
   if (countDrops) {
     try {
-      drops = DropsWatch.start();
+      dropSource = KernelDrops.open();
     } catch (error) {
       if (!(error instanceof KernelDropsError)) throw error;
-      streams.stderr(`tsshark: -z ${DROPS}: ${error.message}\n`);
+      streams.stderr(`tsshark: counting the kernel's drops: ${error.message}\n`);
       await reader.close();
       return ExitStatus.FAILURE;
     }
@@ -137,19 +139,23 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     if (interactive(options, streams)) {
       // Ink and React take about 0.4 s to load: print mode, which scripts run, does not pay for them.
       const { runTui } = await import('../ui/run-tui.js');
-      return await runTui({ path: options.readFile, live: liveCapture, displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
+      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
     }
     // Ctrl-C or SIGTERM ends a live capture as tcpdump's does: what was captured is written, and counted.
     if (liveCapture) {
       for (const signal of STOP_SIGNALS) process.on(signal, stopOnSignal);
       streams.stderr(`Capturing on ${liveCapture.interfaces.map((iface) => `'${iface.name}'`).join(' and ')}\n`);
     }
+    const drops = dropSource && new DropWatch(dropSource);
     const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams);
-    if (drops) flushAndReturn(streams, drops.stop());
+    if (drops) {
+      drops.close();
+      flushAndReturn(streams, drawDrops(drops.counts, drops.seconds));
+    }
     if (liveCapture) streams.stderr(describeCounts(liveCapture.counts));
     return status;
   } finally {
-    drops?.stop();
+    dropSource?.close();
     clearTimeout(durationTimer);
     for (const signal of STOP_SIGNALS) process.off(signal, stopOnSignal);
     await reader.close();
@@ -159,32 +165,6 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
 const LIVE_FLUSH_MS = 100;
 /** `-z drops`: the kernel's drops while capturing, not a statistic of the frames. */
 const DROPS = 'drops';
-/** How often the kernel's drop reports are read while capturing. */
-const DROPS_POLL_MS = 250;
-
-/** The kernel's drops counted while a capture runs: polled on a timer, drawn once stopped. */
-class DropsWatch {
-  private readonly timer: NodeJS.Timeout;
-  private readonly started = performance.now();
-  private stopped = false;
-
-  private constructor(private readonly drops: KernelDrops) {
-    this.timer = setInterval(() => drops.poll(), DROPS_POLL_MS);
-  }
-
-  static start(): DropsWatch {
-    return new DropsWatch(KernelDrops.open());
-  }
-
-  /** Stops counting (and removes what tracing needed); the table, the first time. */
-  stop(): string {
-    if (this.stopped) return '';
-    this.stopped = true;
-    clearInterval(this.timer);
-    this.drops.close();
-    return drawDrops(this.drops.counts, (performance.now() - this.started) / 1000);
-  }
-}
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function openLive(options: Options, keepPrivileges: boolean): Promise<LiveCapture> {

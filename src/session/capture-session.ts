@@ -5,9 +5,11 @@
 // bandwidth, CPU). A file being indexed and a live capture look the same here.
 import type { CaptureReader } from '../capture/capture-reader.js';
 import { CaptureFileError } from '../capture/errors.js';
+import type { DropSource } from '../capture/kernel-drops.js';
 import { LiveCaptureError } from '../capture/live-capture.js';
 import { compileFilter } from '../filter/display-filter.js';
 import type { DecodedStore } from './decoded-store.js';
+import { DropWatch } from './drop-watch.js';
 import { exportFrames, type ExportResult } from './export.js';
 import { FrameFilter, type FilterProgress } from './frame-filter.js';
 import type { RedoPool } from './redo-pool.js';
@@ -67,6 +69,8 @@ export class CaptureSession {
   /** Views' scans running in the background, each cancellable. */
   private readonly scansRunning = new Map<StoreScan, AbortController>();
   private stopReading = false;
+  /** The kernel's drops, counted while the capture runs (--drops); undefined when not counted. */
+  kernelDrops: DropWatch | undefined;
   /** Why the worker threads were given up (filters then run in this thread). */
   workerFailure: string | undefined;
 
@@ -114,8 +118,14 @@ export class CaptureSession {
     this.stopReading = true;
   }
 
-  /** Stops the worker threads. */
+  /** Counts the kernel's drops from now on, announced as they come; `close` stops it. */
+  countKernelDrops(source: DropSource): void {
+    this.kernelDrops = new DropWatch(source, () => this.announceSoon());
+  }
+
+  /** Stops the worker threads and the drop counting. */
   async close(): Promise<void> {
+    this.kernelDrops?.close();
     const pool = this.pool;
     this.pool = undefined;
     await pool?.close();

@@ -1,4 +1,4 @@
-// A report view (Expert information, Taps): a title line, the column header, the lines with the selected
+// A report view (Expert information, Taps, Kernel drops): a title line, the column header, the lines with the selected
 // one in inverse; headings in bold.
 import { Box, Text } from 'ink';
 import type { ReportViewState } from './use-report-view.js';
@@ -7,7 +7,7 @@ export function ReportView({ state, columns, rows }: { state: ReportViewState; c
   return (
     <Box flexDirection="column" width={columns} height={rows}>
       <Text bold inverse wrap="truncate">
-        {` ${state.title}${state.progress ? ` │ ${state.progress}` : ''} │ Enter filters to the line's frames`.padEnd(columns)}
+        {` ${state.title}${state.progress ? ` │ ${state.progress}` : ''} │ ${state.hint ?? "Enter filters to the line's frames"}`.padEnd(columns)}
       </Text>
       <Text bold wrap="truncate">
         {state.header}

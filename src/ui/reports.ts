@@ -1,6 +1,9 @@
 // The report views' lines: the protocol hierarchy, the expert notes by severity, and the taps' points and
-// packet paths, each line with the display filter that lists its frames.
+// packet paths, each line with the display filter that lists its frames; and the kernel's drops, which
+// stand for no frame.
+import { protocolName } from '../capture/kernel-drops.js';
 import { expertGroupName } from '../decode/protocols/expert.js';
+import type { DropWatch } from '../session/drop-watch.js';
 import { stringLiteral } from '../filter/literals.js';
 import { expertFilter, SEVERITIES, SEVERITY_TITLES, type ExpertInfo } from '../session/stats/expert-info.js';
 import type { HierarchyNode, ProtocolHierarchy } from '../session/stats/protocol-hierarchy.js';
@@ -62,4 +65,13 @@ export function tapsReport(statistic: TapStatistics): Report {
     for (const { text, packets } of lastSeen) lines.push({ text: `${String(packets).padStart(10)}  ${''.padStart(12)}  ${text}`, filter: `tap.last_seen == ${stringLiteral(text)}` });
   }
   return { title: 'Taps', header: `${'Frames'.padStart(10)}  ${'Bytes'.padStart(12)}  Tap point, or packets and their path`, lines };
+}
+
+/** The kernel's drops since the capture started, most first; the tracepoint is the whole host's. */
+export function dropsReport(watch: DropWatch): Report {
+  const { counts, seconds } = watch;
+  const lines: ReportLine[] = [{ text: `${counts.total} in ${seconds.toFixed(0)} s (${(counts.total / Math.max(seconds, 0.001)).toFixed(1)}/s), every namespace of the host`, heading: true }];
+  for (const row of counts.rows) lines.push({ text: `${String(row.count).padStart(10)}  ${row.reason.padEnd(24)} ${row.location.padEnd(28)} ${protocolName(row.protocol)}` });
+  if (counts.others > 0) lines.push({ text: `${String(counts.others).padStart(10)}  (other kinds)` });
+  return { title: 'Kernel drops (skb:kfree_skb)', hint: 'counted, not tied to frames', header: `${'Drops'.padStart(10)}  ${'Reason'.padEnd(24)} ${'Function'.padEnd(28)} Protocol`, lines };
 }

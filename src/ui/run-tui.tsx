@@ -6,6 +6,7 @@ import { render, type Instance } from 'ink';
 import type { CaptureReader } from '../capture/capture-reader.js';
 import type { LiveCapture } from '../capture/live-capture.js';
 import { FrameStore } from '../capture/frame-store.js';
+import type { DropSource } from '../capture/kernel-drops.js';
 import { CaptureSession } from '../session/capture-session.js';
 import { DecodedStore } from '../session/decoded-store.js';
 import { RedoPool } from '../session/redo-pool.js';
@@ -18,6 +19,8 @@ export interface TuiOptions {
   /** The capture's path, or `-` for standard input (keys then come from /dev/tty); undefined when live. */
   path: string | undefined;
   live: LiveCapture | undefined;
+  /** The kernel's drops, counted while the capture runs (--drops). */
+  drops: DropSource | undefined;
   /** A display filter to apply once the screen is up. */
   displayFilter: string | undefined;
   /** Threads a display filter uses (1: the main thread alone). */
@@ -46,6 +49,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   const name = live ? live.interfaces.map((iface) => iface.name).join(', ') : path === '-' ? 'standard input' : (path ?? '');
   const session = new CaptureSession(decoded, { name, live: !regularFile }, reader.nanosecond, options.workers > 1 ? new RedoPool(options.workers) : undefined);
   if (live) live.onCounts = () => session.update({ drops: live.counts.dropped });
+  if (options.drops) session.countKernelDrops(options.drops);
   const keys = path === '-' ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
 
   let quit!: (status: number) => void;

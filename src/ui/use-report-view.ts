@@ -1,8 +1,6 @@
-// A report view's state and commands (Expert information, Taps): a statistic drawn as lines under a
+// A report view's state and commands (Expert information, Taps, Kernel drops): a statistic drawn as lines under a
 // column header, some of them headings; Enter on a line that stands for frames filters the list to them.
 import type { CaptureSession } from '../session/capture-session.js';
-import type { ViewScan } from '../session/stats/statistics-scan.js';
-import type { FrameStatistic } from '../session/stats/frame-statistics.js';
 import type { CommandHandlers } from './use-keys.js';
 import { useRowSelection } from './use-row-selection.js';
 
@@ -17,6 +15,8 @@ export interface Report {
   title: string;
   /** The column header above the lines. */
   header: string;
+  /** What the title line says of Enter; by default that it filters to the line's frames. */
+  hint?: string;
   lines: ReportLine[];
 }
 
@@ -28,13 +28,21 @@ export interface ReportViewState extends Report {
   commands: CommandHandlers;
 }
 
+/** A statistic as far as it is computed: a view's scan over the store, or counts kept as they come. */
+export interface ReportSource<S> {
+  readonly statistic: S;
+  readonly caughtUp: boolean;
+  /** Frames examined so far (progress while not caught up). */
+  readonly examined: number;
+}
+
 /**
  * `scan`: the view's statistic when the view is open (undefined: closed, nothing computed); `draw` makes
  * its lines from the statistic as far as it got.
  */
-export function useReportView<S extends FrameStatistic>(
+export function useReportView<S>(
   session: CaptureSession,
-  scan: ViewScan<S> | undefined,
+  scan: ReportSource<S> | undefined,
   draw: (statistic: S) => Report,
   height: number,
   close: () => void,

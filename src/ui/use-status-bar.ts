@@ -19,6 +19,7 @@ export function useStatusBar(session: CaptureSession, following: boolean): strin
     sanitize(basename(status.name)),
     `${count(session.decoded.count)} frames · ${count(session.displayed)} shown · ${count(session.marks.count)} marked`,
     status.drops !== undefined ? `${count(status.drops)} dropped` : '',
+    session.kernelDrops ? `kernel drops ${count(session.kernelDrops.counts.total)}` : '',
     loading,
     status.running && session.rate > 0 ? `${count(session.rate)}/s` : '',
     following ? 'follow' : '',

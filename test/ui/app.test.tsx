@@ -7,6 +7,7 @@ import test, { type ExecutionContext } from 'ava';
 import { render } from 'ink-testing-library';
 import type { Frame, InterfaceInfo } from '../../src/capture/frame.js';
 import { FrameStore } from '../../src/capture/frame-store.js';
+import { DropCounts, type DropSource } from '../../src/capture/kernel-drops.js';
 import { DecodedStore } from '../../src/session/decoded-store.js';
 import { App } from '../../src/ui/App.js';
 import { COMMANDS } from '../../src/ui/commands.js';
@@ -211,7 +212,7 @@ test(': runs the commands of the keys by name: conv, follow N, follow udp N, fil
   const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={SIZE} />);
   await started();
   await press(app, ':', ...'bogus', KEY.enter);
-  await expectShown(t, app, /No command ":bogus": conv endpoints phs expert taps follow \[N\] filter X write \[PATH\] help quit$/m);
+  await expectShown(t, app, /No command ":bogus": conv endpoints phs expert taps drops follow \[N\] filter X write \[PATH\] help quit$/m);
   await press(app, ':', ...'filter icmp', KEY.enter);
   const expected = await tsharkLines(['-r', SAMPLE, '-Y', 'icmp', '-T', 'fields', '-e', 'frame.number']);
   await expectShown(t, app, new RegExp(`42 frames · ${expected.length} shown .*filter: icmp`));
@@ -234,5 +235,57 @@ test(': runs the commands of the keys by name: conv, follow N, follow udp N, fil
   await press(app, KEY.escape);
   await press(app, ':', ...'follow sctp 1', KEY.enter);
   await expectShown(t, app, /:follow takes \[tcp\|udp\|http\] and a stream number, not "sctp 1"/);
+  app.unmount();
+});
+
+/** The kernel, as far as a drop source sees it: drops reported, taken by the next poll. */
+function fakeKernel(): { source: DropSource; report(reason: string, location: string, protocol: number, times: number): void } {
+  const counts = new DropCounts();
+  let reported: [string, string, number][] = [];
+  return {
+    source: {
+      counts,
+      poll() {
+        for (const [reason, location, protocol] of reported) counts.add(reason, location, protocol);
+        const added = reported.length;
+        reported = [];
+        return added;
+      },
+      close() {},
+    },
+    report(reason, location, protocol, times) {
+      for (let i = 0; i < times; i++) reported.push([reason, location, protocol]);
+    },
+  };
+}
+
+test("D shows the kernel's drops as they are counted, most first, and the status bar their total; without --drops it says how", async (t) => {
+  const { frames, interfaces } = await sampleFrames();
+  const uncounted = render(<App session={sessionOf(frames, interfaces, true)} colour={false} onQuit={() => undefined} size={SIZE} />);
+  await started();
+  await press(uncounted, 'D');
+  await expectShown(t, uncounted, /The kernel's drops are counted in a live capture started with --drops/);
+  uncounted.unmount();
+
+  const session = sessionOf(frames, interfaces, true);
+  const kernel = fakeKernel();
+  session.countKernelDrops(kernel.source);
+  t.teardown(() => session.close());
+  const app = render(<App session={session} colour={false} onQuit={() => undefined} size={SIZE} />);
+  await started();
+  kernel.report('NETFILTER_DROP', 'nf_hook_slow', 0x86dd, 1);
+  kernel.report('NO_SOCKET', '__udp4_lib_rcv', 0x0800, 3);
+  await expectShown(t, app, /kernel drops 4/);
+  await press(app, 'D');
+  const screen = await expectShown(t, app, /^ Kernel drops \(skb:kfree_skb\) │ counted, not tied to frames/m);
+  t.regex(screen, /^ *4 in \d+ s \([\d.]+\/s\), every namespace of the host$/m);
+  t.regex(screen, /^. +3 +NO_SOCKET +__udp4_lib_rcv +IPv4$/m);
+  t.regex(screen, /^ +1 +NETFILTER_DROP +nf_hook_slow +IPv6$/m);
+  t.true(screen.indexOf('NO_SOCKET') < screen.indexOf('NETFILTER_DROP'));
+  // Drops keep coming while the view is open.
+  kernel.report('NETFILTER_DROP', 'nf_hook_slow', 0x86dd, 4);
+  await expectShown(t, app, /^. +5 +NETFILTER_DROP +nf_hook_slow +IPv6$/m);
+  await press(app, KEY.escape);
+  await expectShown(t, app, /kernel drops 8/);
   app.unmount();
 });
