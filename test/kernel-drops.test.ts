@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { DropCounts, parseKfreeSkb } from '../src/capture/kernel-drops.js';
 import { drawDrops } from '../src/cli/drops-report.js';
-import { createLab, liveUnavailable, runIn, SERVER_IF, SERVER_IP, tssharkIn, type Lab } from './helpers/netns.js';
+import { CLIENT_IF, createLab, liveUnavailable, runIn, SERVER_IF, SERVER_IP, tssharkIn, type Lab } from './helpers/netns.js';
 import { Terminal } from './helpers/terminal.js';
+import { dropInTcx } from './lab/tap-lab.js';
 import { runCli } from './helpers/run.js';
 
 /** As trace_pipe printed it on 6.18 (../shared/docs/kernel-why.md). */
@@ -78,10 +79,14 @@ function countingDrops(lab: Lab): ReturnType<typeof tssharkIn> {
   return tssharkIn(lab.server, ['-i', SERVER_IF, '-q', '-z', 'drops']);
 }
 
-function sendToClosedPort(lab: Lab): void {
-  const script = `const s = require('dgram').createSocket('udp4'); let n = 0; const next = () => n++ < ${DATAGRAMS} ? s.send('drop me', ${CLOSED_PORT}, '${SERVER_IP}', next) : s.close(); next();`;
+/** DATAGRAMS datagrams from the client to the server's `port`, from the client's `source` address if given. */
+function sendUdp(lab: Lab, port = CLOSED_PORT, source?: string): void {
+  const bind = source === undefined ? 'next()' : `s.bind({ address: '${source}' }, next)`;
+  const script = `const s = require('dgram').createSocket('udp4'); let n = 0; const next = () => n++ < ${DATAGRAMS} ? s.send('drop me', ${port}, '${SERVER_IP}', next) : s.close(); ${bind};`;
   runIn(lab.client, [process.execPath, '-e', script]);
 }
+
+const sendToClosedPort = (lab: Lab) => sendUdp(lab);
 
 test.serial('-z drops counts UDP to a closed port as NO_SOCKET in __udp4_lib_rcv, and leaves no tracefs instance', async (t) => {
   const setup = withLab(t);
@@ -134,5 +139,39 @@ test.serial("the interface with --drops: the status bar counts the kernel's drop
   terminal.keys('Escape');
   terminal.keys('q');
   await terminal.waitFor(t, /exit status 0/);
+  t.deepEqual(setup.instancesLeft(), []);
+});
+
+/** Debian's, by its path: npm puts node_modules/.bin first, and ava brings an unrelated `nft` there. */
+const NFT = '/usr/sbin/nft';
+const NFT_DROPPED_PORT = 9301;
+const TCX_DROPPED_PORT = 9302;
+/** A client address the server has no route back to: strict reverse-path filtering drops its packets. */
+const UNROUTED_SOURCE = '10.99.0.1';
+
+test.serial('-z drops names each reason the kernel gives: an nft rule (NETFILTER_DROP), reverse-path filtering (IP_RPFILTER), a tcx egress program (TC_EGRESS)', async (t) => {
+  const setup = withLab(t, ['gcc', NFT]);
+  if (!setup) return;
+  const { lab } = setup;
+  runIn(lab.server, [NFT, 'add table inet drops']);
+  runIn(lab.server, [NFT, 'add chain inet drops input { type filter hook input priority 0; }']);
+  runIn(lab.server, [NFT, `add rule inet drops input udp dport ${NFT_DROPPED_PORT} drop`]);
+  runIn(lab.server, ['sysctl', '-q', '-w', 'net.ipv4.conf.all.rp_filter=1', `net.ipv4.conf.${SERVER_IF}.rp_filter=1`]);
+  runIn(lab.client, ['ip', 'addr', 'add', `${UNROUTED_SOURCE}/32`, 'dev', CLIENT_IF]);
+  const stopTcx = await dropInTcx(lab.client, CLIENT_IF, 'egress', TCX_DROPPED_PORT);
+  t.teardown(stopTcx);
+  const ours = countingDrops(lab);
+  await ours.ready;
+  sendUdp(lab, NFT_DROPPED_PORT);
+  sendUdp(lab, CLOSED_PORT, UNROUTED_SOURCE);
+  sendUdp(lab, TCX_DROPPED_PORT);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  ours.child.kill('SIGINT');
+  const result = await ours.done;
+  t.is(result.status, 0, result.stderr);
+  for (const reason of ['NETFILTER_DROP', 'IP_RPFILTER', 'TC_EGRESS']) {
+    const drops = [...result.stdout.matchAll(new RegExp(`^${reason} +\\S+ +IPv4 +(\\d+)$`, 'gm'))].reduce((sum, match) => sum + Number(match[1]), 0);
+    t.true(drops >= DATAGRAMS, `${reason}: ${drops}\n${result.stdout}`);
+  }
   t.deepEqual(setup.instancesLeft(), []);
 });
