@@ -3,7 +3,7 @@
 // listens on is counted as NO_SOCKET in __udp4_lib_rcv, and no instance outlives tsshark, also after
 // SIGKILL.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
@@ -12,7 +12,8 @@ import { drawDrops } from '../src/cli/drops-report.js';
 import { CLIENT_IF, createLab, liveUnavailable, runIn, SERVER_IF, SERVER_IP, tssharkIn, type Lab } from './helpers/netns.js';
 import { Terminal } from './helpers/terminal.js';
 import { dropInTcx } from './lab/tap-lab.js';
-import { runCli } from './helpers/run.js';
+import { runCli, type RunResult } from './helpers/run.js';
+import { tsharkLines, tsharkPresent } from './helpers/tshark.js';
 
 /** As trace_pipe printed it on 6.18 (../shared/docs/kernel-why.md). */
 const NO_SOCKET_LINE = '            node-11376   [001] ..s1. 24843.435718: kfree_skb: skbaddr=000000001dc2d9c6 rx_sk=0000000000000000 protocol=2048 location=__udp4_lib_rcv+0x4bc/0xd00 reason: NO_SOCKET';
@@ -88,16 +89,21 @@ function sendUdp(lab: Lab, port = CLOSED_PORT, source?: string): void {
 
 const sendToClosedPort = (lab: Lab) => sendUdp(lab);
 
-test.serial('-z drops counts UDP to a closed port as NO_SOCKET in __udp4_lib_rcv, and leaves no tracefs instance', async (t) => {
-  const setup = withLab(t);
-  if (!setup) return;
-  const ours = countingDrops(setup.lab);
+/** tsshark with `args` on the server's side while `send` runs, stopped as Ctrl-C would once it is done. */
+async function captureWhile(lab: Lab, args: readonly string[], send: () => void): Promise<RunResult> {
+  const ours = tssharkIn(lab.server, ['-i', SERVER_IF, ...args]);
   await ours.ready;
-  sendToClosedPort(setup.lab);
+  send();
   // The kernel's reports are read every 250 ms; the last read happens at exit.
   await new Promise((resolve) => setTimeout(resolve, 300));
   ours.child.kill('SIGINT');
-  const result = await ours.done;
+  return ours.done;
+}
+
+test.serial('-z drops counts UDP to a closed port as NO_SOCKET in __udp4_lib_rcv, and leaves no tracefs instance', async (t) => {
+  const setup = withLab(t);
+  if (!setup) return;
+  const result = await captureWhile(setup.lab, ['-q', '-z', 'drops'], () => sendToClosedPort(setup.lab));
   t.is(result.status, 0, result.stderr);
   const row = /^NO_SOCKET +__udp4_lib_rcv +IPv4 +(\d+)$/m.exec(result.stdout);
   t.truthy(row, result.stdout);
@@ -160,18 +166,50 @@ test.serial('-z drops names each reason the kernel gives: an nft rule (NETFILTER
   runIn(lab.client, ['ip', 'addr', 'add', `${UNROUTED_SOURCE}/32`, 'dev', CLIENT_IF]);
   const stopTcx = await dropInTcx(lab.client, CLIENT_IF, 'egress', TCX_DROPPED_PORT);
   t.teardown(stopTcx);
-  const ours = countingDrops(lab);
-  await ours.ready;
-  sendUdp(lab, NFT_DROPPED_PORT);
-  sendUdp(lab, CLOSED_PORT, UNROUTED_SOURCE);
-  sendUdp(lab, TCX_DROPPED_PORT);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  ours.child.kill('SIGINT');
-  const result = await ours.done;
+  const result = await captureWhile(lab, ['-q', '-z', 'drops'], () => {
+    sendUdp(lab, NFT_DROPPED_PORT);
+    sendUdp(lab, CLOSED_PORT, UNROUTED_SOURCE);
+    sendUdp(lab, TCX_DROPPED_PORT);
+  });
   t.is(result.status, 0, result.stderr);
   for (const reason of ['NETFILTER_DROP', 'IP_RPFILTER', 'TC_EGRESS']) {
     const drops = [...result.stdout.matchAll(new RegExp(`^${reason} +\\S+ +IPv4 +(\\d+)$`, 'gm'))].reduce((sum, match) => sum + Number(match[1]), 0);
     t.true(drops >= DATAGRAMS, `${reason}: ${drops}\n${result.stdout}`);
   }
   t.deepEqual(setup.instancesLeft(), []);
+});
+
+const INTERFACE_STATISTICS = 5;
+const OPT_COMMENT = 1;
+
+/** The comments of a little-endian pcapng file's Interface Statistics Blocks. */
+function statisticsComments(file: Buffer): string[] {
+  const comments: string[] = [];
+  for (let at = 0; at + 12 <= file.length; at += file.readUInt32LE(at + 4)) {
+    if (file.readUInt32LE(at) !== INTERFACE_STATISTICS) continue;
+    const end = at + file.readUInt32LE(at + 4) - 4;
+    for (let option = at + 8 + 12; option + 4 <= end; ) {
+      const code = file.readUInt16LE(option);
+      const length = file.readUInt16LE(option + 2);
+      if (code === 0) break;
+      if (code === OPT_COMMENT) comments.push(file.toString('utf8', option + 4, option + 4 + length));
+      option += 4 + Math.ceil(length / 4) * 4;
+    }
+  }
+  return comments;
+}
+
+test.serial('-w with --drops keeps the drops table in a statistics block at the end of the pcapng, which tshark reads', async (t) => {
+  const setup = withLab(t);
+  if (!setup) return;
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-drops-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'drops.pcapng');
+  const result = await captureWhile(setup.lab, ['-f', 'udp', '--drops', '-w', out], () => sendToClosedPort(setup.lab));
+  t.is(result.status, 0, result.stderr);
+  const [comment] = statisticsComments(readFileSync(out));
+  t.regex(comment ?? '', /^NO_SOCKET +__udp4_lib_rcv +IPv4 +\d+$/m);
+  t.regex(result.stdout, /^NO_SOCKET +__udp4_lib_rcv +IPv4 +\d+$/m);
+  if (!tsharkPresent) return;
+  t.is((await tsharkLines(['-r', out, '-T', 'fields', '-e', 'frame.number'])).length, DATAGRAMS);
 });

@@ -1,6 +1,7 @@
 // pcapng writer (draft-ietf-opsawg-pcapng): one SHB, one IDB per source interface and tap point (its
 // description naming the tap), EPBs with epb_flags when the direction is known and opt_comment for the
-// frame's own comment and the tap's one-line annotation.
+// frame's own comment and the tap's one-line annotation; at the end, a statistics block's comment for what
+// the capture learnt besides its frames.
 import type { ByteSink } from './byte-sink.js';
 import type { CaptureWriter } from './capture-writer.js';
 import { BlockType, BYTE_ORDER_MAGIC, Option, padded } from './pcapng-format.js';
@@ -92,6 +93,23 @@ export class PcapngWriter implements CaptureWriter {
     view.setUint32(at + total - 4, total, true);
     this.framesWritten++;
     return dataOffset;
+  }
+
+  /**
+   * An Interface Statistics Block at the end of the capture carrying `comment` (what the capture learnt
+   * besides its frames: the kernel's drops), for the first interface, timed `endedAtMs`. Nothing is
+   * written when no frame was: a statistics block needs an interface to name.
+   */
+  writeEndComment(comment: string, endedAtMs: number): void {
+    if (this.interfaceCount === 0) return;
+    const nanosecond = this.nanosecondInterfaces[0];
+    const units = BigInt(Math.round(endedAtMs)) * (nanosecond ? 1_000_000n : 1_000n);
+    this.writeBlock(BlockType.INTERFACE_STATISTICS, 12, (at) => {
+      const view = this.sink.view;
+      view.setUint32(at, 0, true);
+      view.setUint32(at + 4, Number(units >> 32n), true);
+      view.setUint32(at + 8, Number(units & 0xffffffffn), true);
+    }, [{ code: Option.COMMENT, bytes: encoder.encode(comment) }]);
   }
 
   close(): void {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
+import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
 import { KernelDrops, KernelDropsError } from '../capture/kernel-drops.js';
 import { LiveCapture, LiveCaptureError, type CaptureCounts } from '../capture/live-capture.js';
@@ -147,11 +148,16 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       streams.stderr(`Capturing on ${liveCapture.interfaces.map((iface) => `'${iface.name}'`).join(' and ')}\n`);
     }
     const drops = dropSource && new DropWatch(dropSource);
-    const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams);
-    if (drops) {
+    // The drops are counted until the last frame is in; a pcapng file keeps their table at its end.
+    let dropsTable: string | undefined;
+    const finishing = (writer: CaptureWriter | undefined) => {
+      if (!drops) return;
       drops.close();
-      flushAndReturn(streams, drawDrops(drops.counts, drops.seconds));
-    }
+      dropsTable = drawDrops(drops.counts, drops.seconds);
+      if (writer instanceof PcapngWriter) writer.writeEndComment(dropsTable, Date.now());
+    };
+    const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams, finishing);
+    if (dropsTable !== undefined) flushAndReturn(streams, dropsTable);
     if (liveCapture) streams.stderr(describeCounts(liveCapture.counts));
     return status;
   } finally {
@@ -245,6 +251,7 @@ async function run(
   filter: DisplayFilter,
   statistics: Extract<StatisticsRequest, { ok: true }> | undefined,
   streams: Streams,
+  finishing: (writer: CaptureWriter | undefined) => void,
 ): Promise<number> {
   const out = new TextOutput(streams.stdoutFd);
   let writer: CaptureWriter | undefined;
@@ -288,6 +295,7 @@ async function run(
     // What the statistics saw up to a fault is drawn too.
     if (statistics) out.write(statistics.draw());
     out.flush();
+    finishing(writer);
     writer?.close();
   }
   return status;
