@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { DropCounts, parseKfreeSkb } from '../src/capture/kernel-drops.js';
 import { drawDrops } from '../src/cli/drops-report.js';
-import { CLIENT_IF, createLab, liveUnavailable, runIn, SERVER_IF, SERVER_IP, tssharkIn, type Lab } from './helpers/netns.js';
+import { CLIENT_IF, labFor, runIn, SERVER_IF, SERVER_IP, tssharkIn, type Lab } from './helpers/netns.js';
 import { Terminal } from './helpers/terminal.js';
 import { dropInTcx } from './lab/tap-lab.js';
 import { runCli, type RunResult } from './helpers/run.js';
@@ -59,13 +59,8 @@ test('--drops and -z drops need a live capture', async (t) => {
 
 /** The lab, and tracefs mounted where the test can see every instance (tsshark mounts its own in its namespace). */
 function withLab(t: ExecutionContext, tools: readonly string[] = []): { lab: Lab; instancesLeft: () => string[] } | undefined {
-  const unavailable = liveUnavailable(['ip', 'mount', ...tools]);
-  if (unavailable) {
-    t.pass(unavailable);
-    return undefined;
-  }
-  const lab = createLab();
-  t.teardown(() => lab.remove());
+  const lab = labFor(t, ['ip', 'mount', ...tools]);
+  if (!lab) return undefined;
   const tracefs = mkdtempSync(join(tmpdir(), 'tsshark-tracefs-'));
   execFileSync('mount', ['-t', 'tracefs', 'nodev', tracefs]);
   t.teardown(() => {

@@ -10,7 +10,7 @@ import { Direction, directionOf } from '../src/capture/frame.js';
 import { readAll, type StoredFrame } from './helpers/capture.js';
 import { BIN } from './helpers/run.js';
 import { Terminal } from './helpers/terminal.js';
-import { CLIENT_IF, createLab, liveUnavailable, runIn, SERVER_IF, SERVER_IP, startIn, tcpdumpIn, tssharkIn, type Lab } from './helpers/netns.js';
+import { CLIENT_IF, labFor, runIn, SERVER_IF, SERVER_IP, startIn, tcpdumpIn, tssharkIn, type Lab } from './helpers/netns.js';
 
 const ETHERNET_HEADER = 14;
 const IPV4_HEADER = 20;
@@ -23,16 +23,7 @@ const SLL2_HEADER = 20;
 /** Debian's, by its path: npm puts node_modules/.bin first, and ava brings an unrelated `nft` there. */
 const NFT = '/usr/sbin/nft';
 
-function withLab(t: ExecutionContext, tools?: readonly string[]): Lab | undefined {
-  const unavailable = liveUnavailable(tools);
-  if (unavailable) {
-    t.pass(unavailable);
-    return undefined;
-  }
-  const lab = createLab();
-  t.teardown(() => lab.remove());
-  return lab;
-}
+const withLab = labFor;
 
 function scratchDir(t: ExecutionContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'tsshark-live-'));

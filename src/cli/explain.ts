@@ -2,12 +2,10 @@
 // points marked and, beside each stage, what this host has put there now: nft chains with their
 // priorities (`nft -j list ruleset`), XDP programs (`ip -j -d link`), qdiscs and tc filters (`tc -j`).
 // What a tool cannot tell (it is missing, or we are not root) is said on the stage, never guessed.
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { release } from 'node:os';
+import { describeToolError, ipLinks, runJson, tcFilters, type IpLink } from '../capture/host-tools.js';
 import { egressHook, egressStages, ingressHook, ingressStages, parseKernelRelease } from '../decode/taps/kernel-pipeline.js';
-
-const TOOL_LIMIT_MS = 5_000;
 
 /** Where a stage's hooks come from: a tool's answer, or why it gave none. */
 type Populated = Map<string, string[]>;
@@ -16,11 +14,6 @@ function add(populated: Populated, stage: string, line: string): void {
   const lines = populated.get(stage) ?? [];
   lines.push(line);
   populated.set(stage, lines);
-}
-
-function runJson(command: string, args: readonly string[]): unknown {
-  const output = execFileSync(command, args, { encoding: 'utf8', timeout: TOOL_LIMIT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
-  return output.trim() === '' ? [] : JSON.parse(output);
 }
 
 /** `nft` as root usually finds it, but sbin is not on every user's PATH. */
@@ -76,47 +69,29 @@ function readNft(populated: Populated): string | undefined {
   return undefined;
 }
 
-interface IpLink {
-  ifname: string;
-  qdisc?: string;
-  xdp?: { mode?: number; prog?: { id?: number; name?: string } };
-}
-
-/** XDP_ATTACHED_* of the netlink answer: which XDP stage a program runs in. */
-const XDP_MODES: Readonly<Record<number, string>> = { 1: 'native XDP', 2: 'generic XDP', 3: 'native XDP' };
+/** The pipeline stage each XDP_ATTACHED_* mode runs in (offloaded programs show with the driver's). */
+const XDP_STAGES: Readonly<Record<number, string>> = { 1: 'native XDP', 2: 'generic XDP', 3: 'native XDP' };
 
 function readLinks(populated: Populated, iface: string | undefined): string | undefined {
   let links: IpLink[];
   try {
-    links = runJson('ip', ['-j', '-d', 'link', 'show', ...(iface === undefined ? [] : ['dev', iface])]) as IpLink[];
+    links = ipLinks(iface);
   } catch (error) {
     return `ip: ${describeToolError(error)}`;
   }
   for (const link of links) {
     const xdp = link.xdp;
-    if (xdp?.mode !== undefined && XDP_MODES[xdp.mode] !== undefined) {
+    if (xdp?.mode !== undefined && XDP_STAGES[xdp.mode] !== undefined) {
       const name = xdp.prog?.name === undefined ? '' : ` ${xdp.prog.name}`;
-      add(populated, XDP_MODES[xdp.mode], `${link.ifname}: program${name} id ${xdp.prog?.id ?? '?'}`);
+      add(populated, XDP_STAGES[xdp.mode], `${link.ifname}: program${name} id ${xdp.prog?.id ?? '?'}${xdp.mode === 3 ? ' (offloaded to the NIC)' : ''}`);
     }
     if (link.qdisc !== undefined) add(populated, 'qdisc', `${link.ifname}: ${link.qdisc}`);
     for (const direction of ['ingress', 'egress'] as const) {
-      let filters: unknown[] = [];
-      try {
-        filters = runJson('tc', ['-j', 'filter', 'show', 'dev', link.ifname, direction]) as unknown[];
-      } catch {
-        // No clsact or ingress qdisc on this device: nothing to list.
-      }
+      const filters = tcFilters(link.ifname, direction);
       if (filters.length > 0) add(populated, direction === 'ingress' ? 'tc ingress' : 'tc egress', `${link.ifname}: ${filters.length} tc filter entries`);
     }
   }
   return undefined;
-}
-
-function describeToolError(error: unknown): string {
-  const failure = error as NodeJS.ErrnoException & { stderr?: string };
-  if (failure.code === 'ENOENT') return 'not installed';
-  const stderr = failure.stderr?.trim().split('\n')[0];
-  return stderr !== undefined && stderr !== '' ? stderr : failure.message;
 }
 
 /** The stage's key in `populated`: tc stages are listed whatever the kernel calls them (tcx). */

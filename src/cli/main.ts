@@ -6,6 +6,7 @@ import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
+import { findBlindSpots } from '../capture/blind-spots.js';
 import { KernelDrops, KernelDropsError } from '../capture/kernel-drops.js';
 import { LiveCapture, LiveCaptureError, type CaptureCounts } from '../capture/live-capture.js';
 import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../capture/native/addon.js';
@@ -134,18 +135,21 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       return ExitStatus.FAILURE;
     }
   }
+  const blindSpots = liveCapture && findBlindSpots(liveCapture.interfaces.map((iface) => iface.name ?? ''));
   const stopOnSignal = () => liveCapture?.stop();
   const durationTimer = liveCapture && options.durationSec !== undefined ? setTimeout(stopOnSignal, options.durationSec * 1000) : undefined;
   try {
     if (interactive(options, streams)) {
       // Ink and React take about 0.4 s to load: print mode, which scripts run, does not pay for them.
       const { runTui } = await import('../ui/run-tui.js');
-      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
+      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, warnings: blindSpots?.findings ?? [], displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
     }
     // Ctrl-C or SIGTERM ends a live capture as tcpdump's does: what was captured is written, and counted.
     if (liveCapture) {
       for (const signal of STOP_SIGNALS) process.on(signal, stopOnSignal);
       streams.stderr(`Capturing on ${liveCapture.interfaces.map((iface) => `'${iface.name}'`).join(' and ')}\n`);
+      for (const finding of blindSpots?.findings ?? []) streams.stderr(`tsshark: warning: ${finding}\n`);
+      for (const tool of blindSpots?.unread ?? []) streams.stderr(`tsshark: blind spots not looked for: ${tool}\n`);
     }
     const drops = dropSource && new DropWatch(dropSource);
     // The drops are counted until the last frame is in; a pcapng file keeps their table at its end.

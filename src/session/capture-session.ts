@@ -71,6 +71,8 @@ export class CaptureSession {
   private stopReading = false;
   /** The kernel's drops, counted while the capture runs (--drops); undefined when not counted. */
   kernelDrops: DropWatch | undefined;
+  /** What the capture's taps cannot see, found when it started (blind-spots.ts). */
+  warnings: readonly string[] = [];
   /** Why the worker threads were given up (filters then run in this thread). */
   workerFailure: string | undefined;
 

@@ -75,3 +75,20 @@ export function dropsReport(watch: DropWatch): Report {
   if (counts.others > 0) lines.push({ text: `${String(counts.others).padStart(10)}  (other kinds)` });
   return { title: 'Kernel drops (skb:kfree_skb)', hint: 'counted, not tied to frames', header: `${'Drops'.padStart(10)}  ${'Reason'.padEnd(24)} ${'Function'.padEnd(28)} Protocol`, lines };
 }
+
+/** What the live capture's taps cannot see, each finding wrapped to `width` columns. */
+export function warningsReport(warnings: readonly string[], width: number): Report {
+  const lines: ReportLine[] = [];
+  for (const warning of warnings) {
+    let line = '';
+    for (const word of warning.split(' ')) {
+      if (line !== '' && line.length + 1 + word.length > width - 1) {
+        lines.push({ text: line });
+        line = ' ';
+      }
+      line = line === '' || line === ' ' ? `${line}${word}` : `${line} ${word}`;
+    }
+    lines.push({ text: line }, { text: '' });
+  }
+  return { title: "Warnings: what this capture's taps cannot see", hint: 'found when it started', header: '', lines };
+}

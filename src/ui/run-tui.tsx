@@ -21,6 +21,8 @@ export interface TuiOptions {
   live: LiveCapture | undefined;
   /** The kernel's drops, counted while the capture runs (--drops). */
   drops: DropSource | undefined;
+  /** What the live capture's taps cannot see (blind-spots.ts), one line each. */
+  warnings: readonly string[];
   /** A display filter to apply once the screen is up. */
   displayFilter: string | undefined;
   /** Threads a display filter uses (1: the main thread alone). */
@@ -50,6 +52,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   const session = new CaptureSession(decoded, { name, live: !regularFile }, reader.nanosecond, options.workers > 1 ? new RedoPool(options.workers) : undefined);
   if (live) live.onCounts = () => session.update({ drops: live.counts.dropped });
   if (options.drops) session.countKernelDrops(options.drops);
+  session.warnings = options.warnings;
   const keys = path === '-' ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
 
   let quit!: (status: number) => void;

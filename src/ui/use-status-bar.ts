@@ -20,6 +20,7 @@ export function useStatusBar(session: CaptureSession, following: boolean): strin
     `${count(session.decoded.count)} frames · ${count(session.displayed)} shown · ${count(session.marks.count)} marked`,
     status.drops !== undefined ? `${count(status.drops)} dropped` : '',
     session.kernelDrops ? `kernel drops ${count(session.kernelDrops.counts.total)}` : '',
+    session.warnings.length > 0 ? `${session.warnings.length} warning${session.warnings.length === 1 ? '' : 's'} (W)` : '',
     loading,
     status.running && session.rate > 0 ? `${count(session.rate)}/s` : '',
     following ? 'follow' : '',

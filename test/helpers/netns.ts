@@ -74,6 +74,21 @@ export function addNamespaces<Role extends string>(prefix: string, roles: readon
   return namespaces;
 }
 
+/**
+ * A lab for test `t`, removed when it ends; undefined (the test passes, saying why) when live capture
+ * or one of `tools` is not available here.
+ */
+export function labFor(t: { pass(message: string): void; teardown(fn: () => void): void }, tools?: readonly string[]): Lab | undefined {
+  const unavailable = liveUnavailable(tools);
+  if (unavailable) {
+    t.pass(unavailable);
+    return undefined;
+  }
+  const lab = createLab();
+  t.teardown(() => lab.remove());
+  return lab;
+}
+
 export function createLab(): Lab {
   const { names, remove } = addNamespaces('tss-live', ['c', 's']);
   const lab: Lab = { client: names.c, server: names.s, remove };

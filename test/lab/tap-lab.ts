@@ -89,36 +89,47 @@ export function tapLabTools(): string | undefined {
   return undefined;
 }
 
-let tcxDropBinary: string | undefined;
+const labBinaries = new Map<string, string>();
 
-/** test/lab/tcx-drop.c, compiled once per test process. */
-function tcxDrop(): string {
-  if (tcxDropBinary === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'tsshark-tcx-'));
+/** A C program of test/lab (`name`.c), compiled once per test process. */
+function labBinary(name: string): string {
+  let binary = labBinaries.get(name);
+  if (binary === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), `tsshark-${name}-`));
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const binary = join(dir, 'tcx-drop');
-    execFileSync('gcc', ['-O2', '-Wall', '-o', binary, join(repoRoot, 'test/lab/tcx-drop.c')], { stdio: 'pipe' });
-    tcxDropBinary = binary;
+    binary = join(dir, name);
+    execFileSync('gcc', ['-O2', '-Wall', '-o', binary, join(repoRoot, `test/lab/${name}.c`)], { stdio: 'pipe' });
+    labBinaries.set(name, binary);
   }
-  return tcxDropBinary;
+  return binary;
 }
 
-/** Drops IPv4 UDP to `port` in tcx on `dev`'s ingress or egress until the returned stop is called. */
-export async function dropInTcx(ns: string, dev: string, direction: 'ingress' | 'egress', port: number): Promise<() => Promise<void>> {
-  const started = startIn(ns, [tcxDrop(), dev, direction, String(port)]);
+/** Runs a lab program that attaches a BPF program and holds it until the returned stop is called. */
+async function holdAttached(ns: string, command: readonly string[]): Promise<() => Promise<void>> {
+  const started = startIn(ns, command);
   const attached = new Promise<void>((resolve, reject) => {
     let output = '';
     started.child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('attached')) resolve();
     });
-    void started.done.then((result) => reject(new Error(`tcx-drop ended: ${result.stderr}`)));
+    void started.done.then((result) => reject(new Error(`${command[0]} ended: ${result.stderr}`)));
   });
   await attached;
   return async () => {
     started.child.kill('SIGTERM');
     await started.done;
   };
+}
+
+/** Drops IPv4 UDP to `port` in tcx on `dev`'s ingress or egress until the returned stop is called. */
+export function dropInTcx(ns: string, dev: string, direction: 'ingress' | 'egress', port: number): Promise<() => Promise<void>> {
+  return holdAttached(ns, [labBinary('tcx-drop'), dev, direction, String(port)]);
+}
+
+/** A generic-mode XDP program on `dev` that passes or drops every packet, until the returned stop is called. */
+export function xdpOn(ns: string, dev: string, action: 'pass' | 'drop'): Promise<() => Promise<void>> {
+  return holdAttached(ns, [labBinary('xdp-generic'), dev, action]);
 }
 
 /** One UDP datagram from a namespace, as `printf … > /dev/udp/HOST/PORT` sends it (errors ignored). */

@@ -4,15 +4,11 @@
  * act_gact ("tc ... action drop") and netem; tcx runs where tc's classifiers do (sch_handle_ingress and
  * sch_handle_egress), so its drop is the one the tap scenarios predict. No libbpf: the bpf() syscall.
  */
-#include <linux/bpf.h>
 #include <net/if.h>
-#include <signal.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+
+#include "bpf-attach.h"
 
 /* Newer than the uapi headers of Debian 12: include/uapi/linux/bpf.h of 6.6. */
 enum { ATTACH_TCX_INGRESS = 46, ATTACH_TCX_EGRESS = 47 };
@@ -23,10 +19,6 @@ enum { ETHERTYPE_AT = 12, IP_PROTOCOL_AT = 14 + 9, UDP_DST_PORT_AT = 14 + 20 + 2
 static struct bpf_insn instruction(unsigned char code, unsigned char dst, unsigned char src, short off, int imm) {
   struct bpf_insn insn = {.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
   return insn;
-}
-
-static long bpf(int command, union bpf_attr *attr) {
-  return syscall(__NR_bpf, command, attr, sizeof(*attr));
 }
 
 int main(int argc, char **argv) {
@@ -61,34 +53,5 @@ int main(int argc, char **argv) {
       instruction(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, TCX_VERDICT_NEXT),
       instruction(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
   };
-  static char log[65536];
-  union bpf_attr load;
-  memset(&load, 0, sizeof(load));
-  load.prog_type = BPF_PROG_TYPE_SCHED_CLS;
-  load.insn_cnt = sizeof(program) / sizeof(program[0]);
-  load.insns = (unsigned long)program;
-  load.license = (unsigned long)"GPL";
-  load.log_level = 1;
-  load.log_size = sizeof(log);
-  load.log_buf = (unsigned long)log;
-  load.expected_attach_type = ingress ? ATTACH_TCX_INGRESS : ATTACH_TCX_EGRESS;
-  long program_fd = bpf(BPF_PROG_LOAD, &load);
-  if (program_fd < 0) {
-    perror("tcx-drop: BPF_PROG_LOAD");
-    fprintf(stderr, "%s\n", log);
-    return 1;
-  }
-  union bpf_attr link;
-  memset(&link, 0, sizeof(link));
-  link.link_create.prog_fd = program_fd;
-  link.link_create.target_ifindex = ifindex;
-  link.link_create.attach_type = ingress ? ATTACH_TCX_INGRESS : ATTACH_TCX_EGRESS;
-  if (bpf(BPF_LINK_CREATE, &link) < 0) {
-    perror("tcx-drop: BPF_LINK_CREATE");
-    return 1;
-  }
-  printf("attached\n");
-  fflush(stdout);
-  /* The link lives as long as its descriptor: until this process is killed. */
-  for (;;) pause();
+  return attach_and_hold("tcx-drop", BPF_PROG_TYPE_SCHED_CLS, program, sizeof(program) / sizeof(program[0]), ingress ? ATTACH_TCX_INGRESS : ATTACH_TCX_EGRESS, 0, ifindex);
 }

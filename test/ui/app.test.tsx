@@ -212,7 +212,7 @@ test(': runs the commands of the keys by name: conv, follow N, follow udp N, fil
   const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={SIZE} />);
   await started();
   await press(app, ':', ...'bogus', KEY.enter);
-  await expectShown(t, app, /No command ":bogus": conv endpoints phs expert taps drops follow \[N\] filter X write \[PATH\] help quit$/m);
+  await expectShown(t, app, /No command ":bogus": conv endpoints phs expert taps drops warnings follow filter write help quit$/m);
   await press(app, ':', ...'filter icmp', KEY.enter);
   const expected = await tsharkLines(['-r', SAMPLE, '-Y', 'icmp', '-T', 'fields', '-e', 'frame.number']);
   await expectShown(t, app, new RegExp(`42 frames · ${expected.length} shown .*filter: icmp`));
@@ -287,5 +287,26 @@ test("D shows the kernel's drops as they are counted, most first, and the status
   await expectShown(t, app, /^. +5 +NETFILTER_DROP +nf_hook_slow +IPv6$/m);
   await press(app, KEY.escape);
   await expectShown(t, app, /kernel drops 8/);
+  app.unmount();
+});
+
+test("a live capture's warnings: counted in the status bar, W lists them wrapped to the screen", async (t) => {
+  const { frames, interfaces } = await sampleFrames();
+  const session = sessionOf(frames, interfaces, true);
+  session.warnings = ['veth-s: XDP program lab_xdp (id 7, generic XDP) runs before the ingress tap: what it drops or redirects is never shown as received, what it rewrites is shown rewritten'];
+  const app = render(<App session={session} colour={false} onQuit={() => undefined} size={SIZE} />);
+  await started();
+  await expectShown(t, app, /│ 1 warning \(W\)/);
+  await press(app, 'W');
+  const screen = await expectShown(t, app, /^ Warnings: what this capture's taps cannot see │ found when it started/m);
+  t.regex(screen, /^veth-s: XDP program lab_xdp \(id 7, generic XDP\) runs before the ingress tap: what it drops or$/m);
+  t.regex(screen, /^ +redirects is never shown as received, what it rewrites is shown rewritten$/m);
+  await press(app, KEY.escape);
+  const plainSession = sessionOf(frames, interfaces, true);
+  const quiet = render(<App session={plainSession} colour={false} onQuit={() => undefined} size={SIZE} />);
+  await started();
+  await press(quiet, 'W');
+  await expectShown(t, quiet, /No warnings: nothing found that hides packets from these taps/);
+  quiet.unmount();
   app.unmount();
 });
