@@ -1,9 +1,11 @@
 // Blind spots, warned when a live capture starts (namespace lab, root): an XDP program on the captured
 // device (before the ingress tap) and tc egress filters (before the egress tap) are each named once on
-// stderr; a device without them gets no warning.
+// stderr; a device without them gets no warning. At the end, the device's counters against its taps: a
+// generic XDP program that drops everything leaves the ingress tap with nothing of what the device
+// received.
 import test from 'ava';
 import { findBlindSpots } from '../src/capture/blind-spots.js';
-import { CLIENT_IF, labFor, runIn, SERVER_IF, tssharkIn } from './helpers/netns.js';
+import { CLIENT_IF, labFor, runIn, SERVER_IF, SERVER_IP, tssharkIn } from './helpers/netns.js';
 import { xdpOn } from './lab/tap-lab.js';
 
 test.serial('a live capture warns once of an XDP program and of tc egress filters on its device, and of nothing on a clean one', async (t) => {
@@ -27,4 +29,35 @@ test.serial('a live capture warns once of an XDP program and of tc egress filter
 
 test('nflog sources have no blind spots to look for', (t) => {
   t.deepEqual(findBlindSpots(['nflog:5']), { findings: [], unread: [] });
+});
+
+const PINGS = 5;
+
+test.serial("at the end, a device's counters against its taps: an XDP drop program's packets are counted as never reaching the ingress tap", async (t) => {
+  const lab = labFor(t, ['ip', 'gcc', 'ping']);
+  if (!lab) return;
+  const ping = () => {
+    try {
+      runIn(lab.client, ['ping', '-q', '-c', String(PINGS), '-i', '0.05', '-W', '1', SERVER_IP]);
+    } catch {
+      // Unanswered: the server's XDP program dropped the requests.
+    }
+  };
+  const capture = async () => {
+    const started = tssharkIn(lab.server, ['-i', SERVER_IF, '-q']);
+    await started.ready;
+    ping();
+    started.child.kill('SIGINT');
+    return started.done;
+  };
+  const clean = await capture();
+  t.is(clean.status, 0, clean.stderr);
+  t.notRegex(clean.stderr, /never reached it/);
+  const stopXdp = await xdpOn(lab.server, SERVER_IF, 'drop');
+  t.teardown(stopXdp);
+  const dropped = await capture();
+  t.is(dropped.status, 0, dropped.stderr);
+  const gap = /^tsshark: warning: veth-s received (\d+) packets, its ingress tap saw 0: (\d+) never reached it \(XDP or the driver; the kernel reports 0 dropped by the taps' buffers\)$/m.exec(dropped.stderr);
+  t.truthy(gap, dropped.stderr);
+  t.true(Number(gap?.[2]) >= PINGS, dropped.stderr);
 });

@@ -44,7 +44,9 @@ test('drops are counted by reason, function and protocol, most first, and drawn 
       ['NETFILTER_DROP', 1],
     ],
   );
+  counts.lost = 5;
   const table = drawDrops(counts, 2);
+  t.regex(table, /^5 reports lost \(the trace buffer was full\): not counted above$/m);
   t.regex(table, /^Drops: 4 in 2\.0 s \(2\.0\/s\)$/m);
   t.regex(table, /^NO_SOCKET +__udp4_lib_rcv +IPv4 +3$/m);
   t.regex(table, /^NETFILTER_DROP +nf_hook_slow +IPv6 +1$/m);

@@ -3,7 +3,7 @@
 // that other tracing on the host is untouched. The event carries no packet bytes, so drops are counted,
 // not linked to frames. The tracepoint is not per namespace: the counts cover the whole host.
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, readdirSync, readSync, rmdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const TRACEFS = '/sys/kernel/tracing';
@@ -11,6 +11,8 @@ const INSTANCE_PREFIX = 'tsshark-';
 const EVENT = 'events/skb/kfree_skb';
 /** What one read takes from the trace pipe; the rest waits for the next poll. */
 const READ_BYTES = 64 << 10;
+/** Reads one poll makes at most: a flood of drops must not hold the thread. */
+const MAX_READS_PER_POLL = 256;
 /** A line longer than this is not the event's (its fields are a few short words): it is skipped. */
 const MAX_LINE = 4096;
 /** Distinct (reason, function, protocol) counted apart; further ones are counted together. */
@@ -32,6 +34,8 @@ export class DropCounts {
   total = 0;
   /** Drops of kinds past MAX_KEYS, counted but not told apart. */
   others = 0;
+  /** Reports the kernel could not keep (its trace buffer was full): drops not counted. */
+  lost = 0;
   private readonly byKey = new Map<string, DropCount>();
 
   add(reason: string, location: string, protocol: number): void {
@@ -125,11 +129,15 @@ export class KernelDrops implements DropSource {
     }
   }
 
-  /** Reads what the kernel reported since the last poll; how many drops it added. */
+  /**
+   * Reads what the kernel reported since the last poll, until the pipe is empty (a read returns a page
+   * or so, not all there is) or MAX_READS_PER_POLL reads (a flood is read on over the next polls); how
+   * many drops it added.
+   */
   poll(): number {
     if (this.fd === undefined) return 0;
     const before = this.counts.total;
-    for (;;) {
+    for (let reads = 0; reads < MAX_READS_PER_POLL; reads++) {
       let got: number;
       try {
         got = readSync(this.fd, this.buffer, 0, READ_BYTES, null);
@@ -139,8 +147,8 @@ export class KernelDrops implements DropSource {
       }
       if (got === 0) break;
       this.take(this.buffer.toString('latin1', 0, got));
-      if (got < READ_BYTES) break;
     }
+    this.counts.lost = lostReports(this.instance);
     return this.counts.total - before;
   }
 
@@ -163,6 +171,20 @@ export class KernelDrops implements DropSource {
       if (drop !== undefined) this.counts.add(drop.reason, drop.location, drop.protocol);
     }
   }
+}
+
+/** Reports the instance's per-CPU buffers overwrote or refused, from their `stats` files. */
+function lostReports(instance: string): number {
+  let lost = 0;
+  try {
+    for (const cpu of readdirSync(join(instance, 'per_cpu'))) {
+      const stats = readFileSync(join(instance, 'per_cpu', cpu, 'stats'), 'latin1');
+      for (const match of stats.matchAll(/^(?:overrun|dropped events): (\d+)$/gm)) lost += Number(match[1]);
+    }
+  } catch {
+    // No per-CPU statistics on this kernel: nothing known to be lost.
+  }
+  return lost;
 }
 
 /** Mounts tracefs at `root` unless it is there; whether this mounted it. */

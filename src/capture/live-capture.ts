@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
-import { blankFrame, type Frame, type InterfaceInfo } from './frame.js';
+import { blankFrame, Direction, directionOf, type Frame, type InterfaceInfo } from './frame.js';
 import { Control, CONTROL_SLOTS, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
 import { ANY_DEVICE, planSources, SourceSpecError, type SourcePlan } from './live-sources.js';
 import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
@@ -133,6 +133,8 @@ export class LiveCapture implements CaptureReader {
   /** Called when new kernel counts arrive (about once a second, and at the end). */
   onCounts: (() => void) | undefined;
   private captured = 0;
+  /** Frames delivered per interface and direction (3 a interface: unknown, inbound, outbound). */
+  private readonly seenPerInterface: Uint32Array;
   private handleStats: HandleStats[] = [];
   private readonly control: Int32Array;
   private stopped = false;
@@ -145,6 +147,7 @@ export class LiveCapture implements CaptureReader {
     filter: string | undefined,
   ) {
     this.control = new Int32Array(control);
+    this.seenPerInterface = new Uint32Array(sources.length * 3);
     let handleIndex = 0;
     this.interfaces = sources.map((source) => {
       const first = handles[handleIndex];
@@ -202,6 +205,11 @@ export class LiveCapture implements CaptureReader {
       throw new LiveCaptureError(`could not drop privileges to SUDO_UID ${process.env.SUDO_UID}: ${(error as Error).message}`);
     }
     return new LiveCapture(worker, control, sources, first.handles, options.captureFilter);
+  }
+
+  /** Frames delivered so far from interface `interfaceId` in `direction`. */
+  seen(interfaceId: number, direction: Direction): number {
+    return this.seenPerInterface[interfaceId * 3 + direction];
   }
 
   get counts(): CaptureCounts {
@@ -289,6 +297,7 @@ export class LiveCapture implements CaptureReader {
       frame.linkType = this.interfaces[frame.interfaceId].linkType;
       frame.data = bytes.subarray(at + Record.DATA, at + Record.DATA + frame.capturedLength);
       this.captured++;
+      this.seenPerInterface[frame.interfaceId * 3 + directionOf(frame.flags)]++;
       if (onFrame(frame) === false) return false;
     }
     return true;

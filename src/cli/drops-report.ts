@@ -14,5 +14,6 @@ export function drawDrops(counts: DropCounts, seconds: number): string {
   text += line('Reason', 'Function', 'Protocol', 'Drops');
   for (const row of rows) text += line(row.reason, row.location, protocolName(row.protocol), String(row.count));
   if (counts.others > 0) text += line('(others)', '', '', String(counts.others));
+  if (counts.lost > 0) text += `${counts.lost} reports lost (the trace buffer was full): not counted above\n`;
   return `${text}${RULE}\n`;
 }

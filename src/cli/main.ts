@@ -7,6 +7,7 @@ import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writ
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
 import { findBlindSpots } from '../capture/blind-spots.js';
+import { DeviceCounters } from '../capture/device-counters.js';
 import { KernelDrops, KernelDropsError } from '../capture/kernel-drops.js';
 import { LiveCapture, LiveCaptureError, type CaptureCounts } from '../capture/live-capture.js';
 import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../capture/native/addon.js';
@@ -160,9 +161,14 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       dropsTable = drawDrops(drops.counts, drops.seconds);
       if (writer instanceof PcapngWriter) writer.writeEndComment(dropsTable, Date.now());
     };
+    // A capture filter hides packets on purpose: the devices' counters then say nothing of the taps.
+    const counters = liveCapture && options.captureFilter === undefined ? new DeviceCounters(liveCapture.interfaces.map((iface) => iface.name ?? '')) : undefined;
     const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams, finishing);
     if (dropsTable !== undefined) flushAndReturn(streams, dropsTable);
-    if (liveCapture) streams.stderr(describeCounts(liveCapture.counts));
+    if (liveCapture) {
+      streams.stderr(describeCounts(liveCapture.counts));
+      for (const gap of counters?.gaps((id, direction) => liveCapture.seen(id, direction), liveCapture.counts.dropped) ?? []) streams.stderr(`tsshark: warning: ${gap}\n`);
+    }
     return status;
   } finally {
     dropSource?.close();

@@ -73,6 +73,7 @@ export function dropsReport(watch: DropWatch): Report {
   const lines: ReportLine[] = [{ text: `${counts.total} in ${seconds.toFixed(0)} s (${(counts.total / Math.max(seconds, 0.001)).toFixed(1)}/s), every namespace of the host`, heading: true }];
   for (const row of counts.rows) lines.push({ text: `${String(row.count).padStart(10)}  ${row.reason.padEnd(24)} ${row.location.padEnd(28)} ${protocolName(row.protocol)}` });
   if (counts.others > 0) lines.push({ text: `${String(counts.others).padStart(10)}  (other kinds)` });
+  if (counts.lost > 0) lines.push({ text: `${String(counts.lost).padStart(10)}  reports lost (the trace buffer was full): not counted above` });
   return { title: 'Kernel drops (skb:kfree_skb)', hint: 'counted, not tied to frames', header: `${'Drops'.padStart(10)}  ${'Reason'.padEnd(24)} ${'Function'.padEnd(28)} Protocol`, lines };
 }
 
