@@ -8,7 +8,11 @@ import test from 'ava';
 import type { Frame, InterfaceInfo } from '../src/capture/frame.js';
 import { FrameDecoder } from '../src/decode/decoder.js';
 import { PointKind, TapPathIndex, type TapPoint } from '../src/decode/taps/tap-paths.js';
-import { repoRoot } from './helpers/corpus.js';
+import { openCapture } from '../src/capture/capture-reader.js';
+import { FrameStore } from '../src/capture/frame-store.js';
+import { DecodedStore } from '../src/session/decoded-store.js';
+import { exportFrames } from '../src/session/export.js';
+import { CORPUS, CORPUS_ABSENT, corpusPresent, repoRoot } from './helpers/corpus.js';
 import { fieldDefs, registry, tssharkFields } from './helpers/decode.js';
 import { runCli } from './helpers/run.js';
 import { tsharkFields, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
@@ -113,4 +117,36 @@ test('the index links every copy when a capture holds thousands of identities, h
     if (paths.pathOf(number)?.path !== 'ingress AF_PACKET eth0 → egress AF_PACKET eth1') wrong.push(number);
   }
   t.deepEqual(wrong, []);
+});
+
+test("an export gives every copy of one packet at several tap points the same epb_packetid, which tshark reads as frame.packet_id", async (t) => {
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  // The router's recording at two tap points (any device, SLL2): most packets are copied at both.
+  const file = join(CORPUS, 'recorded/rtr-any-sll2.pcap');
+  const decoded = new DecodedStore(new FrameStore({ file }), registry, []);
+  const reader = await openCapture(file);
+  await reader.read((frame) => {
+    decoded.append(frame, reader.interfaces);
+  });
+  await reader.close();
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-packet-id-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'export.pcapng');
+  const indexes = Array.from({ length: decoded.count }, (_, index) => index);
+  t.like(exportFrames(decoded, indexes, out, false), { ok: true });
+  const rows = await tsharkFields(out, ['frame.number', 'frame.packet_id', 'ip.id', 'ip.proto', 'ip.len']);
+  const groups = new Map<string, string[][]>();
+  for (const row of rows) {
+    if (row[1] === '') continue;
+    groups.set(row[1], [...(groups.get(row[1]) ?? []), row]);
+  }
+  t.true(groups.size > 10, `${groups.size} linked packets`);
+  for (const [id, copies] of groups) {
+    // The id is the first copy's frame number, and every copy is the same IP packet (the router NATs:
+    // its addresses may differ, its identification, protocol and length do not).
+    t.is(copies[0][0], id);
+    t.true(copies.length >= 2);
+    for (const copy of copies) t.deepEqual(copy.slice(2), copies[0].slice(2), `packet ${id}`);
+  }
 });

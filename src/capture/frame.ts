@@ -75,4 +75,6 @@ export interface TapAnnotation {
   comment: string;
   /** For epb_flags when the source's flags say nothing (SLL2, NFLOG). */
   direction: Direction;
+  /** For epb_packetid: the number of the first frame that is a copy of the same packet (tap-paths.ts). */
+  packetId?: number;
 }

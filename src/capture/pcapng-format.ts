@@ -25,6 +25,7 @@ export const Option = {
   IF_FILTER: 11,
   IF_TSOFFSET: 14,
   EPB_FLAGS: 2,
+  EPB_PACKETID: 5,
 } as const;
 
 /** Block bodies and option values are padded to 32 bits. */

@@ -1,7 +1,7 @@
 // pcapng writer (draft-ietf-opsawg-pcapng): one SHB, one IDB per source interface and tap point (its
-// description naming the tap), EPBs with epb_flags when the direction is known and opt_comment for the
-// frame's own comment and the tap's one-line annotation; at the end, a statistics block's comment for what
-// the capture learnt besides its frames.
+// description naming the tap), EPBs with epb_flags when the direction is known, opt_comment for the
+// frame's own comment and the tap's one-line annotation, and epb_packetid for the copies of one packet;
+// at the end, a statistics block's comment for what the capture learnt besides its frames.
 import type { ByteSink } from './byte-sink.js';
 import type { CaptureWriter } from './capture-writer.js';
 import { BlockType, BYTE_ORDER_MAGIC, Option, padded } from './pcapng-format.js';
@@ -15,6 +15,7 @@ const BLOCK_FRAMING = BLOCK_HEADER + 4;
 const EPB_FIXED = 20;
 const OPTION_HEADER = 4;
 const EPB_FLAGS_LENGTH = 4;
+const EPB_PACKETID_LENGTH = 8;
 const TWO_TO_32 = 2 ** 32;
 const TAP_COMMENTS_KEPT = 256;
 const encoder = new TextEncoder();
@@ -61,7 +62,9 @@ export class PcapngWriter implements CaptureWriter {
     // A file this writer wrote already carries the line: written again, it is not repeated.
     const tapComment = tap === undefined || (frame.comment?.split('\n').includes(tap.comment) ?? false) ? undefined : this.encodedTapComment(tap.comment);
     const flagsWord = frame.flags !== 0 ? frame.flags : (tap?.direction ?? 0);
+    const packetId = tap?.packetId;
     let optionsLength = flagsWord === 0 ? 0 : OPTION_HEADER + EPB_FLAGS_LENGTH;
+    if (packetId !== undefined) optionsLength += OPTION_HEADER + EPB_PACKETID_LENGTH;
     if (ownComment !== undefined) optionsLength += OPTION_HEADER + padded(ownComment.length);
     if (tapComment !== undefined) optionsLength += OPTION_HEADER + padded(tapComment.length);
     if (optionsLength > 0) optionsLength += OPTION_HEADER;
@@ -88,6 +91,12 @@ export class PcapngWriter implements CaptureWriter {
       view.setUint16(cursor + 2, EPB_FLAGS_LENGTH, true);
       view.setUint32(cursor + 4, flagsWord, true);
       cursor += OPTION_HEADER + EPB_FLAGS_LENGTH;
+    }
+    if (packetId !== undefined) {
+      view.setUint16(cursor, Option.EPB_PACKETID, true);
+      view.setUint16(cursor + 2, EPB_PACKETID_LENGTH, true);
+      view.setBigUint64(cursor + 4, BigInt(packetId), true);
+      cursor += OPTION_HEADER + EPB_PACKETID_LENGTH;
     }
     if (optionsLength > 0) view.setUint32(cursor, 0, true);
     view.setUint32(at + total - 4, total, true);

@@ -9,6 +9,7 @@ import type { DissectOptions, Dissection } from '../decode/dissection.js';
 import type { FieldDef } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
 import { TapAnnotator } from '../decode/taps/annotation.js';
+import { TapPathIndex } from '../decode/taps/tap-paths.js';
 import { TrafficTables } from './stats/traffic.js';
 
 export interface DecodedSnapshot {
@@ -79,11 +80,16 @@ export class DecodedStore {
     return this.redo(index, this.summaryDissection, this.summaryBytes);
   }
 
-  /** What an export keeps of frame `index`'s tap (undefined: the capture recorded none). */
+  /**
+   * What an export keeps of frame `index`'s tap (undefined: the capture recorded none), with the packet
+   * it is a copy of when it is linked to copies at other tap points.
+   */
   tapAnnotation(index: number): TapAnnotation | undefined {
     this.annotator ??= new TapAnnotator(this.registry);
     const frame = this.store.frame(index, this.annotationBytes);
-    return this.annotator.annotate(frame, this.store.interfaces[frame.interfaceId]);
+    const annotation = this.annotator.annotate(frame, this.store.interfaces[frame.interfaceId]);
+    const packetId = this.decoder.memory.findState<TapPathIndex>(TapPathIndex)?.packetIdOf(index + 1);
+    return annotation === undefined || packetId === undefined ? annotation : { ...annotation, packetId };
   }
 
   /** Frame `index` with its whole tree; valid until the next `detail`. */

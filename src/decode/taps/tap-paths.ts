@@ -176,6 +176,13 @@ class LatestByIdentity {
 }
 
 /** Every linked frame of a capture, by identity; kept in the decoder's capture memory, filled in frame order. */
+/** The earliest frame (0-based) of `index` and its copies. */
+function firstOf(index: number, copies: ReadonlyMap<number, number>): number {
+  let first = index;
+  for (const frame of copies.values()) first = Math.min(first, frame);
+  return first;
+}
+
 export class TapPathIndex {
   private identities = new Uint32Array(1024);
   private pointOf = new Uint16Array(1024);
@@ -221,10 +228,20 @@ export class TapPathIndex {
     for (let index = 0; index < this.frames; index++) {
       if (this.identities[index] === 0) continue;
       const copies = this.copiesOf(index);
-      let first = index;
-      for (const frame of copies.values()) first = Math.min(first, frame);
-      if (first === index) visit(this.describe(copies));
+      if (firstOf(index, copies) === index) visit(this.describe(copies));
     }
+  }
+
+  /**
+   * The number of the first of frame `number`'s copies, the same for every copy of one packet (pcapng's
+   * epb_packetid: Wireshark then lists them with `frame.packet_id == N`); undefined for a frame with no
+   * copy at another point.
+   */
+  packetIdOf(number: number): number | undefined {
+    const index = number - 1;
+    if (index >= this.frames || this.identities[index] === 0) return undefined;
+    const copies = this.copiesOf(index);
+    return copies.size > 1 ? firstOf(index, copies) + 1 : undefined;
   }
 
   /** The frame (0-based) of each point nearest in time to frame `index` with its identity, by point. */
