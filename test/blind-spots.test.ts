@@ -3,25 +3,35 @@
 // stderr; a device without them gets no warning. At the end, the device's counters against its taps: a
 // generic XDP program that drops everything leaves the ingress tap with nothing of what the device
 // received.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import { findBlindSpots } from '../src/capture/blind-spots.js';
 import { CLIENT_IF, labFor, runIn, SERVER_IF, SERVER_IP, tssharkIn } from './helpers/netns.js';
 import { xdpOn } from './lab/tap-lab.js';
 
 test.serial('a live capture warns once of an XDP program and of tc egress filters on its device, and of nothing on a clean one', async (t) => {
-  const lab = labFor(t, ['ip', 'tc', 'gcc']);
+  const lab = labFor(t, ['ip', 'tc', 'gcc', 'capinfos']);
   if (!lab) return;
   const stopXdp = await xdpOn(lab.server, SERVER_IF, 'pass');
   t.teardown(stopXdp);
   runIn(lab.server, ['tc', 'qdisc', 'add', 'dev', SERVER_IF, 'clsact']);
   runIn(lab.server, ['tc', 'filter', 'add', 'dev', SERVER_IF, 'egress', 'protocol', 'ip', 'u32', 'match', 'u32', '0', '0']);
-  const warned = await tssharkIn(lab.server, ['-i', SERVER_IF, '-a', 'duration:1', '-q']).done;
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-blind-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const written = join(dir, 'warned.pcapng');
+  const warned = await tssharkIn(lab.server, ['-i', SERVER_IF, '-a', 'duration:1', '-w', written]).done;
   t.is(warned.status, 0, warned.stderr);
   const warnings = warned.stderr.split('\n').filter((line) => line.startsWith('tsshark: warning: '));
   t.deepEqual(warnings, [
     `tsshark: warning: ${SERVER_IF}: XDP program lab_prog (id ${/id (\d+)/.exec(warnings[0] ?? '')?.[1]}, generic XDP) runs before the ingress tap: what it drops or redirects is never shown as received, what it rewrites is shown rewritten`,
     `tsshark: warning: ${SERVER_IF}: tc egress filters (u32) run before the egress tap: what they drop or redirect is never shown as sent`,
   ]);
+  // The file keeps them as its section header's comment, which capinfos shows as the capture comment.
+  const comments = execFileSync('capinfos', ['-k', written], { encoding: 'utf8' });
+  for (const warning of warnings) t.true(comments.includes(warning.replace('tsshark: warning: ', 'tsshark warning: ')), comments);
   const clean = await tssharkIn(lab.client, ['-i', CLIENT_IF, '-a', 'duration:1', '-q']).done;
   t.is(clean.status, 0, clean.stderr);
   t.notRegex(clean.stderr, /warning/);

@@ -18,9 +18,11 @@ export interface WriterOptions {
   format: CaptureFormat;
   /** Whether the source has sub-microsecond timestamps; pcap then uses the nanosecond magic. */
   nanosecond: boolean;
+  /** pcapng: the section header's comment (what the capture knew when it started: its warnings). */
+  comment?: string;
 }
 
 export function createCaptureWriter(path: string, options: WriterOptions): CaptureWriter {
   const sink = new ByteSink(path);
-  return options.format === 'pcap' ? new PcapWriter(sink, options.nanosecond) : new PcapngWriter(sink);
+  return options.format === 'pcap' ? new PcapWriter(sink, options.nanosecond) : new PcapngWriter(sink, options.comment);
 }

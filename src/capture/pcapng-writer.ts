@@ -42,7 +42,13 @@ export class PcapngWriter implements CaptureWriter {
   private secondHigh = 0;
   private secondLow = 0;
 
-  constructor(private readonly sink: ByteSink) {
+  /** `comment`: the section header's, when there is one. */
+  constructor(
+    private readonly sink: ByteSink,
+    comment?: string,
+  ) {
+    const options: OptionValue[] = [{ code: SHB_USER_APPLICATION, bytes: encoder.encode('tsshark') }];
+    if (comment !== undefined) options.push({ code: Option.COMMENT, bytes: encoder.encode(comment) });
     this.writeBlock(BlockType.SECTION_HEADER, 16, (at) => {
       const view = sink.view;
       view.setUint32(at, BYTE_ORDER_MAGIC, true);
@@ -50,7 +56,7 @@ export class PcapngWriter implements CaptureWriter {
       view.setUint16(at + 6, 0, true);
       // Section length unknown: -1.
       view.setBigInt64(at + 8, -1n, true);
-    }, [{ code: SHB_USER_APPLICATION, bytes: encoder.encode('tsshark') }]);
+    }, options);
   }
 
   /** Appends the frame; returns the file offset of its packet data. */

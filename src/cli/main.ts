@@ -163,7 +163,9 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     };
     // A capture filter hides packets on purpose: the devices' counters then say nothing of the taps.
     const counters = liveCapture && options.captureFilter === undefined ? new DeviceCounters(liveCapture.interfaces.map((iface) => iface.name ?? '')) : undefined;
-    const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams, finishing);
+    // A pcapng file keeps what its taps could not see, as its section header's comment.
+    const warned = blindSpots?.findings.length ? blindSpots.findings.map((finding) => `tsshark warning: ${finding}`).join('\n') : undefined;
+    const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams, finishing, warned);
     if (dropsTable !== undefined) flushAndReturn(streams, dropsTable);
     if (liveCapture) {
       streams.stderr(describeCounts(liveCapture.counts));
@@ -262,13 +264,14 @@ async function run(
   statistics: Extract<StatisticsRequest, { ok: true }> | undefined,
   streams: Streams,
   finishing: (writer: CaptureWriter | undefined) => void,
+  sectionComment: string | undefined,
 ): Promise<number> {
   const out = new TextOutput(streams.stdoutFd);
   let writer: CaptureWriter | undefined;
   let printer: FrameOutput | undefined;
   if (options.writeFile !== undefined) {
     try {
-      writer = createCaptureWriter(options.writeFile, { format: options.writeFormat, nanosecond: reader.nanosecond });
+      writer = createCaptureWriter(options.writeFile, { format: options.writeFormat, nanosecond: reader.nanosecond, comment: sectionComment });
     } catch (error) {
       streams.stderr(`tsshark: ${describeOpenError(options.writeFile, error).replace("can't be opened", "can't be written")}\n`);
       return ExitStatus.FAILURE;
