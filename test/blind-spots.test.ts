@@ -1,8 +1,8 @@
 // Blind spots, warned when a live capture starts (namespace lab, root): an XDP program on the captured
-// device (before the ingress tap) and tc egress filters (before the egress tap) are each named once on
-// stderr; a device without them gets no warning. At the end, the device's counters against its taps: a
-// generic XDP program that drops everything leaves the ingress tap with nothing of what the device
-// received.
+// device (before the ingress tap), tc egress filters and a tcx egress program (before the egress tap) are
+// each named once on stderr and kept in a written pcapng; a device without them gets no warning. At the
+// end, the device's counters against its taps: a generic XDP program that drops everything leaves the
+// ingress tap with nothing of what the device received.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,13 +10,17 @@ import { join } from 'node:path';
 import test from 'ava';
 import { findBlindSpots } from '../src/capture/blind-spots.js';
 import { CLIENT_IF, labFor, runIn, SERVER_IF, SERVER_IP, tssharkIn } from './helpers/netns.js';
-import { xdpOn } from './lab/tap-lab.js';
+import { dropInTcx, xdpOn } from './lab/tap-lab.js';
 
-test.serial('a live capture warns once of an XDP program and of tc egress filters on its device, and of nothing on a clean one', async (t) => {
+const TCX_PORT = 9303;
+
+test.serial('a live capture warns once of an XDP program, tc egress filters and a tcx egress program on its device, and of nothing on a clean one', async (t) => {
   const lab = labFor(t, ['ip', 'tc', 'gcc', 'capinfos']);
   if (!lab) return;
   const stopXdp = await xdpOn(lab.server, SERVER_IF, 'pass');
   t.teardown(stopXdp);
+  const stopTcx = await dropInTcx(lab.server, SERVER_IF, 'egress', TCX_PORT);
+  t.teardown(stopTcx);
   runIn(lab.server, ['tc', 'qdisc', 'add', 'dev', SERVER_IF, 'clsact']);
   runIn(lab.server, ['tc', 'filter', 'add', 'dev', SERVER_IF, 'egress', 'protocol', 'ip', 'u32', 'match', 'u32', '0', '0']);
   const dir = mkdtempSync(join(tmpdir(), 'tsshark-blind-'));
@@ -28,6 +32,7 @@ test.serial('a live capture warns once of an XDP program and of tc egress filter
   t.deepEqual(warnings, [
     `tsshark: warning: ${SERVER_IF}: XDP program lab_prog (id ${/id (\d+)/.exec(warnings[0] ?? '')?.[1]}, generic XDP) runs before the ingress tap: what it drops or redirects is never shown as received, what it rewrites is shown rewritten`,
     `tsshark: warning: ${SERVER_IF}: tc egress filters (u32) run before the egress tap: what they drop or redirect is never shown as sent`,
+    `tsshark: warning: ${SERVER_IF}: tcx egress programs lab_prog (id ${/tcx egress programs lab_prog \(id (\d+)/.exec(warnings[2] ?? '')?.[1]}) run before the egress tap: what they drop or redirect is never shown as sent`,
   ]);
   // The file keeps them as its section header's comment, which capinfos shows as the capture comment.
   const comments = execFileSync('capinfos', ['-k', written], { encoding: 'utf8' });

@@ -2,8 +2,9 @@
 // the captured devices that act on packets where the AF_PACKET taps do not look. Looked for once, when
 // the capture starts, with the host's own tools; each finding is one line saying what acts, where, and
 // what the capture therefore cannot show.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describeToolError, ipLinks, tcFilters, XDP_MODES, type IpLink } from './host-tools.js';
+import { BpfAttach, loadPcapAddon } from './native/addon.js';
 
 export interface BlindSpots {
   findings: string[];
@@ -30,8 +31,28 @@ export function findBlindSpots(devices: readonly string[], pktgen = PKTGEN): Bli
   for (const link of links) {
     if (!every && !wanted.includes(link.ifname)) continue;
     findings.push(...linkFindings(link, pktgen));
+    try {
+      findings.push(...tcxFindings(link.ifname));
+    } catch (error) {
+      unread.push(`tcx programs on ${link.ifname}: ${(error as Error).message}`);
+    }
   }
   return { findings, unread };
+}
+
+/** tcx programs (Linux 6.6+; Cilium's) on the device, which `tc filter` does not list. */
+function tcxFindings(device: string): string[] {
+  const ifindex = Number(readFileSync(`/sys/class/net/${device}/ifindex`, 'latin1'));
+  const addon = loadPcapAddon();
+  const named = (programs: readonly { id: number; name: string }[]) => programs.map((program) => `${program.name || '(unnamed)'} (id ${program.id})`).join(', ');
+  const findings: string[] = [];
+  const egress = addon.bpfPrograms(ifindex, BpfAttach.TCX_EGRESS);
+  if (egress.length > 0) findings.push(`${device}: tcx egress programs ${named(egress)} run before the egress tap: what they drop or redirect is never shown as sent`);
+  const ingress = addon.bpfPrograms(ifindex, BpfAttach.TCX_INGRESS);
+  if (ingress.length > 0) {
+    findings.push(`${device}: tcx ingress programs ${named(ingress)} run after the ingress tap: what they drop is still shown as received; what they redirect (bpf_redirect_peer into a pod) skips the taps of the devices it jumps over`);
+  }
+  return findings;
 }
 
 function linkFindings(link: IpLink, pktgen: string): string[] {

@@ -78,7 +78,12 @@ export interface PcapAddon {
   wait(ids: readonly number[], timeoutMs: number): void;
   stats(id: number): HandleStats;
   close(id: number): void;
+  /** The BPF programs attached to device `ifindex` at `attachType` (tcx, netkit); throws with code EPERM when not root. */
+  bpfPrograms(ifindex: number, attachType: number): { id: number; name: string }[];
 }
+
+/** bpf_attach_type values of the attach points bpfPrograms is asked about (Linux 6.6+). */
+export const BpfAttach = { TCX_INGRESS: 46, TCX_EGRESS: 47 } as const;
 
 /** Offsets of a record's fields, as pcap_binding.cc packs them, in the machine's byte order. */
 export const Record = {

@@ -7,6 +7,8 @@
 // all in the machine's byte order. Handles are numbered per thread (Napi::Addon instance data).
 #include <napi.h>
 
+#include "bpf_query.h"
+
 #include <arpa/inet.h>
 #include <linux/filter.h>
 #include <linux/if_packet.h>
@@ -137,6 +139,7 @@ class PcapAddon : public Napi::Addon<PcapAddon> {
                              InstanceValue("recordHeaderLength", Napi::Number::New(env, kRecordHeaderLength)),
                              InstanceValue("recordReserve", Napi::Number::New(env, kRecordReserve)),
                          });
+    exports.Set("bpfPrograms", Napi::Function::New(env, BpfPrograms, "bpfPrograms"));
   }
 
  private:
