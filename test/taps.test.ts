@@ -262,7 +262,9 @@ test.serial('--explain draws this kernel\'s pipelines with the tap points and th
       '',
     ].join('\n'));
     runIn(lab.server, ['tc', 'qdisc', 'add', 'dev', Net.SERVER_IF, 'root', 'tbf', 'rate', '1mbit', 'burst', '32kbit', 'latency', '400ms']);
+    const stopTcx = await dropInTcx(lab.server, Net.SERVER_IF, 'egress', 9304);
     const result = await tssharkRunIn(lab.server, ['--explain', Net.SERVER_IF]);
+    await stopTcx();
     t.is(result.status, 0, result.stderr);
     const lines = result.stdout.split('\n');
     const index = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
@@ -275,6 +277,9 @@ test.serial('--explain draws this kernel\'s pipelines with the tap points and th
     const egressTap = index(/◆ TAP \(AF_PACKET copy\): xmit_one/);
     t.true(index(/POSTROUTING +nft ip tss_explain post \(nat, priority 100\)/) < egressTap);
     t.true(index(new RegExp(`qdisc +${Net.SERVER_IF}: tbf`)) < egressTap);
+    // tcx, which tc does not list, from the kernel itself.
+    t.true(index(new RegExp(`^ {2}│ tc egress.* +${Net.SERVER_IF}: tcx program lab_prog id \\d+$`)) < egressTap, result.stdout);
+    t.true(index(new RegExp(`${Net.SERVER_IF}: tcx program lab_prog`)) > 0, result.stdout);
     const unknown = await tssharkRunIn(lab.server, ['--explain', 'no-such-if']);
     t.is(unknown.status, 2);
     t.is(unknown.stderr, 'tsshark: no-such-if: no such interface (tsshark -D lists the interfaces)\n');

@@ -1,10 +1,12 @@
 // `tsshark --explain [IFACE]`: the receive and transmit pipelines of the running kernel, with the tap
 // points marked and, beside each stage, what this host has put there now: nft chains with their
-// priorities (`nft -j list ruleset`), XDP programs (`ip -j -d link`), qdiscs and tc filters (`tc -j`).
+// priorities (`nft -j list ruleset`), XDP programs (`ip -j -d link`), qdiscs and tc filters (`tc -j`),
+// tcx programs (bpf(BPF_PROG_QUERY), through the capture addon).
 // What a tool cannot tell (it is missing, or we are not root) is said on the stage, never guessed.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { describeToolError, ipLinks, runJson, tcFilters, type IpLink } from '../capture/host-tools.js';
+import { BpfAttach, loadPcapAddon } from '../capture/native/addon.js';
 import { egressHook, egressStages, ingressHook, ingressStages, parseKernelRelease } from '../decode/taps/kernel-pipeline.js';
 
 /** Where a stage's hooks come from: a tool's answer, or why it gave none. */
@@ -87,11 +89,25 @@ function readLinks(populated: Populated, iface: string | undefined): string | un
     }
     if (link.qdisc !== undefined) add(populated, 'qdisc', `${link.ifname}: ${link.qdisc}`);
     for (const direction of ['ingress', 'egress'] as const) {
+      const stage = direction === 'ingress' ? 'tc ingress' : 'tc egress';
       const filters = tcFilters(link.ifname, direction);
-      if (filters.length > 0) add(populated, direction === 'ingress' ? 'tc ingress' : 'tc egress', `${link.ifname}: ${filters.length} tc filter entries`);
+      if (filters.length > 0) add(populated, stage, `${link.ifname}: ${filters.length} tc filter entries`);
+      for (const program of tcxPrograms(link.ifname, direction)) add(populated, stage, `${link.ifname}: tcx program ${program}`);
     }
   }
   return undefined;
+}
+
+/** The tcx programs on a device, named with their ids; none when the addon or the kernel cannot tell. */
+function tcxPrograms(device: string, direction: 'ingress' | 'egress'): string[] {
+  try {
+    const ifindex = Number(readFileSync(`/sys/class/net/${device}/ifindex`, 'latin1'));
+    const programs = loadPcapAddon().bpfPrograms(ifindex, direction === 'ingress' ? BpfAttach.TCX_INGRESS : BpfAttach.TCX_EGRESS);
+    return programs.map((program) => `${program.name || '(unnamed)'} id ${program.id}`);
+  } catch {
+    // Not root, or no addon: the closing note says tcx is not listed then.
+    return [];
+  }
 }
 
 /** The stage's key in `populated`: tc stages are listed whatever the kernel calls them (tcx). */
@@ -127,7 +143,7 @@ export function explain(iface: string | undefined): { text: string; error: strin
     ...pipeline('Transmit (socket → driver): everything above the tap has already run; its drops are never shown', egress.before, egressHook(kernel), egress.after, populated),
     'NFLOG sources (-i nflog:GROUP) copy wherever their rule sits: at the nft chains listed above.',
     'Loopback (lo) shows the receive-side copy only: after the whole transmit side, before PREROUTING.',
-    'tcx programs (6.6+) are not listed: bpftool lists them (bpftool net show).',
+    'tcx programs (6.6+) are listed under tc when tsshark runs as root with its capture addon built.',
     ...notes.map((note) => `Not read: ${note}`),
   ];
   return { text: lines.join('\n') + '\n', error: undefined };
