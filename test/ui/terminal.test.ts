@@ -189,6 +189,50 @@ for (const [columns, rows] of [
   });
 }
 
+(ready ? test.skip : test)(`80x24: follow UDP and HTTP streams as tshark follows them, saved byte for byte${ready ? ` (${ready})` : ''}`, async (t) => {
+  const directory = mkdtempSync(join(tmpdir(), 'tsshark-tmux-'));
+  const terminal = new Terminal(80, 24, ['-r', FILE]);
+  t.teardown(() => {
+    terminal.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+  await terminal.waitFor(t, /3,811 frames · 3,811 shown/);
+  /** tshark's raw follow output of a stream: both sides' bytes, in order, as one hex string. */
+  const raw = async (protocol: string, stream: number) =>
+    (await tshark(['-n', '-r', FILE, '-q', '-z', `follow,${protocol},raw,${stream}`])).stdout
+      .split('\n')
+      .filter((line) => /^\t?[0-9a-f]+$/.test(line))
+      .map((line) => line.trim())
+      .join('');
+  const save = async (label: string, name: string) => {
+    terminal.keys('w');
+    await terminal.waitFor(t, new RegExp(`Save ${label} to:`));
+    const path = join(directory, name);
+    // The line offers the last path saved: cleared first.
+    terminal.keys('C-u');
+    terminal.type(path);
+    terminal.keys('Enter');
+    await terminal.waitFor(t, new RegExp(`Wrote \\d+ bytes of ${label}`));
+    return readFileSync(path).toString('hex');
+  };
+  // Stream 0 is the client's DNS query and its answer.
+  terminal.keys(':');
+  terminal.type('follow udp 0');
+  terminal.keys('Enter');
+  await terminal.waitFor(t, /Follow UDP stream 0 \(ascii\)/);
+  // udp.stream eq 0 is applied (the status bar is too narrow at 80 columns to show it whole).
+  await terminal.waitFor(t, new RegExp(`· ${(await tsharkLines(['-r', FILE, '-Y', 'udp.stream eq 0'])).length} shown`));
+  t.is(await save('UDP stream 0', 'udp.bin'), await raw('udp', 0));
+  terminal.keys('Escape');
+  // HTTP's stream 1: the request's header block, then the response's, with its body.
+  terminal.keys(':');
+  terminal.type('follow http 1');
+  terminal.keys('Enter');
+  const screen = await terminal.waitFor(t, /Follow HTTP stream 1 \(ascii\)/);
+  t.regex(screen, /^> GET \/ HTTP\/1\.1$/m);
+  t.is(await save('HTTP stream 1', 'http.bin'), await raw('http', 1));
+});
+
 for (const [columns, rows] of [
   [80, 24],
   [200, 50],
