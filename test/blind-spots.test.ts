@@ -37,6 +37,12 @@ test.serial('a live capture warns once of an XDP program, tc egress filters and 
   // The file keeps them as its section header's comment, which capinfos shows as the capture comment.
   const comments = execFileSync('capinfos', ['-k', written], { encoding: 'utf8' });
   for (const warning of warnings) t.true(comments.includes(warning.replace('tsshark: warning: ', 'tsshark warning: ')), comments);
+  // Started through sudo, tsshark runs as the user once its handles are open: it looks before that, as
+  // root, or bpf() would refuse to list the tcx program.
+  const asUser = await tssharkIn(lab.server, ['-i', SERVER_IF, '-a', 'duration:1', '-q'], { ...process.env, SUDO_UID: '65534', SUDO_GID: '65534' }).done;
+  t.is(asUser.status, 0, asUser.stderr);
+  t.regex(asUser.stderr, /^tsshark: warning: veth-s: tcx egress programs lab_prog/m);
+  t.notRegex(asUser.stderr, /not looked for/);
   const clean = await tssharkIn(lab.client, ['-i', CLIENT_IF, '-a', 'duration:1', '-q']).done;
   t.is(clean.status, 0, clean.stderr);
   t.notRegex(clean.stderr, /warning/);

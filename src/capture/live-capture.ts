@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
+import { findBlindSpots, type BlindSpots } from './blind-spots.js';
 import { blankFrame, Direction, directionOf, type Frame, type InterfaceInfo } from './frame.js';
 import { Control, CONTROL_SLOTS, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
 import { ANY_DEVICE, planSources, SourceSpecError, type SourcePlan } from './live-sources.js';
@@ -145,6 +146,8 @@ export class LiveCapture implements CaptureReader {
     readonly sources: readonly SourcePlan[],
     handles: readonly OpenedHandle[],
     filter: string | undefined,
+    /** What the taps of the captured devices cannot see, found when the capture opened. */
+    readonly blindSpots: BlindSpots,
   ) {
     this.control = new Int32Array(control);
     this.seenPerInterface = new Uint32Array(sources.length * 3);
@@ -198,13 +201,15 @@ export class LiveCapture implements CaptureReader {
       if (first.type === 'failed') throw new LiveCaptureError(describeFailure(first, options.captureFilter));
       throw new Error(`capture worker said ${first.type} before it opened its handles`);
     }
+    // What makes the taps blind is looked for while still root: tcx programs are asked of bpf().
+    const blindSpots = findBlindSpots(sources.map((source) => source.name));
     try {
       if (!options.keepPrivileges) dropPrivileges();
     } catch (error) {
       await worker.terminate();
       throw new LiveCaptureError(`could not drop privileges to SUDO_UID ${process.env.SUDO_UID}: ${(error as Error).message}`);
     }
-    return new LiveCapture(worker, control, sources, first.handles, options.captureFilter);
+    return new LiveCapture(worker, control, sources, first.handles, options.captureFilter, blindSpots);
   }
 
   /** Frames delivered so far from interface `interfaceId` in `direction`. */

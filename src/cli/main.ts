@@ -6,7 +6,6 @@ import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
-import { findBlindSpots } from '../capture/blind-spots.js';
 import { DeviceCounters } from '../capture/device-counters.js';
 import { KernelDrops, KernelDropsError } from '../capture/kernel-drops.js';
 import { LiveCapture, LiveCaptureError, type CaptureCounts } from '../capture/live-capture.js';
@@ -136,7 +135,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       return ExitStatus.FAILURE;
     }
   }
-  const blindSpots = liveCapture && findBlindSpots(liveCapture.interfaces.map((iface) => iface.name ?? ''));
+  const blindSpots = liveCapture?.blindSpots;
   const stopOnSignal = () => liveCapture?.stop();
   const durationTimer = liveCapture && options.durationSec !== undefined ? setTimeout(stopOnSignal, options.durationSec * 1000) : undefined;
   try {
