@@ -129,31 +129,61 @@ test('the protocol hierarchy and the expert notes counted by 2 workers are those
   }
 });
 
-test('frames appended after a pooled filter was applied are examined in this thread, in order after the workers\' rows', async (t) => {
-  const file = FILES[1] ?? SAMPLE;
-  const whole = new CaptureSession(await decodedStore(file), { name: file, live: false });
-  const expected = await whole.applyFilter('tcp || dns');
+/**
+ * A live session over `file` with 2 workers taking slices of `sliceFrames`, holding the first half of its
+ * `count` frames; `appendTheRest` appends the others.
+ */
+async function halfLive(file: string, count: number, sliceFrames: number) {
   const decoded = new DecodedStore(new FrameStore({}), registry, []);
-  const session = new CaptureSession(decoded, { name: file, live: true }, false, new RedoPool(2, 300));
-  t.teardown(() => session.close());
+  const session = new CaptureSession(decoded, { name: file, live: true }, false, new RedoPool(2, sliceFrames));
   const reader = await openCapture(file);
   let read = 0;
-  const half = Math.floor(whole.decoded.count / 2);
+  const half = Math.floor(count / 2);
   await reader.read((frame) => {
     decoded.append(frame, reader.interfaces);
     return ++read < half;
   });
+  const appendTheRest = async () => {
+    await reader.read((frame) => {
+      decoded.append(frame, reader.interfaces);
+    });
+    await reader.close();
+  };
+  return { session, half, appendTheRest };
+}
+
+test('frames appended after a pooled filter was applied are examined in this thread, in order after the workers\' rows', async (t) => {
+  const file = FILES[1] ?? SAMPLE;
+  const whole = new CaptureSession(await decodedStore(file), { name: file, live: false });
+  const expected = await whole.applyFilter('tcp || dns');
+  const { session, half, appendTheRest } = await halfLive(file, whole.decoded.count, 300);
+  t.teardown(() => session.close());
   const applied = await session.applyFilter('tcp || dns');
-  await reader.read((frame) => {
-    decoded.append(frame, reader.interfaces);
-  });
-  await reader.close();
+  await appendTheRest();
   session.update();
   for (let waited = 0; !applied?.caughtUp && waited < 200; waited++) await new Promise((resolve) => setTimeout(resolve, 25));
   const rows = (filter: typeof expected) => (filter ? Array.from({ length: filter.matched }, (_, row) => filter.frameAt(row)) : []);
   t.true(half > 20 && (expected?.matched ?? 0) > 10);
   t.true(applied?.caughtUp);
   t.deepEqual(rows(applied), rows(expected));
+});
+
+test('a view counted by the workers while a live capture grows goes on when a filter makes them take the larger store', async (t) => {
+  const file = FILES[1] ?? SAMPLE;
+  const whole = new CaptureSession(await decodedStore(file), { name: file, live: false });
+  await counted(whole.hierarchy);
+  // Slices of 50 frames: the hierarchy is still being counted when the filter starts.
+  const { session, appendTheRest } = await halfLive(file, whole.decoded.count, 50);
+  t.teardown(() => session.close());
+  const hierarchy = session.hierarchy;
+  await appendTheRest();
+  // The filter syncs the workers to the whole store while the hierarchy's slices are under way.
+  t.false(hierarchy.caughtUp);
+  await session.applyFilter('tcp');
+  session.update();
+  await counted(hierarchy);
+  t.is(session.workerFailure, undefined);
+  t.deepEqual(hierarchyLines(session.hierarchy.statistic.root), hierarchyLines(whole.hierarchy.statistic.root));
 });
 
 test('the filter a worker warms up with compiles, and selects frames on the sample', async (t) => {

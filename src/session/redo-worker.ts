@@ -19,17 +19,28 @@ interface SliceResult {
   transfer: TransferListItem[];
 }
 
-type Job = (start: number, end: number) => SliceResult;
+/** A job's slices, over the copy of the store it started on (a later sync leaves it that copy). */
+interface Job {
+  slice: (start: number, end: number) => SliceResult;
+  store: DecodedStore;
+}
 const jobs = new Map<number, Job>();
+
+/** Closes a copy of the store that is neither the current one nor still read by a job. */
+function release(store: DecodedStore | undefined): void {
+  if (store === undefined || store === decoded) return;
+  for (const job of jobs.values()) if (job.store === store) return;
+  store.store.close();
+}
 
 /** A job over the store; a string says why it cannot run. */
 function createJob(kind: JobKind, store: DecodedStore): Job | string {
-  if (kind.type === 'statistic') return statisticJob(POOLED_VIEWS[kind.view], store);
+  if (kind.type === 'statistic') return { slice: statisticSlices(POOLED_VIEWS[kind.view], store), store };
   const compiled = compileFilter(kind.text, registry);
   if (!compiled.ok) return compiled.error.message;
   const { filter } = compiled;
   const dissection = store.createDissection({ tree: false, columns: false, fields: filter.fields });
-  return (start, end) => {
+  const slice = (start: number, end: number): SliceResult => {
     let rows = new Uint32Array(Math.min(end - start, 4096));
     let count = 0;
     for (let index = start; index < end; index++) {
@@ -40,10 +51,11 @@ function createJob(kind: JobKind, store: DecodedStore): Job | string {
     const part = rows.slice(0, count);
     return { part, transfer: [part.buffer] };
   };
+  return { slice, store };
 }
 
 /** Each slice is counted by a statistic of its own: its part is what that slice adds. */
-function statisticJob(create: () => MergeableStatistic<unknown>, store: DecodedStore): Job {
+function statisticSlices(create: () => MergeableStatistic<unknown>, store: DecodedStore): Job['slice'] {
   return (start, end) => {
     const statistic = create();
     const pass = new StatisticsPass([statistic]);
@@ -60,9 +72,9 @@ function statisticJob(create: () => MergeableStatistic<unknown>, store: DecodedS
 function handle(request: PoolRequest): [PoolReply, TransferListItem[]] | undefined {
   switch (request.type) {
     case 'sync': {
-      decoded?.store.close();
+      const previous = decoded;
       decoded = unpackSnapshot(request.snapshot, request.remembered, registry);
-      jobs.clear();
+      release(previous);
       return undefined;
     }
     case 'warm': {
@@ -84,12 +96,15 @@ function handle(request: PoolRequest): [PoolReply, TransferListItem[]] | undefin
     case 'slice': {
       const job = jobs.get(request.job);
       if (job === undefined) return [{ type: 'failed', job: request.job, message: `no job ${request.job}` }, []];
-      const { part, transfer } = job(request.start, request.end);
+      const { part, transfer } = job.slice(request.start, request.end);
       return [{ type: 'part', job: request.job, start: request.start, end: request.end, part }, transfer];
     }
-    case 'done':
+    case 'done': {
+      const store = jobs.get(request.job)?.store;
       jobs.delete(request.job);
+      release(store);
       return undefined;
+    }
   }
 }
 
