@@ -2,9 +2,8 @@
 // the captured devices that act on packets where the AF_PACKET taps do not look. Looked for once, when
 // the capture starts, with the host's own tools; each finding is one line saying what acts, where, and
 // what the capture therefore cannot show.
-import { existsSync, readFileSync } from 'node:fs';
-import { describeToolError, ipLinks, tcFilters, XDP_MODES, type IpLink } from './host-tools.js';
-import { BpfAttach, loadPcapAddon } from './native/addon.js';
+import { existsSync } from 'node:fs';
+import { describeToolError, ipLinks, tcFilters, tcxPrograms, XDP_MODES, type IpLink } from './host-tools.js';
 
 export interface BlindSpots {
   findings: string[];
@@ -46,13 +45,11 @@ export function findBlindSpots(devices: readonly string[], pktgen = PKTGEN): Bli
 
 /** tcx programs (Linux 6.6+; Cilium's) on the device, which `tc filter` does not list. */
 function tcxFindings(device: string): string[] {
-  const ifindex = Number(readFileSync(`/sys/class/net/${device}/ifindex`, 'latin1'));
-  const addon = loadPcapAddon();
   const named = (programs: readonly { id: number; name: string }[]) => programs.map((program) => `${program.name || '(unnamed)'} (id ${program.id})`).join(', ');
   const findings: string[] = [];
-  const egress = addon.bpfPrograms(ifindex, BpfAttach.TCX_EGRESS);
+  const egress = tcxPrograms(device, 'egress');
   if (egress.length > 0) findings.push(`${device}: tcx egress programs ${named(egress)} run before the egress tap: what they drop or redirect is never shown as sent`);
-  const ingress = addon.bpfPrograms(ifindex, BpfAttach.TCX_INGRESS);
+  const ingress = tcxPrograms(device, 'ingress');
   if (ingress.length > 0) {
     findings.push(`${device}: tcx ingress programs ${named(ingress)} run after the ingress tap: what they drop is still shown as received; what they redirect (bpf_redirect_peer into a pod) skips the taps of the devices it jumps over`);
   }

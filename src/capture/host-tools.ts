@@ -1,6 +1,9 @@
-// The host's own tools (ip, tc, nft) asked once for what they know as JSON: what --explain draws and what
-// a live capture warns about. Never on a per-frame path.
+// The host's own tools (ip, tc, nft) asked once for what they know as JSON, and the kernel's bpf() for the
+// tcx programs they do not list: what --explain draws and what a live capture warns about. Never on a
+// per-frame path.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { BpfAttach, loadPcapAddon } from './native/addon.js';
 
 const TOOL_LIMIT_MS = 5_000;
 
@@ -46,4 +49,13 @@ export function tcFilters(device: string, direction: 'ingress' | 'egress'): TcFi
   } catch {
     return [];
   }
+}
+
+/**
+ * The tcx programs (Linux 6.6+) on a device's ingress or egress, asked of bpf() through the capture addon.
+ * Throws when that cannot be asked (no addon, not root).
+ */
+export function tcxPrograms(device: string, direction: 'ingress' | 'egress'): { id: number; name: string }[] {
+  const ifindex = Number(readFileSync(`/sys/class/net/${device}/ifindex`, 'latin1'));
+  return loadPcapAddon().bpfPrograms(ifindex, direction === 'ingress' ? BpfAttach.TCX_INGRESS : BpfAttach.TCX_EGRESS);
 }

@@ -3,10 +3,9 @@
 // priorities (`nft -j list ruleset`), XDP programs (`ip -j -d link`), qdiscs and tc filters (`tc -j`),
 // tcx programs (bpf(BPF_PROG_QUERY), through the capture addon).
 // What a tool cannot tell (it is missing, or we are not root) is said on the stage, never guessed.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { release } from 'node:os';
-import { describeToolError, ipLinks, runJson, tcFilters, type IpLink } from '../capture/host-tools.js';
-import { BpfAttach, loadPcapAddon } from '../capture/native/addon.js';
+import { describeToolError, ipLinks, runJson, tcFilters, tcxPrograms, type IpLink } from '../capture/host-tools.js';
 import { egressHook, egressStages, ingressHook, ingressStages, parseKernelRelease } from '../decode/taps/kernel-pipeline.js';
 
 /** Where a stage's hooks come from: a tool's answer, or why it gave none. */
@@ -92,18 +91,16 @@ function readLinks(populated: Populated, iface: string | undefined): string | un
       const stage = direction === 'ingress' ? 'tc ingress' : 'tc egress';
       const filters = tcFilters(link.ifname, direction);
       if (filters.length > 0) add(populated, stage, `${link.ifname}: ${filters.length} tc filter entries`);
-      for (const program of tcxPrograms(link.ifname, direction)) add(populated, stage, `${link.ifname}: tcx program ${program}`);
+      for (const program of tcxNames(link.ifname, direction)) add(populated, stage, `${link.ifname}: tcx program ${program}`);
     }
   }
   return undefined;
 }
 
 /** The tcx programs on a device, named with their ids; none when the addon or the kernel cannot tell. */
-function tcxPrograms(device: string, direction: 'ingress' | 'egress'): string[] {
+function tcxNames(device: string, direction: 'ingress' | 'egress'): string[] {
   try {
-    const ifindex = Number(readFileSync(`/sys/class/net/${device}/ifindex`, 'latin1'));
-    const programs = loadPcapAddon().bpfPrograms(ifindex, direction === 'ingress' ? BpfAttach.TCX_INGRESS : BpfAttach.TCX_EGRESS);
-    return programs.map((program) => `${program.name || '(unnamed)'} id ${program.id}`);
+    return tcxPrograms(device, direction).map((program) => `${program.name || '(unnamed)'} id ${program.id}`);
   } catch {
     // Not root, or no addon: the closing note says tcx is not listed then.
     return [];
