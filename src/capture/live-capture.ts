@@ -1,7 +1,7 @@
 // Live capture as a CaptureReader, so print mode, -w and the interface take it as they take a file. The
 // pcap handles live in a worker thread (live-worker.ts); this side starts it, drops root once every handle
 // is open, and hands each frame of the batches it receives to the reader's callback.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
@@ -10,6 +10,8 @@ import { blankFrame, Direction, directionOf, type Frame, type InterfaceInfo } fr
 import { Control, CONTROL_SLOTS, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
 import { ANY_DEVICE, planSources, SourceSpecError, type SourcePlan } from './live-sources.js';
 import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
+import { readTraceEvents, type TraceEvent } from './nft-trace-events.js';
+import { legacyTables, NftTracer, TraceError } from './nft-tracer.js';
 
 export interface LiveOptions {
   /** What -i named: interfaces, their numbers in `tsshark -D`, `any`, `nflog:GROUP`. */
@@ -24,6 +26,19 @@ export interface LiveOptions {
    * instance) is undone at its end, which needs root.
    */
   keepPrivileges?: boolean;
+  /** --trace: netfilter's verdicts on the captured devices' packets (an nft match, '' for all; packets/s, 0: no bound). */
+  trace?: { match: string; rate: number };
+}
+
+/** --trace's parts while capturing: the table, where its events go, what tracing could not see. */
+export interface NetfilterTrace {
+  tracer: NftTracer;
+  /** Given each trace event as it arrives (set before `read`). */
+  onEvent: ((event: TraceEvent) => void) | undefined;
+  /** Legacy iptables tables loaded in this namespace, whose rules nftables does not trace. */
+  legacy: string[];
+  /** Times the kernel had more events than the socket held (events lost). */
+  overruns: number;
 }
 
 export interface CaptureCounts {
@@ -99,6 +114,14 @@ function interfaceMtu(name: string): number | undefined {
   }
 }
 
+/** Makes the tracing table for the captured devices (every device for `any` and NFLOG). Throws TraceError. */
+function startTrace(sources: readonly SourcePlan[], options: { match: string; rate: number }): NetfilterTrace {
+  // nflog:N and other pseudo-devices are not network devices a rule can name.
+  const everyDevice = sources.some((source) => source.name === ANY_DEVICE || !existsSync(`/sys/class/net/${source.name}`));
+  const tracer = NftTracer.open({ devices: everyDevice ? [] : sources.map((source) => source.name), ...options });
+  return { tracer, onEvent: undefined, legacy: legacyTables(), overruns: 0 };
+}
+
 /** How often an unknown ifindex may send `deviceNames` back to sysfs. */
 const DEVICE_NAMES_REREAD_MS = 1000;
 
@@ -148,6 +171,7 @@ export class LiveCapture implements CaptureReader {
     filter: string | undefined,
     /** What the taps of the captured devices cannot see, found when the capture opened. */
     readonly blindSpots: BlindSpots,
+    readonly trace: NetfilterTrace | undefined,
   ) {
     this.control = new Int32Array(control);
     this.seenPerInterface = new Uint32Array(sources.length * 3);
@@ -188,6 +212,7 @@ export class LiveCapture implements CaptureReader {
       promiscuous: options.promiscuous,
       bufferBytes: options.bufferBytes ?? DEFAULT_BUFFER_BYTES,
       filter: options.captureFilter ?? '',
+      traceEvents: options.trace !== undefined,
       control,
     };
     const worker = new Worker(new URL('./live-worker.js', import.meta.url), { workerData });
@@ -203,13 +228,17 @@ export class LiveCapture implements CaptureReader {
     }
     // What makes the taps blind is looked for while still root: tcx programs are asked of bpf().
     const blindSpots = findBlindSpots(sources.map((source) => source.name));
+    let trace: NetfilterTrace | undefined;
     try {
+      if (options.trace !== undefined) trace = startTrace(sources, options.trace);
       if (!options.keepPrivileges) dropPrivileges();
     } catch (error) {
+      trace?.tracer.close();
       await worker.terminate();
+      if (error instanceof TraceError) throw new LiveCaptureError(error.message);
       throw new LiveCaptureError(`could not drop privileges to SUDO_UID ${process.env.SUDO_UID}: ${(error as Error).message}`);
     }
-    return new LiveCapture(worker, control, sources, first.handles, options.captureFilter, blindSpots);
+    return new LiveCapture(worker, control, sources, first.handles, options.captureFilter, blindSpots, trace);
   }
 
   /** Frames delivered so far from interface `interfaceId` in `direction`. */
@@ -253,6 +282,13 @@ export class LiveCapture implements CaptureReader {
             }
             Atomics.sub(this.control, Control.BYTES_IN_FLIGHT, message.length);
             return;
+          case 'traces':
+            if (this.trace !== undefined) {
+              const { onEvent } = this.trace;
+              this.trace.overruns += message.overruns;
+              if (onEvent !== undefined) readTraceEvents(new Uint8Array(message.buffer), message.length, message.seconds, onEvent);
+            }
+            return;
           case 'stats':
             this.handleStats = message.stats;
             this.onCounts?.();
@@ -287,6 +323,7 @@ export class LiveCapture implements CaptureReader {
   async close(): Promise<void> {
     this.stop();
     await this.worker.terminate();
+    this.trace?.tracer.close();
   }
 
   private deliver(buffer: ArrayBuffer, length: number, frame: Frame, onFrame: FrameCallback): boolean {

@@ -15,6 +15,8 @@ export interface WorkerData {
   promiscuous: boolean;
   bufferBytes: number;
   filter: string;
+  /** Read the kernel's nftables trace events too (--trace). */
+  traceEvents: boolean;
   control: SharedArrayBuffer;
 }
 
@@ -24,5 +26,10 @@ export type WorkerMessage =
   /** Records as pcap_binding.cc packs them, in timestamp order; `length` bytes of `buffer` are used. */
   | { type: 'batch'; buffer: ArrayBuffer; length: number }
   | { type: 'stats'; stats: HandleStats[] }
+  /**
+   * nftables trace events as nft_trace.cc packs them, read at `seconds` (since the epoch), sent before
+   * the frames read with them; `overruns`: times the kernel had to drop events since the last message.
+   */
+  | { type: 'traces'; buffer: ArrayBuffer; length: number; seconds: number; overruns: number }
   /** The last message: the final counts, and what stopped capture early, if anything did. */
   | { type: 'stopped'; stats: HandleStats[]; error: string | undefined };

@@ -23,6 +23,8 @@ const BLOCK_TIMEOUT_MS = 10;
  */
 const HOLDBACK_NS = 50e6;
 const MAX_BYTES_IN_FLIGHT = 64 << 20;
+/** Trace events one read takes at most (a few hundred bytes each). */
+const TRACE_BYTES = 1 << 20;
 
 interface Staged {
   id: number;
@@ -41,6 +43,8 @@ const port = parentPort as NonNullable<typeof parentPort>;
 const control = new Int32Array(data.control);
 const addon = loadPcapAddon();
 const opened: OpenedHandle[] = [];
+let traceSocket: number | undefined;
+let traceBytes = new Uint8Array(0);
 
 function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -57,8 +61,30 @@ function openAll(): boolean {
       return false;
     }
   }
+  if (data.traceEvents) {
+    try {
+      traceSocket = addon.nftTraceOpen();
+      traceBytes = new Uint8Array(TRACE_BYTES);
+    } catch (error) {
+      for (const handle of opened) addon.close(handle.id);
+      post({ type: 'failed', device: 'nftables trace', code: (error as { code?: string }).code ?? 'ENETLINK', message: (error as Error).message });
+      return false;
+    }
+  }
   post({ type: 'opened', handles: opened });
   return true;
+}
+
+/**
+ * Sends the trace events waiting, before the frames read so far: a frame copied before netfilter saw its
+ * packet was read before the events, which the kernel sends as the packet passes.
+ */
+function sendTraces(): void {
+  if (traceSocket === undefined) return;
+  const { end, overruns } = addon.nftTraceRead(traceSocket, traceBytes, 0);
+  if (end === 0 && overruns === 0) return;
+  const buffer = traceBytes.buffer.slice(0, end) as ArrayBuffer;
+  post({ type: 'traces', buffer, length: end, seconds: Date.now() / 1000, overruns }, [buffer]);
 }
 
 /** Timestamps as nanoseconds since a base second: exact in a double for 100 days. */
@@ -174,6 +200,7 @@ function capture(): void {
       }
       addon.wait(ids, POLL_MS);
       readAll(staged);
+      sendTraces();
       merge(staged, sender, false);
       sender.sendIfDue();
       if (Date.now() - statsAt >= STATS_INTERVAL_MS) {
@@ -183,15 +210,17 @@ function capture(): void {
     }
     // What the kernel already holds is part of the capture: read it before stopping.
     readAll(staged);
-    merge(staged, sender, RECORD_LITTLE_ENDIAN);
+    sendTraces();
+    merge(staged, sender, true);
     sender.send();
     post({ type: 'stopped', stats: statsOf(), error: undefined });
   } catch (error) {
-    merge(staged, sender, RECORD_LITTLE_ENDIAN);
+    merge(staged, sender, true);
     sender.send();
     post({ type: 'stopped', stats: statsOf(), error: (error as Error).message });
   } finally {
     for (const handle of opened) addon.close(handle.id);
+    if (traceSocket !== undefined) addon.nftTraceClose(traceSocket);
   }
 }
 

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { MAX_CAPLEN } from '../capture/frame.js';
+import { DEFAULT_TRACE_RATE } from '../capture/nft-tracer.js';
 
 export type OutputFormat = 'text' | 'fields' | 'json';
 
@@ -38,6 +39,8 @@ export interface Options {
   tui: boolean;
   /** --drops: count the kernel's drops while capturing live (as -z drops). */
   drops: boolean;
+  /** --trace [MATCH] and --trace-rate: netfilter's verdicts on the captured packets. */
+  trace: { match: string; rate: number } | undefined;
   listInterfaces: boolean;
   /** --explain [IFACE]: the pipelines of this kernel and host; `interface` when one was named. */
   explain: { interface: string | undefined } | undefined;
@@ -87,6 +90,13 @@ Output:
   --drops                live: count the kernel's drops by reason while
                          capturing (the interface's D view; in print mode,
                          as -z drops); tsshark stays root to undo its tracing
+  --trace [NFT-MATCH]    live: netfilter's verdict on each captured packet
+                         (tap.verdict, tap.verdict_by, tap.nft_trace): a table
+                         of tsshark's sets nftrace on the captured devices'
+                         packets (those NFT-MATCH selects, e.g. 'udp dport 53');
+                         the kernel deletes it when tsshark exits
+  --trace-rate <N>       packets per second --trace traces at most (default
+                         1000; 0: no bound)
   --workers <N>          threads a display filter in the interface uses
                          (default: one per core, at most 4; 1: no worker threads)
 
@@ -165,6 +175,8 @@ export function parseOptions(argv: readonly string[]): Options {
         print: { type: 'boolean' },
         tui: { type: 'boolean' },
         drops: { type: 'boolean' },
+        trace: { type: 'boolean' },
+        'trace-rate': { type: 'string' },
         explain: { type: 'boolean' },
         workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -176,10 +188,14 @@ export function parseOptions(argv: readonly string[]): Options {
   }
   const values = parsed.values;
   const positionals = parsed.positionals;
-  // Only --explain takes an operand (its interface), as tcpdump's options take none.
-  if (positionals.length > (values.explain ? 1 : 0)) {
-    throw new UsageError(`Unexpected argument '${positionals[values.explain ? 1 : 0]}'. This command does not take positional arguments`);
+  // Only --explain (its interface) and --trace (its nft match) take an operand, as tcpdump's options take none.
+  const operands = values.explain || values.trace ? 1 : 0;
+  if (positionals.length > operands) {
+    throw new UsageError(`Unexpected argument '${positionals[operands]}'. This command does not take positional arguments`);
   }
+  if (values.explain && values.trace) throw new UsageError('--explain describes the taps and --trace captures: give one of them');
+  if (values['trace-rate'] !== undefined && !values.trace) throw new UsageError('--trace-rate bounds --trace: give --trace too');
+  const traceRate = values['trace-rate'] === undefined ? DEFAULT_TRACE_RATE : wholeNumber('--trace-rate', values['trace-rate'], 0);
   const output = values.T ?? 'text';
   if (output !== 'text' && output !== 'fields' && output !== 'json') {
     throw new UsageError(`invalid -T "${output}": expected text, fields or json`);
@@ -224,6 +240,7 @@ export function parseOptions(argv: readonly string[]): Options {
     print: values.print ?? false,
     tui: values.tui ?? false,
     drops: values.drops ?? false,
+    trace: values.trace ? { match: positionals[0] ?? '', rate: traceRate } : undefined,
     listInterfaces: values.D ?? false,
     explain: values.explain ? { interface: positionals[0] } : undefined,
     workers,

@@ -8,13 +8,15 @@ import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
 import { DeviceCounters } from '../capture/device-counters.js';
 import { KernelDrops, KernelDropsError } from '../capture/kernel-drops.js';
-import { LiveCapture, LiveCaptureError, type CaptureCounts } from '../capture/live-capture.js';
+import { LiveCapture, LiveCaptureError, type CaptureCounts, type NetfilterTrace } from '../capture/live-capture.js';
 import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../capture/native/addon.js';
 import { createRegistry } from '../decode/decoder.js';
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
 import { packageFile } from '../package-file.js';
 import { DropWatch } from '../session/drop-watch.js';
+import { followTrace } from '../session/netfilter-verdicts.js';
+import type { NetfilterVerdicts } from '../decode/taps/verdicts.js';
 import { PrintPass, type FrameOutput } from '../session/print-pass.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
 import { explain } from './explain.js';
@@ -50,6 +52,7 @@ function conflict(options: Options): string | undefined {
   if (!live && options.captureFilter !== undefined) {
     return 'capture filters (-f) apply to live capture (-i); to select frames of a file use a display filter (-Y)';
   }
+  if (!live && options.trace !== undefined) return "--trace traces netfilter while capturing live (-i); a file (-r) keeps no verdicts";
   return undefined;
 }
 
@@ -113,7 +116,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
 
   let reader: CaptureReader;
   try {
-    reader = live ? await openLive(options, countDrops) : await openCapture(options.readFile as string, streams.stdin);
+    reader = live ? await openLive(options, countDrops || options.trace !== undefined) : await openCapture(options.readFile as string, streams.stdin);
   } catch (error) {
     if (error instanceof LiveCaptureError || error instanceof AddonMissingError) {
       streams.stderr(`tsshark: ${error.message}\n`);
@@ -136,13 +139,20 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     }
   }
   const blindSpots = liveCapture?.blindSpots;
+  const trace = liveCapture?.trace;
+  const verdicts = trace && followTrace(trace);
+  // Said once, in print mode and the interface alike: what tracing shows, and what it cannot.
+  const traceNotes = trace === undefined ? [] : [
+    trace.tracer.description,
+    ...trace.legacy.map((tables) => `legacy ${tables} tables are loaded: nftables does not trace their rules (iptables-legacy); only nftables rules show in tap.verdict`),
+  ];
   const stopOnSignal = () => liveCapture?.stop();
   const durationTimer = liveCapture && options.durationSec !== undefined ? setTimeout(stopOnSignal, options.durationSec * 1000) : undefined;
   try {
     if (interactive(options, streams)) {
       // Ink and React take about 0.4 s to load: print mode, which scripts run, does not pay for them.
       const { runTui } = await import('../ui/run-tui.js');
-      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, warnings: blindSpots?.findings ?? [], displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
+      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, verdicts, warnings: [...(blindSpots?.findings ?? []), ...traceNotes.slice(1)], displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
     }
     // Ctrl-C or SIGTERM ends a live capture as tcpdump's does: what was captured is written, and counted.
     if (liveCapture) {
@@ -150,6 +160,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       streams.stderr(`Capturing on ${liveCapture.interfaces.map((iface) => `'${iface.name}'`).join(' and ')}\n`);
       for (const finding of blindSpots?.findings ?? []) streams.stderr(`tsshark: warning: ${finding}\n`);
       for (const tool of blindSpots?.unread ?? []) streams.stderr(`tsshark: blind spots not looked for: ${tool}\n`);
+      for (const [index, note] of traceNotes.entries()) streams.stderr(`tsshark: ${index === 0 ? '' : 'warning: '}${note}\n`);
     }
     const drops = dropSource && new DropWatch(dropSource);
     // The drops are counted until the last frame is in; a pcapng file keeps their table at its end.
@@ -164,10 +175,11 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     const counters = liveCapture && options.captureFilter === undefined ? new DeviceCounters(liveCapture.interfaces.map((iface) => iface.name ?? '')) : undefined;
     // A pcapng file keeps what its taps could not see, as its section header's comment.
     const warned = blindSpots?.findings.length ? blindSpots.findings.map((finding) => `tsshark warning: ${finding}`).join('\n') : undefined;
-    const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams, finishing, warned);
+    const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams, finishing, warned, verdicts);
     if (dropsTable !== undefined) flushAndReturn(streams, dropsTable);
     if (liveCapture) {
       streams.stderr(describeCounts(liveCapture.counts));
+      if (trace !== undefined && verdicts !== undefined) streams.stderr(describeTrace(trace, verdicts));
       for (const gap of counters?.gaps((id, direction) => liveCapture.seen(id, direction), liveCapture.counts.dropped) ?? []) streams.stderr(`tsshark: warning: ${gap}\n`);
     }
     return status;
@@ -184,9 +196,17 @@ const LIVE_FLUSH_MS = 100;
 const DROPS = 'drops';
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/** What --trace saw, after tcpdump's counts. */
+function describeTrace(trace: NetfilterTrace, verdicts: NetfilterVerdicts): string {
+  const { overruns } = trace;
+  const lost = overruns > 0 ? `; the kernel dropped trace events ${plural(overruns, 'time')} (its socket buffer was full)` : '';
+  return `${plural(verdicts.traced, 'packet')} traced by netfilter, ${verdicts.dropped} dropped by a rule or policy${lost}\n`;
+}
+
 function openLive(options: Options, keepPrivileges: boolean): Promise<LiveCapture> {
   return LiveCapture.open({
     keepPrivileges,
+    trace: options.trace,
     sources: options.interfaces,
     snaplen: options.snaplen,
     promiscuous: options.promiscuous,
@@ -264,6 +284,7 @@ async function run(
   streams: Streams,
   finishing: (writer: CaptureWriter | undefined) => void,
   sectionComment: string | undefined,
+  verdicts: NetfilterVerdicts | undefined,
 ): Promise<number> {
   const out = new TextOutput(streams.stdoutFd);
   let writer: CaptureWriter | undefined;
@@ -288,6 +309,7 @@ async function run(
     writer,
     statistics: statistics?.pass,
     goOn: (count) => !out.closed && (options.count === undefined || count < options.count),
+    verdicts,
   });
   let status: number = ExitStatus.OK;
   // A file's output is flushed as the buffer fills; a live capture's lines should show as frames come.

@@ -4,7 +4,7 @@ import type { Dissection } from '../decode/dissection.js';
 import { formatFieldValue, nanosecondsText, type FieldDef, type FieldValue } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
 import { sanitize } from '../decode/sanitize.js';
-import { TAP_COLUMN_FIELDS, tapArrow, tapInterface } from '../decode/protocols/tap.js';
+import { TAP_COLUMN_FIELDS, tapArrow, tapInterface, verdictMark } from '../decode/protocols/tap.js';
 import { walkTree } from '../decode/tree.js';
 import type { FieldOutputOptions } from './args.js';
 import type { FrameOutput } from '../session/print-pass.js';
@@ -62,7 +62,8 @@ export class TextPrinter implements FrameOutput {
     const cols = dissection.cols;
     const arrow = tapArrow(dissection);
     const iface = tapInterface(dissection);
-    const tapColumn = arrow === '' ? '' : ` ${arrow}${iface !== undefined ? ' ' + sanitize(iface) : ''}`;
+    const mark = verdictMark(dissection);
+    const tapColumn = arrow === '' ? '' : ` ${arrow}${iface !== undefined ? ' ' + sanitize(iface) : ''}${mark === '' ? '' : ' ' + mark}`;
     this.out.write(
       `${String(frame.number).padStart(5)} ${nanosecondsText(frame.relativeNs, this.timeDigits).padStart(10)}${tapColumn} ` +
         `${sanitize(cols.src).padStart(12)} → ${sanitize(cols.dst).padEnd(12)} ${cols.protocol} ${frame.originalLength} ${sanitize(cols.info)}\n`,

@@ -29,6 +29,7 @@ import { Registry } from './registry.js';
 import { CaptureMemory } from './capture-memory.js';
 import { parseKernelRelease, type KernelVersion } from './taps/kernel-pipeline.js';
 import { TapPathIndex } from './taps/tap-paths.js';
+import { NetfilterVerdicts } from './taps/verdicts.js';
 import { Sightings } from './taps/tap-copies.js';
 
 /** Pseudo-layers every frame starts with, before its link layer: the tap first, as it is tsshark's point. */
@@ -74,6 +75,8 @@ export interface DecoderOptions {
    * frame's timestamp (a worker thread's share of a filter).
    */
   replay?: { memory: CaptureMemory; first: Timestamp };
+  /** Netfilter's verdicts from a live capture's trace (--trace): frames link to them (tap.verdict). */
+  verdicts?: NetfilterVerdicts;
 }
 
 export class FrameDecoder {
@@ -96,6 +99,8 @@ export class FrameDecoder {
     this.memory = decoderOptions.replay?.memory ?? new CaptureMemory(decoderOptions.rememberEveryFrame);
     if (decoderOptions.replay) this.first = { ...decoderOptions.replay.first };
     if (decoderOptions.linkTapPaths) this.memory.stateOf(TapPathIndex, () => new TapPathIndex());
+    const verdicts = decoderOptions.verdicts;
+    if (verdicts !== undefined) this.memory.stateOf(NetfilterVerdicts, () => verdicts);
     if (decoderOptions.analysisPerTapPoint) this.memory.stateOf(Sightings, () => new Sightings()).perSite = true;
     this.dissection = new Dissection(registry, this.memory, options);
   }

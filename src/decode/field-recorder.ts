@@ -71,6 +71,12 @@ export class FieldRecorder {
     if (this.tree) this.stack.push(this.last as TreeNode);
   }
 
+  /** Like `generated`, and the nodes added until `close` become its children. */
+  openGenerated(field: FieldDef, value: FieldValue): void {
+    this.generated(field, value);
+    if (this.tree) this.stack.push(this.last as TreeNode);
+  }
+
   close(): void {
     if (this.tree) this.stack.pop();
   }

@@ -10,6 +10,7 @@ import type { FieldDef } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
 import { TapAnnotator } from '../decode/taps/annotation.js';
 import { TapPathIndex } from '../decode/taps/tap-paths.js';
+import type { NetfilterVerdicts } from '../decode/taps/verdicts.js';
 import { TrafficTables } from './stats/traffic.js';
 
 export interface DecodedSnapshot {
@@ -37,14 +38,16 @@ export class DecodedStore {
   /**
    * `summaryFields`: values the summaries collect besides the columns (the Tap column's). `replay`: the
    * store's frames were decoded in another thread, whose memory this is a copy of (a worker's store).
+   * `verdicts`: a live capture's netfilter trace, which frames link to as they are decoded.
    */
   constructor(
     readonly store: FrameStore,
     readonly registry: Registry,
     summaryFields: readonly FieldDef[],
     replay?: DecoderOptions['replay'],
+    verdicts?: NetfilterVerdicts,
   ) {
-    this.decoder = new FrameDecoder(registry, { tree: false, columns: false, conversationTap: this.traffic.pass.tap }, { rememberEveryFrame: true, linkTapPaths: true, replay });
+    this.decoder = new FrameDecoder(registry, { tree: false, columns: false, conversationTap: this.traffic.pass.tap }, { rememberEveryFrame: true, linkTapPaths: true, replay, verdicts });
     this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields: summaryFields });
     this.detailDissection = this.decoder.createDissection({ tree: true, columns: true, fields: summaryFields });
     this.decoder.memory.frameData = (number) => this.store.frame(number - 1, this.reassemblyBytes).data;

@@ -1,18 +1,23 @@
 // What the UI shows of a frame, read from its dissection: the packet list's row and the Tap column.
 import type { Dissection } from '../decode/dissection.js';
 import { nanosecondsText } from '../decode/field.js';
-import { TAP_COLUMN_FIELDS, tapArrow, tapInterface } from '../decode/protocols/tap.js';
+import { TAP_COLUMN_FIELDS, tapArrow, tapInterface, verdictMark } from '../decode/protocols/tap.js';
 import { BAD_TCP_FIELDS, isBadTcp } from '../decode/tcp-analysis.js';
 import type { PacketRow } from './PacketList.js';
 
 /** The fields a row reads besides the columns: the Tap column's and the "Bad TCP" rule's. */
 export const ROW_FIELDS = [...TAP_COLUMN_FIELDS, ...BAD_TCP_FIELDS];
 
-/** `↓ eth0`: the direction the kernel copied the frame in, and the interface when the capture names it. */
+/**
+ * `↓ eth0`: the direction the kernel copied the frame in, and the interface when the capture names it;
+ * `↓ eth0 ✗` when netfilter dropped the packet (--trace).
+ */
 export function tapText(dissection: Dissection): string {
   const arrow = tapArrow(dissection);
   const name = tapInterface(dissection);
-  return name === undefined ? arrow : `${arrow}${arrow ? ' ' : ''}${name}`;
+  const where = name === undefined ? arrow : `${arrow}${arrow ? ' ' : ''}${name}`;
+  const mark = verdictMark(dissection);
+  return mark === '' ? where : `${where} ${mark}`;
 }
 
 export function packetRow(dissection: Dissection, marked: boolean, timeDigits: number): PacketRow {

@@ -80,7 +80,19 @@ export interface PcapAddon {
   close(id: number): void;
   /** The BPF programs attached to device `ifindex` at `attachType` (tcx, netkit); throws with code EPERM when not root. */
   bpfPrograms(ifindex: number, attachType: number): { id: number; name: string }[];
+  /** A netlink socket in NFNLGRP_NFTRACE; throws with code EPERM when not root. */
+  nftTraceOpen(): number;
+  /** Appends the trace messages waiting, each as u32 length (machine order) | message | padding to 4. */
+  nftTraceRead(fd: number, bytes: Uint8Array, offset: number): { end: number; overruns: number };
+  nftTraceClose(fd: number): void;
+  /** A libnftables context; throws with code ENONFT when libnftables.so.1 cannot be loaded. */
+  nftOpen(): NftContext;
+  nftRun(context: NftContext, commands: string, outputFlags: number): { ok: boolean; output: string; error: string };
+  nftClose(context: NftContext): void;
 }
+
+/** A libnftables context, opaque here. */
+export type NftContext = { readonly nftContext: unique symbol };
 
 /** bpf_attach_type values of the attach points bpfPrograms is asked about (Linux 6.6+). */
 export const BpfAttach = { TCX_INGRESS: 46, TCX_EGRESS: 47 } as const;

@@ -8,6 +8,7 @@
 #include <napi.h>
 
 #include "bpf_query.h"
+#include "nft_trace.h"
 
 #include <arpa/inet.h>
 #include <linux/filter.h>
@@ -140,6 +141,12 @@ class PcapAddon : public Napi::Addon<PcapAddon> {
                              InstanceValue("recordReserve", Napi::Number::New(env, kRecordReserve)),
                          });
     exports.Set("bpfPrograms", Napi::Function::New(env, BpfPrograms, "bpfPrograms"));
+    exports.Set("nftTraceOpen", Napi::Function::New(env, NftTraceOpen, "nftTraceOpen"));
+    exports.Set("nftTraceRead", Napi::Function::New(env, NftTraceRead, "nftTraceRead"));
+    exports.Set("nftTraceClose", Napi::Function::New(env, NftTraceClose, "nftTraceClose"));
+    exports.Set("nftOpen", Napi::Function::New(env, NftOpen, "nftOpen"));
+    exports.Set("nftRun", Napi::Function::New(env, NftRun, "nftRun"));
+    exports.Set("nftClose", Napi::Function::New(env, NftClose, "nftClose"));
   }
 
  private:

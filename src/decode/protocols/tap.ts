@@ -21,6 +21,7 @@ import {
 } from '../taps/kernel-pipeline.js';
 import { transportChecksumIsPartial } from '../taps/checksum.js';
 import { identityOf, pathFields, PointKind, TAP_POINT, TapPathIndex, type TapPoint } from '../taps/tap-paths.js';
+import { NetfilterVerdicts, verdictFields, type TracedPacket } from '../taps/verdicts.js';
 
 const LinkType = { ETHERNET: 1, SLL: 113, NFLOG: 239, SLL2: 276 } as const;
 /** Link types whose header says where the frame was copied, whatever the file's flags say. */
@@ -151,7 +152,7 @@ function addImplications(ctx: Dissection): void {
 export const tap: Dissector = {
   protocol: defineProtocol('tap', 'Tap'),
   short: 'Tap',
-  fields: { ...fields, ...pathFields },
+  fields: { ...fields, ...pathFields, ...verdictFields },
   bindings: [],
   dissect(view, _offset, ctx) {
     const frame = ctx.frame;
@@ -198,8 +199,13 @@ export const tap: Dissector = {
   },
   finish(ctx) {
     if (current.point !== 'unknown' && ctx.wants(fields.implies)) addImplications(ctx);
+    // Steps are recalled in the order they were recorded: the path's first, which every thread replays.
     const paths = ctx.memory.findState<TapPathIndex>(TapPathIndex);
-    if (paths !== undefined) addPath(ctx, paths);
+    if (paths !== undefined) registerPath(ctx, paths);
+    const verdicts = ctx.memory.findState<NetfilterVerdicts>(NetfilterVerdicts);
+    const traced = verdicts === undefined ? undefined : tracedPacket(ctx, verdicts);
+    if (paths !== undefined) addPath(ctx, paths, traced);
+    if (traced !== undefined) addVerdict(ctx, traced);
   },
 };
 
@@ -235,8 +241,23 @@ function makeTapPoint(iface: string): TapPoint | undefined {
   return { label: `NF ${name}${current.nflogPrefix === '' ? '' : ` (${current.nflogPrefix})`}`, kind: NF_POINT_KINDS[hook], iface: '' };
 }
 
-/** Registers the frame at its tap point (first pass only) and adds the path it is on so far. */
-function addPath(ctx: Dissection, paths: TapPathIndex): void {
+/** The netfilter trace of the frame's packet: linked when the frame is first decoded, recalled after. */
+function tracedPacket(ctx: Dissection, verdicts: NetfilterVerdicts): TracedPacket | undefined {
+  const memory = ctx.memory;
+  if (memory.remembered) return memory.recall<TracedPacket | undefined>();
+  const frame = ctx.frame;
+  return memory.record(verdicts.link(ctx.datagram, frame.tsSec + frame.tsNsec / 1e9));
+}
+
+function addVerdict(ctx: Dissection, traced: TracedPacket): void {
+  ctx.openGenerated(verdictFields.verdict, traced.verdict);
+  if (traced.verdictBy !== '') ctx.generated(verdictFields.verdict_by, traced.verdictBy);
+  if (ctx.wants(verdictFields.nft_trace)) for (const step of traced.steps) ctx.generated(verdictFields.nft_trace, step);
+  ctx.close();
+}
+
+/** Registers the frame at its tap point (first pass only). */
+function registerPath(ctx: Dissection, paths: TapPathIndex): void {
   const frame = ctx.frame;
   const memory = ctx.memory;
   if (memory.remembered) memory.recall<number>();
@@ -246,10 +267,16 @@ function addPath(ctx: Dissection, paths: TapPathIndex): void {
     if (point !== undefined) paths.register(frame.number, identity, point, frame.tsSec + frame.tsNsec / 1e9);
     memory.record(0);
   }
+}
+
+/** The path the frame's packet is on so far, ending at the rule that dropped it. */
+function addPath(ctx: Dissection, paths: TapPathIndex, traced: TracedPacket | undefined): void {
+  const frame = ctx.frame;
   if (!ctx.wants(pathFields.path) && !ctx.wants(pathFields.last_seen)) return;
   const path = paths.pathOf(frame.number);
   if (path === undefined) return;
-  ctx.generated(pathFields.path, path.path);
+  const dropped = traced?.verdict === 'drop' ? ` → dropped by ${traced.verdictBy}` : '';
+  ctx.generated(pathFields.path, path.path + dropped);
   ctx.generated(pathFields.last_seen, path.lastSeen);
 }
 
@@ -261,13 +288,23 @@ function tapSummary(iface: string | undefined): string {
 }
 
 /** The fields a Tap column reads: a dissection that prints or shows the column collects them. */
-export const TAP_COLUMN_FIELDS: readonly FieldDef[] = [fields.direction, fields.iface];
+export const TAP_COLUMN_FIELDS: readonly FieldDef[] = [fields.direction, fields.iface, verdictFields.verdict];
 
 const ARROWS: Readonly<Record<string, string>> = { ingress: '↓', egress: '↑' };
 
 /** `↓` or `↑`: the direction the kernel copied the frame in, '' when unknown. */
 export function tapArrow(dissection: Dissection): string {
   return ARROWS[String(dissection.valuesOf(fields.direction)[0])] ?? '';
+}
+
+/**
+ * What the Tap column adds for netfilter's verdict (--trace): `✗` for a drop, the verdict's name for one
+ * that takes the packet elsewhere (queue, stolen), '' for accepted packets and untraced ones.
+ */
+export function verdictMark(dissection: Dissection): string {
+  const verdict = dissection.valuesOf(verdictFields.verdict)[0];
+  if (verdict === undefined || verdict === 'accept') return '';
+  return verdict === 'drop' ? '✗' : String(verdict);
 }
 
 /** The capturing interface's name, when the capture names it (raw: the caller sanitises it). */

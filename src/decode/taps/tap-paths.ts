@@ -89,11 +89,14 @@ function transportIdentity(datagram: Datagram, hash: number, end: number): { has
   return { hash, payloadAt };
 }
 
-/** The packet's identity (see the top of this file); 0 when the frame holds no IP datagram. */
-export function identityOf(datagram: Datagram): number {
+/**
+ * The packet's identity (see the top of this file); 0 when the frame holds no IP datagram. `transportBytes`:
+ * how much of the transport header and payload to read at most (what an nftables trace event carries).
+ */
+export function identityOf(datagram: Datagram, transportBytes = Number.POSITIVE_INFINITY): number {
   if (datagram.version === 0) return 0;
   const { bytes, headerAt } = datagram;
-  const end = Math.min(bytes.length, headerAt + datagram.length);
+  const end = Math.min(bytes.length, headerAt + datagram.length, datagram.payloadAt + transportBytes);
   let hash = mix(mix(mix(mix(FNV_OFFSET, datagram.version), datagram.protocol), datagram.length >>> 8), datagram.length & 0xff);
   // IPv4: identification, flags and fragment offset.
   if (datagram.version === 4 && headerAt + IPV4.TTL <= end) hash = mixBytes(hash, bytes, headerAt + IPV4.ID, headerAt + IPV4.TTL);
