@@ -78,3 +78,31 @@ export interface TapAnnotation {
   /** For epb_packetid: the number of the first frame that is a copy of the same packet (tap-paths.ts). */
   packetId?: number;
 }
+
+/** What an nftables trace event says (nft-trace-events.ts reads them from the kernel; a frame links to its packet's). */
+export interface TraceStep {
+  /** The kernel's trace id: one packet's pass through one namespace's hooks. */
+  id: number;
+  /** The table's family (inet, ip, ip6, netdev, bridge, arp). */
+  family: string;
+  /** enum nft_trace_types: 1 policy, 2 return, 3 rule. */
+  type: number;
+  table: string;
+  chain: string;
+  /** The rule's handle; 0 for a policy. */
+  handle: number;
+  /** A rule's verdict: netfilter's (NF_DROP 0, NF_ACCEPT 1...) or nftables' (negative); undefined when the event has none. */
+  verdict: number | undefined;
+  /** A policy event's: the chain's policy (NF_DROP or NF_ACCEPT). */
+  policy: number | undefined;
+  /** The chain of a jump or goto. */
+  verdictChain: string;
+  /** Input and output interface indexes, 0 when none. */
+  iif: number;
+  oif: number;
+  /** The packet's network and transport headers (at most 40 and 20 bytes); the first event of each chain has them. */
+  network: Uint8Array | undefined;
+  transport: Uint8Array | undefined;
+  /** When it was read, in seconds since the epoch. */
+  seconds: number;
+}

@@ -10,7 +10,7 @@ import { blankFrame, Direction, directionOf, type Frame, type InterfaceInfo } fr
 import { Control, CONTROL_SLOTS, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
 import { ANY_DEVICE, planSources, SourceSpecError, type SourcePlan } from './live-sources.js';
 import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
-import { readTraceEvents, type TraceEvent } from './nft-trace-events.js';
+import { readTraceEvents, type TraceStep } from './nft-trace-events.js';
 import { legacyTables, NftTracer, TraceError } from './nft-tracer.js';
 
 export interface LiveOptions {
@@ -34,7 +34,7 @@ export interface LiveOptions {
 export interface NetfilterTrace {
   tracer: NftTracer;
   /** Given each trace event as it arrives (set before `read`). */
-  onEvent: ((event: TraceEvent) => void) | undefined;
+  onEvent: ((event: TraceStep) => void) | undefined;
   /** Legacy iptables tables loaded in this namespace, whose rules nftables does not trace. */
   legacy: string[];
   /** Times the kernel had more events than the socket held (events lost). */

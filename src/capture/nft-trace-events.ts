@@ -3,6 +3,7 @@
 // One event is one step of a traced packet through a base chain: a rule that matched, a return, or the
 // chain's policy. The first event of each chain a packet passes carries its network and transport
 // headers (at most 40 and 20 bytes); later events of that chain carry only the trace id.
+import type { TraceStep } from './frame.js';
 import { RECORD_LITTLE_ENDIAN } from './native/addon.js';
 
 const NLMSG_HEADER = 16;
@@ -36,30 +37,6 @@ const VerdictAttribute = { CODE: 1, CHAIN: 2 } as const;
 /** nft's family names, by nfgenmsg family. */
 export const FAMILY_NAMES: Readonly<Record<number, string>> = { 1: 'inet', 2: 'ip', 3: 'arp', 5: 'netdev', 7: 'bridge', 10: 'ip6' };
 
-export interface TraceEvent {
-  id: number;
-  /** The table's family (inet, ip, ip6, netdev, bridge, arp). */
-  family: string;
-  /** enum nft_trace_types: 1 policy, 2 return, 3 rule. */
-  type: number;
-  table: string;
-  chain: string;
-  /** The rule's handle; 0 for a policy. */
-  handle: number;
-  /** A rule's verdict: netfilter's (NF_DROP 0, NF_ACCEPT 1...) or nftables' (negative); undefined when the event has none. */
-  verdict: number | undefined;
-  /** A policy event's: the chain's policy (NF_DROP or NF_ACCEPT). */
-  policy: number | undefined;
-  /** The chain of a jump or goto. */
-  verdictChain: string;
-  iif: number;
-  oif: number;
-  /** The packet's network and transport headers, as far as the kernel copied them; absent after a chain's first event. */
-  network: Uint8Array | undefined;
-  transport: Uint8Array | undefined;
-  /** When the worker read it, in seconds since the epoch. */
-  seconds: number;
-}
 
 const latin1 = new TextDecoder('latin1');
 
@@ -81,8 +58,8 @@ function walkAttributes(view: DataView, at: number, end: number, visit: (type: n
   }
 }
 
-function readEvent(bytes: Uint8Array, view: DataView, at: number, end: number, seconds: number): TraceEvent {
-  const event: TraceEvent = {
+function readEvent(bytes: Uint8Array, view: DataView, at: number, end: number, seconds: number): TraceStep {
+  const event: TraceStep = {
     id: 0,
     family: FAMILY_NAMES[bytes[at + NLMSG_HEADER + NfGen.FAMILY]] ?? `family ${bytes[at + NLMSG_HEADER + NfGen.FAMILY]}`,
     type: 0,
@@ -146,7 +123,7 @@ function readEvent(bytes: Uint8Array, view: DataView, at: number, end: number, s
  * Calls `visit` with each trace event among the first `length` bytes of `bytes` (records as nft_trace.cc
  * packs them); other messages, and records cut short, are skipped. `seconds`: when they were read.
  */
-export function readTraceEvents(bytes: Uint8Array, length: number, seconds: number, visit: (event: TraceEvent) => void): void {
+export function readTraceEvents(bytes: Uint8Array, length: number, seconds: number, visit: (event: TraceStep) => void): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, length);
   for (let record = 0; record + 4 <= length; ) {
     const size = view.getUint32(record, RECORD_LITTLE_ENDIAN);

@@ -8,6 +8,7 @@
 // identity within the window are one packet's trail, as copies of one identity are one packet's path.
 // The capture worker passes events on before the frames read with them, so a frame finds the events of
 // the hooks it passed before it was read; a frame decoded before its packet's events came links nothing.
+import type { TraceStep } from '../../capture/frame.js';
 import type { Datagram } from '../frame-meta.js';
 import { defineFields, type FieldDef } from '../field.js';
 import { identityOf, LINK_WINDOW_S } from './tap-paths.js';
@@ -38,27 +39,6 @@ const IPV4_OFFSET_MASK = 0x1fff;
 const IPV6_PAYLOAD_LENGTH = 4;
 const IPV6_NEXT_HEADER = 6;
 const IPV6_HEADER = 40;
-
-/** What an nftables trace event says (capture/nft-trace-events.ts reads them from the kernel). */
-export interface TraceStep {
-  /** The kernel's trace id: one packet's pass through one namespace's hooks. */
-  id: number;
-  family: string;
-  /** enum nft_trace_types. */
-  type: number;
-  table: string;
-  chain: string;
-  handle: number;
-  /** A rule's verdict code; a policy event's is in `policy`. */
-  verdict: number | undefined;
-  policy: number | undefined;
-  verdictChain: string;
-  /** The packet's network and transport headers; the first event of each chain has them. */
-  network: Uint8Array | undefined;
-  transport: Uint8Array | undefined;
-  /** When it was read, in seconds since the epoch. */
-  seconds: number;
-}
 
 /** enum nft_trace_types. */
 const TraceType = { POLICY: 1, RETURN: 2, RULE: 3 } as const;
