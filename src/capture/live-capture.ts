@@ -6,11 +6,11 @@ import { release } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
 import { findBlindSpots, type BlindSpots } from './blind-spots.js';
-import { blankFrame, Direction, directionOf, type Frame, type InterfaceInfo } from './frame.js';
+import { blankFrame, Direction, directionOf, type Frame, type InterfaceInfo, type TraceStep } from './frame.js';
 import { Control, CONTROL_SLOTS, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
 import { ANY_DEVICE, planSources, SourceSpecError, type SourcePlan } from './live-sources.js';
 import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
-import { readTraceEvents, type TraceStep } from './nft-trace-events.js';
+import { readTraceEvents } from './nft-trace-events.js';
 import { legacyTables, NftTracer, TraceError } from './nft-tracer.js';
 
 export interface LiveOptions {
