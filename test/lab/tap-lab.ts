@@ -148,11 +148,20 @@ export interface Capture {
 
 /**
  * Runs `tsshark -i … -T fields` in a namespace for `seconds`, calls `traffic` once it is capturing, and
- * gives each printed line (of the frames `displayFilter` keeps, ICMP left out) as field → value.
+ * gives each printed line (of the frames `displayFilter` keeps, ICMP left out) as field → value. `options`:
+ * tsshark's other options (--trace).
  */
-export async function captureIn(ns: string, sources: readonly string[], fields: readonly string[], displayFilter: string, seconds: number, traffic: () => Promise<void> | void): Promise<Capture> {
+export async function captureIn(
+  ns: string,
+  sources: readonly string[],
+  fields: readonly string[],
+  displayFilter: string,
+  seconds: number,
+  traffic: () => Promise<void> | void,
+  options: readonly string[] = [],
+): Promise<Capture> {
   // ICMP errors quote the datagram they answer, whose udp.dstport would match too.
-  const args = [...sources.flatMap((source) => ['-i', source]), '-a', `duration:${seconds}`, '-Y', `(${displayFilter}) && !icmp`, '-T', 'fields', '-E', 'separator=/t', '-E', 'aggregator=|', ...fields.flatMap((field) => ['-e', field])];
+  const args = [...options, ...sources.flatMap((source) => ['-i', source]), '-a', `duration:${seconds}`, '-Y', `(${displayFilter}) && !icmp`, '-T', 'fields', '-E', 'separator=/t', '-E', 'aggregator=|', ...fields.flatMap((field) => ['-e', field])];
   const started = tssharkIn(ns, args);
   await started.ready;
   await traffic();

@@ -158,6 +158,9 @@ export class NetfilterVerdicts {
       step = `${by} ${verdict}`;
     } else if (event.type === TraceType.RETURN) {
       step = `${where} return`;
+    } else if (event.handle === 0) {
+      // A rule event without a handle (6.18 sends one after the rule that set nftrace): no rule to name.
+      step = `${where} (verdict ${verdict})`;
     } else {
       by = `${where} handle ${event.handle}: ${this.ruleText(event) ?? '(rule text not read)'}`;
       step = `${by} (verdict ${verdict})`;
