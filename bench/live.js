@@ -5,14 +5,17 @@
 // and with what the kernel says it dropped. Root; every namespace is removed at exit.
 // With --each, every capture runs alone in its own rounds instead: the flood is then as fast as the sender
 // makes it, not shared with four capturing processes on the same cores.
-// Usage: bench/live.js [--seconds S] [--each] [--tshark]   (--tshark adds tshark decoding live)
+// With --trace, tsshark alone captures, one sender, three rounds: without --trace, with it at its default
+// bound, and with no bound; the sender's rate and the frames missed are compared across them, and the
+// unbounded round's cost per packet is derived from the sender's rates.
+// Usage: bench/live.js [--seconds S] [--each] [--tshark] [--trace]   (--tshark adds tshark decoding live)
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, each: { type: 'boolean', default: false }, tshark: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, each: { type: 'boolean', default: false }, tshark: { type: 'boolean', default: false }, trace: { type: 'boolean', default: false } } });
 const SECONDS = Number(values.seconds);
 const SENDER = `tss-bench-tx-${process.pid}`;
 const RECEIVER = `tss-bench-rx-${process.pid}`;
@@ -96,6 +99,10 @@ function tsharkCounts(_stdout, stderr) {
   return { captured: number(/(\d+) packets? captured/, stderr), kernelDropped: number(/(\d+) packets? dropped/, stderr) };
 }
 
+function tracedCounts(stdout, stderr) {
+  return { ...tcpdumpCounts(stdout, stderr), traced: number(/(\d+) packets? traced by netfilter/, stderr) };
+}
+
 function storeCounts(stdout) {
   const counts = JSON.parse(stdout);
   return { captured: counts.stored, kernelDropped: counts.dropped, rssMB: counts.rssMB };
@@ -154,12 +161,35 @@ function report(rows) {
   }
 }
 
+/** --trace: tsshark's own rounds, each alone. */
+const TRACE_ROUNDS = [
+  { name: 'tsshark -w (no --trace)', command: [tsshark, '-i', DEVICE, '-w', '/dev/null'], readyText: 'Capturing on', parse: tracedCounts },
+  { name: 'tsshark -w --trace', command: [tsshark, '-i', DEVICE, '-w', '/dev/null', '--trace'], readyText: 'Capturing on', parse: tracedCounts },
+  { name: 'tsshark -w --trace (no bound)', command: [tsshark, '-i', DEVICE, '-w', '/dev/null', '--trace', '--trace-rate', '0'], readyText: 'Capturing on', parse: tracedCounts },
+];
+
+function reportTrace(rows) {
+  const count = (value) => (Number.isNaN(value) ? '' : value.toLocaleString('en-US'));
+  console.log(['capture'.padEnd(30), 'frames/s'.padStart(11), 'frames'.padStart(12), 'missing'.padStart(10), 'traced'.padStart(12)].join(' '));
+  for (const row of rows) console.log([row.name.padEnd(30), count(row.rate).padStart(11), count(row.captured).padStart(12), count(row.missing).padStart(10), count(row.traced).padStart(12)].join(' '));
+  const [off, bounded, unbounded] = rows;
+  console.log(`sender's rate with --trace (default bound) / without: ${(bounded.rate / off.rate).toFixed(3)}; frames missed ${bounded.missing} / ${off.missing}`);
+  console.log(`no bound: ${(unbounded.traced / SECONDS).toFixed(0)} packets/s traced; cost per packet (1/rate − 1/rate without): ${((1 / unbounded.rate - 1 / off.rate) * 1e9).toFixed(0)} ns`);
+}
+
 execFileSync('gcc', ['-O2', '-o', join(root, 'bench/out/udp-flood'), join(root, 'bench/udp-flood.c')]);
 createLab();
-console.log(`bench/live: ${SECONDS} s per round, 60-byte UDP frames, ${values.each ? 'each capture alone' : `all captures on ${DEVICE} at once`} (${(await import('node:os')).cpus().length} cores)`);
-const rows = [];
-for (const senders of [1, 2]) {
-  if (values.each) for (const spec of CAPTURERS) rows.push(...(await round(senders, [spec])));
-  else rows.push(...(await round(senders, CAPTURERS)));
+if (values.trace) {
+  console.log(`bench/live --trace: ${SECONDS} s per round, 60-byte UDP frames, one sender, each capture alone (${(await import('node:os')).cpus().length} cores)`);
+  const rows = [];
+  for (const spec of TRACE_ROUNDS) rows.push(...(await round(1, [spec])));
+  reportTrace(rows);
+} else {
+  console.log(`bench/live: ${SECONDS} s per round, 60-byte UDP frames, ${values.each ? 'each capture alone' : `all captures on ${DEVICE} at once`} (${(await import('node:os')).cpus().length} cores)`);
+  const rows = [];
+  for (const senders of [1, 2]) {
+    if (values.each) for (const spec of CAPTURERS) rows.push(...(await round(senders, [spec])));
+    else rows.push(...(await round(senders, CAPTURERS)));
+  }
+  report(rows);
 }
-report(rows);

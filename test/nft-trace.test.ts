@@ -128,6 +128,8 @@ test("the tracing table: an owner table, its chains first at their hooks, only t
     'add rule inet tsshark_trace_7 forward iifname != { "eth0", "veth1" } oifname { "eth0", "veth1" } udp dport 53 limit name "tsshark_rate" meta nftrace set 1',
   ]);
   for (const chain of commands.filter((command) => command.startsWith('add chain'))) t.regex(chain, /priority -2147483648; policy accept; \}$/);
+  // One device is compared rather than looked up.
+  t.true(tracingCommands('t', { devices: ['eth0'], match: '', rate: 0 }).includes('add rule inet t prerouting iifname "eth0" meta nftrace set 1'));
   // Every device, no bound: no forward chain (prerouting sees every packet), no limit.
   const everything = tracingCommands('t', { devices: [], match: '', rate: 0 });
   t.deepEqual(everything.filter((command) => command.startsWith('add rule')), ['add rule inet t prerouting meta nftrace set 1', 'add rule inet t output meta nftrace set 1']);

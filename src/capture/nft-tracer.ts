@@ -45,7 +45,9 @@ const RATE_LIMIT = 'tsshark_rate';
 
 /** The commands that make tsshark's table: one chain per hook the captured devices' packets pass. */
 export function tracingCommands(table: string, options: TraceOptions): string[] {
-  const devices = options.devices.length === 0 ? undefined : `{ ${options.devices.map((device) => `"${device.replace(/["\\]/g, '')}"`).join(', ')} }`;
+  const quoted = options.devices.map((device) => `"${device.replace(/["\\]/g, '')}"`);
+  // One device is compared, not looked up in a set: this rule runs for every packet of the hook.
+  const devices = quoted.length === 0 ? undefined : quoted.length === 1 ? quoted[0] : `{ ${quoted.join(', ')} }`;
   const match = options.match.trim() === '' ? '' : `${options.match.trim()} `;
   const limit = options.rate > 0 ? `limit name "${RATE_LIMIT}" ` : '';
   const lines = [`add table inet ${table} { flags owner; }`];
