@@ -62,8 +62,7 @@ export class TextPrinter implements FrameOutput {
     const cols = dissection.cols;
     const arrow = tapArrow(dissection);
     const iface = tapInterface(dissection);
-    const mark = verdictMark(dissection);
-    const tapColumn = arrow === '' ? '' : ` ${arrow}${iface !== undefined ? ' ' + sanitize(iface) : ''}${mark === '' ? '' : ' ' + mark}`;
+    const tapColumn = arrow === '' ? '' : ` ${arrow}${verdictMark(dissection)}${iface !== undefined ? ' ' + sanitize(iface) : ''}`;
     this.out.write(
       `${String(frame.number).padStart(5)} ${nanosecondsText(frame.relativeNs, this.timeDigits).padStart(10)}${tapColumn} ` +
         `${sanitize(cols.src).padStart(12)} → ${sanitize(cols.dst).padEnd(12)} ${cols.protocol} ${frame.originalLength} ${sanitize(cols.info)}\n`,

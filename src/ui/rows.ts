@@ -10,14 +10,12 @@ export const ROW_FIELDS = [...TAP_COLUMN_FIELDS, ...BAD_TCP_FIELDS];
 
 /**
  * `↓ eth0`: the direction the kernel copied the frame in, and the interface when the capture names it;
- * `↓ eth0 ✗` when netfilter dropped the packet (--trace).
+ * `↓✗ eth0` when netfilter dropped the packet (--trace), marked before the name that a narrow column cuts.
  */
 export function tapText(dissection: Dissection): string {
-  const arrow = tapArrow(dissection);
+  const arrow = tapArrow(dissection) + verdictMark(dissection);
   const name = tapInterface(dissection);
-  const where = name === undefined ? arrow : `${arrow}${arrow ? ' ' : ''}${name}`;
-  const mark = verdictMark(dissection);
-  return mark === '' ? where : `${where} ${mark}`;
+  return name === undefined ? arrow : `${arrow}${arrow ? ' ' : ''}${name}`;
 }
 
 export function packetRow(dissection: Dissection, marked: boolean, timeDigits: number): PacketRow {

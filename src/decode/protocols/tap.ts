@@ -298,13 +298,13 @@ export function tapArrow(dissection: Dissection): string {
 }
 
 /**
- * What the Tap column adds for netfilter's verdict (--trace): `✗` for a drop, the verdict's name for one
- * that takes the packet elsewhere (queue, stolen), '' for accepted packets and untraced ones.
+ * What the Tap column adds to the arrow for netfilter's verdict (--trace): `✗` for a drop, `⤳` for a
+ * verdict that takes the packet elsewhere (queue, stolen), '' for accepted packets and untraced ones.
  */
 export function verdictMark(dissection: Dissection): string {
   const verdict = dissection.valuesOf(verdictFields.verdict)[0];
   if (verdict === undefined || verdict === 'accept') return '';
-  return verdict === 'drop' ? '✗' : String(verdict);
+  return verdict === 'drop' ? '✗' : '⤳';
 }
 
 /** The capturing interface's name, when the capture names it (raw: the caller sanitises it). */
