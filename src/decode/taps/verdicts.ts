@@ -125,8 +125,6 @@ export class NetfilterVerdicts {
   /** Packets traced, and those whose last verdict was a drop. */
   traced = 0;
   dropped = 0;
-  /** Events whose packet could not be told (no IP headers, or a chain's later event whose first was missed). */
-  unlinked = 0;
   private readonly byTraceId = new Map<number, TracedPacket>();
   private readonly byIdentity = new Map<number, TracedPacket>();
   private sinceSweep = 0;
@@ -141,11 +139,9 @@ export class NetfilterVerdicts {
   ) {}
 
   add(event: TraceStep): void {
+    // No IP headers, or a chain's later event whose first was missed: no packet to tell.
     const packet = this.packetOf(event);
-    if (packet === undefined) {
-      this.unlinked++;
-      return;
-    }
+    if (packet === undefined) return;
     packet.lastSeconds = event.seconds;
     if (this.ownTables.has(`${event.family} ${event.table}`)) return;
     const where = `${event.family} ${event.table} ${event.chain}`;
