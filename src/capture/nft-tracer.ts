@@ -35,9 +35,14 @@ export interface TraceOptions {
   rate: number;
 }
 
-/** nft's quoting of a name: as it is when it is an identifier, else in double quotes. */
+/** A name as an nft string: in double quotes, which it cannot hold itself. */
+function nftString(name: string): string {
+  return `"${name.replace(/["\\]/g, '')}"`;
+}
+
+/** nft's quoting of a name: as it is when it is an identifier, else as a string. */
 function nftName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_./-]*$/.test(name) ? name : `"${name.replace(/["\\]/g, '')}"`;
+  return /^[A-Za-z_][A-Za-z0-9_./-]*$/.test(name) ? name : nftString(name);
 }
 
 /** The named limit all of the table's rules share: the bound is on packets traced, not per hook. */
@@ -45,7 +50,7 @@ const RATE_LIMIT = 'tsshark_rate';
 
 /** The commands that make tsshark's table: one chain per hook the captured devices' packets pass. */
 export function tracingCommands(table: string, options: TraceOptions): string[] {
-  const quoted = options.devices.map((device) => `"${device.replace(/["\\]/g, '')}"`);
+  const quoted = options.devices.map(nftString);
   // One device is compared, not looked up in a set: this rule runs for every packet of the hook.
   const devices = quoted.length === 0 ? undefined : quoted.length === 1 ? quoted[0] : `{ ${quoted.join(', ')} }`;
   const match = options.match.trim() === '' ? '' : `${options.match.trim()} `;

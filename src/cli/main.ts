@@ -141,18 +141,15 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
   const blindSpots = liveCapture?.blindSpots;
   const trace = liveCapture?.trace;
   const verdicts = trace && followTrace(trace);
-  // Said once, in print mode and the interface alike: what tracing shows, and what it cannot.
-  const traceNotes = trace === undefined ? [] : [
-    trace.tracer.description,
-    ...trace.legacy.map((tables) => `legacy ${tables} tables are loaded: nftables does not trace their rules (iptables-legacy); only nftables rules show in tap.verdict`),
-  ];
+  // Said once, in print mode and the interface alike: what tracing cannot show.
+  const traceWarnings = (trace?.legacy ?? []).map((tables) => `legacy ${tables} tables are loaded: nftables does not trace their rules (iptables-legacy); only nftables rules show in tap.verdict`);
   const stopOnSignal = () => liveCapture?.stop();
   const durationTimer = liveCapture && options.durationSec !== undefined ? setTimeout(stopOnSignal, options.durationSec * 1000) : undefined;
   try {
     if (interactive(options, streams)) {
       // Ink and React take about 0.4 s to load: print mode, which scripts run, does not pay for them.
       const { runTui } = await import('../ui/run-tui.js');
-      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, verdicts, warnings: [...(blindSpots?.findings ?? []), ...traceNotes.slice(1)], displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
+      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, verdicts, warnings: [...(blindSpots?.findings ?? []), ...traceWarnings], displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
     }
     // Ctrl-C or SIGTERM ends a live capture as tcpdump's does: what was captured is written, and counted.
     if (liveCapture) {
@@ -160,7 +157,8 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       streams.stderr(`Capturing on ${liveCapture.interfaces.map((iface) => `'${iface.name}'`).join(' and ')}\n`);
       for (const finding of blindSpots?.findings ?? []) streams.stderr(`tsshark: warning: ${finding}\n`);
       for (const tool of blindSpots?.unread ?? []) streams.stderr(`tsshark: blind spots not looked for: ${tool}\n`);
-      for (const [index, note] of traceNotes.entries()) streams.stderr(`tsshark: ${index === 0 ? '' : 'warning: '}${note}\n`);
+      if (trace !== undefined) streams.stderr(`tsshark: ${trace.tracer.description}\n`);
+      for (const warning of traceWarnings) streams.stderr(`tsshark: warning: ${warning}\n`);
     }
     const drops = dropSource && new DropWatch(dropSource);
     // The drops are counted until the last frame is in; a pcapng file keeps their table at its end.
