@@ -2,15 +2,18 @@
 // device (before the ingress tap), tc egress filters and a tcx egress program (before the egress tap) are
 // each named once on stderr and kept in a written pcapng; a device without them gets no warning. At the
 // end, the device's counters against its taps: a generic XDP program that drops everything leaves the
-// ingress tap with nothing of what the device received.
+// ingress tap with nothing of what the device received. Cilium's way into a pod: a tcx ingress program
+// that calls bpf_redirect_peer is named with its helper; the host-side veth never shows what it
+// redirected, the pod's side of the veth does.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { findBlindSpots } from '../src/capture/blind-spots.js';
-import { CLIENT_IF, labFor, runIn, SERVER_IF, SERVER_IP, tssharkIn } from './helpers/netns.js';
-import { dropInTcx, xdpOn } from './lab/tap-lab.js';
+import { redirectHelpersOf } from '../src/capture/bpf-helpers.js';
+import { CLIENT_IF, labFor, liveUnavailable, runIn, SERVER_IF, SERVER_IP, tssharkIn } from './helpers/netns.js';
+import { captureIn, createTapLab, dropInTcx, Net, redirectPeerInTcx, sendUdp, tapLabTools, xdpOn } from './lab/tap-lab.js';
 
 const TCX_PORT = 9303;
 
@@ -48,6 +51,23 @@ test.serial('a live capture warns once of an XDP program, tc egress filters and 
   t.notRegex(clean.stderr, /warning/);
 });
 
+test('redirect helpers are named from the call offsets of translated instructions, through kallsyms; hidden addresses tell nothing', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-kallsyms-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const shown = join(dir, 'shown');
+  writeFileSync(shown, ['ffffffff814dccd0 T __bpf_call_base', 'ffffffff81eef210 T bpf_redirect', 'ffffffff81eef2a0 T bpf_redirect_peer', 'ffffffff81eef7e0 T bpf_redirect_neigh', 'ffffffff81eef800 t bpf_redirect_peer [some_module]', ''].join('\n'));
+  const hidden = join(dir, 'hidden');
+  writeFileSync(hidden, ['0000000000000000 T __bpf_call_base', '0000000000000000 T bpf_redirect_peer', ''].join('\n'));
+  const program = (helperCalls: number[]) => ({ id: 7, name: 'cil_from_netdev', helperCalls });
+  const peer = 0x81eef2a0 - 0x814dccd0;
+  const neigh = 0x81eef7e0 - 0x814dccd0;
+  t.deepEqual(redirectHelpersOf(program([peer, 12345, neigh]), shown), ['bpf_redirect_peer', 'bpf_redirect_neigh']);
+  t.deepEqual(redirectHelpersOf(program([12345]), shown), []);
+  t.deepEqual(redirectHelpersOf(program([]), hidden), []);
+  t.is(redirectHelpersOf(program([0, 0]), shown), undefined);
+  t.is(redirectHelpersOf(program([peer]), hidden), undefined);
+});
+
 test('nflog sources have no blind spots to look for', (t) => {
   t.deepEqual(findBlindSpots(['nflog:5']), { findings: [], unread: [] });
 });
@@ -81,4 +101,30 @@ test.serial("at the end, a device's counters against its taps: an XDP drop progr
   const gap = /^tsshark: warning: veth-s received (\d+) packets, its ingress tap saw 0: (\d+) never reached it \(XDP or the driver; the kernel reports 0 dropped by the taps' buffers\)$/m.exec(dropped.stderr);
   t.truthy(gap, dropped.stderr);
   t.true(Number(gap?.[2]) >= PINGS, dropped.stderr);
+});
+
+const PEER_PORT = 9311;
+const REDIRECTED = 4;
+
+test.serial('bpf_redirect_peer in a tcx ingress program: warned with its helper; the host-side veth shows nothing of what it redirects, the peer in the namespace shows all', async (t) => {
+  const unavailable = liveUnavailable(['ip']) ?? tapLabTools();
+  if (unavailable) return t.pass(unavailable);
+  const lab = createTapLab();
+  t.teardown(() => lab.remove());
+  // The router plays the Cilium node: its client-facing device hands the datagrams to the server's veth
+  // peer, past the router's routing and its own side of that veth.
+  const stop = await redirectPeerInTcx(lab.router, Net.ROUTER_CLIENT_IF, PEER_PORT, Net.ROUTER_SERVER_IF);
+  t.teardown(stop);
+  const send = () => {
+    for (let i = 0; i < REDIRECTED; i++) sendUdp(lab.client, Net.SERVER_IP, PEER_PORT, `peer ${i}`);
+  };
+  const fields = ['tap.iface', 'tap.direction'];
+  const filter = `udp.dstport == ${PEER_PORT}`;
+  const node = await captureIn(lab.router, [Net.ROUTER_CLIENT_IF, Net.ROUTER_SERVER_IF], fields, filter, 2, send);
+  const warning = node.stderr.split('\n').find((line) => line.includes('bpf_redirect_peer'));
+  t.regex(warning ?? '', new RegExp(`^tsshark: warning: ${Net.ROUTER_CLIENT_IF}: traffic redirected by tcx ingress program lab_prog \\(id \\d+\\) \\(bpf_redirect_peer\\) goes straight into a veth's peer in another namespace: the host-side veth's taps and the host's netfilter never see them`), node.stderr);
+  t.deepEqual(node.rows.map((row) => `${row['tap.iface']} ${row['tap.direction']}`), Array<string>(REDIRECTED).fill(`${Net.ROUTER_CLIENT_IF} ingress`));
+  const pod = await captureIn(lab.server, [Net.SERVER_IF], fields, filter, 2, send);
+  t.deepEqual(pod.rows.map((row) => `${row['tap.iface']} ${row['tap.direction']}`), Array<string>(REDIRECTED).fill(`${Net.SERVER_IF} ingress`));
+  t.notRegex(pod.stderr, /warning/);
 });

@@ -3,7 +3,9 @@
 // the capture starts, with the host's own tools; each finding is one line saying what acts, where, and
 // what the capture therefore cannot show.
 import { existsSync } from 'node:fs';
+import { REDIRECT_HELPERS, redirectHelpersOf } from './bpf-helpers.js';
 import { describeToolError, ipLinks, tcFilters, tcxPrograms, XDP_MODES, type IpLink } from './host-tools.js';
+import type { AttachedProgram } from './native/addon.js';
 
 export interface BlindSpots {
   findings: string[];
@@ -35,7 +37,7 @@ export function findBlindSpots(devices: readonly string[], pktgen = PKTGEN): Bli
   for (const link of examined.slice(0, MAX_DEVICES)) {
     findings.push(...linkFindings(link, pktgen));
     try {
-      findings.push(...tcxFindings(link.ifname));
+      findings.push(...tcxFindings(link.ifname, unread));
     } catch (error) {
       unread.push(`tcx programs on ${link.ifname}: ${(error as Error).message}`);
     }
@@ -44,16 +46,30 @@ export function findBlindSpots(devices: readonly string[], pktgen = PKTGEN): Bli
 }
 
 /** tcx programs (Linux 6.6+; Cilium's) on the device, which `tc filter` does not list. */
-function tcxFindings(device: string): string[] {
-  const named = (programs: readonly { id: number; name: string }[]) => programs.map((program) => `${program.name || '(unnamed)'} (id ${program.id})`).join(', ');
+function tcxFindings(device: string, unread: string[]): string[] {
+  const named = (programs: readonly AttachedProgram[]) => programs.map(programName).join(', ');
   const findings: string[] = [];
   const egress = tcxPrograms(device, 'egress');
   if (egress.length > 0) findings.push(`${device}: tcx egress programs ${named(egress)} run before the egress tap: what they drop or redirect is never shown as sent`);
   const ingress = tcxPrograms(device, 'ingress');
-  if (ingress.length > 0) {
-    findings.push(`${device}: tcx ingress programs ${named(ingress)} run after the ingress tap: what they drop is still shown as received; what they redirect (bpf_redirect_peer into a pod) skips the taps of the devices it jumps over`);
+  if (ingress.length > 0) findings.push(`${device}: tcx ingress programs ${named(ingress)} run after the ingress tap: what they drop is still shown as received`);
+  for (const [direction, programs] of [['ingress', ingress], ['egress', egress]] as const) {
+    for (const program of programs) {
+      const helpers = redirectHelpersOf(program);
+      if (helpers === undefined) {
+        unread.push(`whether tcx program ${programName(program)} on ${device} redirects: the kernel hides its addresses (kptr_restrict)`);
+        continue;
+      }
+      for (const helper of helpers) {
+        findings.push(`${device}: traffic redirected by tcx ${direction} program ${programName(program)} (${helper}) goes ${REDIRECT_HELPERS[helper]}`);
+      }
+    }
   }
   return findings;
+}
+
+function programName(program: AttachedProgram): string {
+  return `${program.name || '(unnamed)'} (id ${program.id})`;
 }
 
 function linkFindings(link: IpLink, pktgen: string): string[] {

@@ -3,7 +3,7 @@
 // per-frame path.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { BpfAttach, loadPcapAddon } from './native/addon.js';
+import { BpfAttach, loadPcapAddon, type AttachedProgram } from './native/addon.js';
 
 const TOOL_LIMIT_MS = 5_000;
 
@@ -55,7 +55,7 @@ export function tcFilters(device: string, direction: 'ingress' | 'egress'): TcFi
  * The tcx programs (Linux 6.6+) on a device's ingress or egress, asked of bpf() through the capture addon.
  * Throws when that cannot be asked (no addon, not root).
  */
-export function tcxPrograms(device: string, direction: 'ingress' | 'egress'): { id: number; name: string }[] {
+export function tcxPrograms(device: string, direction: 'ingress' | 'egress'): AttachedProgram[] {
   const ifindex = Number(readFileSync(`/sys/class/net/${device}/ifindex`, 'latin1'));
   return loadPcapAddon().bpfPrograms(ifindex, direction === 'ingress' ? BpfAttach.TCX_INGRESS : BpfAttach.TCX_EGRESS);
 }

@@ -5,6 +5,7 @@
 // What a tool cannot tell (it is missing, or we are not root) is said on the stage, never guessed.
 import { existsSync } from 'node:fs';
 import { release } from 'node:os';
+import { redirectHelpersOf } from '../capture/bpf-helpers.js';
 import { describeToolError, ipLinks, runJson, tcFilters, tcxPrograms, type IpLink } from '../capture/host-tools.js';
 import { egressHook, egressStages, ingressHook, ingressStages, parseKernelRelease } from '../decode/taps/kernel-pipeline.js';
 
@@ -100,7 +101,10 @@ function readLinks(populated: Populated, iface: string | undefined): string | un
 /** The tcx programs on a device, named with their ids; none when the addon or the kernel cannot tell. */
 function tcxNames(device: string, direction: 'ingress' | 'egress'): string[] {
   try {
-    return tcxPrograms(device, direction).map((program) => `${program.name || '(unnamed)'} id ${program.id}`);
+    return tcxPrograms(device, direction).map((program) => {
+      const redirects = redirectHelpersOf(program) ?? [];
+      return `${program.name || '(unnamed)'} id ${program.id}${redirects.length > 0 ? ` (calls ${redirects.join(', ')})` : ''}`;
+    });
   } catch {
     // Not root, or no addon: the closing note says tcx is not listed then.
     return [];

@@ -124,7 +124,15 @@ async function holdAttached(ns: string, command: readonly string[]): Promise<() 
 
 /** Drops IPv4 UDP to `port` in tcx on `dev`'s ingress or egress until the returned stop is called. */
 export function dropInTcx(ns: string, dev: string, direction: 'ingress' | 'egress', port: number): Promise<() => Promise<void>> {
-  return holdAttached(ns, [labBinary('tcx-drop'), dev, direction, String(port)]);
+  return holdAttached(ns, [labBinary('tcx-udp'), dev, direction, String(port), 'drop']);
+}
+
+/**
+ * Cilium's way into a pod: a tcx ingress program on `dev` that hands IPv4 UDP to `port` to
+ * bpf_redirect_peer towards `hostVeth`, so it lands on the veth's peer in another namespace.
+ */
+export function redirectPeerInTcx(ns: string, dev: string, port: number, hostVeth: string): Promise<() => Promise<void>> {
+  return holdAttached(ns, [labBinary('tcx-udp'), dev, 'ingress', String(port), `peer:${hostVeth}`]);
 }
 
 /** A generic-mode XDP program on `dev` that passes or drops every packet, until the returned stop is called. */

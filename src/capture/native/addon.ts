@@ -79,7 +79,7 @@ export interface PcapAddon {
   stats(id: number): HandleStats;
   close(id: number): void;
   /** The BPF programs attached to device `ifindex` at `attachType` (tcx, netkit); throws with code EPERM when not root. */
-  bpfPrograms(ifindex: number, attachType: number): { id: number; name: string }[];
+  bpfPrograms(ifindex: number, attachType: number): AttachedProgram[];
   /** A netlink socket in NFNLGRP_NFTRACE; throws with code EPERM when not root. */
   nftTraceOpen(): number;
   /** Appends the trace messages waiting, each as u32 length (machine order) | message | padding to 4. */
@@ -89,6 +89,13 @@ export interface PcapAddon {
   nftOpen(): NftContext;
   nftRun(context: NftContext, commands: string, outputFlags: number): { ok: boolean; output: string; error: string };
   nftClose(context: NftContext): void;
+}
+
+export interface AttachedProgram {
+  id: number;
+  name: string;
+  /** The helpers the program calls, each as its kernel address less `__bpf_call_base` (all 0 when hidden). */
+  helperCalls: number[];
 }
 
 /** A libnftables context, opaque here. */

@@ -1,6 +1,7 @@
-// The BPF programs attached to a device (tcx, netkit), for the blind-spot warnings: ids and names only.
+// The BPF programs attached to a device (tcx, netkit), for the blind-spot warnings: ids, names and
+// the helpers each calls.
 #pragma once
 #include <napi.h>
 
-/** bpfPrograms(ifindex, attachType): [{id, name}] of the programs attached there. */
+/** bpfPrograms(ifindex, attachType): [{id, name, helperCalls}] of the programs attached there. */
 Napi::Value BpfPrograms(const Napi::CallbackInfo &info);
