@@ -1,8 +1,7 @@
 // Which redirect helpers an attached BPF program calls. The kernel hands back a program's translated
 // instructions with each helper call as the helper's address less `__bpf_call_base` (what bpftool's
-// disassembler resolves too): /proc/kallsyms names those addresses. Read once, and only when a program is
-// found, since the file is a few megabytes.
-import { readFileSync } from 'node:fs';
+// disassembler resolves too): /proc/kallsyms names those addresses.
+import { KALLSYMS, KernelSymbols } from './kernel-symbols.js';
 import type { AttachedProgram } from './native/addon.js';
 
 /**
@@ -17,24 +16,19 @@ export const REDIRECT_HELPERS: Readonly<Record<string, string>> = {
 };
 
 const CALL_BASE = '__bpf_call_base';
-const KALLSYMS = '/proc/kallsyms';
 
-/** Per symbol file read, helper name by call offset; undefined when the kernel hides its addresses. */
+/** Per symbol file, helper name by call offset; undefined when the kernel hides its addresses. */
 const helperOffsets = new Map<string, Map<number, string> | undefined>();
 
 function readHelperOffsets(kallsyms: string): Map<number, string> | undefined {
-  const wanted = new Set([CALL_BASE, ...Object.keys(REDIRECT_HELPERS)]);
-  const addresses = new Map<string, bigint>();
-  for (const line of readFileSync(kallsyms, 'latin1').split('\n')) {
-    const name = line.slice(line.lastIndexOf(' ') + 1);
-    if (!wanted.has(name) || addresses.has(name)) continue;
-    addresses.set(name, BigInt(`0x${line.slice(0, line.indexOf(' '))}`));
-  }
-  const base = addresses.get(CALL_BASE);
-  // Addresses shown as zeros: kptr_restrict, or not root.
-  if (base === undefined || base === 0n) return undefined;
+  const symbols = KernelSymbols.of(kallsyms);
+  const base = symbols?.addressOf(CALL_BASE);
+  if (symbols === undefined || base === undefined) return undefined;
   const offsets = new Map<number, string>();
-  for (const [name, address] of addresses) if (name !== CALL_BASE) offsets.set(Number(address - base), name);
+  for (const name of Object.keys(REDIRECT_HELPERS)) {
+    const address = symbols.addressOf(name);
+    if (address !== undefined) offsets.set(Number(address - base), name);
+  }
   return offsets;
 }
 

@@ -106,3 +106,15 @@ export interface TraceStep {
   /** When it was read, in seconds since the epoch. */
   seconds: number;
 }
+
+/** A packet the kernel freed as dropped, as the drop probe copied it (--drops). */
+export interface KernelDrop {
+  /** The kernel's reason name (NO_SOCKET, IP_RPFILTER...). */
+  reason: string;
+  /** The function that dropped it. */
+  location: string;
+  /** The bytes from its network header on, as far as the skb's linear part and the copy reach. */
+  network: Uint8Array;
+  /** When it was read: milliseconds after the drop. */
+  seconds: number;
+}

@@ -1,10 +1,12 @@
 // Packets the kernel freed as dropped, and why: the skb:kfree_skb tracepoint (its reason, the function
 // that dropped the packet, the packet's protocol), read through a tracefs instance of tsshark's own so
-// that other tracing on the host is untouched. The event carries no packet bytes, so drops are counted,
-// not linked to frames. The tracepoint is not per namespace: the counts cover the whole host.
+// that other tracing on the host is untouched. The event carries no packet bytes: the drop probe
+// (drop-probe.ts) copies them for linking drops to frames. The tracepoint is not per namespace: the
+// counts cover the whole host.
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dropReasonNames } from './drop-probe.js';
 
 export const TRACEFS = '/sys/kernel/tracing';
 const INSTANCE_PREFIX = 'tsshark-';
@@ -150,6 +152,11 @@ export class KernelDrops implements DropSource {
     }
     this.counts.lost = lostReports(this.instance);
     return this.counts.total - before;
+  }
+
+  /** The event's reason names by number, from its format file (a newer kernel's reasons included). */
+  reasonNames(): Map<number, string> {
+    return dropReasonNames(readFileSync(join(this.root, EVENT, 'format'), 'latin1'));
   }
 
   /** Stops tracing and removes what `open` made; the counts stay. */

@@ -6,7 +6,9 @@ import { release } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
 import { findBlindSpots, type BlindSpots } from './blind-spots.js';
-import { blankFrame, Direction, directionOf, type Frame, type InterfaceInfo, type TraceStep } from './frame.js';
+import { DropRecordReader, dropProbeOffsets } from './drop-probe.js';
+import { blankFrame, Direction, directionOf, type Frame, type InterfaceInfo, type KernelDrop, type TraceStep } from './frame.js';
+import { BtfError, VMLINUX_BTF } from './kernel-btf.js';
 import { Control, CONTROL_SLOTS, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
 import { ANY_DEVICE, planSources, SourceSpecError, type SourcePlan } from './live-sources.js';
 import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
@@ -28,6 +30,8 @@ export interface LiveOptions {
   keepPrivileges?: boolean;
   /** --trace: netfilter's verdicts on the captured devices' packets (an nft match, '' for all; packets/s, 0: no bound). */
   trace?: { match: string; rate: number };
+  /** --drops: link the kernel's drops to frames with the drop probe, naming reasons from this table. */
+  linkDrops?: { reasons: ReadonlyMap<number, string> };
 }
 
 /** --trace's parts while capturing: the table, where its events go, what tracing could not see. */
@@ -39,6 +43,16 @@ export interface NetfilterTrace {
   legacy: string[];
   /** Times the kernel had more events than the socket held (events lost). */
   overruns: number;
+}
+
+/** --drops' probe while capturing: where its drops go, and what it could not do. */
+export interface DropProbeLink {
+  /** Given each drop as it arrives (set before `read`). */
+  onDrop: ((drop: KernelDrop) => void) | undefined;
+  /** Why the probe does not run (the drops are then counted, not linked), or undefined. */
+  unavailable: string | undefined;
+  /** Drops the probe's ring had no room for. */
+  lost: number;
 }
 
 export interface CaptureCounts {
@@ -172,6 +186,8 @@ export class LiveCapture implements CaptureReader {
     /** What the taps of the captured devices cannot see, found when the capture opened. */
     readonly blindSpots: BlindSpots,
     readonly trace: NetfilterTrace | undefined,
+    readonly drops: DropProbeLink | undefined,
+    private readonly dropRecords: DropRecordReader | undefined,
   ) {
     this.control = new Int32Array(control);
     this.seenPerInterface = new Uint32Array(sources.length * 3);
@@ -213,8 +229,18 @@ export class LiveCapture implements CaptureReader {
       bufferBytes: options.bufferBytes ?? DEFAULT_BUFFER_BYTES,
       filter: options.captureFilter ?? '',
       traceEvents: options.trace !== undefined,
+      dropProbe: undefined,
       control,
     };
+    let probeUnavailable: string | undefined;
+    if (options.linkDrops !== undefined) {
+      try {
+        workerData.dropProbe = dropProbeOffsets();
+      } catch (error) {
+        if (!(error instanceof BtfError) && (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        probeUnavailable = `the kernel's sk_buff layout is unknown (${VMLINUX_BTF}: ${(error as Error).message})`;
+      }
+    }
     const worker = new Worker(new URL('./live-worker.js', import.meta.url), { workerData });
     const first = await new Promise<WorkerMessage>((resolve, reject) => {
       worker.once('message', resolve);
@@ -238,7 +264,9 @@ export class LiveCapture implements CaptureReader {
       if (error instanceof TraceError) throw new LiveCaptureError(error.message);
       throw new LiveCaptureError(`could not drop privileges to SUDO_UID ${process.env.SUDO_UID}: ${(error as Error).message}`);
     }
-    return new LiveCapture(worker, control, sources, first.handles, options.captureFilter, blindSpots, trace);
+    const drops = options.linkDrops && { onDrop: undefined, unavailable: probeUnavailable ?? first.dropProbeFailure, lost: 0 };
+    const dropRecords = options.linkDrops && new DropRecordReader(options.linkDrops.reasons);
+    return new LiveCapture(worker, control, sources, first.handles, options.captureFilter, blindSpots, trace, drops, dropRecords);
   }
 
   /** Frames delivered so far from interface `interfaceId` in `direction`. */
@@ -287,6 +315,13 @@ export class LiveCapture implements CaptureReader {
               const { onEvent } = this.trace;
               this.trace.overruns += message.overruns;
               if (onEvent !== undefined) readTraceEvents(new Uint8Array(message.buffer), message.length, message.seconds, onEvent);
+            }
+            return;
+          case 'drops':
+            if (this.drops !== undefined) {
+              const { onDrop } = this.drops;
+              this.drops.lost = message.lost;
+              if (onDrop !== undefined) this.dropRecords?.read(new Uint8Array(message.buffer), message.length, message.seconds, onDrop);
             }
             return;
           case 'stats':

@@ -1,5 +1,6 @@
 // What the main thread and the capture worker (live-worker.ts) say to each other.
 import type { HandlePlan } from './live-sources.js';
+import type { DropProbeOffsets } from './drop-probe.js';
 import type { HandleStats, OpenedHandle } from './native/addon.js';
 
 /** Slots of the shared Int32Array both threads see. */
@@ -17,11 +18,14 @@ export interface WorkerData {
   filter: string;
   /** Read the kernel's nftables trace events too (--trace). */
   traceEvents: boolean;
+  /** Run the drop probe, built for these sk_buff offsets (--drops). */
+  dropProbe: DropProbeOffsets | undefined;
   control: SharedArrayBuffer;
 }
 
 export type WorkerMessage =
-  | { type: 'opened'; handles: OpenedHandle[] }
+  /** `dropProbeFailure`: why the drop probe asked for could not run (the capture goes on without it). */
+  | { type: 'opened'; handles: OpenedHandle[]; dropProbeFailure: string | undefined }
   | { type: 'failed'; device: string; code: string; message: string }
   /** Records as pcap_binding.cc packs them, in timestamp order; `length` bytes of `buffer` are used. */
   | { type: 'batch'; buffer: ArrayBuffer; length: number }
@@ -31,5 +35,10 @@ export type WorkerMessage =
    * the frames read with them; `overruns`: times the kernel had to drop events since the last message.
    */
   | { type: 'traces'; buffer: ArrayBuffer; length: number; seconds: number; overruns: number }
+  /**
+   * The drop probe's records (DROP_RECORD_BYTES each), read at `seconds` and sent before the frames read
+   * with them; `lost`: records its ring had no room for, in all.
+   */
+  | { type: 'drops'; buffer: ArrayBuffer; length: number; seconds: number; lost: number }
   /** The last message: the final counts, and what stopped capture early, if anything did. */
   | { type: 'stopped'; stats: HandleStats[]; error: string | undefined };

@@ -4,7 +4,8 @@
 // thread: when too many bytes are unread there, the worker stops reading and the kernel counts the drops.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Control, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
-import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
+import { DROP_RECORD_BYTES } from './drop-probe.js';
+import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type DropProbe, type HandleStats, type OpenedHandle } from './native/addon.js';
 
 const STAGING_BYTES = 8 << 20;
 const BATCH_BYTES = 1 << 20;
@@ -25,6 +26,8 @@ const HOLDBACK_NS = 50e6;
 const MAX_BYTES_IN_FLIGHT = 64 << 20;
 /** Trace events one read takes at most (a few hundred bytes each). */
 const TRACE_BYTES = 1 << 20;
+/** Drop probe records one read takes at most; the rest wait in the probe's ring for the next. */
+const DROP_BYTES = DROP_RECORD_BYTES * 4096;
 
 interface Staged {
   id: number;
@@ -45,6 +48,9 @@ const addon = loadPcapAddon();
 const opened: OpenedHandle[] = [];
 let traceSocket: number | undefined;
 let traceBytes = new Uint8Array(0);
+let dropProbe: DropProbe | undefined;
+let dropBytes = new Uint8Array(0);
+let dropsLost = 0;
 
 function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -71,8 +77,27 @@ function openAll(): boolean {
       return false;
     }
   }
-  post({ type: 'opened', handles: opened });
+  let dropProbeFailure: string | undefined;
+  if (data.dropProbe !== undefined) {
+    try {
+      dropProbe = addon.dropProbeOpen(data.dropProbe);
+      dropBytes = new Uint8Array(DROP_BYTES);
+    } catch (error) {
+      dropProbeFailure = (error as Error).message;
+    }
+  }
+  post({ type: 'opened', handles: opened, dropProbeFailure });
   return true;
+}
+
+/** Sends the drop probe's records, before the frames read so far: a packet is copied before it is dropped. */
+function sendDrops(): void {
+  if (dropProbe === undefined) return;
+  const { end, lost } = addon.dropProbeRead(dropProbe, dropBytes, 0);
+  if (end === 0 && lost === dropsLost) return;
+  dropsLost = lost;
+  const buffer = dropBytes.buffer.slice(0, end) as ArrayBuffer;
+  post({ type: 'drops', buffer, length: end, seconds: Date.now() / 1000, lost }, [buffer]);
 }
 
 /**
@@ -201,6 +226,7 @@ function capture(): void {
       addon.wait(ids, POLL_MS);
       readAll(staged);
       sendTraces();
+      sendDrops();
       merge(staged, sender, false);
       sender.sendIfDue();
       if (Date.now() - statsAt >= STATS_INTERVAL_MS) {
@@ -211,6 +237,7 @@ function capture(): void {
     // What the kernel already holds is part of the capture: read it before stopping.
     readAll(staged);
     sendTraces();
+    sendDrops();
     merge(staged, sender, true);
     sender.send();
     post({ type: 'stopped', stats: statsOf(), error: undefined });
@@ -221,6 +248,7 @@ function capture(): void {
   } finally {
     for (const handle of opened) addon.close(handle.id);
     if (traceSocket !== undefined) addon.nftTraceClose(traceSocket);
+    if (dropProbe !== undefined) addon.dropProbeClose(dropProbe);
   }
 }
 

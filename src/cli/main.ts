@@ -15,7 +15,9 @@ import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
 import { packageFile } from '../package-file.js';
 import { DropWatch } from '../session/drop-watch.js';
-import { followTrace } from '../session/netfilter-verdicts.js';
+import { followFates } from '../session/packet-fates.js';
+import type { DropLinks } from '../decode/taps/drop-links.js';
+import type { PacketFates } from '../decode/taps/packet-fates.js';
 import type { NetfilterVerdicts } from '../decode/taps/verdicts.js';
 import { PrintPass, type FrameOutput } from '../session/print-pass.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
@@ -114,10 +116,22 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     return ExitStatus.USAGE;
   }
 
+  // Opened first, as root: the drop probe names reasons from its tracefs event.
+  let dropSource: KernelDrops | undefined;
+  if (countDrops) {
+    try {
+      dropSource = KernelDrops.open();
+    } catch (error) {
+      if (!(error instanceof KernelDropsError)) throw error;
+      streams.stderr(`tsshark: counting the kernel's drops: ${error.message}\n`);
+      return ExitStatus.FAILURE;
+    }
+  }
   let reader: CaptureReader;
   try {
-    reader = live ? await openLive(options, countDrops || options.trace !== undefined) : await openCapture(options.readFile as string, streams.stdin);
+    reader = live ? await openLive(options, countDrops || options.trace !== undefined, dropSource) : await openCapture(options.readFile as string, streams.stdin);
   } catch (error) {
+    dropSource?.close();
     if (error instanceof LiveCaptureError || error instanceof AddonMissingError) {
       streams.stderr(`tsshark: ${error.message}\n`);
       return ExitStatus.FAILURE;
@@ -127,20 +141,10 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     return ExitStatus.FAILURE;
   }
   const liveCapture = reader instanceof LiveCapture ? reader : undefined;
-  let dropSource: KernelDrops | undefined;
-  if (countDrops) {
-    try {
-      dropSource = KernelDrops.open();
-    } catch (error) {
-      if (!(error instanceof KernelDropsError)) throw error;
-      streams.stderr(`tsshark: counting the kernel's drops: ${error.message}\n`);
-      await reader.close();
-      return ExitStatus.FAILURE;
-    }
-  }
   const blindSpots = liveCapture?.blindSpots;
   const trace = liveCapture?.trace;
-  const verdicts = trace && followTrace(trace);
+  const fates = followFates(liveCapture);
+  const probeUnavailable = liveCapture?.drops?.unavailable;
   // Said once, in print mode and the interface alike: what tracing cannot show.
   const traceWarnings = (trace?.legacy ?? []).map((tables) => `legacy ${tables} tables are loaded: nftables does not trace their rules (iptables-legacy); only nftables rules show in tap.verdict`);
   const stopOnSignal = () => liveCapture?.stop();
@@ -149,7 +153,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     if (interactive(options, streams)) {
       // Ink and React take about 0.4 s to load: print mode, which scripts run, does not pay for them.
       const { runTui } = await import('../ui/run-tui.js');
-      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, verdicts, warnings: [...(blindSpots?.findings ?? []), ...traceWarnings], displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
+      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, fates, warnings: [...(blindSpots?.findings ?? []), ...traceWarnings], displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
     }
     // Ctrl-C or SIGTERM ends a live capture as tcpdump's does: what was captured is written, and counted.
     if (liveCapture) {
@@ -159,6 +163,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       for (const tool of blindSpots?.unread ?? []) streams.stderr(`tsshark: blind spots not looked for: ${tool}\n`);
       if (trace !== undefined) streams.stderr(`tsshark: ${trace.tracer.description}\n`);
       for (const warning of traceWarnings) streams.stderr(`tsshark: warning: ${warning}\n`);
+      if (probeUnavailable !== undefined) streams.stderr(`tsshark: the kernel's drops are counted but not linked to frames: ${probeUnavailable}\n`);
     }
     const drops = dropSource && new DropWatch(dropSource);
     // The drops are counted until the last frame is in; a pcapng file keeps their table at its end.
@@ -173,11 +178,12 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     const counters = liveCapture && options.captureFilter === undefined ? new DeviceCounters(liveCapture.interfaces.map((iface) => iface.name ?? '')) : undefined;
     // A pcapng file keeps what its taps could not see, as its section header's comment.
     const warned = blindSpots?.findings.length ? blindSpots.findings.map((finding) => `tsshark warning: ${finding}`).join('\n') : undefined;
-    const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams, finishing, warned, verdicts);
+    const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams, finishing, warned, fates);
     if (dropsTable !== undefined) flushAndReturn(streams, dropsTable);
     if (liveCapture) {
       streams.stderr(describeCounts(liveCapture.counts));
-      if (trace !== undefined && verdicts !== undefined) streams.stderr(describeTrace(trace, verdicts));
+      if (trace !== undefined && fates?.verdicts !== undefined) streams.stderr(describeTrace(trace, fates.verdicts));
+      if (fates?.drops !== undefined) streams.stderr(describeDropLinks(fates.drops, liveCapture.drops?.lost ?? 0));
       for (const gap of counters?.gaps((id, direction) => liveCapture.seen(id, direction), liveCapture.counts.dropped) ?? []) streams.stderr(`tsshark: warning: ${gap}\n`);
     }
     return status;
@@ -201,9 +207,16 @@ function describeTrace(trace: NetfilterTrace, verdicts: NetfilterVerdicts): stri
   return `${plural(verdicts.traced, 'packet')} traced by netfilter, ${verdicts.dropped} dropped by a rule or policy${lost}\n`;
 }
 
-function openLive(options: Options, keepPrivileges: boolean): Promise<LiveCapture> {
+/** What the drop probe linked, after tcpdump's counts. */
+function describeDropLinks(drops: DropLinks, lost: number): string {
+  const unkept = lost > 0 ? `; ${plural(lost, 'drop')} not copied (the probe's ring was full)` : '';
+  return `${plural(drops.seen, 'drop')} copied by the drop probe, ${drops.ip} of IP packets, ${drops.linked} linked to captured frames${unkept}\n`;
+}
+
+function openLive(options: Options, keepPrivileges: boolean, drops: KernelDrops | undefined): Promise<LiveCapture> {
   return LiveCapture.open({
     keepPrivileges,
+    linkDrops: drops && { reasons: drops.reasonNames() },
     trace: options.trace,
     sources: options.interfaces,
     snaplen: options.snaplen,
@@ -282,7 +295,7 @@ async function run(
   streams: Streams,
   finishing: (writer: CaptureWriter | undefined) => void,
   sectionComment: string | undefined,
-  verdicts: NetfilterVerdicts | undefined,
+  fates: PacketFates | undefined,
 ): Promise<number> {
   const out = new TextOutput(streams.stdoutFd);
   let writer: CaptureWriter | undefined;
@@ -307,7 +320,7 @@ async function run(
     writer,
     statistics: statistics?.pass,
     goOn: (count) => !out.closed && (options.count === undefined || count < options.count),
-    verdicts,
+    fates,
   });
   let status: number = ExitStatus.OK;
   // A file's output is flushed as the buffer fills; a live capture's lines should show as frames come.

@@ -29,6 +29,8 @@ import { Registry } from './registry.js';
 import { CaptureMemory } from './capture-memory.js';
 import { parseKernelRelease, type KernelVersion } from './taps/kernel-pipeline.js';
 import { TapPathIndex } from './taps/tap-paths.js';
+import { DropLinks } from './taps/drop-links.js';
+import type { PacketFates } from './taps/packet-fates.js';
 import { NetfilterVerdicts } from './taps/verdicts.js';
 import { Sightings } from './taps/tap-copies.js';
 
@@ -75,8 +77,8 @@ export interface DecoderOptions {
    * frame's timestamp (a worker thread's share of a filter).
    */
   replay?: { memory: CaptureMemory; first: Timestamp };
-  /** Netfilter's verdicts from a live capture's trace (--trace): frames link to them (tap.verdict). */
-  verdicts?: NetfilterVerdicts;
+  /** What a live capture learns of its packets' fates (--trace, --drops): frames link to them (tap.verdict, tap.drop_reason). */
+  fates?: PacketFates;
 }
 
 export class FrameDecoder {
@@ -99,8 +101,9 @@ export class FrameDecoder {
     this.memory = decoderOptions.replay?.memory ?? new CaptureMemory(decoderOptions.rememberEveryFrame);
     if (decoderOptions.replay) this.first = { ...decoderOptions.replay.first };
     if (decoderOptions.linkTapPaths) this.memory.stateOf(TapPathIndex, () => new TapPathIndex());
-    const verdicts = decoderOptions.verdicts;
+    const { verdicts, drops } = decoderOptions.fates ?? {};
     if (verdicts !== undefined) this.memory.stateOf(NetfilterVerdicts, () => verdicts);
+    if (drops !== undefined) this.memory.stateOf(DropLinks, () => drops);
     if (decoderOptions.analysisPerTapPoint) this.memory.stateOf(Sightings, () => new Sightings()).perSite = true;
     this.dissection = new Dissection(registry, this.memory, options);
   }

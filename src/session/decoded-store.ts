@@ -10,7 +10,7 @@ import type { FieldDef } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
 import { TapAnnotator } from '../decode/taps/annotation.js';
 import { TapPathIndex } from '../decode/taps/tap-paths.js';
-import type { NetfilterVerdicts } from '../decode/taps/verdicts.js';
+import type { PacketFates } from '../decode/taps/packet-fates.js';
 import { TrafficTables } from './stats/traffic.js';
 
 export interface DecodedSnapshot {
@@ -38,16 +38,16 @@ export class DecodedStore {
   /**
    * `summaryFields`: values the summaries collect besides the columns (the Tap column's). `replay`: the
    * store's frames were decoded in another thread, whose memory this is a copy of (a worker's store).
-   * `verdicts`: a live capture's netfilter trace, which frames link to as they are decoded.
+   * `fates`: a live capture's netfilter trace and kernel drops, which frames link to as they are decoded.
    */
   constructor(
     readonly store: FrameStore,
     readonly registry: Registry,
     summaryFields: readonly FieldDef[],
     replay?: DecoderOptions['replay'],
-    verdicts?: NetfilterVerdicts,
+    fates?: PacketFates,
   ) {
-    this.decoder = new FrameDecoder(registry, { tree: false, columns: false, conversationTap: this.traffic.pass.tap }, { rememberEveryFrame: true, linkTapPaths: true, replay, verdicts });
+    this.decoder = new FrameDecoder(registry, { tree: false, columns: false, conversationTap: this.traffic.pass.tap }, { rememberEveryFrame: true, linkTapPaths: true, replay, fates });
     this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields: summaryFields });
     this.detailDissection = this.decoder.createDissection({ tree: true, columns: true, fields: summaryFields });
     this.decoder.memory.frameData = (number) => this.store.frame(number - 1, this.reassemblyBytes).data;

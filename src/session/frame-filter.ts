@@ -3,7 +3,7 @@
 import type { Dissection } from '../decode/dissection.js';
 import type { DecodedStore } from './decoded-store.js';
 import { readsTapPaths } from '../decode/taps/tap-paths.js';
-import { readsVerdicts } from '../decode/taps/verdicts.js';
+import { readsFates } from '../decode/taps/packet-fates.js';
 import type { DisplayFilter } from '../filter/display-filter.js';
 import { doubled } from '../util/typed-arrays.js';
 import { StoreScan, type ScanProgress } from './store-scan.js';
@@ -33,9 +33,9 @@ export class FrameFilter extends StoreScan {
     this.again = decoded.createDissection({ tree: false, columns: false, fields: filter.fields });
   }
 
-  /** Whether the redo pool's workers can examine frames for it: they hold no tap paths and no verdicts. */
+  /** Whether the redo pool's workers can examine frames for it: they hold no tap paths, verdicts or drops. */
   get poolable(): boolean {
-    return !readsTapPaths(this.filter.fields) && !readsVerdicts(this.filter.fields) && this.examined === 0;
+    return !readsTapPaths(this.filter.fields) && !readsFates(this.filter.fields) && this.examined === 0;
   }
 
   /** The passing frames among those before `upTo`, examined by the redo pool, in order. */

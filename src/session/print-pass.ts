@@ -12,7 +12,7 @@ import type { Registry } from '../decode/registry.js';
 import { TapAnnotator } from '../decode/taps/annotation.js';
 import { selectsTapPoints } from '../decode/taps/tap-copies.js';
 import { readsTapPaths } from '../decode/taps/tap-paths.js';
-import type { NetfilterVerdicts } from '../decode/taps/verdicts.js';
+import type { PacketFates } from '../decode/taps/packet-fates.js';
 import type { DisplayFilter } from '../filter/display-filter.js';
 import { HeldFrames } from './held-frames.js';
 import type { StatisticsPass } from './stats/frame-statistics.js';
@@ -35,8 +35,8 @@ export interface PrintPassOptions {
   statistics?: StatisticsPass;
   /** Whether to read on after frame `count` (read so far): false stops the pass. */
   goOn(count: number): boolean;
-  /** Netfilter's verdicts from a live capture's trace, for the frames to link to (tap.verdict). */
-  verdicts?: NetfilterVerdicts;
+  /** Netfilter's verdicts and the kernel's drops of a live capture, for the frames to link to (tap.verdict, tap.drop_reason). */
+  fates?: PacketFates;
 }
 
 export class PrintPass {
@@ -50,7 +50,7 @@ export class PrintPass {
     registry: Registry,
     private readonly options: PrintPassOptions,
   ) {
-    const { filter, output, writer, statistics, verdicts } = options;
+    const { filter, output, writer, statistics, fates } = options;
     // With a filter or statistics, each frame is dissected for what they read only, and the frames the
     // filter keeps again for the output: most frames then never cost a column or a tree. A copy
     // dissects nothing for its output; pcapng keeps each frame's tap, which the annotator reads.
@@ -73,7 +73,7 @@ export class PrintPass {
     };
     if (readsTapPaths(filter.fields) || (output !== undefined && (output.tree || readsTapPaths(output.fields)))) {
       // Every frame is decoded once to link it, and again for the filter and the output once held long enough.
-      const decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true, analysisPerTapPoint, verdicts });
+      const decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true, analysisPerTapPoint, fates });
       const selected = decoder.createDissection(selectOptions);
       const outputDissection = outputOptions && decoder.createDissection(outputOptions);
       const held = new HeldFrames(decoder, (number, frame, iface, previous) => {
@@ -86,7 +86,7 @@ export class PrintPass {
       this.handle = (frame, iface) => held.add(frame, iface);
       return;
     }
-    const decoder = first ? new FrameDecoder(registry, selectOptions, { analysisPerTapPoint, verdicts }) : outputOptions && new FrameDecoder(registry, outputOptions, { verdicts });
+    const decoder = first ? new FrameDecoder(registry, selectOptions, { analysisPerTapPoint, fates }) : outputOptions && new FrameDecoder(registry, outputOptions, { fates });
     const outputDissection = first && outputOptions ? decoder?.createDissection(outputOptions) : undefined;
     this.handle = (frame, iface) => {
       statistics?.begin();

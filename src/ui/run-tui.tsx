@@ -11,7 +11,7 @@ import { CaptureSession } from '../session/capture-session.js';
 import { DecodedStore } from '../session/decoded-store.js';
 import { RedoPool } from '../session/redo-pool.js';
 import type { Registry } from '../decode/registry.js';
-import type { NetfilterVerdicts } from '../decode/taps/verdicts.js';
+import type { PacketFates } from '../decode/taps/packet-fates.js';
 import { App } from './App.js';
 import { ROW_FIELDS } from './rows.js';
 import { holdTerminal } from './terminal.js';
@@ -22,8 +22,8 @@ export interface TuiOptions {
   live: LiveCapture | undefined;
   /** The kernel's drops, counted while the capture runs (--drops). */
   drops: DropSource | undefined;
-  /** Netfilter's verdicts from the live capture's trace (--trace). */
-  verdicts: NetfilterVerdicts | undefined;
+  /** Netfilter's verdicts and the kernel's drops of the live capture's packets (--trace, --drops). */
+  fates: PacketFates | undefined;
   /** What the live capture's taps cannot see (blind-spots.ts), one line each. */
   warnings: readonly string[];
   /** A display filter to apply once the screen is up. */
@@ -49,7 +49,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   const regularFile = stats?.isFile() ?? false;
   const size = regularFile && stats ? stats.size : 0;
   const store = new FrameStore(regularFile && path !== undefined ? { file: path } : {});
-  const decoded = new DecodedStore(store, registry, ROW_FIELDS, undefined, options.verdicts);
+  const decoded = new DecodedStore(store, registry, ROW_FIELDS, undefined, options.fates);
   // A pipe has no end to show progress towards: it is followed like a live capture.
   const name = live ? live.interfaces.map((iface) => iface.name).join(', ') : path === '-' ? 'standard input' : (path ?? '');
   const session = new CaptureSession(decoded, { name, live: !regularFile }, reader.nanosecond, options.workers > 1 ? new RedoPool(options.workers) : undefined);

@@ -152,3 +152,10 @@ export function tcpdumpIn(ns: string, args: readonly string[]): Started {
 export function runIn(ns: string, command: readonly string[]): void {
   execFileSync('ip', ['netns', 'exec', ns, ...command], { stdio: 'ignore', timeout: PROCESS_LIMIT_MS });
 }
+
+/** `count` UDP datagrams from `ns` to `host`:`port` with Node's dgram, from its `source` address if given. */
+export function sendDatagrams(ns: string, host: string, port: number, count: number, source?: string): void {
+  const bind = source === undefined ? 'next()' : `s.bind({ address: '${source}' }, next)`;
+  const script = `const s = require('dgram').createSocket('udp4'); let n = 0; const next = () => n++ < ${count} ? s.send('drop me ' + n, ${port}, '${host}', () => next()) : s.close(); s.on('error', () => {}); ${bind};`;
+  runIn(ns, [process.execPath, '-e', script]);
+}

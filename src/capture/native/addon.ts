@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
 import { packageFile } from '../../package-file.js';
+import type { DropProbeOffsets } from '../drop-probe.js';
 
 /** PCAP_IF_* flags of pcap_findalldevs. */
 export const InterfaceFlag = {
@@ -89,7 +90,15 @@ export interface PcapAddon {
   nftOpen(): NftContext;
   nftRun(context: NftContext, commands: string, outputFlags: number): { ok: boolean; output: string; error: string };
   nftClose(context: NftContext): void;
+  /** The drop probe on kfree_skb, attached; throws with code EPERM or EBPF. */
+  dropProbeOpen(offsets: DropProbeOffsets): DropProbe;
+  /** Appends the probe's waiting records (DROP_RECORD_BYTES each) that fit; `lost`: records the ring had no room for, in all. */
+  dropProbeRead(probe: DropProbe, bytes: Uint8Array, offset: number): { end: number; lost: number };
+  dropProbeClose(probe: DropProbe): void;
 }
+
+/** The drop probe, opaque here. */
+export type DropProbe = { readonly dropProbe: unique symbol };
 
 export interface AttachedProgram {
   id: number;

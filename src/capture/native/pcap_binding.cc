@@ -8,6 +8,7 @@
 #include <napi.h>
 
 #include "bpf_query.h"
+#include "drop_probe.h"
 #include "nft_trace.h"
 
 #include <arpa/inet.h>
@@ -147,6 +148,9 @@ class PcapAddon : public Napi::Addon<PcapAddon> {
     exports.Set("nftOpen", Napi::Function::New(env, NftOpen, "nftOpen"));
     exports.Set("nftRun", Napi::Function::New(env, NftRun, "nftRun"));
     exports.Set("nftClose", Napi::Function::New(env, NftClose, "nftClose"));
+    exports.Set("dropProbeOpen", Napi::Function::New(env, DropProbeOpen, "dropProbeOpen"));
+    exports.Set("dropProbeRead", Napi::Function::New(env, DropProbeRead, "dropProbeRead"));
+    exports.Set("dropProbeClose", Napi::Function::New(env, DropProbeClose, "dropProbeClose"));
   }
 
  private:

@@ -20,6 +20,7 @@ import {
   pipelineTexts,
 } from '../taps/kernel-pipeline.js';
 import { transportChecksumIsPartial } from '../taps/checksum.js';
+import { DropLinks, dropFields, type LinkedDrop } from '../taps/drop-links.js';
 import { identityOf, pathFields, PointKind, TAP_POINT, TapPathIndex, type TapPoint } from '../taps/tap-paths.js';
 import { NetfilterVerdicts, verdictFields, type TracedPacket } from '../taps/verdicts.js';
 
@@ -152,7 +153,7 @@ function addImplications(ctx: Dissection): void {
 export const tap: Dissector = {
   protocol: defineProtocol('tap', 'Tap'),
   short: 'Tap',
-  fields: { ...fields, ...pathFields, ...verdictFields },
+  fields: { ...fields, ...pathFields, ...verdictFields, ...dropFields },
   bindings: [],
   dissect(view, _offset, ctx) {
     const frame = ctx.frame;
@@ -204,8 +205,15 @@ export const tap: Dissector = {
     if (paths !== undefined) registerPath(ctx, paths);
     const verdicts = ctx.memory.findState<NetfilterVerdicts>(NetfilterVerdicts);
     const traced = verdicts === undefined ? undefined : tracedPacket(ctx, verdicts);
-    if (paths !== undefined) addPath(ctx, paths, traced);
+    const drops = ctx.memory.findState<DropLinks>(DropLinks);
+    const dropped = drops === undefined ? undefined : droppedPacket(ctx, drops);
+    if (paths !== undefined) addPath(ctx, paths, traced, dropped);
     if (traced !== undefined) addVerdict(ctx, traced);
+    if (dropped !== undefined) {
+      ctx.openGenerated(dropFields.drop_reason, dropped.reason);
+      ctx.generated(dropFields.drop_location, dropped.location);
+      ctx.close();
+    }
   },
 };
 
@@ -249,6 +257,14 @@ function tracedPacket(ctx: Dissection, verdicts: NetfilterVerdicts): TracedPacke
   return memory.record(verdicts.link(ctx.datagram, frame.tsSec + frame.tsNsec / 1e9));
 }
 
+/** The kernel's drop of the frame's packet: linked when the frame is first decoded, recalled after. */
+function droppedPacket(ctx: Dissection, drops: DropLinks): LinkedDrop | undefined {
+  const memory = ctx.memory;
+  if (memory.remembered) return memory.recall<LinkedDrop | undefined>();
+  const frame = ctx.frame;
+  return memory.record(drops.link(ctx.datagram, frame.tsSec + frame.tsNsec / 1e9));
+}
+
 function addVerdict(ctx: Dissection, traced: TracedPacket): void {
   ctx.openGenerated(verdictFields.verdict, traced.verdict);
   if (traced.verdictBy !== '') ctx.generated(verdictFields.verdict_by, traced.verdictBy);
@@ -269,13 +285,14 @@ function registerPath(ctx: Dissection, paths: TapPathIndex): void {
   }
 }
 
-/** The path the frame's packet is on so far, ending at the rule that dropped it. */
-function addPath(ctx: Dissection, paths: TapPathIndex, traced: TracedPacket | undefined): void {
+/** The path the frame's packet is on so far, ending at the rule or the kernel function that dropped it. */
+function addPath(ctx: Dissection, paths: TapPathIndex, traced: TracedPacket | undefined, drop: LinkedDrop | undefined): void {
   const frame = ctx.frame;
   if (!ctx.wants(pathFields.path) && !ctx.wants(pathFields.last_seen)) return;
   const path = paths.pathOf(frame.number);
   if (path === undefined) return;
-  const dropped = traced?.verdict === 'drop' ? ` → dropped by ${traced.verdictBy}` : '';
+  // A rule's drop names more than the kernel's NETFILTER_DROP in nf_hook_slow would.
+  const dropped = traced?.verdict === 'drop' ? ` → dropped by ${traced.verdictBy}` : drop !== undefined ? ` → dropped: ${drop.reason} in ${drop.location}` : '';
   ctx.generated(pathFields.path, path.path + dropped);
   ctx.generated(pathFields.last_seen, path.lastSeen);
 }
@@ -288,7 +305,7 @@ function tapSummary(iface: string | undefined): string {
 }
 
 /** The fields a Tap column reads: a dissection that prints or shows the column collects them. */
-export const TAP_COLUMN_FIELDS: readonly FieldDef[] = [fields.direction, fields.iface, verdictFields.verdict];
+export const TAP_COLUMN_FIELDS: readonly FieldDef[] = [fields.direction, fields.iface, verdictFields.verdict, dropFields.drop_reason];
 
 const ARROWS: Readonly<Record<string, string>> = { ingress: '↓', egress: '↑' };
 
@@ -298,10 +315,12 @@ export function tapArrow(dissection: Dissection): string {
 }
 
 /**
- * What the Tap column adds to the arrow for netfilter's verdict (--trace): `✗` for a drop, `⤳` for a
- * verdict that takes the packet elsewhere (queue, stolen), '' for accepted packets and untraced ones.
+ * What the Tap column adds to the arrow for the packet's fate: `✗` for a drop (netfilter's with --trace,
+ * the kernel's with --drops), `⤳` for a verdict that takes the packet elsewhere (queue, stolen), '' for
+ * accepted packets and those of unknown fate.
  */
 export function verdictMark(dissection: Dissection): string {
+  if (dissection.valuesOf(dropFields.drop_reason).length > 0) return '✗';
   const verdict = dissection.valuesOf(verdictFields.verdict)[0];
   if (verdict === undefined || verdict === 'accept') return '';
   return verdict === 'drop' ? '✗' : '⤳';

@@ -11,6 +11,7 @@
 import type { TraceStep } from '../../capture/frame.js';
 import type { Datagram } from '../frame-meta.js';
 import { defineFields, type FieldDef } from '../field.js';
+import { datagramOfHeaders } from './header-datagram.js';
 import { identityOf, LINK_WINDOW_S } from './tap-paths.js';
 
 export const verdictFields = defineFields('tap', {
@@ -30,15 +31,6 @@ export const TRACE_TRANSPORT_BYTES = 20;
 const SWEEP_EVERY = 1024;
 /** Steps kept per packet: a rule loop (a jump back) must not grow one without bound. */
 const MAX_STEPS = 256;
-
-const IPV4_LENGTH = 2;
-const IPV4_PROTOCOL = 9;
-const IPV4_FLAGS_FRAGMENT = 6;
-const IPV4_MORE_FRAGMENTS = 0x2000;
-const IPV4_OFFSET_MASK = 0x1fff;
-const IPV6_PAYLOAD_LENGTH = 4;
-const IPV6_NEXT_HEADER = 6;
-const IPV6_HEADER = 40;
 
 /** enum nft_trace_types. */
 const TraceType = { POLICY: 1, RETURN: 2, RULE: 3 } as const;
@@ -86,10 +78,6 @@ export interface TracedPacket {
   lastSeconds: number;
 }
 
-function u16(bytes: Uint8Array, at: number): number {
-  return (bytes[at] << 8) | bytes[at + 1];
-}
-
 /** The datagram an event's headers show, for its identity; undefined when they are not IP's. */
 function datagramOf(event: TraceStep): Datagram | undefined {
   const { network, transport } = event;
@@ -97,23 +85,7 @@ function datagramOf(event: TraceStep): Datagram | undefined {
   const bytes = new Uint8Array(network.length + (transport?.length ?? 0));
   bytes.set(network);
   if (transport !== undefined) bytes.set(transport, network.length);
-  const version = network[0] >>> 4;
-  if (version === 4 && network.length >= 20) {
-    const flags = u16(network, IPV4_FLAGS_FRAGMENT);
-    return {
-      version,
-      bytes,
-      headerAt: 0,
-      payloadAt: network.length,
-      protocol: network[IPV4_PROTOCOL],
-      length: u16(network, IPV4_LENGTH),
-      fragment: (flags & (IPV4_MORE_FRAGMENTS | IPV4_OFFSET_MASK)) !== 0,
-    };
-  }
-  if (version === 6 && network.length >= IPV6_HEADER) {
-    return { version, bytes, headerAt: 0, payloadAt: network.length, protocol: network[IPV6_NEXT_HEADER], length: IPV6_HEADER + u16(network, IPV6_PAYLOAD_LENGTH), fragment: false };
-  }
-  return undefined;
+  return datagramOfHeaders(bytes, network.length);
 }
 
 /** The identity a frame's datagram shares with the trace events of its packet (0: none). */
