@@ -14,8 +14,9 @@ import { structOffsets, VMLINUX_BTF } from '../src/capture/kernel-btf.js';
 import { KernelSymbols } from '../src/capture/kernel-symbols.js';
 import { datagramOfHeaders } from '../src/decode/taps/header-datagram.js';
 import { DropLinks } from '../src/decode/taps/drop-links.js';
-import { CLIENT_IF, labFor, runIn, sendDatagrams, SERVER_IF, SERVER_IP } from './helpers/netns.js';
-import { captureIn, dropInTcx } from './lab/tap-lab.js';
+import { CLIENT_IF, labFor, liveUnavailable, runIn, sendDatagrams, SERVER_IF, SERVER_IP, tssharkIn } from './helpers/netns.js';
+import { tsharkFields, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
+import { captureIn, createTapLab, dropInTcx, Net, tapLabTools } from './lab/tap-lab.js';
 
 // ---- the probe's pieces -----------------------------------------------------------------------------
 
@@ -187,4 +188,33 @@ test.serial('--drops: each received packet the kernel drops says why and where o
   t.true(Number(summary?.[2]) >= 4 * SENT, stderr);
   t.is(Number(summary?.[3]), 3 * SENT, stderr);
   t.notRegex(stderr, /not linked to frames/);
+});
+
+const FORWARDED_CLOSED_PORT = 9414;
+
+test.serial("-w with --drops on a router: a forwarded packet's two copies share one epb_packetid, and each keeps its drop further on as a comment Wireshark shows", async (t) => {
+  const unavailable = liveUnavailable(['ip']) ?? tapLabTools();
+  if (unavailable) return t.pass(unavailable);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const lab = createTapLab();
+  t.teardown(() => lab.remove());
+  const dir = mkdtempSync(join(tmpdir(), 'tsshark-fates-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'router.pcapng');
+  const capture = tssharkIn(lab.router, ['--drops', '-i', Net.ROUTER_CLIENT_IF, '-i', Net.ROUTER_SERVER_IF, '-f', 'udp', '-a', 'duration:2', '-w', out]);
+  await capture.ready;
+  sendDatagrams(lab.client, Net.SERVER_IP, FORWARDED_CLOSED_PORT, SENT);
+  const result = await capture.done;
+  t.is(result.status, 0, result.stderr);
+  const rows = (await tsharkFields(out, ['frame.number', 'frame.packet_id', 'frame.interface_name', 'udp.dstport', 'frame.comment'])).filter((row) => row[3] === String(FORWARDED_CLOSED_PORT));
+  t.is(rows.length, 2 * SENT, JSON.stringify(rows));
+  const byPacket = new Map<string, string[][]>();
+  for (const row of rows) byPacket.set(row[1], [...(byPacket.get(row[1]) ?? []), row]);
+  t.is(byPacket.size, SENT);
+  for (const [id, copies] of byPacket) {
+    t.deepEqual(copies.map((copy) => copy[2]), [Net.ROUTER_CLIENT_IF, Net.ROUTER_SERVER_IF]);
+    t.is(copies[0][0], id);
+    // Dropped in the server's namespace, after both copies: kfree_skb is the host's.
+    for (const copy of copies) t.true(copy[4].includes('tsshark kernel drop: NO_SOCKET in __udp4_lib_rcv'), copy[4]);
+  }
 });

@@ -119,7 +119,18 @@ test('the index links every copy when a capture holds thousands of identities, h
   t.deepEqual(wrong, []);
 });
 
-test("an export gives every copy of one packet at several tap points the same epb_packetid, which tshark reads as frame.packet_id", async (t) => {
+/** The frames of `out` grouped by frame.packet_id, as tshark reads them, each a copy's number and IP identity. */
+async function copiesByPacketId(out: string): Promise<Map<string, string[][]>> {
+  const rows = await tsharkFields(out, ['frame.number', 'frame.packet_id', 'ip.id', 'ip.proto', 'ip.len']);
+  const groups = new Map<string, string[][]>();
+  for (const row of rows) {
+    if (row[1] === '') continue;
+    groups.set(row[1], [...(groups.get(row[1]) ?? []), row]);
+  }
+  return groups;
+}
+
+test("an export (the interface's, and print mode's -w) gives every copy of one packet at several tap points the same epb_packetid, which tshark reads as frame.packet_id", async (t) => {
   if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
   if (!corpusPresent) return t.pass(CORPUS_ABSENT);
   // The router's recording at two tap points (any device, SLL2): most packets are copied at both.
@@ -132,15 +143,13 @@ test("an export gives every copy of one packet at several tap points the same ep
   await reader.close();
   const dir = mkdtempSync(join(tmpdir(), 'tsshark-packet-id-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const out = join(dir, 'export.pcapng');
+  const exported = join(dir, 'export.pcapng');
   const indexes = Array.from({ length: decoded.count }, (_, index) => index);
-  t.like(exportFrames(decoded, indexes, out, false), { ok: true });
-  const rows = await tsharkFields(out, ['frame.number', 'frame.packet_id', 'ip.id', 'ip.proto', 'ip.len']);
-  const groups = new Map<string, string[][]>();
-  for (const row of rows) {
-    if (row[1] === '') continue;
-    groups.set(row[1], [...(groups.get(row[1]) ?? []), row]);
-  }
+  t.like(exportFrames(decoded, indexes, exported, false), { ok: true });
+  const written = join(dir, 'written.pcapng');
+  const printed = await runCli(['-r', file, '-w', written]);
+  t.is(printed.status, 0, printed.stderr);
+  const groups = await copiesByPacketId(exported);
   t.true(groups.size > 10, `${groups.size} linked packets`);
   for (const [id, copies] of groups) {
     // The id is the first copy's frame number, and every copy is the same IP packet (the router NATs:
@@ -149,4 +158,5 @@ test("an export gives every copy of one packet at several tap points the same ep
     t.true(copies.length >= 2);
     for (const copy of copies) t.deepEqual(copy.slice(2), copies[0].slice(2), `packet ${id}`);
   }
+  t.deepEqual(await copiesByPacketId(written), groups);
 });

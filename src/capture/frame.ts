@@ -77,6 +77,8 @@ export interface TapAnnotation {
   direction: Direction;
   /** For epb_packetid: the number of the first frame that is a copy of the same packet (tap-paths.ts). */
   packetId?: number;
+  /** A second opt_comment: what became of the packet (netfilter's verdict, the kernel's drop). */
+  fate?: string;
 }
 
 /** What an nftables trace event says (nft-trace-events.ts reads them from the kernel; a frame links to its packet's). */

@@ -67,12 +67,14 @@ export class PcapngWriter implements CaptureWriter {
     const ownComment = frame.comment === undefined ? undefined : encoder.encode(frame.comment);
     // A file this writer wrote already carries the line: written again, it is not repeated.
     const tapComment = tap === undefined || (frame.comment?.split('\n').includes(tap.comment) ?? false) ? undefined : this.encodedTapComment(tap.comment);
+    const fateComment = tap?.fate === undefined ? undefined : encoder.encode(tap.fate);
     const flagsWord = frame.flags !== 0 ? frame.flags : (tap?.direction ?? 0);
     const packetId = tap?.packetId;
     let optionsLength = flagsWord === 0 ? 0 : OPTION_HEADER + EPB_FLAGS_LENGTH;
     if (packetId !== undefined) optionsLength += OPTION_HEADER + EPB_PACKETID_LENGTH;
     if (ownComment !== undefined) optionsLength += OPTION_HEADER + padded(ownComment.length);
     if (tapComment !== undefined) optionsLength += OPTION_HEADER + padded(tapComment.length);
+    if (fateComment !== undefined) optionsLength += OPTION_HEADER + padded(fateComment.length);
     if (optionsLength > 0) optionsLength += OPTION_HEADER;
     const dataLength = padded(frame.capturedLength);
     const total = BLOCK_FRAMING + EPB_FIXED + dataLength + optionsLength;
@@ -92,6 +94,7 @@ export class PcapngWriter implements CaptureWriter {
     let cursor = dataAt + dataLength;
     if (ownComment !== undefined) cursor = this.putOption(cursor, Option.COMMENT, ownComment);
     if (tapComment !== undefined) cursor = this.putOption(cursor, Option.COMMENT, tapComment);
+    if (fateComment !== undefined) cursor = this.putOption(cursor, Option.COMMENT, fateComment);
     if (flagsWord !== 0) {
       view.setUint16(cursor, Option.EPB_FLAGS, true);
       view.setUint16(cursor + 2, EPB_FLAGS_LENGTH, true);

@@ -177,7 +177,8 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     // A capture filter hides packets on purpose: the devices' counters then say nothing of the taps.
     const counters = liveCapture && options.captureFilter === undefined ? new DeviceCounters(liveCapture.interfaces.map((iface) => iface.name ?? '')) : undefined;
     // A pcapng file keeps what its taps could not see, as its section header's comment.
-    const warned = blindSpots?.findings.length ? blindSpots.findings.map((finding) => `tsshark warning: ${finding}`).join('\n') : undefined;
+    const warnings = [...(blindSpots?.findings ?? []), ...traceWarnings];
+    const warned = warnings.length > 0 ? warnings.map((warning) => `tsshark warning: ${warning}`).join('\n') : undefined;
     const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams, finishing, warned, fates);
     if (dropsTable !== undefined) flushAndReturn(streams, dropsTable);
     if (liveCapture) {

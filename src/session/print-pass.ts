@@ -3,16 +3,17 @@
 // output and reports errors; what is dissected, when, and how often is decided here.
 import type { CaptureReader } from '../capture/capture-reader.js';
 import type { CaptureWriter } from '../capture/capture-writer.js';
-import type { Frame, InterfaceInfo } from '../capture/frame.js';
+import type { Frame, InterfaceInfo, TapAnnotation } from '../capture/frame.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { FrameDecoder } from '../decode/decoder.js';
 import { fieldsBelowTcp, type Dissection } from '../decode/dissection.js';
 import type { FieldDef } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
 import { TapAnnotator } from '../decode/taps/annotation.js';
+import { TAP_LINK_TYPES } from '../decode/protocols/tap.js';
 import { selectsTapPoints } from '../decode/taps/tap-copies.js';
-import { readsTapPaths } from '../decode/taps/tap-paths.js';
-import type { PacketFates } from '../decode/taps/packet-fates.js';
+import { FATE_OPTIONS, fateComment, type PacketFates } from '../decode/taps/packet-fates.js';
+import { readsTapPaths, TapPathIndex } from '../decode/taps/tap-paths.js';
 import type { DisplayFilter } from '../filter/display-filter.js';
 import { HeldFrames } from './held-frames.js';
 import type { StatisticsPass } from './stats/frame-statistics.js';
@@ -62,37 +63,53 @@ export class PrintPass {
     const stopBeforeTcp = (output === undefined || (!output.tree && !output.columns)) && !statistics?.wholeFrames && fieldsBelowTcp([...selecting, ...(output?.fields ?? [])]);
     const outputOptions = output && { tree: output.tree, columns: output.columns, fields: output.fields, stopBeforeTcp };
     const selectOptions = { tree: statistics?.tree ?? false, columns: false, fields: selecting, stopBeforeTcp, conversationTap: statistics?.tap, expertTap: statistics?.expertTap, httpTap: statistics?.httpTap };
-    const annotator = writer instanceof PcapngWriter ? new TapAnnotator(registry) : undefined;
-    const emit = (frame: Frame, iface: InterfaceInfo, dissection: Dissection | undefined) => {
-      if (writer) writer.write(frame, iface, annotator?.annotate(frame, iface));
+    const pcapng = writer instanceof PcapngWriter;
+    const annotator = pcapng ? new TapAnnotator(registry) : undefined;
+    // pcapng keeps each frame's fate as a comment, and the copies of one packet under one epb_packetid.
+    const fateOptions = pcapng && fates !== undefined ? FATE_OPTIONS : undefined;
+    const annotate = (frame: Frame, iface: InterfaceInfo, packetId: number | undefined, fate: Dissection | undefined): TapAnnotation | undefined => {
+      const annotation = annotator?.annotate(frame, iface);
+      const comment = fate && fateComment(fate);
+      return annotation === undefined || (packetId === undefined && comment === undefined) ? annotation : { ...annotation, packetId, fate: comment };
+    };
+    const emit = (frame: Frame, iface: InterfaceInfo, dissection: Dissection | undefined, annotation: () => TapAnnotation | undefined) => {
+      if (writer) writer.write(frame, iface, annotation());
       if (output) output.print(dissection as Dissection);
     };
     const select = (dissection: Dissection) => {
       statistics?.add(dissection);
       return !filtering || filter.matches(dissection);
     };
-    if (readsTapPaths(filter.fields) || (output !== undefined && (output.tree || readsTapPaths(output.fields)))) {
+    const linkCopies = pcapng && copiesPossible(reader.interfaces);
+    if (readsTapPaths(filter.fields) || (output !== undefined && (output.tree || readsTapPaths(output.fields))) || linkCopies) {
       // Every frame is decoded once to link it, and again for the filter and the output once held long enough.
       const decoder = new FrameDecoder(registry, { tree: false, columns: false }, { rememberEveryFrame: true, linkTapPaths: true, analysisPerTapPoint, fates });
       const selected = decoder.createDissection(selectOptions);
       const outputDissection = outputOptions && decoder.createDissection(outputOptions);
+      const fateDissection = fateOptions && decoder.createDissection(fateOptions);
+      const paths = decoder.memory.findState<TapPathIndex>(TapPathIndex);
       const held = new HeldFrames(decoder, (number, frame, iface, previous) => {
         statistics?.begin();
         if (select(decoder.redo(number, frame, iface, previous, selected))) {
-          emit(frame, iface as InterfaceInfo, outputDissection && decoder.redo(number, frame, iface, previous, outputDissection));
+          emit(frame, iface as InterfaceInfo, outputDissection && decoder.redo(number, frame, iface, previous, outputDissection), () =>
+            annotate(frame, iface as InterfaceInfo, paths?.packetIdOf(number), fateDissection && decoder.redo(number, frame, iface, previous, fateDissection)));
         }
       });
       this.held = held;
       this.handle = (frame, iface) => held.add(frame, iface);
       return;
     }
-    const decoder = first ? new FrameDecoder(registry, selectOptions, { analysisPerTapPoint, fates }) : outputOptions && new FrameDecoder(registry, outputOptions, { fates });
+    const decoder = first ? new FrameDecoder(registry, selectOptions, { analysisPerTapPoint, fates })
+      : outputOptions ? new FrameDecoder(registry, outputOptions, { fates })
+      : fateOptions && new FrameDecoder(registry, fateOptions, { fates });
     const outputDissection = first && outputOptions ? decoder?.createDissection(outputOptions) : undefined;
+    const fateDissection = fateOptions && (first || outputOptions) ? decoder?.createDissection(fateOptions) : undefined;
     this.handle = (frame, iface) => {
       statistics?.begin();
       const dissection = decoder?.decode(frame, iface);
       if (!dissection || !first || select(dissection)) {
-        emit(frame, iface, outputDissection ? (decoder as FrameDecoder).again(outputDissection) : first ? undefined : dissection);
+        emit(frame, iface, outputDissection ? (decoder as FrameDecoder).again(outputDissection) : first ? undefined : dissection, () =>
+          annotate(frame, iface, undefined, fateOptions && (fateDissection ? (decoder as FrameDecoder).again(fateDissection) : dissection)));
       }
     };
   }
@@ -111,4 +128,12 @@ export class PrintPass {
   flush(): void {
     this.held?.flush();
   }
+}
+
+/**
+ * Whether one packet can be copied more than once in a capture of these interfaces: at several devices or
+ * tap points (an `any` capture's devices, NFLOG beside a device). A pcapng written then links the copies.
+ */
+function copiesPossible(interfaces: readonly InterfaceInfo[]): boolean {
+  return interfaces.length > 1 || interfaces.some((iface) => iface.name === 'any' || TAP_LINK_TYPES.has(iface.linkType));
 }
