@@ -3,6 +3,7 @@
 // test prints the table of scenarios, predicted and observed.
 import test from 'ava';
 import { egressStages, ingressStages, parseKernelRelease } from '../src/decode/taps/kernel-pipeline.js';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,6 +185,52 @@ scenario('9. GSO on veth: a TCP transfer shows frames larger than the MTU at egr
   }
 });
 
+scenario('10. qdisc drop on the client (pfifo with no room): never shown at its egress tap; NFLOG POST_ROUTING shows it, and --drops names the qdisc', async (lab) => {
+  nflogAtEveryHook(lab.client);
+  // The router's address resolved first: with ARP itself dropped, the datagram would wait in the neighbour table.
+  runIn(lab.client, ['ping', '-c', '1', '-W', '1', Net.ROUTER_CLIENT_IP]);
+  runIn(lab.client, ['tc', 'qdisc', 'add', 'dev', Net.CLIENT_IF, 'root', 'pfifo', 'limit', '0']);
+  const { rows } = await captureIn(lab.client, [Net.CLIENT_IF, NFLOG], [...FIELDS, 'tap.drop_reason'], 'udp.dstport == 9010', CAPTURE_S, () => sendUdp(lab.client, Net.SERVER_IP, 9010, 'scenario 10'), ['--drops']);
+  // --drops prints its table after the frames: its lines are not the datagram's.
+  const reasons = [...new Set(rows.filter((row) => row['udp.dstport'] === '9010').map((row) => row['tap.drop_reason']))];
+  return {
+    predicted: `egress ${shownIf(!egress.before.includes('qdisc'))}; NFLOG NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING; dropped in the qdisc`,
+    observed: `egress ${shownIf(at(rows, 'af_packet', 'egress').length > 0)}; NFLOG ${at(rows, 'nflog', 'egress').map((row) => row['tap.hook']).join(', ')}; ${reasons.length === 1 && reasons[0].startsWith('QDISC_') ? 'dropped in the qdisc' : `drop reasons ${reasons.join(', ')}`}`,
+  };
+});
+
+/** An Ethernet frame holding a UDP datagram, sent by an AF_PACKET socket with PACKET_QDISC_BYPASS set. */
+const BYPASS_SENDER = `
+import socket, struct, sys
+dev, dst_mac, src_ip, dst_ip, port = sys.argv[1:6]
+payload = b'scenario 11'
+udp = struct.pack('!HHHH', 40011, int(port), 8 + len(payload), 0) + payload
+header = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 11, 0, 64, 17, 0, socket.inet_aton(src_ip), socket.inet_aton(dst_ip))
+total = sum(struct.unpack('!10H', header))
+total = (total & 0xffff) + (total >> 16)
+header = header[:10] + struct.pack('!H', ~((total & 0xffff) + (total >> 16)) & 0xffff) + header[12:]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.setsockopt(263, 20, 1)  # SOL_PACKET, PACKET_QDISC_BYPASS
+s.bind((dev, 0))
+src_mac = open('/sys/class/net/%s/address' % dev).read().strip()
+mac = lambda text: bytes.fromhex(text.replace(':', ''))
+s.send(mac(dst_mac) + mac(src_mac) + b'\\x08\\x00' + header + udp)
+`;
+
+scenario('11. An AF_PACKET sender with PACKET_QDISC_BYPASS on the client: never shown at its egress tap; the router receives it', async (lab) => {
+  const routerMac = execFileSync('ip', ['netns', 'exec', lab.router, 'cat', `/sys/class/net/${Net.ROUTER_CLIENT_IF}/address`], { encoding: 'utf8' }).trim();
+  let routerRows: Row[] = [];
+  const { rows } = await captureIn(lab.client, [Net.CLIENT_IF], FIELDS, 'udp.dstport == 9011', 2 * CAPTURE_S + 2, async () => {
+    ({ rows: routerRows } = await captureIn(lab.router, [Net.ROUTER_CLIENT_IF], FIELDS, 'udp.dstport == 9011', CAPTURE_S, () =>
+      runIn(lab.client, ['python3', '-c', BYPASS_SENDER, Net.CLIENT_IF, routerMac, Net.CLIENT_IP, Net.SERVER_IP, '9011'])));
+  });
+  return {
+    // kernel-taps.md §4: packet_xmit → __dev_direct_xmit skips dev_queue_xmit_nit.
+    predicted: `egress not shown; router ingress shown`,
+    observed: `egress ${shownIf(at(rows, 'af_packet', 'egress').length > 0)}; router ingress ${shownIf(at(routerRows, 'af_packet', 'ingress', Net.ROUTER_CLIENT_IF).length === 1)}`,
+  };
+});
+
 test.serial('-i any names the device of each copy from the ifindex its cooked header records, and links them', async (t) => {
   if (unavailable) return t.pass(unavailable);
   const lab = createTapLab();
@@ -243,7 +290,7 @@ test.serial('the scenario table: predicted and observed agree for every scenario
   const lines = outcomes.map(({ scenario: name, predicted, observed }) =>
     `${predicted === observed ? 'ok  ' : 'FAIL'} ${name.padEnd(width)}\n     predicted: ${predicted}\n     observed:  ${observed}`);
   t.log(`kernel ${kernel?.release ?? 'unknown'}\n${lines.join('\n')}`);
-  t.is(outcomes.length, 9);
+  t.is(outcomes.length, 11);
   t.deepEqual(outcomes.filter((outcome) => outcome.predicted !== outcome.observed).map((outcome) => outcome.scenario), []);
 });
 
