@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { DROP_RECORD_BYTES, DropRecordReader, dropReasonNames } from '../src/capture/drop-probe.js';
-import { structOffsets, VMLINUX_BTF } from '../src/capture/kernel-btf.js';
+import { DROP_RECORD_BYTES, dropProbeOffsets, DropRecordReader, dropReasonNames } from '../src/capture/drop-probe.js';
+import { KernelBtf, VMLINUX_BTF } from '../src/capture/kernel-btf.js';
 import { KernelSymbols } from '../src/capture/kernel-symbols.js';
 import { datagramOfHeaders } from '../src/decode/taps/header-datagram.js';
 import { DropLinks } from '../src/decode/taps/drop-links.js';
@@ -59,20 +59,22 @@ function syntheticBtf(): Uint8Array {
 }
 
 test("BTF: a struct's members by byte offset, those of anonymous unions and structs within it included", (t) => {
-  t.deepEqual(structOffsets('outer', ['a', 'b', 'c', 'd', 'e'], syntheticBtf()), { a: 0, b: 4, c: 6, d: 4, e: 8 });
-  t.throws(() => structOffsets('outer', ['f'], syntheticBtf()), { message: 'struct outer has no member f' });
-  t.throws(() => structOffsets('inner', ['a'], syntheticBtf()), { message: 'no struct inner' });
-  t.throws(() => structOffsets('outer', ['a'], new Uint8Array(30)), { message: /no 0xeb9f magic/ });
-  const cut = syntheticBtf().slice(0, 60);
-  t.throws(() => structOffsets('outer', ['a'], cut), { message: /runs past the end/ });
+  const btf = KernelBtf.read(syntheticBtf());
+  t.deepEqual(btf.structOffsets('outer', ['a', 'b', 'c', 'd', 'e']), { a: 0, b: 4, c: 6, d: 4, e: 8 });
+  t.throws(() => btf.structOffsets('outer', ['f']), { message: 'struct outer has no member f' });
+  t.throws(() => btf.structOffsets('inner', ['a']), { message: 'no struct inner' });
+  t.throws(() => KernelBtf.read(new Uint8Array(30)), { message: /no 0xeb9f magic/ });
+  t.throws(() => KernelBtf.read(syntheticBtf().slice(0, 60)), { message: /runs past the end/ });
 });
 
 test("BTF: the running kernel's sk_buff has the members the drop probe reads", (t) => {
   if (!existsSync(VMLINUX_BTF)) return t.pass(`skipped: ${VMLINUX_BTF} is absent (a kernel without CONFIG_DEBUG_INFO_BTF)`);
-  const offsets = structOffsets('sk_buff', ['head', 'tail', 'network_header', 'transport_header']);
+  const offsets = KernelBtf.read().structOffsets('sk_buff', ['head', 'tail', 'network_header', 'transport_header']);
   // include/linux/skbuff.h keeps the header offsets together and head after tail.
   t.is(offsets.network_header, offsets.transport_header + 2);
   t.true(offsets.head > offsets.tail, JSON.stringify(offsets));
+  const probe = dropProbeOffsets();
+  t.true(Object.values(probe).every((offset) => Number.isInteger(offset) && offset >= 0), JSON.stringify(probe));
 });
 
 /** skb:kfree_skb's format file on 6.18, its reason table cut short. */
@@ -103,25 +105,27 @@ test("the probe's records: reasons named from the event's format, functions from
     view.setUint32(at + 16, reason, true);
     view.setUint32(at + 20, tail, true);
     view.setUint16(at + 24, networkHeader, true);
+    view.setUint16(at + 26, 0x0800, false);
+    view.setUint32(at + 28, 4026531840 + index, true);
     records.set(datagram, at + 32);
   };
   record(0, 0xffffffff820a7f2cn, 3, 16, 16 + datagram.length);
   record(1, 0xffffffff820a8010n, 99, 0xffff, 16);
   record(2, 0xffffffff00000000n, 2, 16, 16 + 20);
-  const drops: { reason: string; location: string; length: number }[] = [];
-  reader.read(records, records.length, 5, (drop) => drops.push({ reason: drop.reason, location: drop.location, length: drop.network.length }));
+  const drops: { reason: string; location: string; length: number; protocol: number; namespace: number }[] = [];
+  reader.read(records, records.length, 5, (drop) => drops.push({ reason: drop.reason, location: drop.location, length: drop.network.length, protocol: drop.protocol, namespace: drop.namespace }));
   t.deepEqual(drops, [
-    { reason: 'NO_SOCKET', location: '__udp4_lib_rcv', length: datagram.length },
+    { reason: 'NO_SOCKET', location: '__udp4_lib_rcv', length: datagram.length, protocol: 0x0800, namespace: 4026531840 },
     // No network header yet: nothing to link; an unknown reason by its number.
-    { reason: 'reason 99', location: 'udp_queue_rcv_skb', length: 0 },
-    { reason: 'NOT_SPECIFIED', location: '0xffffffff00000000', length: 20 },
+    { reason: 'reason 99', location: 'udp_queue_rcv_skb', length: 0, protocol: 0x0800, namespace: 4026531841 },
+    { reason: 'NOT_SPECIFIED', location: '0xffffffff00000000', length: 20, protocol: 0x0800, namespace: 4026531842 },
   ]);
 });
 
 test("a drop links to the frames of its packet, whatever the TTL and addresses since, within the link window", (t) => {
   const links = new DropLinks();
-  links.add({ reason: 'NO_SOCKET', location: '__udp4_lib_rcv', network: udpDatagram(63), seconds: 100 });
-  links.add({ reason: 'NOT_SPECIFIED', location: 'arp_rcv', network: new Uint8Array([0, 1, 8, 0, 6, 4]), seconds: 100 });
+  links.add({ reason: 'NO_SOCKET', location: '__udp4_lib_rcv', protocol: 0x0800, namespace: 1, network: udpDatagram(63), seconds: 100 });
+  links.add({ reason: 'NOT_SPECIFIED', location: 'arp_rcv', protocol: 0x0806, namespace: 1, network: new Uint8Array([0, 1, 8, 0, 6, 4]), seconds: 100 });
   const frame = datagramOfHeaders(udpDatagram(64));
   t.truthy(frame);
   if (frame === undefined) return;

@@ -50,6 +50,13 @@ test('drops are counted by reason, function and protocol, most first, and drawn 
   t.regex(table, /^Drops: 4 in 2\.0 s \(2\.0\/s\)$/m);
   t.regex(table, /^NO_SOCKET +__udp4_lib_rcv +IPv4 +3$/m);
   t.regex(table, /^NETFILTER_DROP +nf_hook_slow +IPv6 +1$/m);
+  // With the drop probe's count of the capture's own namespace beside the host's.
+  const here = new DropCounts();
+  here.add('NO_SOCKET', '__udp4_lib_rcv', 0x0800);
+  const split = drawDrops(counts, 2, here);
+  t.regex(split, /^Drops: 4 in 2\.0 s \(2\.0\/s\), 1 here$/m);
+  t.regex(split, /^NO_SOCKET +__udp4_lib_rcv +IPv4 +3 +1$/m);
+  t.regex(split, /^NETFILTER_DROP +nf_hook_slow +IPv6 +1 +0$/m);
 });
 
 test('--drops and -z drops need a live capture', async (t) => {
@@ -105,10 +112,12 @@ test.serial('-z drops counts UDP to a closed port as NO_SOCKET in __udp4_lib_rcv
   if (!setup) return;
   const result = await captureWhile(setup.lab, ['-q', '-z', 'drops'], () => sendToClosedPort(setup.lab));
   t.is(result.status, 0, result.stderr);
-  const row = /^NO_SOCKET +__udp4_lib_rcv +IPv4 +(\d+)$/m.exec(result.stdout);
+  const row = /^NO_SOCKET +__udp4_lib_rcv +IPv4 +(\d+) +(\d+)$/m.exec(result.stdout);
   t.truthy(row, result.stdout);
-  // The tracepoint is the whole host's: other drops may be counted too, never fewer of ours.
+  // The tracepoint is the whole host's: other drops may be counted too, never fewer of ours; the
+  // server's namespace (Here) has exactly ours.
   t.true(Number(row?.[1]) >= DATAGRAMS, result.stdout);
+  t.is(Number(row?.[2]), DATAGRAMS, result.stdout);
   t.deepEqual(setup.leaked(), []);
 });
 
@@ -140,8 +149,8 @@ test.serial("the interface with --drops: the status bar counts the kernel's drop
   sendToClosedPort(setup.lab);
   await terminal.waitFor(t, new RegExp(`${DATAGRAMS} frames · ${DATAGRAMS} shown`));
   terminal.keys('D');
-  const screen = await terminal.waitFor(t, /^ +\d+ +NO_SOCKET +__udp4_lib_rcv +IPv4$/m);
-  t.true(Number(/^ +(\d+) +NO_SOCKET +__udp4_lib_rcv/m.exec(screen)?.[1]) >= DATAGRAMS, screen);
+  const screen = await terminal.waitFor(t, new RegExp(`^ +\\d+ +${DATAGRAMS} +NO_SOCKET +__udp4_lib_rcv +IPv4$`, 'm'));
+  t.true(Number(/^ +(\d+) +\d+ +NO_SOCKET +__udp4_lib_rcv/m.exec(screen)?.[1]) >= DATAGRAMS, screen);
   terminal.keys('Escape');
   terminal.keys('q');
   await terminal.waitFor(t, /exit status 0/);
@@ -172,9 +181,12 @@ test.serial('-z drops names each reason the kernel gives: an nft rule (NETFILTER
     sendUdp(lab, TCX_DROPPED_PORT);
   });
   t.is(result.status, 0, result.stderr);
-  for (const reason of ['NETFILTER_DROP', 'IP_RPFILTER', 'TC_EGRESS']) {
-    const drops = [...result.stdout.matchAll(new RegExp(`^${reason} +\\S+ +IPv4 +(\\d+)$`, 'gm'))].reduce((sum, match) => sum + Number(match[1]), 0);
+  // The server's namespace has the first two; the tcx drop is the client's, counted for the host only.
+  for (const [reason, here] of [['NETFILTER_DROP', DATAGRAMS], ['IP_RPFILTER', DATAGRAMS], ['TC_EGRESS', 0]] as const) {
+    const rows = [...result.stdout.matchAll(new RegExp(`^${reason} +\\S+ +IPv4 +(\\d+) +(\\d+)$`, 'gm'))];
+    const drops = rows.reduce((sum, match) => sum + Number(match[1]), 0);
     t.true(drops >= DATAGRAMS, `${reason}: ${drops}\n${result.stdout}`);
+    t.is(rows.reduce((sum, match) => sum + Number(match[2]), 0), here, `${reason} here\n${result.stdout}`);
   }
   t.deepEqual(setup.leaked(), []);
 });
@@ -208,8 +220,8 @@ test.serial('-w with --drops keeps the drops table in a statistics block at the 
   const result = await captureWhile(setup.lab, ['-f', 'udp', '--drops', '-w', out], () => sendToClosedPort(setup.lab));
   t.is(result.status, 0, result.stderr);
   const [comment] = statisticsComments(readFileSync(out));
-  t.regex(comment ?? '', /^NO_SOCKET +__udp4_lib_rcv +IPv4 +\d+$/m);
-  t.regex(result.stdout, /^NO_SOCKET +__udp4_lib_rcv +IPv4 +\d+$/m);
+  t.regex(comment ?? '', /^NO_SOCKET +__udp4_lib_rcv +IPv4 +\d+ +\d+$/m);
+  t.regex(result.stdout, /^NO_SOCKET +__udp4_lib_rcv +IPv4 +\d+ +\d+$/m);
   if (!tsharkPresent) return;
   t.is((await tsharkLines(['-r', out, '-T', 'fields', '-e', 'frame.number'])).length, DATAGRAMS);
 });

@@ -2,28 +2,48 @@
 // with, from the kernel's BTF, and its records read back as KernelDrops, their reasons named from the
 // kfree_skb event's own format file and their functions from the kernel's symbols.
 import type { KernelDrop } from './frame.js';
-import { structOffsets } from './kernel-btf.js';
+import { KernelBtf } from './kernel-btf.js';
 import { KernelSymbols } from './kernel-symbols.js';
 import { RECORD_LITTLE_ENDIAN } from './native/addon.js';
 
-/** What drop_probe.cc builds its program with. */
+/** What drop_probe.cc builds its program with: byte offsets in the running kernel's structures. */
 export interface DropProbeOffsets {
+  /** sk_buff's. */
   head: number;
   tail: number;
   networkHeader: number;
+  protocol: number;
+  device: number;
+  socket: number;
+  /** net_device.nd_net and sock_common.skc_net (each a possible_net_t: the net pointer). */
+  deviceNet: number;
+  socketNet: number;
+  /** net.ns.inum. */
+  netInode: number;
 }
 
 /** A record as drop_probe.cc writes it (machine byte order). */
-const RecordAt = { LOCATION: 0, REASON: 16, TAIL: 20, NETWORK_HEADER: 24, BYTES: 32 } as const;
+const RecordAt = { LOCATION: 0, REASON: 16, TAIL: 20, NETWORK_HEADER: 24, PROTOCOL: 26, NAMESPACE: 28, BYTES: 32 } as const;
 export const DROP_RECORD_BYTES = 128;
 const COPIED_BYTES = DROP_RECORD_BYTES - RecordAt.BYTES;
 /** skb->network_header before the network layer set it (~0U in a u16). */
 const UNSET_HEADER = 0xffff;
 
-/** The offsets of the running kernel's sk_buff (throws BtfError when its BTF cannot tell). */
-export function dropProbeOffsets(btf?: Uint8Array): DropProbeOffsets {
-  const offsets = structOffsets('sk_buff', ['head', 'tail', 'network_header'], btf);
-  return { head: offsets.head, tail: offsets.tail, networkHeader: offsets.network_header };
+/** The offsets of the running kernel's structures (throws BtfError when its BTF cannot tell). */
+export function dropProbeOffsets(btf = KernelBtf.read()): DropProbeOffsets {
+  const skb = btf.structOffsets('sk_buff', ['head', 'tail', 'network_header', 'protocol', 'dev', 'sk']);
+  const ns = btf.structOffsets('net', ['ns']).ns + btf.structOffsets('ns_common', ['inum']).inum;
+  return {
+    head: skb.head,
+    tail: skb.tail,
+    networkHeader: skb.network_header,
+    protocol: skb.protocol,
+    device: skb.dev,
+    socket: skb.sk,
+    deviceNet: btf.structOffsets('net_device', ['nd_net']).nd_net,
+    socketNet: btf.structOffsets('sock_common', ['skc_net']).skc_net,
+    netInode: ns,
+  };
 }
 
 /** The reason names of skb:kfree_skb's format file: its __print_symbolic table of `{ number, "NAME" }`. */
@@ -52,6 +72,9 @@ export class DropRecordReader {
       // The copy runs to the end of the skb's linear part at most: past it is another packet's memory.
       const copied = networkHeader === UNSET_HEADER || tail <= networkHeader ? 0 : Math.min(COPIED_BYTES, tail - networkHeader);
       visit({
+        // skb->protocol is in network order.
+        protocol: view.getUint16(at + RecordAt.PROTOCOL, false),
+        namespace: view.getUint32(at + RecordAt.NAMESPACE, RECORD_LITTLE_ENDIAN),
         reason: this.reasons.get(reason) ?? `reason ${reason}`,
         location: this.symbols?.functionAt(location) ?? `0x${location.toString(16)}`,
         network: bytes.slice(at + RecordAt.BYTES, at + RecordAt.BYTES + copied),

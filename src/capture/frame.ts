@@ -115,6 +115,10 @@ export interface KernelDrop {
   reason: string;
   /** The function that dropped it. */
   location: string;
+  /** Its EtherType. */
+  protocol: number;
+  /** The inode of its network namespace (its device's or its socket's; 0: neither known). */
+  namespace: number;
   /** The bytes from its network header on, as far as the skb's linear part and the copy reach. */
   network: Uint8Array;
   /** When it was read: milliseconds after the drop. */

@@ -49,6 +49,11 @@ export class DropCounts {
     else this.byKey.set(key, { reason, location, protocol, count: 1 });
   }
 
+  /** The drops of one kind (0 when none were counted). */
+  countOf(reason: string, location: string, protocol: number): number {
+    return this.byKey.get(`${reason}\0${location}\0${protocol}`)?.count ?? 0;
+  }
+
   /** Every kind, most drops first (then by reason and function, so the order is stable). */
   get rows(): DropCount[] {
     return [...this.byKey.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason) || a.location.localeCompare(b.location));

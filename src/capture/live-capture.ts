@@ -1,7 +1,7 @@
 // Live capture as a CaptureReader, so print mode, -w and the interface take it as they take a file. The
 // pcap handles live in a worker thread (live-worker.ts); this side starts it, drops root once every handle
 // is open, and hands each frame of the batches it receives to the reader's callback.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
@@ -9,6 +9,7 @@ import { findBlindSpots, type BlindSpots } from './blind-spots.js';
 import { DropRecordReader, dropProbeOffsets } from './drop-probe.js';
 import { blankFrame, Direction, directionOf, type Frame, type InterfaceInfo, type KernelDrop, type TraceStep } from './frame.js';
 import { BtfError, VMLINUX_BTF } from './kernel-btf.js';
+import { DropCounts } from './kernel-drops.js';
 import { Control, CONTROL_SLOTS, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
 import { ANY_DEVICE, planSources, SourceSpecError, type SourcePlan } from './live-sources.js';
 import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
@@ -53,6 +54,10 @@ export interface DropProbeLink {
   unavailable: string | undefined;
   /** Drops the probe's ring had no room for. */
   lost: number;
+  /** The capture's network namespace (its inode), whose drops are `here`; the others are counted `elsewhere`. */
+  namespace: number;
+  here: DropCounts;
+  elsewhere: number;
 }
 
 export interface CaptureCounts {
@@ -69,6 +74,8 @@ export interface CaptureCounts {
  * small frames: one pause of the worker (a collection) and the kernel drops (bench/live).
  */
 const DEFAULT_BUFFER_BYTES = 8 << 20;
+/** This process's network namespace: the captured devices'. */
+const NET_NAMESPACE = '/proc/self/ns/net';
 
 /** A capture that cannot start or cannot go on; the message is for the user. */
 export class LiveCaptureError extends Error {
@@ -264,7 +271,7 @@ export class LiveCapture implements CaptureReader {
       if (error instanceof TraceError) throw new LiveCaptureError(error.message);
       throw new LiveCaptureError(`could not drop privileges to SUDO_UID ${process.env.SUDO_UID}: ${(error as Error).message}`);
     }
-    const drops = options.linkDrops && { onDrop: undefined, unavailable: probeUnavailable ?? first.dropProbeFailure, lost: 0 };
+    const drops = options.linkDrops && { onDrop: undefined, unavailable: probeUnavailable ?? first.dropProbeFailure, lost: 0, namespace: statSync(NET_NAMESPACE).ino, here: new DropCounts(), elsewhere: 0 };
     const dropRecords = options.linkDrops && new DropRecordReader(options.linkDrops.reasons);
     return new LiveCapture(worker, control, sources, first.handles, options.captureFilter, blindSpots, trace, drops, dropRecords);
   }
@@ -319,9 +326,13 @@ export class LiveCapture implements CaptureReader {
             return;
           case 'drops':
             if (this.drops !== undefined) {
-              const { onDrop } = this.drops;
-              this.drops.lost = message.lost;
-              if (onDrop !== undefined) this.dropRecords?.read(new Uint8Array(message.buffer), message.length, message.seconds, onDrop);
+              const probe = this.drops;
+              probe.lost = message.lost;
+              this.dropRecords?.read(new Uint8Array(message.buffer), message.length, message.seconds, (drop) => {
+                if (drop.namespace === probe.namespace) probe.here.add(drop.reason, drop.location, drop.protocol);
+                else probe.elsewhere++;
+                probe.onDrop?.(drop);
+              });
             }
             return;
           case 'stats':

@@ -165,13 +165,14 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       for (const warning of traceWarnings) streams.stderr(`tsshark: warning: ${warning}\n`);
       if (probeUnavailable !== undefined) streams.stderr(`tsshark: the kernel's drops are counted but not linked to frames: ${probeUnavailable}\n`);
     }
-    const drops = dropSource && new DropWatch(dropSource);
+    const probe = liveCapture?.drops;
+    const drops = dropSource && new DropWatch(dropSource, undefined, probe?.unavailable === undefined ? probe?.here : undefined);
     // The drops are counted until the last frame is in; a pcapng file keeps their table at its end.
     let dropsTable: string | undefined;
     const finishing = (writer: CaptureWriter | undefined) => {
       if (!drops) return;
       drops.close();
-      dropsTable = drawDrops(drops.counts, drops.seconds);
+      dropsTable = drawDrops(drops.counts, drops.seconds, drops.here);
       if (writer instanceof PcapngWriter) writer.writeEndComment(dropsTable, Date.now());
     };
     // A capture filter hides packets on purpose: the devices' counters then say nothing of the taps.

@@ -5,7 +5,7 @@
 // bandwidth, CPU). A file being indexed and a live capture look the same here.
 import type { CaptureReader } from '../capture/capture-reader.js';
 import { CaptureFileError } from '../capture/errors.js';
-import type { DropSource } from '../capture/kernel-drops.js';
+import type { DropCounts, DropSource } from '../capture/kernel-drops.js';
 import { LiveCaptureError } from '../capture/live-capture.js';
 import { compileFilter } from '../filter/display-filter.js';
 import type { DecodedStore } from './decoded-store.js';
@@ -121,8 +121,8 @@ export class CaptureSession {
   }
 
   /** Counts the kernel's drops from now on, announced as they come; `close` stops it. */
-  countKernelDrops(source: DropSource): void {
-    this.kernelDrops = new DropWatch(source, () => this.announceSoon());
+  countKernelDrops(source: DropSource, here?: DropCounts): void {
+    this.kernelDrops = new DropWatch(source, () => this.announceSoon(), here);
   }
 
   /** Stops the worker threads and the drop counting. */

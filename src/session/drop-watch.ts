@@ -10,10 +10,14 @@ export class DropWatch {
   private readonly started = performance.now();
   private ended: number | undefined;
 
-  /** `onDrops`: called after a read that found drops. */
+  /**
+   * `onDrops`: called after a read that found drops. `here`: the drops of the capture's own network
+   * namespace, when the drop probe tells them apart (the source counts the whole host's).
+   */
   constructor(
     private readonly source: DropSource,
     onDrops: () => void = () => {},
+    readonly here?: DropCounts,
   ) {
     this.timer = setInterval(() => {
       if (source.poll() > 0) onDrops();

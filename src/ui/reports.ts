@@ -69,12 +69,15 @@ export function tapsReport(statistic: TapStatistics): Report {
 
 /** The kernel's drops since the capture started, most first; the tracepoint is the whole host's. */
 export function dropsReport(watch: DropWatch): Report {
-  const { counts, seconds } = watch;
-  const lines: ReportLine[] = [{ text: `${counts.total} in ${seconds.toFixed(0)} s (${(counts.total / Math.max(seconds, 0.001)).toFixed(1)}/s), every namespace of the host`, heading: true }];
-  for (const row of counts.rows) lines.push({ text: `${String(row.count).padStart(10)}  ${row.reason.padEnd(24)} ${row.location.padEnd(28)} ${protocolName(row.protocol)}` });
+  const { counts, seconds, here } = watch;
+  const inHere = here === undefined ? '' : `; ${here.total} in this network namespace (Here)`;
+  const lines: ReportLine[] = [{ text: `${counts.total} in ${seconds.toFixed(0)} s (${(counts.total / Math.max(seconds, 0.001)).toFixed(1)}/s), every namespace of the host${inHere}`, heading: true }];
+  const hereColumn = (reason: string, location: string, protocol: number) => (here === undefined ? '' : `${String(here.countOf(reason, location, protocol)).padStart(8)}  `);
+  for (const row of counts.rows) lines.push({ text: `${String(row.count).padStart(10)}  ${hereColumn(row.reason, row.location, row.protocol)}${row.reason.padEnd(24)} ${row.location.padEnd(28)} ${protocolName(row.protocol)}` });
   if (counts.others > 0) lines.push({ text: `${String(counts.others).padStart(10)}  (other kinds)` });
   if (counts.lost > 0) lines.push({ text: `${String(counts.lost).padStart(10)}  reports lost (the trace buffer was full): not counted above` });
-  return { title: 'Kernel drops (skb:kfree_skb)', hint: 'counted, not tied to frames', header: `${'Drops'.padStart(10)}  ${'Reason'.padEnd(24)} ${'Function'.padEnd(28)} Protocol`, lines };
+  const hint = here === undefined ? 'counted, not tied to frames' : 'a dropped frame is marked ✗ in the list';
+  return { title: 'Kernel drops (skb:kfree_skb)', hint, header: `${'Drops'.padStart(10)}  ${here === undefined ? '' : `${'Here'.padStart(8)}  `}${'Reason'.padEnd(24)} ${'Function'.padEnd(28)} Protocol`, lines };
 }
 
 /** What the live capture's taps cannot see, each finding wrapped to `width` columns. */

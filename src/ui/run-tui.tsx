@@ -54,7 +54,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   const name = live ? live.interfaces.map((iface) => iface.name).join(', ') : path === '-' ? 'standard input' : (path ?? '');
   const session = new CaptureSession(decoded, { name, live: !regularFile }, reader.nanosecond, options.workers > 1 ? new RedoPool(options.workers) : undefined);
   if (live) live.onCounts = () => session.update({ drops: live.counts.dropped });
-  if (options.drops) session.countKernelDrops(options.drops);
+  if (options.drops) session.countKernelDrops(options.drops, live?.drops?.unavailable === undefined ? live?.drops?.here : undefined);
   session.warnings = options.warnings;
   const keys = path === '-' ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
 

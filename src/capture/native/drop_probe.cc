@@ -13,20 +13,21 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
 
 /** Record layout (drop-probe.ts reads the same): all the program writes, 8-byte aligned. */
-enum RecordAt : int16_t { kLocation = 0, kHead = 8, kReason = 16, kTail = 20, kNetworkHeader = 24, kBytes = 32 };
+enum RecordAt : int16_t { kLocation = 0, kHead = 8, kReason = 16, kTail = 20, kNetworkHeader = 24, kProtocol = 26, kNamespace = 28, kBytes = 32 };
 /** Network-layer bytes copied: an IPv4 header with options (60) and 20 transport bytes, or IPv6's 40 + 20. */
 constexpr int32_t kCopiedBytes = 96;
 constexpr int32_t kRecordBytes = kBytes + kCopiedBytes;
 /** The ring: a power of two of pages; at 128-byte records (plus an 8-byte header), about 7,700 drops. */
 constexpr uint32_t kRingBytes = 1 << 20;
-/** The program's stack: the record, then the lost counter's key. */
+/** The program's stack: the record, then 8 bytes for a pointer followed or the lost counter's key. */
 constexpr int16_t kRecordStack = -kRecordBytes;
-constexpr int16_t kKeyStack = kRecordStack - 8;
+constexpr int16_t kScratchStack = kRecordStack - 8;
 
 /** Helpers by number (include/uapi/linux/bpf.h), some newer than Debian 12's headers. */
 enum Helper : int32_t { kMapLookupElem = 1, kProbeReadKernel = 113, kRingbufOutput = 130 };
@@ -62,23 +63,46 @@ bpf_insn movReg(uint8_t dst, uint8_t src) { return insn(BPF_ALU64 | BPF_MOV | BP
 bpf_insn addImm(uint8_t dst, int32_t imm) { return insn(BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, imm); }
 bpf_insn call(int32_t helper) { return insn(BPF_JMP | BPF_CALL, 0, 0, 0, helper); }
 
+/** A program being written, with forward jumps to named places patched when the place is reached. */
 struct Program {
   std::vector<bpf_insn> code;
+  std::vector<std::pair<size_t, std::string>> pending;
 
   void add(bpf_insn instruction) { code.push_back(instruction); }
+  /** A conditional jump (BPF_JEQ, BPF_JNE... against `imm`) or, with op BPF_JA, a plain one, to `place`. */
+  void jump(uint8_t op, uint8_t reg, int32_t imm, const std::string &place) {
+    pending.emplace_back(code.size(), place);
+    add(insn(BPF_JMP | op | BPF_K, reg, 0, 0, imm));
+  }
+  void place(const std::string &name) {
+    for (auto &[at, target] : pending) {
+      if (target == name) code[at].off = static_cast<int16_t>(code.size() - at - 1);
+    }
+  }
   /** A map's descriptor into `dst` (BPF_LD_IMM64 with BPF_PSEUDO_MAP_FD: two instructions). */
   void loadMap(uint8_t dst, int fd) {
     add(insn(BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_FD, 0, fd));
     add(insn(0, 0, 0, 0, 0));
   }
-  /** bpf_probe_read_kernel(stack + at, size, skb + offset). */
-  void readSkb(int16_t at, int32_t size, int32_t offset) {
+  /** bpf_probe_read_kernel(stack + at, size, r3): r3 holds the kernel address. */
+  void readAt(int16_t at, int32_t size) {
     add(movReg(BPF_REG_1, BPF_REG_10));
-    add(addImm(BPF_REG_1, kRecordStack + at));
+    add(addImm(BPF_REG_1, at));
     add(movImm(BPF_REG_2, size));
+    add(call(kProbeReadKernel));
+  }
+  /** bpf_probe_read_kernel(record + at, size, skb + offset). */
+  void readSkb(int16_t at, int32_t size, int32_t offset) {
     add(movReg(BPF_REG_3, BPF_REG_7));
     add(addImm(BPF_REG_3, offset));
-    add(call(kProbeReadKernel));
+    readAt(kRecordStack + at, size);
+  }
+  /** r3 = the pointer at r3 + offset (0 when it cannot be read), through the scratch slot. */
+  void follow(int32_t offset) {
+    add(addImm(BPF_REG_3, offset));
+    add(insn(BPF_ST | BPF_DW | BPF_MEM, BPF_REG_10, 0, kScratchStack, 0));
+    readAt(kScratchStack, 8);
+    add(insn(BPF_LDX | BPF_DW | BPF_MEM, BPF_REG_3, BPF_REG_10, kScratchStack, 0));
   }
 };
 
@@ -86,6 +110,14 @@ struct Offsets {
   int32_t head;
   int32_t tail;
   int32_t networkHeader;
+  int32_t protocol;
+  int32_t device;
+  int32_t socket;
+  /** net_device.nd_net and sock_common.skc_net: a possible_net_t, whose only member is the net pointer. */
+  int32_t deviceNet;
+  int32_t socketNet;
+  /** net.ns.inum: the namespace's inode, as /proc/PID/ns/net shows it. */
+  int32_t netInode;
 };
 
 std::vector<bpf_insn> dropProgram(const Offsets &skb, int ringFd, int lostFd) {
@@ -95,19 +127,33 @@ std::vector<bpf_insn> dropProgram(const Offsets &skb, int ringFd, int lostFd) {
   p.add(insn(BPF_LDX | BPF_DW | BPF_MEM, BPF_REG_3, BPF_REG_1, 16, 0));   // reason
   p.add(insn(BPF_STX | BPF_DW | BPF_MEM, BPF_REG_10, BPF_REG_2, kRecordStack + kLocation, 0));
   p.add(insn(BPF_STX | BPF_W | BPF_MEM, BPF_REG_10, BPF_REG_3, kRecordStack + kReason, 0));
-  // The network header is a u16: the six bytes after it are written as zeros first.
+  // The network header, protocol and namespace are written over zeros: a failed read leaves them 0.
   p.add(insn(BPF_ST | BPF_DW | BPF_MEM, BPF_REG_10, 0, kRecordStack + kNetworkHeader, 0));
   p.readSkb(kHead, 8, skb.head);
   p.readSkb(kTail, 4, skb.tail);
   p.readSkb(kNetworkHeader, 2, skb.networkHeader);
+  p.readSkb(kProtocol, 2, skb.protocol);
+  // The namespace: the device's, or for a packet not on a device yet (OUTPUT) its socket's.
+  p.add(movReg(BPF_REG_3, BPF_REG_7));
+  p.follow(skb.device);
+  p.jump(BPF_JEQ, BPF_REG_3, 0, "no device");
+  p.follow(skb.deviceNet);
+  p.jump(BPF_JA, 0, 0, "net");
+  p.place("no device");
+  p.add(movReg(BPF_REG_3, BPF_REG_7));
+  p.follow(skb.socket);
+  p.jump(BPF_JEQ, BPF_REG_3, 0, "copy");
+  p.follow(skb.socketNet);
+  p.place("net");
+  p.jump(BPF_JEQ, BPF_REG_3, 0, "copy");
+  p.add(addImm(BPF_REG_3, skb.netInode));
+  p.readAt(kRecordStack + kNamespace, 4);
+  p.place("copy");
   // bpf_probe_read_kernel(stack + kBytes, kCopiedBytes, head + network_header); a failed read leaves zeros.
   p.add(insn(BPF_LDX | BPF_DW | BPF_MEM, BPF_REG_3, BPF_REG_10, kRecordStack + kHead, 0));
   p.add(insn(BPF_LDX | BPF_H | BPF_MEM, BPF_REG_4, BPF_REG_10, kRecordStack + kNetworkHeader, 0));
   p.add(insn(BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_3, BPF_REG_4, 0, 0));
-  p.add(movReg(BPF_REG_1, BPF_REG_10));
-  p.add(addImm(BPF_REG_1, kRecordStack + kBytes));
-  p.add(movImm(BPF_REG_2, kCopiedBytes));
-  p.add(call(kProbeReadKernel));
+  p.readAt(kRecordStack + kBytes, kCopiedBytes);
   // bpf_ringbuf_output(ring, record, kRecordBytes, 0); when the ring is full, count the record lost.
   p.loadMap(BPF_REG_1, ringFd);
   p.add(movReg(BPF_REG_2, BPF_REG_10));
@@ -115,15 +161,16 @@ std::vector<bpf_insn> dropProgram(const Offsets &skb, int ringFd, int lostFd) {
   p.add(movImm(BPF_REG_3, kRecordBytes));
   p.add(movImm(BPF_REG_4, 0));
   p.add(call(kRingbufOutput));
-  p.add(insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 9, 0));
-  p.add(insn(BPF_ST | BPF_W | BPF_MEM, BPF_REG_10, 0, kKeyStack, 0));
+  p.jump(BPF_JEQ, BPF_REG_0, 0, "done");
+  p.add(insn(BPF_ST | BPF_W | BPF_MEM, BPF_REG_10, 0, kScratchStack, 0));
   p.loadMap(BPF_REG_1, lostFd);
   p.add(movReg(BPF_REG_2, BPF_REG_10));
-  p.add(addImm(BPF_REG_2, kKeyStack));
+  p.add(addImm(BPF_REG_2, kScratchStack));
   p.add(call(kMapLookupElem));
-  p.add(insn(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 2, 0));
+  p.jump(BPF_JEQ, BPF_REG_0, 0, "done");
   p.add(movImm(BPF_REG_1, 1));
   p.add(insn(BPF_STX | BPF_DW | BPF_ATOMIC, BPF_REG_0, BPF_REG_1, 0, BPF_ADD));
+  p.place("done");
   p.add(movImm(BPF_REG_0, 0));
   p.add(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
   return p.code;
@@ -229,8 +276,9 @@ uint64_t lostCount(const Probe &probe) {
 Napi::Value DropProbeOpen(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   Napi::Object offsets = info[0].As<Napi::Object>();
-  const Offsets skb{offsets.Get("head").As<Napi::Number>().Int32Value(), offsets.Get("tail").As<Napi::Number>().Int32Value(),
-                    offsets.Get("networkHeader").As<Napi::Number>().Int32Value()};
+  const auto offset = [&offsets](const char *name) { return offsets.Get(name).As<Napi::Number>().Int32Value(); };
+  const Offsets skb{offset("head"),   offset("tail"),      offset("networkHeader"), offset("protocol"), offset("device"),
+                    offset("socket"), offset("deviceNet"), offset("socketNet"),     offset("netInode")};
   Probe *probe = new Probe;
   try {
     openProbe(env, *probe, skb);
