@@ -117,23 +117,28 @@ test('a packet no rule of another table ends is accepted; a rule with no text re
   ]);
 });
 
-test("the tracing table: an owner table, its chains first at their hooks, only the captured devices, the match and one shared bound", (t) => {
+test("the tracing tables: owner tables, their chains first at their hooks, only the captured devices (received ones at netdev ingress), the match and a bound each", (t) => {
   const commands = tracingCommands('tsshark_trace_7', { devices: ['eth0', 'veth1'], match: 'udp dport 53', rate: 500 });
-  t.is(commands[0], 'add table inet tsshark_trace_7 { flags owner; }');
-  t.true(commands.includes('add limit inet tsshark_trace_7 tsshark_rate { rate 500/second; }'));
+  for (const family of ['netdev', 'inet']) {
+    t.true(commands.includes(`add table ${family} tsshark_trace_7 { flags owner; }`));
+    t.true(commands.includes(`add limit ${family} tsshark_trace_7 tsshark_rate { rate 500/second; }`));
+  }
+  t.true(commands.includes('add chain netdev tsshark_trace_7 ingress { type filter hook ingress devices = { "eth0", "veth1" } priority -2147483648; policy accept; }'));
   const rules = commands.filter((command) => command.startsWith('add rule'));
   t.deepEqual(rules, [
-    'add rule inet tsshark_trace_7 prerouting iifname { "eth0", "veth1" } udp dport 53 limit name "tsshark_rate" meta nftrace set 1',
+    'add rule netdev tsshark_trace_7 ingress udp dport 53 limit name "tsshark_rate" meta nftrace set 1',
     'add rule inet tsshark_trace_7 output oifname { "eth0", "veth1" } udp dport 53 limit name "tsshark_rate" meta nftrace set 1',
     'add rule inet tsshark_trace_7 forward iifname != { "eth0", "veth1" } oifname { "eth0", "veth1" } udp dport 53 limit name "tsshark_rate" meta nftrace set 1',
   ]);
   for (const chain of commands.filter((command) => command.startsWith('add chain'))) t.regex(chain, /priority -2147483648; policy accept; \}$/);
   // One device is compared rather than looked up.
-  t.true(tracingCommands('t', { devices: ['eth0'], match: '', rate: 0 }).includes('add rule inet t prerouting iifname "eth0" meta nftrace set 1'));
-  // Every device, no bound: no forward chain (prerouting sees every packet), no limit.
+  const one = tracingCommands('t', { devices: ['eth0'], match: '', rate: 0 });
+  t.true(one.includes('add chain netdev t ingress { type filter hook ingress device "eth0" priority -2147483648; policy accept; }'));
+  t.true(one.includes('add rule inet t output oifname "eth0" meta nftrace set 1'));
+  // Every device, no bound: prerouting sees every packet received (no forward chain), no limit.
   const everything = tracingCommands('t', { devices: [], match: '', rate: 0 });
   t.deepEqual(everything.filter((command) => command.startsWith('add rule')), ['add rule inet t prerouting meta nftrace set 1', 'add rule inet t output meta nftrace set 1']);
-  t.false(everything.some((command) => command.includes('limit')));
+  t.false(everything.some((command) => command.includes('limit') || command.includes('netdev')));
 });
 
 test("a chain's listing gives its rules by handle, not the table's, the chain's or a set's own lines", (t) => {
@@ -267,10 +272,20 @@ labTest("tsshark's table changes no packet's fate: the server gets every datagra
   t.deepEqual(delivered, [DATAGRAMS, DATAGRAMS]);
 });
 
+labTest("a netdev ingress drop in another table is traced: tsshark marks received packets at the earliest hook there is", async (t, lab) => {
+  nft(lab.server, `table netdev guard { chain early { type filter hook ingress device ${Net.SERVER_IF} priority 0; udp dport 9108 drop; }; }\n`);
+  const { rows } = await captureIn(lab.server, [Net.SERVER_IF], FIELDS, 'udp.dstport == 9108', CAPTURE_S, () => sendUdp(lab.client, Net.SERVER_IP, 9108, 'x'), ['--trace']);
+  t.is(rows.length, 1, JSON.stringify(rows));
+  t.is(rows[0]?.['tap.verdict'], 'drop');
+  t.regex(rows[0]?.['tap.verdict_by'] ?? '', /^netdev guard early handle \d+: udp dport 9108 drop$/);
+  t.regex(rows[0]?.['tap.path'] ?? '', / → dropped by netdev guard early handle \d+/);
+});
+
 labTest('the tracing table goes with tsshark, also when it is killed with SIGKILL', async (t, lab) => {
   const capture = tssharkIn(lab.server, ['-i', Net.SERVER_IF, '-q', '--trace']);
   await capture.ready;
   t.regex(tables(lab.server), new RegExp(`table inet tsshark_trace_\\d+`));
+  t.regex(tables(lab.server), new RegExp(`table netdev tsshark_trace_\\d+`));
   capture.child.kill('SIGKILL');
   await capture.done;
   // `ip netns exec` passes the signal's end on; the kernel closes the dead process's sockets.

@@ -45,26 +45,41 @@ function nftName(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_./-]*$/.test(name) ? name : nftString(name);
 }
 
-/** The named limit all of the table's rules share: the bound is on packets traced, not per hook. */
+/** The named limit a table's rules share: the bound is on packets traced, not per hook. */
 const RATE_LIMIT = 'tsshark_rate';
 
-/** The commands that make tsshark's table: one chain per hook the captured devices' packets pass. */
+/**
+ * The commands that make tsshark's tables: one chain per hook the captured devices' packets pass. Packets
+ * received on captured devices are marked in a netdev table's ingress chain, the earliest hook, so that
+ * other tables' netdev ingress chains are traced too; sent and forwarded ones at output and forward, in
+ * an inet table (the netdev egress chains after those see the mark). Each table has its own bound: one
+ * on packets received, one on packets sent or forwarded. Every device (`any`, NFLOG): prerouting and
+ * output, one bound.
+ */
 export function tracingCommands(table: string, options: TraceOptions): string[] {
   const quoted = options.devices.map(nftString);
   // One device is compared, not looked up in a set: this rule runs for every packet of the hook.
   const devices = quoted.length === 0 ? undefined : quoted.length === 1 ? quoted[0] : `{ ${quoted.join(', ')} }`;
   const match = options.match.trim() === '' ? '' : `${options.match.trim()} `;
   const limit = options.rate > 0 ? `limit name "${RATE_LIMIT}" ` : '';
-  const lines = [`add table inet ${table} { flags owner; }`];
-  if (options.rate > 0) lines.push(`add limit inet ${table} ${RATE_LIMIT} { rate ${options.rate}/second; }`);
-  const chain = (name: string, hook: string, condition: string) => {
-    lines.push(`add chain inet ${table} ${name} { type filter hook ${hook} priority ${FIRST_PRIORITY}; policy accept; }`);
-    lines.push(`add rule inet ${table} ${name} ${condition}${match}${limit}meta nftrace set 1`);
+  const lines: string[] = [];
+  const addTable = (family: string) => {
+    lines.push(`add table ${family} ${table} { flags owner; }`);
+    if (options.rate > 0) lines.push(`add limit ${family} ${table} ${RATE_LIMIT} { rate ${options.rate}/second; }`);
   };
-  chain('prerouting', 'prerouting', devices === undefined ? '' : `iifname ${devices} `);
-  chain('output', 'output', devices === undefined ? '' : `oifname ${devices} `);
-  // Forwarded out of a captured device after coming in by another: not traced at prerouting.
-  if (devices !== undefined) chain('forward', 'forward', `iifname != ${devices} oifname ${devices} `);
+  const chain = (family: string, name: string, hook: string, condition: string) => {
+    lines.push(`add chain ${family} ${table} ${name} { type filter hook ${hook} priority ${FIRST_PRIORITY}; policy accept; }`);
+    lines.push(`add rule ${family} ${table} ${name} ${condition}${match}${limit}meta nftrace set 1`);
+  };
+  if (devices !== undefined) {
+    addTable('netdev');
+    chain('netdev', 'ingress', `ingress ${quoted.length === 1 ? 'device' : 'devices ='} ${devices}`, '');
+  }
+  addTable('inet');
+  if (devices === undefined) chain('inet', 'prerouting', 'prerouting', '');
+  chain('inet', 'output', 'output', devices === undefined ? '' : `oifname ${devices} `);
+  // Forwarded out of a captured device after coming in by another, which its ingress chain did not mark.
+  if (devices !== undefined) chain('inet', 'forward', 'forward', `iifname != ${devices} oifname ${devices} `);
   return lines;
 }
 
@@ -101,7 +116,7 @@ interface ChainRules {
 }
 
 export class NftTracer {
-  /** tsshark's table, as trace events name it ("inet tsshark_trace_PID"), whose own steps are not shown. */
+  /** tsshark's tables, as trace events name them ("inet tsshark_trace_PID"), whose own steps are not shown. */
   readonly ownTables: ReadonlySet<string>;
   private readonly chains = new Map<string, ChainRules>();
   private context: NftContext | undefined;
@@ -113,7 +128,7 @@ export class NftTracer {
     readonly options: TraceOptions,
   ) {
     this.context = context;
-    this.ownTables = new Set([`inet ${table}`]);
+    this.ownTables = new Set([`inet ${table}`, `netdev ${table}`]);
   }
 
   /** Makes the tracing table (as root). Throws TraceError. */
@@ -159,7 +174,9 @@ export class NftTracer {
   get description(): string {
     const { devices, match, rate } = this.options;
     const where = devices.length === 0 ? 'every device' : devices.join(', ');
-    return `tracing netfilter on ${where}${match === '' ? '' : ` for "${match}"`}, ${rate > 0 ? `at most ${rate.toLocaleString('en-US')} packets/s` : 'every packet (no rate bound)'}`;
+    const bound = rate.toLocaleString('en-US');
+    const bounds = devices.length === 0 ? `at most ${bound} packets/s` : `at most ${bound} packets/s received and ${bound} sent or forwarded`;
+    return `tracing netfilter on ${where}${match === '' ? '' : ` for "${match}"`}, ${rate > 0 ? bounds : 'every packet (no rate bound)'}`;
   }
 
   /** Deletes the table (closing the socket that owns it). */
