@@ -140,14 +140,17 @@ test.serial('an instance left by a tsshark killed with SIGKILL is removed by the
   t.deepEqual(leaked(), []);
 });
 
-test.serial("the interface with --drops: the status bar counts the kernel's drops, D lists them, and quitting removes the instance", async (t) => {
+test.serial("the interface with --drops: the status bar counts the kernel's drops and those on frames, each dropped frame is marked, D lists them, and quitting removes the instance", async (t) => {
   const setup = withLab(t, ['tmux']);
   if (!setup) return;
   const terminal = new Terminal(120, 30, ['--drops', '-i', SERVER_IF, '-f', 'udp'], ['ip', 'netns', 'exec', setup.lab.server]);
   t.teardown(() => terminal.close());
-  await terminal.waitFor(t, /veth-s │ 0 frames .*│ kernel drops \d+ │ live/);
+  await terminal.waitFor(t, /veth-s │ 0 frames .*│ kernel drops \d+, 0 on frames │ live/);
   sendToClosedPort(setup.lab);
-  await terminal.waitFor(t, new RegExp(`${DATAGRAMS} frames · ${DATAGRAMS} shown`));
+  // Each datagram's frame carries its drop: counted on frames, marked ✗ after the Tap column's arrow.
+  const list = await terminal.waitFor(t, new RegExp(`${DATAGRAMS} frames · ${DATAGRAMS} shown.*kernel drops \\d+, ${DATAGRAMS} on frames`));
+  const rows = list.split('\n').filter((line) => / UDP +\d+ /.test(line));
+  t.true(rows.length > 0 && rows.every((line) => line.includes(' ↓✗ ')), list);
   terminal.keys('D');
   const screen = await terminal.waitFor(t, new RegExp(`^ +\\d+ +${DATAGRAMS} +NO_SOCKET +__udp4_lib_rcv +IPv4$`, 'm'));
   t.true(Number(/^ +(\d+) +\d+ +NO_SOCKET +__udp4_lib_rcv/m.exec(screen)?.[1]) >= DATAGRAMS, screen);

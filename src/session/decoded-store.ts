@@ -45,7 +45,7 @@ export class DecodedStore {
     readonly registry: Registry,
     summaryFields: readonly FieldDef[],
     replay?: DecoderOptions['replay'],
-    fates?: PacketFates,
+    readonly fates?: PacketFates,
   ) {
     this.decoder = new FrameDecoder(registry, { tree: false, columns: false, conversationTap: this.traffic.pass.tap }, { rememberEveryFrame: true, linkTapPaths: true, replay, fates });
     this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields: summaryFields });

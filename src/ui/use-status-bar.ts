@@ -1,5 +1,6 @@
-// The status bar's text: the source, counts, loading or live rate, following, a source's fault and the
-// filter's state. Every text from the capture or the user is sanitised here.
+// The status bar's text: the source, counts (the kernel's drops and netfilter's verdicts too), loading or
+// live rate, following, a source's fault and the filter's state. Every text from the capture or the user
+// is sanitised here.
 import { basename } from 'node:path';
 import { sanitize } from '../decode/sanitize.js';
 import type { CaptureSession } from '../session/capture-session.js';
@@ -14,12 +15,14 @@ export function useStatusBar(session: CaptureSession, following: boolean): strin
     : applied
       ? `filter: ${applied.filter.text}`
       : 'no filter';
+  const verdicts = session.decoded.fates?.verdicts;
   const loading = status.running ? (status.progress !== undefined ? `loading ${Math.floor(status.progress * 100)}%` : status.live ? 'live' : 'reading') : '';
   return [
     sanitize(basename(status.name)),
     `${count(session.decoded.count)} frames · ${count(session.displayed)} shown · ${count(session.marks.count)} marked`,
     status.drops !== undefined ? `${count(status.drops)} dropped` : '',
-    session.kernelDrops ? `kernel drops ${count(session.kernelDrops.counts.total)}` : '',
+    session.kernelDrops ? `kernel drops ${count(session.kernelDrops.counts.total)}${linkedDrops(session)}` : '',
+    verdicts ? `nft traced ${count(verdicts.traced)}, ✗ ${count(verdicts.dropped)}` : '',
     session.warnings.length > 0 ? `${session.warnings.length} warning${session.warnings.length === 1 ? '' : 's'} (W)` : '',
     loading,
     status.running && session.rate > 0 ? `${count(session.rate)}/s` : '',
@@ -29,4 +32,10 @@ export function useStatusBar(session: CaptureSession, following: boolean): strin
   ]
     .filter((part) => part !== '')
     .join(' │ ');
+}
+
+/** How many of the kernel's drops marked a frame ✗ (the drop probe's, with --drops). */
+function linkedDrops(session: CaptureSession): string {
+  const drops = session.decoded.fates?.drops;
+  return drops === undefined ? '' : `, ${count(drops.linked)} on frames`;
 }
