@@ -1,6 +1,7 @@
 // Blind spots, warned when a live capture starts (namespace lab, root): an XDP program on the captured
 // device (before the ingress tap), tc egress filters and a tcx egress program (before the egress tap) are
-// each named once on stderr and kept in a written pcapng; a device without them gets no warning. At the
+// each named once on stderr and kept in a written pcapng; a device without them gets no warning. An XDP
+// program with an xskmap is named as AF_XDP, and frames copied at a blinded tap carry the finding. At the
 // end, the device's counters against its taps: a generic XDP program that drops everything leaves the
 // ingress tap with nothing of what the device received. Cilium's way into a pod: a tcx ingress program
 // that calls bpf_redirect_peer is named with its helper; the host-side veth never shows what it
@@ -10,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { findBlindSpots } from '../src/capture/blind-spots.js';
+import { findBlindSpots, parseFlowtables } from '../src/capture/blind-spots.js';
 import { redirectHelpersOf } from '../src/capture/bpf-helpers.js';
 import { CLIENT_IF, labFor, liveUnavailable, runIn, SERVER_IF, SERVER_IP, tssharkIn } from './helpers/netns.js';
 import { captureIn, createTapLab, dropInTcx, Net, redirectPeerInTcx, sendUdp, tapLabTools, xdpOn } from './lab/tap-lab.js';
@@ -58,7 +59,7 @@ test('redirect helpers are named from the call offsets of translated instruction
   writeFileSync(shown, ['ffffffff814dccd0 T __bpf_call_base', 'ffffffff81eef210 T bpf_redirect', 'ffffffff81eef2a0 T bpf_redirect_peer', 'ffffffff81eef7e0 T bpf_redirect_neigh', 'ffffffff81eef800 t bpf_redirect_peer [some_module]', ''].join('\n'));
   const hidden = join(dir, 'hidden');
   writeFileSync(hidden, ['0000000000000000 T __bpf_call_base', '0000000000000000 T bpf_redirect_peer', ''].join('\n'));
-  const program = (helperCalls: number[]) => ({ id: 7, name: 'cil_from_netdev', helperCalls });
+  const program = (helperCalls: number[]) => ({ id: 7, name: 'cil_from_netdev', helperCalls, mapTypes: [] });
   const peer = 0x81eef2a0 - 0x814dccd0;
   const neigh = 0x81eef7e0 - 0x814dccd0;
   t.deepEqual(redirectHelpersOf(program([peer, 12345, neigh]), shown), ['bpf_redirect_peer', 'bpf_redirect_neigh']);
@@ -69,7 +70,21 @@ test('redirect helpers are named from the call offsets of translated instruction
 });
 
 test('nflog sources have no blind spots to look for', (t) => {
-  t.deepEqual(findBlindSpots(['nflog:5']), { findings: [], unread: [] });
+  const spots = findBlindSpots(['nflog:5']);
+  t.deepEqual({ findings: spots.findings, unread: spots.unread, devices: spots.byDevice.size }, { findings: [], unread: [], devices: 0 });
+});
+
+test("nftables flowtables are read from nft's JSON by device (this kernel has none to make)", (t) => {
+  const json = {
+    nftables: [
+      { metainfo: { version: '1.0.6' } },
+      { flowtable: { family: 'inet', name: 'ft', table: 'filter', handle: 2, hook: 'ingress', prio: 0, dev: ['eth0', 'eth1'] } },
+      { flowtable: { family: 'ip', name: 'one', table: 'nat', handle: 3, hook: 'ingress', prio: 0, dev: 'eth1' } },
+    ],
+  };
+  t.deepEqual([...parseFlowtables(json)], [['eth0', ['inet filter ft']], ['eth1', ['inet filter ft', 'ip nat one']]]);
+  t.deepEqual([...parseFlowtables({ nftables: [{ metainfo: {} }] })], []);
+  t.deepEqual([...parseFlowtables('garbage')], []);
 });
 
 const PINGS = 5;
@@ -118,13 +133,36 @@ test.serial('bpf_redirect_peer in a tcx ingress program: warned with its helper;
   const send = () => {
     for (let i = 0; i < REDIRECTED; i++) sendUdp(lab.client, Net.SERVER_IP, PEER_PORT, `peer ${i}`);
   };
-  const fields = ['tap.iface', 'tap.direction'];
+  const fields = ['tap.iface', 'tap.direction', 'tap.blind'];
   const filter = `udp.dstport == ${PEER_PORT}`;
   const node = await captureIn(lab.router, [Net.ROUTER_CLIENT_IF, Net.ROUTER_SERVER_IF], fields, filter, 2, send);
   const warning = node.stderr.split('\n').find((line) => line.includes('bpf_redirect_peer'));
   t.regex(warning ?? '', new RegExp(`^tsshark: warning: ${Net.ROUTER_CLIENT_IF}: traffic redirected by tcx ingress program lab_prog \\(id \\d+\\) \\(bpf_redirect_peer\\) goes straight into a veth's peer in another namespace: the host-side veth's taps and the host's netfilter never see them`), node.stderr);
   t.deepEqual(node.rows.map((row) => `${row['tap.iface']} ${row['tap.direction']}`), Array<string>(REDIRECTED).fill(`${Net.ROUTER_CLIENT_IF} ingress`));
+  // Each frame copied at the redirecting device's ingress tap says what happens to it next.
+  t.true(node.rows.every((row) => row['tap.blind'].split('|').some((text) => text.includes('(bpf_redirect_peer) goes straight into'))), JSON.stringify(node.rows));
   const pod = await captureIn(lab.server, [Net.SERVER_IF], fields, filter, 2, send);
   t.deepEqual(pod.rows.map((row) => `${row['tap.iface']} ${row['tap.direction']}`), Array<string>(REDIRECTED).fill(`${Net.SERVER_IF} ingress`));
   t.notRegex(pod.stderr, /warning/);
+});
+
+test.serial('an XDP program with an xskmap is warned as AF_XDP; each frame copied at a blinded tap carries its findings in tap.blind', async (t) => {
+  const lab = labFor(t, ['ip', 'gcc', 'ping']);
+  if (!lab) return;
+  const stopXdp = await xdpOn(lab.server, SERVER_IF, 'xsk');
+  t.teardown(stopXdp);
+  const capture = tssharkIn(lab.server, ['-i', SERVER_IF, '-a', 'duration:2', '-Y', 'icmp', '-T', 'fields', '-E', 'aggregator=|', '-e', 'tap.direction', '-e', 'tap.blind']);
+  await capture.ready;
+  runIn(lab.client, ['ping', '-q', '-c', '2', '-i', '0.2', '-W', '1', SERVER_IP]);
+  const result = await capture.done;
+  t.is(result.status, 0, result.stderr);
+  const xdp = /^tsshark: warning: veth-s: (XDP program lab_prog \(id \d+, generic XDP\) runs before the ingress tap[^\n]*)$/m.exec(result.stderr)?.[1];
+  const xsk = /^tsshark: warning: veth-s: (XDP program lab_prog \(id \d+, generic XDP\) hands packets to AF_XDP sockets \(it uses an xskmap\)[^\n]*)$/m.exec(result.stderr)?.[1];
+  t.truthy(xdp, result.stderr);
+  t.truthy(xsk, result.stderr);
+  const rows = result.stdout.split('\n').filter((line) => line !== '').map((line) => line.split('\t'));
+  const blind = (direction: string) => [...new Set(rows.filter((row) => row[0] === direction).map((row) => row[1]))];
+  // The ingress tap comes after XDP; AF_XDP blinds both (its sends skip the egress tap).
+  t.deepEqual(blind('ingress'), [`${xdp}|${xsk}`]);
+  t.deepEqual(blind('egress'), [xsk]);
 });

@@ -1,14 +1,18 @@
 // What makes a live capture's tap points blind (../shared/docs/kernel-taps.md): programs and settings on
 // the captured devices that act on packets where the AF_PACKET taps do not look. Looked for once, when
-// the capture starts, with the host's own tools; each finding is one line saying what acts, where, and
-// what the capture therefore cannot show.
+// the capture starts, with the host's own tools and bpf(); each finding says what acts, where (device and
+// the tap it blinds), and what the capture therefore cannot show.
 import { existsSync } from 'node:fs';
 import { REDIRECT_HELPERS, redirectHelpersOf } from './bpf-helpers.js';
-import { describeToolError, ipLinks, tcFilters, tcxPrograms, XDP_MODES, type IpLink } from './host-tools.js';
-import type { AttachedProgram } from './native/addon.js';
+import type { BlindSpot } from './frame.js';
+import { describeToolError, ipLinks, nftCommand, runJson, tcFilters, tcxPrograms, XDP_MODES, type IpLink } from './host-tools.js';
+import { loadPcapAddon, type AttachedProgram } from './native/addon.js';
 
 export interface BlindSpots {
+  /** Each finding as one line, `device: text`, for warnings. */
   findings: string[];
+  /** The findings by device, for the frames copied there. */
+  byDevice: Map<string, BlindSpot[]>;
   /** What could not be looked at (a tool missing or refusing), one line each. */
   unread: string[];
 }
@@ -17,81 +21,138 @@ export interface BlindSpots {
 const MAX_DEVICES = 32;
 /** Where pktgen lists the devices its threads send on. */
 const PKTGEN = '/proc/net/pktgen';
+/** BPF_MAP_TYPE_XSKMAP: an XDP program that uses one hands packets to AF_XDP sockets. */
+const MAP_TYPE_XSKMAP = 17;
+
+class Findings implements BlindSpots {
+  readonly findings: string[] = [];
+  readonly byDevice = new Map<string, BlindSpot[]>();
+  readonly unread: string[] = [];
+
+  add(device: string, direction: BlindSpot['direction'], text: string): void {
+    this.findings.push(`${device}: ${text}`);
+    const spots = this.byDevice.get(device) ?? [];
+    spots.push({ device, direction, text });
+    this.byDevice.set(device, spots);
+  }
+}
 
 /** The blind spots of capturing on `devices` (`any`: every device; `nflog:N` sources have none). */
 export function findBlindSpots(devices: readonly string[], pktgen = PKTGEN): BlindSpots {
-  const findings: string[] = [];
-  const unread: string[] = [];
+  const found = new Findings();
   const wanted = devices.filter((device) => !device.startsWith('nflog'));
-  if (wanted.length === 0) return { findings, unread };
+  if (wanted.length === 0) return found;
   let links: IpLink[];
   try {
     links = ipLinks();
   } catch (error) {
-    return { findings, unread: [`ip: ${describeToolError(error)}`] };
+    found.unread.push(`ip: ${describeToolError(error)}`);
+    return found;
   }
   const every = wanted.includes('any');
   const examined = links.filter((link) => every || wanted.includes(link.ifname));
   // A host with hundreds of devices (pods' veths) would delay the capture's start by a second or more.
-  if (examined.length > MAX_DEVICES) unread.push(`${examined.length - MAX_DEVICES} devices past the first ${MAX_DEVICES}`);
+  if (examined.length > MAX_DEVICES) found.unread.push(`${examined.length - MAX_DEVICES} devices past the first ${MAX_DEVICES}`);
+  const flowtables = flowtableDevices(found);
   for (const link of examined.slice(0, MAX_DEVICES)) {
-    findings.push(...linkFindings(link, pktgen));
+    linkFindings(link, pktgen, found);
+    for (const flowtable of flowtables.get(link.ifname) ?? []) {
+      found.add(link.ifname, 'both', `nftables flowtable ${flowtable} offloads forwarded flows: after a flow's first packets they skip FORWARD and POSTROUTING (no NFLOG copy, no --trace verdict); offloaded to the NIC (flags offload), the taps do not see them either`);
+    }
     try {
-      findings.push(...tcxFindings(link.ifname, unread));
+      tcxFindings(link.ifname, found);
     } catch (error) {
-      unread.push(`tcx programs on ${link.ifname}: ${(error as Error).message}`);
+      found.unread.push(`tcx programs on ${link.ifname}: ${(error as Error).message}`);
     }
   }
-  return { findings, unread };
+  return found;
+}
+
+/** A flowtable as `nft -j list flowtables` gives it (libnftables-json(5)). */
+interface JsonFlowtable {
+  flowtable?: { family?: string; table?: string; name?: string; dev?: string | string[] };
+}
+
+/** The devices of each flowtable, from `nft -j list flowtables` output: device → "family table name". */
+export function parseFlowtables(json: unknown): Map<string, string[]> {
+  const byDevice = new Map<string, string[]>();
+  const entries = (json as { nftables?: JsonFlowtable[] })?.nftables;
+  for (const entry of Array.isArray(entries) ? entries : []) {
+    const flowtable = entry.flowtable;
+    if (flowtable === undefined) continue;
+    const name = `${flowtable.family ?? '?'} ${flowtable.table ?? '?'} ${flowtable.name ?? '?'}`;
+    const devices = typeof flowtable.dev === 'string' ? [flowtable.dev] : Array.isArray(flowtable.dev) ? flowtable.dev : [];
+    for (const device of devices) byDevice.set(device, [...(byDevice.get(device) ?? []), name]);
+  }
+  return byDevice;
+}
+
+function flowtableDevices(found: Findings): Map<string, string[]> {
+  try {
+    return parseFlowtables(runJson(nftCommand(), ['-j', 'list', 'flowtables']));
+  } catch (error) {
+    // Without nft there is nothing that lists flowtables, and nothing that made one here.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') found.unread.push(`nftables flowtables: ${describeToolError(error)}`);
+    return new Map();
+  }
 }
 
 /** tcx programs (Linux 6.6+; Cilium's) on the device, which `tc filter` does not list. */
-function tcxFindings(device: string, unread: string[]): string[] {
+function tcxFindings(device: string, found: Findings): void {
   const named = (programs: readonly AttachedProgram[]) => programs.map(programName).join(', ');
-  const findings: string[] = [];
   const egress = tcxPrograms(device, 'egress');
-  if (egress.length > 0) findings.push(`${device}: tcx egress programs ${named(egress)} run before the egress tap: what they drop or redirect is never shown as sent`);
+  if (egress.length > 0) found.add(device, 'egress', `tcx egress programs ${named(egress)} run before the egress tap: what they drop or redirect is never shown as sent`);
   const ingress = tcxPrograms(device, 'ingress');
-  if (ingress.length > 0) findings.push(`${device}: tcx ingress programs ${named(ingress)} run after the ingress tap: what they drop is still shown as received`);
+  if (ingress.length > 0) found.add(device, 'ingress', `tcx ingress programs ${named(ingress)} run after the ingress tap: what they drop is still shown as received`);
   for (const [direction, programs] of [['ingress', ingress], ['egress', egress]] as const) {
     for (const program of programs) {
       const helpers = redirectHelpersOf(program);
       if (helpers === undefined) {
-        unread.push(`whether tcx program ${programName(program)} on ${device} redirects: the kernel hides its addresses (kptr_restrict)`);
+        found.unread.push(`whether tcx program ${programName(program)} on ${device} redirects: the kernel hides its addresses (kptr_restrict)`);
         continue;
       }
       for (const helper of helpers) {
-        findings.push(`${device}: traffic redirected by tcx ${direction} program ${programName(program)} (${helper}) goes ${REDIRECT_HELPERS[helper]}`);
+        found.add(device, direction, `traffic redirected by tcx ${direction} program ${programName(program)} (${helper}) goes ${REDIRECT_HELPERS[helper]}`);
       }
     }
   }
-  return findings;
 }
 
 function programName(program: AttachedProgram): string {
   return `${program.name || '(unnamed)'} (id ${program.id})`;
 }
 
-function linkFindings(link: IpLink, pktgen: string): string[] {
+function linkFindings(link: IpLink, pktgen: string, found: Findings): void {
   const device = link.ifname;
-  const findings: string[] = [];
   const xdp = link.xdp;
   if (xdp?.mode !== undefined && xdp.mode !== 0) {
     const program = `XDP program ${xdp.prog?.name ?? '(unnamed)'} (id ${xdp.prog?.id ?? '?'}, ${XDP_MODES[xdp.mode] ?? `mode ${xdp.mode}`})`;
-    findings.push(`${device}: ${program} runs before the ingress tap: what it drops or redirects is never shown as received, what it rewrites is shown rewritten`);
+    found.add(device, 'ingress', `${program} runs before the ingress tap: what it drops or redirects is never shown as received, what it rewrites is shown rewritten`);
+    if (xdp.prog?.id !== undefined && usesXskmap(xdp.prog.id, found)) {
+      found.add(device, 'both', `${program} hands packets to AF_XDP sockets (it uses an xskmap): what it redirects there goes to a user-space program unseen, and what AF_XDP sockets send on ${device} skips the egress tap`);
+    }
   }
   if (link.linkinfo?.info_kind === 'netkit') {
-    findings.push(`${device}: a netkit device: its BPF programs run inside its transmit, where no tap of either end sees what they drop or redirect`);
+    found.add(device, 'both', 'a netkit device: its BPF programs run inside its transmit, where no tap of either end sees what they drop or redirect');
   }
   const egress = tcFilters(device, 'egress');
   if (egress.length > 0) {
     const kinds = [...new Set(egress.map((filter) => filter.kind).filter((kind) => kind !== undefined))].join(', ');
-    findings.push(`${device}: tc egress filters (${kinds}) run before the egress tap: what they drop or redirect is never shown as sent`);
+    found.add(device, 'egress', `tc egress filters (${kinds}) run before the egress tap: what they drop or redirect is never shown as sent`);
   }
   const offloaded = [...tcFilters(device, 'ingress'), ...egress].some((filter) => filter.options?.in_hw === true);
-  if (offloaded) findings.push(`${device}: tc filters offloaded to the NIC (in_hw) act before the kernel sees the packet: no tap shows what they drop`);
+  if (offloaded) found.add(device, 'both', 'tc filters offloaded to the NIC (in_hw) act before the kernel sees the packet: no tap shows what they drop');
   if (existsSync(`${pktgen}/${device}`)) {
-    findings.push(`${device}: pktgen is set up to send on it: its packets go to the driver past the egress tap and are never shown`);
+    found.add(device, 'egress', 'pktgen is set up to send on it: its packets go to the driver past the egress tap and are never shown');
   }
-  return findings;
+}
+
+/** Whether XDP program `id` uses an xskmap (asked of bpf(); not root or no addon: not known, said once). */
+function usesXskmap(id: number, found: Findings): boolean {
+  try {
+    return loadPcapAddon().bpfProgram(id).mapTypes.includes(MAP_TYPE_XSKMAP);
+  } catch (error) {
+    found.unread.push(`the maps of XDP program ${id}: ${(error as Error).message}`);
+    return false;
+  }
 }

@@ -55,6 +55,15 @@ export interface InterfaceInfo {
   mtu?: number;
   /** A live `any` capture's device names by ifindex (its cooked header records the index), for the tap. */
   deviceName?: (ifindex: number) => string | undefined;
+  /** What blinds the taps of each captured device (found when a live capture started), for tap.blind. */
+  blindSpots?: ReadonlyMap<string, readonly BlindSpot[]>;
+}
+
+/** One blind spot of a device's taps: the tap it concerns and why (blind-spots.ts finds them). */
+export interface BlindSpot {
+  device: string;
+  direction: 'ingress' | 'egress' | 'both';
+  text: string;
 }
 
 /** pcapng epb_flags bits 0-1 (RFC draft-ietf-opsawg-pcapng §4.3.1). */

@@ -2,7 +2,7 @@
 // tcx programs they do not list: what --explain draws and what a live capture warns about. Never on a
 // per-frame path.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { BpfAttach, loadPcapAddon, type AttachedProgram } from './native/addon.js';
 
 const TOOL_LIMIT_MS = 5_000;
@@ -18,6 +18,11 @@ export function describeToolError(error: unknown): string {
   if (failure.code === 'ENOENT') return 'not installed';
   const stderr = failure.stderr?.trim().split('\n')[0];
   return stderr !== undefined && stderr !== '' ? stderr : failure.message;
+}
+
+/** `nft` as root usually finds it, but sbin is not on every user's PATH. */
+export function nftCommand(): string {
+  return existsSync('/usr/sbin/nft') ? '/usr/sbin/nft' : 'nft';
 }
 
 /** A device as `ip -j -d link` describes it, as far as tsshark reads it. */

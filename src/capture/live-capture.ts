@@ -214,6 +214,7 @@ export class LiveCapture implements CaptureReader {
         kernelRelease: release(),
         mtu: interfaceMtu(source.name),
         ...(source.name === ANY_DEVICE ? { deviceName: deviceNames() } : {}),
+        ...(blindSpots.byDevice.size > 0 ? { blindSpots: blindSpots.byDevice } : {}),
       };
     });
   }

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { release } from 'node:os';
 import { redirectHelpersOf } from '../capture/bpf-helpers.js';
-import { describeToolError, ipLinks, runJson, tcFilters, tcxPrograms, type IpLink } from '../capture/host-tools.js';
+import { describeToolError, ipLinks, nftCommand, runJson, tcFilters, tcxPrograms, type IpLink } from '../capture/host-tools.js';
 import { egressHook, egressStages, ingressHook, ingressStages, parseKernelRelease } from '../decode/taps/kernel-pipeline.js';
 
 /** Where a stage's hooks come from: a tool's answer, or why it gave none. */
@@ -16,11 +16,6 @@ function add(populated: Populated, stage: string, line: string): void {
   const lines = populated.get(stage) ?? [];
   lines.push(line);
   populated.set(stage, lines);
-}
-
-/** `nft` as root usually finds it, but sbin is not on every user's PATH. */
-function nftCommand(): string {
-  return existsSync('/usr/sbin/nft') ? '/usr/sbin/nft' : 'nft';
 }
 
 interface NftChain {

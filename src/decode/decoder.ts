@@ -182,5 +182,6 @@ export class FrameDecoder {
     meta.kernel = this.kernel;
     meta.mtu = iface?.mtu;
     meta.deviceName = iface?.deviceName;
+    meta.blindSpots = iface?.blindSpots;
   }
 }

@@ -1,5 +1,6 @@
 // What the engine knows of a frame before its bytes are dissected (number, times, interface, kernel), and
 // the records of its outer datagram and innermost addresses that transport layers read.
+import type { BlindSpot } from '../capture/frame.js';
 import type { KernelVersion } from './taps/kernel-pipeline.js';
 
 export interface FrameMeta {
@@ -26,6 +27,7 @@ export interface FrameMeta {
   kernel: KernelVersion | undefined;
   mtu: number | undefined;
   deviceName: ((ifindex: number) => string | undefined) | undefined;
+  blindSpots: ReadonlyMap<string, readonly BlindSpot[]> | undefined;
 }
 
 export function blankFrameMeta(): FrameMeta {
@@ -47,6 +49,7 @@ export function blankFrameMeta(): FrameMeta {
     kernel: undefined,
     mtu: undefined,
     deviceName: undefined,
+    blindSpots: undefined,
   };
 }
 

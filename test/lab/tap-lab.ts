@@ -135,8 +135,8 @@ export function redirectPeerInTcx(ns: string, dev: string, port: number, hostVet
   return holdAttached(ns, [labBinary('tcx-udp'), dev, 'ingress', String(port), `peer:${hostVeth}`]);
 }
 
-/** A generic-mode XDP program on `dev` that passes or drops every packet, until the returned stop is called. */
-export function xdpOn(ns: string, dev: string, action: 'pass' | 'drop'): Promise<() => Promise<void>> {
+/** A generic-mode XDP program on `dev` that passes, drops or offers to AF_XDP (xsk) every packet, until the returned stop is called. */
+export function xdpOn(ns: string, dev: string, action: 'pass' | 'drop' | 'xsk'): Promise<() => Promise<void>> {
   return holdAttached(ns, [labBinary('xdp-generic'), dev, action]);
 }
 

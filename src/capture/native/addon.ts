@@ -81,6 +81,8 @@ export interface PcapAddon {
   close(id: number): void;
   /** The BPF programs attached to device `ifindex` at `attachType` (tcx, netkit); throws with code EPERM when not root. */
   bpfPrograms(ifindex: number, attachType: number): AttachedProgram[];
+  /** One program by id; its name is '' when it cannot be read (gone, or not root). */
+  bpfProgram(id: number): AttachedProgram;
   /** A netlink socket in NFNLGRP_NFTRACE; throws with code EPERM when not root. */
   nftTraceOpen(): number;
   /** Appends the trace messages waiting, each as u32 length (machine order) | message | padding to 4. */
@@ -105,6 +107,8 @@ export interface AttachedProgram {
   name: string;
   /** The helpers the program calls, each as its kernel address less `__bpf_call_base` (all 0 when hidden). */
   helperCalls: number[];
+  /** The types (BPF_MAP_TYPE_*) of the maps it uses. */
+  mapTypes: number[];
 }
 
 /** A libnftables context, opaque here. */

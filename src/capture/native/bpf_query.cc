@@ -24,12 +24,34 @@ long bpf(int command, union bpf_attr *attr) {
 
 /** The verifier's limit on a program's instructions (BPF_COMPLEXITY_LIMIT_INSNS): bounds the copy. */
 constexpr uint32_t kMaxInstructions = 1000000;
+/** The verifier's limit on the maps one program uses (MAX_USED_MAPS). */
+constexpr uint32_t kMaxMaps = 64;
 
 struct ProgramInfo {
   std::string name;
   /** Each helper called, as its address less __bpf_call_base (0 when the kernel hides addresses). */
   std::set<int32_t> helperCalls;
+  /** The types (BPF_MAP_TYPE_*) of the maps it uses. */
+  std::set<uint32_t> mapTypes;
 };
+
+/** A map's type, or none when it cannot be read. */
+void addMapType(uint32_t id, std::set<uint32_t> &types) {
+  union bpf_attr byId;
+  std::memset(&byId, 0, sizeof(byId));
+  byId.map_id = id;
+  const long fd = bpf(BPF_MAP_GET_FD_BY_ID, &byId);
+  if (fd < 0) return;
+  struct bpf_map_info map;
+  std::memset(&map, 0, sizeof(map));
+  union bpf_attr get;
+  std::memset(&get, 0, sizeof(get));
+  get.info.bpf_fd = static_cast<uint32_t>(fd);
+  get.info.info_len = sizeof(map);
+  get.info.info = reinterpret_cast<uint64_t>(&map);
+  if (bpf(BPF_OBJ_GET_INFO_BY_FD, &get) == 0) types.insert(map.type);
+  close(static_cast<int>(fd));
+}
 
 long programInfo(long fd, struct bpf_prog_info *program) {
   union bpf_attr get;
@@ -53,16 +75,21 @@ ProgramInfo describeProgram(uint32_t id) {
   if (programInfo(fd, &program) == 0) {
     described.name.assign(program.name, strnlen(program.name, sizeof(program.name)));
     const uint32_t count = program.xlated_prog_len / sizeof(struct bpf_insn);
-    if (count > 0 && count <= kMaxInstructions) {
+    const uint32_t maps = program.nr_map_ids < kMaxMaps ? program.nr_map_ids : kMaxMaps;
+    if (count <= kMaxInstructions) {
       std::vector<struct bpf_insn> instructions(count);
+      uint32_t mapIds[kMaxMaps] = {};
       std::memset(&program, 0, sizeof(program));
       program.xlated_prog_len = count * sizeof(struct bpf_insn);
       program.xlated_prog_insns = reinterpret_cast<uint64_t>(instructions.data());
+      program.nr_map_ids = maps;
+      program.map_ids = reinterpret_cast<uint64_t>(mapIds);
       if (programInfo(fd, &program) == 0) {
         for (const struct bpf_insn &instruction : instructions) {
           // src_reg 0: a helper; 1 is a call within the program, 2 a kfunc.
           if (instruction.code == (BPF_JMP | BPF_CALL) && instruction.src_reg == 0) described.helperCalls.insert(instruction.imm);
         }
+        for (uint32_t i = 0; i < maps; i++) addMapType(mapIds[i], described.mapTypes);
       }
     }
   }
@@ -71,6 +98,24 @@ ProgramInfo describeProgram(uint32_t id) {
 }
 
 }  // namespace
+
+Napi::Object describedProgram(Napi::Env env, uint32_t id) {
+  const ProgramInfo described = describeProgram(id);
+  Napi::Object entry = Napi::Object::New(env);
+  entry.Set("id", id);
+  entry.Set("name", described.name);
+  Napi::Array calls = Napi::Array::New(env);
+  for (const int32_t call : described.helperCalls) calls.Set(calls.Length(), call);
+  entry.Set("helperCalls", calls);
+  Napi::Array types = Napi::Array::New(env);
+  for (const uint32_t type : described.mapTypes) types.Set(types.Length(), type);
+  entry.Set("mapTypes", types);
+  return entry;
+}
+
+Napi::Value BpfProgram(const Napi::CallbackInfo &info) {
+  return describedProgram(info.Env(), info[0].As<Napi::Number>().Uint32Value());
+}
 
 Napi::Value BpfPrograms(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -93,15 +138,6 @@ Napi::Value BpfPrograms(const Napi::CallbackInfo &info) {
     throw error;
   }
   const uint32_t count = query.query.prog_cnt < kMaxPrograms ? query.query.prog_cnt : kMaxPrograms;
-  for (uint32_t i = 0; i < count; i++) {
-    Napi::Object entry = Napi::Object::New(env);
-    entry.Set("id", ids[i]);
-    const ProgramInfo described = describeProgram(ids[i]);
-    entry.Set("name", described.name);
-    Napi::Array calls = Napi::Array::New(env);
-    for (const int32_t call : described.helperCalls) calls.Set(calls.Length(), call);
-    entry.Set("helperCalls", calls);
-    list.Set(list.Length(), entry);
-  }
+  for (uint32_t i = 0; i < count; i++) list.Set(list.Length(), describedProgram(env, ids[i]));
   return list;
 }

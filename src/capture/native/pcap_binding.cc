@@ -142,6 +142,7 @@ class PcapAddon : public Napi::Addon<PcapAddon> {
                              InstanceValue("recordReserve", Napi::Number::New(env, kRecordReserve)),
                          });
     exports.Set("bpfPrograms", Napi::Function::New(env, BpfPrograms, "bpfPrograms"));
+    exports.Set("bpfProgram", Napi::Function::New(env, BpfProgram, "bpfProgram"));
     exports.Set("nftTraceOpen", Napi::Function::New(env, NftTraceOpen, "nftTraceOpen"));
     exports.Set("nftTraceRead", Napi::Function::New(env, NftTraceRead, "nftTraceRead"));
     exports.Set("nftTraceClose", Napi::Function::New(env, NftTraceClose, "nftTraceClose"));

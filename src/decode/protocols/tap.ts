@@ -47,6 +47,7 @@ export const tapFields = defineFields('tap', {
   before: { name: 'Before the copy', type: 'string', blurb: 'The stages that had run, in order' },
   after: { name: 'After the copy', type: 'string', blurb: 'The stages that had not yet run, in order' },
   implies: { name: 'Implies', type: 'string', blurb: 'What the copy point means for what this frame shows' },
+  blind: { name: 'Blind spot', type: 'string', blurb: 'What acts on this device where this tap cannot see (found when the live capture started)' },
 });
 const fields = tapFields;
 
@@ -194,6 +195,8 @@ export const tap: Dissector = {
     const point = tapPoint(current.device ?? '');
     if (point !== undefined) ctx.set(TAP_POINT, point);
     if (current.device !== undefined) ctx.generated(fields.iface, current.device);
+    const spots = current.device === undefined ? undefined : frame.blindSpots?.get(current.device);
+    if (spots !== undefined) for (const spot of spots) if (spot.direction === 'both' || spot.direction === current.direction) ctx.generated(fields.blind, spot.text);
     if (current.point !== 'unknown') ctx.generated(fields.kernel, frame.kernel?.release ?? 'unknown kernel');
     if (current.point === 'af_packet') addPacketSocketCopy(ctx);
     if (ctx.tree) ctx.layerSummary(tapSummary(current.device), 0);
