@@ -7,12 +7,14 @@
 // that calls bpf_redirect_peer is named with its helper; the host-side veth never shows what it
 // redirected, the pod's side of the veth does.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { findBlindSpots, parseFlowtables } from '../src/capture/blind-spots.js';
 import { redirectHelpersOf } from '../src/capture/bpf-helpers.js';
+import { DeviceCounters } from '../src/capture/device-counters.js';
+import { Direction } from '../src/capture/frame.js';
 import { CLIENT_IF, labFor, liveUnavailable, runIn, SERVER_IF, SERVER_IP, tssharkIn } from './helpers/netns.js';
 import { captureIn, createTapLab, dropInTcx, Net, redirectPeerInTcx, sendUdp, tapLabTools, xdpOn } from './lab/tap-lab.js';
 
@@ -165,4 +167,27 @@ test.serial('an XDP program with an xskmap is warned as AF_XDP; each frame copie
   // The ingress tap comes after XDP; AF_XDP blinds both (its sends skip the egress tap).
   t.deepEqual(blind('ingress'), [`${xdp}|${xsk}`]);
   t.deepEqual(blind('egress'), [xsk]);
+});
+
+test("while the interface captures, the counters are set against the taps a reading late, so frames still in flight are not counted as missed", (t) => {
+  const sysfs = mkdtempSync(join(tmpdir(), 'tsshark-sysfs-'));
+  t.teardown(() => rmSync(sysfs, { recursive: true, force: true }));
+  mkdirSync(join(sysfs, 'eth9', 'statistics'), { recursive: true });
+  const count = (rx: number, tx: number) => {
+    writeFileSync(join(sysfs, 'eth9', 'statistics', 'rx_packets'), `${rx}\n`);
+    writeFileSync(join(sysfs, 'eth9', 'statistics', 'tx_packets'), `${tx}\n`);
+  };
+  count(1000, 500);
+  const counters = new DeviceCounters(['eth9'], sysfs);
+  let ingress = 0;
+  const seen = (_id: number, direction: number) => (direction === Direction.INBOUND ? ingress : 0);
+  count(1100, 500);
+  // The first reading only: the tap's 0 frames so far may still be on their way.
+  t.deepEqual(counters.settledGaps(seen, 0), []);
+  count(1300, 500);
+  ingress = 60;
+  // 100 counted by the first reading, 60 seen since: 40 missed, whatever was counted after it.
+  t.deepEqual(counters.settledGaps(seen, 0), ["eth9 received 100 packets, its ingress tap saw 60: 40 never reached it (XDP or the driver; the kernel reports 0 dropped by the taps' buffers)"]);
+  ingress = 300;
+  t.deepEqual(counters.settledGaps(seen, 0), []);
 });

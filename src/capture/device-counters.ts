@@ -24,6 +24,8 @@ function readCounters(device: string, statistics: string): Counters | undefined 
 
 export class DeviceCounters {
   private readonly before: (Counters | undefined)[];
+  /** The last reading of settledGaps, whose frames have all been delivered by its next call. */
+  private sampled: (Counters | undefined)[] | undefined;
 
   /** `devices`: the capture's interfaces in order (`any` and `nflog:N` have no counters of their own). */
   constructor(
@@ -38,10 +40,29 @@ export class DeviceCounters {
    * the kernel says the taps' buffers lost) and SLACK. `seen(interface, direction)` counts the frames.
    */
   gaps(seen: (interfaceId: number, direction: Direction) => number, dropped: number): string[] {
+    return this.gapsAt(this.read(), seen, dropped);
+  }
+
+  /**
+   * gaps() while the capture runs: the counters as the previous call read them against the frames seen
+   * by now, which include every frame of a packet counted then (the worker delivers within a second of
+   * the copy), so frames in flight are not taken for packets the tap missed. Empty on the first call.
+   */
+  settledGaps(seen: (interfaceId: number, direction: Direction) => number, dropped: number): string[] {
+    const lines = this.sampled === undefined ? [] : this.gapsAt(this.sampled, seen, dropped);
+    this.sampled = this.read();
+    return lines;
+  }
+
+  private read(): (Counters | undefined)[] {
+    return this.devices.map((device) => readCounters(device, this.statistics));
+  }
+
+  private gapsAt(counters: readonly (Counters | undefined)[], seen: (interfaceId: number, direction: Direction) => number, dropped: number): string[] {
     const lines: string[] = [];
     this.devices.forEach((device, id) => {
       const before = this.before[id];
-      const after = readCounters(device, this.statistics);
+      const after = counters[id];
       if (before === undefined || after === undefined) return;
       const sides = [
         { counted: after.rx - before.rx, tapped: seen(id, Direction.INBOUND), verb: 'received', tap: 'ingress', where: 'XDP or the driver' },

@@ -147,13 +147,15 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
   const probeUnavailable = liveCapture?.drops?.unavailable;
   // Said once, in print mode and the interface alike: what tracing cannot show.
   const traceWarnings = (trace?.legacy ?? []).map((tables) => `legacy ${tables} tables are loaded: nftables does not trace their rules (iptables-legacy); only nftables rules show in tap.verdict`);
+  // A capture filter hides packets on purpose: the devices' counters then say nothing of the taps.
+  const counters = liveCapture && options.captureFilter === undefined ? new DeviceCounters(liveCapture.interfaces.map((iface) => iface.name ?? '')) : undefined;
   const stopOnSignal = () => liveCapture?.stop();
   const durationTimer = liveCapture && options.durationSec !== undefined ? setTimeout(stopOnSignal, options.durationSec * 1000) : undefined;
   try {
     if (interactive(options, streams)) {
       // Ink and React take about 0.4 s to load: print mode, which scripts run, does not pay for them.
       const { runTui } = await import('../ui/run-tui.js');
-      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, fates, warnings: [...(blindSpots?.findings ?? []), ...traceWarnings], displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
+      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, fates, warnings: [...(blindSpots?.findings ?? []), ...traceWarnings], counters, displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
     }
     // Ctrl-C or SIGTERM ends a live capture as tcpdump's does: what was captured is written, and counted.
     if (liveCapture) {
@@ -175,8 +177,6 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       dropsTable = drawDrops(drops.counts, drops.seconds, drops.here);
       if (writer instanceof PcapngWriter) writer.writeEndComment(dropsTable, Date.now());
     };
-    // A capture filter hides packets on purpose: the devices' counters then say nothing of the taps.
-    const counters = liveCapture && options.captureFilter === undefined ? new DeviceCounters(liveCapture.interfaces.map((iface) => iface.name ?? '')) : undefined;
     // A pcapng file keeps what its taps could not see, as its section header's comment.
     const warnings = [...(blindSpots?.findings ?? []), ...traceWarnings];
     const warned = warnings.length > 0 ? warnings.map((warning) => `tsshark warning: ${warning}`).join('\n') : undefined;

@@ -4,6 +4,7 @@ import { openSync, statSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { render, type Instance } from 'ink';
 import type { CaptureReader } from '../capture/capture-reader.js';
+import type { DeviceCounters } from '../capture/device-counters.js';
 import type { LiveCapture } from '../capture/live-capture.js';
 import { FrameStore } from '../capture/frame-store.js';
 import type { DropSource } from '../capture/kernel-drops.js';
@@ -26,6 +27,8 @@ export interface TuiOptions {
   fates: PacketFates | undefined;
   /** What the live capture's taps cannot see (blind-spots.ts), one line each. */
   warnings: readonly string[];
+  /** A live capture's devices' counters, when no capture filter hides packets from its taps on purpose. */
+  counters?: DeviceCounters;
   /** A display filter to apply once the screen is up. */
   displayFilter: string | undefined;
   /** Threads a display filter uses (1: the main thread alone). */
@@ -42,6 +45,8 @@ const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2,
 /** Frames per second Ink redraws at most; appends are announced less often (capture-session.ts). */
 const MAX_FPS = 60;
 const FIRST_FRAMES_WAIT_MS = 100;
+/** How often a live capture's device counters are set against its taps (device-counters.ts). */
+const COUNTER_CHECK_MS = 5000;
 
 export async function runTui(options: TuiOptions, reader: CaptureReader, registry: Registry): Promise<number> {
   const { path, live } = options;
@@ -53,7 +58,18 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   // A pipe has no end to show progress towards: it is followed like a live capture.
   const name = live ? live.interfaces.map((iface) => iface.name).join(', ') : path === '-' ? 'standard input' : (path ?? '');
   const session = new CaptureSession(decoded, { name, live: !regularFile }, reader.nanosecond, options.workers > 1 ? new RedoPool(options.workers) : undefined);
-  if (live) live.onCounts = () => session.update({ drops: live.counts.dropped });
+  if (live) {
+    let checkedAt = performance.now();
+    live.onCounts = () => {
+      const counters = options.counters;
+      if (counters !== undefined && performance.now() - checkedAt >= COUNTER_CHECK_MS) {
+        checkedAt = performance.now();
+        // Warnings: those found at the start, then what the devices' counters say the taps missed so far.
+        session.warnings = [...options.warnings, ...counters.settledGaps((id, direction) => live.seen(id, direction), live.counts.dropped)];
+      }
+      session.update({ drops: live.counts.dropped });
+    };
+  }
   if (options.drops) session.countKernelDrops(options.drops, live?.drops?.unavailable === undefined ? live?.drops?.here : undefined);
   session.warnings = options.warnings;
   const keys = path === '-' ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;
