@@ -12,7 +12,7 @@ import type { Registry } from '../decode/registry.js';
 import { TapAnnotator } from '../decode/taps/annotation.js';
 import { TAP_LINK_TYPES } from '../decode/protocols/tap.js';
 import { selectsTapPoints } from '../decode/taps/tap-copies.js';
-import { FATE_OPTIONS, fateComment, type PacketFates } from '../decode/taps/packet-fates.js';
+import { FATE_OPTIONS, fateComment, FateNotes, type PacketFates } from '../decode/taps/packet-fates.js';
 import { readsTapPaths, TapPathIndex } from '../decode/taps/tap-paths.js';
 import type { DisplayFilter } from '../filter/display-filter.js';
 import { HeldFrames } from './held-frames.js';
@@ -67,9 +67,8 @@ export class PrintPass {
     const annotator = pcapng ? new TapAnnotator(registry) : undefined;
     // pcapng keeps each frame's fate as a comment, and the copies of one packet under one epb_packetid.
     const fateOptions = pcapng && fates !== undefined ? FATE_OPTIONS : undefined;
-    const annotate = (frame: Frame, iface: InterfaceInfo, packetId: number | undefined, fate: Dissection | undefined): TapAnnotation | undefined => {
+    const annotate = (frame: Frame, iface: InterfaceInfo, packetId: number | undefined, comment: string | undefined): TapAnnotation | undefined => {
       const annotation = annotator?.annotate(frame, iface);
-      const comment = fate && fateComment(fate);
       return annotation === undefined || (packetId === undefined && comment === undefined) ? annotation : { ...annotation, packetId, fate: comment };
     };
     const emit = (frame: Frame, iface: InterfaceInfo, dissection: Dissection | undefined, annotation: () => TapAnnotation | undefined) => {
@@ -92,24 +91,22 @@ export class PrintPass {
         statistics?.begin();
         if (select(decoder.redo(number, frame, iface, previous, selected))) {
           emit(frame, iface as InterfaceInfo, outputDissection && decoder.redo(number, frame, iface, previous, outputDissection), () =>
-            annotate(frame, iface as InterfaceInfo, paths?.packetIdOf(number), fateDissection && decoder.redo(number, frame, iface, previous, fateDissection)));
+            annotate(frame, iface as InterfaceInfo, paths?.packetIdOf(number), fateDissection && fateComment(decoder.redo(number, frame, iface, previous, fateDissection))));
         }
       });
       this.held = held;
       this.handle = (frame, iface) => held.add(frame, iface);
       return;
     }
-    const decoder = first ? new FrameDecoder(registry, selectOptions, { analysisPerTapPoint, fates })
-      : outputOptions ? new FrameDecoder(registry, outputOptions, { fates })
-      : fateOptions && new FrameDecoder(registry, fateOptions, { fates });
+    const decoder = first ? new FrameDecoder(registry, selectOptions, { analysisPerTapPoint, fates }) : outputOptions && new FrameDecoder(registry, outputOptions, { fates });
     const outputDissection = first && outputOptions ? decoder?.createDissection(outputOptions) : undefined;
-    const fateDissection = fateOptions && (first || outputOptions) ? decoder?.createDissection(fateOptions) : undefined;
+    const fateNotes = fateOptions && fates && new FateNotes(registry, fates);
     this.handle = (frame, iface) => {
       statistics?.begin();
       const dissection = decoder?.decode(frame, iface);
       if (!dissection || !first || select(dissection)) {
         emit(frame, iface, outputDissection ? (decoder as FrameDecoder).again(outputDissection) : first ? undefined : dissection, () =>
-          annotate(frame, iface, undefined, fateOptions && (fateDissection ? (decoder as FrameDecoder).again(fateDissection) : dissection)));
+          annotate(frame, iface, undefined, fateNotes?.note(frame, iface)));
       }
     };
   }
