@@ -16,7 +16,7 @@ import { redirectHelpersOf } from '../src/capture/bpf-helpers.js';
 import { DeviceCounters } from '../src/capture/device-counters.js';
 import { Direction } from '../src/capture/frame.js';
 import { CLIENT_IF, labFor, liveUnavailable, runIn, SERVER_IF, SERVER_IP, tssharkIn } from './helpers/netns.js';
-import { captureIn, createTapLab, dropInTcx, Net, redirectPeerInTcx, sendUdp, tapLabTools, xdpOn } from './lab/tap-lab.js';
+import { captureIn, createTapLab, dropInTcx, Net, pinRedirectPeer, redirectPeerInTcx, sendUdp, tapLabTools, xdpOn } from './lab/tap-lab.js';
 
 const TCX_PORT = 9303;
 
@@ -190,4 +190,26 @@ test("while the interface captures, the counters are set against the taps a read
   t.deepEqual(counters.settledGaps(seen, 0), ["eth9 received 100 packets, its ingress tap saw 60: 40 never reached it (XDP or the driver; the kernel reports 0 dropped by the taps' buffers)"]);
   ingress = 300;
   t.deepEqual(counters.settledGaps(seen, 0), []);
+});
+
+test.serial("a classic tc (cls_bpf) program's redirect helpers are named too, found by the program id tc lists", async (t) => {
+  const unavailable = liveUnavailable(['ip', 'tc', 'mount']) ?? tapLabTools();
+  if (unavailable) return t.pass(unavailable);
+  const lab = createTapLab();
+  t.teardown(() => lab.remove());
+  const bpffs = mkdtempSync(join(tmpdir(), 'tsshark-bpffs-'));
+  execFileSync('mount', ['-t', 'bpf', 'bpf', bpffs]);
+  t.teardown(() => {
+    execFileSync('umount', [bpffs]);
+    rmSync(bpffs, { recursive: true, force: true });
+  });
+  const pinned = join(bpffs, 'redirect');
+  pinRedirectPeer(lab.router, Net.ROUTER_CLIENT_IF, PEER_PORT, Net.ROUTER_SERVER_IF, pinned);
+  runIn(lab.router, ['tc', 'qdisc', 'add', 'dev', Net.ROUTER_CLIENT_IF, 'clsact']);
+  runIn(lab.router, ['tc', 'filter', 'add', 'dev', Net.ROUTER_CLIENT_IF, 'ingress', 'bpf', 'da', 'pinned', pinned]);
+  // The filter holds the program; the pin is not needed any more.
+  rmSync(pinned);
+  const result = await tssharkIn(lab.router, ['-i', Net.ROUTER_CLIENT_IF, '-a', 'duration:1', '-q']).done;
+  t.is(result.status, 0, result.stderr);
+  t.regex(result.stderr, new RegExp(`^tsshark: warning: ${Net.ROUTER_CLIENT_IF}: traffic redirected by tc ingress program lab_prog \\(id \\d+\\) \\(bpf_redirect_peer\\) goes straight into a veth's peer`, 'm'));
 });

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { REDIRECT_HELPERS, redirectHelpersOf } from './bpf-helpers.js';
 import type { BlindSpot } from './frame.js';
-import { describeToolError, ipLinks, nftCommand, runJson, tcFilters, tcxPrograms, XDP_MODES, type IpLink } from './host-tools.js';
+import { describeToolError, ipLinks, nftCommand, runJson, tcFilters, tcxPrograms, XDP_MODES, type IpLink, type TcFilter } from './host-tools.js';
 import { loadPcapAddon, type AttachedProgram } from './native/addon.js';
 
 export interface BlindSpots {
@@ -104,18 +104,36 @@ function tcxFindings(device: string, found: Findings): void {
   if (egress.length > 0) found.add(device, 'egress', `tcx egress programs ${named(egress)} run before the egress tap: what they drop or redirect is never shown as sent`);
   const ingress = tcxPrograms(device, 'ingress');
   if (ingress.length > 0) found.add(device, 'ingress', `tcx ingress programs ${named(ingress)} run after the ingress tap: what they drop is still shown as received`);
-  for (const [direction, programs] of [['ingress', ingress], ['egress', egress]] as const) {
-    for (const program of programs) {
-      const helpers = redirectHelpersOf(program);
-      if (helpers === undefined) {
-        found.unread.push(`whether tcx program ${programName(program)} on ${device} redirects: the kernel hides its addresses (kptr_restrict)`);
-        continue;
-      }
-      for (const helper of helpers) {
-        found.add(device, direction, `traffic redirected by tcx ${direction} program ${programName(program)} (${helper}) goes ${REDIRECT_HELPERS[helper]}`);
-      }
+  redirectFindings(device, 'ingress', 'tcx', ingress, found);
+  redirectFindings(device, 'egress', 'tcx', egress, found);
+}
+
+/** The redirect helpers each program calls, one finding each (`kind`: tcx, or tc for cls_bpf filters). */
+function redirectFindings(device: string, direction: 'ingress' | 'egress', kind: string, programs: readonly AttachedProgram[], found: Findings): void {
+  for (const program of programs) {
+    const helpers = redirectHelpersOf(program);
+    if (helpers === undefined) {
+      found.unread.push(`whether ${kind} program ${programName(program)} on ${device} redirects: the kernel hides its addresses (kptr_restrict)`);
+      continue;
+    }
+    for (const helper of helpers) {
+      found.add(device, direction, `traffic redirected by ${kind} ${direction} program ${programName(program)} (${helper}) goes ${REDIRECT_HELPERS[helper]}`);
     }
   }
+}
+
+/** The programs of a device's cls_bpf filters (`tc filter ... bpf`), asked of bpf() by the ids tc lists. */
+function clsBpfPrograms(filters: readonly TcFilter[], found: Findings): AttachedProgram[] {
+  const ids = new Set(filters.map((filter) => filter.options?.prog?.id).filter((id) => id !== undefined));
+  const programs: AttachedProgram[] = [];
+  for (const id of ids) {
+    try {
+      programs.push(loadPcapAddon().bpfProgram(id));
+    } catch (error) {
+      found.unread.push(`tc bpf program ${id}: ${(error as Error).message}`);
+    }
+  }
+  return programs;
 }
 
 function programName(program: AttachedProgram): string {
@@ -140,7 +158,10 @@ function linkFindings(link: IpLink, pktgen: string, found: Findings): void {
     const kinds = [...new Set(egress.map((filter) => filter.kind).filter((kind) => kind !== undefined))].join(', ');
     found.add(device, 'egress', `tc egress filters (${kinds}) run before the egress tap: what they drop or redirect is never shown as sent`);
   }
-  const offloaded = [...tcFilters(device, 'ingress'), ...egress].some((filter) => filter.options?.in_hw === true);
+  const ingress = tcFilters(device, 'ingress');
+  redirectFindings(device, 'ingress', 'tc', clsBpfPrograms(ingress, found), found);
+  redirectFindings(device, 'egress', 'tc', clsBpfPrograms(egress, found), found);
+  const offloaded = [...ingress, ...egress].some((filter) => filter.options?.in_hw === true);
   if (offloaded) found.add(device, 'both', 'tc filters offloaded to the NIC (in_hw) act before the kernel sees the packet: no tap shows what they drop');
   if (existsSync(`${pktgen}/${device}`)) {
     found.add(device, 'egress', 'pktgen is set up to send on it: its packets go to the driver past the egress tap and are never shown');

@@ -44,7 +44,8 @@ export function ipLinks(device?: string): IpLink[] {
 /** A tc filter entry, as `tc -j filter show` lists it (one filter can be several entries). */
 export interface TcFilter {
   kind?: string;
-  options?: { in_hw?: boolean; not_in_hw?: boolean };
+  /** `prog`: a bpf (cls_bpf) filter's program. */
+  options?: { in_hw?: boolean; not_in_hw?: boolean; prog?: { id?: number } };
 }
 
 /** The tc filters on a device's ingress or egress; none when it has no clsact or ingress qdisc. */

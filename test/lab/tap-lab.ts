@@ -122,6 +122,11 @@ async function holdAttached(ns: string, command: readonly string[]): Promise<() 
   };
 }
 
+/** The same program as redirectPeerInTcx's, pinned at `path` (in a bpf filesystem) for `tc filter ... bpf da pinned`. */
+export function pinRedirectPeer(ns: string, dev: string, port: number, hostVeth: string, path: string): void {
+  runIn(ns, [labBinary('tcx-udp'), dev, 'ingress', String(port), `peer:${hostVeth}`, `pin:${path}`]);
+}
+
 /** Drops IPv4 UDP to `port` in tcx on `dev`'s ingress or egress until the returned stop is called. */
 export function dropInTcx(ns: string, dev: string, direction: 'ingress' | 'egress', port: number): Promise<() => Promise<void>> {
   return holdAttached(ns, [labBinary('tcx-udp'), dev, direction, String(port), 'drop']);

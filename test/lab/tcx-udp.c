@@ -1,8 +1,9 @@
 /*
- * tcx-udp DEV ingress|egress PORT drop|peer:PEERDEV: attaches a tcx program (Linux 6.6+) to DEV that drops
- * IPv4 UDP to PORT, or hands it to bpf_redirect_peer (ingress only) towards PEERDEV, a veth whose peer is
- * in another namespace: what Cilium does for a pod's traffic. Prints "attached" and holds the link until
- * killed. The lab needs it because these kernels lack act_gact ("tc ... action drop") and netem; tcx runs
+ * tcx-udp DEV ingress|egress PORT drop|peer:PEERDEV [pin:PATH]: attaches a tcx program (Linux 6.6+) to
+ * DEV that drops IPv4 UDP to PORT, or hands it to bpf_redirect_peer (ingress only) towards PEERDEV, a
+ * veth whose peer is in another namespace: what Cilium does for a pod's traffic. Prints "attached" and
+ * holds the link until killed. With pin:PATH the program is pinned there instead, for `tc filter ... bpf
+ * da pinned PATH` (cls_bpf, as Cilium attached before tcx). The lab needs it because these kernels lack act_gact ("tc ... action drop") and netem; tcx runs
  * where tc's classifiers do (sch_handle_ingress and sch_handle_egress), so its drop is the one the tap
  * scenarios predict. No libbpf: the bpf() syscall.
  */
@@ -25,12 +26,14 @@ static struct bpf_insn instruction(unsigned char code, unsigned char dst, unsign
 }
 
 static int usage(const char *why) {
-  fprintf(stderr, "tcx-udp: %s\nusage: tcx-udp DEV ingress|egress PORT drop|peer:PEERDEV\n", why);
+  fprintf(stderr, "tcx-udp: %s\nusage: tcx-udp DEV ingress|egress PORT drop|peer:PEERDEV [pin:PATH]\n", why);
   return 2;
 }
 
 int main(int argc, char **argv) {
-  if (argc != 5) return usage("four arguments");
+  if (argc != 5 && argc != 6) return usage("four or five arguments");
+  const char *pin = argc == 6 && strncmp(argv[5], "pin:", 4) == 0 ? argv[5] + 4 : NULL;
+  if (argc == 6 && pin == NULL) return usage("the fifth argument is pin:PATH");
   unsigned ifindex = if_nametoindex(argv[1]);
   int ingress = strcmp(argv[2], "ingress") == 0;
   int port = atoi(argv[3]);
@@ -79,5 +82,6 @@ int main(int argc, char **argv) {
   for (short i = 0; i < action_length; i++) program[count++] = action[i];
   program[count++] = instruction(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, TCX_VERDICT_NEXT);
   program[count++] = instruction(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+  if (pin != NULL) return load_and_pin("tcx-udp", BPF_PROG_TYPE_SCHED_CLS, program, count, pin);
   return attach_and_hold("tcx-udp", BPF_PROG_TYPE_SCHED_CLS, program, count, ingress ? ATTACH_TCX_INGRESS : ATTACH_TCX_EGRESS, 0, ifindex);
 }

@@ -23,6 +23,8 @@ export function readsDrops(fields: readonly FieldDef[]): boolean {
 
 /** Drops seen between sweeps of those no frame can link to any more. */
 const SWEEP_EVERY = 1024;
+/** Drops kept for linking at most: a host dropping a flood must not grow the table without bound. */
+const MAX_KEPT = 200_000;
 
 export interface LinkedDrop {
   reason: string;
@@ -47,8 +49,10 @@ export class DropLinks {
     const datagram = datagramOfHeaders(drop.network);
     if (datagram === undefined) return;
     this.ip++;
-    this.byIdentity.set(traceIdentityOf(datagram), { reason: drop.reason, location: drop.location, seconds: drop.seconds, linked: false });
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(drop.seconds);
+    // Full until the next sweep: the drops of the link window alone are more than kept; this one only counts.
+    if (this.byIdentity.size >= MAX_KEPT) return;
+    this.byIdentity.set(traceIdentityOf(datagram), { reason: drop.reason, location: drop.location, seconds: drop.seconds, linked: false });
   }
 
   /** The drop of a frame's packet, decoded for the first time: of its identity, read within LINK_WINDOW_S. */
