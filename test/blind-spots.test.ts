@@ -40,6 +40,9 @@ test.serial('a live capture warns once of an XDP program, tc egress filters and 
     `tsshark: warning: ${SERVER_IF}: tc egress filters (u32) run before the egress tap: what they drop or redirect is never shown as sent`,
     `tsshark: warning: ${SERVER_IF}: tcx egress programs lab_prog (id ${/tcx egress programs lab_prog \(id (\d+)/.exec(warnings[2] ?? '')?.[1]}) run before the egress tap: what they drop or redirect is never shown as sent`,
   ]);
+  // --explain lists the same findings.
+  const explained = await tssharkIn(lab.server, ['--explain', SERVER_IF], process.env).done;
+  for (const warning of warnings) t.true(explained.stdout.includes(`  ${warning.replace('tsshark: warning: ', '')}`), explained.stdout);
   // The file keeps them as its section header's comment, which capinfos shows as the capture comment.
   const comments = execFileSync('capinfos', ['-k', written], { encoding: 'utf8' });
   for (const warning of warnings) t.true(comments.includes(warning.replace('tsshark: warning: ', 'tsshark warning: ')), comments);

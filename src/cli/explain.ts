@@ -5,6 +5,7 @@
 // What a tool cannot tell (it is missing, or we are not root) is said on the stage, never guessed.
 import { existsSync } from 'node:fs';
 import { release } from 'node:os';
+import { findBlindSpots } from '../capture/blind-spots.js';
 import { redirectHelpersOf } from '../capture/bpf-helpers.js';
 import { describeToolError, ipLinks, nftCommand, runJson, tcFilters, tcxPrograms, type IpLink } from '../capture/host-tools.js';
 import { egressHook, egressStages, ingressHook, ingressStages, parseKernelRelease } from '../decode/taps/kernel-pipeline.js';
@@ -141,6 +142,15 @@ export function explain(iface: string | undefined): { text: string; error: strin
     'Loopback (lo) shows the receive-side copy only: after the whole transmit side, before PREROUTING.',
     'tcx programs (6.6+) are listed under tc when tsshark runs as root with its capture addon built.',
     ...notes.map((note) => `Not read: ${note}`),
+    '',
+    ...blindSpotLines(iface),
   ];
   return { text: lines.join('\n') + '\n', error: undefined };
+}
+
+/** What a live capture would warn of on these devices (blind-spots.ts), as it would say it. */
+function blindSpotLines(iface: string | undefined): string[] {
+  const found = findBlindSpots([iface ?? 'any']);
+  const findings = found.findings.length === 0 ? ['  none found'] : found.findings.map((finding) => `  ${finding}`);
+  return [`Blind spots of ${iface === undefined ? 'every device' : iface}'s taps:`, ...findings, ...found.unread.map((what) => `  Not looked for: ${what}`)];
 }
