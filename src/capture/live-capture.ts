@@ -54,10 +54,9 @@ export interface DropProbeLink {
   unavailable: string | undefined;
   /** Drops the probe's ring had no room for. */
   lost: number;
-  /** The capture's network namespace (its inode), whose drops are `here`; the others are counted `elsewhere`. */
+  /** The capture's network namespace (its inode), whose drops are counted `here` (the host's are the tracepoint's). */
   namespace: number;
   here: DropCounts;
-  elsewhere: number;
 }
 
 export interface CaptureCounts {
@@ -272,8 +271,8 @@ export class LiveCapture implements CaptureReader {
       if (error instanceof TraceError) throw new LiveCaptureError(error.message);
       throw new LiveCaptureError(`could not drop privileges to SUDO_UID ${process.env.SUDO_UID}: ${(error as Error).message}`);
     }
-    const drops = options.linkDrops && { onDrop: undefined, unavailable: probeUnavailable ?? first.dropProbeFailure, lost: 0, namespace: statSync(NET_NAMESPACE).ino, here: new DropCounts(), elsewhere: 0 };
-    const dropRecords = options.linkDrops && new DropRecordReader(options.linkDrops.reasons);
+    const drops = options.linkDrops && { onDrop: undefined, unavailable: probeUnavailable ?? first.dropProbeFailure, lost: 0, namespace: statSync(NET_NAMESPACE).ino, here: new DropCounts() };
+    const dropRecords = options.linkDrops && drops?.unavailable === undefined ? new DropRecordReader(options.linkDrops.reasons) : undefined;
     return new LiveCapture(worker, control, sources, first.handles, options.captureFilter, blindSpots, trace, drops, dropRecords);
   }
 
@@ -331,7 +330,6 @@ export class LiveCapture implements CaptureReader {
               probe.lost = message.lost;
               this.dropRecords?.read(new Uint8Array(message.buffer), message.length, message.seconds, (drop) => {
                 if (drop.namespace === probe.namespace) probe.here.add(drop.reason, drop.location, drop.protocol);
-                else probe.elsewhere++;
                 probe.onDrop?.(drop);
               });
             }

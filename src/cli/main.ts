@@ -145,6 +145,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
   const trace = liveCapture?.trace;
   const fates = followFates(liveCapture);
   const probeUnavailable = liveCapture?.drops?.unavailable;
+  const probeNote = probeUnavailable === undefined ? [] : [`the kernel's drops are counted but not linked to frames: ${probeUnavailable}`];
   // Said once, in print mode and the interface alike: what tracing cannot show.
   const traceWarnings = (trace?.legacy ?? []).map((tables) => `legacy ${tables} tables are loaded: nftables does not trace their rules (iptables-legacy); only nftables rules show in tap.verdict`);
   // A capture filter hides packets on purpose: the devices' counters then say nothing of the taps.
@@ -155,7 +156,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     if (interactive(options, streams)) {
       // Ink and React take about 0.4 s to load: print mode, which scripts run, does not pay for them.
       const { runTui } = await import('../ui/run-tui.js');
-      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, fates, warnings: [...(blindSpots?.findings ?? []), ...traceWarnings], counters, displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
+      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, fates, warnings: [...(blindSpots?.findings ?? []), ...traceWarnings, ...probeNote], counters, displayFilter: options.displayFilter, workers: options.workers }, reader, registry);
     }
     // Ctrl-C or SIGTERM ends a live capture as tcpdump's does: what was captured is written, and counted.
     if (liveCapture) {
@@ -165,7 +166,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       for (const tool of blindSpots?.unread ?? []) streams.stderr(`tsshark: blind spots not looked for: ${tool}\n`);
       if (trace !== undefined) streams.stderr(`tsshark: ${trace.tracer.description}\n`);
       for (const warning of traceWarnings) streams.stderr(`tsshark: warning: ${warning}\n`);
-      if (probeUnavailable !== undefined) streams.stderr(`tsshark: the kernel's drops are counted but not linked to frames: ${probeUnavailable}\n`);
+      for (const note of probeNote) streams.stderr(`tsshark: ${note}\n`);
     }
     const probe = liveCapture?.drops;
     const drops = dropSource && new DropWatch(dropSource, undefined, probe?.unavailable === undefined ? probe?.here : undefined);
