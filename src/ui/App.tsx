@@ -21,7 +21,7 @@ import { TreePane } from './TreePane.js';
 import { useFollowView } from './use-follow-view.js';
 import type { FollowedStream, FollowProtocol } from '../session/stats/follow-statistic.js';
 import { ReportView } from './ReportView.js';
-import { dropsReport, expertReport, hierarchyReport, tapsReport, warningsReport } from './reports.js';
+import { dropsReport, expertReport, hierarchyReport, tapsReport, verdictsReport, warningsReport } from './reports.js';
 import { useReportView } from './use-report-view.js';
 import { usePromptLine } from './use-prompt-line.js';
 import { useFilterBar } from './use-filter-bar.js';
@@ -46,7 +46,7 @@ export interface AppProps {
 
 type Pane = 'list' | 'tree' | 'hex';
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
-type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'warnings' | 'follow' | 'find' | 'command';
+type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'command';
 /** What the path line is asked for: an export of frames, or a followed stream's bytes. */
 type PathPurpose = 'export' | 'save';
 
@@ -121,6 +121,8 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   const taps = useReportView(session, mode === 'taps' ? session.taps : undefined, tapsReport, rows - 3, toPanes, applyFilter);
   const kernelDrops = session.kernelDrops;
   const drops = useReportView(session, mode === 'drops' && kernelDrops ? { statistic: kernelDrops, caughtUp: true, examined: 0 } : undefined, dropsReport, rows - 3, toPanes, applyFilter);
+  const traced = session.decoded.fates?.verdicts;
+  const verdicts = useReportView(session, mode === 'verdicts' && traced ? { statistic: traced, caughtUp: true, examined: 0 } : undefined, verdictsReport, rows - 3, toPanes, applyFilter);
   const warnings = useReportView(session, mode === 'warnings' ? { statistic: session.warnings, caughtUp: true, examined: 0 } : undefined, (found) => warningsReport(found, columns), rows - 3, toPanes, applyFilter);
   const following = mode === 'follow' || mode === 'find' || (mode === 'path' && pathPurpose === 'save');
   const follow = useFollowView(session, following, rows - 4, applyFilter, toPanes, setMessage);
@@ -169,6 +171,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
     expert: () => setMode('expert'),
     taps: () => setMode('taps'),
     drops: () => (session.kernelDrops ? setMode('drops') : setMessage("The kernel's drops are counted in a live capture started with --drops (as root)")),
+    verdicts: () => (traced ? setMode('verdicts') : setMessage("Netfilter's verdicts are traced in a live capture started with --trace (as root)")),
     warnings: () => (session.warnings.length > 0 ? setMode('warnings') : setMessage(session.status.live ? 'No warnings: nothing found that hides packets from these taps' : 'Warnings are about a live capture')),
     followStream: () => followStream(detail ? streamOf(detail.roots) : undefined),
     commandLine: () => {
@@ -218,6 +221,8 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
         return run('taps');
       case 'drops':
         return run('drops');
+      case 'verdicts':
+        return run('verdicts');
       case 'warnings':
         return run('warnings');
       case 'follow':
@@ -232,7 +237,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       case 'quit':
         return onQuit();
       default:
-        setMessage(`No command ":${name}": conv endpoints phs expert taps drops warnings follow filter write help quit`);
+        setMessage(`No ":${name}": conv endpoints phs expert taps drops verdicts warnings follow filter write help quit`);
     }
   }
   function focus(next: Pane): void {
@@ -252,8 +257,8 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   };
 
   const queue = useKeyQueue();
-  const reportMode = mode === 'hierarchy' || mode === 'expert' || mode === 'taps' || mode === 'drops' || mode === 'warnings';
-  const report = reportMode ? { hierarchy, expert, taps, drops, warnings }[mode] : undefined;
+  const reportMode = mode === 'hierarchy' || mode === 'expert' || mode === 'taps' || mode === 'drops' || mode === 'verdicts' || mode === 'warnings';
+  const report = reportMode ? { hierarchy, expert, taps, drops, verdicts, warnings }[mode] : undefined;
   const scope: Scope = mode === 'panes' ? pane : reportMode ? 'report' : mode;
   useKeys(queue, 'list', inPanes({ ...list.commands, expand: () => setPane('tree') }), scope === 'list');
   useKeys(queue, 'tree', inPanes(tree.commands), scope === 'tree');

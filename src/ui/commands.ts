@@ -13,7 +13,7 @@ export type CommandName =
   | 'cursorLeft' | 'cursorRight' | 'lineStart' | 'lineEnd' | 'deleteBack' | 'deleteForward' | 'deleteWord' | 'killToEnd' | 'clearLine' | 'insert'
   | 'closeHelp'
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
-  | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'warnings' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save';
+  | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save';
 
 export interface Command {
   name: CommandName;
@@ -66,9 +66,10 @@ export const COMMANDS: readonly Command[] = [
   { name: 'expert', keys: 'X :expert', description: 'expert information: every note by severity, with counts', scopes: PANES, matches: character('X') },
   { name: 'taps', keys: 'T :taps', description: 'taps: frames per tap point, packets per path across them', scopes: PANES, matches: character('T') },
   { name: 'drops', keys: 'D :drops', description: "the kernel's drops by reason, function and protocol (live, --drops)", scopes: PANES, matches: character('D') },
+  { name: 'verdicts', keys: 'V :verdicts', description: "netfilter's verdicts by rule, with the packets each ended (live, --trace)", scopes: PANES, matches: character('V') },
   { name: 'warnings', keys: 'W :warnings', description: "what the live capture's taps cannot see (XDP, tc egress, offload, pktgen)", scopes: PANES, matches: character('W') },
   { name: 'followStream', keys: 'f :follow [udp|http] N', description: "follow the packet's TCP or UDP stream, or stream N (applies tcp.stream eq N or udp.stream eq N)", scopes: PANES, matches: character('f') },
-  { name: 'commandLine', keys: ':', description: 'type a command: conv, endpoints, phs, expert, taps, drops, warnings, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
+  { name: 'commandLine', keys: ':', description: 'type a command: conv, endpoints, phs, expert, taps, drops, verdicts, warnings, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
   { name: 'help', keys: '? :help', description: 'show these keys', scopes: PANES, matches: character('?') },
   { name: 'quit', keys: 'q :quit', description: 'quit', scopes: PANES, matches: character('q') },
   { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },
@@ -117,7 +118,7 @@ export const HELP_SECTIONS: readonly { title: string; scopes: readonly Scope[] }
   { title: 'Tree', scopes: ['tree'] },
   { title: 'Filter, path, search and command lines', scopes: LINES },
   { title: 'Every view (conversations, hierarchy, expert, taps, follow)', scopes: VIEWS },
-  { title: 'Conversations, protocol hierarchy, expert information, taps, drops and warnings', scopes: TABLES },
+  { title: 'Conversations, protocol hierarchy, expert information, taps, drops, verdicts and warnings', scopes: TABLES },
   { title: 'Filter line', scopes: ['filter'] },
   { title: 'Conversations and endpoints (C, E)', scopes: ['traffic'] },
   { title: 'Follow stream (f)', scopes: ['follow'] },

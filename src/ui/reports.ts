@@ -5,6 +5,7 @@ import { protocolName } from '../capture/kernel-drops.js';
 import { expertGroupName } from '../decode/protocols/expert.js';
 import type { DropWatch } from '../session/drop-watch.js';
 import { stringLiteral } from '../filter/literals.js';
+import type { NetfilterVerdicts } from '../decode/taps/verdicts.js';
 import { expertFilter, SEVERITIES, SEVERITY_TITLES, type ExpertInfo } from '../session/stats/expert-info.js';
 import type { HierarchyNode, ProtocolHierarchy } from '../session/stats/protocol-hierarchy.js';
 import type { TapStatistics } from '../session/stats/tap-statistics.js';
@@ -78,6 +79,17 @@ export function dropsReport(watch: DropWatch): Report {
   if (counts.lost > 0) lines.push({ text: `${String(counts.lost).padStart(10)}  reports lost (the trace buffer was full): not counted above` });
   const hint = here === undefined ? 'counted, not tied to frames' : 'a dropped frame is marked ✗ in the list';
   return { title: 'Kernel drops (skb:kfree_skb)', hint, header: `${'Drops'.padStart(10)}  ${here === undefined ? '' : `${'Here'.padStart(8)}  `}${'Reason'.padEnd(24)} ${'Function'.padEnd(28)} Protocol`, lines };
+}
+
+/** Netfilter's verdicts (--trace): each rule or policy with the packets whose last verdict it gave. */
+export function verdictsReport(verdicts: NetfilterVerdicts): Report {
+  const lines: ReportLine[] = [{ text: `${verdicts.traced} packets traced, ${verdicts.dropped} dropped by a rule or policy`, heading: true }];
+  for (const { verdict, verdictBy, packets } of verdicts.outcomes) {
+    const by = verdictBy === '' ? '(no chain but tsshark\'s met it)' : verdictBy;
+    const filter = verdictBy === '' ? `tap.verdict == ${stringLiteral(verdict)} && !tap.verdict_by` : `tap.verdict_by == ${stringLiteral(verdictBy)}`;
+    lines.push({ text: `${String(packets).padStart(10)}  ${verdict.padEnd(10)} ${by}`, filter });
+  }
+  return { title: "Netfilter's verdicts (--trace)", header: `${'Packets'.padStart(10)}  ${'Verdict'.padEnd(10)} By`, lines };
 }
 
 /** What the live capture's taps cannot see, each finding wrapped to `width` columns. */

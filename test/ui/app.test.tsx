@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { render } from 'ink-testing-library';
-import type { Frame, InterfaceInfo } from '../../src/capture/frame.js';
+import type { Frame, InterfaceInfo, TraceStep } from '../../src/capture/frame.js';
 import { FrameStore } from '../../src/capture/frame-store.js';
 import { DropCounts, type DropSource } from '../../src/capture/kernel-drops.js';
 import { DecodedStore } from '../../src/session/decoded-store.js';
@@ -13,6 +13,8 @@ import { App } from '../../src/ui/App.js';
 import { COMMANDS } from '../../src/ui/commands.js';
 import { CaptureSession } from '../../src/session/capture-session.js';
 import { TAP_COLUMN_FIELDS } from '../../src/decode/protocols/tap.js';
+import type { PacketFates } from '../../src/decode/taps/packet-fates.js';
+import { NetfilterVerdicts } from '../../src/decode/taps/verdicts.js';
 import { readAll } from '../helpers/capture.js';
 import { repoRoot } from '../helpers/corpus.js';
 import { registry } from '../helpers/decode.js';
@@ -28,8 +30,8 @@ async function sampleFrames(): Promise<{ frames: Frame[]; interfaces: readonly I
   return { frames: capture.frames.map(({ frame }) => frame), interfaces };
 }
 
-function sessionOf(frames: readonly Frame[], interfaces: readonly InterfaceInfo[], live = false): CaptureSession {
-  const decoded = new DecodedStore(new FrameStore(), registry, TAP_COLUMN_FIELDS);
+function sessionOf(frames: readonly Frame[], interfaces: readonly InterfaceInfo[], live = false, fates?: PacketFates): CaptureSession {
+  const decoded = new DecodedStore(new FrameStore(), registry, TAP_COLUMN_FIELDS, undefined, fates);
   for (const frame of frames) decoded.append(frame, interfaces);
   const session = new CaptureSession(decoded, { name: 'lab.pcap', live });
   if (!live) session.update({ running: false });
@@ -212,7 +214,7 @@ test(': runs the commands of the keys by name: conv, follow N, follow udp N, fil
   const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={SIZE} />);
   await started();
   await press(app, ':', ...'bogus', KEY.enter);
-  await expectShown(t, app, /No command ":bogus": conv endpoints phs expert taps drops warnings follow filter write help quit$/m);
+  await expectShown(t, app, /No ":bogus": conv endpoints phs expert taps drops verdicts warnings follow filter write help quit$/m);
   await press(app, ':', ...'filter icmp', KEY.enter);
   const expected = await tsharkLines(['-r', SAMPLE, '-Y', 'icmp', '-T', 'fields', '-e', 'frame.number']);
   await expectShown(t, app, new RegExp(`42 frames · ${expected.length} shown .*filter: icmp`));
@@ -287,6 +289,42 @@ test("D shows the kernel's drops as they are counted, most first, and the status
   await expectShown(t, app, /^. +5 +NETFILTER_DROP +nf_hook_slow +IPv6$/m);
   await press(app, KEY.escape);
   await expectShown(t, app, /kernel drops 8/);
+  app.unmount();
+});
+
+/** A trace event of UDP datagram `id` (its IPv4 identification) at a chain of `inet filter`. */
+function traceStep(id: number, type: number, chain: string, handle: number, verdict: number | undefined, policy?: number): TraceStep {
+  const network = Uint8Array.from([0x45, 0, 0, 29, id >> 8, id & 0xff, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+  const transport = Uint8Array.from([0x9c, 0x40, 0x23, 0x8d, 0, 9, 0, 0, 120]);
+  return { id, family: 'inet', type, table: 'filter', chain, handle, verdict, policy, verdictChain: '', iif: 2, oif: 0, network, transport, seconds: 1000 };
+}
+
+test("V shows netfilter's verdicts by rule, the drops' rule first with its packets; Enter filters to them; without --trace it says how", async (t) => {
+  const { frames, interfaces } = await sampleFrames();
+  const untraced = render(<App session={sessionOf(frames, interfaces, true)} colour={false} onQuit={() => undefined} size={SIZE} />);
+  await started();
+  await press(untraced, 'V');
+  await expectShown(t, untraced, /Netfilter's verdicts are traced in a live capture started with --trace/);
+  untraced.unmount();
+
+  const verdicts = new NetfilterVerdicts(new Set(), (step) => (step.handle === 7 ? 'udp dport 9101 drop' : undefined));
+  // Two datagrams dropped by rule 7, one accepted by the input chain's policy.
+  for (const id of [1, 2]) verdicts.add(traceStep(id, 3, 'input', 7, 0));
+  verdicts.add(traceStep(3, 1, 'input', 0, undefined, 1));
+  const session = sessionOf(frames, interfaces, true, { verdicts });
+  t.teardown(() => session.close());
+  const app = render(<App session={session} colour={false} onQuit={() => undefined} size={SIZE} />);
+  await started();
+  await expectShown(t, app, /nft traced 3, ✗ 2/);
+  await press(app, 'V');
+  const screen = await expectShown(t, app, /^ Netfilter's verdicts \(--trace\)/m);
+  t.regex(screen, /^ *3 packets traced, 2 dropped by a rule or policy$/m);
+  t.regex(screen, /^. +2 +drop +inet filter input handle 7: udp dport 9101 drop$/m);
+  t.regex(screen, /^ +1 +accept +inet filter input policy$/m);
+  await press(app, 'j', KEY.enter);
+  // The sample's frames are not the traced datagrams: the filter keeps none of them.
+  await expectShown(t, app, /42 frames · 0 shown .*filter: tap\.verdic/);
+  t.is(session.applied?.filter.text, 'tap.verdict_by == "inet filter input handle 7: udp dport 9101 drop"');
   app.unmount();
 });
 

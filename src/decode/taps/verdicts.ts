@@ -93,10 +93,19 @@ export function traceIdentityOf(datagram: Datagram): number {
   return identityOf(datagram, TRACE_TRANSPORT_BYTES);
 }
 
+/** Packets that ended with one verdict from one rule or policy ('' when no chain but tsshark's met them). */
+export interface VerdictOutcome {
+  verdict: string;
+  verdictBy: string;
+  packets: number;
+}
+
 export class NetfilterVerdicts {
   /** Packets traced, and those whose last verdict was a drop. */
   traced = 0;
   dropped = 0;
+  /** Packets by their verdict and the rule that gave it, keyed `verdict\0by`. */
+  private readonly outcomeCounts = new Map<string, number>();
   private readonly byTraceId = new Map<number, TracedPacket>();
   private readonly byIdentity = new Map<number, TracedPacket>();
   private sinceSweep = 0;
@@ -136,12 +145,30 @@ export class NetfilterVerdicts {
     // A netfilter verdict (accept, drop, queue...) ends the chain; nftables' own (continue, jump) do not.
     if (by !== '' && code !== undefined && code >= 0) {
       if (packet.verdict === 'drop') this.dropped--;
+      this.countOutcome(packet, -1);
       packet.verdict = verdict;
       packet.verdictBy = by;
+      this.countOutcome(packet, 1);
       if (verdict === 'drop') this.dropped++;
     }
     if (packet.steps.length < MAX_STEPS) packet.steps.push(step);
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(event.seconds);
+  }
+
+  /** Every verdict and rule, with the packets that ended with it, most first. */
+  get outcomes(): VerdictOutcome[] {
+    const outcomes = [...this.outcomeCounts].map(([key, packets]) => {
+      const [verdict, verdictBy] = key.split('\0');
+      return { verdict, verdictBy, packets };
+    });
+    return outcomes.sort((a, b) => b.packets - a.packets || a.verdictBy.localeCompare(b.verdictBy));
+  }
+
+  private countOutcome(packet: TracedPacket, delta: number): void {
+    const key = `${packet.verdict}\0${packet.verdictBy}`;
+    const packets = (this.outcomeCounts.get(key) ?? 0) + delta;
+    if (packets === 0) this.outcomeCounts.delete(key);
+    else this.outcomeCounts.set(key, packets);
   }
 
   /** The packet of a frame decoded for the first time: of its identity, read within LINK_WINDOW_S of it. */
@@ -160,6 +187,7 @@ export class NetfilterVerdicts {
       packet = { steps: [], verdict: 'accept', verdictBy: '', firstSeconds: event.seconds, lastSeconds: event.seconds };
       this.byIdentity.set(identity, packet);
       this.traced++;
+      this.countOutcome(packet, 1);
     }
     this.byTraceId.set(event.id, packet);
     return packet;
