@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { MAX_CAPLEN } from '../capture/frame.js';
 import { DEFAULT_TRACE_RATE } from '../capture/nft-tracer.js';
+import { isTimeFormat, TIME_FORMATS, type TimeFormat } from './time-column.js';
 
 export type OutputFormat = 'text' | 'fields' | 'json';
 
@@ -26,6 +27,8 @@ export interface Options {
   durationSec: number | undefined;
   displayFilter: string | undefined;
   count: number | undefined;
+  /** -t: the Time column's format, as tshark's. */
+  timeFormat: TimeFormat;
   writeFile: string | undefined;
   writeFormat: 'pcap' | 'pcapng';
   output: OutputFormat;
@@ -75,6 +78,8 @@ Output:
   -w <file>|-            write frames to this file instead of printing them
   -F pcap|pcapng         format for -w (default pcapng)
   -T text|fields|json    print format (default text)
+  -t a|ad|adoy|d|dd|e|r|u|ud|udoy
+                         the Time column's format, as tshark's (default r)
   -e <field>             a field to print with -T fields or -T json (repeatable)
   -E <option>=<value>    -T fields options: header=y|n, separator=/t|/s|<char>,
                          occurrence=a|f|l, aggregator=,|/s|<char>
@@ -165,6 +170,7 @@ export function parseOptions(argv: readonly string[]): Options {
         a: { type: 'string', multiple: true },
         Y: { type: 'string' },
         c: { type: 'string' },
+        t: { type: 'string' },
         w: { type: 'string' },
         F: { type: 'string' },
         T: { type: 'string' },
@@ -203,6 +209,8 @@ export function parseOptions(argv: readonly string[]): Options {
   const writeFormat = values.F ?? 'pcapng';
   if (writeFormat !== 'pcap' && writeFormat !== 'pcapng') throw new UsageError(`invalid -F "${writeFormat}": expected pcap or pcapng`);
   const count = values.c === undefined ? undefined : wholeNumber('-c', values.c, 1);
+  const timeFormat = values.t ?? 'r';
+  if (!isTimeFormat(timeFormat)) throw new UsageError(`invalid -t "${timeFormat}": expected one of ${TIME_FORMATS.join(', ')}`);
   const snaplen = values.s === undefined ? MAX_CAPLEN : wholeNumber('-s', values.s, 0);
   const workers = values.workers === undefined ? defaultWorkers() : wholeNumber('--workers', values.workers, 1);
   if (workers > MAX_WORKERS) throw new UsageError(`invalid --workers "${values.workers}": at most ${MAX_WORKERS}`);
@@ -230,6 +238,7 @@ export function parseOptions(argv: readonly string[]): Options {
     durationSec,
     displayFilter: values.Y,
     count,
+    timeFormat,
     writeFile: values.w,
     writeFormat,
     output,

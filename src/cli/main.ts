@@ -26,6 +26,7 @@ import { requestStatistics, type StatisticsRequest } from './statistics.js';
 import { describeDevice } from './interfaces.js';
 import { TextOutput } from './output.js';
 import { drawDrops } from './drops-report.js';
+import { TimeColumn } from './time-column.js';
 import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter } from './print.js';
 
 export const ExitStatus = { OK: 0, USAGE: 1, FAILURE: 2 } as const;
@@ -311,11 +312,11 @@ async function run(
       return ExitStatus.FAILURE;
     }
   } else if (!options.quiet) {
-    const digits = reader.nanosecond ? 9 : 6;
+    const time = new TimeColumn(options.timeFormat, reader.nanosecond ? 9 : 6);
     printer =
-      options.output === 'fields' ? new FieldsPrinter(out, fields, options.fields, options.fieldOptions, digits)
-      : options.output === 'json' ? new JsonPrinter(out, fields, digits)
-      : new TextPrinter(out, digits);
+      options.output === 'fields' ? new FieldsPrinter(out, fields, options.fields, options.fieldOptions, time)
+      : options.output === 'json' ? new JsonPrinter(out, fields, time)
+      : new TextPrinter(out, time);
   }
   const pass = new PrintPass(reader, registry, {
     filter,

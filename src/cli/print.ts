@@ -1,7 +1,7 @@
 // Print mode: one line per frame as tshark prints it (-T text), chosen fields (-T fields), or one JSON
 // object per frame (-T json). Every capture-derived string passes the sanitiser first.
 import type { Dissection } from '../decode/dissection.js';
-import { formatFieldValue, nanosecondsText, type FieldDef, type FieldValue } from '../decode/field.js';
+import { formatFieldValue, type FieldDef, type FieldValue } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
 import { sanitize } from '../decode/sanitize.js';
 import { TAP_COLUMN_FIELDS, tapArrow, tapInterface, verdictMark } from '../decode/protocols/tap.js';
@@ -9,18 +9,19 @@ import { walkTree } from '../decode/tree.js';
 import type { FieldOutputOptions } from './args.js';
 import type { FrameOutput } from '../session/print-pass.js';
 import type { TextOutput } from './output.js';
+import type { TimeColumn } from './time-column.js';
 
 const COLUMN_PREFIX = '_ws.col.';
 const COLUMNS = ['No.', 'Time', 'Source', 'Destination', 'Protocol', 'Length', 'Info'] as const;
 type Column = (typeof COLUMNS)[number];
 
-function columnText(column: Column, dissection: Dissection, digits: number): string {
+function columnText(column: Column, dissection: Dissection, time: TimeColumn): string {
   const frame = dissection.frame;
   switch (column) {
     case 'No.':
       return String(frame.number);
     case 'Time':
-      return nanosecondsText(frame.relativeNs, digits);
+      return time.text(frame);
     case 'Source':
       return dissection.cols.src;
     case 'Destination':
@@ -54,7 +55,7 @@ export class TextPrinter implements FrameOutput {
 
   constructor(
     private readonly out: TextOutput,
-    private readonly timeDigits: number,
+    private readonly time: TimeColumn,
   ) {}
 
   print(dissection: Dissection): void {
@@ -64,7 +65,7 @@ export class TextPrinter implements FrameOutput {
     const iface = tapInterface(dissection);
     const tapColumn = arrow === '' ? '' : ` ${arrow}${verdictMark(dissection)}${iface !== undefined ? ' ' + sanitize(iface) : ''}`;
     this.out.write(
-      `${String(frame.number).padStart(5)} ${nanosecondsText(frame.relativeNs, this.timeDigits).padStart(10)}${tapColumn} ` +
+      `${String(frame.number).padStart(5)} ${this.time.text(frame).padStart(10)}${tapColumn} ` +
         `${sanitize(cols.src).padStart(12)} → ${sanitize(cols.dst).padEnd(12)} ${cols.protocol} ${frame.originalLength} ${sanitize(cols.info)}\n`,
     );
   }
@@ -81,7 +82,7 @@ export class FieldsPrinter implements FrameOutput {
     private readonly requested: readonly (FieldDef | Column)[],
     private readonly names: readonly string[],
     private readonly options: FieldOutputOptions,
-    private readonly timeDigits: number,
+    private readonly time: TimeColumn,
   ) {
     this.fields = requested.filter((f): f is FieldDef => typeof f !== 'string');
     this.columns = this.fields.length !== requested.length;
@@ -97,7 +98,7 @@ export class FieldsPrinter implements FrameOutput {
     for (let i = 0; i < this.requested.length; i++) {
       const field = this.requested[i];
       if (i > 0) line += separator;
-      line += typeof field === 'string' ? sanitize(columnText(field, dissection, this.timeDigits)) : this.occurrences(field, dissection.valuesOf(field));
+      line += typeof field === 'string' ? sanitize(columnText(field, dissection, this.time)) : this.occurrences(field, dissection.valuesOf(field));
     }
     this.out.write(line + '\n');
   }
@@ -122,7 +123,7 @@ export class JsonPrinter implements FrameOutput {
   constructor(
     private readonly out: TextOutput,
     private readonly requested: readonly (FieldDef | Column)[],
-    private readonly timeDigits: number,
+    private readonly time: TimeColumn,
   ) {
     this.fields = requested.filter((f): f is FieldDef => typeof f !== 'string');
     this.columns = requested.length === 0 || this.fields.length !== requested.length;
@@ -136,14 +137,14 @@ export class JsonPrinter implements FrameOutput {
       object[name] = existing === undefined ? text : Array.isArray(existing) ? [...existing, text] : [existing, text];
     };
     if (this.tree) {
-      for (const column of COLUMNS) put(`${COLUMN_PREFIX}${column}`, sanitize(columnText(column, dissection, this.timeDigits)));
+      for (const column of COLUMNS) put(`${COLUMN_PREFIX}${column}`, sanitize(columnText(column, dissection, this.time)));
       for (const { node } of walkTree(dissection.roots)) {
         if (node.field.type !== 'protocol' && node.field.type !== 'none') put(node.field.abbrev, sanitize(formatFieldValue(node.field, node.value)));
       }
     } else {
       for (const field of this.requested) {
         if (typeof field === 'string') {
-          put(`${COLUMN_PREFIX}${field}`, sanitize(columnText(field, dissection, this.timeDigits)));
+          put(`${COLUMN_PREFIX}${field}`, sanitize(columnText(field, dissection, this.time)));
           continue;
         }
         for (const value of dissection.valuesOf(field)) put(field.abbrev, sanitize(formatFieldValue(field, value)));
