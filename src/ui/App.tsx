@@ -174,10 +174,11 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
     verdicts: () => (traced ? setMode('verdicts') : setMessage("Netfilter's verdicts are traced in a live capture started with --trace (as root)")),
     warnings: () => (session.warnings.length > 0 ? setMode('warnings') : setMessage(session.status.live ? 'No warnings: nothing found that hides packets from these taps' : 'Warnings are about a live capture')),
     followStream: () => followStream(detail ? streamOf(detail.roots) : undefined),
-    commandLine: () => {
-      commandLine.open();
-      setMode('command');
-    },
+    commandLine: openCommandLine,
+    // The command line takes a packet's number: Ctrl-G is Wireshark's "Go to packet".
+    goToFrame: openCommandLine,
+    nextMarked: () => setMessage(list.toMarked(1) ?? ''),
+    previousMarked: () => setMessage(list.toMarked(-1) ?? ''),
     conversations: () => {
       traffic.open('conversations');
       setMode('traffic');
@@ -190,6 +191,10 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
     quit: onQuit,
     interrupt: onQuit,
   };
+  function openCommandLine(): void {
+    commandLine.open();
+    setMode('command');
+  }
   function followStream(followed: FollowedStream | undefined): void {
     if (followed === undefined) return setMessage('Not a TCP or UDP packet: nothing to follow');
     follow.open(followed);
@@ -206,6 +211,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
     const [name] = text.split(/\s+/);
     const argument = text.slice(name.length).trim();
     const run = (command: keyof CommandHandlers) => everyPane[command]?.('');
+    if (/^\d+$/.test(name)) return setMessage(list.goTo(Number(name)) ?? '');
     switch (name) {
       case 'conv':
       case 'conversations':

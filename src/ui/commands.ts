@@ -13,7 +13,7 @@ export type CommandName =
   | 'cursorLeft' | 'cursorRight' | 'lineStart' | 'lineEnd' | 'deleteBack' | 'deleteForward' | 'deleteWord' | 'killToEnd' | 'clearLine' | 'insert'
   | 'closeHelp'
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
-  | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save';
+  | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save';
 
 export interface Command {
   name: CommandName;
@@ -58,6 +58,9 @@ export const COMMANDS: readonly Command[] = [
   { name: 'follow', keys: 'F', description: 'follow new packets on or off', scopes: PANES, matches: character('F') },
   { name: 'mark', keys: 'Space', description: 'mark or unmark the packet', scopes: PANES, matches: character(' ') },
   { name: 'markAll', keys: 'M', description: 'mark every displayed packet', scopes: PANES, matches: character('M') },
+  { name: 'nextMarked', keys: '>', description: 'select the next marked packet', scopes: PANES, matches: character('>') },
+  { name: 'previousMarked', keys: '<', description: 'select the previous marked packet', scopes: PANES, matches: character('<') },
+  { name: 'goToFrame', keys: 'Ctrl-G :N', description: 'go to packet N (type its number)', scopes: PANES, matches: ctrl('g') },
   { name: 'clearMarks', keys: 'U', description: 'clear all marks', scopes: PANES, matches: character('U') },
   { name: 'export', keys: 'w :write', description: 'write marked (else displayed) packets to a file', scopes: PANES, matches: character('w') },
   { name: 'conversations', keys: 'C :conv', description: 'conversations: Ethernet, IPv4, IPv6, TCP, UDP', scopes: PANES, matches: character('C') },
@@ -69,7 +72,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'verdicts', keys: 'V :verdicts', description: "netfilter's verdicts by rule, with the packets each ended (live, --trace)", scopes: PANES, matches: character('V') },
   { name: 'warnings', keys: 'W :warnings', description: "what the live capture's taps cannot see (XDP, tc egress, offload, pktgen)", scopes: PANES, matches: character('W') },
   { name: 'followStream', keys: 'f :follow [udp|http] N', description: "follow the packet's TCP or UDP stream, or stream N (applies tcp.stream eq N or udp.stream eq N)", scopes: PANES, matches: character('f') },
-  { name: 'commandLine', keys: ':', description: 'type a command: conv, endpoints, phs, expert, taps, drops, verdicts, warnings, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
+  { name: 'commandLine', keys: ':', description: 'type a command: N (go to packet N), conv, endpoints, phs, expert, taps, drops, verdicts, warnings, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
   { name: 'help', keys: '? :help', description: 'show these keys', scopes: PANES, matches: character('?') },
   { name: 'quit', keys: 'q :quit', description: 'quit', scopes: PANES, matches: character('q') },
   { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },

@@ -16,6 +16,10 @@ export interface PacketListState {
   commands: CommandHandlers;
   /** Puts the selection on frame `index`, or on the next displayed frame after it. */
   selectFrame(index: number): void;
+  /** Selects frame `number` (from 1, as listed); what to tell the user when it is not there to select. */
+  goTo(number: number): string | undefined;
+  /** Selects the next (1) or previous (-1) marked frame displayed; what to tell the user when there is none. */
+  toMarked(step: 1 | -1): string | undefined;
   toggleFollow(): void;
 }
 
@@ -46,12 +50,34 @@ export function usePacketList(session: CaptureSession, height: number, timeDigit
     setTop(listTop);
   };
 
+  const goTo = (number: number): string | undefined => {
+    const count = session.decoded.count;
+    if (!Number.isInteger(number) || number < 1 || number > count) return `No frame ${number}: the capture has ${count}`;
+    if (displayed === 0) return 'No frame is displayed';
+    const index = number - 1;
+    setFollowing(false);
+    setSelectedFrame(index);
+    return session.frameAt(session.rowOf(index)) === index ? undefined : `Frame ${number} is not displayed: the next displayed frame is selected`;
+  };
+
+  const toMarked = (step: 1 | -1): string | undefined => {
+    for (let row = selectedRow + step; selectedRow >= 0 && row >= 0 && row < displayed; row += step) {
+      if (session.marks.has(session.frameAt(row))) {
+        select(row);
+        return undefined;
+      }
+    }
+    return step > 0 ? 'No marked frame after this one' : 'No marked frame before this one';
+  };
+
   return {
     rows,
     selectedInView: selectedRow - listTop,
     currentFrame: selectedRow < 0 ? -1 : session.frameAt(selectedRow),
     following,
     selectFrame: setSelectedFrame,
+    goTo,
+    toMarked,
     toggleFollow: () => setFollowing(!following),
     commands: movement(selectedRow, height, displayed - 1, select),
   };

@@ -134,6 +134,34 @@ test('the filter line validates as typed, completes field names, keeps history; 
   app.unmount();
 });
 
+test('go to a frame by :N or Ctrl-G; > and < move between marked frames; each says when it cannot', async (t) => {
+  const { frames, interfaces } = await sampleFrames();
+  const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={SIZE} />);
+  await started();
+  await press(app, ':', ...'20', KEY.enter);
+  await expectShown(t, app, /^> +20 /m);
+  await press(app, '\u0007', ...'5', KEY.enter);
+  await expectShown(t, app, /^> +5 /m);
+  await press(app, ':', ...'999', KEY.enter);
+  await expectShown(t, app, /No frame 999: the capture has 42/);
+  // Marks on 7 and 12, then from 5: forward to each, past the last, and back.
+  await press(app, ':', ...'7', KEY.enter, ' ', ':', ...'12', KEY.enter, ' ', ':', ...'5', KEY.enter);
+  await press(app, '>');
+  await expectShown(t, app, /^>\* +7 /m);
+  await press(app, '>');
+  await expectShown(t, app, /^>\* +12 /m);
+  await press(app, '>');
+  await expectShown(t, app, /No marked frame after this one/);
+  await press(app, '<');
+  await expectShown(t, app, /^>\* +7 /m);
+  // A frame the filter hides: the next displayed one is selected, and the user is told.
+  await press(app, '/', ...'icmp', KEY.enter);
+  await press(app, ':', ...'1', KEY.enter);
+  const screen = await expectShown(t, app, /Frame 1 is not displayed: the next displayed frame is selected/);
+  t.regex(screen, /^>.? +5 .*ICMP/m);
+  app.unmount();
+});
+
 test('marks: space, M, U; export writes the marked frames, else the displayed ones, as tshark reads them', async (t) => {
   const { frames, interfaces } = await sampleFrames();
   const directory = mkdtempSync(join(tmpdir(), 'tsshark-ui-'));
