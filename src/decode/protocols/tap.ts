@@ -3,7 +3,7 @@
 // shared/docs/kernel-taps.md; src/decode/taps holds the pipeline model this dissector reads.
 import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
-import type { Dissection } from '../dissection.js';
+import type { Datagram, Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, type FieldDef } from '../field.js';
 import { Direction, directionOf } from '../../capture/frame.js';
 import { IpProtocol } from './ip-protocols.js';
@@ -207,9 +207,9 @@ export const tap: Dissector = {
     const paths = ctx.memory.findState<TapPathIndex>(TapPathIndex);
     if (paths !== undefined) registerPath(ctx, paths);
     const verdicts = ctx.memory.findState<NetfilterVerdicts>(NetfilterVerdicts);
-    const traced = verdicts === undefined ? undefined : tracedPacket(ctx, verdicts);
+    const traced = verdicts === undefined ? undefined : linkedFate(ctx, verdicts);
     const drops = ctx.memory.findState<DropLinks>(DropLinks);
-    const dropped = drops === undefined ? undefined : droppedPacket(ctx, drops);
+    const dropped = drops === undefined ? undefined : linkedFate(ctx, drops);
     if (paths !== undefined) addPath(ctx, paths, traced, dropped);
     if (traced !== undefined) addVerdict(ctx, traced);
     if (dropped !== undefined) {
@@ -252,20 +252,12 @@ function makeTapPoint(iface: string): TapPoint | undefined {
   return { label: `NF ${name}${current.nflogPrefix === '' ? '' : ` (${current.nflogPrefix})`}`, kind: NF_POINT_KINDS[hook], iface: '' };
 }
 
-/** The netfilter trace of the frame's packet: linked when the frame is first decoded, recalled after. */
-function tracedPacket(ctx: Dissection, verdicts: NetfilterVerdicts): TracedPacket | undefined {
+/** What a capture learned of the frame's packet (its trace, its drop): linked when the frame is first decoded, recalled after. */
+function linkedFate<Fate>(ctx: Dissection, fates: { link(datagram: Datagram, seconds: number): Fate | undefined }): Fate | undefined {
   const memory = ctx.memory;
-  if (memory.remembered) return memory.recall<TracedPacket | undefined>();
+  if (memory.remembered) return memory.recall<Fate | undefined>();
   const frame = ctx.frame;
-  return memory.record(verdicts.link(ctx.datagram, frame.tsSec + frame.tsNsec / 1e9));
-}
-
-/** The kernel's drop of the frame's packet: linked when the frame is first decoded, recalled after. */
-function droppedPacket(ctx: Dissection, drops: DropLinks): LinkedDrop | undefined {
-  const memory = ctx.memory;
-  if (memory.remembered) return memory.recall<LinkedDrop | undefined>();
-  const frame = ctx.frame;
-  return memory.record(drops.link(ctx.datagram, frame.tsSec + frame.tsNsec / 1e9));
+  return memory.record(fates.link(ctx.datagram, frame.tsSec + frame.tsNsec / 1e9));
 }
 
 function addVerdict(ctx: Dissection, traced: TracedPacket): void {
