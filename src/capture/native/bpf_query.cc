@@ -3,8 +3,8 @@
 // asked by number: Debian 12's headers predate them.
 #include "bpf_query.h"
 
-#include <linux/bpf.h>
-#include <sys/syscall.h>
+#include "bpf_syscall.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,10 +17,6 @@ namespace {
 
 /** Programs listed per attach point at most (a tcx chain rarely holds more than a few). */
 constexpr uint32_t kMaxPrograms = 64;
-
-long bpf(int command, union bpf_attr *attr) {
-  return syscall(__NR_bpf, command, attr, sizeof(*attr));
-}
 
 /** The verifier's limit on a program's instructions (BPF_COMPLEXITY_LIMIT_INSNS): bounds the copy. */
 constexpr uint32_t kMaxInstructions = 1000000;

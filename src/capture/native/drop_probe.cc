@@ -5,9 +5,9 @@
 // system call. The attachment is a file descriptor: it ends when it is closed or the process ends, however.
 #include "drop_probe.h"
 
-#include <linux/bpf.h>
+#include "bpf_syscall.h"
+
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,10 +36,6 @@ constexpr uint32_t kMapTypeRingbuf = 27;
 constexpr uint32_t kRingBusy = 1u << 31;
 constexpr uint32_t kRingDiscard = 1u << 30;
 constexpr uint32_t kRingHeaderBytes = 8;
-
-long bpf(int command, union bpf_attr *attr) {
-  return syscall(__NR_bpf, command, attr, sizeof(*attr));
-}
 
 Napi::Error bpfError(Napi::Env env, const std::string &what, int error) {
   Napi::Error failure = Napi::Error::New(env, what + ": " + std::strerror(error));
