@@ -11,7 +11,7 @@ import { compileFilter } from '../filter/display-filter.js';
 import type { DecodedStore } from './decoded-store.js';
 import { DropWatch } from './drop-watch.js';
 import { exportFrames, type ExportResult } from './export.js';
-import { FrameFilter, type FilterProgress } from './frame-filter.js';
+import { FrameFilter, type FilterProgress, type FrameTest } from './frame-filter.js';
 import type { RedoPool } from './redo-pool.js';
 import { runScan, type StoreScan } from './store-scan.js';
 import { FollowScan } from './stats/follow-scan.js';
@@ -62,7 +62,9 @@ export class CaptureSession {
   private rateNow = 0;
   private appliedFilter: FrameFilter | undefined;
   private runningFilter: { frameFilter: FrameFilter; controller: AbortController; progress: FilterProgress } | undefined;
-  private keepingUp = false;
+  private finding: { frameFilter: FrameFilter; controller: AbortController; done: boolean } | undefined;
+  /** Filters examining appended frames now. */
+  private readonly keepingUp = new Set<FrameFilter>();
   private followScan: FollowScan | undefined;
   /** The views' statistics, each computed from the view's first opening on and kept current. */
   private readonly viewScans = new Map<ViewName, ViewScan<FrameStatistic>>();
@@ -255,13 +257,18 @@ export class CaptureSession {
       running.progress = progress;
       this.announceSoon();
     };
-    if (!(await this.filterInPool(frameFilter, controller.signal, onProgress))) return undefined;
-    // Frames appended meanwhile (live), or all of them without a pool, in this thread.
-    if (!(await runScan(frameFilter, { signal: controller.signal, onProgress }))) return undefined;
+    if (!(await this.examineAll(frameFilter, controller.signal, onProgress))) return undefined;
     this.runningFilter = undefined;
     this.appliedFilter = frameFilter;
     this.update();
     return frameFilter;
+  }
+
+  /** Every frame read, by the pool's workers where they can, then in this thread; false when cancelled. */
+  private async examineAll(frameFilter: FrameFilter, signal: AbortSignal, onProgress: (progress: FilterProgress) => void): Promise<boolean> {
+    if (!(await this.filterInPool(frameFilter, signal, onProgress))) return false;
+    // Frames appended meanwhile (live), or all of them without a pool, in this thread.
+    return runScan(frameFilter, { signal, onProgress });
   }
 
   /**
@@ -298,15 +305,43 @@ export class CaptureSession {
     return true;
   }
 
-  /** Frames appended since the applied filter last looked are examined in the background. */
+  /** Frames appended since the applied filter (or the find) last looked are examined in the background. */
   private keepFilterUp(): void {
+    // A find still looking at the frames read before it is not kept up yet: the pool is at work on it.
+    for (const frameFilter of [this.appliedFilter, this.finding?.done ? this.finding.frameFilter : undefined]) {
+      if (!frameFilter || frameFilter.caughtUp || this.keepingUp.has(frameFilter)) continue;
+      this.keepingUp.add(frameFilter);
+      void runScan(frameFilter).then(() => {
+        this.keepingUp.delete(frameFilter);
+        if (this.appliedFilter === frameFilter || this.finding?.frameFilter === frameFilter) this.update();
+      });
+    }
+  }
+
+  // ---- find ------------------------------------------------------------------------------------------
+
+  /** The frames the last find matches (not displayed: `n` and `N` step through them), while found and after. */
+  get found(): FrameFilter | undefined {
+    return this.finding?.frameFilter;
+  }
+
+  /** Looks for the frames `test` passes, replacing the last find; resolves false when replaced before the end. */
+  async find(test: FrameTest): Promise<boolean> {
+    this.finding?.controller.abort();
+    const finding = { frameFilter: new FrameFilter(this.decoded, test), controller: new AbortController(), done: false };
+    this.finding = finding;
+    this.update();
+    finding.done = await this.examineAll(finding.frameFilter, finding.controller.signal, () => this.announceSoon());
+    if (finding.done) this.update();
+    return finding.done;
+  }
+
+  /** Whether frame `index` is displayed (passes the applied filter). */
+  isDisplayed(index: number): boolean {
     const applied = this.appliedFilter;
-    if (!applied || applied.caughtUp || this.keepingUp) return;
-    this.keepingUp = true;
-    void runScan(applied).then(() => {
-      this.keepingUp = false;
-      if (this.appliedFilter === applied) this.update();
-    });
+    if (!applied) return index < this.decoded.count;
+    const row = applied.rowAtOrAfter(index);
+    return row < applied.matched && applied.frameAt(row) === index;
   }
 
   // ---- conversations and endpoints -------------------------------------------------------------------

@@ -12,6 +12,12 @@ export interface FilterProgress extends ScanProgress {
   matched: number;
 }
 
+/** A display filter, or another test of frames (a find's) that may need the tree or the columns. */
+export interface FrameTest extends DisplayFilter {
+  readonly tree?: boolean;
+  readonly columns?: boolean;
+}
+
 export class FrameFilter extends StoreScan {
   /** Store indexes of the frames that pass, in order: the rows of a filtered packet list. */
   private rows = new Uint32Array(1024);
@@ -27,15 +33,19 @@ export class FrameFilter extends StoreScan {
 
   constructor(
     private readonly decoded: DecodedStore,
-    readonly filter: DisplayFilter,
+    readonly filter: FrameTest,
   ) {
-    super(decoded.store, decoded.registry, { tree: false, columns: false, fields: filter.fields });
-    this.again = decoded.createDissection({ tree: false, columns: false, fields: filter.fields });
+    const options = { tree: filter.tree ?? false, columns: filter.columns ?? false, fields: filter.fields };
+    super(decoded.store, decoded.registry, options);
+    this.again = decoded.createDissection(options);
   }
 
-  /** Whether the redo pool's workers can examine frames for it: they hold no tap paths, verdicts or drops. */
+  /**
+   * Whether the redo pool's workers can examine frames for it: they compile display filters (not a find's
+   * other tests) and hold no tap paths, verdicts or drops.
+   */
   get poolable(): boolean {
-    return !readsTapPaths(this.filter.fields) && !readsFates(this.filter.fields) && this.examined === 0;
+    return !this.filter.tree && !this.filter.columns && !readsTapPaths(this.filter.fields) && !readsFates(this.filter.fields) && this.examined === 0;
   }
 
   /** The passing frames among those before `upTo`, examined by the redo pool, in order. */

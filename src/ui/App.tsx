@@ -27,6 +27,7 @@ import { usePromptLine } from './use-prompt-line.js';
 import { useFilterBar } from './use-filter-bar.js';
 import { useHelp } from './use-help.js';
 import { useHex } from './use-hex.js';
+import { useFind } from './use-find.js';
 import { useKeyQueue, useKeys, type CommandHandlers } from './use-keys.js';
 import { usePacketList } from './use-packet-list.js';
 import { useStatusBar } from './use-status-bar.js';
@@ -46,7 +47,7 @@ export interface AppProps {
 
 type Pane = 'list' | 'tree' | 'hex';
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
-type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'command';
+type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'packetFind' | 'command';
 /** What the path line is asked for: an export of frames, or a followed stream's bytes. */
 type PathPurpose = 'export' | 'save';
 
@@ -106,6 +107,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   const detail = useMemo(() => (list.currentFrame >= 0 ? session.decoded.detail(list.currentFrame) : undefined), [session, list.currentFrame]);
   const tree = useTree(detail, layout.treeRows);
   const hex = useHex(detail, tree.selected, layout.hexRows, pane === 'hex');
+  const find = useFind(session, list.currentFrame, detail, tree, (index) => list.goTo(index + 1), toPanes, setMessage);
   // The selection stays on its frame when it still passes a new filter, else moves to the next one that does.
   const keepSelection = (filter: FrameFilter) => {
     const keep = list.currentFrame;
@@ -146,8 +148,15 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       setMode('filter');
     },
     cancelFilter: () => {
-      if (session.cancelFilter()) setMessage('Filter cancelled');
+      if (find.cancel()) setMessage('Find stopped');
+      else if (session.cancelFilter()) setMessage('Filter cancelled');
     },
+    findPacket: () => {
+      find.line.open();
+      setMode('packetFind');
+    },
+    findNext: () => find.step(1),
+    findPrevious: () => find.step(-1),
     follow: list.toggleFollow,
     mark: () => {
       if (list.currentFrame < 0) return;
@@ -272,6 +281,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   useKeys(queue, 'filter', { ...filterBar.commands, interrupt: onQuit }, scope === 'filter');
   useKeys(queue, 'path', { ...pathLine.commands, interrupt: onQuit }, scope === 'path');
   useKeys(queue, 'find', { ...findLine.commands, interrupt: onQuit }, scope === 'find');
+  useKeys(queue, 'packetFind', { ...find.commands, interrupt: onQuit }, scope === 'packetFind');
   useKeys(queue, 'command', { ...commandLine.commands, interrupt: onQuit }, scope === 'command');
   useKeys(queue, 'help', { ...help.commands, interrupt: onQuit }, scope === 'help');
   useKeys(queue, 'traffic', { ...traffic.commands, interrupt: onQuit }, scope === 'traffic');
@@ -304,10 +314,12 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
         <EditedLine prompt={pathPrompt} line={pathLine.editor.line} />
       ) : mode === 'find' ? (
         <EditedLine prompt="Search: " line={findLine.editor.line} />
+      ) : mode === 'packetFind' ? (
+        <EditedLine prompt={find.prompt} line={find.line.editor.line} />
       ) : mode === 'command' ? (
         <EditedLine prompt=":" line={commandLine.editor.line} />
       ) : (
-        <Text wrap="truncate">{message || (following ? '' : fieldHelp())}</Text>
+        <Text wrap="truncate">{find.progress ?? (message || (following ? '' : fieldHelp()))}</Text>
       )}
       <StatusBar text={statusText} width={columns} />
     </>
@@ -333,9 +345,9 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
         <PacketList rows={list.rows} selected={list.selectedInView} width={columns} largestNumber={Math.max(session.decoded.count, 99999)} colour={colour} />
       </Box>
       {title(detail ? `Frame ${detail.frame.number}: ${tree.lines.length} lines${pane === 'tree' ? ' — Enter/→ expand, ← collapse, * all' : ''}` : 'No frame', pane === 'tree')}
-      <TreePane lines={tree.lines} top={tree.top} cursor={tree.cursor} height={layout.treeRows} focused={pane === 'tree'} />
+      <TreePane lines={tree.lines} top={tree.top} cursor={tree.cursor} height={layout.treeRows} focused={pane === 'tree'} found={find.foundNodes} colour={colour} />
       {title(detail ? `${sanitize(hex.sourceName)} (${hex.bytes.length} bytes)${node ? ' — ' + sanitize(nodeLabel(node)) : ''}` : '', pane === 'hex')}
-      <HexPane bytes={hex.bytes} field={hex.field} layer={hex.layer} top={hex.top} height={layout.hexRows} colour={colour} />
+      <HexPane bytes={hex.bytes} field={hex.field} layer={hex.layer} found={find.foundBytes.filter((found) => found.source === hex.sourceIndex)} top={hex.top} height={layout.hexRows} colour={colour} />
       {mode === 'filter' ? <FilterBar line={filterBar.editor.line} candidates={filterBar.candidates} colour={colour} registry={session.decoded.registry} /> : bottom}
     </Box>
   );

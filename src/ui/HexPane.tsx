@@ -1,7 +1,8 @@
 // The bytes of the selected frame (or of the reassembled buffer the selected field lives in): offset,
-// hex and ASCII, the field's bytes inverted and the rest of its layer's shaded. Non-printable bytes show
+// hex and ASCII, the field's bytes inverted, a find's matches highlighted and the rest of the field's layer shaded. Non-printable bytes show
 // as `.`, so a payload cannot reach the terminal.
 import { Box, Text } from 'ink';
+import { FoundText } from './TreePane.js';
 
 export const BYTES_PER_ROW = 16;
 
@@ -14,16 +15,27 @@ export interface HexPaneProps {
   bytes: Uint8Array;
   field: ByteRange | undefined;
   layer: ByteRange | undefined;
+  /** What a find matched in these bytes. */
+  found: readonly ByteRange[];
   /** First row shown. */
   top: number;
   height: number;
   colour: boolean;
 }
 
-type Shade = 'field' | 'layer' | 'plain';
+type Shade = 'field' | 'found' | 'layer' | 'plain';
 
-function shadeOf(at: number, field: ByteRange | undefined, layer: ByteRange | undefined): Shade {
-  if (field && field.length > 0 && at >= field.start && at < field.start + field.length) return 'field';
+interface Ranges {
+  field: ByteRange | undefined;
+  found: readonly ByteRange[];
+  layer: ByteRange | undefined;
+}
+
+const within = (at: number, range: ByteRange) => at >= range.start && at < range.start + range.length;
+
+function shadeOf(at: number, { field, found, layer }: Ranges): Shade {
+  if (field && field.length > 0 && within(at, field)) return 'field';
+  if (found.some((range) => within(at, range))) return 'found';
   if (layer && at >= layer.start && at < layer.start + layer.length) return 'layer';
   return 'plain';
 }
@@ -46,11 +58,11 @@ interface Span {
 }
 
 /** Consecutive bytes of one shade as one span (hex and ASCII parts each). */
-function spans(bytes: Uint8Array, from: number, to: number, field: ByteRange | undefined, layer: ByteRange | undefined): { hex: Span[]; ascii: Span[] } {
+function spans(bytes: Uint8Array, from: number, to: number, ranges: Ranges): { hex: Span[]; ascii: Span[] } {
   const hex: Span[] = [];
   const ascii: Span[] = [];
   for (let at = from; at < to; at++) {
-    const shade = shadeOf(at, field, layer);
+    const shade = shadeOf(at, ranges);
     const gap = at === from ? '' : at - from === BYTES_PER_ROW / 2 ? '  ' : ' ';
     const lastHex = hex[hex.length - 1];
     if (lastHex?.shade === shade) lastHex.text += gap + HEX[bytes[at]];
@@ -68,11 +80,12 @@ function spans(bytes: Uint8Array, from: number, to: number, field: ByteRange | u
 
 function Shaded({ span, colour }: { span: Span; colour: boolean }) {
   if (span.shade === 'field') return <Text inverse>{span.text}</Text>;
+  if (span.shade === 'found') return <FoundText colour={colour}>{span.text}</FoundText>;
   if (span.shade === 'layer') return colour ? <Text color="cyan">{span.text}</Text> : <Text underline>{span.text}</Text>;
   return <Text>{span.text}</Text>;
 }
 
-export function HexPane({ bytes, field, layer, top, height, colour }: HexPaneProps) {
+export function HexPane({ bytes, field, layer, found, top, height, colour }: HexPaneProps) {
   const rows: number[] = [];
   for (let row = top; row < top + height && row * BYTES_PER_ROW < bytes.length; row++) rows.push(row);
   return (
@@ -80,7 +93,7 @@ export function HexPane({ bytes, field, layer, top, height, colour }: HexPanePro
       {rows.map((row) => {
         const from = row * BYTES_PER_ROW;
         const to = Math.min(bytes.length, from + BYTES_PER_ROW);
-        const { hex, ascii } = spans(bytes, from, to, field, layer);
+        const { hex, ascii } = spans(bytes, from, to, { field, found, layer });
         const missing = BYTES_PER_ROW - (to - from);
         const padding = ' '.repeat(missing * 3 + (to - from <= BYTES_PER_ROW / 2 ? 1 : 0));
         return (

@@ -3,7 +3,7 @@
 // that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
-export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'command' | 'help' | 'traffic' | 'follow' | 'report';
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'packetFind' | 'command' | 'help' | 'traffic' | 'follow' | 'report';
 
 export type CommandName =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
@@ -13,7 +13,8 @@ export type CommandName =
   | 'cursorLeft' | 'cursorRight' | 'lineStart' | 'lineEnd' | 'deleteBack' | 'deleteForward' | 'deleteWord' | 'killToEnd' | 'clearLine' | 'insert'
   | 'closeHelp'
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
-  | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save';
+  | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save'
+  | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind';
 
 export interface Command {
   name: CommandName;
@@ -25,7 +26,7 @@ export interface Command {
 }
 
 const PANES: readonly Scope[] = ['list', 'tree', 'hex'];
-const LINES: readonly Scope[] = ['filter', 'path', 'find', 'command'];
+const LINES: readonly Scope[] = ['filter', 'path', 'find', 'packetFind', 'command'];
 const VIEWS: readonly Scope[] = ['traffic', 'follow', 'report'];
 /** The views whose rows Enter applies as a filter. */
 const TABLES: readonly Scope[] = ['traffic', 'report'];
@@ -54,13 +55,16 @@ export const COMMANDS: readonly Command[] = [
   { name: 'collapse', keys: '←', description: 'collapse the node, or go to its parent', scopes: ['tree'], matches: (_, key) => key.leftArrow },
   { name: 'expandAll', keys: '*', description: 'expand the whole tree', scopes: PANES, matches: character('*') },
   { name: 'filter', keys: '/ :filter X', description: 'edit the display filter (:filter applies X)', scopes: PANES, matches: character('/') },
-  { name: 'cancelFilter', keys: 'Esc', description: 'cancel a filter being applied', scopes: PANES, matches: (_, key) => key.escape },
+  { name: 'cancelFilter', keys: 'Esc', description: 'cancel a filter being applied, or a find', scopes: PANES, matches: (_, key) => key.escape },
   { name: 'follow', keys: 'F', description: 'follow new packets on or off', scopes: PANES, matches: character('F') },
   { name: 'mark', keys: 'Space', description: 'mark or unmark the packet', scopes: PANES, matches: character(' ') },
   { name: 'markAll', keys: 'M', description: 'mark every displayed packet', scopes: PANES, matches: character('M') },
   { name: 'nextMarked', keys: '>', description: 'select the next marked packet', scopes: PANES, matches: character('>') },
   { name: 'previousMarked', keys: '<', description: 'select the previous marked packet', scopes: PANES, matches: character('<') },
   { name: 'goToFrame', keys: 'Ctrl-G :N', description: 'go to packet N (type its number)', scopes: PANES, matches: ctrl('g') },
+  { name: 'findPacket', keys: 'Ctrl-F', description: 'find a packet: by display filter, hex bytes, or a string in the bytes, Info or the tree', scopes: PANES, matches: ctrl('f') },
+  { name: 'findNext', keys: 'n', description: 'the next packet found, wrapping', scopes: PANES, matches: character('n') },
+  { name: 'findPrevious', keys: 'N', description: 'the previous packet found', scopes: PANES, matches: character('N') },
   { name: 'clearMarks', keys: 'U', description: 'clear all marks', scopes: PANES, matches: character('U') },
   { name: 'export', keys: 'w :write', description: 'write marked (else displayed) packets to a file', scopes: PANES, matches: character('w') },
   { name: 'conversations', keys: 'C :conv', description: 'conversations: Ethernet, IPv4, IPv6, TCP, UDP', scopes: PANES, matches: character('C') },
@@ -79,6 +83,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'accept', keys: 'Enter', description: 'apply the filter (empty: none), write the file, search, run the command', scopes: LINES, matches: (_, key) => key.return },
   { name: 'cancel', keys: 'Esc', description: 'leave the line; the filter applied before stays', scopes: LINES, matches: (_, key) => key.escape },
   { name: 'complete', keys: 'Tab', description: 'complete the field name', scopes: ['filter'], matches: (_, key) => key.tab },
+  { name: 'nextFindKind', keys: 'Tab', description: 'find by: display filter, hex bytes (de:ad:be:ef), string in the bytes, in Info, in the tree', scopes: ['packetFind'], matches: (_, key) => key.tab },
   { name: 'older', keys: '↑', description: 'an earlier filter', scopes: ['filter'], matches: (_, key) => key.upArrow },
   { name: 'newer', keys: '↓', description: 'a later filter', scopes: ['filter'], matches: (_, key) => key.downArrow },
   { name: 'cursorLeft', keys: '← Ctrl-B', description: 'cursor left', scopes: LINES, matches: (input, key) => key.leftArrow || ctrl('b')(input, key) },
@@ -123,6 +128,7 @@ export const HELP_SECTIONS: readonly { title: string; scopes: readonly Scope[] }
   { title: 'Every view (conversations, hierarchy, expert, taps, follow)', scopes: VIEWS },
   { title: 'Conversations, protocol hierarchy, expert information, taps, drops, verdicts and warnings', scopes: TABLES },
   { title: 'Filter line', scopes: ['filter'] },
+  { title: 'Find line (Ctrl-F)', scopes: ['packetFind'] },
   { title: 'Conversations and endpoints (C, E)', scopes: ['traffic'] },
   { title: 'Follow stream (f)', scopes: ['follow'] },
   { title: 'This screen', scopes: ['help'] },

@@ -50,6 +50,20 @@ export function allExpandableKeys(roots: readonly TreeNode[]): string[] {
   return keys;
 }
 
+/** The keys from the root down to `target` (its own last), or undefined when it is not in the tree. */
+export function keyPathTo(roots: readonly TreeNode[], target: TreeNode): string[] | undefined {
+  const visit = (nodes: readonly TreeNode[], parent: string): string[] | undefined => {
+    const keys = keysOf(nodes, parent);
+    for (let index = 0; index < nodes.length; index++) {
+      if (nodes[index] === target) return [keys[index]];
+      const below = visit(nodes[index].children, keys[index]);
+      if (below) return [keys[index], ...below];
+    }
+    return undefined;
+  };
+  return visit(roots, '');
+}
+
 export function lineText(line: TreeLine): string {
   const marker = line.expandable ? (line.expanded ? '▾ ' : '▸ ') : '  ';
   return '  '.repeat(line.depth) + marker + nodeLabel(line.node);

@@ -11,6 +11,8 @@ export interface HexState {
   bytes: Uint8Array;
   /** The byte source's name ("Frame", "Reassembled TCP (N bytes)"). */
   sourceName: string;
+  /** Which byte source the bytes are: 0 the frame, others reassembled. */
+  sourceIndex: number;
   field: ByteRange | undefined;
   layer: ByteRange | undefined;
   top: number;
@@ -35,6 +37,7 @@ export function useHex(detail: Dissection | undefined, line: TreeLine | undefine
   return {
     bytes,
     sourceName: detail?.sources[sourceIndex]?.name ?? 'Frame',
+    sourceIndex,
     field,
     layer,
     top,

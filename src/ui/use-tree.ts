@@ -2,7 +2,8 @@
 // frame stays open in the next) and the line under the cursor.
 import { useState } from 'react';
 import type { Dissection } from '../decode/dissection.js';
-import { allExpandableKeys, treeLines, type TreeLine } from './tree-lines.js';
+import type { TreeNode } from '../decode/tree.js';
+import { allExpandableKeys, keyPathTo, treeLines, type TreeLine } from './tree-lines.js';
 import { movement, type CommandHandlers } from './use-keys.js';
 
 export interface TreeState {
@@ -13,6 +14,8 @@ export interface TreeState {
   selected: TreeLine | undefined;
   commands: CommandHandlers;
   expandAll(): void;
+  /** Expands the nodes above `node` and puts the cursor on it (a find's match). */
+  reveal(node: TreeNode): void;
 }
 
 export function useTree(detail: Dissection | undefined, height: number): TreeState {
@@ -36,8 +39,16 @@ export function useTree(detail: Dissection | undefined, height: number): TreeSta
     if (detail) setExpanded(new Set([...expanded, ...allExpandableKeys(detail.roots)]));
   };
 
+  const reveal = (node: TreeNode) => {
+    const path = detail && keyPathTo(detail.roots, node);
+    if (!path) return;
+    setExpanded(new Set([...expanded, ...path.slice(0, -1)]));
+    setSelectedKey(path[path.length - 1]);
+  };
+
   return {
     lines,
+    reveal,
     cursor,
     top: Math.max(0, Math.min(cursor - (height >> 1), lines.length - height)),
     selected,
