@@ -4,7 +4,7 @@
 // microseconds on the bundled sample, nanoseconds on the corpus' cli-nano.pcap.
 import { join } from 'node:path';
 import test from 'ava';
-import { TIME_FORMATS } from '../src/cli/time-column.js';
+import { TIME_FORMATS } from '../src/decode/time-format.js';
 import { CORPUS, CORPUS_ABSENT, corpusPresent } from './helpers/corpus.js';
 import { runCli } from './helpers/run.js';
 import { tsharkLines, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { MAX_CAPLEN } from '../capture/frame.js';
 import { DEFAULT_TRACE_RATE } from '../capture/nft-tracer.js';
-import { isTimeFormat, TIME_FORMATS, type TimeFormat } from './time-column.js';
+import { isTimeFormat, TIME_FORMATS, type TimeFormat } from '../decode/time-format.js';
 
 export type OutputFormat = 'text' | 'fields' | 'json';
 

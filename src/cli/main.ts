@@ -26,7 +26,7 @@ import { requestStatistics, type StatisticsRequest } from './statistics.js';
 import { describeDevice } from './interfaces.js';
 import { TextOutput } from './output.js';
 import { drawDrops } from './drops-report.js';
-import { TimeColumn } from './time-column.js';
+import { TimeColumn } from '../decode/time-format.js';
 import { FieldsPrinter, JsonPrinter, resolveFields, TextPrinter } from './print.js';
 
 export const ExitStatus = { OK: 0, USAGE: 1, FAILURE: 2 } as const;

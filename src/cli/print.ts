@@ -9,7 +9,7 @@ import { walkTree } from '../decode/tree.js';
 import type { FieldOutputOptions } from './args.js';
 import type { FrameOutput } from '../session/print-pass.js';
 import type { TextOutput } from './output.js';
-import type { TimeColumn } from './time-column.js';
+import type { TimeColumn } from '../decode/time-format.js';
 
 const COLUMN_PREFIX = '_ws.col.';
 const COLUMNS = ['No.', 'Time', 'Source', 'Destination', 'Protocol', 'Length', 'Info'] as const;

@@ -23,6 +23,7 @@ import { ViewScan } from './stats/statistics-scan.js';
 import type { TapStatistics } from './stats/tap-statistics.js';
 import { isPooledView, VIEW_STATISTICS, type PooledView, type ViewName } from './stats/view-statistics.js';
 import { Marks } from './marks.js';
+import { TimeReferences } from './time-references.js';
 import type { TrafficTables } from './stats/traffic.js';
 
 export interface SourceStatus {
@@ -52,6 +53,7 @@ const RATE_WINDOW_MS = 1000;
 
 export class CaptureSession {
   readonly marks = new Marks();
+  readonly references = new TimeReferences();
   private statusNow: SourceStatus;
   private versionNow = 0;
   private readonly listeners = new Set<() => void>();

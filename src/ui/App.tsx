@@ -5,6 +5,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useMemo, useReducer, useState, useSyncExternalStore } from 'react';
 import { nodeLabel, type TreeNode } from '../decode/tree.js';
 import { sanitize } from '../decode/sanitize.js';
+import { isTimeFormat, TIME_FORMAT_NAMES, TIME_FORMATS, type TimeFormat } from '../decode/time-format.js';
 import type { CaptureSession } from '../session/capture-session.js';
 import type { FrameFilter } from '../session/frame-filter.js';
 import type { Scope } from './commands.js';
@@ -46,6 +47,8 @@ export interface AppProps {
 }
 
 type Pane = 'list' | 'tree' | 'hex';
+/** The formats `t` goes through; the day-of-year ones are for `:time`. */
+const CYCLED_TIME_FORMATS: readonly TimeFormat[] = ['r', 'd', 'dd', 'a', 'ad', 'e', 'u', 'ud'];
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
 type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'packetFind' | 'command';
 /** What the path line is asked for: an export of frames, or a followed stream's bytes. */
@@ -101,7 +104,8 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   const toPanes = () => setMode('panes');
   const toFollow = () => setMode('follow');
 
-  const list = usePacketList(session, layout.listRows, session.nanosecond ? 9 : 6);
+  const [timeFormat, setTimeFormat] = useState<TimeFormat>('r');
+  const list = usePacketList(session, layout.listRows, timeFormat, session.nanosecond ? 9 : 6);
   // The tree is dissected when the selection moves, not on every redraw (keys typed in the filter line,
   // a source's appends); the decoded store keeps one detail dissection, which only this reads.
   const detail = useMemo(() => (list.currentFrame >= 0 ? session.decoded.detail(list.currentFrame) : undefined), [session, list.currentFrame]);
@@ -155,6 +159,12 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       find.line.open();
       setMode('packetFind');
     },
+    timeFormat: () => showTimeIn(CYCLED_TIME_FORMATS[(CYCLED_TIME_FORMATS.indexOf(timeFormat) + 1) % CYCLED_TIME_FORMATS.length]),
+    timeReference: () => {
+      if (list.currentFrame < 0) return;
+      const set = session.references.toggle(list.currentFrame);
+      setMessage(set ? `Frame ${list.currentFrame + 1} is a time reference: relative times after it count from it` : `Frame ${list.currentFrame + 1} is no longer a time reference`);
+    },
     findNext: () => find.step(1),
     findPrevious: () => find.step(-1),
     follow: list.toggleFollow,
@@ -200,6 +210,10 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
     quit: onQuit,
     interrupt: onQuit,
   };
+  function showTimeIn(format: TimeFormat): void {
+    setTimeFormat(format);
+    setMessage(`Time: ${TIME_FORMAT_NAMES[format]} (${format})`);
+  }
   function openCommandLine(): void {
     commandLine.open();
     setMode('command');
@@ -244,6 +258,8 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
         return argument === '' ? run('followStream') : followArgument(argument);
       case 'filter':
         return applyFilter(argument);
+      case 'time':
+        return isTimeFormat(argument) ? showTimeIn(argument) : setMessage(`:time takes one of ${TIME_FORMATS.join(' ')}, as tshark's -t`);
       case 'write':
         return argument === '' ? run('export') : setMessage(exportMessage(session, argument));
       case 'help':
@@ -252,7 +268,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       case 'quit':
         return onQuit();
       default:
-        setMessage(`No ":${name}": conv endpoints phs expert taps drops verdicts warnings follow filter write help quit`);
+        setMessage(`No ":${name}": ? lists the commands (conv, follow N, filter X, time F, write...) beside their keys`);
     }
   }
   function focus(next: Pane): void {

@@ -14,7 +14,7 @@ export type CommandName =
   | 'closeHelp'
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
   | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save'
-  | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind';
+  | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference';
 
 export interface Command {
   name: CommandName;
@@ -65,6 +65,8 @@ export const COMMANDS: readonly Command[] = [
   { name: 'findPacket', keys: 'Ctrl-F', description: 'find a packet: by display filter, hex bytes, or a string in the bytes, Info or the tree', scopes: PANES, matches: ctrl('f') },
   { name: 'findNext', keys: 'n', description: 'the next packet found, wrapping', scopes: PANES, matches: character('n') },
   { name: 'findPrevious', keys: 'N', description: 'the previous packet found', scopes: PANES, matches: character('N') },
+  { name: 'timeFormat', keys: 't :time F', description: "the Time column's format, in turn: r d dd a ad e u ud (:time takes any of tshark's -t)", scopes: PANES, matches: character('t') },
+  { name: 'timeReference', keys: 'Ctrl-T', description: 'set or clear a time reference: relative times after it count from it', scopes: PANES, matches: ctrl('t') },
   { name: 'clearMarks', keys: 'U', description: 'clear all marks', scopes: PANES, matches: character('U') },
   { name: 'export', keys: 'w :write', description: 'write marked (else displayed) packets to a file', scopes: PANES, matches: character('w') },
   { name: 'conversations', keys: 'C :conv', description: 'conversations: Ethernet, IPv4, IPv6, TCP, UDP', scopes: PANES, matches: character('C') },
@@ -76,7 +78,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'verdicts', keys: 'V :verdicts', description: "netfilter's verdicts by rule, with the packets each ended (live, --trace)", scopes: PANES, matches: character('V') },
   { name: 'warnings', keys: 'W :warnings', description: "what the live capture's taps cannot see (XDP, tc egress, offload, pktgen)", scopes: PANES, matches: character('W') },
   { name: 'followStream', keys: 'f :follow [udp|http] N', description: "follow the packet's TCP or UDP stream, or stream N (applies tcp.stream eq N or udp.stream eq N)", scopes: PANES, matches: character('f') },
-  { name: 'commandLine', keys: ':', description: 'type a command: N (go to packet N), conv, endpoints, phs, expert, taps, drops, verdicts, warnings, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
+  { name: 'commandLine', keys: ':', description: 'type a command: N (go to packet N), time F, conv, endpoints, phs, expert, taps, drops, verdicts, warnings, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
   { name: 'help', keys: '? :help', description: 'show these keys', scopes: PANES, matches: character('?') },
   { name: 'quit', keys: 'q :quit', description: 'quit', scopes: PANES, matches: character('q') },
   { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },

@@ -1,6 +1,5 @@
 // What the UI shows of a frame, read from its dissection: the packet list's row and the Tap column.
 import type { Dissection } from '../decode/dissection.js';
-import { nanosecondsText } from '../decode/field.js';
 import { TAP_COLUMN_FIELDS, tapArrow, tapInterface, verdictMark } from '../decode/protocols/tap.js';
 import { BAD_TCP_FIELDS, isBadTcp } from '../decode/tcp-analysis.js';
 import type { PacketRow } from './PacketList.js';
@@ -18,12 +17,13 @@ export function tapText(dissection: Dissection): string {
   return name === undefined ? arrow : `${arrow}${arrow ? ' ' : ''}${name}`;
 }
 
-export function packetRow(dissection: Dissection, marked: boolean, timeDigits: number): PacketRow {
+/** `time`: the Time column's text, in the format chosen (time-format.ts). */
+export function packetRow(dissection: Dissection, marked: boolean, time: string): PacketRow {
   const frame = dissection.frame;
   const cols = dissection.cols;
   return {
     number: frame.number,
-    time: nanosecondsText(frame.relativeNs, timeDigits),
+    time,
     tap: tapText(dissection),
     source: cols.src,
     destination: cols.dst,

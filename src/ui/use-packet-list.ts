@@ -1,6 +1,9 @@
 // The packet list's state and commands: the selected frame (kept by frame, so it survives a filter),
 // the first row in view, following the newest frame, and the rows in view (only those are dissected).
 import { useState } from 'react';
+import type { Timestamp } from '../decode/decoder.js';
+import type { Dissection } from '../decode/dissection.js';
+import { timeText, type TimeFormat } from '../decode/time-format.js';
 import type { CaptureSession } from '../session/capture-session.js';
 import type { PacketRow } from './PacketList.js';
 import { packetRow } from './rows.js';
@@ -23,7 +26,19 @@ export interface PacketListState {
   toggleFollow(): void;
 }
 
-export function usePacketList(session: CaptureSession, height: number, timeDigits: number): PacketListState {
+/** What a time counts from: the previous displayed frame (dd), or the time reference before the frame (r). */
+const since: Timestamp = { tsSec: 0, tsNsec: 0 };
+
+/** Displayed row `row`'s Time column: *REF* on a time reference, as Wireshark shows it. */
+function rowTime(session: CaptureSession, format: TimeFormat, digits: number, row: number, dissection: Dissection): string {
+  const index = dissection.frame.number - 1;
+  if (session.references.has(index)) return '*REF*';
+  const from = format === 'dd' ? (row > 0 ? session.frameAt(row - 1) : undefined) : format === 'r' ? session.references.atOrBefore(index) : undefined;
+  if (from !== undefined) session.decoded.store.timestampOf(from, since);
+  return timeText(format, digits, dissection.frame, from === undefined ? undefined : since);
+}
+
+export function usePacketList(session: CaptureSession, height: number, timeFormat: TimeFormat, timeDigits: number): PacketListState {
   const [selectedFrame, setSelectedFrame] = useState(0);
   const [top, setTop] = useState(0);
   const [following, setFollowing] = useState(session.status.live);
@@ -38,7 +53,8 @@ export function usePacketList(session: CaptureSession, height: number, timeDigit
   const rows: PacketRow[] = [];
   for (let row = listTop; row < Math.min(displayed, listTop + height); row++) {
     const index = session.frameAt(row);
-    rows.push(packetRow(session.decoded.summary(index), session.marks.has(index), timeDigits));
+    const summary = session.decoded.summary(index);
+    rows.push(packetRow(summary, session.marks.has(index), rowTime(session, timeFormat, timeDigits, row, summary)));
   }
 
   const select = (row: number) => {

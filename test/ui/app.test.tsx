@@ -178,7 +178,7 @@ test(': runs the commands of the keys by name: conv, follow N, follow udp N, fil
   const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={SIZE} />);
   await started();
   await press(app, ':', ...'bogus', KEY.enter);
-  await expectShown(t, app, /No ":bogus": conv endpoints phs expert taps drops verdicts warnings follow filter write help quit$/m);
+  await expectShown(t, app, /No ":bogus": \? lists the commands \(conv, follow N, filter X, time F, write\.\.\.\) beside their keys$/m);
   await press(app, ':', ...'filter icmp', KEY.enter);
   const expected = await tsharkLines(['-r', SAMPLE, '-Y', 'icmp', '-T', 'fields', '-e', 'frame.number']);
   await expectShown(t, app, new RegExp(`42 frames · ${expected.length} shown .*filter: icmp`));
