@@ -340,7 +340,8 @@ export class Dissection extends FieldRecorder {
    * Wireshark's tree); `closeTopLevel` goes back to the node that was open before.
    */
   openTopLevel(field: FieldDef, value: FieldValue): void {
-    if (!this.tree) return;
+    // Without a tree there is no place to open: the field is still recorded, for a filter (`tcp.segments`).
+    if (!this.tree) return this.generated(field, value);
     this.outerStack = this.stack.splice(0);
     this.open(field, 0, 0, value);
     if (this.last) this.last.generated = true;

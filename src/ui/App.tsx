@@ -29,6 +29,7 @@ import { useFilterBar } from './use-filter-bar.js';
 import { useHelp } from './use-help.js';
 import { useHex } from './use-hex.js';
 import { useFind } from './use-find.js';
+import { fieldFilterCommands } from './field-filter-commands.js';
 import { useKeyQueue, useKeys, type CommandHandlers } from './use-keys.js';
 import { usePacketList } from './use-packet-list.js';
 import { useStatusBar } from './use-status-bar.js';
@@ -292,7 +293,11 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   const report = reportMode ? { hierarchy, expert, taps, drops, verdicts, warnings }[mode] : undefined;
   const scope: Scope = mode === 'panes' ? pane : reportMode ? 'report' : mode;
   useKeys(queue, 'list', inPanes({ ...list.commands, expand: () => setPane('tree') }), scope === 'list');
-  useKeys(queue, 'tree', inPanes(tree.commands), scope === 'tree');
+  const prepareFilter = (text: string) => {
+    filterBar.open(text);
+    setMode('filter');
+  };
+  useKeys(queue, 'tree', inPanes({ ...tree.commands, ...fieldFilterCommands(session, tree.selected?.node, applyFilter, prepareFilter, setMessage) }), scope === 'tree');
   useKeys(queue, 'hex', inPanes(hex.commands), scope === 'hex');
   useKeys(queue, 'filter', { ...filterBar.commands, interrupt: onQuit }, scope === 'filter');
   useKeys(queue, 'path', { ...pathLine.commands, interrupt: onQuit }, scope === 'path');

@@ -14,7 +14,8 @@ export type CommandName =
   | 'closeHelp'
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
   | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save'
-  | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference';
+  | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference'
+  | 'applyAsFilter' | 'applyAndFilter' | 'applyOrFilter' | 'applyNotFilter' | 'prepareAsFilter';
 
 export interface Command {
   name: CommandName;
@@ -53,6 +54,11 @@ export const COMMANDS: readonly Command[] = [
   { name: 'previousPane', keys: 'Shift-Tab', description: 'previous pane', scopes: PANES, matches: (_, key) => key.tab && key.shift },
   { name: 'expand', keys: 'Enter →', description: 'list: open the tree; tree: expand or collapse the node', scopes: ['list', 'tree'], matches: (_, key) => key.return || key.rightArrow },
   { name: 'collapse', keys: '←', description: 'collapse the node, or go to its parent', scopes: ['tree'], matches: (_, key) => key.leftArrow },
+  { name: 'applyAsFilter', keys: 'a', description: 'apply the field as the filter: field == its value (a protocol: its name)', scopes: ['tree'], matches: character('a') },
+  { name: 'applyAndFilter', keys: '&', description: 'apply the filter && the field', scopes: ['tree'], matches: character('&') },
+  { name: 'applyOrFilter', keys: '|', description: 'apply the filter || the field', scopes: ['tree'], matches: character('|') },
+  { name: 'applyNotFilter', keys: '!', description: 'apply the filter && !(the field): hide packets like this one', scopes: ['tree'], matches: character('!') },
+  { name: 'prepareAsFilter', keys: 'A', description: 'put field == its value in the filter line, to edit before Enter', scopes: ['tree'], matches: character('A') },
   { name: 'expandAll', keys: '*', description: 'expand the whole tree', scopes: PANES, matches: character('*') },
   { name: 'filter', keys: '/ :filter X', description: 'edit the display filter (:filter applies X)', scopes: PANES, matches: character('/') },
   { name: 'cancelFilter', keys: 'Esc', description: 'cancel a filter being applied, or a find', scopes: PANES, matches: (_, key) => key.escape },

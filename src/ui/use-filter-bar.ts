@@ -12,8 +12,8 @@ export interface FilterBarState {
   editor: LineEditor;
   /** Names that could complete the word at the cursor, after a Tab. */
   candidates: string[];
-  /** Opens the line on the applied filter's text (empty while one is being applied). */
-  open(): void;
+  /** Opens the line on `text`, else on the applied filter's text (empty while one is being applied). */
+  open(text?: string): void;
   commands: CommandHandlers;
 }
 
@@ -29,8 +29,8 @@ export function useFilterBar(session: CaptureSession, close: () => void, applied
   return {
     editor,
     candidates,
-    open: () => {
-      editor.open(session.running ? '' : (session.applied?.filter.text ?? ''));
+    open: (text) => {
+      editor.open(text ?? (session.running ? '' : (session.applied?.filter.text ?? '')));
       setCandidates([]);
       history.reset();
     },
