@@ -29,6 +29,8 @@ export interface Options {
   count: number | undefined;
   /** -t: the Time column's format, as tshark's. */
   timeFormat: TimeFormat;
+  /** -d: Decode As rules, as tshark's (`tcp.port==8443,tls`), checked against the registry later. */
+  decodeAs: string[];
   writeFile: string | undefined;
   writeFormat: 'pcap' | 'pcapng';
   output: OutputFormat;
@@ -73,6 +75,9 @@ Input:
 Processing:
   -Y <display filter>    show only frames matching a Wireshark display filter
   -c <count>             stop after this many frames
+  -d <layer>==<selector>,<protocol>
+                         decode as, as tshark's: e.g. tcp.port==8443,tls
+                         (selector: a value, A-B or A:COUNT; repeatable)
 
 Output:
   -w <file>|-            write frames to this file instead of printing them
@@ -171,6 +176,7 @@ export function parseOptions(argv: readonly string[]): Options {
         Y: { type: 'string' },
         c: { type: 'string' },
         t: { type: 'string' },
+        d: { type: 'string', multiple: true },
         w: { type: 'string' },
         F: { type: 'string' },
         T: { type: 'string' },
@@ -239,6 +245,7 @@ export function parseOptions(argv: readonly string[]): Options {
     displayFilter: values.Y,
     count,
     timeFormat,
+    decodeAs: values.d ?? [],
     writeFile: values.w,
     writeFormat,
     output,

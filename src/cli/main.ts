@@ -10,7 +10,7 @@ import { DeviceCounters } from '../capture/device-counters.js';
 import { KernelDrops, KernelDropsError } from '../capture/kernel-drops.js';
 import { LiveCapture, LiveCaptureError, type CaptureCounts, type NetfilterTrace } from '../capture/live-capture.js';
 import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../capture/native/addon.js';
-import { createRegistry } from '../decode/decoder.js';
+import { registryDecodingAs } from '../decode/decoder.js';
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
 import { packageFile } from '../package-file.js';
@@ -94,7 +94,12 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     streams.stderr('tsshark: the interactive interface (--tui) needs a terminal on standard output\n');
     return ExitStatus.FAILURE;
   }
-  const registry = createRegistry();
+  const decodingAs = registryDecodingAs(options.decodeAs);
+  if (!decodingAs.ok) {
+    streams.stderr(`tsshark: ${decodingAs.error.replace(/\n/g, '\ntsshark: ')}\n`);
+    return ExitStatus.USAGE;
+  }
+  const registry = decodingAs.registry;
   const { fields, unknown } = resolveFields(registry, options.fields);
   if (unknown.length > 0) {
     streams.stderr(`tsshark: Some fields aren't valid:\n${unknown.map((name) => `\t${name}\n`).join('')}`);

@@ -33,16 +33,26 @@ import { DropLinks } from './taps/drop-links.js';
 import type { PacketFates } from './taps/packet-fates.js';
 import { NetfilterVerdicts } from './taps/verdicts.js';
 import { Sightings } from './taps/tap-copies.js';
+import { parseDecodeAs, type DecodeAs } from './decode-as.js';
 
 /** Pseudo-layers every frame starts with, before its link layer: the tap first, as it is tsshark's point. */
 const FRAME_LAYERS: readonly Dissector[] = [tap, frameProtocol];
 
-export function createRegistry(): Registry {
-  return new Registry(
-    [...FRAME_LAYERS, eth, vlan, sll, sll2, nullLink, raw, nflog, arp, ip, ipv6, icmp, icmpv6, tcp, udp, dns, dnsOverTcp, mdns, llmnr, tls, http, json, textLines, urlencodedForm, xml],
-    Object.values(expertFields),
-    data,
-  );
+const DISSECTORS: readonly Dissector[] = [...FRAME_LAYERS, eth, vlan, sll, sll2, nullLink, raw, nflog, arp, ip, ipv6, icmp, icmpv6, tcp, udp, dns, dnsOverTcp, mdns, llmnr, tls, http, json, textLines, urlencodedForm, xml];
+
+export function createRegistry(decodeAs: readonly DecodeAs[] = []): Registry {
+  return new Registry(DISSECTORS, Object.values(expertFields), data, decodeAs);
+}
+
+/** A registry with tshark's `-d` rules, given as text; the first wrong rule's error otherwise. */
+export function registryDecodingAs(texts: readonly string[]): { ok: true; registry: Registry } | { ok: false; error: string } {
+  const rules: DecodeAs[] = [];
+  for (const text of texts) {
+    const parsed = parseDecodeAs(text, DISSECTORS);
+    if (!parsed.ok) return parsed;
+    rules.push(parsed.rule);
+  }
+  return { ok: true, registry: createRegistry(rules) };
 }
 
 /** Seconds under which a nanosecond count is exact as a double (2^53 ns is about 104 days). */

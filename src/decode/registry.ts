@@ -1,5 +1,6 @@
 // The dissector registry, built explicitly from a list: dispatch tables, heuristics and every field by
 // its filter name. Nothing registers itself by being imported.
+import type { DecodeAs } from './decode-as.js';
 import type { Dissector, TableName } from './dissector.js';
 import { definedFieldCount, type FieldDef } from './field.js';
 
@@ -20,11 +21,13 @@ export class Registry {
    * @param dissectors protocols reached through the tables
    * @param frameFields fields of the pseudo-protocols the engine adds itself (frame, tap, expert)
    * @param data the fallback for bytes no table claims
+   * @param decodeAs keys handed to another protocol than the one bound there (`-d`)
    */
   constructor(
     readonly dissectors: readonly Dissector[],
     frameFields: readonly FieldDef[],
     readonly data: Dissector,
+    readonly decodeAs: readonly DecodeAs[] = [],
   ) {
     for (const dissector of [...dissectors, data]) {
       this.addField(dissector.protocol);
@@ -44,6 +47,11 @@ export class Registry {
     for (const [table, sharing] of Object.entries(SHARED_ENTRIES) as [TableName, TableName][]) {
       const entries = this.tables.get(sharing);
       if (entries) this.tables.set(table, entries);
+    }
+    for (const { table, keys, dissector } of decodeAs) {
+      const entries = this.tables.get(table) ?? new Map<number, Dissector>();
+      for (const key of keys) entries.set(key, dissector);
+      this.tables.set(table, entries);
     }
     this.fieldIdLimit = definedFieldCount();
   }

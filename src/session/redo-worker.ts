@@ -1,8 +1,8 @@
 // A worker thread of the redo pool (redo-pool.ts): it holds a copy of the session's decoded store (the
 // frame index, the bytes where they are, the in-order pass's memory) and dissects any slice of its frames
 // again, as the main thread would, for a display filter or a view's statistic.
-import { parentPort, type TransferListItem } from 'node:worker_threads';
-import { createRegistry } from '../decode/decoder.js';
+import { parentPort, workerData, type TransferListItem } from 'node:worker_threads';
+import { registryDecodingAs } from '../decode/decoder.js';
 import { compileFilter } from '../filter/display-filter.js';
 import { doubled } from '../util/typed-arrays.js';
 import type { DecodedStore } from './decoded-store.js';
@@ -10,7 +10,10 @@ import { unpackSnapshot, type JobKind, type PoolReply, type PoolRequest } from '
 import { StatisticsPass, type MergeableStatistic } from './stats/frame-statistics.js';
 import { POOLED_VIEWS } from './stats/view-statistics.js';
 
-const registry = createRegistry();
+// The session's -d rules were checked where they were given: an error here is a bug, which the pool reports.
+const decodingAs = registryDecodingAs((workerData as { decodeAs: readonly string[] }).decodeAs);
+if (!decodingAs.ok) throw new Error(decodingAs.error);
+const registry = decodingAs.registry;
 let decoded: DecodedStore | undefined;
 
 /** A slice's result, and what of it the message hands over rather than copies. */
