@@ -5,7 +5,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useMemo, useReducer, useState, useSyncExternalStore } from 'react';
 import { nodeLabel, type TreeNode } from '../decode/tree.js';
 import { sanitize } from '../decode/sanitize.js';
-import { isTimeFormat, TIME_FORMAT_NAMES, TIME_FORMATS, type TimeFormat } from '../decode/time-format.js';
+import { TIME_FORMAT_NAMES, type TimeFormat } from '../decode/time-format.js';
 import type { CaptureSession } from '../session/capture-session.js';
 import type { FrameFilter } from '../session/frame-filter.js';
 import type { Scope } from './commands.js';
@@ -20,7 +20,7 @@ import { FollowView } from './FollowView.js';
 import { TrafficView } from './TrafficView.js';
 import { TreePane } from './TreePane.js';
 import { useFollowView } from './use-follow-view.js';
-import type { FollowedStream, FollowProtocol } from '../session/stats/follow-statistic.js';
+import type { FollowedStream } from '../session/stats/follow-statistic.js';
 import { ReportView } from './ReportView.js';
 import { dropsReport, expertReport, hierarchyReport, tapsReport, verdictsReport, warningsReport } from './reports.js';
 import { useReportView } from './use-report-view.js';
@@ -29,6 +29,9 @@ import { useFilterBar } from './use-filter-bar.js';
 import { useHelp } from './use-help.js';
 import { useHex } from './use-hex.js';
 import { useFind } from './use-find.js';
+import { terminalClipboard, type Clipboard } from './clipboard.js';
+import { COPY_MENU, useCopy } from './use-copy.js';
+import { runColonCommand, type ColonActions } from './colon-commands.js';
 import { fieldFilterCommands } from './field-filter-commands.js';
 import { useKeyQueue, useKeys, type CommandHandlers } from './use-keys.js';
 import { usePacketList } from './use-packet-list.js';
@@ -45,15 +48,17 @@ export interface AppProps {
   initialFilter?: string;
   /** Fixed size for tests; otherwise the terminal's, following resizes. */
   size?: Size;
+  /** Where `y` copies to; the terminal's (OSC 52) unless a test gives its own. */
+  clipboard?: Clipboard;
 }
 
 type Pane = 'list' | 'tree' | 'hex';
 /** The formats `t` goes through; the day-of-year ones are for `:time`. */
 const CYCLED_TIME_FORMATS: readonly TimeFormat[] = ['r', 'd', 'dd', 'a', 'ad', 'e', 'u', 'ud'];
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
-type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'packetFind' | 'command';
+type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'packetFind' | 'command' | 'copy';
 /** What the path line is asked for: an export of frames, or a followed stream's bytes. */
-type PathPurpose = 'export' | 'save';
+type PathPurpose = 'export' | 'save' | 'copy';
 
 export interface Layout {
   /** Packet rows under the list's header. */
@@ -90,7 +95,9 @@ function exportMessage(session: CaptureSession, path: string): string {
   return result.ok ? `Wrote ${count(result.written)} ${which} frame${result.written === 1 ? '' : 's'} to ${path} (${result.format})` : result.error;
 }
 
-export function App({ session, colour, onQuit, initialFilter, size }: AppProps) {
+const TERMINAL_CLIPBOARD = terminalClipboard((sequence) => process.stdout.write(sequence));
+
+export function App({ session, colour, onQuit, initialFilter, size, clipboard = TERMINAL_CLIPBOARD }: AppProps) {
   useSyncExternalStore(
     (listener) => session.subscribe(listener),
     () => session.version,
@@ -133,9 +140,27 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   const warnings = useReportView(session, mode === 'warnings' ? { statistic: session.warnings, caughtUp: true, examined: 0 } : undefined, (found) => warningsReport(found, columns), rows - 3, toPanes, applyFilter);
   const following = mode === 'follow' || mode === 'find' || (mode === 'path' && pathPurpose === 'save');
   const follow = useFollowView(session, following, rows - 4, applyFilter, toPanes, setMessage);
-  const pathLine = usePromptLine(pathPurpose === 'save' ? toFollow : toPanes, (path) => setMessage(pathPurpose === 'save' ? follow.save(path) : exportMessage(session, path)));
+  const [copyRefusal, setCopyRefusal] = useState('');
+  const copy = useCopy(clipboard, { node: tree.selected?.node, row: list.rows[list.selectedInView], bytes: hex.bytes }, toPanes, setMessage, (reason) => {
+    setCopyRefusal(reason);
+    setPathPurpose('copy');
+    pathLine.open();
+    setMode('path');
+  });
+  const pathDone = { save: (path: string) => follow.save(path), copy: (path: string) => copy.write(path), export: (path: string) => exportMessage(session, path) };
+  const pathLine = usePromptLine(pathPurpose === 'save' ? toFollow : toPanes, (path) => setMessage(pathDone[pathPurpose](path)));
   const findLine = usePromptLine(toFollow, (text) => setMessage(follow.search(text, false)));
-  const commandLine = usePromptLine(toPanes, (text) => runColonCommand(text), false);
+  const colonActions: ColonActions = {
+    run: (command) => everyPane[command]?.(''),
+    goTo: (number) => setMessage(list.goTo(number) ?? ''),
+    follow: followStream,
+    filter: applyFilter,
+    time: showTimeIn,
+    write: (path) => setMessage(exportMessage(session, path)),
+    quit: onQuit,
+    tell: setMessage,
+  };
+  const commandLine = usePromptLine(toPanes, (text) => runColonCommand(text, colonActions), false);
   const help = useHelp(rows - 2, toPanes);
   const statusText = useStatusBar(session, list.following);
 
@@ -166,6 +191,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
       const set = session.references.toggle(list.currentFrame);
       setMessage(set ? `Frame ${list.currentFrame + 1} is a time reference: relative times after it count from it` : `Frame ${list.currentFrame + 1} is no longer a time reference`);
     },
+    copy: () => setMode('copy'),
     findNext: () => find.step(1),
     findPrevious: () => find.step(-1),
     follow: list.toggleFollow,
@@ -224,54 +250,6 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
     follow.open(followed);
     setMode('follow');
   }
-  /** `:follow [tcp|udp|http] N`: TCP unless named. */
-  function followArgument(argument: string): void {
-    const match = /^(?:(tcp|udp|http)\s+)?(\d+)$/.exec(argument);
-    if (!match) return setMessage(`:follow takes [tcp|udp|http] and a stream number, not "${argument}"`);
-    followStream({ protocol: (match[1] ?? 'tcp') as FollowProtocol, stream: Number(match[2]) });
-  }
-  /** `:name argument`: the commands of the keys, by name (listed in `?` beside their keys). */
-  function runColonCommand(text: string): void {
-    const [name] = text.split(/\s+/);
-    const argument = text.slice(name.length).trim();
-    const run = (command: keyof CommandHandlers) => everyPane[command]?.('');
-    if (/^\d+$/.test(name)) return setMessage(list.goTo(Number(name)) ?? '');
-    switch (name) {
-      case 'conv':
-      case 'conversations':
-        return run('conversations');
-      case 'endpoints':
-        return run('endpoints');
-      case 'phs':
-      case 'hierarchy':
-        return run('hierarchy');
-      case 'expert':
-        return run('expert');
-      case 'taps':
-        return run('taps');
-      case 'drops':
-        return run('drops');
-      case 'verdicts':
-        return run('verdicts');
-      case 'warnings':
-        return run('warnings');
-      case 'follow':
-        return argument === '' ? run('followStream') : followArgument(argument);
-      case 'filter':
-        return applyFilter(argument);
-      case 'time':
-        return isTimeFormat(argument) ? showTimeIn(argument) : setMessage(`:time takes one of ${TIME_FORMATS.join(' ')}, as tshark's -t`);
-      case 'write':
-        return argument === '' ? run('export') : setMessage(exportMessage(session, argument));
-      case 'help':
-        return run('help');
-      case 'q':
-      case 'quit':
-        return onQuit();
-      default:
-        setMessage(`No ":${name}": ? lists the commands (conv, follow N, filter X, time F, write...) beside their keys`);
-    }
-  }
   function focus(next: Pane): void {
     if (next === 'hex') hex.focus();
     setPane(next);
@@ -302,6 +280,7 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   useKeys(queue, 'filter', { ...filterBar.commands, interrupt: onQuit }, scope === 'filter');
   useKeys(queue, 'path', { ...pathLine.commands, interrupt: onQuit }, scope === 'path');
   useKeys(queue, 'find', { ...findLine.commands, interrupt: onQuit }, scope === 'find');
+  useKeys(queue, 'copy', { ...copy.commands, interrupt: onQuit }, scope === 'copy');
   useKeys(queue, 'packetFind', { ...find.commands, interrupt: onQuit }, scope === 'packetFind');
   useKeys(queue, 'command', { ...commandLine.commands, interrupt: onQuit }, scope === 'command');
   useKeys(queue, 'help', { ...help.commands, interrupt: onQuit }, scope === 'help');
@@ -328,13 +307,21 @@ export function App({ session, colour, onQuit, initialFilter, size }: AppProps) 
   function fieldHelp(): string {
     return node ? `${node.field.abbrev}${node.field.blurb ? ' — ' + node.field.blurb : node.field.name ? ' — ' + node.field.name : ''}` : '';
   }
-  const pathPrompt = pathPurpose === 'save' ? `Save ${follow.followed.protocol.toUpperCase()} stream ${follow.followed.stream} to: ` : 'Export to (.pcap for pcap, else pcapng): ';
+  const pathPrompt = {
+    save: `Save ${follow.followed.protocol.toUpperCase()} stream ${follow.followed.stream} to: `,
+    copy: `Not copied (${copyRefusal}). Write to file: `,
+    export: 'Export to (.pcap for pcap, else pcapng): ',
+  }[pathPurpose];
   const bottom = (
     <>
       {mode === 'path' ? (
         <EditedLine prompt={pathPrompt} line={pathLine.editor.line} />
       ) : mode === 'find' ? (
         <EditedLine prompt="Search: " line={findLine.editor.line} />
+      ) : mode === 'copy' ? (
+        <Text wrap="truncate" bold>
+          {COPY_MENU}
+        </Text>
       ) : mode === 'packetFind' ? (
         <EditedLine prompt={find.prompt} line={find.line.editor.line} />
       ) : mode === 'command' ? (

@@ -3,7 +3,7 @@
 // that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
-export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'packetFind' | 'command' | 'help' | 'traffic' | 'follow' | 'report';
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'packetFind' | 'command' | 'copy' | 'help' | 'traffic' | 'follow' | 'report';
 
 export type CommandName =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
@@ -15,7 +15,8 @@ export type CommandName =
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
   | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save'
   | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference'
-  | 'applyAsFilter' | 'applyAndFilter' | 'applyOrFilter' | 'applyNotFilter' | 'prepareAsFilter';
+  | 'applyAsFilter' | 'applyAndFilter' | 'applyOrFilter' | 'applyNotFilter' | 'prepareAsFilter'
+  | 'copy' | 'copyValue' | 'copyFilter' | 'copySummary' | 'copyHex' | 'closeMenu';
 
 export interface Command {
   name: CommandName;
@@ -31,7 +32,7 @@ const LINES: readonly Scope[] = ['filter', 'path', 'find', 'packetFind', 'comman
 const VIEWS: readonly Scope[] = ['traffic', 'follow', 'report'];
 /** The views whose rows Enter applies as a filter. */
 const TABLES: readonly Scope[] = ['traffic', 'report'];
-const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'help', ...VIEWS];
+const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'copy', 'help', ...VIEWS];
 /** Where the moving keys move: a pane, the help screen, a view's rows. */
 const MOVING: readonly Scope[] = [...PANES, 'help', ...VIEWS];
 
@@ -73,6 +74,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'findPrevious', keys: 'N', description: 'the previous packet found', scopes: PANES, matches: character('N') },
   { name: 'timeFormat', keys: 't :time F', description: "the Time column's format, in turn: r d dd a ad e u ud (:time takes any of tshark's -t)", scopes: PANES, matches: character('t') },
   { name: 'timeReference', keys: 'Ctrl-T', description: 'set or clear a time reference: relative times after it count from it', scopes: PANES, matches: ctrl('t') },
+  { name: 'copy', keys: 'y', description: "copy to your clipboard (OSC 52, through ssh and tmux): the field's value, its filter, the row, the hex dump", scopes: PANES, matches: character('y') },
   { name: 'clearMarks', keys: 'U', description: 'clear all marks', scopes: PANES, matches: character('U') },
   { name: 'export', keys: 'w :write', description: 'write marked (else displayed) packets to a file', scopes: PANES, matches: character('w') },
   { name: 'conversations', keys: 'C :conv', description: 'conversations: Ethernet, IPv4, IPv6, TCP, UDP', scopes: PANES, matches: character('C') },
@@ -118,6 +120,11 @@ export const COMMANDS: readonly Command[] = [
   { name: 'nextMatch', keys: 'n', description: 'next match, wrapping', scopes: ['follow'], matches: character('n') },
   { name: 'previousMatch', keys: 'N', description: 'previous match', scopes: ['follow'], matches: character('N') },
   { name: 'save', keys: 'w', description: "save the stream's bytes (both sides, in order) to a file", scopes: ['follow'], matches: character('w') },
+  { name: 'copyValue', keys: 'v', description: "the selected field's value, as -T fields prints it", scopes: ['copy'], matches: character('v') },
+  { name: 'copyFilter', keys: 'f', description: 'the selected field as a filter: field == value', scopes: ['copy'], matches: character('f') },
+  { name: 'copySummary', keys: 's', description: 'the selected packet as a line of text, as tshark prints it', scopes: ['copy'], matches: character('s') },
+  { name: 'copyHex', keys: 'x', description: 'the bytes pane as a hex dump', scopes: ['copy'], matches: character('x') },
+  { name: 'closeMenu', keys: 'Esc', description: 'copy nothing', scopes: ['copy'], matches: (_, key) => key.escape },
   { name: 'closeHelp', keys: 'Esc q ? Enter', description: 'close this screen', scopes: ['help'], matches: (input, key) => key.escape || key.return || character('q', '?')(input, key) },
 ];
 
@@ -139,6 +146,7 @@ export const HELP_SECTIONS: readonly { title: string; scopes: readonly Scope[] }
   { title: 'Find line (Ctrl-F)', scopes: ['packetFind'] },
   { title: 'Conversations and endpoints (C, E)', scopes: ['traffic'] },
   { title: 'Follow stream (f)', scopes: ['follow'] },
+  { title: 'Copy (y)', scopes: ['copy'] },
   { title: 'This screen', scopes: ['help'] },
 ];
 
