@@ -51,6 +51,8 @@ export interface Options {
   explain: { interface: string | undefined } | undefined;
   /** --workers: threads that dissect frames for a display filter in the interface (1: the main thread). */
   workers: number;
+  /** The interface takes clicks and the wheel, unless --no-mouse. */
+  mouse: boolean;
   help: boolean;
   version: boolean;
 }
@@ -109,6 +111,9 @@ Output:
                          1000; 0: no bound)
   --workers <N>          threads a display filter in the interface uses
                          (default: one per core, at most 4; 1: no worker threads)
+  --no-mouse             the interface leaves the mouse to the terminal (by
+                         default clicks select and the wheel scrolls; Shift
+                         with the mouse selects text either way)
 
 Miscellaneous:
   -h, --help             show this help and exit
@@ -191,6 +196,7 @@ export function parseOptions(argv: readonly string[]): Options {
         'trace-rate': { type: 'string' },
         explain: { type: 'boolean' },
         workers: { type: 'string' },
+        'no-mouse': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -260,6 +266,7 @@ export function parseOptions(argv: readonly string[]): Options {
     listInterfaces: values.D ?? false,
     explain: values.explain ? { interface: positionals[0] } : undefined,
     workers,
+    mouse: !(values['no-mouse'] ?? false),
     help: values.help ?? false,
     version: values.version ?? false,
   };

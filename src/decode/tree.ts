@@ -39,3 +39,20 @@ export function* walkTree(nodes: readonly TreeNode[], depth = 0): Generator<{ no
     yield* walkTree(node.children, depth + 1);
   }
 }
+
+/**
+ * The narrowest node over byte `at` of byte source `source` (0: the frame), not generated: a layer's field
+ * rather than the Frame node, which spans every byte (what a find or a click on a byte selects).
+ */
+export function narrowestNodeAt(roots: readonly TreeNode[], source: number, at: number): TreeNode | undefined {
+  let best: TreeNode | undefined;
+  let bestDepth = -1;
+  for (const { node, depth } of walkTree(roots)) {
+    if (node.generated || node.source !== source || at < node.start || at >= node.start + node.length) continue;
+    if (depth > bestDepth || (depth === bestDepth && best !== undefined && node.length < best.length)) {
+      best = node;
+      bestDepth = depth;
+    }
+  }
+  return best;
+}

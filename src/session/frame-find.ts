@@ -5,7 +5,7 @@
 // tree and bytes panes to highlight.
 import type { Dissection } from '../decode/dissection.js';
 import type { Registry } from '../decode/registry.js';
-import { nodeLabel, walkTree, type TreeNode } from '../decode/tree.js';
+import { narrowestNodeAt, nodeLabel, walkTree, type TreeNode } from '../decode/tree.js';
 import { compileFilter, type DisplayFilter } from '../filter/display-filter.js';
 import { parseByteString } from '../filter/literals.js';
 import type { FrameFilter, FrameTest } from './frame-filter.js';
@@ -94,7 +94,7 @@ function byteQuery(kind: FindKind, text: string, pattern: Uint8Array, literal: s
   const nodes = (dissection: Dissection) => {
     const found = new Set<TreeNode>();
     for (const { start } of bytes(dissection)) {
-      const node = deepestOver(dissection.roots, start);
+      const node = narrowestNodeAt(dissection.roots, 0, start);
       if (node) found.add(node);
     }
     return [...found];
@@ -127,23 +127,6 @@ function occurrences(data: Uint8Array, pattern: Uint8Array): number[] {
     if (starts.length === MOST_HIGHLIGHTS) break;
   }
   return starts;
-}
-
-/**
- * The narrowest node of the frame's own bytes (not generated, not a reassembled buffer's) over byte `at`:
- * a layer's field rather than the Frame node, which spans every byte.
- */
-function deepestOver(roots: readonly TreeNode[], at: number): TreeNode | undefined {
-  let best: TreeNode | undefined;
-  let bestDepth = -1;
-  for (const { node, depth } of walkTree(roots)) {
-    if (node.generated || node.source !== 0 || at < node.start || at >= node.start + node.length) continue;
-    if (depth > bestDepth || (depth === bestDepth && best !== undefined && node.length < best.length)) {
-      best = node;
-      bestDepth = depth;
-    }
-  }
-  return best;
 }
 
 /** Where `n` or `N` goes: a frame (maybe after wrapping around), none at all, or not known until the find has looked further. */

@@ -3,7 +3,7 @@
 // (use-*.ts); the pane with the focus, or the line being edited, listens to the keys (use-keys.ts).
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useReducer, useState, useSyncExternalStore } from 'react';
-import { nodeLabel, type TreeNode } from '../decode/tree.js';
+import { narrowestNodeAt, nodeLabel, type TreeNode } from '../decode/tree.js';
 import { sanitize } from '../decode/sanitize.js';
 import { TIME_FORMAT_NAMES, type TimeFormat } from '../decode/time-format.js';
 import type { CaptureSession } from '../session/capture-session.js';
@@ -12,7 +12,8 @@ import type { Scope } from './commands.js';
 import { EditedLine } from './EditedLine.js';
 import { FilterBar } from './FilterBar.js';
 import { Help } from './Help.js';
-import { HexPane } from './HexPane.js';
+import { BYTES_PER_ROW, HexPane } from './HexPane.js';
+import { byteAtColumn, partAt, useMouse } from './mouse.js';
 import { count } from './numbers.js';
 import { PacketList } from './PacketList.js';
 import { StatusBar } from './StatusBar.js';
@@ -48,11 +49,15 @@ export interface AppProps {
   initialFilter?: string;
   /** Fixed size for tests; otherwise the terminal's, following resizes. */
   size?: Size;
+  /** Clicks and the wheel (SGR mouse reports); off with --no-mouse. */
+  mouse?: boolean;
   /** Where `y` copies to; the terminal's (OSC 52) unless a test gives its own. */
   clipboard?: Clipboard;
 }
 
 type Pane = 'list' | 'tree' | 'hex';
+/** Every scope's listener, in one order for every render. */
+const SCOPES: readonly Scope[] = ['list', 'tree', 'hex', 'filter', 'path', 'find', 'copy', 'packetFind', 'command', 'help', 'traffic', 'report', 'follow'];
 /** The formats `t` goes through; the day-of-year ones are for `:time`. */
 const CYCLED_TIME_FORMATS: readonly TimeFormat[] = ['r', 'd', 'dd', 'a', 'ad', 'e', 'u', 'ud'];
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
@@ -97,7 +102,7 @@ function exportMessage(session: CaptureSession, path: string): string {
 
 const TERMINAL_CLIPBOARD = terminalClipboard((sequence) => process.stdout.write(sequence));
 
-export function App({ session, colour, onQuit, initialFilter, size, clipboard = TERMINAL_CLIPBOARD }: AppProps) {
+export function App({ session, colour, onQuit, initialFilter, size, mouse = true, clipboard = TERMINAL_CLIPBOARD }: AppProps) {
   useSyncExternalStore(
     (listener) => session.subscribe(listener),
     () => session.version,
@@ -270,22 +275,10 @@ export function App({ session, colour, onQuit, initialFilter, size, clipboard = 
   const reportMode = mode === 'hierarchy' || mode === 'expert' || mode === 'taps' || mode === 'drops' || mode === 'verdicts' || mode === 'warnings';
   const report = reportMode ? { hierarchy, expert, taps, drops, verdicts, warnings }[mode] : undefined;
   const scope: Scope = mode === 'panes' ? pane : reportMode ? 'report' : mode;
-  useKeys(queue, 'list', inPanes({ ...list.commands, expand: () => setPane('tree') }), scope === 'list');
   const prepareFilter = (text: string) => {
     filterBar.open(text);
     setMode('filter');
   };
-  useKeys(queue, 'tree', inPanes({ ...tree.commands, ...fieldFilterCommands(session, tree.selected?.node, applyFilter, prepareFilter, setMessage) }), scope === 'tree');
-  useKeys(queue, 'hex', inPanes(hex.commands), scope === 'hex');
-  useKeys(queue, 'filter', { ...filterBar.commands, interrupt: onQuit }, scope === 'filter');
-  useKeys(queue, 'path', { ...pathLine.commands, interrupt: onQuit }, scope === 'path');
-  useKeys(queue, 'find', { ...findLine.commands, interrupt: onQuit }, scope === 'find');
-  useKeys(queue, 'copy', { ...copy.commands, interrupt: onQuit }, scope === 'copy');
-  useKeys(queue, 'packetFind', { ...find.commands, interrupt: onQuit }, scope === 'packetFind');
-  useKeys(queue, 'command', { ...commandLine.commands, interrupt: onQuit }, scope === 'command');
-  useKeys(queue, 'help', { ...help.commands, interrupt: onQuit }, scope === 'help');
-  useKeys(queue, 'traffic', { ...traffic.commands, interrupt: onQuit }, scope === 'traffic');
-  useKeys(queue, 'report', { ...report?.commands, interrupt: onQuit }, scope === 'report');
   const followCommands: CommandHandlers = {
     ...follow.commands,
     search: () => {
@@ -298,7 +291,39 @@ export function App({ session, colour, onQuit, initialFilter, size, clipboard = 
       setMode('path');
     },
   };
-  useKeys(queue, 'follow', { ...followCommands, interrupt: onQuit }, scope === 'follow');
+  const anywhere = (handlers: CommandHandlers): CommandHandlers => ({ ...handlers, interrupt: onQuit });
+  const handlersOf: Record<Scope, CommandHandlers> = {
+    list: inPanes({ ...list.commands, expand: () => setPane('tree') }),
+    tree: inPanes({ ...tree.commands, ...fieldFilterCommands(session, tree.selected?.node, applyFilter, prepareFilter, setMessage) }),
+    hex: inPanes(hex.commands),
+    filter: anywhere(filterBar.commands),
+    path: anywhere(pathLine.commands),
+    find: anywhere(findLine.commands),
+    copy: anywhere(copy.commands),
+    packetFind: anywhere(find.commands),
+    command: anywhere(commandLine.commands),
+    help: anywhere(help.commands),
+    traffic: anywhere(traffic.commands),
+    report: anywhere(report?.commands ?? {}),
+    follow: anywhere(followCommands),
+  };
+  for (const each of SCOPES) useKeys(queue, each, handlersOf[each], scope === each);
+  useMouse(mouse, (event) => {
+    const part = mode === 'panes' ? partAt(layout, event.y) : undefined;
+    // Outside the panes (a view, the help screen, a line being edited) the wheel scrolls what is shown.
+    const handlers = part === undefined ? handlersOf[scope] : part.pane === 'other' ? {} : handlersOf[part.pane];
+    if (event.kind !== 'click') return handlers[event.kind === 'wheelUp' ? 'scrollUp' : 'scrollDown']?.('');
+    if (part === undefined || part.pane === 'other') return;
+    focus(part.pane);
+    if (part.line < 0) return;
+    if (part.pane === 'list') list.selectInView(part.line);
+    else if (part.pane === 'tree') tree.click(part.line);
+    else {
+      const byte = byteAtColumn(event.x);
+      const found = byte === undefined || !detail ? undefined : narrowestNodeAt(detail.roots, hex.sourceIndex, (hex.top + part.line) * BYTES_PER_ROW + byte);
+      if (found) tree.reveal(found);
+    }
+  });
 
   if (mode === 'help') return <Help columns={columns} rows={rows - 1} top={help.top} />;
   if (mode === 'traffic') return <TrafficView state={traffic} columns={columns} rows={rows - 1} />;

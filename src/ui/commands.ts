@@ -16,7 +16,9 @@ export type CommandName =
   | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save'
   | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference'
   | 'applyAsFilter' | 'applyAndFilter' | 'applyOrFilter' | 'applyNotFilter' | 'prepareAsFilter'
-  | 'copy' | 'copyValue' | 'copyFilter' | 'copySummary' | 'copyHex' | 'closeMenu';
+  | 'copy' | 'copyValue' | 'copyFilter' | 'copySummary' | 'copyHex' | 'closeMenu'
+  /** The mouse wheel's, which no key gives (mouse.ts). */
+  | 'scrollDown' | 'scrollUp';
 
 export interface Command {
   name: CommandName;

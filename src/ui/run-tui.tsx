@@ -29,6 +29,8 @@ export interface TuiOptions {
   warnings: readonly string[];
   /** A live capture's devices' counters, when no capture filter hides packets from its taps on purpose. */
   counters?: DeviceCounters;
+  /** Clicks and the wheel (off: --no-mouse). */
+  mouse: boolean;
   /** A display filter to apply once the screen is up. */
   displayFilter: string | undefined;
   /** Threads a display filter uses (1: the main thread alone). */
@@ -80,7 +82,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
     quit = resolve;
     fail = reject;
   });
-  const terminal = holdTerminal(1, (signal) => quit(128 + (SIGNAL_NUMBERS[signal] ?? 0)));
+  const terminal = holdTerminal(1, (signal) => quit(128 + (SIGNAL_NUMBERS[signal] ?? 0)), options.mouse);
   const reading = session.readFrom(reader, size).catch(fail);
 
   let instance: Instance | undefined;
@@ -97,7 +99,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
         resolve();
       }
     });
-    instance = render(<App session={session} colour={colourAllowed(process.env)} initialFilter={options.displayFilter} onQuit={() => quit(0)} />, {
+    instance = render(<App session={session} colour={colourAllowed(process.env)} initialFilter={options.displayFilter} mouse={options.mouse} onQuit={() => quit(0)} />, {
       stdin: keys,
       exitOnCtrlC: false,
       patchConsole: false,

@@ -5,6 +5,7 @@
 import { useInput, type Key } from 'ink';
 import { useEffect, useReducer, useRef } from 'react';
 import { commandFor, type CommandName, type Scope } from './commands.js';
+import { isMouseReport } from './mouse.js';
 
 /** What each command does in the current scope; a command missing here does nothing there. */
 export type CommandHandlers = Partial<Record<CommandName, (input: string) => void>>;
@@ -62,6 +63,8 @@ export function useKeys(queue: KeyQueue, scope: Scope, handlers: CommandHandlers
 
   useInput(
     (input, key) => {
+      // The mouse's reports are the mouse hook's (mouse.ts), never keys or text.
+      if (isMouseReport(input)) return;
       if (queue.handledSinceRender || queue.pending.length > 0) {
         queue.pending.push({ input, key });
         queue.touch();
@@ -83,9 +86,14 @@ export function useKeys(queue: KeyQueue, scope: Scope, handlers: CommandHandlers
   });
 }
 
+/** Lines a step of the mouse wheel moves. */
+const WHEEL_LINES = 3;
+
 /** The moving commands of a pane at `position` with `page` lines a screen; `moveTo` clamps to `last`. */
 export function movement(position: number, page: number, last: number, moveTo: (to: number) => void): CommandHandlers {
   return {
+    scrollDown: () => moveTo(position + WHEEL_LINES),
+    scrollUp: () => moveTo(position - WHEEL_LINES),
     down: () => moveTo(position + 1),
     up: () => moveTo(position - 1),
     pageDown: () => moveTo(position + page),

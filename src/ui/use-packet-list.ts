@@ -17,6 +17,8 @@ export interface PacketListState {
   currentFrame: number;
   following: boolean;
   commands: CommandHandlers;
+  /** Selects the `offset`th row in view (a click). */
+  selectInView(offset: number): void;
   /** Puts the selection on frame `index`, or on the next displayed frame after it. */
   selectFrame(index: number): void;
   /** Selects frame `number` (from 1, as listed); what to tell the user when it is not there to select. */
@@ -92,6 +94,9 @@ export function usePacketList(session: CaptureSession, height: number, timeForma
     currentFrame: selectedRow < 0 ? -1 : session.frameAt(selectedRow),
     following,
     selectFrame: setSelectedFrame,
+    selectInView: (offset) => {
+      if (offset < rows.length) select(listTop + offset);
+    },
     goTo,
     toMarked,
     toggleFollow: () => setFollowing(!following),

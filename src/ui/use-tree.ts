@@ -14,6 +14,8 @@ export interface TreeState {
   selected: TreeLine | undefined;
   commands: CommandHandlers;
   expandAll(): void;
+  /** A click on line `offset` in view: selects it, and opens or closes it when it was selected already. */
+  click(offset: number): void;
   /** Expands the nodes above `node` and puts the cursor on it (a find's match). */
   reveal(node: TreeNode): void;
 }
@@ -46,11 +48,18 @@ export function useTree(detail: Dissection | undefined, height: number): TreeSta
     setSelectedKey(path[path.length - 1]);
   };
 
+  const top = Math.max(0, Math.min(cursor - (height >> 1), lines.length - height));
   return {
     lines,
     reveal,
+    click: (offset) => {
+      const line = lines[top + offset];
+      if (!line) return;
+      if (line === selected && line.expandable) setOpen(line.key, !line.expanded);
+      else setSelectedKey(line.key);
+    },
     cursor,
-    top: Math.max(0, Math.min(cursor - (height >> 1), lines.length - height)),
+    top,
     selected,
     expandAll,
     commands: {

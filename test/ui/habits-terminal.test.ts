@@ -1,5 +1,5 @@
 // The habits of issue 18 end to end in tmux at 80x24 and 200x50, on the bundled sample: go to a packet,
-// find (Ctrl-F, n), the time format and a time reference, apply a tree field as a filter, and copy through
+// find (Ctrl-F, n), the time format and a time reference, apply a tree field as a filter, click a row, and copy through
 // OSC 52 into tmux's paste buffer (set-clipboard on), refused with set-clipboard off.
 import { join } from 'node:path';
 import test from 'ava';
@@ -54,6 +54,10 @@ for (const [columns, rows] of [
     terminal.keys('y', 'f');
     await terminal.waitFor(t, /: filter "dns\.qry\.name == /);
     t.is(terminal.tmux(['show-buffer']), 'dns.qry.name == "nope.lab.test"');
+
+    // The mouse: a click on the second row (the screen's third line) selects it.
+    terminal.type('\u001b[<0;10;3M\u001b[<0;10;3m');
+    await terminal.waitFor(t, new RegExp(`^> +${second} `, 'm'));
 
     terminal.tmux(['set-option', '-g', 'set-clipboard', 'off']);
     terminal.keys('y', 'v');
