@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import type { Frame } from '../src/capture/frame.js';
-import { frameSignature, readAll, tsharkSignature, writeAll } from './helpers/capture.js';
+import { frameSignature, readAll, tsharkSignatures, writeAll } from './helpers/capture.js';
 import { corpusEntries, corpusPresent, CORPUS_ABSENT, repoRoot } from './helpers/corpus.js';
 import { tshark, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
 
@@ -22,15 +22,6 @@ function asTsharkSees(frame: Frame): Frame {
 
 /** tshark shows this file's corrupt timestamps as negative times; its bytes and lengths still count. */
 const TSHARK_TIME_UNREADABLE = new Set(['tcpdump-tests/rx_serviceid_oobr.pcap']);
-
-async function tsharkSignatures(file: string): Promise<string[]> {
-  const result = await tshark(['-r', file, '-o', 'frame.generate_md5_hash:TRUE', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len', '-e', 'frame.md5_hash']);
-  if (result.status !== 0) throw new Error(`tshark cannot read ${file}: ${result.stderr}`);
-  return result.stdout.split('\n').slice(0, -1).map((line) => {
-    const [epoch, len, capLen, md5] = line.split('\t');
-    return tsharkSignature(epoch, len, capLen, md5);
-  });
-}
 
 test('the bundled sample survives pcap → pcapng → pcap exactly', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tsshark-rt-'));

@@ -12,6 +12,7 @@ export interface CaptureWriter {
   write(frame: Frame, iface: InterfaceInfo, tap?: TapAnnotation): void;
   close(): void;
   readonly framesWritten: number;
+  readonly bytesWritten: number;
 }
 
 export interface WriterOptions {

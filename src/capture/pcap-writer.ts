@@ -13,6 +13,11 @@ const MAGIC_NANO = 0xa1b23c4d;
 
 export class PcapWriter implements CaptureWriter {
   framesWritten = 0;
+
+  /** Bytes of the file so far, buffered ones included. */
+  get bytesWritten(): number {
+    return this.sink.written;
+  }
   private linkType = -1;
 
   constructor(

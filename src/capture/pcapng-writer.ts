@@ -27,6 +27,11 @@ interface OptionValue {
 
 export class PcapngWriter implements CaptureWriter {
   framesWritten = 0;
+
+  /** Bytes of the file so far, buffered ones included. */
+  get bytesWritten(): number {
+    return this.sink.written;
+  }
   /** Output interface id per source interface (and link type, which a source interface fixes) and tap point. */
   private readonly interfaceIds = new Map<InterfaceInfo, Map<string, number>>();
   private interfaceCount = 0;

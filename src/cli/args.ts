@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { MAX_CAPLEN } from '../capture/frame.js';
 import { DEFAULT_TRACE_RATE } from '../capture/nft-tracer.js';
+import { parseRingOptions, type RingOptions } from '../capture/ring-writer.js';
 import { isTimeFormat, TIME_FORMATS, type TimeFormat } from '../decode/time-format.js';
 
 export type OutputFormat = 'text' | 'fields' | 'json';
@@ -32,6 +33,8 @@ export interface Options {
   /** -d: Decode As rules, as tshark's (`tcp.port==8443,tls`), checked against the registry later. */
   decodeAs: string[];
   writeFile: string | undefined;
+  /** -b: -w's frames go to several files in turn (ring-writer.ts). */
+  ring: RingOptions | undefined;
   writeFormat: 'pcap' | 'pcapng';
   output: OutputFormat;
   fields: string[];
@@ -84,6 +87,10 @@ Processing:
 Output:
   -w <file>|-            write frames to this file instead of printing them
   -F pcap|pcapng         format for -w (default pcapng)
+  -b <key>:<value>       -w writes several files in turn, each complete, named
+                         as dumpcap's (out_00001_YYYYMMDDhhmmss.pcapng): switch
+                         at filesize:KB, duration:SECONDS (of frame time) or
+                         packets:N; files:N keeps the newest N (repeatable)
   -T text|fields|json    print format (default text)
   -t a|ad|adoy|d|dd|e|r|u|ud|udoy
                          the Time column's format, as tshark's (default r)
@@ -183,6 +190,7 @@ export function parseOptions(argv: readonly string[]): Options {
         t: { type: 'string' },
         d: { type: 'string', multiple: true },
         w: { type: 'string' },
+        b: { type: 'string', multiple: true },
         F: { type: 'string' },
         T: { type: 'string' },
         e: { type: 'string', multiple: true },
@@ -234,6 +242,14 @@ export function parseOptions(argv: readonly string[]): Options {
     if (!match || Number(match[1]) <= 0) throw new UsageError(`invalid -a "${condition}": expected duration:<seconds>`);
     durationSec = Number(match[1]);
   }
+  let ring: RingOptions | undefined;
+  if (values.b !== undefined) {
+    if (values.w === undefined) throw new UsageError("Multiple capture files requested, but the frames aren't being written to a file (-w)");
+    if (values.w === '-') throw new UsageError('Multiple capture files requested, but the capture is being written to the standard output.');
+    const parsed = parseRingOptions(values.b);
+    if (!parsed.ok) throw new UsageError(parsed.error);
+    ring = parsed.options;
+  }
   const fieldOptions: FieldOutputOptions = { header: false, separator: '\t', occurrence: 'a', aggregator: ',' };
   for (const setting of values.E ?? []) fieldOption(fieldOptions, setting);
   const fields = values.e ?? [];
@@ -253,6 +269,7 @@ export function parseOptions(argv: readonly string[]): Options {
     timeFormat,
     decodeAs: values.d ?? [],
     writeFile: values.w,
+    ring,
     writeFormat,
     output,
     fields,

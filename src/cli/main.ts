@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
+import { RingWriter } from '../capture/ring-writer.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { CaptureFileError, CaptureWriteError } from '../capture/errors.js';
 import { DeviceCounters } from '../capture/device-counters.js';
@@ -182,7 +183,8 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       if (!drops) return;
       drops.close();
       dropsTable = drawDrops(drops.counts, drops.seconds, drops.here);
-      if (writer instanceof PcapngWriter) writer.writeEndComment(dropsTable, Date.now());
+      const file = writer instanceof RingWriter ? writer.writer : writer;
+      if (file instanceof PcapngWriter) file.writeEndComment(dropsTable, Date.now());
     };
     // A pcapng file keeps what its taps could not see, as its section header's comment.
     const warnings = [...(blindSpots?.findings ?? []), ...traceWarnings];
@@ -311,7 +313,8 @@ async function run(
   let printer: FrameOutput | undefined;
   if (options.writeFile !== undefined) {
     try {
-      writer = createCaptureWriter(options.writeFile, { format: options.writeFormat, nanosecond: reader.nanosecond, comment: sectionComment });
+      const writerOptions = { format: options.writeFormat, nanosecond: reader.nanosecond, comment: sectionComment };
+      writer = options.ring ? new RingWriter(options.writeFile, writerOptions, options.ring) : createCaptureWriter(options.writeFile, writerOptions);
     } catch (error) {
       streams.stderr(`tsshark: ${describeOpenError(options.writeFile, error).replace("can't be opened", "can't be written")}\n`);
       return ExitStatus.FAILURE;

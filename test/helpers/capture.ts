@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { openCapture } from '../../src/capture/capture-reader.js';
 import { createCaptureWriter, type CaptureFormat } from '../../src/capture/capture-writer.js';
 import type { Frame, InterfaceInfo } from '../../src/capture/frame.js';
+import { tshark } from './tshark.js';
 
 export interface StoredFrame {
   frame: Frame;
@@ -56,4 +57,14 @@ export function frameSignature(frame: Frame): string {
 export function tsharkSignature(epoch: string, len: string, capLen: string, md5: string): string {
   const [seconds, nanoseconds] = epoch.split('.');
   return `${BigInt(seconds) * 1_000_000_000n + BigInt(nanoseconds)} ${len} ${capLen} ${md5}`;
+}
+
+/** Every frame of `file` as tshark reads it, in frameSignature's form; an error when tshark cannot read it. */
+export async function tsharkSignatures(file: string): Promise<string[]> {
+  const result = await tshark(['-r', file, '-o', 'frame.generate_md5_hash:TRUE', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len', '-e', 'frame.md5_hash']);
+  if (result.status !== 0) throw new Error(`tshark cannot read ${file}: ${result.stderr}`);
+  return result.stdout.split('\n').slice(0, -1).map((line) => {
+    const [epoch, len, capLen, md5] = line.split('\t');
+    return tsharkSignature(epoch, len, capLen, md5);
+  });
 }
