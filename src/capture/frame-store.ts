@@ -1,4 +1,5 @@
-// Every frame of a capture, indexed by typed arrays (34 bytes a frame) instead of one object each.
+// Every frame of a capture, indexed by typed arrays (34 bytes a frame) instead of one object each; a store
+// that carries on from another holds the frames from its `first` on, under the same indexes.
 // A file's bytes stay in the file and are read again on demand; bytes from a stream or a live source
 // are kept in large chunks up to a memory budget, then spilled to a temporary pcapng file that the
 // same index points into.
@@ -34,6 +35,7 @@ interface Backing {
  */
 export interface StoreSnapshot {
   count: number;
+  first: number;
   interfaces: InterfaceInfo[];
   offsets: Float64Array;
   capturedLengths: Uint32Array;
@@ -206,10 +208,20 @@ export interface FrameStoreOptions {
   memoryBudget?: number;
   /** A snapshot's chunks (fromSnapshot). */
   chunks?: readonly Uint8Array[];
+  /**
+   * The index of the first frame it holds: a store that carries on from another, whose older frames were
+   * let go (--keep), numbers its frames as that one did.
+   */
+  first?: number;
 }
 
 export class FrameStore {
+  /** Frames appended since the capture began, those let go before `first` included: the next frame's index. */
   count = 0;
+  /** The first frame held: indexes below it were let go (a store that carries on, --keep). */
+  readonly first: number;
+  /** The captured bytes of the frames held. */
+  bytesHeld = 0;
   readonly interfaces: InterfaceInfo[] = [];
   private capacity = INITIAL_CAPACITY;
   private offsets: Float64Array = sharedColumn(Float64Array, INITIAL_CAPACITY);
@@ -220,11 +232,13 @@ export class FrameStore {
   /** A frame's link type is its interface's: no column of its own. */
   private interfaceIds: Uint16Array = sharedColumn(Uint16Array, INITIAL_CAPACITY);
   private flags: Uint32Array = sharedColumn(Uint32Array, INITIAL_CAPACITY);
-  /** Comments are rare: kept by frame index rather than in a column. */
+  /** Comments are rare: kept by slot (index - first) rather than in a column. */
   private readonly comments = new Map<number, string>();
   private readonly backing: Backing;
 
   constructor(options: FrameStoreOptions = {}) {
+    this.first = options.first ?? 0;
+    this.count = this.first;
     this.backing =
       options.file !== undefined ? new FileBacking(options.file)
       : options.chunks !== undefined ? new SharedChunks(options.chunks)
@@ -235,6 +249,7 @@ export class FrameStore {
   snapshot(): StoreSnapshot {
     return {
       count: this.count,
+      first: this.first,
       interfaces: [...this.interfaces],
       offsets: this.offsets,
       capturedLengths: this.capturedLengths,
@@ -251,7 +266,7 @@ export class FrameStore {
   /** A read-only store over a snapshot (in a worker thread). */
   static fromSnapshot(snapshot: StoreSnapshot): FrameStore {
     const bytes = snapshot.bytes;
-    const store = new FrameStore('file' in bytes ? { file: bytes.file } : { chunks: bytes.chunks });
+    const store = new FrameStore('file' in bytes ? { file: bytes.file, first: snapshot.first } : { chunks: bytes.chunks, first: snapshot.first });
     store.count = snapshot.count;
     store.capacity = snapshot.offsets.length;
     store.interfaces.push(...snapshot.interfaces);
@@ -262,7 +277,7 @@ export class FrameStore {
     store.tsNsec = snapshot.tsNsec;
     store.interfaceIds = snapshot.interfaceIds;
     store.flags = snapshot.flags;
-    for (const [index, comment] of snapshot.comments) store.comments.set(index, comment);
+    for (const [slot, comment] of snapshot.comments) store.comments.set(slot, comment);
     return store;
   }
 
@@ -277,47 +292,58 @@ export class FrameStore {
   /** Adds a frame (its bytes are copied or located now; the reader may reuse them after). */
   append(frame: Frame, interfaces: readonly InterfaceInfo[]): number {
     while (this.interfaces.length < interfaces.length) this.interfaces.push(interfaces[this.interfaces.length]);
-    if (this.count === this.capacity) this.grow();
-    const index = this.count;
-    this.capturedLengths[index] = frame.capturedLength;
-    this.originalLengths[index] = frame.originalLength;
-    this.tsSec[index] = frame.tsSec;
-    this.tsNsec[index] = frame.tsNsec;
-    this.interfaceIds[index] = frame.interfaceId;
-    this.flags[index] = frame.flags;
-    if (frame.comment !== undefined) this.comments.set(index, frame.comment);
+    const slot = this.count - this.first;
+    if (slot === this.capacity) this.grow();
+    this.capturedLengths[slot] = frame.capturedLength;
+    this.originalLengths[slot] = frame.originalLength;
+    this.tsSec[slot] = frame.tsSec;
+    this.tsNsec[slot] = frame.tsNsec;
+    this.interfaceIds[slot] = frame.interfaceId;
+    this.flags[slot] = frame.flags;
+    this.bytesHeld += frame.capturedLength;
+    if (frame.comment !== undefined) this.comments.set(slot, frame.comment);
     this.count++;
     // Kept first: keeping may spill, which replaces the offsets column.
     const offset = this.backing.keep(frame, this.interfaces[frame.interfaceId]);
-    this.offsets[index] = offset;
-    return index;
+    this.offsets[slot] = offset;
+    return this.count - 1;
   }
 
   /** Frame `index` (0-based) with its bytes read into `target` when it is large enough. */
   frame(index: number, target?: Uint8Array): Frame {
-    if (index < 0 || index >= this.count) throw new RangeError(`frame index ${index} is outside 0..${this.count - 1}`);
-    const length = this.capturedLengths[index];
+    const slot = this.slotOf(index);
+    const length = this.capturedLengths[slot];
     const data = target && target.length >= length ? target.subarray(0, length) : new Uint8Array(length);
-    this.backing.read(this.offsets[index], length, data);
+    this.backing.read(this.offsets[slot], length, data);
     return {
-      tsSec: this.tsSec[index],
-      tsNsec: this.tsNsec[index],
+      tsSec: this.tsSec[slot],
+      tsNsec: this.tsNsec[slot],
       capturedLength: length,
-      originalLength: this.originalLengths[index],
-      linkType: this.interfaces[this.interfaceIds[index]].linkType,
-      interfaceId: this.interfaceIds[index],
-      flags: this.flags[index],
-      comment: this.comments.get(index),
+      originalLength: this.originalLengths[slot],
+      linkType: this.interfaces[this.interfaceIds[slot]].linkType,
+      interfaceId: this.interfaceIds[slot],
+      flags: this.flags[slot],
+      comment: this.comments.get(slot),
       data,
-      dataOffset: this.offsets[index],
+      dataOffset: this.offsets[slot],
     };
+  }
+
+  /** Where frame `index` is in the columns; a RangeError for one let go or not yet appended. */
+  private slotOf(index: number): number {
+    if (index < this.first || index >= this.count) throw new RangeError(`frame index ${index} is outside ${this.first}..${this.count - 1}`);
+    return index - this.first;
+  }
+
+  capturedLengthOf(index: number): number {
+    return this.capturedLengths[this.slotOf(index)];
   }
 
   /** Frame `index`'s timestamp, written into `into` (no bytes are read). */
   timestampOf(index: number, into: { tsSec: number; tsNsec: number }): void {
-    if (index < 0 || index >= this.count) throw new RangeError(`frame index ${index} is outside 0..${this.count - 1}`);
-    into.tsSec = this.tsSec[index];
-    into.tsNsec = this.tsNsec[index];
+    const slot = this.slotOf(index);
+    into.tsSec = this.tsSec[slot];
+    into.tsNsec = this.tsNsec[slot];
   }
 
   close(): void {
@@ -330,20 +356,20 @@ export class FrameStore {
    */
   relocate(move: (frame: Frame, iface: InterfaceInfo, oldOffset: number) => number): void {
     const offsets = sharedColumn(Float64Array, this.capacity);
-    for (let index = 0; index < this.count; index++) {
+    for (let slot = 0; slot < this.count - this.first; slot++) {
       const frame: Frame = {
-        tsSec: this.tsSec[index],
-        tsNsec: this.tsNsec[index],
-        capturedLength: this.capturedLengths[index],
-        originalLength: this.originalLengths[index],
-        linkType: this.interfaces[this.interfaceIds[index]].linkType,
-        interfaceId: this.interfaceIds[index],
-        flags: this.flags[index],
-        comment: this.comments.get(index),
+        tsSec: this.tsSec[slot],
+        tsNsec: this.tsNsec[slot],
+        capturedLength: this.capturedLengths[slot],
+        originalLength: this.originalLengths[slot],
+        linkType: this.interfaces[this.interfaceIds[slot]].linkType,
+        interfaceId: this.interfaceIds[slot],
+        flags: this.flags[slot],
+        comment: this.comments.get(slot),
         data: new Uint8Array(0),
         dataOffset: 0,
       };
-      offsets[index] = move(frame, this.interfaces[frame.interfaceId], this.offsets[index]);
+      offsets[slot] = move(frame, this.interfaces[frame.interfaceId], this.offsets[slot]);
     }
     this.offsets = offsets;
   }

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { MAX_CAPLEN } from '../capture/frame.js';
 import { DEFAULT_TRACE_RATE } from '../capture/nft-tracer.js';
 import { parseRingOptions, type RingOptions } from '../capture/ring-writer.js';
+import { parseKeep, type KeepBound } from '../session/store-roll.js';
 import { isTimeFormat, TIME_FORMATS, type TimeFormat } from '../decode/time-format.js';
 
 export type OutputFormat = 'text' | 'fields' | 'json';
@@ -56,6 +57,8 @@ export interface Options {
   workers: number;
   /** The interface takes clicks and the wheel, unless --no-mouse. */
   mouse: boolean;
+  /** --keep: the interface holds at most this many frames or megabytes (undefined: its default). */
+  keep: KeepBound | undefined;
   help: boolean;
   version: boolean;
 }
@@ -118,6 +121,9 @@ Output:
                          1000; 0: no bound)
   --workers <N>          threads a display filter in the interface uses
                          (default: one per core, at most 4; 1: no worker threads)
+  --keep <N>|<N>MB       the interface holds at most N frames (or N MB), letting
+                         the oldest go, for a capture that runs for days
+                         (default for a live capture or a pipe: 500000)
   --no-mouse             the interface leaves the mouse to the terminal (by
                          default clicks select and the wheel scrolls; Shift
                          with the mouse selects text either way)
@@ -205,6 +211,7 @@ export function parseOptions(argv: readonly string[]): Options {
         explain: { type: 'boolean' },
         workers: { type: 'string' },
         'no-mouse': { type: 'boolean' },
+        keep: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -241,6 +248,12 @@ export function parseOptions(argv: readonly string[]): Options {
     const match = /^duration:(\d+(?:\.\d+)?)$/.exec(condition);
     if (!match || Number(match[1]) <= 0) throw new UsageError(`invalid -a "${condition}": expected duration:<seconds>`);
     durationSec = Number(match[1]);
+  }
+  let keep: KeepBound | undefined;
+  if (values.keep !== undefined) {
+    const parsed = parseKeep(values.keep);
+    if (!parsed.ok) throw new UsageError(parsed.error);
+    keep = parsed.bound;
   }
   let ring: RingOptions | undefined;
   if (values.b !== undefined) {
@@ -284,6 +297,7 @@ export function parseOptions(argv: readonly string[]): Options {
     explain: values.explain ? { interface: positionals[0] } : undefined,
     workers,
     mouse: !(values['no-mouse'] ?? false),
+    keep,
     help: values.help ?? false,
     version: values.version ?? false,
   };

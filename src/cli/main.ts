@@ -163,7 +163,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     if (interactive(options, streams)) {
       // Ink and React take about 0.4 s to load: print mode, which scripts run, does not pay for them.
       const { runTui } = await import('../ui/run-tui.js');
-      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, fates, warnings: [...(blindSpots?.findings ?? []), ...traceWarnings, ...probeNote], counters, displayFilter: options.displayFilter, workers: options.workers, mouse: options.mouse }, reader, registry);
+      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, fates, warnings: [...(blindSpots?.findings ?? []), ...traceWarnings, ...probeNote], counters, displayFilter: options.displayFilter, workers: options.workers, mouse: options.mouse, keep: options.keep }, reader, registry);
     }
     // Ctrl-C or SIGTERM ends a live capture as tcpdump's does: what was captured is written, and counted.
     if (liveCapture) {

@@ -27,6 +27,8 @@ export interface MemorySnapshot {
   resultCount: number;
   starts: Uint32Array;
   frames: number;
+  /** Frames before the first the memory saw. */
+  base: number;
   distinct: unknown[];
   facts: [string, number][];
   /** The instances of remembered classes among the results and what they reach, with their class names. */
@@ -83,8 +85,13 @@ export class CaptureMemory {
   frameData: ((number: number) => Uint8Array) | undefined;
 
   /** `rememberEveryFrame`: any frame seen may be dissected again, not just the last. */
-  constructor(private readonly rememberEveryFrame = false) {
+  /** `base`: frames before the first this memory sees (a decoder that carries on from another, --keep). */
+  constructor(
+    private readonly rememberEveryFrame = false,
+    private readonly base = 0,
+  ) {
     this.starts = sharedColumn(Uint32Array, rememberEveryFrame ? INITIAL_FRAMES : 0);
+    this.framesSeen = base;
   }
 
   /** The remembered results, for another thread (every frame must be remembered). */
@@ -95,6 +102,7 @@ export class CaptureMemory {
       resultCount: this.resultCount,
       starts: this.starts,
       frames: this.framesSeen,
+      base: this.base,
       distinct,
       facts: [...this.facts],
       instances: classInstances(distinct),
@@ -108,7 +116,7 @@ export class CaptureMemory {
       if (type === undefined) throw new Error(`a snapshot names class ${name}, which is not remembered here`);
       Object.setPrototypeOf(instance, type.prototype);
     }
-    const memory = new CaptureMemory(true);
+    const memory = new CaptureMemory(true, snapshot.base);
     memory.results = snapshot.results;
     memory.resultCount = snapshot.resultCount;
     memory.starts = snapshot.starts;
@@ -166,12 +174,12 @@ export class CaptureMemory {
       this.replayingFrame = false;
       return;
     }
-    if (number < 1 || number > this.framesSeen || (!this.rememberEveryFrame && number !== this.framesSeen)) {
+    if (number <= this.base || number > this.framesSeen || (!this.rememberEveryFrame && number !== this.framesSeen)) {
       throw new RangeError(`frame ${number} cannot be dissected again (frames seen: ${this.framesSeen})`);
     }
     this.replayingFrame = true;
-    this.cursor = this.rememberEveryFrame ? this.starts[number - 1] : 0;
-    this.end = number === this.framesSeen ? this.resultCount : this.starts[number];
+    this.cursor = this.rememberEveryFrame ? this.starts[number - 1 - this.base] : 0;
+    this.end = number === this.framesSeen ? this.resultCount : this.starts[number - this.base];
   }
 
   /**
@@ -223,7 +231,7 @@ export class CaptureMemory {
   }
 
   private startAt(number: number, start: number): void {
-    if (number > this.starts.length) this.starts = doubled(this.starts);
-    this.starts[number - 1] = start;
+    if (number - this.base > this.starts.length) this.starts = doubled(this.starts);
+    this.starts[number - 1 - this.base] = start;
   }
 }

@@ -89,6 +89,18 @@ export interface DecoderOptions {
   replay?: { memory: CaptureMemory; first: Timestamp };
   /** What a live capture learns of its packets' fates (--trace, --drops): frames link to them (tap.verdict, tap.drop_reason). */
   fates?: PacketFates;
+  /**
+   * Decodes the frames of a capture from frame `framesBefore + 1` on, numbered and timed as a decoder that
+   * saw them all would (the capture's first frame's time, the previous frame's): a store that carries on
+   * from another whose older frames were let go (--keep).
+   */
+  carryOn?: CarryOn;
+}
+
+export interface CarryOn {
+  framesBefore: number;
+  first: Timestamp;
+  previous: Timestamp;
 }
 
 export class FrameDecoder {
@@ -108,8 +120,15 @@ export class FrameDecoder {
     options: DissectOptions,
     decoderOptions: DecoderOptions = {},
   ) {
-    this.memory = decoderOptions.replay?.memory ?? new CaptureMemory(decoderOptions.rememberEveryFrame);
+    const carryOn = decoderOptions.carryOn;
+    this.memory = decoderOptions.replay?.memory ?? new CaptureMemory(decoderOptions.rememberEveryFrame, carryOn?.framesBefore);
     if (decoderOptions.replay) this.first = { ...decoderOptions.replay.first };
+    if (carryOn) {
+      this.count = carryOn.framesBefore;
+      this.first = { ...carryOn.first };
+      this.previous.tsSec = carryOn.previous.tsSec;
+      this.previous.tsNsec = carryOn.previous.tsNsec;
+    }
     if (decoderOptions.linkTapPaths) this.memory.stateOf(TapPathIndex, () => new TapPathIndex());
     const { verdicts, drops } = decoderOptions.fates ?? {};
     if (verdicts !== undefined) this.memory.stateOf(NetfilterVerdicts, () => verdicts);

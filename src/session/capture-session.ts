@@ -13,17 +13,17 @@ import { DropWatch } from './drop-watch.js';
 import { exportFrames, type ExportResult } from './export.js';
 import { FrameFilter, type FilterProgress, type FrameTest } from './frame-filter.js';
 import type { RedoPool } from './redo-pool.js';
-import { runScan, type StoreScan } from './store-scan.js';
+import { runScan } from './store-scan.js';
 import { FollowScan } from './stats/follow-scan.js';
 import type { FollowedStream } from './stats/follow-statistic.js';
 import type { ExpertInfo } from './stats/expert-info.js';
 import type { ProtocolHierarchy } from './stats/protocol-hierarchy.js';
-import type { FrameStatistic, MergeableStatistic } from './stats/frame-statistics.js';
 import { ViewScan } from './stats/statistics-scan.js';
 import type { TapStatistics } from './stats/tap-statistics.js';
-import { isPooledView, VIEW_STATISTICS, type PooledView, type ViewName } from './stats/view-statistics.js';
 import { Marks } from './marks.js';
 import { TimeReferences } from './time-references.js';
+import { StoreRoll, type KeepBound } from './store-roll.js';
+import { ViewScans } from './view-scans.js';
 import type { TrafficTables } from './stats/traffic.js';
 
 export interface SourceStatus {
@@ -47,8 +47,6 @@ export interface RunningFilter {
 }
 
 const ANNOUNCE_INTERVAL_MS = 250;
-/** Frames a followed stream's search looks at before its first screen (later slices are larger). */
-const FOLLOW_FIRST_SLICE = 2_000;
 const RATE_WINDOW_MS = 1000;
 
 export class CaptureSession {
@@ -67,12 +65,19 @@ export class CaptureSession {
   private finding: { frameFilter: FrameFilter; controller: AbortController; done: boolean } | undefined;
   /** Filters examining appended frames now. */
   private readonly keepingUp = new Set<FrameFilter>();
-  private followScan: FollowScan | undefined;
-  /** The views' statistics, each computed from the view's first opening on and kept current. */
-  private readonly viewScans = new Map<ViewName, ViewScan<FrameStatistic>>();
-  /** Views' scans running in the background, each cancellable. */
-  private readonly scansRunning = new Map<StoreScan, AbortController>();
+  /** The views' statistics and a followed stream, each computed from its first opening on and kept current. */
+  private readonly views = new ViewScans({
+    decoded: () => this.decodedNow,
+    pool: () => this.pool,
+    giveUpPool: (error) => this.giveUpPool(error),
+    announceSoon: () => this.announceSoon(),
+    update: () => this.update(),
+  });
   private stopReading = false;
+  /** --keep's new stores, built when the store holds more than the bound. */
+  private roll: StoreRoll | undefined;
+  /** Aborted when the session moves to a new store: work on the old one stops. */
+  private generation = new AbortController();
   /** The kernel's drops, counted while the capture runs (--drops); undefined when not counted. */
   kernelDrops: DropWatch | undefined;
   /** What the capture's taps cannot see, found when it started (blind-spots.ts). */
@@ -81,7 +86,7 @@ export class CaptureSession {
   workerFailure: string | undefined;
 
   constructor(
-    readonly decoded: DecodedStore,
+    private decodedNow: DecodedStore,
     status: Pick<SourceStatus, 'name' | 'live'>,
     /** The source has sub-microsecond timestamps: the Time column shows 9 places, pcap exports keep them. */
     readonly nanosecond = false,
@@ -89,6 +94,46 @@ export class CaptureSession {
     private pool?: RedoPool,
   ) {
     this.statusNow = { ...status, running: true, progress: undefined, drops: undefined, error: undefined };
+  }
+
+  /** The frames and what was decoded of them: a store that carries on from the last replaces it under --keep. */
+  get decoded(): DecodedStore {
+    return this.decodedNow;
+  }
+
+  /** Lets the oldest frames go when the store holds more than `bound` (--keep). */
+  keepAtMost(bound: KeepBound): void {
+    this.roll = new StoreRoll(bound, (next) => this.carryOn(next));
+  }
+
+  /** The frames let go so far (--keep): the first frame held is this one's index. */
+  get framesLetGo(): number {
+    return this.decodedNow.store.first;
+  }
+
+  /**
+   * Moves to `next`, which holds the newest of this store's frames under the same indexes: marks, time
+   * references, the filter's rows and the find's matches of the frames kept go with it; the views' counts
+   * and a followed stream start over on what is kept.
+   */
+  private carryOn(next: DecodedStore): void {
+    const old = this.decodedNow;
+    const first = next.store.first;
+    this.generation.abort();
+    this.generation = new AbortController();
+    this.keepingUp.clear();
+    this.decodedNow = next;
+    this.marks.forgetBefore(first);
+    this.references.forgetBefore(first);
+    this.appliedFilter = this.appliedFilter?.carriedOnTo(next);
+    const running = this.runningFilter?.frameFilter.filter.text;
+    if (running !== undefined) void this.applyFilter(running);
+    const finding = this.finding;
+    if (finding?.done) this.finding = { frameFilter: finding.frameFilter.carriedOnTo(next), controller: finding.controller, done: true };
+    else if (finding) void this.find(finding.frameFilter.filter);
+    this.views.reset();
+    old.store.close();
+    this.update();
   }
 
   // ---- the source ------------------------------------------------------------------------------------
@@ -131,6 +176,7 @@ export class CaptureSession {
 
   /** Stops the worker threads and the drop counting. */
   async close(): Promise<void> {
+    this.roll?.stop();
     this.kernelDrops?.close();
     const pool = this.pool;
     this.pool = undefined;
@@ -160,6 +206,7 @@ export class CaptureSession {
 
   /** Frames were appended (and a file is read this far, 0..1): announced within ANNOUNCE_INTERVAL_MS. */
   appended(progress?: number): void {
+    this.roll?.check(this.decodedNow);
     if (progress !== undefined) this.statusNow.progress = progress;
     if (this.timer !== undefined || this.firstQueued) return;
     // The first frames are shown as soon as the source pauses: a file at the end of its first read. A
@@ -203,8 +250,7 @@ export class CaptureSession {
       this.rateStartCount = count;
     }
     this.keepFilterUp();
-    this.keepScanUp(this.followScan);
-    for (const scan of this.viewScans.values()) this.keepScanUp(scan);
+    this.views.keepUp();
     this.versionNow++;
     for (const listener of this.listeners) listener();
   }
@@ -221,19 +267,19 @@ export class CaptureSession {
     return running && { text: running.frameFilter.filter.text, progress: running.progress };
   }
 
-  /** Frames displayed: the applied filter's, or all. */
+  /** Frames displayed: the applied filter's, or all those held. */
   get displayed(): number {
-    return this.appliedFilter ? this.appliedFilter.matched : this.decoded.count;
+    return this.appliedFilter ? this.appliedFilter.matched : this.decoded.count - this.framesLetGo;
   }
 
   /** Store index of displayed row `row`. */
   frameAt(row: number): number {
-    return this.appliedFilter ? this.appliedFilter.frameAt(row) : row;
+    return this.appliedFilter ? this.appliedFilter.frameAt(row) : this.framesLetGo + row;
   }
 
   /** The displayed row of frame `index`, or of the next displayed frame after it (the last row at most). */
   rowOf(index: number): number {
-    return Math.min(this.appliedFilter ? this.appliedFilter.rowAtOrAfter(index) : index, this.displayed - 1);
+    return Math.min(this.appliedFilter ? this.appliedFilter.rowAtOrAfter(index) : Math.max(0, index - this.framesLetGo), this.displayed - 1);
   }
 
   /**
@@ -313,7 +359,7 @@ export class CaptureSession {
     for (const frameFilter of [this.appliedFilter, this.finding?.done ? this.finding.frameFilter : undefined]) {
       if (!frameFilter || frameFilter.caughtUp || this.keepingUp.has(frameFilter)) continue;
       this.keepingUp.add(frameFilter);
-      void runScan(frameFilter).then(() => {
+      void runScan(frameFilter, { signal: this.generation.signal }).then(() => {
         this.keepingUp.delete(frameFilter);
         if (this.appliedFilter === frameFilter || this.finding?.frameFilter === frameFilter) this.update();
       });
@@ -341,7 +387,7 @@ export class CaptureSession {
   /** Whether frame `index` is displayed (passes the applied filter). */
   isDisplayed(index: number): boolean {
     const applied = this.appliedFilter;
-    if (!applied) return index < this.decoded.count;
+    if (!applied) return index >= this.framesLetGo && index < this.decoded.count;
     const row = applied.rowAtOrAfter(index);
     return row < applied.matched && applied.frameAt(row) === index;
   }
@@ -355,81 +401,22 @@ export class CaptureSession {
 
   /** The protocol hierarchy of every frame, computed in the background from the first call on. */
   get hierarchy(): ViewScan<ProtocolHierarchy> {
-    return this.viewScan('hierarchy') as ViewScan<ProtocolHierarchy>;
+    return this.views.hierarchy;
   }
 
   /** Every frame's expert notes, grouped (computed as the hierarchy is). */
   get expert(): ViewScan<ExpertInfo> {
-    return this.viewScan('expert') as ViewScan<ExpertInfo>;
+    return this.views.expert;
   }
 
   /** Frames per tap point and the packets' paths across them (computed as the hierarchy is). */
   get taps(): ViewScan<TapStatistics> {
-    return this.viewScan('taps') as ViewScan<TapStatistics>;
-  }
-
-  private viewScan(name: ViewName): ViewScan<FrameStatistic> {
-    let scan = this.viewScans.get(name);
-    if (scan === undefined) {
-      const created = new ViewScan<FrameStatistic>(this.decoded, VIEW_STATISTICS[name]);
-      this.viewScans.set(name, created);
-      if (isPooledView(name)) this.countInPool(name, created as ViewScan<MergeableStatistic<unknown>>);
-      else this.keepScanUp(created);
-      scan = created;
-    }
-    return scan;
-  }
-
-  /**
-   * A view's statistic over the frames read so far, counted by the pool's workers, then kept up in this
-   * thread. A worker's failure is not the user's: the count starts over here.
-   */
-  private countInPool(view: PooledView, scan: ViewScan<MergeableStatistic<unknown>>): void {
-    const pool = this.pool;
-    if (pool === undefined || this.decoded.count === 0) return this.keepScanUp(scan);
-    const controller = new AbortController();
-    this.scansRunning.set(scan, controller);
-    const accept = (part: unknown, upTo: number) => {
-      scan.adopt(part, upTo);
-      this.announceSoon();
-    };
-    pool
-      .statistic(this.decoded, view, this.decoded.count, accept, controller.signal)
-      .catch((error: unknown) => {
-        this.giveUpPool(error);
-        scan.restart();
-      })
-      .finally(() => {
-        this.scansRunning.delete(scan);
-        if (controller.signal.aborted) return;
-        this.keepScanUp(scan);
-        this.update();
-      });
+    return this.views.taps;
   }
 
   /** A TCP or UDP stream (or a TCP stream's HTTP) followed: its chunks, found in the background (a stream followed before is dropped). */
-  follow({ protocol, stream }: FollowedStream): FollowScan {
-    let scan = this.followScan;
-    if (scan?.statistic.protocol !== protocol || scan.statistic.stream !== stream) {
-      if (scan) this.scansRunning.get(scan)?.abort();
-      scan = FollowScan.of(this.decoded.store, this.decoded.registry, protocol, stream);
-      this.followScan = scan;
-      this.keepScanUp(scan, FOLLOW_FIRST_SLICE);
-    }
-    return scan;
-  }
-
-  /** Runs a view's scan over frames it has not seen yet, announcing its progress. */
-  private keepScanUp(scan: StoreScan | undefined, firstSliceFrames?: number): void {
-    if (!scan || scan.caughtUp || this.scansRunning.has(scan)) return;
-    const controller = new AbortController();
-    this.scansRunning.set(scan, controller);
-    // The first slice runs at once, maybe while a view is drawn that asked for the scan: its news waits
-    // until that drawing is done (a listener's state must not change during a render).
-    void runScan(scan, { signal: controller.signal, firstSliceFrames, onProgress: () => queueMicrotask(() => this.update()) }).then(() => {
-      this.scansRunning.delete(scan);
-      if (!controller.signal.aborted) this.update();
-    });
+  follow(stream: FollowedStream): FollowScan {
+    return this.views.follow(stream);
   }
 
   // ---- export ----------------------------------------------------------------------------------------

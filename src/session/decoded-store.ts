@@ -4,7 +4,7 @@
 import { MAX_CAPLEN, type Frame, type InterfaceInfo, type TapAnnotation } from '../capture/frame.js';
 import { FrameStore, type StoreSnapshot } from '../capture/frame-store.js';
 import { CaptureMemory, type MemorySnapshot } from '../decode/capture-memory.js';
-import { FrameDecoder, type DecoderOptions, type Timestamp } from '../decode/decoder.js';
+import { FrameDecoder, type CarryOn, type DecoderOptions, type Timestamp } from '../decode/decoder.js';
 import type { DissectOptions, Dissection } from '../decode/dissection.js';
 import type { FieldDef } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
@@ -17,6 +17,7 @@ export interface DecodedSnapshot {
   store: StoreSnapshot;
   memory: MemorySnapshot;
   first: Timestamp;
+  carryOn: CarryOn | undefined;
 }
 
 export class DecodedStore {
@@ -39,15 +40,17 @@ export class DecodedStore {
    * `summaryFields`: values the summaries collect besides the columns (the Tap column's). `replay`: the
    * store's frames were decoded in another thread, whose memory this is a copy of (a worker's store).
    * `fates`: a live capture's netfilter trace and kernel drops, which frames link to as they are decoded.
+   * `carryOn`: the store's frames begin after others that were let go (its FrameStore's `first`).
    */
   constructor(
     readonly store: FrameStore,
     readonly registry: Registry,
-    summaryFields: readonly FieldDef[],
+    private readonly summaryFields: readonly FieldDef[],
     replay?: DecoderOptions['replay'],
     readonly fates?: PacketFates,
+    private readonly carryOn?: CarryOn,
   ) {
-    this.decoder = new FrameDecoder(registry, { tree: false, columns: false, conversationTap: this.traffic.pass.tap }, { rememberEveryFrame: true, linkTapPaths: true, replay, fates });
+    this.decoder = new FrameDecoder(registry, { tree: false, columns: false, conversationTap: this.traffic.pass.tap }, { rememberEveryFrame: true, linkTapPaths: true, replay, fates, carryOn });
     this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields: summaryFields });
     this.detailDissection = this.decoder.createDissection({ tree: true, columns: true, fields: summaryFields });
     this.decoder.memory.frameData = (number) => this.store.frame(number - 1, this.reassemblyBytes).data;
@@ -56,14 +59,28 @@ export class DecodedStore {
   /** What a worker thread needs to dissect any frame again: the store's frames and the decoder's memory. */
   snapshot(): DecodedSnapshot {
     const first = { tsSec: 0, tsNsec: 0 };
-    if (this.store.count > 0) this.store.timestampOf(0, first);
-    return { store: this.store.snapshot(), memory: this.decoder.memory.snapshot(), first };
+    if (this.carryOn) Object.assign(first, this.carryOn.first);
+    else if (this.store.count > 0) this.store.timestampOf(0, first);
+    return { store: this.store.snapshot(), memory: this.decoder.memory.snapshot(), first, carryOn: this.carryOn };
   }
 
   /** A decoded store over a snapshot, in a worker thread: it dissects frames again, it decodes no new ones. */
   static fromSnapshot(snapshot: DecodedSnapshot, registry: Registry): DecodedStore {
     const replay = { memory: CaptureMemory.fromSnapshot(snapshot.memory), first: snapshot.first };
-    return new DecodedStore(FrameStore.fromSnapshot(snapshot.store), registry, [], replay);
+    return new DecodedStore(FrameStore.fromSnapshot(snapshot.store), registry, [], replay, undefined, snapshot.carryOn);
+  }
+
+  /**
+   * A store that carries on from this one with frames `from` on (copied into it by the caller): the same
+   * indexes, numbers and times, none of the older frames' memory (what --keep lets go).
+   */
+  carriedOnFrom(from: number): DecodedStore {
+    const previous = { tsSec: 0, tsNsec: 0 };
+    this.store.timestampOf(from - 1, previous);
+    const first = { tsSec: 0, tsNsec: 0 };
+    if (this.carryOn) Object.assign(first, this.carryOn.first);
+    else this.store.timestampOf(0, first);
+    return new DecodedStore(new FrameStore({ first: from }), this.registry, this.summaryFields, undefined, this.fates, { framesBefore: from, first, previous });
   }
 
   /** Frames stored and decoded. */
@@ -115,7 +132,8 @@ export class DecodedStore {
 
   private redo(index: number, into: Dissection, bytes: Uint8Array): Dissection {
     const frame = this.store.frame(index, bytes);
-    if (index > 0) this.store.timestampOf(index - 1, this.previous);
+    if (index > this.store.first) this.store.timestampOf(index - 1, this.previous);
+    else if (this.carryOn) Object.assign(this.previous, this.carryOn.previous);
     return this.decoder.redo(index + 1, frame, this.store.interfaces[frame.interfaceId], this.previous, into);
   }
 }

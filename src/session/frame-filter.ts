@@ -45,7 +45,7 @@ export class FrameFilter extends StoreScan {
    * other tests) and hold no tap paths, verdicts or drops.
    */
   get poolable(): boolean {
-    return !this.filter.tree && !this.filter.columns && !readsTapPaths(this.filter.fields) && !readsFates(this.filter.fields) && this.examined === 0;
+    return !this.filter.tree && !this.filter.columns && !readsTapPaths(this.filter.fields) && !readsFates(this.filter.fields) && this.examined === this.store.first;
   }
 
   /** The passing frames among those before `upTo`, examined by the redo pool, in order. */
@@ -56,10 +56,21 @@ export class FrameFilter extends StoreScan {
     this.examinedElsewhere(upTo);
   }
 
+  /**
+   * The filter over `next`, a store that carries on from this one's: its rows from `next`'s first frame on,
+   * and what this one examined (the frames kept are the same; what older frames told them is not redone).
+   */
+  carriedOnTo(next: DecodedStore): FrameFilter {
+    const carried = new FrameFilter(next, this.filter);
+    const from = this.rowAtOrAfter(next.store.first);
+    carried.adopt(this.rows.subarray(from, this.count), Math.max(next.store.first, Math.min(this.examined, next.count)));
+    return carried;
+  }
+
   /** Forgets what was examined (the pool failed part way): the scan starts over, reading frames again. */
   restart(): void {
     this.count = 0;
-    this.examinedElsewhere(0);
+    this.examinedElsewhere(this.store.first);
   }
 
   protected override dissect(index: number): Dissection {

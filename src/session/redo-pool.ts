@@ -83,8 +83,9 @@ export class RedoPool {
     const job = this.nextJob++;
     for (const worker of this.workers) worker.postMessage({ ...kind, job } satisfies PoolRequest);
     return new Promise<boolean>((resolve, reject) => {
-      let dispatched = 0;
-      let accepted = 0;
+      // A store that carries on from another (--keep) holds frames from its first on.
+      let dispatched = decoded.store.first;
+      let accepted = decoded.store.first;
       const finished = new Map<number, { end: number; part: unknown }>();
       const dispatch = (worker: Worker) => {
         if (dispatched >= end) return;
@@ -126,7 +127,7 @@ export class RedoPool {
       };
       if (signal?.aborted) return finish(false);
       signal?.addEventListener('abort', onAbort);
-      if (end === 0) return finish(true);
+      if (end <= accepted) return finish(true);
       for (let round = 0; round < SLICES_AHEAD; round++) for (const worker of this.workers) dispatch(worker);
     });
   }

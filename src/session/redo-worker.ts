@@ -85,8 +85,9 @@ function handle(request: PoolRequest): [PoolReply, TransferListItem[]] | undefin
       const compiled = compileFilter(request.text, registry);
       if (!compiled.ok) throw new Error(`the warm-up filter does not compile: ${compiled.error.message}`);
       const dissection = decoded.createDissection({ tree: false, columns: false, fields: compiled.filter.fields });
-      const end = Math.min(decoded.count, request.frames);
-      for (let index = 0; index < end; index++) compiled.filter.matches(decoded.again(index, dissection));
+      const first = decoded.store.first;
+      const end = Math.min(decoded.count, first + request.frames);
+      for (let index = first; index < end; index++) compiled.filter.matches(decoded.again(index, dissection));
       return undefined;
     }
     case 'filter':

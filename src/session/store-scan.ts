@@ -9,14 +9,15 @@ import type { DissectOptions, Dissection } from '../decode/dissection.js';
 import type { Registry } from '../decode/registry.js';
 
 export interface ScanProgress {
-  /** Frames of the store examined so far. */
+  /** Frames of the store examined so far (of those it holds: not those let go before its first). */
   examined: number;
   /** Frames in the store when the progress was reported. */
   total: number;
 }
 
 export abstract class StoreScan {
-  private examinedFrames = 0;
+  /** The index of the next frame to examine: a store's first frame may not be 0 (--keep). */
+  private examinedFrames: number;
   /** Made on first use: a scan that reads the decoded store's frames again has no pass of its own. */
   private decoder: FrameDecoder | undefined;
   private buffer: Uint8Array | undefined;
@@ -26,8 +27,11 @@ export abstract class StoreScan {
     private readonly registry: Registry,
     private readonly options: DissectOptions,
     private readonly decoderOptions: DecoderOptions = {},
-  ) {}
+  ) {
+    this.examinedFrames = store.first;
+  }
 
+  /** The index up to which frames were examined. */
   get examined(): number {
     return this.examinedFrames;
   }
@@ -38,7 +42,13 @@ export abstract class StoreScan {
   }
 
   get progress(): ScanProgress {
-    return { examined: this.examinedFrames, total: this.store.count };
+    return { examined: this.examinedFrames - this.store.first, total: this.store.count - this.store.first };
+  }
+
+  /** How much of the store is examined, 0..1. */
+  get share(): number {
+    const progress = this.progress;
+    return progress.total === 0 ? 1 : progress.examined / progress.total;
   }
 
   /** Examines up to `budget` more frames; returns true when caught up with the store. */

@@ -23,6 +23,11 @@ export class TimeReferences {
     return true;
   }
 
+  /** Forgets the references before frame `index` (let go). */
+  forgetBefore(index: number): void {
+    this.indexes.splice(0, this.firstAtOrAfter(index));
+  }
+
   /** The reference at or before frame `index`, if any. */
   atOrBefore(index: number): number | undefined {
     const at = this.firstAtOrAfter(index);

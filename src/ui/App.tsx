@@ -139,10 +139,10 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   const expert = useReportView(session, mode === 'expert' ? session.expert : undefined, expertReport, rows - 3, toPanes, applyFilter);
   const taps = useReportView(session, mode === 'taps' ? session.taps : undefined, tapsReport, rows - 3, toPanes, applyFilter);
   const kernelDrops = session.kernelDrops;
-  const drops = useReportView(session, mode === 'drops' && kernelDrops ? { statistic: kernelDrops, caughtUp: true, examined: 0 } : undefined, dropsReport, rows - 3, toPanes, applyFilter);
+  const drops = useReportView(session, mode === 'drops' && kernelDrops ? { statistic: kernelDrops, caughtUp: true, share: 1 } : undefined, dropsReport, rows - 3, toPanes, applyFilter);
   const traced = session.decoded.fates?.verdicts;
-  const verdicts = useReportView(session, mode === 'verdicts' && traced ? { statistic: traced, caughtUp: true, examined: 0 } : undefined, verdictsReport, rows - 3, toPanes, applyFilter);
-  const warnings = useReportView(session, mode === 'warnings' ? { statistic: session.warnings, caughtUp: true, examined: 0 } : undefined, (found) => warningsReport(found, columns), rows - 3, toPanes, applyFilter);
+  const verdicts = useReportView(session, mode === 'verdicts' && traced ? { statistic: traced, caughtUp: true, share: 1 } : undefined, verdictsReport, rows - 3, toPanes, applyFilter);
+  const warnings = useReportView(session, mode === 'warnings' ? { statistic: session.warnings, caughtUp: true, share: 1 } : undefined, (found) => warningsReport(found, columns), rows - 3, toPanes, applyFilter);
   const following = mode === 'follow' || mode === 'find' || (mode === 'path' && pathPurpose === 'save');
   const follow = useFollowView(session, following, rows - 4, applyFilter, toPanes, setMessage);
   const [copyRefusal, setCopyRefusal] = useState('');
@@ -326,8 +326,9 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   });
 
   if (mode === 'help') return <Help columns={columns} rows={rows - 1} top={help.top} />;
-  if (mode === 'traffic') return <TrafficView state={traffic} columns={columns} rows={rows - 1} />;
-  if (report !== undefined) return <ReportView state={report} columns={columns} rows={rows - 1} />;
+  const covers = session.framesLetGo === 0 ? '' : `frames ${count(session.framesLetGo + 1)}–${count(session.decoded.count)} (--keep)`;
+  if (mode === 'traffic') return <TrafficView state={traffic} columns={columns} rows={rows - 1} covers={covers} />;
+  if (report !== undefined) return <ReportView state={report} columns={columns} rows={rows - 1} covers={covers} />;
   const node = tree.selected?.node;
   function fieldHelp(): string {
     return node ? `${node.field.abbrev}${node.field.blurb ? ' — ' + node.field.blurb : node.field.name ? ' — ' + node.field.name : ''}` : '';

@@ -3,11 +3,12 @@
 import { Box, Text } from 'ink';
 import type { ReportViewState } from './use-report-view.js';
 
-export function ReportView({ state, columns, rows }: { state: ReportViewState; columns: number; rows: number }) {
+/** `covers`: which frames the statistics count, when not all of the capture's (--keep let older ones go). */
+export function ReportView({ state, columns, rows, covers }: { state: ReportViewState; columns: number; rows: number; covers: string }) {
   return (
     <Box flexDirection="column" width={columns} height={rows}>
       <Text bold inverse wrap="truncate">
-        {` ${state.title}${state.progress ? ` │ ${state.progress}` : ''} │ ${state.hint ?? "Enter filters to the line's frames"}`.padEnd(columns)}
+        {` ${state.title}${covers ? ` │ ${covers}` : ''}${state.progress ? ` │ ${state.progress}` : ''} │ ${state.hint ?? "Enter filters to the line's frames"}`.padEnd(columns)}
       </Text>
       <Text bold wrap="truncate">
         {state.header}

@@ -7,11 +7,13 @@ export interface TrafficViewProps {
   state: TrafficViewState;
   columns: number;
   rows: number;
+  /** Which frames the tables count, when not all of the capture's (--keep let older ones go). */
+  covers: string;
 }
 
 const GAP = 2;
 
-export function TrafficView({ state, columns, rows }: TrafficViewProps) {
+export function TrafficView({ state, columns, rows, covers }: TrafficViewProps) {
   const widths = state.headers.map((header, index) => Math.max(header.title.length + 1, ...state.rows.map((cells) => cells[index].length)));
   let shown = 0;
   for (let used = 0; shown < widths.length && used + widths[shown] <= columns; shown++) used += widths[shown] + GAP;
@@ -21,7 +23,7 @@ export function TrafficView({ state, columns, rows }: TrafficViewProps) {
       .map((cell, index) => (state.headers[index].numeric ? cell.padStart(widths[index]) : cell.padEnd(widths[index])))
       .join(' '.repeat(GAP));
   const tabs = state.tabs.map((tab, index) => (index === state.tab ? `[${tab.name} ${tab.rows}]` : ` ${tab.name} ${tab.rows} `)).join(' ');
-  const title = ` ${state.title}: ${tabs}${state.progress ? ` │ ${state.progress}` : ''}`;
+  const title = ` ${state.title}: ${tabs}${covers ? ` │ ${covers}` : ''}${state.progress ? ` │ ${state.progress}` : ''}`;
   return (
     <Box flexDirection="column" width={columns} height={rows}>
       <Text bold inverse wrap="truncate">

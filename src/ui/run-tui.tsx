@@ -11,6 +11,7 @@ import type { DropSource } from '../capture/kernel-drops.js';
 import { CaptureSession } from '../session/capture-session.js';
 import { DecodedStore } from '../session/decoded-store.js';
 import { RedoPool } from '../session/redo-pool.js';
+import { DEFAULT_KEEP, type KeepBound } from '../session/store-roll.js';
 import type { Registry } from '../decode/registry.js';
 import type { PacketFates } from '../decode/taps/packet-fates.js';
 import { App } from './App.js';
@@ -31,6 +32,8 @@ export interface TuiOptions {
   counters?: DeviceCounters;
   /** Clicks and the wheel (off: --no-mouse). */
   mouse: boolean;
+  /** --keep; a live capture or a pipe has a default, a file none. */
+  keep: KeepBound | undefined;
   /** A display filter to apply once the screen is up. */
   displayFilter: string | undefined;
   /** Threads a display filter uses (1: the main thread alone). */
@@ -72,6 +75,8 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
       session.update({ drops: live.counts.dropped });
     };
   }
+  const keep = options.keep ?? (regularFile ? undefined : DEFAULT_KEEP);
+  if (keep) session.keepAtMost(keep);
   if (options.drops) session.countKernelDrops(options.drops, live?.drops?.unavailable === undefined ? live?.drops?.here : undefined);
   session.warnings = options.warnings;
   const keys = path === '-' ? new ReadStream(openSync('/dev/tty', 'r')) : process.stdin;

@@ -90,7 +90,7 @@ export function useFind(session: CaptureSession, currentFrame: number, detail: D
       setPending(undefined);
       return waiting;
     },
-    progress: pending && found && query ? `Finding ${FIND_KIND_NAMES[query.kind]} "${query.text}": ${Math.floor((100 * found.examined) / Math.max(1, found.progress.total))}% of frames looked at (Esc stops)` : undefined,
+    progress: pending && found && query ? `Finding ${FIND_KIND_NAMES[query.kind]} "${query.text}": ${Math.floor(100 * found.share)}% of frames looked at (Esc stops)` : undefined,
     foundNodes: nodes.length > 0 ? new Set(nodes) : NOTHING,
     foundBytes: bytes,
   };

@@ -38,7 +38,7 @@ export function useFollowView(session: CaptureSession, active: boolean, height: 
   const lines = model?.lines(shownTop, height) ?? [];
   const client = scan?.statistic.follower.client;
   const server = scan?.statistic.follower.server;
-  const progress = scan && !scan.caughtUp ? ` │ searching ${Math.floor((100 * scan.examined) / Math.max(1, session.decoded.count))}%` : '';
+  const progress = scan && !scan.caughtUp ? ` │ searching ${Math.floor(100 * scan.share)}%` : '';
   const ends = client && server ? `▶ ${client.address}:${client.port} ◀ ${server.address}:${server.port}` : `no ${protocol === 'udp' ? 'datagram' : protocol === 'http' ? 'HTTP message' : 'segment'} with data`;
 
   const open = (next: FollowedStream) => {

@@ -71,6 +71,7 @@ export function usePacketList(session: CaptureSession, height: number, timeForma
   const goTo = (number: number): string | undefined => {
     const count = session.decoded.count;
     if (!Number.isInteger(number) || number < 1 || number > count) return `No frame ${number}: the capture has ${count}`;
+    if (number <= session.framesLetGo) return `Frame ${number} was let go (--keep): the frames from ${session.framesLetGo + 1} on are kept`;
     if (displayed === 0) return 'No frame is displayed';
     const index = number - 1;
     setFollowing(false);

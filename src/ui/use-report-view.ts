@@ -32,8 +32,8 @@ export interface ReportViewState extends Report {
 export interface ReportSource<S> {
   readonly statistic: S;
   readonly caughtUp: boolean;
-  /** Frames examined so far (progress while not caught up). */
-  readonly examined: number;
+  /** How much of the store is examined, 0..1 (progress while not caught up). */
+  readonly share: number;
 }
 
 /**
@@ -54,7 +54,7 @@ export function useReportView<S>(
     ...report,
     lines: report.lines.slice(top, top + height),
     selectedInView: row - top,
-    progress: !scan || scan.caughtUp ? '' : `computing ${Math.floor((100 * scan.examined) / Math.max(1, session.decoded.count))}%`,
+    progress: !scan || scan.caughtUp ? '' : `computing ${Math.floor(100 * scan.share)}%`,
     commands: {
       ...commands,
       applyRow: () => {

@@ -19,7 +19,7 @@ export function useStatusBar(session: CaptureSession, following: boolean): strin
   const loading = status.running ? (status.progress !== undefined ? `loading ${Math.floor(status.progress * 100)}%` : status.live ? 'live' : 'reading') : '';
   return [
     sanitize(basename(status.name)),
-    `${count(session.decoded.count)} frames · ${count(session.displayed)} shown · ${count(session.marks.count)} marked`,
+    `${count(session.decoded.count)} frames${kept(session)} · ${count(session.displayed)} shown · ${count(session.marks.count)} marked`,
     status.drops !== undefined ? `${count(status.drops)} dropped` : '',
     session.kernelDrops ? `kernel drops ${count(session.kernelDrops.counts.total)}${linkedDrops(session)}` : '',
     verdicts ? `nft traced ${count(verdicts.traced)}, ✗ ${count(verdicts.dropped)}` : '',
@@ -32,6 +32,12 @@ export function useStatusBar(session: CaptureSession, following: boolean): strin
   ]
     .filter((part) => part !== '')
     .join(' │ ');
+}
+
+/** Under --keep, once older frames were let go: from which frame on the list, the views and the statistics count. */
+function kept(session: CaptureSession): string {
+  const first = session.framesLetGo;
+  return first === 0 ? '' : ` (kept from ${count(first + 1)}: --keep)`;
 }
 
 /** How many of the kernel's drops marked a frame ✗ (the drop probe's, with --drops). */

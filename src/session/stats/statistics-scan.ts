@@ -61,7 +61,7 @@ export class ViewScan<S extends FrameStatistic> extends StoreScan {
     this.current = this.create();
     this.pass = new StatisticsPass([this.current]);
     this.again = this.decoded.createDissection(this.pass.dissectOptions);
-    this.examinedElsewhere(0);
+    this.examinedElsewhere(this.store.first);
   }
 
   protected override beforeFrame(): void {
