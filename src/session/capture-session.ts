@@ -24,6 +24,7 @@ import { Marks } from './marks.js';
 import { TimeReferences } from './time-references.js';
 import { StoreRoll, type KeepBound } from './store-roll.js';
 import { ViewScans } from './view-scans.js';
+import { Announcer } from './announcer.js';
 import type { TrafficTables } from './stats/traffic.js';
 
 export interface SourceStatus {
@@ -46,20 +47,21 @@ export interface RunningFilter {
   progress: FilterProgress;
 }
 
-const ANNOUNCE_INTERVAL_MS = 250;
-const RATE_WINDOW_MS = 1000;
 
 export class CaptureSession {
   readonly marks = new Marks();
   readonly references = new TimeReferences();
   private statusNow: SourceStatus;
-  private versionNow = 0;
-  private readonly listeners = new Set<() => void>();
-  private timer: NodeJS.Timeout | undefined;
-  private firstQueued = false;
-  private rateStart = Date.now();
-  private rateStartCount = 0;
-  private rateNow = 0;
+  private readonly announcer = new Announcer(
+    () => {
+      this.keepFilterUp();
+      this.views.keepUp();
+    },
+    () => this.decodedNow.count,
+    () => this.statusNow.running,
+  );
+  /** The store's count when the display was paused. */
+  private pausedAt: number | undefined;
   private appliedFilter: FrameFilter | undefined;
   private runningFilter: { frameFilter: FrameFilter; controller: AbortController; progress: FilterProgress } | undefined;
   private finding: { frameFilter: FrameFilter; controller: AbortController; done: boolean } | undefined;
@@ -189,70 +191,62 @@ export class CaptureSession {
 
   /** Frames per second over the last second or so. */
   get rate(): number {
-    return this.rateNow;
+    return this.announcer.rate;
   }
 
   // ---- announcements ---------------------------------------------------------------------------------
 
   /** Changes with every announcement: what React compares. */
   get version(): number {
-    return this.versionNow;
+    return this.announcer.version;
   }
 
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.announcer.subscribe(listener);
   }
 
-  /** Frames were appended (and a file is read this far, 0..1): announced within ANNOUNCE_INTERVAL_MS. */
+  /** Frames were appended (and a file is read this far, 0..1): announced within a quarter of a second. */
   appended(progress?: number): void {
     this.roll?.check(this.decodedNow);
     if (progress !== undefined) this.statusNow.progress = progress;
-    if (this.timer !== undefined || this.firstQueued) return;
-    // The first frames are shown as soon as the source pauses: a file at the end of its first read. A
-    // timer would wait for the event loop, which takes up reads completed meanwhile (a file's next chunks)
-    // first. After that, at most every ANNOUNCE_INTERVAL_MS.
-    if (this.versionNow === 0) {
-      this.firstQueued = true;
-      queueMicrotask(() => {
-        if (!this.firstQueued) return;
-        this.firstQueued = false;
-        this.announce();
-      });
-      return;
-    }
-    this.announceSoon();
+    this.announcer.appended();
   }
 
-  /** Announces within ANNOUNCE_INTERVAL_MS: progress that comes faster than a screen needs it. */
   private announceSoon(): void {
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.announce();
-    }, ANNOUNCE_INTERVAL_MS);
+    this.announcer.soon();
   }
 
   /** The source's status changed (or the session's state): announced at once, with any appends pending. */
   update(change: Partial<SourceStatus> = {}): void {
     this.statusNow = { ...this.statusNow, ...change };
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.firstQueued = false;
-    this.announce();
+    this.announcer.now();
   }
 
-  private announce(): void {
-    const now = Date.now();
-    if (now - this.rateStart >= RATE_WINDOW_MS || !this.statusNow.running) {
-      const count = this.decoded.count;
-      this.rateNow = this.statusNow.running ? Math.round(((count - this.rateStartCount) * 1000) / Math.max(1, now - this.rateStart)) : 0;
-      this.rateStart = now;
-      this.rateStartCount = count;
-    }
-    this.keepFilterUp();
-    this.views.keepUp();
-    this.versionNow++;
-    for (const listener of this.listeners) listener();
+  // ---- pause -----------------------------------------------------------------------------------------
+
+  /** Holds the display where it is (live): frames are still captured, and wait. */
+  pause(): void {
+    this.pausedAt = this.decodedNow.count;
+    this.update();
+  }
+
+  resume(): void {
+    this.pausedAt = undefined;
+    this.update();
+  }
+
+  get paused(): boolean {
+    return this.pausedAt !== undefined;
+  }
+
+  /** Frames captured since the display was paused. */
+  get waiting(): number {
+    return this.pausedAt === undefined ? 0 : this.decodedNow.count - Math.max(this.pausedAt, this.framesLetGo);
+  }
+
+  /** The frames before this index may be displayed: all, or those before a pause. */
+  private get shownBefore(): number {
+    return this.pausedAt === undefined ? this.decodedNow.count : Math.max(this.pausedAt, this.framesLetGo);
   }
 
   // ---- the display filter ----------------------------------------------------------------------------
@@ -267,9 +261,10 @@ export class CaptureSession {
     return running && { text: running.frameFilter.filter.text, progress: running.progress };
   }
 
-  /** Frames displayed: the applied filter's, or all those held. */
+  /** Frames displayed: the applied filter's, or all those held (those before a pause). */
   get displayed(): number {
-    return this.appliedFilter ? this.appliedFilter.matched : this.decoded.count - this.framesLetGo;
+    const before = this.shownBefore;
+    return this.appliedFilter ? this.appliedFilter.rowAtOrAfter(before) : before - this.framesLetGo;
   }
 
   /** Store index of displayed row `row`. */
@@ -387,7 +382,8 @@ export class CaptureSession {
   /** Whether frame `index` is displayed (passes the applied filter). */
   isDisplayed(index: number): boolean {
     const applied = this.appliedFilter;
-    if (!applied) return index >= this.framesLetGo && index < this.decoded.count;
+    if (index < this.framesLetGo || index >= this.shownBefore) return false;
+    if (!applied) return true;
     const row = applied.rowAtOrAfter(index);
     return row < applied.matched && applied.frameAt(row) === index;
   }

@@ -197,6 +197,11 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
       setMessage(set ? `Frame ${list.currentFrame + 1} is a time reference: relative times after it count from it` : `Frame ${list.currentFrame + 1} is no longer a time reference`);
     },
     copy: () => setMode('copy'),
+    pause: () => {
+      if (!session.status.running) return setMessage('Nothing to pause: the capture has ended');
+      if (session.paused) session.resume();
+      else session.pause();
+    },
     findNext: () => find.step(1),
     findPrevious: () => find.step(-1),
     follow: list.toggleFollow,

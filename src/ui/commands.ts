@@ -14,7 +14,7 @@ export type CommandName =
   | 'closeHelp'
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
   | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save'
-  | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference'
+  | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference' | 'pause'
   | 'applyAsFilter' | 'applyAndFilter' | 'applyOrFilter' | 'applyNotFilter' | 'prepareAsFilter'
   | 'copy' | 'copyValue' | 'copyFilter' | 'copySummary' | 'copyHex' | 'closeMenu'
   /** The mouse wheel's, which no key gives (mouse.ts). */
@@ -65,6 +65,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'expandAll', keys: '*', description: 'expand the whole tree', scopes: PANES, matches: character('*') },
   { name: 'filter', keys: '/ :filter X', description: 'edit the display filter (:filter applies X)', scopes: PANES, matches: character('/') },
   { name: 'cancelFilter', keys: 'Esc', description: 'cancel a filter being applied, or a find', scopes: PANES, matches: (_, key) => key.escape },
+  { name: 'pause', keys: 'p', description: 'pause the list (the capture goes on: the status bar counts what waits), or resume it', scopes: PANES, matches: character('p') },
   { name: 'follow', keys: 'F', description: 'follow new packets on or off', scopes: PANES, matches: character('F') },
   { name: 'mark', keys: 'Space', description: 'mark or unmark the packet', scopes: PANES, matches: character(' ') },
   { name: 'markAll', keys: 'M', description: 'mark every displayed packet', scopes: PANES, matches: character('M') },

@@ -26,6 +26,7 @@ export function useStatusBar(session: CaptureSession, following: boolean): strin
     session.warnings.length > 0 ? `${session.warnings.length} warning${session.warnings.length === 1 ? '' : 's'} (W)` : '',
     loading,
     status.running && session.rate > 0 ? `${count(session.rate)}/s` : '',
+    session.paused ? `paused: ${count(session.waiting)} waiting (p resumes)` : '',
     following ? 'follow' : '',
     status.error ? `stopped: ${sanitize(status.error)}` : '',
     filterState,
