@@ -339,6 +339,10 @@ export class FrameStore {
     return this.capturedLengths[this.slotOf(index)];
   }
 
+  originalLengthOf(index: number): number {
+    return this.originalLengths[this.slotOf(index)];
+  }
+
   /** Frame `index`'s timestamp, written into `into` (no bytes are read). */
   timestampOf(index: number, into: { tsSec: number; tsNsec: number }): void {
     const slot = this.slotOf(index);

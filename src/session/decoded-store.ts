@@ -59,8 +59,7 @@ export class DecodedStore {
   /** What a worker thread needs to dissect any frame again: the store's frames and the decoder's memory. */
   snapshot(): DecodedSnapshot {
     const first = { tsSec: 0, tsNsec: 0 };
-    if (this.carryOn) Object.assign(first, this.carryOn.first);
-    else if (this.store.count > 0) this.store.timestampOf(0, first);
+    this.firstTime(first);
     return { store: this.store.snapshot(), memory: this.decoder.memory.snapshot(), first, carryOn: this.carryOn };
   }
 
@@ -78,9 +77,14 @@ export class DecodedStore {
     const previous = { tsSec: 0, tsNsec: 0 };
     this.store.timestampOf(from - 1, previous);
     const first = { tsSec: 0, tsNsec: 0 };
-    if (this.carryOn) Object.assign(first, this.carryOn.first);
-    else this.store.timestampOf(0, first);
+    this.firstTime(first);
     return new DecodedStore(new FrameStore({ first: from }), this.registry, this.summaryFields, undefined, this.fates, { framesBefore: from, first, previous });
+  }
+
+  /** The capture's first frame's time (a store that carries on from another keeps that one's). */
+  firstTime(into: Timestamp): void {
+    if (this.carryOn) Object.assign(into, this.carryOn.first);
+    else if (this.store.count > 0) this.store.timestampOf(0, into);
   }
 
   /** Frames stored and decoded. */

@@ -28,6 +28,8 @@ import { useReportView } from './use-report-view.js';
 import { usePromptLine } from './use-prompt-line.js';
 import { useFilterBar } from './use-filter-bar.js';
 import { useHelp } from './use-help.js';
+import { useIoGraph } from './use-io-graph.js';
+import { IO_SCALE_WIDTH, IoGraphView } from './IoGraphView.js';
 import { useHex } from './use-hex.js';
 import { useFind } from './use-find.js';
 import { terminalClipboard, type Clipboard } from './clipboard.js';
@@ -57,11 +59,11 @@ export interface AppProps {
 
 type Pane = 'list' | 'tree' | 'hex';
 /** Every scope's listener, in one order for every render. */
-const SCOPES: readonly Scope[] = ['list', 'tree', 'hex', 'filter', 'path', 'find', 'copy', 'packetFind', 'command', 'help', 'traffic', 'report', 'follow'];
+const SCOPES: readonly Scope[] = ['list', 'tree', 'hex', 'filter', 'path', 'find', 'copy', 'packetFind', 'command', 'help', 'traffic', 'report', 'follow', 'ioGraph'];
 /** The formats `t` goes through; the day-of-year ones are for `:time`. */
 const CYCLED_TIME_FORMATS: readonly TimeFormat[] = ['r', 'd', 'dd', 'a', 'ad', 'e', 'u', 'ud'];
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
-type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'packetFind' | 'command' | 'copy';
+type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph';
 /** What the path line is asked for: an export of frames, or a followed stream's bytes. */
 type PathPurpose = 'export' | 'save' | 'copy';
 
@@ -167,6 +169,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   };
   const commandLine = usePromptLine(toPanes, (text) => runColonCommand(text, colonActions), false);
   const help = useHelp(rows - 2, toPanes);
+  const ioGraph = useIoGraph(session, mode === 'ioGraph', Math.max(10, columns - IO_SCALE_WIDTH), toPanes);
   const statusText = useStatusBar(session, list.following);
 
   useEffect(() => {
@@ -224,6 +227,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
       setMode('path');
     },
     hierarchy: () => setMode('hierarchy'),
+    ioGraph: () => setMode('ioGraph'),
     expert: () => setMode('expert'),
     taps: () => setMode('taps'),
     drops: () => (session.kernelDrops ? setMode('drops') : setMessage("The kernel's drops are counted in a live capture started with --drops (as root)")),
@@ -311,6 +315,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
     traffic: anywhere(traffic.commands),
     report: anywhere(report?.commands ?? {}),
     follow: anywhere(followCommands),
+    ioGraph: anywhere(ioGraph.commands),
   };
   for (const each of SCOPES) useKeys(queue, each, handlersOf[each], scope === each);
   useMouse(mouse, (event) => {
@@ -333,6 +338,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   if (mode === 'help') return <Help columns={columns} rows={rows - 1} top={help.top} />;
   const covers = session.framesLetGo === 0 ? '' : `frames ${count(session.framesLetGo + 1)}–${count(session.decoded.count)} (--keep)`;
   if (mode === 'traffic') return <TrafficView state={traffic} columns={columns} rows={rows - 1} covers={covers} />;
+  if (mode === 'ioGraph') return <IoGraphView state={ioGraph} columns={columns} rows={rows - 1} colour={colour} covers={covers} />;
   if (report !== undefined) return <ReportView state={report} columns={columns} rows={rows - 1} covers={covers} />;
   const node = tree.selected?.node;
   function fieldHelp(): string {

@@ -29,6 +29,7 @@ const BY_NAME: Readonly<Record<string, CommandName>> = {
   verdicts: 'verdicts',
   warnings: 'warnings',
   help: 'help',
+  io: 'ioGraph',
 };
 
 /** `:follow [tcp|udp|http] N`: TCP unless named. */

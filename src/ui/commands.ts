@@ -3,7 +3,7 @@
 // that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
-export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'packetFind' | 'command' | 'copy' | 'help' | 'traffic' | 'follow' | 'report';
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph' | 'help' | 'traffic' | 'follow' | 'report';
 
 export type CommandName =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
@@ -15,6 +15,7 @@ export type CommandName =
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
   | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save'
   | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference' | 'pause'
+  | 'ioGraph' | 'longerInterval' | 'shorterInterval' | 'toggleUnit' | 'earlier' | 'later'
   | 'applyAsFilter' | 'applyAndFilter' | 'applyOrFilter' | 'applyNotFilter' | 'prepareAsFilter'
   | 'copy' | 'copyValue' | 'copyFilter' | 'copySummary' | 'copyHex' | 'closeMenu'
   /** The mouse wheel's, which no key gives (mouse.ts). */
@@ -31,7 +32,7 @@ export interface Command {
 
 const PANES: readonly Scope[] = ['list', 'tree', 'hex'];
 const LINES: readonly Scope[] = ['filter', 'path', 'find', 'packetFind', 'command'];
-const VIEWS: readonly Scope[] = ['traffic', 'follow', 'report'];
+const VIEWS: readonly Scope[] = ['traffic', 'follow', 'report', 'ioGraph'];
 /** The views whose rows Enter applies as a filter. */
 const TABLES: readonly Scope[] = ['traffic', 'report'];
 const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'copy', 'help', ...VIEWS];
@@ -82,6 +83,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'export', keys: 'w :write', description: 'write marked (else displayed) packets to a file', scopes: PANES, matches: character('w') },
   { name: 'conversations', keys: 'C :conv', description: 'conversations: Ethernet, IPv4, IPv6, TCP, UDP', scopes: PANES, matches: character('C') },
   { name: 'endpoints', keys: 'E :endpoints', description: 'endpoints of each kind', scopes: PANES, matches: character('E') },
+  { name: 'ioGraph', keys: 'I :io', description: 'I/O graph: frames or bytes per interval, all and the filtered ones', scopes: PANES, matches: character('I') },
   { name: 'hierarchy', keys: 'P :phs', description: 'protocol hierarchy: frames and bytes of each protocol', scopes: PANES, matches: character('P') },
   { name: 'expert', keys: 'X :expert', description: 'expert information: every note by severity, with counts', scopes: PANES, matches: character('X') },
   { name: 'taps', keys: 'T :taps', description: 'taps: frames per tap point, packets per path across them', scopes: PANES, matches: character('T') },
@@ -116,6 +118,11 @@ export const COMMANDS: readonly Command[] = [
   { name: 'sortReverse', keys: 'r', description: 'reverse the order', scopes: ['traffic'], matches: character('r') },
   { name: 'applyRow', keys: 'Enter', description: "filter the packet list to the row's traffic, protocol, note or tap", scopes: TABLES, matches: (_, key) => key.return },
   { name: 'closeView', keys: 'Esc q', description: 'back to the packet list', scopes: VIEWS, matches: (input, key) => key.escape || character('q')(input, key) },
+  { name: 'longerInterval', keys: '+', description: 'a longer interval', scopes: ['ioGraph'], matches: character('+') },
+  { name: 'shorterInterval', keys: '-', description: 'a shorter interval', scopes: ['ioGraph'], matches: character('-') },
+  { name: 'toggleUnit', keys: 'b', description: 'bytes or frames', scopes: ['ioGraph'], matches: character('b') },
+  { name: 'earlier', keys: '←', description: 'earlier intervals', scopes: ['ioGraph'], matches: (_, key) => key.leftArrow },
+  { name: 'later', keys: '→', description: 'later intervals, up to the newest', scopes: ['ioGraph'], matches: (_, key) => key.rightArrow },
   { name: 'nextMode', keys: 'm', description: 'show as ASCII, hex dump or raw hex', scopes: ['follow'], matches: character('m') },
   { name: 'nextStream', keys: ']', description: 'follow the next stream', scopes: ['follow'], matches: character(']') },
   { name: 'previousStream', keys: '[', description: 'follow the previous stream', scopes: ['follow'], matches: character('[') },
@@ -149,6 +156,7 @@ export const HELP_SECTIONS: readonly { title: string; scopes: readonly Scope[] }
   { title: 'Find line (Ctrl-F)', scopes: ['packetFind'] },
   { title: 'Conversations and endpoints (C, E)', scopes: ['traffic'] },
   { title: 'Follow stream (f)', scopes: ['follow'] },
+  { title: 'I/O graph (I)', scopes: ['ioGraph'] },
   { title: 'Copy (y)', scopes: ['copy'] },
   { title: 'This screen', scopes: ['help'] },
 ];
