@@ -12,6 +12,7 @@ import { KernelDrops, KernelDropsError } from '../capture/kernel-drops.js';
 import { LiveCapture, LiveCaptureError, type CaptureCounts, type NetfilterTrace } from '../capture/live-capture.js';
 import { AddonMissingError, loadPcapAddon, type DeviceDescription } from '../capture/native/addon.js';
 import { registryDecodingAs } from '../decode/decoder.js';
+import type { StartChoice } from '../ui/StartScreen.js';
 import type { Registry } from '../decode/registry.js';
 import { compileFilter, describeFilterError, type DisplayFilter } from '../filter/display-filter.js';
 import { packageFile } from '../package-file.js';
@@ -86,6 +87,12 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
   }
   if (options.listInterfaces) return listInterfaces(streams);
   if (options.explain) return explainPipelines(options.explain.interface, streams);
+  // Neither a file nor an interface, on a terminal: the start screen asks which interfaces.
+  if (options.readFile === undefined && options.interfaces.length === 0 && isatty(0) && isatty(1) && !options.print) {
+    const choice = await chooseInterfaces(streams);
+    if (typeof choice === 'number') return choice;
+    options = { ...options, interfaces: choice.interfaces, captureFilter: choice.captureFilter };
+  }
   const live = options.interfaces.length > 0;
   if (options.readFile === undefined && !live) {
     streams.stderr('tsshark: no input: give -r FILE (or -r - for standard input), or -i INTERFACE to capture\n');
@@ -263,6 +270,19 @@ function explainPipelines(iface: string | undefined, streams: Streams): number {
   out.write(text);
   out.flush();
   return ExitStatus.OK;
+}
+
+/** The start screen's choice, or the exit status when the user quits or there is nothing to list. */
+async function chooseInterfaces(streams: Streams): Promise<StartChoice | number> {
+  try {
+    // Loaded only here, as the interface is: print mode does not pay for Ink.
+    const { runStartScreen } = await import('../ui/run-start.js');
+    return (await runStartScreen()) ?? ExitStatus.OK;
+  } catch (error) {
+    if (!(error instanceof AddonMissingError) && (error as { code?: string }).code !== 'EPCAP') throw error;
+    streams.stderr(`tsshark: ${(error as Error).message}\n`);
+    return ExitStatus.FAILURE;
+  }
 }
 
 function listInterfaces(streams: Streams): number {

@@ -59,7 +59,9 @@ export interface AppProps {
 
 type Pane = 'list' | 'tree' | 'hex';
 /** Every scope's listener, in one order for every render. */
-const SCOPES: readonly Scope[] = ['list', 'tree', 'hex', 'filter', 'path', 'find', 'copy', 'packetFind', 'command', 'help', 'traffic', 'report', 'follow', 'ioGraph'];
+/** The scopes of this screen (the start screen has its own). */
+type AppScope = Exclude<Scope, 'start'>;
+const SCOPES: readonly AppScope[] = ['list', 'tree', 'hex', 'filter', 'path', 'find', 'copy', 'packetFind', 'command', 'help', 'traffic', 'report', 'follow', 'ioGraph'];
 /** The formats `t` goes through; the day-of-year ones are for `:time`. */
 const CYCLED_TIME_FORMATS: readonly TimeFormat[] = ['r', 'd', 'dd', 'a', 'ad', 'e', 'u', 'ud'];
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
@@ -283,7 +285,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   const queue = useKeyQueue();
   const reportMode = mode === 'hierarchy' || mode === 'expert' || mode === 'taps' || mode === 'drops' || mode === 'verdicts' || mode === 'warnings';
   const report = reportMode ? { hierarchy, expert, taps, drops, verdicts, warnings }[mode] : undefined;
-  const scope: Scope = mode === 'panes' ? pane : reportMode ? 'report' : mode;
+  const scope: AppScope = mode === 'panes' ? pane : reportMode ? 'report' : mode;
   const prepareFilter = (text: string) => {
     filterBar.open(text);
     setMode('filter');
@@ -301,7 +303,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
     },
   };
   const anywhere = (handlers: CommandHandlers): CommandHandlers => ({ ...handlers, interrupt: onQuit });
-  const handlersOf: Record<Scope, CommandHandlers> = {
+  const handlersOf: Record<AppScope, CommandHandlers> = {
     list: inPanes({ ...list.commands, expand: () => setPane('tree') }),
     tree: inPanes({ ...tree.commands, ...fieldFilterCommands(session, tree.selected?.node, applyFilter, prepareFilter, setMessage) }),
     hex: inPanes(hex.commands),

@@ -3,7 +3,7 @@
 // that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
-export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph' | 'help' | 'traffic' | 'follow' | 'report';
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph' | 'help' | 'traffic' | 'follow' | 'report' | 'start';
 
 export type CommandName =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
@@ -35,9 +35,9 @@ const LINES: readonly Scope[] = ['filter', 'path', 'find', 'packetFind', 'comman
 const VIEWS: readonly Scope[] = ['traffic', 'follow', 'report', 'ioGraph'];
 /** The views whose rows Enter applies as a filter. */
 const TABLES: readonly Scope[] = ['traffic', 'report'];
-const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'copy', 'help', ...VIEWS];
+const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'copy', 'help', ...VIEWS, 'start'];
 /** Where the moving keys move: a pane, the help screen, a view's rows. */
-const MOVING: readonly Scope[] = [...PANES, 'help', ...VIEWS];
+const MOVING: readonly Scope[] = [...PANES, 'help', ...VIEWS, 'start'];
 
 const plain = (key: Key) => !key.ctrl && !key.meta;
 const character = (...characters: string[]) => (input: string, key: Key) => plain(key) && characters.includes(input);
@@ -64,11 +64,11 @@ export const COMMANDS: readonly Command[] = [
   { name: 'applyNotFilter', keys: '!', description: 'apply the filter && !(the field): hide packets like this one', scopes: ['tree'], matches: character('!') },
   { name: 'prepareAsFilter', keys: 'A', description: 'put field == its value in the filter line, to edit before Enter', scopes: ['tree'], matches: character('A') },
   { name: 'expandAll', keys: '*', description: 'expand the whole tree', scopes: PANES, matches: character('*') },
-  { name: 'filter', keys: '/ :filter X', description: 'edit the display filter (:filter applies X)', scopes: PANES, matches: character('/') },
+  { name: 'filter', keys: '/ :filter X', description: 'edit the display filter (:filter applies X); on the start screen, the capture filter', scopes: [...PANES, 'start'], matches: character('/') },
   { name: 'cancelFilter', keys: 'Esc', description: 'cancel a filter being applied, or a find', scopes: PANES, matches: (_, key) => key.escape },
   { name: 'pause', keys: 'p', description: 'pause the list (the capture goes on: the status bar counts what waits), or resume it', scopes: PANES, matches: character('p') },
   { name: 'follow', keys: 'F', description: 'follow new packets on or off', scopes: PANES, matches: character('F') },
-  { name: 'mark', keys: 'Space', description: 'mark or unmark the packet', scopes: PANES, matches: character(' ') },
+  { name: 'mark', keys: 'Space', description: 'mark or unmark the packet (the interface, on the start screen)', scopes: [...PANES, 'start'], matches: character(' ') },
   { name: 'markAll', keys: 'M', description: 'mark every displayed packet', scopes: PANES, matches: character('M') },
   { name: 'nextMarked', keys: '>', description: 'select the next marked packet', scopes: PANES, matches: character('>') },
   { name: 'previousMarked', keys: '<', description: 'select the previous marked packet', scopes: PANES, matches: character('<') },
@@ -93,9 +93,9 @@ export const COMMANDS: readonly Command[] = [
   { name: 'followStream', keys: 'f :follow [udp|http] N', description: "follow the packet's TCP or UDP stream, or stream N (applies tcp.stream eq N or udp.stream eq N)", scopes: PANES, matches: character('f') },
   { name: 'commandLine', keys: ':', description: 'type a command: N (go to packet N), time F, conv, endpoints, phs, expert, taps, drops, verdicts, warnings, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
   { name: 'help', keys: '? :help', description: 'show these keys', scopes: PANES, matches: character('?') },
-  { name: 'quit', keys: 'q :quit', description: 'quit', scopes: PANES, matches: character('q') },
+  { name: 'quit', keys: 'q :quit', description: 'quit', scopes: [...PANES, 'start'], matches: character('q') },
   { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },
-  { name: 'accept', keys: 'Enter', description: 'apply the filter (empty: none), write the file, search, run the command', scopes: LINES, matches: (_, key) => key.return },
+  { name: 'accept', keys: 'Enter', description: 'apply the filter (empty: none), write the file, search, run the command; start capturing', scopes: [...LINES, 'start'], matches: (_, key) => key.return },
   { name: 'cancel', keys: 'Esc', description: 'leave the line; the filter applied before stays', scopes: LINES, matches: (_, key) => key.escape },
   { name: 'complete', keys: 'Tab', description: 'complete the field name', scopes: ['filter'], matches: (_, key) => key.tab },
   { name: 'nextFindKind', keys: 'Tab', description: 'find by: display filter, hex bytes (de:ad:be:ef), string in the bytes, in Info, in the tree', scopes: ['packetFind'], matches: (_, key) => key.tab },

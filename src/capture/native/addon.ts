@@ -73,6 +73,8 @@ export interface PcapAddon {
   /** Free bytes a batch buffer must have for capture() to add to it. */
   readonly recordReserve: number;
   listInterfaces(): DeviceDescription[];
+  /** libpcap's message for a capture filter it cannot compile for link type `linkType`; undefined when it compiles. */
+  checkFilter(linkType: number, filter: string): string | undefined;
   /** Throws an Error with `code` EPERM, ENODEV, ENETDOWN, EFILTER or EPCAP. */
   open(options: HandleOptions): OpenedHandle;
   capture(id: number, bytes: Uint8Array, offset: number): number;

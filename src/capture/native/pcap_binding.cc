@@ -132,6 +132,7 @@ class PcapAddon : public Napi::Addon<PcapAddon> {
   PcapAddon(Napi::Env env, Napi::Object exports) {
     DefineAddon(exports, {
                              InstanceMethod("listInterfaces", &PcapAddon::ListInterfaces),
+                             InstanceMethod("checkFilter", &PcapAddon::CheckFilter),
                              InstanceMethod("open", &PcapAddon::Open),
                              InstanceMethod("capture", &PcapAddon::Capture),
                              InstanceMethod("wait", &PcapAddon::Wait),
@@ -161,6 +162,24 @@ class PcapAddon : public Napi::Addon<PcapAddon> {
     const uint32_t id = info[argument].As<Napi::Number>().Uint32Value();
     if (id >= handles_.size() || !handles_[id]) throw Napi::RangeError::New(info.Env(), "no such capture handle");
     return *handles_[id];
+  }
+
+  /**
+   * pcap_compile on a dead handle of link type `linkType`: libpcap's message for a capture filter it
+   * cannot compile, or undefined (no device opened, no privilege needed).
+   */
+  Napi::Value CheckFilter(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    const int linkType = info[0].As<Napi::Number>().Int32Value();
+    const std::string filter = info[1].As<Napi::String>().Utf8Value();
+    pcap_t *dead = pcap_open_dead(linkType, 262144);
+    if (dead == nullptr) throw Napi::Error::New(env, "pcap_open_dead failed");
+    bpf_program program{};
+    Napi::Value result = env.Undefined();
+    if (pcap_compile(dead, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) result = Napi::String::New(env, pcap_geterr(dead));
+    else pcap_freecode(&program);
+    pcap_close(dead);
+    return result;
   }
 
   /** pcap_findalldevs: name, description, PCAP_IF_* flags and addresses with prefix lengths. */
