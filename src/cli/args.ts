@@ -91,9 +91,9 @@ Output:
   -w <file>|-            write frames to this file instead of printing them
   -F pcap|pcapng         format for -w (default pcapng)
   -b <key>:<value>       -w writes several files in turn, each complete, named
-                         as dumpcap's (out_00001_YYYYMMDDhhmmss.pcapng): switch
-                         at filesize:KB, duration:SECONDS (of frame time) or
-                         packets:N; files:N keeps the newest N (repeatable)
+                         as dumpcap's (out_00001_YYYYMMDDhhmmss.pcapng), the
+                         next one begun after filesize:KB, duration:SECONDS (of
+                         frame time) or packets:N; files:N keeps the newest N
   -T text|fields|json    print format (default text)
   -t a|ad|adoy|d|dd|e|r|u|ud|udoy
                          the Time column's format, as tshark's (default r)
