@@ -5,7 +5,7 @@
 import { FrameStore } from '../dist/src/capture/frame-store.js';
 import { LiveCapture } from '../dist/src/capture/live-capture.js';
 import { createRegistry } from '../dist/src/decode/decoder.js';
-import { DecodedStore } from '../dist/src/decode/decoded-store.js';
+import { DecodedStore } from '../dist/src/session/decoded-store.js';
 import { TAP_COLUMN_FIELDS } from '../dist/src/decode/protocols/tap.js';
 
 const capture = await LiveCapture.open({ sources: [process.argv[2]], snaplen: 262144, promiscuous: true, bufferBytes: undefined, captureFilter: undefined });

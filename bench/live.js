@@ -12,67 +12,25 @@
 // The flood's rate varies by a third from run to run on a shared VM: --trace runs its first rounds
 // --repeat times, interleaved, and compares medians.
 // Usage: bench/live.js [--seconds S] [--each] [--tshark] [--trace [--repeat N]]   (--tshark adds tshark decoding live)
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createVethLab, DEVICE, FLOOD, RECEIVER_IP, root } from './veth-lab.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '10' }, each: { type: 'boolean', default: false }, tshark: { type: 'boolean', default: false }, trace: { type: 'boolean', default: false }, repeat: { type: 'string', default: '3' } },
 });
 const SECONDS = Number(values.seconds);
 const REPEAT = Math.max(1, Number(values.repeat));
-const SENDER = `tss-bench-tx-${process.pid}`;
-const RECEIVER = `tss-bench-rx-${process.pid}`;
-const SENDER_IP = '10.88.0.1';
-const RECEIVER_IP = '10.88.0.2';
-const DEVICE = 'veth-rx';
 const READY_LIMIT_MS = 15_000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-if (process.getuid() !== 0) {
-  process.stderr.write('bench/live needs root (network namespaces, capture)\n');
-  process.exit(2);
-}
-
-const run = (...command) => execFileSync(command[0], command.slice(1), { encoding: 'utf8' });
-const inNs = (ns, ...command) => run('ip', 'netns', 'exec', ns, ...command);
-
-function removeLab() {
-  for (const ns of [SENDER, RECEIVER]) {
-    try {
-      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-    } catch {
-      // Not there.
-    }
-  }
-}
-process.on('exit', removeLab);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-
-function createLab() {
-  run('ip', 'netns', 'add', SENDER);
-  run('ip', 'netns', 'add', RECEIVER);
-  run('ip', 'link', 'add', 'veth-tx', 'netns', SENDER, 'type', 'veth', 'peer', 'name', DEVICE, 'netns', RECEIVER);
-  for (const [ns, dev, address] of [
-    [SENDER, 'veth-tx', SENDER_IP],
-    [RECEIVER, DEVICE, RECEIVER_IP],
-  ]) {
-    inNs(ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1');
-    run('ip', '-n', ns, 'addr', 'add', `${address}/24`, 'dev', dev);
-    run('ip', '-n', ns, 'link', 'set', dev, 'up');
-  }
-  // Dropped at INPUT, after every capture tap: no port-unreachable replies to count.
-  inNs(RECEIVER, '/usr/sbin/nft', 'add table ip bench; add chain ip bench input { type filter hook input priority 0; policy drop; }');
-}
-
-/** Frames that crossed the receiver's end of the veth, both ways (the ground truth). */
-function frameCounter() {
-  const stats = JSON.parse(run('ip', '-n', RECEIVER, '-s', '-j', 'link', 'show', DEVICE))[0].stats64;
-  return stats.rx.packets + stats.tx.packets;
-}
+const lab = createVethLab('bench');
+const SENDER = lab.sender;
+const RECEIVER = lab.receiver;
+const inNs = lab.inNs;
+const frameCounter = lab.frameCounter;
 
 function start({ name, command, readyText, parse }) {
   const child = spawn('ip', ['netns', 'exec', RECEIVER, ...command], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -142,11 +100,10 @@ async function round(senders, specs, pacedRate) {
   await sleep(500);
   const before = frameCounter();
   const busyBefore = busySeconds();
-  const flood = join(root, 'bench/out/udp-flood');
   await Promise.all(
     Array.from({ length: senders }, (_, index) =>
       new Promise((resolve) => {
-        const child = spawn('ip', ['netns', 'exec', SENDER, flood, RECEIVER_IP, String(9000 + index), String(SECONDS), ...(pacedRate === undefined ? [] : [String(pacedRate)])], { stdio: ['ignore', 'ignore', 'inherit'] });
+        const child = spawn('ip', ['netns', 'exec', SENDER, FLOOD, RECEIVER_IP, String(9000 + index), String(SECONDS), ...(pacedRate === undefined ? [] : [String(pacedRate)])], { stdio: ['ignore', 'ignore', 'inherit'] });
         child.on('close', resolve);
       }),
     ),
@@ -219,8 +176,6 @@ function reportTrace(rows, paced) {
   console.log(`--trace with no bound at ${TRACE_PACED_RATE.toLocaleString('en-US')} datagrams/s: ${(perPacket(pacedOn) - perPacket(pacedOff)).toFixed(0)} ns of CPU a packet more than without`);
 }
 
-execFileSync('gcc', ['-O2', '-o', join(root, 'bench/out/udp-flood'), join(root, 'bench/udp-flood.c')]);
-createLab();
 if (values.trace) {
   console.log(`bench/live --trace: ${SECONDS} s per round, 60-byte UDP frames, one sender, each capture alone (${(await import('node:os')).cpus().length} cores)`);
   const rows = [];

@@ -389,7 +389,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   return (
     <Box flexDirection="column" width={columns} height={rows - 1}>
       <Box height={layout.listRows + 1}>
-        <PacketList rows={list.rows} selected={list.selectedInView} width={columns} largestNumber={Math.max(session.decoded.count, 99999)} colour={colour} />
+        <PacketList rows={list.rows} selected={list.selectedInView} width={columns} largestNumber={session.status.running ? Math.max(session.decoded.count, 99999) : session.decoded.count} colour={colour} />
       </Box>
       {title(detail ? `Frame ${detail.frame.number}: ${tree.lines.length} lines${pane === 'tree' ? ' — Enter/→ expand, ← collapse, * all' : ''}` : 'No frame', pane === 'tree')}
       <TreePane lines={tree.lines} top={tree.top} cursor={tree.cursor} height={layout.treeRows} focused={pane === 'tree'} found={find.foundNodes} colour={colour} />

@@ -48,18 +48,57 @@ export interface ColumnWidths {
 
 const GAPS = 7;
 
-/** The Time column's least width: six decimals and three integer digits. */
-const MIN_TIME_WIDTH = 10;
+/** The Time column's least width: a relative time to the millisecond, 0.123. */
+const MIN_TIME_WIDTH = 5;
+/** Info's share at least, before which the other columns give up room (issue 18: 30 at 80 columns). */
+export const MIN_INFO_WIDTH = 30;
+const PROTOCOL_WIDTH = 6;
+const LENGTH_WIDTH = 5;
+const MAX_ADDRESS_WIDTH = 39;
+const MIN_ADDRESS_WIDTH = 7;
+/** An IPv4 address whole: cut before Time's digits are. */
+const WHOLE_IPV4_WIDTH = 15;
+/** The Tap column's direction alone (`↓✗`), without the interface: as wide as its header. */
+const TAP_ARROW_WIDTH = 3;
+/** Digits of the fraction the Time column may drop (µs to ms) for Info's room. */
+const DROPPABLE_TIME_DIGITS = 3;
+
+/** What the rows in view need: the widest time, Tap, source and destination texts. */
+export interface ShownWidths {
+  time: number;
+  tap: number;
+  source: number;
+  destination: number;
+}
 
 /**
- * Column widths for a terminal `width` columns wide: fixed columns first (Time as wide as the widest time
- * shown, so nanoseconds are never cut), addresses share what is left with Info.
+ * Column widths for a terminal `width` columns wide: each column as wide as what it shows (addresses up to
+ * 39), Info the rest. When Info would get less than MIN_INFO_WIDTH, the others give way, in order: the
+ * Tap column keeps its arrow alone, longer addresses (IPv6) are cut to an IPv4 address's width, Time drops
+ * its last three digits, the addresses are cut further, then Time drops more digits.
  */
-export function columnWidths(width: number, largestNumber: number, timeWidth = MIN_TIME_WIDTH): ColumnWidths {
-  const fixed = { number: Math.max(3, String(largestNumber).length), time: Math.max(MIN_TIME_WIDTH, timeWidth), tap: 7, protocol: 6, length: 5 };
-  const rest = Math.max(0, width - GAPS - fixed.number - fixed.time - fixed.tap - fixed.protocol - fixed.length);
-  const address = Math.min(39, Math.max(11, Math.floor(rest * 0.25)));
-  return { ...fixed, source: address, destination: address, info: Math.max(0, rest - 2 * address) };
+export function columnWidths(width: number, largestNumber: number, shown: ShownWidths): ColumnWidths {
+  const number = Math.max(3, String(largestNumber).length);
+  let time = Math.max(MIN_TIME_WIDTH, shown.time);
+  let tap = Math.min(7, Math.max(3, shown.tap));
+  // As wide as their headers too, while Info keeps its room.
+  let source = Math.min(MAX_ADDRESS_WIDTH, Math.max('Source'.length, shown.source));
+  let destination = Math.min(MAX_ADDRESS_WIDTH, Math.max('Destination'.length, shown.destination));
+  const room = () => width - GAPS - number - time - tap - source - destination - PROTOCOL_WIDTH - LENGTH_WIDTH;
+  const cutAddressesTo = (least: number) => {
+    while (room() < MIN_INFO_WIDTH && (source > least || destination > least)) {
+      if (source >= destination) source--;
+      else destination--;
+    }
+  };
+  if (room() < MIN_INFO_WIDTH) tap = TAP_ARROW_WIDTH;
+  cutAddressesTo(WHOLE_IPV4_WIDTH);
+  if (room() < MIN_INFO_WIDTH) time = Math.max(MIN_TIME_WIDTH, time - DROPPABLE_TIME_DIGITS);
+  cutAddressesTo(MIN_ADDRESS_WIDTH);
+  if (room() < MIN_INFO_WIDTH) time = Math.max(MIN_TIME_WIDTH, time - (MIN_INFO_WIDTH - room()));
+  // What the cuts left over Info's least goes back to Time's digits first.
+  if (room() > MIN_INFO_WIDTH) time = Math.min(Math.max(MIN_TIME_WIDTH, shown.time), time + room() - MIN_INFO_WIDTH);
+  return { number, time, tap, source, destination, protocol: PROTOCOL_WIDTH, length: LENGTH_WIDTH, info: Math.max(0, room()) };
 }
 
 /**
@@ -88,8 +127,10 @@ export function fit(text: string, width: number, alignRight = false): string {
 export function rowText(row: PacketRow, widths: ColumnWidths): string {
   return [
     fit(String(row.number), widths.number, true),
-    fit(row.time, widths.time, true),
-    fit(sanitize(row.tap), widths.tap),
+    // A time too wide loses its last digits (a shorter fraction), not its start.
+    fit(row.time.length > widths.time ? row.time.slice(0, widths.time) : row.time, widths.time, true),
+    // Narrow, the Tap column keeps the direction (and netfilter's ✗), not a cut interface name.
+    fit(sanitize(widths.tap <= TAP_ARROW_WIDTH ? row.tap.split(' ')[0] : row.tap), widths.tap),
     fit(sanitize(row.source), widths.source),
     fit(sanitize(row.destination), widths.destination),
     fit(row.protocol, widths.protocol),
@@ -112,19 +153,25 @@ export interface PacketListProps {
 export function PacketList({ rows, selected, width, largestNumber, colour }: PacketListProps) {
   // Three columns in front: `>` on the selected row (visible even where the terminal shows no inverse), `*` on
   // marked ones and `!` where Wireshark's "Bad TCP" rule would colour the row (visible without colour).
-  let timeWidth = MIN_TIME_WIDTH;
-  for (const row of rows) timeWidth = Math.max(timeWidth, row.time.length);
-  const widths = columnWidths(width - 3, largestNumber, timeWidth);
-  const header = ['No.', 'Time', 'Tap', 'Source', 'Destination', 'Proto', 'Len', 'Info'];
+  const shown: ShownWidths = { time: 0, tap: 0, source: 0, destination: 0 };
+  for (const row of rows) {
+    shown.time = Math.max(shown.time, row.time.length);
+    shown.tap = Math.max(shown.tap, stringWidth(sanitize(row.tap)));
+    shown.source = Math.max(shown.source, stringWidth(sanitize(row.source)));
+    shown.destination = Math.max(shown.destination, stringWidth(sanitize(row.destination)));
+  }
+  const widths = columnWidths(width - 3, largestNumber, shown);
+  // A narrow address column is headed by the short name rather than a cut one.
+  const named = (long: string, short: string, width: number) => (long.length <= width ? long : short);
   const headerText = [
-    fit(header[0], widths.number, true),
-    fit(header[1], widths.time, true),
-    fit(header[2], widths.tap),
-    fit(header[3], widths.source),
-    fit(header[4], widths.destination),
-    fit(header[5], widths.protocol),
-    fit(header[6], widths.length, true),
-    fit(header[7], widths.info),
+    fit('No.', widths.number, true),
+    fit('Time', widths.time, true),
+    fit('Tap', widths.tap),
+    fit(named('Source', 'Src', widths.source), widths.source),
+    fit(named('Destination', 'Dst', widths.destination), widths.destination),
+    fit('Proto', widths.protocol),
+    fit('Len', widths.length, true),
+    fit('Info', widths.info),
   ].join(' ');
   return (
     <Box flexDirection="column">

@@ -38,6 +38,9 @@ export interface KeyQueue {
 
 export function useKeyQueue(): KeyQueue {
   const [, touch] = useReducer((n: number) => n + 1, 0);
+  // Always listening: when one scope's listener gives way to another's, Ink would otherwise see no
+  // listener for a moment, leave raw mode and stop reading, and a key typed then is lost (or echoed).
+  useInput(() => undefined);
   const queue = useRef<KeyQueue>({ pending: [], handledSinceRender: false, touch }).current;
   // Whichever listener is active takes its key after this redraw; a redraw with none active frees the queue.
   useEffect(() => {

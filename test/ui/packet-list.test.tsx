@@ -2,7 +2,7 @@
 // that tries to drive the terminal shown escaped.
 import test from 'ava';
 import { render } from 'ink-testing-library';
-import { columnWidths, fit, PacketList, type PacketRow } from '../../src/ui/PacketList.js';
+import { columnWidths, fit, MIN_INFO_WIDTH, PacketList, type PacketRow } from '../../src/ui/PacketList.js';
 
 const ESC = '\u001b';
 
@@ -15,13 +15,21 @@ function plain(frame: string | undefined): string {
   return (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '');
 }
 
-test('columns fill the width: fixed columns, then addresses and Info share the rest', (t) => {
+test('columns fill the width: each as wide as what it shows, Info the rest, at least 30 at 80 columns', (t) => {
+  const shown = { time: 8, tap: 7, source: 9, destination: 9 };
   for (const width of [80, 120, 200]) {
-    const widths = columnWidths(width, 1_000_000);
+    const widths = columnWidths(width, 1_000_000, shown);
     const total = Object.values(widths).reduce((sum, w) => sum + w, 0) + 7;
     t.is(total, width, String(width));
-    t.true(widths.info > 0);
+    t.true(widths.info >= MIN_INFO_WIDTH, `${width}: Info ${widths.info}`);
   }
+  // Wide: every column whole, the addresses as wide as the widest shown.
+  t.like(columnWidths(200, 99_999, { time: 15, tap: 7, source: 25, destination: 12 }), { time: 15, tap: 7, source: 25, destination: 12 });
+  // 80 columns (77 for the rows' text) with IPv6 addresses and nanoseconds: the Tap column keeps its arrow,
+  // the addresses and Time give up what Info needs.
+  const narrow = columnWidths(77, 99_999, { time: 11, tap: 7, source: 25, destination: 25 });
+  t.like(narrow, { tap: 3, time: 7, source: 7, destination: 7, info: 30 });
+  t.true(narrow.source >= 7 && narrow.destination >= 7);
   t.is(fit('abcdef', 4), 'abc…');
   t.is(fit('ab', 4, true), '  ab');
 });
@@ -31,7 +39,8 @@ test('rows render one line each, within the width, the selected one pointed at a
   const { lastFrame } = render(<PacketList rows={rows} selected={1} width={80} largestNumber={3} colour={false} />);
   const lines = plain(lastFrame()).split('\n');
   t.is(lines.length, 4);
-  t.regex(lines[0], /No\. +Time +Tap +Source +Destination +Proto +Len +Info/);
+  // At 80 columns the address columns are as wide as the addresses: headed by their short names.
+  t.regex(lines[0], /No\. +Time +Tap +Source +Dst +Proto +Len +Info/);
   t.regex(plain(render(<PacketList rows={rows} selected={1} width={120} largestNumber={3} colour={false} />).lastFrame()), /Source +Destination +Proto/);
   for (const line of lines) t.true(Array.from(line).length <= 80, line);
   t.true(lines[2].startsWith('>* '), 'row 2 is selected and marked');
@@ -51,10 +60,15 @@ test('escape sequences from a capture are shown as text, never sent to the termi
   t.true(frame.includes('\\x1b]52;c;SGVsbG8='));
 });
 
-test('nanosecond times are shown whole: the Time column is as wide as the widest time in view', (t) => {
+test('nanosecond times are shown whole where there is room: the Time column is as wide as the widest time in view', (t) => {
   const rows = [{ ...row(1, 'a'), time: '2.132707654' }, { ...row(2, 'b'), time: '12345.000000001' }];
-  const lines = plain(render(<PacketList rows={rows} selected={-1} width={80} largestNumber={2} colour={false} />).lastFrame()).split('\n');
+  let lines = plain(render(<PacketList rows={rows} selected={-1} width={120} largestNumber={2} colour={false} />).lastFrame()).split('\n');
   t.regex(lines[1], / 2\.132707654 /);
   t.regex(lines[2], / 12345\.000000001 /);
+  // At 80 columns Info keeps 30: the Tap column loses its interface, the addresses and the times what
+  // Info needs (the times their last digits).
+  lines = plain(render(<PacketList rows={rows} selected={-1} width={80} largestNumber={2} colour={false} />).lastFrame()).split('\n');
+  t.regex(lines[1], / 2\.1327076 ↓ +10\.77\.… /);
+  t.regex(lines[2], / 12345\.000 ↓ +10\.77\.… /);
   for (const line of lines) t.true(Array.from(line).length <= 80, line);
 });

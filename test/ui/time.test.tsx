@@ -8,6 +8,8 @@ import { expectShown, KEY, press, SAMPLE, sampleFrames, sessionOf, SIZE, started
 import { tsharkLines } from '../helpers/tshark.js';
 
 const CTRL_T = '\u0014';
+/** Wide enough for every time whole beside the sample's IPv6 addresses (narrower, Time gives Info room). */
+const WIDE = { ...SIZE, columns: 160 };
 
 /** tshark's Time column for frame `number` in `format`, under `filter`. */
 async function tsharkTime(format: string, number: number, filter = ''): Promise<string> {
@@ -23,7 +25,7 @@ const rowWith = (number: number, time: string) => new RegExp(`^.{3} +${number} +
 
 test('t goes through the time formats, each as tshark -t shows it; :time takes any, and names them when wrong', async (t) => {
   const { frames, interfaces } = await sampleFrames();
-  const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={SIZE} />);
+  const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={WIDE} />);
   await started();
   await expectShown(t, app, rowWith(6, await tsharkTime('r', 6)));
   await press(app, 't');
@@ -50,7 +52,7 @@ test('t goes through the time formats, each as tshark -t shows it; :time takes a
 
 test('Ctrl-T: a time reference shows *REF* and relative times after it count from it; again clears it', async (t) => {
   const { frames, interfaces } = await sampleFrames();
-  const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={SIZE} />);
+  const app = render(<App session={sessionOf(frames, interfaces)} colour={false} onQuit={() => undefined} size={WIDE} />);
   await started();
   const relative = async (number: number) => Number(await tsharkTime('r', number));
   await press(app, ':', ...'5', KEY.enter, CTRL_T);
