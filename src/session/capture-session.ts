@@ -47,7 +47,6 @@ export interface RunningFilter {
   progress: FilterProgress;
 }
 
-
 export class CaptureSession {
   readonly marks = new Marks();
   readonly references = new TimeReferences();
