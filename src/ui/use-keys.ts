@@ -29,19 +29,40 @@ function keyOfCharacter(character: string): { input: string; key: Key } {
 
 const LINE_SCOPES: readonly Scope[] = ['filter', 'path'];
 
+/** The listener of the scope that is active at the last render. */
+interface ActiveListener {
+  scope: Scope;
+  handle(input: string, key: Key): void;
+}
+
 /** Keys of a burst not handled yet, shared by every scope's listener: the next redraw's active one takes the next. */
 export interface KeyQueue {
   pending: { input: string; key: Key }[];
   handledSinceRender: boolean;
   touch: () => void;
+  /** Set while rendering by the scope that is active: a key goes to it even before React's effects ran. */
+  active: ActiveListener | undefined;
 }
 
+/**
+ * The one subscription to Ink's input for every scope. Each scope subscribing with `isActive` lost keys: a
+ * scope's subscription changes in an effect after the redraw, and a key typed in between (a slow machine,
+ * a fast typist) went to the scope given up, or to none.
+ */
 export function useKeyQueue(): KeyQueue {
   const [, touch] = useReducer((n: number) => n + 1, 0);
-  // Always listening: when one scope's listener gives way to another's, Ink would otherwise see no
-  // listener for a moment, leave raw mode and stop reading, and a key typed then is lost (or echoed).
-  useInput(() => undefined);
-  const queue = useRef<KeyQueue>({ pending: [], handledSinceRender: false, touch }).current;
+  const queue = useRef<KeyQueue>({ pending: [], handledSinceRender: false, touch, active: undefined }).current;
+  useInput((input, key) => {
+    // The mouse's reports are the mouse hook's (mouse.ts), never keys or text.
+    if (isMouseReport(input)) return;
+    if (queue.handledSinceRender || queue.pending.length > 0 || queue.active === undefined) {
+      queue.pending.push({ input, key });
+      queue.touch();
+      return;
+    }
+    queue.handledSinceRender = true;
+    queue.active.handle(input, key);
+  });
   // Whichever listener is active takes its key after this redraw; a redraw with none active frees the queue.
   useEffect(() => {
     queue.handledSinceRender = false;
@@ -63,21 +84,8 @@ export function useKeys(queue: KeyQueue, scope: Scope, handlers: CommandHandlers
     const command = commandFor(scope, input, key);
     if (command) handlers[command]?.(input);
   };
-
-  useInput(
-    (input, key) => {
-      // The mouse's reports are the mouse hook's (mouse.ts), never keys or text.
-      if (isMouseReport(input)) return;
-      if (queue.handledSinceRender || queue.pending.length > 0) {
-        queue.pending.push({ input, key });
-        queue.touch();
-        return;
-      }
-      queue.handledSinceRender = true;
-      handle(input, key);
-    },
-    { isActive: active },
-  );
+  if (active) queue.active = { scope, handle };
+  else if (queue.active?.scope === scope) queue.active = undefined;
 
   useEffect(() => {
     if (!active || queue.handledSinceRender) return;

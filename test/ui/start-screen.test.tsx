@@ -34,19 +34,25 @@ test('interfaces with their rates; the capture filter checked by libpcap; Space 
   let screen = await expectShown(t, app, /^> +eth0 +▁*█+ +400\/s +\[Up, Running/m);
   t.regex(screen, /^ +any +\(Pseudo-device/m);
   t.regex(screen, /^ +lo +[▁█]+ +40\/s/m);
-  // Typed once the line is open: a key in the same redraw as '/' would go to the list.
+  // Pasted once the line is open. Typed key by key, the first key was lost in runs beside the other UI
+  // test files (never alone, nor under CPU load): not understood yet, see the issue's note.
   await press(app, '/');
   await expectShown(t, app, /^Capture filter:(?! \(none)/m);
-  await press(app, ...'tcp prt 80');
+  await press(app, 'tcp prt 80');
   screen = await expectShown(t, app, /✗ can't parse filter expression: syntax error/);
-  await press(app, KEY.enter, KEY.enter);
+  // Each key once the screen shows the last one's effect (see above).
+  await press(app, KEY.enter);
+  await expectShown(t, app, /^Capture filter: tcp prt 80$/m);
+  await press(app, KEY.enter);
   await expectShown(t, app, /The capture filter does not compile/);
   t.deepEqual(choices, []);
   await press(app, '/');
   await expectShown(t, app, /^Capture filter: tcp prt 80 *$/m);
-  await press(app, KEY.ctrlW, KEY.ctrlW, ...'port 80');
+  await press(app, KEY.ctrlW, KEY.ctrlW, 'port 80');
   await expectShown(t, app, /✓ libpcap compiles it/);
-  await press(app, KEY.enter, ' ', 'j', 'j', ' ', KEY.enter);
+  await press(app, KEY.enter);
+  await expectShown(t, app, /^Capture filter: tcp port 80$/m);
+  await press(app, ' ', 'j', 'j', ' ', KEY.enter);
   t.deepEqual(choices, [{ interfaces: ['eth0', 'lo'], captureFilter: 'tcp port 80' }]);
   await press(app, 'q');
   t.is(choices[1], 'quit');
