@@ -84,7 +84,7 @@ const captured = Number(/(\d+) packets? captured/.exec(writerErr)?.[1] ?? NaN);
 const dropped = Number(/(\d+) packets? dropped by kernel/.exec(writerErr)?.[1] ?? NaN);
 const files = readdirSync(directory).filter((name) => name.startsWith('soak_')).sort();
 let inFiles = 0;
-for (const file of files) inFiles += Number(/Number of packets:\s+(\d+)/.exec(execFileSync('capinfos', ['-c', join(directory, file)], { encoding: 'utf8' }))?.[1] ?? NaN);
+for (const file of files) inFiles += Number(/Number of packets:\s+(\d+)/.exec(execFileSync('capinfos', ['-M', '-c', join(directory, file)], { encoding: 'utf8' }))?.[1] ?? NaN);
 const sorted = (key) => samples.map((sample) => sample[key]).sort((a, b) => a - b);
 const rss = sorted('rss');
 const latencies = sorted('latency');
