@@ -8,6 +8,7 @@ import type { Registry } from '../decode/registry.js';
 import { narrowestNodeAt, nodeLabel, walkTree, type TreeNode } from '../decode/tree.js';
 import { compileFilter, type DisplayFilter } from '../filter/display-filter.js';
 import { parseByteString } from '../filter/literals.js';
+import { quoteString } from '../filter/match-selected.js';
 import type { FrameFilter, FrameTest } from './frame-filter.js';
 
 export type FindKind = 'filter' | 'hex' | 'bytes' | 'info' | 'tree';
@@ -44,11 +45,6 @@ export type FindCompilation = { ok: true; query: FindQuery } | { ok: false; erro
 /** Highlights shown at most in one frame: a short pattern in a jumbo frame must not flood the panes. */
 const MOST_HIGHLIGHTS = 256;
 
-/** A quoted string of the filter language holding `text` as is. */
-function quoted(text: string): string {
-  return '"' + text.replace(/[\\"]/g, (character) => '\\' + character) + '"';
-}
-
 export function compileFind(kind: FindKind, text: string, registry: Registry): FindCompilation {
   switch (kind) {
     case 'filter': {
@@ -62,7 +58,7 @@ export function compileFind(kind: FindKind, text: string, registry: Registry): F
       return byteQuery(kind, text, pattern, Array.from(pattern, (byte) => byte.toString(16).padStart(2, '0')).join(':'), registry);
     }
     case 'bytes':
-      return byteQuery(kind, text, new TextEncoder().encode(text), quoted(text), registry);
+      return byteQuery(kind, text, new TextEncoder().encode(text), quoteString(text), registry);
     case 'info': {
       const wanted = text.toLowerCase();
       const test: FrameTest = { text, fields: [], columns: true, matches: (dissection) => dissection.cols.info.toLowerCase().includes(wanted) };
