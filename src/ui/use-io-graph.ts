@@ -33,8 +33,9 @@ export function useIoGraph(session: CaptureSession, active: boolean, width: numb
   if (store.count > store.first) store.timestampOf(store.first, held);
   // Intervals from the capture's first frame, so that their bounds are tshark's -z io,stat's.
   const heldFromNs = (held.tsSec - start.tsSec) * 1e9 + (held.tsNsec - start.tsNsec);
-  const intervalNs = chosen ?? intervalFor(spanOf(store), width);
-  const total = Math.floor((heldFromNs + spanOf(store)) / intervalNs) + 1;
+  const span = spanOf(store);
+  const intervalNs = chosen ?? intervalFor(span, width);
+  const total = Math.floor((heldFromNs + span) / intervalNs) + 1;
   const firstHeld = Math.floor(heldFromNs / intervalNs);
   const firstBucket = Math.max(firstHeld, total - width - back);
   const applied = session.applied;
