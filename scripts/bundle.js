@@ -4,6 +4,7 @@
 // the UI opens, so print mode does not pay for it.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { inkBoundedCaches } from './ink-bounded-caches.js';
 
 // Chunk names carry content hashes: chunks of earlier builds would pile up.
 rmSync('dist/bundle', { recursive: true, force: true });
@@ -27,5 +28,6 @@ await build({
   },
   // Some of Ink's dependencies are CommonJS and require Node's built-ins.
   banner: { js: "import { createRequire as createBannerRequire } from 'node:module'; const require = createBannerRequire(import.meta.url);" },
+  plugins: [inkBoundedCaches],
   logLevel: 'warning',
 });

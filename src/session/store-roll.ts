@@ -4,6 +4,7 @@
 // time, while the capture goes on appending to the old one; once it has caught up, the session takes it
 // and lets the old one go (its spill file deleted). At most the bound and a half is held meanwhile.
 import { MAX_CAPLEN } from '../capture/frame.js';
+import { AddonMissingError, loadPcapAddon } from '../capture/native/addon.js';
 import type { DecodedStore } from './decoded-store.js';
 
 export type KeepBound = { frames: number } | { megabytes: number };
@@ -16,6 +17,8 @@ const KEPT_SHARE = 0.5;
 const FRAME_OVERHEAD = 100;
 /** Frames copied into the new store between two turns of the event loop (the interface stays live). */
 const SLICE_FRAMES = 5_000;
+/** glibc's own first mmap threshold: the store's chunks and the index's columns are well above it. */
+const MMAP_THRESHOLD = 128 << 10;
 /** The default for a live capture or a pipe: half a million frames, some 100-300 MB on a busy link. */
 export const DEFAULT_KEEP: KeepBound = { frames: 500_000 };
 
@@ -51,6 +54,19 @@ function keptFrom(decoded: DecodedStore, bound: KeepBound): number {
   return Math.min(from, store.count - 1);
 }
 
+/**
+ * Every roll frees a store's chunks and columns and allocates the next one's; glibc, left to raise its mmap
+ * threshold, serves them from heaps they fragment (RSS doubled in bench/soak). The threshold is set through
+ * the libpcap addon: without it (a build with no libpcap, reading a pipe) the process keeps glibc's default.
+ */
+function holdLargeBlocksMapped(): void {
+  try {
+    loadPcapAddon().holdMmapThreshold(MMAP_THRESHOLD);
+  } catch (error) {
+    if (!(error instanceof AddonMissingError)) throw error;
+  }
+}
+
 export class StoreRoll {
   private building: AbortController | undefined;
   private readonly buffer = new Uint8Array(MAX_CAPLEN);
@@ -59,7 +75,9 @@ export class StoreRoll {
   constructor(
     readonly bound: KeepBound,
     private readonly takeOver: (next: DecodedStore) => void,
-  ) {}
+  ) {
+    holdLargeBlocksMapped();
+  }
 
   /** Called as frames are appended: starts a new store when `decoded` holds more than the bound. */
   check(decoded: DecodedStore): void {

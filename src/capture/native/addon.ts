@@ -99,6 +99,8 @@ export interface PcapAddon {
   /** Appends the probe's waiting records (DROP_RECORD_BYTES each) that fit; `lost`: records the ring had no room for, in all. */
   dropProbeRead(probe: DropProbe, bytes: Uint8Array, offset: number): { end: number; lost: number };
   dropProbeClose(probe: DropProbe): void;
+  /** glibc's mallopt(M_MMAP_THRESHOLD, bytes) for the whole process: false when glibc refused the value. */
+  holdMmapThreshold(bytes: number): boolean;
 }
 
 /** The drop probe, opaque here. */
