@@ -16,7 +16,7 @@ const KEPT_SHARE = 0.5;
 /** Bytes a frame costs besides its own (the index's columns, the decoder's remembered results, summaries). */
 const FRAME_OVERHEAD = 100;
 /** Frames copied into the new store between two turns of the event loop (the interface stays live). */
-const SLICE_FRAMES = 5_000;
+const SLICE_FRAMES = 1_000;
 /** glibc's own first mmap threshold: the store's chunks and the index's columns are well above it. */
 const MMAP_THRESHOLD = 128 << 10;
 /** The default for a live capture or a pipe: half a million frames, some 100-300 MB on a busy link. */
