@@ -31,6 +31,8 @@ export interface Options {
   count: number | undefined;
   /** -t: the Time column's format, as tshark's. */
   timeFormat: TimeFormat;
+  /** -o name:value: preferences over the preferences file's (preferences.ts), checked when read. */
+  preferences: string[];
   /** -d: Decode As rules, as tshark's (`tcp.port==8443,tls`), checked against the registry later. */
   decodeAs: string[];
   writeFile: string | undefined;
@@ -97,6 +99,10 @@ Output:
   -T text|fields|json    print format (default text)
   -t a|ad|adoy|d|dd|e|r|u|ud|udoy
                          the Time column's format, as tshark's (default r)
+  -o <name>:<value>      a preference over the preferences file's
+                         ($XDG_CONFIG_HOME/tsshark/preferences): the columns, as
+                         Wireshark's gui.column.format:"No.","%m","Info","%i"
+                         (%Cus:FIELD for any field; %tap the Tap column)
   -e <field>             a field to print with -T fields or -T json (repeatable)
   -E <option>=<value>    -T fields options: header=y|n, separator=/t|/s|<char>,
                          occurrence=a|f|l, aggregator=,|/s|<char>
@@ -202,6 +208,7 @@ export function parseOptions(argv: readonly string[]): Options {
         e: { type: 'string', multiple: true },
         E: { type: 'string', multiple: true },
         z: { type: 'string', multiple: true },
+        o: { type: 'string', multiple: true },
         q: { type: 'boolean' },
         print: { type: 'boolean' },
         tui: { type: 'boolean' },
@@ -281,6 +288,7 @@ export function parseOptions(argv: readonly string[]): Options {
     count,
     timeFormat,
     decodeAs: values.d ?? [],
+    preferences: values.o ?? [],
     writeFile: values.w,
     ring,
     writeFormat,

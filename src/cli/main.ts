@@ -23,6 +23,7 @@ import type { PacketFates } from '../decode/taps/packet-fates.js';
 import type { NetfilterVerdicts } from '../decode/taps/verdicts.js';
 import { PrintPass, type FrameOutput } from '../session/print-pass.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
+import { listColumns, PreferenceError, preferencesPath, readPreferences, setPreference, type ListColumn } from './preferences.js';
 import { explain } from './explain.js';
 import { requestStatistics, type StatisticsRequest } from './statistics.js';
 import { describeDevice } from './interfaces.js';
@@ -113,6 +114,16 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     streams.stderr(`tsshark: Some fields aren't valid:\n${unknown.map((name) => `\t${name}\n`).join('')}`);
     return ExitStatus.USAGE;
   }
+  let columns: ListColumn[];
+  try {
+    const preferences = readPreferences(preferencesPath());
+    for (const setting of options.preferences) setPreference(preferences, setting, '-o');
+    columns = listColumns(preferences, (abbrev) => registry.field(abbrev));
+  } catch (error) {
+    if (!(error instanceof PreferenceError)) throw error;
+    streams.stderr(`tsshark: ${error.message}\n`);
+    return ExitStatus.USAGE;
+  }
   const compiled = compileFilter(options.displayFilter ?? '', registry);
   if (!compiled.ok) {
     streams.stderr(`tsshark: ${describeFilterError(options.displayFilter ?? '', compiled.error)}\n`);
@@ -170,7 +181,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     if (interactive(options, streams)) {
       // Ink and React take about 0.4 s to load: print mode, which scripts run, does not pay for them.
       const { runTui } = await import('../ui/run-tui.js');
-      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, fates, warnings: [...(blindSpots?.findings ?? []), ...traceWarnings, ...probeNote], counters, displayFilter: options.displayFilter, workers: options.workers, mouse: options.mouse, keep: options.keep }, reader, registry);
+      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, fates, warnings: [...(blindSpots?.findings ?? []), ...traceWarnings, ...probeNote], counters, displayFilter: options.displayFilter, workers: options.workers, mouse: options.mouse, keep: options.keep, columns }, reader, registry);
     }
     // Ctrl-C or SIGTERM ends a live capture as tcpdump's does: what was captured is written, and counted.
     if (liveCapture) {
@@ -196,7 +207,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     // A pcapng file keeps what its taps could not see, as its section header's comment.
     const warnings = [...(blindSpots?.findings ?? []), ...traceWarnings];
     const warned = warnings.length > 0 ? warnings.map((warning) => `tsshark warning: ${warning}`).join('\n') : undefined;
-    const status = await run(options, reader, registry, fields, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams, finishing, warned, fates);
+    const status = await run(options, reader, registry, fields, columns, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams, finishing, warned, fates);
     if (dropsTable !== undefined) flushAndReturn(streams, dropsTable);
     if (liveCapture) {
       streams.stderr(describeCounts(liveCapture.counts));
@@ -321,6 +332,7 @@ async function run(
   reader: CaptureReader,
   registry: Registry,
   fields: ReturnType<typeof resolveFields>['fields'],
+  columns: readonly ListColumn[],
   filter: DisplayFilter,
   statistics: Extract<StatisticsRequest, { ok: true }> | undefined,
   streams: Streams,
@@ -344,7 +356,7 @@ async function run(
     printer =
       options.output === 'fields' ? new FieldsPrinter(out, fields, options.fields, options.fieldOptions, time)
       : options.output === 'json' ? new JsonPrinter(out, fields, time)
-      : new TextPrinter(out, time);
+      : new TextPrinter(out, time, columns.filter((column) => !column.hidden).map((column) => column.spec), reader.nanosecond ? 9 : 6);
   }
   const pass = new PrintPass(reader, registry, {
     filter,

@@ -4,35 +4,25 @@ import type { Dissection } from '../decode/dissection.js';
 import { formatFieldValue, type FieldDef, type FieldValue } from '../decode/field.js';
 import type { Registry } from '../decode/registry.js';
 import { sanitize } from '../decode/sanitize.js';
-import { TAP_COLUMN_FIELDS, tapArrow, tapInterface, verdictMark } from '../decode/protocols/tap.js';
+import { TAP_COLUMN_FIELDS } from '../decode/protocols/tap.js';
+import { columnFields, columnSpec, columnText, type ColumnKind, type ColumnSpec } from '../decode/column-format.js';
 import { walkTree } from '../decode/tree.js';
 import type { FieldOutputOptions } from './args.js';
 import type { FrameOutput } from '../session/print-pass.js';
 import type { TextOutput } from './output.js';
-import type { TimeColumn } from '../decode/time-format.js';
+import { TimeColumn, type TimeFormat } from '../decode/time-format.js';
 
 const COLUMN_PREFIX = '_ws.col.';
 const COLUMNS = ['No.', 'Time', 'Source', 'Destination', 'Protocol', 'Length', 'Info'] as const;
 type Column = (typeof COLUMNS)[number];
 
-function columnText(column: Column, dissection: Dissection, time: TimeColumn): string {
-  const frame = dissection.frame;
-  switch (column) {
-    case 'No.':
-      return String(frame.number);
-    case 'Time':
-      return time.text(frame);
-    case 'Source':
-      return dissection.cols.src;
-    case 'Destination':
-      return dissection.cols.dst;
-    case 'Protocol':
-      return dissection.cols.protocol;
-    case 'Length':
-      return String(frame.originalLength);
-    case 'Info':
-      return dissection.cols.info;
-  }
+/** The `_ws.col.NAME` fields' columns, by their names. */
+const NAMED_FORMATS: Readonly<Record<Column, string>> = { 'No.': '%m', Time: '%t', Source: '%s', Destination: '%d', Protocol: '%p', Length: '%L', Info: '%i' };
+const NAMED_COLUMNS = new Map(COLUMNS.map((name) => [name, columnSpec(name, NAMED_FORMATS[name], () => undefined) as ColumnSpec]));
+
+/** A `_ws.col.NAME` field's text; its Time follows -t. */
+function namedColumnText(column: Column, dissection: Dissection, time: TimeColumn): string {
+  return columnText(NAMED_COLUMNS.get(column)!, dissection, time, () => time);
 }
 
 /** Resolves `-e` names; unknown ones are collected so all can be reported at once, as tshark does. */
@@ -48,26 +38,59 @@ export function resolveFields(registry: Registry, names: readonly string[]): { f
   return { fields, unknown };
 }
 
+/**
+ * tshark's line per frame (print_columns): the number right-aligned in 5, times in 10, a source address
+ * in 12, a destination left-aligned in 12; `→` between a source and the destination after it, `←` the
+ * other way. The Tap column is left out of a frame no tap annotates.
+ */
 export class TextPrinter implements FrameOutput {
   readonly columns = true;
   readonly tree = false;
-  readonly fields = TAP_COLUMN_FIELDS;
+  readonly fields: readonly FieldDef[];
+  private readonly times = new Map<TimeFormat, TimeColumn>();
 
   constructor(
     private readonly out: TextOutput,
     private readonly time: TimeColumn,
-  ) {}
+    private readonly shown: readonly ColumnSpec[],
+    private readonly digits: number,
+  ) {
+    this.fields = [...TAP_COLUMN_FIELDS, ...columnFields(shown)];
+  }
+
+  private readonly timeIn = (format: TimeFormat): TimeColumn => {
+    let column = this.times.get(format);
+    if (column === undefined) this.times.set(format, (column = new TimeColumn(format, this.digits)));
+    return column;
+  };
 
   print(dissection: Dissection): void {
-    const frame = dissection.frame;
-    const cols = dissection.cols;
-    const arrow = tapArrow(dissection);
-    const iface = tapInterface(dissection);
-    const tapColumn = arrow === '' ? '' : ` ${arrow}${verdictMark(dissection)}${iface !== undefined ? ' ' + sanitize(iface) : ''}`;
-    this.out.write(
-      `${String(frame.number).padStart(5)} ${this.time.text(frame).padStart(10)}${tapColumn} ` +
-        `${sanitize(cols.src).padStart(12)} → ${sanitize(cols.dst).padEnd(12)} ${cols.protocol} ${frame.originalLength} ${sanitize(cols.info)}\n`,
-    );
+    let line = '';
+    let before: ColumnKind | undefined;
+    for (const column of this.shown) {
+      const text = sanitize(columnText(column, dissection, this.time, this.timeIn));
+      if (column.kind === 'tap' && text === '') continue;
+      if (before !== undefined) line += before === 'source' && column.kind === 'destination' ? ' → ' : before === 'destination' && column.kind === 'source' ? ' ← ' : ' ';
+      line += padded(column, text);
+      before = column.kind;
+    }
+    this.out.write(line + '\n');
+  }
+}
+
+/** tshark's widths: a time in 10 unless the column is a delta one (%Tt, %Gt). */
+function padded(column: ColumnSpec, text: string): string {
+  switch (column.kind) {
+    case 'number':
+      return text.padStart(5);
+    case 'time':
+      return column.time === 'd' || column.time === 'dd' ? text : text.padStart(10);
+    case 'source':
+      return text.padStart(12);
+    case 'destination':
+      return text.padEnd(12);
+    default:
+      return text;
   }
 }
 
@@ -98,7 +121,7 @@ export class FieldsPrinter implements FrameOutput {
     for (let i = 0; i < this.requested.length; i++) {
       const field = this.requested[i];
       if (i > 0) line += separator;
-      line += typeof field === 'string' ? sanitize(columnText(field, dissection, this.time)) : this.occurrences(field, dissection.valuesOf(field));
+      line += typeof field === 'string' ? sanitize(namedColumnText(field, dissection, this.time)) : this.occurrences(field, dissection.valuesOf(field));
     }
     this.out.write(line + '\n');
   }
@@ -137,14 +160,14 @@ export class JsonPrinter implements FrameOutput {
       object[name] = existing === undefined ? text : Array.isArray(existing) ? [...existing, text] : [existing, text];
     };
     if (this.tree) {
-      for (const column of COLUMNS) put(`${COLUMN_PREFIX}${column}`, sanitize(columnText(column, dissection, this.time)));
+      for (const column of COLUMNS) put(`${COLUMN_PREFIX}${column}`, sanitize(namedColumnText(column, dissection, this.time)));
       for (const { node } of walkTree(dissection.roots)) {
         if (node.field.type !== 'protocol' && node.field.type !== 'none') put(node.field.abbrev, sanitize(formatFieldValue(node.field, node.value)));
       }
     } else {
       for (const field of this.requested) {
         if (typeof field === 'string') {
-          put(`${COLUMN_PREFIX}${field}`, sanitize(columnText(field, dissection, this.time)));
+          put(`${COLUMN_PREFIX}${field}`, sanitize(namedColumnText(field, dissection, this.time)));
           continue;
         }
         for (const value of dissection.valuesOf(field)) put(field.abbrev, sanitize(formatFieldValue(field, value)));

@@ -78,8 +78,14 @@ export function definedFieldCount(): number {
 
 const HEX_WIDTH: Partial<Record<FieldType, number>> = { uint8: 2, uint16: 4, uint24: 6, uint32: 8, uint64: 16 };
 
-function hex(field: FieldDef, value: number | bigint): string {
-  return '0x' + value.toString(16).padStart(HEX_WIDTH[field.type] ?? 2, '0');
+/**
+ * Hex digits as Wireshark gives them: the type's width, or where `shown` (the tree, a column) a bitmask
+ * field's bits (tcp.flags: 0x002, -T fields 0x0002).
+ */
+function hex(field: FieldDef, value: number | bigint, shown = false): string {
+  const shifted = !shown || field.mask === undefined ? 0 : field.mask / 2 ** Math.log2(field.mask & -field.mask);
+  const digits = shifted > 0 ? Math.ceil(Math.floor(Math.log2(shifted) + 1) / 4) : (HEX_WIDTH[field.type] ?? 2);
+  return '0x' + value.toString(16).padStart(digits, '0');
 }
 
 /** Month abbreviations as Wireshark writes and reads dates. */
@@ -166,9 +172,9 @@ export function displayFieldValue(field: FieldDef, value: FieldValue): string {
     case 'int32': {
       const n = value as number | bigint;
       let text =
-        field.base === 'hex' ? hex(field, n)
-        : field.base === 'hex_dec' ? `${hex(field, n)} (${n})`
-        : field.base === 'dec_hex' ? `${n} (${hex(field, n)})`
+        field.base === 'hex' ? hex(field, n, true)
+        : field.base === 'hex_dec' ? `${hex(field, n, true)} (${n})`
+        : field.base === 'dec_hex' ? `${n} (${hex(field, n, true)})`
         : String(n);
       const name = field.values?.[Number(n)];
       if (name !== undefined) text = `${name} (${text})`;

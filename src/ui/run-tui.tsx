@@ -16,6 +16,7 @@ import type { Registry } from '../decode/registry.js';
 import type { PacketFates } from '../decode/taps/packet-fates.js';
 import { App } from './App.js';
 import { ROW_FIELDS } from './rows.js';
+import type { ListColumn } from '../cli/preferences.js';
 import { holdTerminal } from './terminal.js';
 
 export interface TuiOptions {
@@ -34,6 +35,8 @@ export interface TuiOptions {
   mouse: boolean;
   /** --keep; a live capture or a pipe has a default, a file none. */
   keep: KeepBound | undefined;
+  /** The packet list's columns, from the preferences file and -o (preferences.ts). */
+  columns: ListColumn[];
   /** A display filter to apply once the screen is up. */
   displayFilter: string | undefined;
   /** Threads a display filter uses (1: the main thread alone). */

@@ -1,9 +1,12 @@
 // Runs the built CLI as a user would.
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './corpus.js';
 
 export const BIN = join(repoRoot, 'bin/tsshark.js');
+/** XDG_CONFIG_HOME for the tests' tsshark: a directory never made, so a user's own preferences cannot change what is tested. */
+export const NO_PREFERENCES = join(tmpdir(), 'tsshark-tests-without-preferences');
 
 export interface RunResult {
   status: number | null;
@@ -11,9 +14,10 @@ export interface RunResult {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], input?: Uint8Array): Promise<RunResult> {
+/** `configHome`: where tsshark reads its preferences (XDG_CONFIG_HOME). */
+export function runCli(args: readonly string[], input?: Uint8Array, configHome = NO_PREFERENCES): Promise<RunResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: configHome } });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);

@@ -5,6 +5,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { repoRoot } from './corpus.js';
+import { NO_PREFERENCES } from './run.js';
 
 export const tmuxPresent = await new Promise<boolean>((done) => execFile('tmux', ['-V'], (error) => done(!error)));
 export const TMUX_ABSENT = 'skipped: tmux is not installed (apt-get install tmux; .ci/run installs it)';
@@ -15,14 +16,18 @@ let servers = 0;
 export class Terminal {
   private readonly socket = `tsshark-test-${process.pid}-${servers++}`;
 
-  /** Runs tsshark with `args`, after `prefix` when given (`ip netns exec NS` for a namespace). */
+  /**
+   * Runs tsshark with `args`, after `prefix` when given (`ip netns exec NS` for a namespace), with its
+   * preferences under `configHome` (XDG_CONFIG_HOME).
+   */
   constructor(
     columns: number,
     rows: number,
     args: readonly string[],
     prefix: readonly string[] = [],
+    configHome = NO_PREFERENCES,
   ) {
-    const quoted = [...prefix, 'env', '-u', 'CI', 'TERM=xterm-256color', process.execPath, CLI, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
+    const quoted = [...prefix, 'env', '-u', 'CI', 'TERM=xterm-256color', `XDG_CONFIG_HOME=${configHome}`, process.execPath, CLI, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
     // The shell stays after tsshark exits so its status and the restored screen can be read.
     this.tmux(['new-session', '-d', '-x', String(columns), '-y', String(rows), `${quoted}; echo "exit status $?"; sleep 60`]);
     this.tmux(['set-option', '-g', 'set-titles', 'on']);
