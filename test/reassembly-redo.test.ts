@@ -55,9 +55,9 @@ test('every frame dissected again, in a shuffled order, has the columns of the i
   t.deepEqual(differing.slice(0, 20), []);
   // The list flags what Wireshark's "Bad TCP" rule colours: a lost segment, not the window update after it.
   t.regex(expected[785], /\[TCP Previous segment not captured\]/);
-  t.true(packetRow(decoded.summary(785), false, '').alert);
+  t.true(packetRow(decoded.summary(785), false, '', []).alert);
   t.regex(expected[786], /^TCP \[TCP Window Update\]/);
-  t.false(packetRow(decoded.summary(786), false, '').alert);
+  t.false(packetRow(decoded.summary(786), false, '', []).alert);
   // The ones that matter most here: a frame that completes a multi-segment HTTP response, TLS records.
   t.regex(expected[153], /^HTTP\/JSON HTTP\/1\.0 200 OK , JavaScript Object Notation/);
   t.regex(expected[308], /^TLSv1\.2 Server Hello, Certificate, Server Key Exchange, Server Hello Done/);

@@ -6,21 +6,15 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DEFAULT_COLUMN_FORMAT, parseColumnFormat, quotedList, type ColumnSpec } from '../decode/column-format.js';
+import { DEFAULT_COLUMN_FORMAT, parseColumnFormat, quotedList, type ListColumn } from '../decode/column-format.js';
+
+export type { ListColumn };
 import type { FieldDef } from '../decode/field.js';
 
 export const COLUMN_FORMAT = 'gui.column.format';
 export const COLUMN_HIDE = 'gui.column.hide';
 export const COLUMN_WIDTH = 'column.width';
 const KNOWN = [COLUMN_FORMAT, COLUMN_HIDE, COLUMN_WIDTH];
-
-/** A column of the packet list as the preferences set it: hidden or not, and its width when one was set. */
-export interface ListColumn {
-  spec: ColumnSpec;
-  hidden: boolean;
-  /** Terminal columns chosen in the interface; undefined: fitted to what the rows show. */
-  width: number | undefined;
-}
 
 export type Preferences = Map<string, string>;
 

@@ -22,7 +22,7 @@ const NAMED_COLUMNS = new Map(COLUMNS.map((name) => [name, columnSpec(name, NAME
 
 /** A `_ws.col.NAME` field's text; its Time follows -t. */
 function namedColumnText(column: Column, dissection: Dissection, time: TimeColumn): string {
-  return columnText(NAMED_COLUMNS.get(column)!, dissection, time, () => time);
+  return columnText(NAMED_COLUMNS.get(column)!, dissection, () => time.text(dissection.frame));
 }
 
 /** Resolves `-e` names; unknown ones are collected so all can be reported at once, as tshark does. */
@@ -58,17 +58,19 @@ export class TextPrinter implements FrameOutput {
     this.fields = [...TAP_COLUMN_FIELDS, ...columnFields(shown)];
   }
 
-  private readonly timeIn = (format: TimeFormat): TimeColumn => {
-    let column = this.times.get(format);
-    if (column === undefined) this.times.set(format, (column = new TimeColumn(format, this.digits)));
-    return column;
-  };
+  /** %t in -t's format; a time column of its own format, in that. */
+  private timeOf(column: ColumnSpec, dissection: Dissection): string {
+    if (column.time === undefined) return this.time.text(dissection.frame);
+    let time = this.times.get(column.time);
+    if (time === undefined) this.times.set(column.time, (time = new TimeColumn(column.time, this.digits)));
+    return time.text(dissection.frame);
+  }
 
   print(dissection: Dissection): void {
     let line = '';
     let before: ColumnKind | undefined;
     for (const column of this.shown) {
-      const text = sanitize(columnText(column, dissection, this.time, this.timeIn));
+      const text = sanitize(columnText(column, dissection, (timed) => this.timeOf(timed, dissection)));
       if (column.kind === 'tap' && text === '') continue;
       if (before !== undefined) line += before === 'source' && column.kind === 'destination' ? ' → ' : before === 'destination' && column.kind === 'source' ? ' ← ' : ' ';
       line += padded(column, text);

@@ -5,7 +5,7 @@
 import type { Dissection } from './dissection.js';
 import { displayFieldValue, formatFieldValue, type FieldDef } from './field.js';
 import { tapArrow, tapInterface, verdictMark } from './protocols/tap.js';
-import type { TimeColumn, TimeFormat } from './time-format.js';
+import type { TimeFormat } from './time-format.js';
 
 export type ColumnKind = 'number' | 'time' | 'tap' | 'source' | 'destination' | 'srcport' | 'dstport' | 'protocol' | 'length' | 'info' | 'custom';
 
@@ -24,8 +24,22 @@ export interface ColumnSpec {
   unresolved: boolean;
 }
 
+/** A column of the packet list as the preferences set it: hidden or not, and its width when one was set. */
+export interface ListColumn {
+  spec: ColumnSpec;
+  hidden: boolean;
+  /** Terminal columns chosen in the interface; undefined: fitted to what the rows show. */
+  width: number | undefined;
+}
+
 /** The columns tsshark shows when no preference says otherwise: Wireshark's, with the Tap column. */
 export const DEFAULT_COLUMN_FORMAT = '"No.", "%m", "Time", "%t", "Tap", "%tap", "Source", "%s", "Destination", "%d", "Protocol", "%p", "Length", "%L", "Info", "%i"';
+
+/** The default columns, all shown and fitted. */
+export function defaultColumns(field: (abbrev: string) => FieldDef | undefined): ListColumn[] {
+  const parsed = parseColumnFormat(DEFAULT_COLUMN_FORMAT, field);
+  return parsed.ok ? parsed.columns.map((spec) => ({ spec, hidden: false, width: undefined })) : [];
+}
 
 /** The fixed formats Wireshark and tsshark share (names as tshark -G column-formats lists them). */
 const FIXED_FORMATS: Readonly<Record<string, { kind: ColumnKind; time?: TimeFormat }>> = {
@@ -180,17 +194,14 @@ function columnValueText(field: FieldDef, display: string): string {
   return named && field.values !== undefined ? named[1] : display;
 }
 
-/**
- * The text of `column` for a frame; `time` is the Time column in the format chosen, and `timeIn` gives a
- * column of a fixed time format its own.
- */
-export function columnText(column: ColumnSpec, dissection: Dissection, time: TimeColumn, timeIn: (format: TimeFormat) => TimeColumn): string {
+/** The text of `column` for a frame; `timeOf` gives a time column's (in the format chosen for %t). */
+export function columnText(column: ColumnSpec, dissection: Dissection, timeOf: (column: ColumnSpec) => string): string {
   const frame = dissection.frame;
   switch (column.kind) {
     case 'number':
       return String(frame.number);
     case 'time':
-      return (column.time === undefined ? time : timeIn(column.time)).text(frame);
+      return timeOf(column);
     case 'tap':
       return tapText(dissection);
     case 'source':

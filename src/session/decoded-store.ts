@@ -25,8 +25,8 @@ export class DecodedStore {
   readonly traffic = new TrafficTables();
   /** Decodes each appended frame for its state changes only: no tree, no columns, no values. */
   private readonly decoder: FrameDecoder;
-  private readonly summaryDissection: Dissection;
-  private readonly detailDissection: Dissection;
+  private summaryDissection: Dissection;
+  private detailDissection: Dissection;
   /** Each output has its own bytes: the hex pane shows the detail's while the list redraws. */
   private readonly summaryBytes = new Uint8Array(MAX_CAPLEN);
   private readonly detailBytes = new Uint8Array(MAX_CAPLEN);
@@ -45,7 +45,7 @@ export class DecodedStore {
   constructor(
     readonly store: FrameStore,
     readonly registry: Registry,
-    private readonly summaryFields: readonly FieldDef[],
+    private summaryFields: readonly FieldDef[],
     replay?: DecoderOptions['replay'],
     readonly fates?: PacketFates,
     private readonly carryOn?: CarryOn,
@@ -54,6 +54,13 @@ export class DecodedStore {
     this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields: summaryFields });
     this.detailDissection = this.decoder.createDissection({ tree: true, columns: true, fields: summaryFields });
     this.decoder.memory.frameData = (number) => this.store.frame(number - 1, this.reassemblyBytes).data;
+  }
+
+  /** From now on the summaries and details record `fields` besides the columns (a column added in the interface). */
+  recordInSummaries(fields: readonly FieldDef[]): void {
+    this.summaryFields = fields;
+    this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields });
+    this.detailDissection = this.decoder.createDissection({ tree: true, columns: true, fields });
   }
 
   /** What a worker thread needs to dissect any frame again: the store's frames and the decoder's memory. */

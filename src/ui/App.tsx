@@ -15,7 +15,7 @@ import { Help } from './Help.js';
 import { BYTES_PER_ROW, HexPane } from './HexPane.js';
 import { byteAtColumn, partAt, useMouse } from './mouse.js';
 import { count } from './numbers.js';
-import { PacketList } from './PacketList.js';
+import { isNamedColumn, PacketList } from './PacketList.js';
 import { StatusBar } from './StatusBar.js';
 import { FollowView } from './FollowView.js';
 import { TrafficView } from './TrafficView.js';
@@ -29,6 +29,10 @@ import { usePromptLine } from './use-prompt-line.js';
 import { useFilterBar } from './use-filter-bar.js';
 import { useHelp } from './use-help.js';
 import { useIoGraph } from './use-io-graph.js';
+import { useColumns, type SaveColumns } from './use-columns.js';
+import { ColumnsView } from './ColumnsView.js';
+import { defaultColumns, type ListColumn } from '../decode/column-format.js';
+import type { FieldDef } from '../decode/field.js';
 import { IO_SCALE_WIDTH, IoGraphView } from './IoGraphView.js';
 import { useHex } from './use-hex.js';
 import { useFind } from './use-find.js';
@@ -55,17 +59,21 @@ export interface AppProps {
   mouse?: boolean;
   /** Where `y` copies to; the terminal's (OSC 52) unless a test gives its own. */
   clipboard?: Clipboard;
+  /** The packet list's columns (the preferences'); the default ones when none are given. */
+  columns?: readonly ListColumn[];
+  /** Keeps the columns as they change, and where (the preferences file); not kept when absent. */
+  saveColumns?: { save: SaveColumns; path: string };
 }
 
 type Pane = 'list' | 'tree' | 'hex';
 /** Every scope's listener, in one order for every render. */
 /** The scopes of this screen (the start screen has its own). */
 type AppScope = Exclude<Scope, 'start'>;
-const SCOPES: readonly AppScope[] = ['list', 'tree', 'hex', 'filter', 'path', 'find', 'copy', 'packetFind', 'command', 'help', 'traffic', 'report', 'follow', 'ioGraph'];
+const SCOPES: readonly AppScope[] = ['list', 'tree', 'hex', 'filter', 'path', 'find', 'copy', 'packetFind', 'command', 'help', 'traffic', 'report', 'follow', 'ioGraph', 'columns'];
 /** The formats `t` goes through; the day-of-year ones are for `:time`. */
 const CYCLED_TIME_FORMATS: readonly TimeFormat[] = ['r', 'd', 'dd', 'a', 'ad', 'e', 'u', 'ud'];
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
-type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph';
+type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph' | 'columns';
 /** What the path line is asked for: an export of frames, or a followed stream's bytes. */
 type PathPurpose = 'export' | 'save' | 'copy';
 
@@ -106,7 +114,7 @@ function exportMessage(session: CaptureSession, path: string): string {
 
 const TERMINAL_CLIPBOARD = terminalClipboard((sequence) => process.stdout.write(sequence));
 
-export function App({ session, colour, onQuit, initialFilter, size, mouse = true, clipboard = TERMINAL_CLIPBOARD }: AppProps) {
+export function App({ session, colour, onQuit, initialFilter, size, mouse = true, clipboard = TERMINAL_CLIPBOARD, columns: initialColumns, saveColumns }: AppProps) {
   useSyncExternalStore(
     (listener) => session.subscribe(listener),
     () => session.version,
@@ -122,7 +130,9 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   const toFollow = () => setMode('follow');
 
   const [timeFormat, setTimeFormat] = useState<TimeFormat>('r');
-  const list = usePacketList(session, layout.listRows, timeFormat, session.nanosecond ? 9 : 6);
+  const listColumns = useColumns(session, initialColumns ?? defaultColumns((abbrev) => session.decoded.registry.field(abbrev)), saveColumns?.save, setMessage);
+  const extraColumns = listColumns.shown.filter((column) => !isNamedColumn(column)).map((column) => column.spec);
+  const list = usePacketList(session, layout.listRows, timeFormat, session.nanosecond ? 9 : 6, extraColumns);
   // The tree is dissected when the selection moves, not on every redraw (keys typed in the filter line,
   // a source's appends); the decoded store keeps one detail dissection, which only this reads.
   const detail = useMemo(() => (list.currentFrame >= 0 ? session.decoded.detail(list.currentFrame) : undefined), [session, list.currentFrame]);
@@ -135,6 +145,10 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
     if (keep >= 0 && filter.matched > 0) list.selectFrame(filter.frameAt(Math.min(filter.rowAtOrAfter(keep), filter.matched - 1)));
   };
   const filterBar = useFilterBar(session, toPanes, keepSelection);
+  const addColumn = (field: FieldDef | undefined) => {
+    if (field === undefined) return;
+    setMessage(field.type === 'none' ? `${field.abbrev} has no value to show in a column` : listColumns.add(field));
+  };
   const applyFilter = (text: string) => {
     void session.applyFilter(text).then((filter) => filter && keepSelection(filter));
   };
@@ -230,6 +244,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
     },
     hierarchy: () => setMode('hierarchy'),
     ioGraph: () => setMode('ioGraph'),
+    columns: () => setMode('columns'),
     expert: () => setMode('expert'),
     taps: () => setMode('taps'),
     drops: () => (session.kernelDrops ? setMode('drops') : setMessage("The kernel's drops are counted in a live capture started with --drops (as root)")),
@@ -305,7 +320,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   const anywhere = (handlers: CommandHandlers): CommandHandlers => ({ ...handlers, interrupt: onQuit });
   const handlersOf: Record<AppScope, CommandHandlers> = {
     list: inPanes({ ...list.commands, expand: () => setPane('tree') }),
-    tree: inPanes({ ...tree.commands, ...fieldFilterCommands(session, tree.selected?.node, applyFilter, prepareFilter, setMessage) }),
+    tree: inPanes({ ...tree.commands, ...fieldFilterCommands(session, tree.selected?.node, applyFilter, prepareFilter, setMessage), addColumn: () => addColumn(tree.selected?.node.field) }),
     hex: inPanes(hex.commands),
     filter: anywhere(filterBar.commands),
     path: anywhere(pathLine.commands),
@@ -318,6 +333,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
     report: anywhere(report?.commands ?? {}),
     follow: anywhere(followCommands),
     ioGraph: anywhere(ioGraph.commands),
+    columns: anywhere({ ...listColumns.commands, closeView: toPanes }),
   };
   for (const each of SCOPES) useKeys(queue, each, handlersOf[each], scope === each);
   useMouse(mouse, (event) => {
@@ -340,6 +356,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   if (mode === 'help') return <Help columns={columns} rows={rows - 1} top={help.top} />;
   const covers = session.framesLetGo === 0 ? '' : `frames ${count(session.framesLetGo + 1)}–${count(session.decoded.count)} (--keep)`;
   if (mode === 'traffic') return <TrafficView state={traffic} columns={columns} rows={rows - 1} covers={covers} />;
+  if (mode === 'columns') return <ColumnsView state={listColumns} columns={columns} rows={rows - 1} savedTo={saveColumns?.path} />;
   if (mode === 'ioGraph') return <IoGraphView state={ioGraph} columns={columns} rows={rows - 1} colour={colour} covers={covers} />;
   if (report !== undefined) return <ReportView state={report} columns={columns} rows={rows - 1} covers={covers} />;
   const node = tree.selected?.node;
@@ -389,7 +406,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   return (
     <Box flexDirection="column" width={columns} height={rows - 1}>
       <Box height={layout.listRows + 1}>
-        <PacketList rows={list.rows} selected={list.selectedInView} width={columns} largestNumber={session.status.running ? Math.max(session.decoded.count, 99999) : session.decoded.count} colour={colour} />
+        <PacketList rows={list.rows} selected={list.selectedInView} width={columns} largestNumber={session.status.running ? Math.max(session.decoded.count, 99999) : session.decoded.count} colour={colour} columns={listColumns.shown} />
       </Box>
       {title(detail ? `Frame ${detail.frame.number}: ${tree.lines.length} lines${pane === 'tree' ? ' — Enter/→ expand, ← collapse, * all' : ''}` : 'No frame', pane === 'tree')}
       <TreePane lines={tree.lines} top={tree.top} cursor={tree.cursor} height={layout.treeRows} focused={pane === 'tree'} found={find.foundNodes} colour={colour} />

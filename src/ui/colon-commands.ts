@@ -30,6 +30,7 @@ const BY_NAME: Readonly<Record<string, CommandName>> = {
   warnings: 'warnings',
   help: 'help',
   io: 'ioGraph',
+  columns: 'columns',
 };
 
 /** `:follow [tcp|udp|http] N`: TCP unless named. */

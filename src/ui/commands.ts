@@ -3,7 +3,7 @@
 // that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
-export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph' | 'help' | 'traffic' | 'follow' | 'report' | 'start';
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph' | 'columns' | 'help' | 'traffic' | 'follow' | 'report' | 'start';
 
 export type CommandName =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
@@ -16,6 +16,7 @@ export type CommandName =
   | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save'
   | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference' | 'pause'
   | 'ioGraph' | 'longerInterval' | 'shorterInterval' | 'toggleUnit' | 'earlier' | 'later'
+  | 'addColumn' | 'columns' | 'toggleColumn' | 'moveColumnLeft' | 'moveColumnRight' | 'widerColumn' | 'narrowerColumn' | 'fitColumn' | 'removeColumn'
   | 'applyAsFilter' | 'applyAndFilter' | 'applyOrFilter' | 'applyNotFilter' | 'prepareAsFilter'
   | 'copy' | 'copyValue' | 'copyFilter' | 'copySummary' | 'copyHex' | 'closeMenu'
   /** The mouse wheel's, which no key gives (mouse.ts). */
@@ -32,7 +33,7 @@ export interface Command {
 
 const PANES: readonly Scope[] = ['list', 'tree', 'hex'];
 const LINES: readonly Scope[] = ['filter', 'path', 'find', 'packetFind', 'command'];
-const VIEWS: readonly Scope[] = ['traffic', 'follow', 'report', 'ioGraph'];
+const VIEWS: readonly Scope[] = ['traffic', 'follow', 'report', 'ioGraph', 'columns'];
 /** The views whose rows Enter applies as a filter. */
 const TABLES: readonly Scope[] = ['traffic', 'report'];
 const EVERYWHERE: readonly Scope[] = [...PANES, ...LINES, 'copy', 'help', ...VIEWS, 'start'];
@@ -83,6 +84,8 @@ export const COMMANDS: readonly Command[] = [
   { name: 'export', keys: 'w :write', description: 'write marked (else displayed) packets to a file', scopes: PANES, matches: character('w') },
   { name: 'conversations', keys: 'C :conv', description: 'conversations: Ethernet, IPv4, IPv6, TCP, UDP', scopes: PANES, matches: character('C') },
   { name: 'endpoints', keys: 'E :endpoints', description: 'endpoints of each kind', scopes: PANES, matches: character('E') },
+  { name: 'addColumn', keys: 'c', description: 'add the field as a column of the packet list (before Info; saved)', scopes: ['tree'], matches: character('c') },
+  { name: 'columns', keys: 'O :columns', description: 'the columns: hide, move, size, remove (saved in the preferences file)', scopes: PANES, matches: character('O') },
   { name: 'ioGraph', keys: 'I :io', description: 'I/O graph: frames or bytes per interval, all and the filtered ones', scopes: PANES, matches: character('I') },
   { name: 'hierarchy', keys: 'P :phs', description: 'protocol hierarchy: frames and bytes of each protocol', scopes: PANES, matches: character('P') },
   { name: 'expert', keys: 'X :expert', description: 'expert information: every note by severity, with counts', scopes: PANES, matches: character('X') },
@@ -118,6 +121,13 @@ export const COMMANDS: readonly Command[] = [
   { name: 'sortReverse', keys: 'r', description: 'reverse the order', scopes: ['traffic'], matches: character('r') },
   { name: 'applyRow', keys: 'Enter', description: "filter the packet list to the row's traffic, protocol, note or tap", scopes: TABLES, matches: (_, key) => key.return },
   { name: 'closeView', keys: 'Esc q', description: 'back to the packet list', scopes: VIEWS, matches: (input, key) => key.escape || character('q')(input, key) },
+  { name: 'toggleColumn', keys: 'Space', description: 'hide or show the column', scopes: ['columns'], matches: character(' ') },
+  { name: 'moveColumnLeft', keys: '<', description: 'move the column left (up this list)', scopes: ['columns'], matches: character('<') },
+  { name: 'moveColumnRight', keys: '>', description: 'move the column right (down this list)', scopes: ['columns'], matches: character('>') },
+  { name: 'widerColumn', keys: '+', description: 'one column wider', scopes: ['columns'], matches: character('+') },
+  { name: 'narrowerColumn', keys: '-', description: 'one column narrower', scopes: ['columns'], matches: character('-') },
+  { name: 'fitColumn', keys: '=', description: 'fitted to what the rows show again', scopes: ['columns'], matches: character('=') },
+  { name: 'removeColumn', keys: 'd', description: 'remove the column', scopes: ['columns'], matches: character('d') },
   { name: 'longerInterval', keys: '+', description: 'a longer interval', scopes: ['ioGraph'], matches: character('+') },
   { name: 'shorterInterval', keys: '-', description: 'a shorter interval', scopes: ['ioGraph'], matches: character('-') },
   { name: 'toggleUnit', keys: 'b', description: 'bytes or frames', scopes: ['ioGraph'], matches: character('b') },
@@ -157,6 +167,7 @@ export const HELP_SECTIONS: readonly { title: string; scopes: readonly Scope[] }
   { title: 'Conversations and endpoints (C, E)', scopes: ['traffic'] },
   { title: 'Follow stream (f)', scopes: ['follow'] },
   { title: 'I/O graph (I)', scopes: ['ioGraph'] },
+  { title: 'Columns (O)', scopes: ['columns'] },
   { title: 'Copy (y)', scopes: ['copy'] },
   { title: 'This screen', scopes: ['help'] },
 ];

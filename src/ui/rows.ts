@@ -9,7 +9,8 @@ import type { PacketRow } from './PacketList.js';
 export const ROW_FIELDS = [...TAP_COLUMN_FIELDS, ...BAD_TCP_FIELDS];
 
 /** `time`: the Time column's text, in the format chosen (time-format.ts). */
-export function packetRow(dissection: Dissection, marked: boolean, time: string): PacketRow {
+/** `extra`: the texts of the columns that are not the row's own (PacketList's isNamedColumn). */
+export function packetRow(dissection: Dissection, marked: boolean, time: string, extra: string[]): PacketRow {
   const frame = dissection.frame;
   const cols = dissection.cols;
   return {
@@ -21,6 +22,7 @@ export function packetRow(dissection: Dissection, marked: boolean, time: string)
     protocol: cols.protocol,
     length: frame.originalLength,
     info: cols.info,
+    extra,
     marked,
     alert: isBadTcp(dissection),
   };

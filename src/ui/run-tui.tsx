@@ -16,7 +16,8 @@ import type { Registry } from '../decode/registry.js';
 import type { PacketFates } from '../decode/taps/packet-fates.js';
 import { App } from './App.js';
 import { ROW_FIELDS } from './rows.js';
-import type { ListColumn } from '../cli/preferences.js';
+import type { ListColumn } from '../decode/column-format.js';
+import { columnPreferences, preferencesPath, savePreferences } from '../cli/preferences.js';
 import { holdTerminal } from './terminal.js';
 
 export interface TuiOptions {
@@ -93,6 +94,18 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   const terminal = holdTerminal(1, (signal) => quit(128 + (SIGNAL_NUMBERS[signal] ?? 0)), options.mouse);
   const reading = session.readFrom(reader, size).catch(fail);
 
+  const preferences = preferencesPath();
+  const saveColumns = {
+    path: preferences,
+    save: (columns: readonly ListColumn[]) => {
+      try {
+        savePreferences(preferences, columnPreferences(columns));
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    },
+  };
   let instance: Instance | undefined;
   try {
     // One first render with the first frames in it: drawing an empty list first would cost a whole
@@ -107,7 +120,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
         resolve();
       }
     });
-    instance = render(<App session={session} colour={colourAllowed(process.env)} initialFilter={options.displayFilter} mouse={options.mouse} onQuit={() => quit(0)} />, {
+    instance = render(<App session={session} colour={colourAllowed(process.env)} initialFilter={options.displayFilter} mouse={options.mouse} columns={options.columns} saveColumns={saveColumns} onQuit={() => quit(0)} />, {
       stdin: keys,
       exitOnCtrlC: false,
       patchConsole: false,

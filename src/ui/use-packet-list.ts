@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { Timestamp } from '../decode/decoder.js';
 import type { Dissection } from '../decode/dissection.js';
 import { timeText, type TimeFormat } from '../decode/time-format.js';
+import { columnText, type ColumnSpec } from '../decode/column-format.js';
 import type { CaptureSession } from '../session/capture-session.js';
 import type { PacketRow } from './PacketList.js';
 import { packetRow } from './rows.js';
@@ -40,7 +41,8 @@ function rowTime(session: CaptureSession, format: TimeFormat, digits: number, ro
   return timeText(format, digits, dissection.frame, from === undefined ? undefined : since);
 }
 
-export function usePacketList(session: CaptureSession, height: number, timeFormat: TimeFormat, timeDigits: number): PacketListState {
+/** `extraColumns`: the shown columns whose texts are not a row's own (a custom field's, a port's, a time of its own format). */
+export function usePacketList(session: CaptureSession, height: number, timeFormat: TimeFormat, timeDigits: number, extraColumns: readonly ColumnSpec[]): PacketListState {
   const [selectedFrame, setSelectedFrame] = useState(0);
   const [top, setTop] = useState(0);
   const [following, setFollowing] = useState(session.status.live);
@@ -56,7 +58,8 @@ export function usePacketList(session: CaptureSession, height: number, timeForma
   for (let row = listTop; row < Math.min(displayed, listTop + height); row++) {
     const index = session.frameAt(row);
     const summary = session.decoded.summary(index);
-    rows.push(packetRow(summary, session.marks.has(index), rowTime(session, timeFormat, timeDigits, row, summary)));
+    const extra = extraColumns.map((column) => columnText(column, summary, (timed) => rowTime(session, timed.time ?? timeFormat, timeDigits, row, summary)));
+    rows.push(packetRow(summary, session.marks.has(index), rowTime(session, timeFormat, timeDigits, row, summary), extra));
   }
 
   const select = (row: number) => {
