@@ -94,7 +94,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'verdicts', keys: 'V :verdicts', description: "netfilter's verdicts by rule, with the packets each ended (live, --trace)", scopes: PANES, matches: character('V') },
   { name: 'warnings', keys: 'W :warnings', description: "what the live capture's taps cannot see (XDP, tc egress, offload, pktgen)", scopes: PANES, matches: character('W') },
   { name: 'followStream', keys: 'f :follow [udp|http] N', description: "follow the packet's TCP or UDP stream, or stream N (applies tcp.stream eq N or udp.stream eq N)", scopes: PANES, matches: character('f') },
-  { name: 'commandLine', keys: ':', description: 'type a command: N (go to packet N), time F, conv, endpoints, phs, expert, taps, drops, verdicts, warnings, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
+  { name: 'commandLine', keys: ':', description: 'type a command: N (go to packet N), time F, conv, endpoints, phs, expert, taps, drops, verdicts, warnings, io, columns, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
   { name: 'help', keys: '? :help', description: 'show these keys', scopes: PANES, matches: character('?') },
   { name: 'quit', keys: 'q :quit', description: 'quit', scopes: [...PANES, 'start'], matches: character('q') },
   { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },
