@@ -15,7 +15,7 @@ import { Help } from './Help.js';
 import { BYTES_PER_ROW, HexPane } from './HexPane.js';
 import { byteAtColumn, partAt, useMouse } from './mouse.js';
 import { count } from './numbers.js';
-import { isNamedColumn, PacketList } from './PacketList.js';
+import { isNamedColumn, PacketList, placeColumns } from './PacketList.js';
 import { StatusBar } from './StatusBar.js';
 import { FollowView } from './FollowView.js';
 import { TrafficView } from './TrafficView.js';
@@ -130,7 +130,9 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   const toFollow = () => setMode('follow');
 
   const [timeFormat, setTimeFormat] = useState<TimeFormat>('r');
-  const listColumns = useColumns(session, initialColumns ?? defaultColumns((abbrev) => session.decoded.registry.field(abbrev)), saveColumns?.save, setMessage);
+  const largestNumber = session.status.running ? Math.max(session.decoded.count, 99999) : session.decoded.count;
+  const onScreen = (column: ListColumn) => placeColumns(columns - 3, largestNumber, list.rows, listColumns.shown).placed.find((placed) => placed.column === column)?.width;
+  const listColumns = useColumns(session, initialColumns ?? defaultColumns((abbrev) => session.decoded.registry.field(abbrev)), saveColumns?.save, setMessage, onScreen);
   const extraColumns = listColumns.shown.filter((column) => !isNamedColumn(column)).map((column) => column.spec);
   const list = usePacketList(session, layout.listRows, timeFormat, session.nanosecond ? 9 : 6, extraColumns);
   // The tree is dissected when the selection moves, not on every redraw (keys typed in the filter line,
@@ -406,7 +408,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   return (
     <Box flexDirection="column" width={columns} height={rows - 1}>
       <Box height={layout.listRows + 1}>
-        <PacketList rows={list.rows} selected={list.selectedInView} width={columns} largestNumber={session.status.running ? Math.max(session.decoded.count, 99999) : session.decoded.count} colour={colour} columns={listColumns.shown} />
+        <PacketList rows={list.rows} selected={list.selectedInView} width={columns} largestNumber={largestNumber} colour={colour} columns={listColumns.shown} />
       </Box>
       {title(detail ? `Frame ${detail.frame.number}: ${tree.lines.length} lines${pane === 'tree' ? ' — Enter/→ expand, ← collapse, * all' : ''}` : 'No frame', pane === 'tree')}
       <TreePane lines={tree.lines} top={tree.top} cursor={tree.cursor} height={layout.treeRows} focused={pane === 'tree'} found={find.foundNodes} colour={colour} />

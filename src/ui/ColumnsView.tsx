@@ -6,6 +6,7 @@ import { fit } from './PacketList.js';
 import type { ColumnsState } from './use-columns.js';
 
 const TITLE_WIDTH = 22;
+const FORMAT_WIDTH = 36;
 
 export function ColumnsView({ state, columns, rows, savedTo }: { state: ColumnsState; columns: number; rows: number; savedTo: string | undefined }) {
   const height = Math.max(1, rows - 2);
@@ -20,7 +21,7 @@ export function ColumnsView({ state, columns, rows, savedTo }: { state: ColumnsS
         const width = column.width === undefined ? 'fitted' : `${column.width} wide`;
         return (
           <Text key={index} inverse={index === state.cursor} wrap="truncate">
-            {`${index === state.cursor ? '>' : ' '} [${column.hidden ? ' ' : 'x'}] ${fit(sanitize(column.spec.title), TITLE_WIDTH)} ${fit(sanitize(column.spec.format), 36)} ${width}`}
+            {`${index === state.cursor ? '>' : ' '} [${column.hidden ? ' ' : 'x'}] ${fit(sanitize(column.spec.title), TITLE_WIDTH)} ${fit(sanitize(column.spec.format), FORMAT_WIDTH)} ${width}`}
           </Text>
         );
       })}

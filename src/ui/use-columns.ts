@@ -26,7 +26,8 @@ export interface ColumnsState {
 /** The narrowest a column is made in the view. */
 const MIN_WIDTH = 1;
 
-export function useColumns(session: CaptureSession, initial: readonly ListColumn[], save: SaveColumns | undefined, tell: (message: string) => void): ColumnsState {
+/** `onScreen`: the width a shown column has in the list now, which + and - start from. */
+export function useColumns(session: CaptureSession, initial: readonly ListColumn[], save: SaveColumns | undefined, tell: (message: string) => void, onScreen: (column: ListColumn) => number | undefined): ColumnsState {
   // The rows' summaries record what the columns read, before the rows are made (a store that carries on
   // from this one records the same).
   const record = (columns: readonly ListColumn[]) => session.decoded.recordInSummaries([...ROW_FIELDS, ...columnFields(columns.map((column) => column.spec))]);
@@ -54,7 +55,7 @@ export function useColumns(session: CaptureSession, initial: readonly ListColumn
     setCursor(to);
     change(next, `Column "${current.spec.title}" moved`);
   };
-  const widthOf = (column: ListColumn) => column.width ?? Math.max(MIN_WIDTH, column.spec.title.length);
+  const widthOf = (column: ListColumn) => column.width ?? onScreen(column) ?? Math.max(MIN_WIDTH, column.spec.title.length);
   const commands: CommandHandlers = {
     ...movement(at, 10, all.length - 1, (to) => setCursor(Math.max(0, Math.min(all.length - 1, to)))),
     toggleColumn: () => {
