@@ -45,13 +45,17 @@ export function setPreference(preferences: Preferences, text: string, where: str
 
 export class PreferenceError extends Error {}
 
-/** The preferences file at `path`; none when it does not exist. */
+/**
+ * The preferences file at `path`; none when it does not exist, or is not ours to read (run with another
+ * user's HOME, as sudo or setpriv leave it: capture must not stop on someone else's preferences).
+ */
 export function readPreferences(path: string): Preferences {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES') return new Map();
     throw new PreferenceError(`cannot read ${path}: ${(error as Error).message}`);
   }
   return parsePreferences(text, path);
