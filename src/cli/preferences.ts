@@ -6,9 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DEFAULT_COLUMN_FORMAT, parseColumnFormat, quotedList, type ListColumn } from '../decode/column-format.js';
-
-export type { ListColumn };
+import { columnFormatText, DEFAULT_COLUMN_FORMAT, parseColumnFormat, quotedItem, quotedList, type ListColumn } from '../decode/column-format.js';
 import type { FieldDef } from '../decode/field.js';
 
 export const COLUMN_FORMAT = 'gui.column.format';
@@ -84,14 +82,12 @@ export function listColumns(preferences: Preferences, field: (abbrev: string) =>
   return parsed.columns.map((spec) => ({ spec, hidden: hidden.has(spec.format), width: widths.get(spec.format) }));
 }
 
-const quoted = (text: string) => `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-
 /** The three column preferences' values for `columns`. */
 export function columnPreferences(columns: readonly ListColumn[]): Record<string, string> {
   return {
-    [COLUMN_FORMAT]: columns.map(({ spec }) => `${quoted(spec.title)}, ${quoted(spec.format)}`).join(', '),
-    [COLUMN_HIDE]: columns.filter((column) => column.hidden).map(({ spec }) => quoted(spec.format)).join(', '),
-    [COLUMN_WIDTH]: columns.flatMap(({ spec, width }) => (width === undefined ? [] : [quoted(spec.format), quoted(String(width))])).join(', '),
+    [COLUMN_FORMAT]: columnFormatText(columns.map(({ spec }) => spec)),
+    [COLUMN_HIDE]: columns.filter((column) => column.hidden).map(({ spec }) => quotedItem(spec.format)).join(', '),
+    [COLUMN_WIDTH]: columns.flatMap(({ spec, width }) => (width === undefined ? [] : [quotedItem(spec.format), quotedItem(String(width))])).join(', '),
   };
 }
 

@@ -5,7 +5,7 @@ import { formatFieldValue, type FieldDef, type FieldValue } from '../decode/fiel
 import type { Registry } from '../decode/registry.js';
 import { sanitize } from '../decode/sanitize.js';
 import { TAP_COLUMN_FIELDS } from '../decode/protocols/tap.js';
-import { columnFields, columnSpec, columnText, type ColumnKind, type ColumnSpec } from '../decode/column-format.js';
+import { columnFields, columnSpec, columnText, type ColumnKind, type ColumnSpec, type ColumnTime } from '../decode/column-format.js';
 import { walkTree } from '../decode/tree.js';
 import type { FieldOutputOptions } from './args.js';
 import type { FrameOutput } from '../session/print-pass.js';
@@ -20,9 +20,9 @@ type Column = (typeof COLUMNS)[number];
 const NAMED_FORMATS: Readonly<Record<Column, string>> = { 'No.': '%m', Time: '%t', Source: '%s', Destination: '%d', Protocol: '%p', Length: '%L', Info: '%i' };
 const NAMED_COLUMNS = new Map(COLUMNS.map((name) => [name, columnSpec(name, NAMED_FORMATS[name], () => undefined) as ColumnSpec]));
 
-/** A `_ws.col.NAME` field's text; its Time follows -t. */
-function namedColumnText(column: Column, dissection: Dissection, time: TimeColumn): string {
-  return columnText(NAMED_COLUMNS.get(column)!, dissection, () => time.text(dissection.frame));
+/** A `_ws.col.NAME` field's text. */
+function namedColumnText(column: Column, dissection: Dissection, timeOf: ColumnTime): string {
+  return columnText(NAMED_COLUMNS.get(column)!, dissection, timeOf);
 }
 
 /** Resolves `-e` names; unknown ones are collected so all can be reported at once, as tshark does. */
@@ -59,18 +59,18 @@ export class TextPrinter implements FrameOutput {
   }
 
   /** %t in -t's format; a time column of its own format, in that. */
-  private timeOf(column: ColumnSpec, dissection: Dissection): string {
+  private readonly timeOf: ColumnTime = (column, dissection) => {
     if (column.time === undefined) return this.time.text(dissection.frame);
     let time = this.times.get(column.time);
     if (time === undefined) this.times.set(column.time, (time = new TimeColumn(column.time, this.digits)));
     return time.text(dissection.frame);
-  }
+  };
 
   print(dissection: Dissection): void {
     let line = '';
     let before: ColumnKind | undefined;
     for (const column of this.shown) {
-      const text = sanitize(columnText(column, dissection, (timed) => this.timeOf(timed, dissection)));
+      const text = sanitize(columnText(column, dissection, this.timeOf));
       if (column.kind === 'tap' && text === '') continue;
       if (before !== undefined) line += before === 'source' && column.kind === 'destination' ? ' → ' : before === 'destination' && column.kind === 'source' ? ' ← ' : ' ';
       line += padded(column, text);
@@ -102,6 +102,9 @@ export class FieldsPrinter implements FrameOutput {
   readonly fields: readonly FieldDef[];
   private headerDone = false;
 
+  /** `_ws.col.Time` in -t's format. */
+  private readonly timeOf: ColumnTime = (_, dissection) => this.time.text(dissection.frame);
+
   constructor(
     private readonly out: TextOutput,
     private readonly requested: readonly (FieldDef | Column)[],
@@ -123,7 +126,7 @@ export class FieldsPrinter implements FrameOutput {
     for (let i = 0; i < this.requested.length; i++) {
       const field = this.requested[i];
       if (i > 0) line += separator;
-      line += typeof field === 'string' ? sanitize(namedColumnText(field, dissection, this.time)) : this.occurrences(field, dissection.valuesOf(field));
+      line += typeof field === 'string' ? sanitize(namedColumnText(field, dissection, this.timeOf)) : this.occurrences(field, dissection.valuesOf(field));
     }
     this.out.write(line + '\n');
   }
@@ -145,6 +148,9 @@ export class JsonPrinter implements FrameOutput {
   readonly tree: boolean;
   readonly fields: readonly FieldDef[];
 
+  /** `_ws.col.Time` in -t's format. */
+  private readonly timeOf: ColumnTime = (_, dissection) => this.time.text(dissection.frame);
+
   constructor(
     private readonly out: TextOutput,
     private readonly requested: readonly (FieldDef | Column)[],
@@ -162,14 +168,14 @@ export class JsonPrinter implements FrameOutput {
       object[name] = existing === undefined ? text : Array.isArray(existing) ? [...existing, text] : [existing, text];
     };
     if (this.tree) {
-      for (const column of COLUMNS) put(`${COLUMN_PREFIX}${column}`, sanitize(namedColumnText(column, dissection, this.time)));
+      for (const column of COLUMNS) put(`${COLUMN_PREFIX}${column}`, sanitize(namedColumnText(column, dissection, this.timeOf)));
       for (const { node } of walkTree(dissection.roots)) {
         if (node.field.type !== 'protocol' && node.field.type !== 'none') put(node.field.abbrev, sanitize(formatFieldValue(node.field, node.value)));
       }
     } else {
       for (const field of this.requested) {
         if (typeof field === 'string') {
-          put(`${COLUMN_PREFIX}${field}`, sanitize(namedColumnText(field, dissection, this.time)));
+          put(`${COLUMN_PREFIX}${field}`, sanitize(namedColumnText(field, dissection, this.timeOf)));
           continue;
         }
         for (const value of dissection.valuesOf(field)) put(field.abbrev, sanitize(formatFieldValue(field, value)));

@@ -151,11 +151,12 @@ export function parseColumnFormat(text: string, field: (abbrev: string) => Field
   return { ok: true, columns };
 }
 
-const quoted = (text: string) => `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+/** An item of a preference's list, quoted as quotedList reads it back. */
+export const quotedItem = (text: string) => `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 
 /** The `gui.column.format` value for `columns`. */
 export function columnFormatText(columns: readonly ColumnSpec[]): string {
-  return columns.map((column) => `${quoted(column.title)}, ${quoted(column.format)}`).join(', ');
+  return columns.map((column) => `${quotedItem(column.title)}, ${quotedItem(column.format)}`).join(', ');
 }
 
 /** A custom column for `field`, as Wireshark's "Apply as Column" makes it: titled with the field's name. */
@@ -194,14 +195,17 @@ function columnValueText(field: FieldDef, display: string): string {
   return named && field.values !== undefined ? named[1] : display;
 }
 
-/** The text of `column` for a frame; `timeOf` gives a time column's (in the format chosen for %t). */
-export function columnText(column: ColumnSpec, dissection: Dissection, timeOf: (column: ColumnSpec) => string): string {
+/** A time column's text for a frame (%t in the format chosen, another in its own). */
+export type ColumnTime = (column: ColumnSpec, dissection: Dissection) => string;
+
+/** The text of `column` for a frame. */
+export function columnText(column: ColumnSpec, dissection: Dissection, timeOf: ColumnTime): string {
   const frame = dissection.frame;
   switch (column.kind) {
     case 'number':
       return String(frame.number);
     case 'time':
-      return timeOf(column);
+      return timeOf(column, dissection);
     case 'tap':
       return tapText(dissection);
     case 'source':

@@ -83,8 +83,9 @@ const HEX_WIDTH: Partial<Record<FieldType, number>> = { uint8: 2, uint16: 4, uin
  * field's bits (tcp.flags: 0x002, -T fields 0x0002).
  */
 function hex(field: FieldDef, value: number | bigint, shown = false): string {
-  const shifted = !shown || field.mask === undefined ? 0 : field.mask / 2 ** Math.log2(field.mask & -field.mask);
-  const digits = shifted > 0 ? Math.ceil(Math.floor(Math.log2(shifted) + 1) / 4) : (HEX_WIDTH[field.type] ?? 2);
+  // The mask's bits from its lowest set one to its highest: 0x0fff is 12, three digits.
+  const maskBits = shown && field.mask ? field.mask.toString(2).replace(/0+$/, '').length : 0;
+  const digits = maskBits > 0 ? Math.ceil(maskBits / 4) : (HEX_WIDTH[field.type] ?? 2);
   return '0x' + value.toString(16).padStart(digits, '0');
 }
 

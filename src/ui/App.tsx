@@ -131,7 +131,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
 
   const [timeFormat, setTimeFormat] = useState<TimeFormat>('r');
   const largestNumber = session.status.running ? Math.max(session.decoded.count, 99999) : session.decoded.count;
-  const onScreen = (column: ListColumn) => placeColumns(columns - 3, largestNumber, list.rows, listColumns.shown).placed.find((placed) => placed.column === column)?.width;
+  const onScreen = (column: ListColumn) => placeColumns(columns - 3, largestNumber, list.rows, listColumns.shown).find((placed) => placed.column === column)?.width;
   const listColumns = useColumns(session, initialColumns ?? defaultColumns((abbrev) => session.decoded.registry.field(abbrev)), saveColumns?.save, setMessage, onScreen);
   const extraColumns = listColumns.shown.filter((column) => !isNamedColumn(column)).map((column) => column.spec);
   const list = usePacketList(session, layout.listRows, timeFormat, session.nanosecond ? 9 : 6, extraColumns);
@@ -149,7 +149,8 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   const filterBar = useFilterBar(session, toPanes, keepSelection);
   const addColumn = (field: FieldDef | undefined) => {
     if (field === undefined) return;
-    setMessage(field.type === 'none' ? `${field.abbrev} has no value to show in a column` : listColumns.add(field));
+    if (field.type === 'none') setMessage(`${field.abbrev} has no value to show in a column`);
+    else listColumns.add(field);
   };
   const applyFilter = (text: string) => {
     void session.applyFilter(text).then((filter) => filter && keepSelection(filter));

@@ -139,7 +139,7 @@ export function isNamedColumn({ spec }: ListColumn): boolean {
   return FITTED_KINDS.has(spec.kind) && (spec.kind !== 'time' || spec.time === undefined);
 }
 
-/** A shown column laid out: its width and whether its text goes to the right. */
+/** A shown column laid out. */
 interface PlacedColumn {
   column: ListColumn;
   width: number;
@@ -148,7 +148,7 @@ interface PlacedColumn {
 }
 
 /** Each shown column's width for `width` terminal columns: fitted kinds as columnWidths makes them, the others alone. */
-export function placeColumns(width: number, largestNumber: number, rows: readonly PacketRow[], columns: readonly ListColumn[]): { placed: PlacedColumn[]; widths: ColumnWidths } {
+export function placeColumns(width: number, largestNumber: number, rows: readonly PacketRow[], columns: readonly ListColumn[]): PlacedColumn[] {
   const shown: ShownWidths = { time: 0, tap: 0, source: 0, destination: 0 };
   for (const row of rows) {
     shown.time = Math.max(shown.time, row.time.length);
@@ -156,24 +156,24 @@ export function placeColumns(width: number, largestNumber: number, rows: readonl
     shown.source = Math.max(shown.source, stringWidth(sanitize(row.source)));
     shown.destination = Math.max(shown.destination, stringWidth(sanitize(row.destination)));
   }
+  // The first column of each fitted kind is fitted (width -1 until columnWidths gives it); the others are sized alone.
   const present = new Set<ColumnKind>();
   let extras = 0;
   let taken = Math.max(0, columns.length - 1);
-  const sized: (number | undefined)[] = columns.map((column) => {
+  const placed = columns.map((column): PlacedColumn => {
     const named = isNamedColumn(column);
     const extra = named ? -1 : extras++;
     if (column.width === undefined && named && !present.has(column.spec.kind)) {
       present.add(column.spec.kind);
-      return undefined;
+      return { column, width: -1, extra };
     }
     const own = column.width ?? Math.min(MAX_EXTRA_WIDTH, Math.max(stringWidth(column.spec.title), ...rows.map((row) => stringWidth(sanitize(extra >= 0 ? row.extra[extra] : '')))));
     taken += own;
-    return own;
+    return { column, width: own, extra };
   });
   const widths = columnWidths(width, largestNumber, shown, present, taken);
-  extras = 0;
-  const placed = columns.map((column, i) => ({ column, width: sized[i] ?? widths[column.spec.kind as keyof ColumnWidths], extra: isNamedColumn(column) ? -1 : extras++ }));
-  return { placed, widths };
+  for (const place of placed) if (place.width < 0) place.width = widths[place.column.spec.kind as keyof ColumnWidths];
+  return placed;
 }
 
 const RIGHT_ALIGNED: ReadonlySet<ColumnKind> = new Set(['number', 'time', 'length', 'srcport', 'dstport']);
@@ -227,7 +227,7 @@ const SHORT_TITLES: Readonly<Record<string, string>> = { Source: 'Src', Destinat
 export function PacketList({ rows, selected, width, largestNumber, colour, columns }: PacketListProps) {
   // Three columns in front: `>` on the selected row (visible even where the terminal shows no inverse), `*` on
   // marked ones and `!` where Wireshark's "Bad TCP" rule would colour the row (visible without colour).
-  const { placed } = placeColumns(width - 3, largestNumber, rows, columns);
+  const placed = placeColumns(width - 3, largestNumber, rows, columns);
   const headerText = placed
     .map(({ column, width }) => {
       const title = column.spec.title.length > width ? (SHORT_TITLES[column.spec.title] ?? column.spec.title) : column.spec.title;

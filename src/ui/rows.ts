@@ -8,8 +8,10 @@ import type { PacketRow } from './PacketList.js';
 /** The fields a row reads besides the columns: the Tap column's and the "Bad TCP" rule's. */
 export const ROW_FIELDS = [...TAP_COLUMN_FIELDS, ...BAD_TCP_FIELDS];
 
-/** `time`: the Time column's text, in the format chosen (time-format.ts). */
-/** `extra`: the texts of the columns that are not the row's own (PacketList's isNamedColumn). */
+/**
+ * `time`: the Time column's text, in the format chosen (time-format.ts); `extra`: the texts of the columns
+ * that are not the row's own (PacketList's isNamedColumn).
+ */
 export function packetRow(dissection: Dissection, marked: boolean, time: string, extra: string[]): PacketRow {
   const frame = dissection.frame;
   const cols = dissection.cols;

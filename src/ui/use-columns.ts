@@ -19,8 +19,8 @@ export interface ColumnsState {
   cursor: number;
   /** The view's commands. */
   commands: CommandHandlers;
-  /** Adds a column for `field` before Info; what to tell the user. */
-  add(field: FieldDef): string;
+  /** Adds a column for `field` before Info. */
+  add(field: FieldDef): void;
 }
 
 /** The narrowest a column is made in the view. */
@@ -55,7 +55,10 @@ export function useColumns(session: CaptureSession, initial: readonly ListColumn
     setCursor(to);
     change(next, `Column "${current.spec.title}" moved`);
   };
-  const widthOf = (column: ListColumn) => column.width ?? onScreen(column) ?? Math.max(MIN_WIDTH, column.spec.title.length);
+  const resize = (by: number) => {
+    const width = Math.max(MIN_WIDTH, (current.width ?? onScreen(current) ?? Math.max(MIN_WIDTH, current.spec.title.length)) + by);
+    change(replace({ ...current, width }), `Column "${current.spec.title}": ${width} wide`);
+  };
   const commands: CommandHandlers = {
     ...movement(at, 10, all.length - 1, (to) => setCursor(Math.max(0, Math.min(all.length - 1, to)))),
     toggleColumn: () => {
@@ -64,8 +67,8 @@ export function useColumns(session: CaptureSession, initial: readonly ListColumn
     },
     moveColumnLeft: () => move(-1),
     moveColumnRight: () => move(1),
-    widerColumn: () => change(replace({ ...current, width: widthOf(current) + 1 }), `Column "${current.spec.title}": ${widthOf(current) + 1} wide`),
-    narrowerColumn: () => change(replace({ ...current, width: Math.max(MIN_WIDTH, widthOf(current) - 1) }), `Column "${current.spec.title}": ${Math.max(MIN_WIDTH, widthOf(current) - 1)} wide`),
+    widerColumn: () => resize(1),
+    narrowerColumn: () => resize(-1),
     fitColumn: () => change(replace({ ...current, width: undefined }), `Column "${current.spec.title}" fitted to its rows`),
     removeColumn: () => {
       if (shown.length === 1 && !current.hidden) return tell('The last column shown stays');
@@ -73,15 +76,11 @@ export function useColumns(session: CaptureSession, initial: readonly ListColumn
       change(all.filter((_, i) => i !== at), `Column "${current.spec.title}" removed`);
     },
   };
-  const add = (field: FieldDef): string => {
-    if (all.some((column) => column.spec.fields.length === 1 && column.spec.fields[0] === field && column.spec.kind === 'custom')) return `${field.abbrev} is a column already (O to show or move it)`;
+  const add = (field: FieldDef) => {
+    if (all.some((column) => column.spec.kind === 'custom' && column.spec.fields.length === 1 && column.spec.fields[0] === field)) return tell(`${field.abbrev} is a column already (O to show or move it)`);
     const column: ListColumn = { spec: customColumn(field), hidden: false, width: undefined };
     const info = all.findIndex((each) => each.spec.kind === 'info' && isNamedColumn(each));
-    const next = info < 0 ? [...all, column] : [...all.slice(0, info), column, ...all.slice(info)];
-    record(next);
-    setAll(next);
-    const failed = save?.(next);
-    return failed === undefined ? `Column "${field.name}" (${field.abbrev}) added` : `Column "${field.name}" added; not saved: ${failed}`;
+    change(info < 0 ? [...all, column] : [...all.slice(0, info), column, ...all.slice(info)], `Column "${field.name}" (${field.abbrev}) added`);
   };
   return { all, shown, cursor: at, commands, add };
 }
