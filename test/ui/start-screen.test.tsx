@@ -69,10 +69,13 @@ const ready = !tmuxPresent ? TMUX_ABSENT : rootAbsent;
   const terminal = new Terminal(100, 30, []);
   t.teardown(() => terminal.close());
   await terminal.waitFor(t, /tsshark: capture from │ Enter starts/);
-  for (let step = 0; step < 40 && !/^> +lo /m.test(terminal.screen()); step++) {
-    terminal.keys('j');
-    await new Promise((resume) => setTimeout(resume, 100));
-  }
+  // As many j as rows lie between the selection and lo, counted once: a loop that pressed j until the screen
+  // showed lo overshot it when a redraw came later than its wait (a loaded CI machine).
+  const rows = (await terminal.waitFor(t, /^> /m)).split('\n');
+  const selected = rows.findIndex((row) => row.startsWith('> '));
+  const lo = rows.findIndex((row) => /^[> ] +lo /.test(row));
+  t.true(selected >= 0 && lo >= 0, 'a selection and lo are on the screen');
+  terminal.keys(...Array.from({ length: Math.abs(lo - selected) }, () => (lo > selected ? 'j' : 'k')));
   await terminal.waitFor(t, /^> +lo /m);
   terminal.keys('/');
   terminal.type('icmp');
