@@ -1,6 +1,7 @@
 // Buffered synchronous output to a file or stdout: capture writers emit many small records and a
 // write call per record would dominate the cost of `-w`.
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { writeFailure } from './errors.js';
 
 const BUFFER_SIZE = 1 << 20;
 
@@ -15,9 +16,13 @@ export class ByteSink {
   /** Bytes already handed to the file (readable from it). */
   flushedBytes = 0;
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.ownsFd = path !== '-';
-    this.fd = this.ownsFd ? openSync(path, 'w') : 1;
+    try {
+      this.fd = this.ownsFd ? openSync(path, 'w') : 1;
+    } catch (error) {
+      throw writeFailure(path, error);
+    }
   }
 
   /** Reserves `length` contiguous bytes and returns their index in `bytes`; the caller fills them. */
@@ -36,13 +41,20 @@ export class ByteSink {
 
   flush(): void {
     let offset = 0;
-    while (offset < this.used) offset += writeSync(this.fd, this.buffer, offset, this.used - offset);
+    try {
+      while (offset < this.used) offset += writeSync(this.fd, this.buffer, offset, this.used - offset);
+    } catch (error) {
+      throw writeFailure(this.path, error);
+    }
     this.flushedBytes += this.used;
     this.used = 0;
   }
 
   close(): void {
-    this.flush();
-    if (this.ownsFd) closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      if (this.ownsFd) closeSync(this.fd);
+    }
   }
 }

@@ -94,8 +94,9 @@ Output:
   -F pcap|pcapng         format for -w (default pcapng)
   -b <key>:<value>       -w writes several files in turn, each complete, named
                          as dumpcap's (out_00001_YYYYMMDDhhmmss.pcapng), the
-                         next one begun after filesize:KB, duration:SECONDS (of
-                         frame time) or packets:N; files:N keeps the newest N
+                         next one begun after filesize:KB, duration:SECONDS (the
+                         wall clock live, frame time from -r) or packets:N;
+                         files:N keeps the newest N
   -T text|fields|json    print format (default text)
   -t a|ad|adoy|d|dd|e|r|u|ud|udoy
                          the Time column's format, as tshark's (default r)

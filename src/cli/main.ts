@@ -347,9 +347,10 @@ async function run(
   if (options.writeFile !== undefined) {
     try {
       const writerOptions = { format: options.writeFormat, nanosecond: reader.nanosecond, comment: sectionComment };
-      writer = options.ring ? new RingWriter(options.writeFile, writerOptions, options.ring) : createCaptureWriter(options.writeFile, writerOptions);
+      writer = options.ring ? new RingWriter(options.writeFile, writerOptions, options.ring, reader instanceof LiveCapture) : createCaptureWriter(options.writeFile, writerOptions);
     } catch (error) {
-      streams.stderr(`tsshark: ${describeOpenError(options.writeFile, error).replace("can't be opened", "can't be written")}\n`);
+      const told = error instanceof CaptureWriteError ? describeWriteError(error, options.writeFile, undefined) : describeOpenError(options.writeFile, error).replace("can't be opened", "can't be written");
+      streams.stderr(`tsshark: ${told}\n`);
       return ExitStatus.FAILURE;
     }
   } else if (!options.quiet) {
@@ -369,7 +370,12 @@ async function run(
   });
   let status: number = ExitStatus.OK;
   // A file's output is flushed as the buffer fills; a live capture's lines should show as frames come.
-  const flushTimer = reader instanceof LiveCapture ? setInterval(() => out.flush(), LIVE_FLUSH_MS) : undefined;
+  // A ring's duration ends on the wall clock, so its file switches with no frame to write.
+  const flushTimer = reader instanceof LiveCapture ? setInterval(() => {
+    out.flush();
+    // A file the ring could not begin ends the capture; closing the ring tells why.
+    if (writer instanceof RingWriter && !writer.tick()) reader.stop();
+  }, LIVE_FLUSH_MS) : undefined;
   try {
     await pass.run();
   } catch (error) {
@@ -377,16 +383,28 @@ async function run(
     // The frames before a damaged one are output before the error, as without held frames.
     if (!(error instanceof CaptureWriteError)) pass.flush();
     out.flush();
-    const where = error instanceof CaptureWriteError ? `${options.writeFile}: frame ${pass.framesRead + 1}: ` : '';
-    streams.stderr(`tsshark: ${where}${error.message}\n`);
+    streams.stderr(`tsshark: ${error instanceof CaptureWriteError ? describeWriteError(error, options.writeFile, pass.framesRead + 1) : error.message}\n`);
     status = ExitStatus.FAILURE;
   } finally {
     clearInterval(flushTimer);
     // What the statistics saw up to a fault is drawn too.
     if (statistics) out.write(statistics.draw());
     out.flush();
+  }
+  try {
     finishing(writer);
     writer?.close();
+  } catch (error) {
+    if (!(error instanceof CaptureWriteError)) throw error;
+    // A write that failed already was told; closing the file fails the same way.
+    if (status === ExitStatus.OK) streams.stderr(`tsshark: ${describeWriteError(error, options.writeFile, undefined)}\n`);
+    status = ExitStatus.FAILURE;
   }
   return status;
+}
+
+/** A frame the format cannot hold names the frame; a file the system refused names the file. */
+function describeWriteError(error: CaptureWriteError, writeFile: string | undefined, frameNumber: number | undefined): string {
+  if (error.path !== undefined) return `"${error.path}" can't be written: ${error.message}`;
+  return `${writeFile}: ${frameNumber === undefined ? '' : `frame ${frameNumber}: `}${error.message}`;
 }
