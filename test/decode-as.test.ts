@@ -80,7 +80,7 @@ test("the interface's filter workers decode as the session does", async (t) => {
   const decodingAs = registryDecodingAs(rules);
   if (!decodingAs.ok) return t.fail(decodingAs.error);
   const decoded = new DecodedStore(new FrameStore({}), decodingAs.registry, []);
-  const session = new CaptureSession(decoded, { name: file, live: false }, false, new RedoPool(2, 300, rules));
+  const session = new CaptureSession(decoded, { name: file, live: false }, false, new RedoPool(2, 300));
   try {
     const capture = await readAll(file);
     const interfaces = capture.frames.map(({ iface }) => iface);
@@ -108,4 +108,62 @@ test("a wrong -d gets tshark's message, and the valid choices", async (t) => {
   const result = await runCli(['-r', 'samples/lab.pcap', '-d', 'foo']);
   t.is(result.status, 1);
   t.is(result.stdout, '');
+});
+
+test('Decode As in the interface: every frame decoded again while frames keep coming; the filter applied again, marks kept', async (t) => {
+  if (!corpusPresent) return t.pass(CORPUS_ABSENT);
+  const { directory, file } = await movedCapture();
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  const rules = ['tcp.port==8000,http'];
+  const bound = registryDecodingAs([]);
+  const decodingAs = registryDecodingAs(rules);
+  if (!bound.ok || !decodingAs.ok) return t.fail();
+  // Three copies of the capture, each 1000 s after the last: more frames than one slice of the decoding.
+  const capture = await readAll(file);
+  const interfaces = capture.frames.map(({ iface }) => iface);
+  const frames = [0, 1, 2].flatMap((copy) => capture.frames.map(({ frame }) => ({ ...frame, tsSec: frame.tsSec + copy * 1000 })));
+  const decoded = new DecodedStore(new FrameStore({}), bound.registry, []);
+  const session = new CaptureSession(decoded, { name: file, live: true }, false, new RedoPool(2, 300));
+  t.teardown(() => session.close());
+  const split = capture.frames.length * 2;
+  for (const frame of frames.slice(0, split)) decoded.append(frame, interfaces);
+  const before = (await session.applyFilter('http'))?.matched ?? 0;
+  session.marks.set(5, true);
+
+  const outcome = session.decodeAs(rules);
+  let settled = false;
+  void outcome.then(() => (settled = true));
+  t.deepEqual(session.decodeAsRules, rules);
+  // The rest arrive while the frames before are decoded again (and after), as a live capture's would.
+  for (let at = split; at < frames.length; at += 500) {
+    if (at === split) t.false(settled, 'still decoding when more frames came');
+    for (const frame of frames.slice(at, at + 500)) session.decoded.append(frame, interfaces);
+    session.appended();
+    await new Promise((resume) => setImmediate(resume));
+  }
+  t.deepEqual(await outcome, { kind: 'done' });
+  for (let wait = 0; wait < 600 && (session.running !== undefined || session.applied === undefined); wait++) await new Promise((resume) => setTimeout(resume, 50));
+
+  // As a store decoded by the rule from the start.
+  const fresh = new DecodedStore(new FrameStore({}), decodingAs.registry, []);
+  for (const frame of frames) fresh.append(frame, interfaces);
+  const line = (store: DecodedStore, index: number) => {
+    const cols = store.summary(index).cols;
+    return `${index + 1} ${cols.protocol} ${cols.info}`;
+  };
+  t.is(session.decoded.count, frames.length);
+  const differing = frames.map((_, index) => index).filter((index) => line(session.decoded, index) !== line(fresh, index));
+  t.deepEqual(differing.slice(0, 3).map((index) => [line(session.decoded, index), line(fresh, index)]), []);
+  const reference = new CaptureSession(fresh, { name: file, live: false });
+  const expected = await reference.applyFilter('http');
+  t.true((expected?.matched ?? 0) > before, `${expected?.matched} HTTP frames, ${before} before`);
+  const rows = (filter: { matched: number; frameAt(row: number): number } | undefined) => Array.from({ length: filter?.matched ?? 0 }, (_, row) => filter?.frameAt(row));
+  t.is(session.applied?.filter.text, 'http');
+  t.deepEqual(rows(session.applied), rows(expected));
+  t.true(session.marks.has(5));
+  t.is(session.workerFailure, undefined);
+
+  // A wrong rule changes nothing.
+  t.deepEqual(await session.decodeAs(['tcp.port==8000,nosuch']), { kind: 'refused', error: 'Unknown protocol -- "nosuch"\nValid protocols for layer type "tcp.port" are: dns, http, tls' });
+  t.deepEqual(session.decodeAsRules, rules);
 });

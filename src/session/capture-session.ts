@@ -7,6 +7,7 @@ import type { CaptureReader } from '../capture/capture-reader.js';
 import { CaptureFileError } from '../capture/errors.js';
 import type { DropCounts, DropSource } from '../capture/kernel-drops.js';
 import { LiveCaptureError } from '../capture/live-capture.js';
+import { registryDecodingAs } from '../decode/decoder.js';
 import { compileFilter } from '../filter/display-filter.js';
 import type { DecodedStore } from './decoded-store.js';
 import { DropWatch } from './drop-watch.js';
@@ -25,6 +26,7 @@ import { TimeReferences } from './time-references.js';
 import { StoreRoll, type KeepBound } from './store-roll.js';
 import { ViewScans } from './view-scans.js';
 import { Announcer } from './announcer.js';
+import { Redecode } from './redecode.js';
 import type { TrafficTables } from './stats/traffic.js';
 
 export interface SourceStatus {
@@ -40,6 +42,9 @@ export interface SourceStatus {
   /** Why the source stopped early, for the status bar. */
   error: string | undefined;
 }
+
+/** What came of new Decode As rules: a rule refused, the frames decoded anew, or later rules given first. */
+export type DecodeAsOutcome = { kind: 'refused'; error: string } | { kind: 'done' } | { kind: 'replaced' };
 
 /** A filter being applied: its progress over the store; Esc cancels it. */
 export interface RunningFilter {
@@ -77,6 +82,8 @@ export class CaptureSession {
   private stopReading = false;
   /** --keep's new stores, built when the store holds more than the bound. */
   private roll: StoreRoll | undefined;
+  /** The frames being decoded again by new Decode As rules. */
+  private redecoding: Redecode | undefined;
   /** Aborted when the session moves to a new store: work on the old one stops. */
   private generation = new AbortController();
   /** The kernel's drops, counted while the capture runs (--drops); undefined when not counted. */
@@ -120,10 +127,7 @@ export class CaptureSession {
   private carryOn(next: DecodedStore): void {
     const old = this.decodedNow;
     const first = next.store.first;
-    this.generation.abort();
-    this.generation = new AbortController();
-    this.keepingUp.clear();
-    this.decodedNow = next;
+    this.moveTo(next);
     this.marks.forgetBefore(first);
     this.references.forgetBefore(first);
     this.appliedFilter = this.appliedFilter?.carriedOnTo(next);
@@ -135,6 +139,59 @@ export class CaptureSession {
     this.views.reset();
     old.store.close();
     this.update();
+  }
+
+  /** Work on the store the session leaves stops (filters keeping up, a roll, a decoding anew restarts). */
+  private moveTo(next: DecodedStore): void {
+    this.generation.abort();
+    this.generation = new AbortController();
+    this.keepingUp.clear();
+    this.decodedNow = next;
+  }
+
+  // ---- Decode As -------------------------------------------------------------------------------------
+
+  /** The Decode As rules the frames are decoded by (`-d`'s, or the last given in the interface). */
+  get decodeAsRules(): readonly string[] {
+    return this.redecoding?.rules ?? this.decodedNow.registry.decodeAs.map((rule) => rule.text);
+  }
+
+  /** While the frames are decoded again by new rules: how far, 0..1. */
+  get redecoded(): number | undefined {
+    return this.redecoding?.share(this.decodedNow);
+  }
+
+  /**
+   * Decodes every frame held again by Decode As `rules` (in place of those before, `-d`'s too): the filter
+   * is applied again and a find looks again, the views start over; marks and references stay. Resolves
+   * at once when a rule is refused, else once the session has the frames decoded anew or later rules
+   * replaced these.
+   */
+  async decodeAs(rules: readonly string[]): Promise<DecodeAsOutcome> {
+    const made = registryDecodingAs(rules);
+    if (!made.ok) return { kind: 'refused', error: made.error };
+    this.redecoding?.stop();
+    const redecoding = new Redecode(rules, this.decodedNow.decodedBy(made.registry));
+    this.redecoding = redecoding;
+    this.update();
+    const next = await redecoding.run(() => this.decodedNow, this.generation.signal, () => this.announceSoon());
+    if (this.redecoding !== redecoding) return { kind: 'replaced' };
+    this.redecoding = undefined;
+    // --keep let the shared frames go meanwhile: the frames it kept are decoded anew instead.
+    if (next === undefined) return this.decodeAs(rules);
+    const filter = this.runningFilter?.frameFilter.filter.text ?? this.appliedFilter?.filter.text;
+    const finding = this.finding?.frameFilter.filter;
+    // A roll building from the old store would bring its decoding back.
+    this.roll?.stop();
+    this.moveTo(next);
+    this.runningFilter?.controller.abort();
+    this.runningFilter = undefined;
+    this.appliedFilter = undefined;
+    if (filter !== undefined) void this.applyFilter(filter);
+    if (finding !== undefined) void this.find(finding);
+    this.views.reset();
+    this.update();
+    return { kind: 'done' };
   }
 
   // ---- the source ------------------------------------------------------------------------------------
@@ -178,6 +235,7 @@ export class CaptureSession {
   /** Stops the worker threads and the drop counting. */
   async close(): Promise<void> {
     this.roll?.stop();
+    this.redecoding?.stop();
     this.kernelDrops?.close();
     const pool = this.pool;
     this.pool = undefined;

@@ -14,6 +14,8 @@ import type { PacketFates } from '../decode/taps/packet-fates.js';
 import { TrafficTables } from './stats/traffic.js';
 
 export interface DecodedSnapshot {
+  /** The Decode As rules the frames were decoded by, as text: a worker's registry is made from them. */
+  decodeAs: readonly string[];
   store: StoreSnapshot;
   memory: MemorySnapshot;
   first: Timestamp;
@@ -35,6 +37,10 @@ export class DecodedStore {
   private readonly reassemblyBytes = new Uint8Array(MAX_CAPLEN);
   private readonly againBytes = new Uint8Array(MAX_CAPLEN);
   private readonly previous: Timestamp = { tsSec: 0, tsNsec: 0 };
+  /** Frames decoded in order: the store's count, but for a store made by `decodedBy` still catching up. */
+  private decodedCount: number;
+  /** The bytes of the stored frames `decodeStored` reads (made only for such a store). */
+  private storedBytes: Uint8Array | undefined;
 
   /**
    * `summaryFields`: values the summaries collect besides the columns (the Tap column's). `replay`: the
@@ -50,6 +56,7 @@ export class DecodedStore {
     readonly fates?: PacketFates,
     private readonly carryOn?: CarryOn,
   ) {
+    this.decodedCount = store.count;
     this.decoder = new FrameDecoder(registry, { tree: false, columns: false, conversationTap: this.traffic.pass.tap }, { rememberEveryFrame: true, linkTapPaths: true, replay, fates, carryOn });
     this.summaryDissection = this.decoder.createDissection({ tree: false, columns: true, fields: summaryFields });
     this.detailDissection = this.decoder.createDissection({ tree: true, columns: true, fields: summaryFields });
@@ -67,7 +74,7 @@ export class DecodedStore {
   snapshot(): DecodedSnapshot {
     const first = { tsSec: 0, tsNsec: 0 };
     this.firstTime(first);
-    return { store: this.store.snapshot(), memory: this.decoder.memory.snapshot(), first, carryOn: this.carryOn };
+    return { decodeAs: this.registry.decodeAs.map((rule) => rule.text), store: this.store.snapshot(), memory: this.decoder.memory.snapshot(), first, carryOn: this.carryOn };
   }
 
   /** A decoded store over a snapshot, in a worker thread: it dissects frames again, it decodes no new ones. */
@@ -88,6 +95,31 @@ export class DecodedStore {
     return new DecodedStore(new FrameStore({ first: from }), this.registry, this.summaryFields, undefined, this.fates, { framesBefore: from, first, previous });
   }
 
+  /**
+   * A store over the same frames, to be decoded again by `registry` (Decode As changed): it has decoded
+   * none of them; `decodeStored` catches it up, in slices, while this one still takes the appends.
+   */
+  decodedBy(registry: Registry): DecodedStore {
+    const next = new DecodedStore(this.store, registry, this.summaryFields, undefined, this.fates, this.carryOn);
+    next.decodedCount = this.store.first;
+    return next;
+  }
+
+  /** Frames decoded so far by a store made by `decodedBy` (the store's count once caught up). */
+  get decodedSoFar(): number {
+    return this.decodedCount;
+  }
+
+  /** Decodes the stored frames up to `end` (exclusive) that this store has not decoded yet. */
+  decodeStored(end: number): void {
+    const bytes = (this.storedBytes ??= new Uint8Array(MAX_CAPLEN));
+    for (; this.decodedCount < end; this.decodedCount++) {
+      const frame = this.store.frame(this.decodedCount, bytes);
+      this.traffic.pass.begin();
+      this.traffic.pass.add(this.decoder.decode(frame, this.store.interfaces[frame.interfaceId]));
+    }
+  }
+
   /** The capture's first frame's time (a store that carries on from another keeps that one's). */
   firstTime(into: Timestamp): void {
     if (this.carryOn) Object.assign(into, this.carryOn.first);
@@ -102,6 +134,7 @@ export class DecodedStore {
   /** Stores a frame and decodes it (its bytes may be reused by the caller after). */
   append(frame: Frame, interfaces: readonly InterfaceInfo[]): void {
     this.store.append(frame, interfaces);
+    this.decodedCount++;
     this.traffic.pass.begin();
     this.traffic.pass.add(this.decoder.decode(frame, this.store.interfaces[frame.interfaceId]));
   }

@@ -53,11 +53,9 @@ export class RedoPool {
   private broken: Error | undefined;
 
   /** The workers start at once, to be ready (their modules loaded) by the first filter. */
-  /** `decodeAs`: the session's `-d` rules, as text, for the workers' registries. */
   constructor(
     readonly size: number,
     private readonly sliceFrames = SLICE_FRAMES,
-    private readonly decodeAs: readonly string[] = [],
   ) {
     this.start();
   }
@@ -147,7 +145,7 @@ export class RedoPool {
 
   private start(): void {
     while (this.workers.length < this.size) {
-      const worker = new Worker(new URL('./redo-worker.js', import.meta.url), { workerData: { decodeAs: this.decodeAs }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+      const worker = new Worker(new URL('./redo-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
       // An idle pool does not keep the process alive.
       worker.unref();
       // A worker that fails while no filter runs is not the user's error: the next filter is told.

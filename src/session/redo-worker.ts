@@ -1,8 +1,9 @@
 // A worker thread of the redo pool (redo-pool.ts): it holds a copy of the session's decoded store (the
 // frame index, the bytes where they are, the in-order pass's memory) and dissects any slice of its frames
 // again, as the main thread would, for a display filter or a view's statistic.
-import { parentPort, workerData, type TransferListItem } from 'node:worker_threads';
+import { parentPort, type TransferListItem } from 'node:worker_threads';
 import { registryDecodingAs } from '../decode/decoder.js';
+import type { Registry } from '../decode/registry.js';
 import { compileFilter } from '../filter/display-filter.js';
 import { doubled } from '../util/typed-arrays.js';
 import type { DecodedStore } from './decoded-store.js';
@@ -10,11 +11,20 @@ import { unpackSnapshot, type JobKind, type PoolReply, type PoolRequest } from '
 import { StatisticsPass, type MergeableStatistic } from './stats/frame-statistics.js';
 import { POOLED_VIEWS } from './stats/view-statistics.js';
 
-// The session's -d rules were checked where they were given: an error here is a bug, which the pool reports.
-const decodingAs = registryDecodingAs((workerData as { decodeAs: readonly string[] }).decodeAs);
-if (!decodingAs.ok) throw new Error(decodingAs.error);
-const registry = decodingAs.registry;
 let decoded: DecodedStore | undefined;
+/** The registry of the last store synced, with the Decode As rules it was made by. */
+let decodingAs: { key: string; registry: Registry } | undefined;
+
+/** The registry of a store decoded by `rules` (the session's -d and those given in the interface). */
+function registryFor(rules: readonly string[]): Registry {
+  const key = rules.join('\n');
+  if (decodingAs?.key === key) return decodingAs.registry;
+  // The rules were checked where they were given: an error here is a bug, which the pool reports.
+  const made = registryDecodingAs(rules);
+  if (!made.ok) throw new Error(made.error);
+  decodingAs = { key, registry: made.registry };
+  return made.registry;
+}
 
 /** A slice's result, and what of it the message hands over rather than copies. */
 interface SliceResult {
@@ -39,7 +49,7 @@ function release(store: DecodedStore | undefined): void {
 /** A job over the store; a string says why it cannot run. */
 function createJob(kind: JobKind, store: DecodedStore): Job | string {
   if (kind.type === 'statistic') return { slice: statisticSlices(POOLED_VIEWS[kind.view], store), store };
-  const compiled = compileFilter(kind.text, registry);
+  const compiled = compileFilter(kind.text, store.registry);
   if (!compiled.ok) return compiled.error.message;
   const { filter } = compiled;
   const dissection = store.createDissection({ tree: false, columns: false, fields: filter.fields });
@@ -76,13 +86,13 @@ function handle(request: PoolRequest): [PoolReply, TransferListItem[]] | undefin
   switch (request.type) {
     case 'sync': {
       const previous = decoded;
-      decoded = unpackSnapshot(request.snapshot, request.remembered, registry);
+      decoded = unpackSnapshot(request.snapshot, request.remembered, registryFor(request.snapshot.decodeAs));
       release(previous);
       return undefined;
     }
     case 'warm': {
       if (decoded === undefined) return undefined;
-      const compiled = compileFilter(request.text, registry);
+      const compiled = compileFilter(request.text, decoded.registry);
       if (!compiled.ok) throw new Error(`the warm-up filter does not compile: ${compiled.error.message}`);
       const dissection = decoded.createDissection({ tree: false, columns: false, fields: compiled.filter.fields });
       const first = decoded.store.first;

@@ -39,6 +39,7 @@ import { useFind } from './use-find.js';
 import { terminalClipboard, type Clipboard } from './clipboard.js';
 import { COPY_MENU, useCopy } from './use-copy.js';
 import { runColonCommand, type ColonActions } from './colon-commands.js';
+import { decodeAsCommand, decodeAsTemplate } from './decode-as-commands.js';
 import { fieldFilterCommands } from './field-filter-commands.js';
 import { useKeyQueue, useKeys, type CommandHandlers } from './use-keys.js';
 import { usePacketList } from './use-packet-list.js';
@@ -182,6 +183,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
     follow: followStream,
     filter: applyFilter,
     time: showTimeIn,
+    decodeAs: decodeAsCommand(session, setMessage),
     write: (path) => setMessage(exportMessage(session, path)),
     quit: onQuit,
     tell: setMessage,
@@ -254,9 +256,14 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
     verdicts: () => (traced ? setMode('verdicts') : setMessage("Netfilter's verdicts are traced in a live capture started with --trace (as root)")),
     warnings: () => (session.warnings.length > 0 ? setMode('warnings') : setMessage(session.status.live ? 'No warnings: nothing found that hides packets from these taps' : 'Warnings are about a live capture')),
     followStream: () => followStream(detail ? streamOf(detail.roots) : undefined),
-    commandLine: openCommandLine,
+    decodeAs: () => {
+      const template = detail && decodeAsTemplate(detail.roots);
+      if (template === undefined) return setMessage('No port, IP protocol or EtherType in this packet to decode as another protocol');
+      openCommandLine(`decode-as ${template}`);
+    },
+    commandLine: () => openCommandLine(),
     // The command line takes a packet's number: Ctrl-G is Wireshark's "Go to packet".
-    goToFrame: openCommandLine,
+    goToFrame: () => openCommandLine(),
     nextMarked: () => setMessage(list.toMarked(1) ?? ''),
     previousMarked: () => setMessage(list.toMarked(-1) ?? ''),
     conversations: () => {
@@ -275,8 +282,8 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
     setTimeFormat(format);
     setMessage(`Time: ${TIME_FORMAT_NAMES[format]} (${format})`);
   }
-  function openCommandLine(): void {
-    commandLine.open();
+  function openCommandLine(text?: string): void {
+    commandLine.open(text);
     setMode('command');
   }
   function followStream(followed: FollowedStream | undefined): void {

@@ -1,5 +1,6 @@
 // The command line (`:`): the commands of the keys by name (listed in `?` beside their keys), a packet's
-// number, and those that take an argument (`:follow udp 3`, `:filter X`, `:time F`, `:write PATH`).
+// number, and those that take an argument (`:follow udp 3`, `:filter X`, `:time F`, `:decode-as R`,
+// `:write PATH`).
 import { isTimeFormat, TIME_FORMATS, type TimeFormat } from '../decode/time-format.js';
 import type { FollowedStream, FollowProtocol } from '../session/stats/follow-statistic.js';
 import type { CommandName } from './commands.js';
@@ -11,6 +12,7 @@ export interface ColonActions {
   follow(stream: FollowedStream): void;
   filter(text: string): void;
   time(format: TimeFormat): void;
+  decodeAs(argument: string): void;
   write(path: string): void;
   quit(): void;
   tell(message: string): void;
@@ -52,6 +54,8 @@ export function runColonCommand(text: string, actions: ColonActions): void {
       return actions.filter(argument);
     case 'time':
       return isTimeFormat(argument) ? actions.time(argument) : actions.tell(`:time takes one of ${TIME_FORMATS.join(' ')}, as tshark's -t`);
+    case 'decode-as':
+      return actions.decodeAs(argument);
     case 'write':
       return argument === '' ? actions.run('export') : actions.write(argument);
     case 'q':

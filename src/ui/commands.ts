@@ -17,7 +17,7 @@ export type CommandName =
   | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference' | 'pause'
   | 'ioGraph' | 'longerInterval' | 'shorterInterval' | 'toggleUnit' | 'earlier' | 'later'
   | 'addColumn' | 'columns' | 'toggleColumn' | 'moveColumnLeft' | 'moveColumnRight' | 'widerColumn' | 'narrowerColumn' | 'fitColumn' | 'removeColumn'
-  | 'applyAsFilter' | 'applyAndFilter' | 'applyOrFilter' | 'applyNotFilter' | 'prepareAsFilter'
+  | 'applyAsFilter' | 'applyAndFilter' | 'applyOrFilter' | 'applyNotFilter' | 'prepareAsFilter' | 'decodeAs'
   | 'copy' | 'copyValue' | 'copyFilter' | 'copySummary' | 'copyHex' | 'closeMenu'
   /** The mouse wheel's, which no key gives (mouse.ts). */
   | 'scrollDown' | 'scrollUp';
@@ -93,8 +93,9 @@ export const COMMANDS: readonly Command[] = [
   { name: 'drops', keys: 'D :drops', description: "the kernel's drops by reason, function and protocol (live, --drops)", scopes: PANES, matches: character('D') },
   { name: 'verdicts', keys: 'V :verdicts', description: "netfilter's verdicts by rule, with the packets each ended (live, --trace)", scopes: PANES, matches: character('V') },
   { name: 'warnings', keys: 'W :warnings', description: "what the live capture's taps cannot see (XDP, tc egress, offload, pktgen)", scopes: PANES, matches: character('W') },
+  { name: 'decodeAs', keys: 'd :decode-as R', description: "Decode As: the packet's port (IP protocol, EtherType) handed to the protocol you type, every frame decoded again (:decode-as none undoes)", scopes: PANES, matches: character('d') },
   { name: 'followStream', keys: 'f :follow [udp|http] N', description: "follow the packet's TCP or UDP stream, or stream N (applies tcp.stream eq N or udp.stream eq N)", scopes: PANES, matches: character('f') },
-  { name: 'commandLine', keys: ':', description: 'type a command: N (go to packet N), time F, conv, endpoints, phs, expert, taps, drops, verdicts, warnings, io, columns, follow N, filter X, write, help, quit', scopes: PANES, matches: character(':') },
+  { name: 'commandLine', keys: ':', description: 'type a command: N (go to packet N), time F, conv, endpoints, phs, expert, taps, drops, verdicts, warnings, io, columns, follow N, filter X, decode-as R, write, help, quit', scopes: PANES, matches: character(':') },
   { name: 'help', keys: '? :help', description: 'show these keys', scopes: PANES, matches: character('?') },
   { name: 'quit', keys: 'q :quit', description: 'quit', scopes: [...PANES, 'start'], matches: character('q') },
   { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },

@@ -66,7 +66,7 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   const decoded = new DecodedStore(store, registry, ROW_FIELDS, undefined, options.fates);
   // A pipe has no end to show progress towards: it is followed like a live capture.
   const name = live ? live.interfaces.map((iface) => iface.name).join(', ') : path === '-' ? 'standard input' : (path ?? '');
-  const session = new CaptureSession(decoded, { name, live: !regularFile }, reader.nanosecond, options.workers > 1 ? new RedoPool(options.workers, undefined, registry.decodeAs.map((rule) => rule.text)) : undefined);
+  const session = new CaptureSession(decoded, { name, live: !regularFile }, reader.nanosecond, options.workers > 1 ? new RedoPool(options.workers) : undefined);
   if (live) {
     let checkedAt = performance.now();
     live.onCounts = () => {

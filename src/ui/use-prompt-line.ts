@@ -6,8 +6,8 @@ import { useLineEditor, type LineEditor } from './use-line-editor.js';
 
 export interface PromptLineState {
   editor: LineEditor;
-  /** Opens the line on the last text given. */
-  open(): void;
+  /** Opens the line on `text`, or else on the last text given (when offered). */
+  open(text?: string): void;
   commands: CommandHandlers;
 }
 
@@ -17,7 +17,7 @@ export function usePromptLine(close: () => void, accept: (text: string) => void,
   const last = useRef('');
   return {
     editor,
-    open: () => editor.open(offerLast ? last.current : ''),
+    open: (text) => editor.open(text ?? (offerLast ? last.current : '')),
     commands: {
       ...editor.commands,
       accept: () => {

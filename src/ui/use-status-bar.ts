@@ -10,7 +10,10 @@ export function useStatusBar(session: CaptureSession, following: boolean): strin
   const status = session.status;
   const running = session.running;
   const applied = session.applied;
-  const filterState = running
+  const redecoded = session.redecoded;
+  const filterState = redecoded !== undefined
+    ? `decoding again ${Math.floor(100 * redecoded)}% (${session.decodeAsRules.join(' ') || 'no Decode As'})`
+    : running
     ? `filtering ${Math.floor((100 * running.progress.examined) / Math.max(1, running.progress.total))}% (Esc cancels)`
     : applied
       ? `filter: ${applied.filter.text}`

@@ -29,6 +29,9 @@ const LONGEST_FRAMING_HEADER = 17;
 const LF = 0x0a;
 /** A start line or header longer than this is not believed (a hostile 1 MB header line is cut, not buffered). */
 const MAX_LINE = 64 * 1024;
+/** g_ascii_isprint's range: a first byte outside it is not HTTP's (Wireshark 4.0). */
+const PRINTABLE_FIRST = 0x20;
+const PRINTABLE_LAST = 0x7e;
 /** Headers of one message, at most. */
 const MAX_HEADER_BLOCK = 1024 * 1024;
 
@@ -277,6 +280,13 @@ export const http: Dissector = {
   short: 'HTTP',
   fields: fieldsByAbbrev(fields, bodyFields),
   bindings: HTTP_PORTS.map((key) => ({ table: 'tcp.port', key })),
+  // Wireshark 4.0 leaves a segment that starts (after a CRLF) with a byte that is not printable to TCP:
+  // binary data on a port given to HTTP (Decode As) is a TCP payload, not an HTTP "Continuation".
+  accepts(view, offset) {
+    const crlf = view.reported - offset > 3 && view.bytes[offset] === CR && view.bytes[offset + 1] === LF ? 2 : 0;
+    const first = view.bytes[offset + crlf];
+    return offset + crlf < view.captured && first >= PRINTABLE_FIRST && first <= PRINTABLE_LAST;
+  },
   dissect(view, offset, ctx) {
     let at = offset;
     // Pipelined messages follow each other in one segment.
