@@ -1,6 +1,6 @@
 // One capture session, as the interactive views see it: a source read into a decoded store in the
-// background, the source's status, the applied display filter (run over the store in slices, kept up
-// with frames appended later), marks and export. Views subscribe and redraw on announcements, which
+// background, the source's status, the applied display filter and the find (display-filters.ts), Decode
+// As changed (redecode.ts), --keep's roll to a newer store, marks and export. Views subscribe and redraw on announcements, which
 // come at most a few times a second: a busy source must not redraw the screen for every frame (SSH
 // bandwidth, CPU). A file being indexed and a live capture look the same here.
 import type { CaptureReader } from '../capture/capture-reader.js';
@@ -8,13 +8,12 @@ import { CaptureFileError } from '../capture/errors.js';
 import type { DropCounts, DropSource } from '../capture/kernel-drops.js';
 import { LiveCaptureError } from '../capture/live-capture.js';
 import { registryDecodingAs } from '../decode/decoder.js';
-import { compileFilter } from '../filter/display-filter.js';
 import type { DecodedStore } from './decoded-store.js';
 import { DropWatch } from './drop-watch.js';
 import { exportFrames, type ExportResult } from './export.js';
-import { FrameFilter, type FilterProgress, type FrameTest } from './frame-filter.js';
+import { DisplayFilters, type RunningFilter } from './display-filters.js';
+import type { FrameFilter, FrameTest } from './frame-filter.js';
 import type { RedoPool } from './redo-pool.js';
-import { runScan } from './store-scan.js';
 import { FollowScan } from './stats/follow-scan.js';
 import type { FollowedStream } from './stats/follow-statistic.js';
 import type { ExpertInfo } from './stats/expert-info.js';
@@ -46,19 +45,13 @@ export interface SourceStatus {
 /** What came of new Decode As rules: a rule refused, the frames decoded anew, or later rules given first. */
 export type DecodeAsOutcome = { kind: 'refused'; error: string } | { kind: 'done' } | { kind: 'replaced' };
 
-/** A filter being applied: its progress over the store; Esc cancels it. */
-export interface RunningFilter {
-  text: string;
-  progress: FilterProgress;
-}
-
 export class CaptureSession {
   readonly marks = new Marks();
   readonly references = new TimeReferences();
   private statusNow: SourceStatus;
   private readonly announcer = new Announcer(
     () => {
-      this.keepFilterUp();
+      this.filters.keepUp();
       this.views.keepUp();
     },
     () => this.decodedNow.count,
@@ -66,19 +59,18 @@ export class CaptureSession {
   );
   /** The store's count when the display was paused. */
   private pausedAt: number | undefined;
-  private appliedFilter: FrameFilter | undefined;
-  private runningFilter: { frameFilter: FrameFilter; controller: AbortController; progress: FilterProgress } | undefined;
-  private finding: { frameFilter: FrameFilter; controller: AbortController; done: boolean } | undefined;
-  /** Filters examining appended frames now. */
-  private readonly keepingUp = new Set<FrameFilter>();
-  /** The views' statistics and a followed stream, each computed from its first opening on and kept current. */
-  private readonly views = new ViewScans({
+  private readonly host = {
     decoded: () => this.decodedNow,
     pool: () => this.pool,
-    giveUpPool: (error) => this.giveUpPool(error),
+    giveUpPool: (error: unknown) => this.giveUpPool(error),
     announceSoon: () => this.announceSoon(),
     update: () => this.update(),
-  });
+    generation: () => this.generation.signal,
+  };
+  /** The applied display filter and the last find. */
+  private readonly filters = new DisplayFilters(this.host);
+  /** The views' statistics and a followed stream, each computed from its first opening on and kept current. */
+  private readonly views = new ViewScans(this.host);
   private stopReading = false;
   /** --keep's new stores, built when the store holds more than the bound. */
   private roll: StoreRoll | undefined;
@@ -130,22 +122,16 @@ export class CaptureSession {
     this.moveTo(next);
     this.marks.forgetBefore(first);
     this.references.forgetBefore(first);
-    this.appliedFilter = this.appliedFilter?.carriedOnTo(next);
-    const running = this.runningFilter?.frameFilter.filter.text;
-    if (running !== undefined) void this.applyFilter(running);
-    const finding = this.finding;
-    if (finding?.done) this.finding = { frameFilter: finding.frameFilter.carriedOnTo(next), controller: finding.controller, done: true };
-    else if (finding) void this.find(finding.frameFilter.filter);
+    this.filters.carriedOnTo(next);
     this.views.reset();
     old.store.close();
     this.update();
   }
 
-  /** Work on the store the session leaves stops (filters keeping up, a roll, a decoding anew restarts). */
+  /** Work on the store the session leaves stops (filters keeping up, a decoding anew restarts). */
   private moveTo(next: DecodedStore): void {
     this.generation.abort();
     this.generation = new AbortController();
-    this.keepingUp.clear();
     this.decodedNow = next;
   }
 
@@ -179,16 +165,10 @@ export class CaptureSession {
     this.redecoding = undefined;
     // --keep let the shared frames go meanwhile: the frames it kept are decoded anew instead.
     if (next === undefined) return this.decodeAs(rules);
-    const filter = this.runningFilter?.frameFilter.filter.text ?? this.appliedFilter?.filter.text;
-    const finding = this.finding?.frameFilter.filter;
     // A roll building from the old store would bring its decoding back.
     this.roll?.stop();
     this.moveTo(next);
-    this.runningFilter?.controller.abort();
-    this.runningFilter = undefined;
-    this.appliedFilter = undefined;
-    if (filter !== undefined) void this.applyFilter(filter);
-    if (finding !== undefined) void this.find(finding);
+    this.filters.decodedAnew();
     this.views.reset();
     this.update();
     return { kind: 'done' };
@@ -310,83 +290,34 @@ export class CaptureSession {
 
   /** The filter whose rows are displayed; undefined: every frame. */
   get applied(): FrameFilter | undefined {
-    return this.appliedFilter;
+    return this.filters.applied;
   }
 
   get running(): RunningFilter | undefined {
-    const running = this.runningFilter;
-    return running && { text: running.frameFilter.filter.text, progress: running.progress };
+    return this.filters.running;
   }
 
-  /** Frames displayed: the applied filter's, or all those held (those before a pause). */
-  get displayed(): number {
-    const before = this.shownBefore;
-    return this.appliedFilter ? this.appliedFilter.rowAtOrAfter(before) : before - this.framesLetGo;
-  }
-
-  /** Store index of displayed row `row`. */
-  frameAt(row: number): number {
-    return this.appliedFilter ? this.appliedFilter.frameAt(row) : this.framesLetGo + row;
-  }
-
-  /** The displayed row of frame `index`, or of the next displayed frame after it (the last row at most). */
-  rowOf(index: number): number {
-    return Math.min(this.appliedFilter ? this.appliedFilter.rowAtOrAfter(index) : Math.max(0, index - this.framesLetGo), this.displayed - 1);
+  /** The frames the last find matches (not displayed: `n` and `N` step through them), while found and after. */
+  get found(): FrameFilter | undefined {
+    return this.filters.found;
   }
 
   /**
    * Applies a filter (empty text: none) over the whole store, replacing one still running. Resolves with
    * the new filter once applied, undefined when cancelled, invalid or cleared.
    */
-  async applyFilter(text: string): Promise<FrameFilter | undefined> {
-    this.runningFilter?.controller.abort();
-    this.runningFilter = undefined;
-    if (text.trim() === '') {
-      this.appliedFilter = undefined;
-      this.update();
-      return undefined;
-    }
-    const compiled = compileFilter(text, this.decoded.registry);
-    if (!compiled.ok) return undefined;
-    const frameFilter = new FrameFilter(this.decoded, compiled.filter);
-    const controller = new AbortController();
-    const running = { frameFilter, controller, progress: frameFilter.progress };
-    this.runningFilter = running;
-    this.update();
-    const onProgress = (progress: FilterProgress) => {
-      running.progress = progress;
-      this.announceSoon();
-    };
-    if (!(await this.examineAll(frameFilter, controller.signal, onProgress))) return undefined;
-    this.runningFilter = undefined;
-    this.appliedFilter = frameFilter;
-    this.update();
-    return frameFilter;
+  applyFilter(text: string): Promise<FrameFilter | undefined> {
+    return this.filters.apply(text);
   }
 
-  /** Every frame read, by the pool's workers where they can, then in this thread; false when cancelled. */
-  private async examineAll(frameFilter: FrameFilter, signal: AbortSignal, onProgress: (progress: FilterProgress) => void): Promise<boolean> {
-    if (!(await this.filterInPool(frameFilter, signal, onProgress))) return false;
-    // Frames appended meanwhile (live), or all of them without a pool, in this thread.
-    return runScan(frameFilter, { signal, onProgress });
+  /** Cancels a filter being applied; the one applied before stays. Whether one was running. */
+  cancelFilter(): boolean {
+    return this.filters.cancel();
   }
 
-  /**
-   * The frames read so far, examined by the pool's workers; false when cancelled. A worker's failure is
-   * an internal error, not the user's: the filter then runs in this thread from the start.
-   */
-  private async filterInPool(frameFilter: FrameFilter, signal: AbortSignal, onProgress: (progress: FilterProgress) => void): Promise<boolean> {
-    if (this.pool === undefined || !frameFilter.poolable || this.decoded.count === 0) return true;
-    try {
-      return await this.pool.filter(this.decoded, frameFilter.filter.text, this.decoded.count, (rows, upTo) => {
-        frameFilter.adopt(rows, upTo);
-        onProgress(frameFilter.progress);
-      }, signal);
-    } catch (error) {
-      this.giveUpPool(error);
-      frameFilter.restart();
-      return true;
-    }
+  /** Looks for the frames `test` passes, replacing the last find; resolves false when replaced before the end. */
+  find(test: FrameTest): Promise<boolean> {
+    return this.filters.find(test);
   }
 
   /** A worker's failure is an internal error, not the user's: filters run in this thread from now on. */
@@ -396,49 +327,25 @@ export class CaptureSession {
     this.pool = undefined;
   }
 
-  /** Cancels a filter being applied; the one applied before stays. Whether one was running. */
-  cancelFilter(): boolean {
-    if (!this.runningFilter) return false;
-    this.runningFilter.controller.abort();
-    this.runningFilter = undefined;
-    this.update();
-    return true;
+  /** Frames displayed: the applied filter's, or all those held (those before a pause). */
+  get displayed(): number {
+    const before = this.shownBefore;
+    return this.filters.applied ? this.filters.applied.rowAtOrAfter(before) : before - this.framesLetGo;
   }
 
-  /** Frames appended since the applied filter (or the find) last looked are examined in the background. */
-  private keepFilterUp(): void {
-    // A find still looking at the frames read before it is not kept up yet: the pool is at work on it.
-    for (const frameFilter of [this.appliedFilter, this.finding?.done ? this.finding.frameFilter : undefined]) {
-      if (!frameFilter || frameFilter.caughtUp || this.keepingUp.has(frameFilter)) continue;
-      this.keepingUp.add(frameFilter);
-      void runScan(frameFilter, { signal: this.generation.signal }).then(() => {
-        this.keepingUp.delete(frameFilter);
-        if (this.appliedFilter === frameFilter || this.finding?.frameFilter === frameFilter) this.update();
-      });
-    }
+  /** Store index of displayed row `row`. */
+  frameAt(row: number): number {
+    return this.filters.applied ? this.filters.applied.frameAt(row) : this.framesLetGo + row;
   }
 
-  // ---- find ------------------------------------------------------------------------------------------
-
-  /** The frames the last find matches (not displayed: `n` and `N` step through them), while found and after. */
-  get found(): FrameFilter | undefined {
-    return this.finding?.frameFilter;
-  }
-
-  /** Looks for the frames `test` passes, replacing the last find; resolves false when replaced before the end. */
-  async find(test: FrameTest): Promise<boolean> {
-    this.finding?.controller.abort();
-    const finding = { frameFilter: new FrameFilter(this.decoded, test), controller: new AbortController(), done: false };
-    this.finding = finding;
-    this.update();
-    finding.done = await this.examineAll(finding.frameFilter, finding.controller.signal, () => this.announceSoon());
-    if (finding.done) this.update();
-    return finding.done;
+  /** The displayed row of frame `index`, or of the next displayed frame after it (the last row at most). */
+  rowOf(index: number): number {
+    return Math.min(this.filters.applied ? this.filters.applied.rowAtOrAfter(index) : Math.max(0, index - this.framesLetGo), this.displayed - 1);
   }
 
   /** Whether frame `index` is displayed (passes the applied filter). */
   isDisplayed(index: number): boolean {
-    const applied = this.appliedFilter;
+    const applied = this.filters.applied;
     if (index < this.framesLetGo || index >= this.shownBefore) return false;
     if (!applied) return true;
     const row = applied.rowAtOrAfter(index);

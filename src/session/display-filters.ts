@@ -1,0 +1,160 @@
+// A session's display filter and its last find: each examines the frames read when it starts (by the redo
+// pool's workers where it can, then in this thread) and then keeps up with those appended. A filter being
+// applied can be cancelled, the one before staying; a find's matches are not displayed (`n` and `N` step
+// through them). When the session moves to another store they carry on to it or run again over it.
+import { compileFilter } from '../filter/display-filter.js';
+import type { DecodedStore } from './decoded-store.js';
+import { FrameFilter, type FilterProgress, type FrameTest } from './frame-filter.js';
+import { runScan } from './store-scan.js';
+import type { ViewsHost } from './view-scans.js';
+
+/** A filter being applied: its progress over the store; Esc cancels it. */
+export interface RunningFilter {
+  text: string;
+  progress: FilterProgress;
+}
+
+/** What the filters need of their session: the views' needs, and the signal of work on the current store. */
+export interface FiltersHost extends ViewsHost {
+  /** Aborted when the session moves to another store. */
+  generation(): AbortSignal;
+}
+
+export class DisplayFilters {
+  private appliedFilter: FrameFilter | undefined;
+  private runningFilter: { frameFilter: FrameFilter; controller: AbortController; progress: FilterProgress } | undefined;
+  private finding: { frameFilter: FrameFilter; controller: AbortController; done: boolean } | undefined;
+  /** Filters examining appended frames now. */
+  private readonly keepingUp = new Set<FrameFilter>();
+
+  constructor(private readonly host: FiltersHost) {}
+
+  /** The filter whose rows are displayed; undefined: every frame. */
+  get applied(): FrameFilter | undefined {
+    return this.appliedFilter;
+  }
+
+  get running(): RunningFilter | undefined {
+    const running = this.runningFilter;
+    return running && { text: running.frameFilter.filter.text, progress: running.progress };
+  }
+
+  /** The frames the last find matches, while found and after. */
+  get found(): FrameFilter | undefined {
+    return this.finding?.frameFilter;
+  }
+
+  /**
+   * Applies a filter (empty text: none) over the whole store, replacing one still running. Resolves with
+   * the new filter once applied, undefined when cancelled, invalid or cleared.
+   */
+  async apply(text: string): Promise<FrameFilter | undefined> {
+    this.runningFilter?.controller.abort();
+    this.runningFilter = undefined;
+    if (text.trim() === '') {
+      this.appliedFilter = undefined;
+      this.host.update();
+      return undefined;
+    }
+    const decoded = this.host.decoded();
+    const compiled = compileFilter(text, decoded.registry);
+    if (!compiled.ok) return undefined;
+    const frameFilter = new FrameFilter(decoded, compiled.filter);
+    const controller = new AbortController();
+    const running = { frameFilter, controller, progress: frameFilter.progress };
+    this.runningFilter = running;
+    this.host.update();
+    const onProgress = (progress: FilterProgress) => {
+      running.progress = progress;
+      this.host.announceSoon();
+    };
+    if (!(await this.examineAll(frameFilter, controller.signal, onProgress))) return undefined;
+    this.runningFilter = undefined;
+    this.appliedFilter = frameFilter;
+    this.host.update();
+    return frameFilter;
+  }
+
+  /** Cancels a filter being applied; the one applied before stays. Whether one was running. */
+  cancel(): boolean {
+    if (!this.runningFilter) return false;
+    this.runningFilter.controller.abort();
+    this.runningFilter = undefined;
+    this.host.update();
+    return true;
+  }
+
+  /** Looks for the frames `test` passes, replacing the last find; resolves false when replaced before the end. */
+  async find(test: FrameTest): Promise<boolean> {
+    this.finding?.controller.abort();
+    const finding = { frameFilter: new FrameFilter(this.host.decoded(), test), controller: new AbortController(), done: false };
+    this.finding = finding;
+    this.host.update();
+    finding.done = await this.examineAll(finding.frameFilter, finding.controller.signal, () => this.host.announceSoon());
+    if (finding.done) this.host.update();
+    return finding.done;
+  }
+
+  /** Frames appended since the applied filter (or the find) last looked are examined in the background. */
+  keepUp(): void {
+    // A find still looking at the frames read before it is not kept up yet: the pool is at work on it.
+    for (const frameFilter of [this.appliedFilter, this.finding?.done ? this.finding.frameFilter : undefined]) {
+      if (!frameFilter || frameFilter.caughtUp || this.keepingUp.has(frameFilter)) continue;
+      this.keepingUp.add(frameFilter);
+      void runScan(frameFilter, { signal: this.host.generation() }).then(() => {
+        this.keepingUp.delete(frameFilter);
+        if (this.appliedFilter === frameFilter || this.finding?.frameFilter === frameFilter) this.host.update();
+      });
+    }
+  }
+
+  /** The session moved to `next`, which carries on with the newest frames (--keep): the kept frames' rows go with it. */
+  carriedOnTo(next: DecodedStore): void {
+    this.keepingUp.clear();
+    this.appliedFilter = this.appliedFilter?.carriedOnTo(next);
+    const running = this.runningFilter?.frameFilter.filter.text;
+    if (running !== undefined) void this.apply(running);
+    const finding = this.finding;
+    if (finding?.done) this.finding = { frameFilter: finding.frameFilter.carriedOnTo(next), controller: finding.controller, done: true };
+    else if (finding) void this.find(finding.frameFilter.filter);
+  }
+
+  /** The session's frames were decoded anew (Decode As): the filter and the find run again over them. */
+  decodedAnew(): void {
+    this.keepingUp.clear();
+    const filter = this.runningFilter?.frameFilter.filter.text ?? this.appliedFilter?.filter.text;
+    this.runningFilter?.controller.abort();
+    this.runningFilter = undefined;
+    this.appliedFilter = undefined;
+    if (filter !== undefined) void this.apply(filter);
+    const finding = this.finding?.frameFilter.filter;
+    if (finding !== undefined) void this.find(finding);
+  }
+
+  /** Every frame read, by the pool's workers where they can, then in this thread; false when cancelled. */
+  private async examineAll(frameFilter: FrameFilter, signal: AbortSignal, onProgress: (progress: FilterProgress) => void): Promise<boolean> {
+    if (!(await this.filterInPool(frameFilter, signal, onProgress))) return false;
+    // Frames appended meanwhile (live), or all of them without a pool, in this thread.
+    return runScan(frameFilter, { signal, onProgress });
+  }
+
+  /**
+   * The frames read so far, examined by the pool's workers; false when cancelled. A worker's failure is
+   * an internal error, not the user's: the filter then runs in this thread from the start.
+   */
+  private async filterInPool(frameFilter: FrameFilter, signal: AbortSignal, onProgress: (progress: FilterProgress) => void): Promise<boolean> {
+    const pool = this.host.pool();
+    const decoded = this.host.decoded();
+    if (pool === undefined || !frameFilter.poolable || decoded.count === 0) return true;
+    try {
+      return await pool.filter(decoded, frameFilter.filter.text, decoded.count, (rows, upTo) => {
+        frameFilter.adopt(rows, upTo);
+        onProgress(frameFilter.progress);
+      }, signal);
+    } catch (error) {
+      this.host.giveUpPool(error);
+      frameFilter.restart();
+      return true;
+    }
+  }
+}
