@@ -47,6 +47,8 @@ import { useStatusBar } from './use-status-bar.js';
 import { useTerminalSize, type Size } from './use-terminal-size.js';
 import { useTrafficView } from './use-traffic-view.js';
 import { useTree } from './use-tree.js';
+import { layoutFor } from './layout.js';
+import { marksCommands } from './marks-commands.js';
 
 export interface AppProps {
   session: CaptureSession;
@@ -67,9 +69,9 @@ export interface AppProps {
 }
 
 type Pane = 'list' | 'tree' | 'hex';
-/** Every scope's listener, in one order for every render. */
 /** The scopes of this screen (the start screen has its own). */
 type AppScope = Exclude<Scope, 'start'>;
+/** Every scope's listener, in one order for every render. */
 const SCOPES: readonly AppScope[] = ['list', 'tree', 'hex', 'filter', 'path', 'find', 'copy', 'packetFind', 'command', 'help', 'traffic', 'report', 'follow', 'ioGraph', 'columns'];
 /** The formats `t` goes through; the day-of-year ones are for `:time`. */
 const CYCLED_TIME_FORMATS: readonly TimeFormat[] = ['r', 'd', 'dd', 'a', 'ad', 'e', 'u', 'ud'];
@@ -77,23 +79,6 @@ const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
 type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph' | 'columns';
 /** What the path line is asked for: an export of frames, or a followed stream's bytes. */
 type PathPurpose = 'export' | 'save' | 'copy';
-
-export interface Layout {
-  /** Packet rows under the list's header. */
-  listRows: number;
-  /** Lines of the tree and of the hex pane, each under its own title line. */
-  treeRows: number;
-  hexRows: number;
-}
-
-/** Ink redraws in place only while the output is shorter than the terminal, so one row is left free. */
-export function layoutFor(rows: number): Layout {
-  const panes = Math.max(6, rows - 1 - 2);
-  const list = Math.max(2, Math.floor(panes * 0.45));
-  const tree = Math.max(2, Math.floor((panes - list) * 0.55));
-  const hex = Math.max(2, panes - list - tree);
-  return { listRows: list - 1, treeRows: tree - 1, hexRows: hex - 1 };
-}
 
 /** The TCP or UDP stream a frame's tree names (tcp.stream, udp.stream), if any: the first one. */
 function streamOf(nodes: readonly TreeNode[]): FollowedStream | undefined {
@@ -215,33 +200,11 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
       setMode('packetFind');
     },
     timeFormat: () => showTimeIn(CYCLED_TIME_FORMATS[(CYCLED_TIME_FORMATS.indexOf(timeFormat) + 1) % CYCLED_TIME_FORMATS.length]),
-    timeReference: () => {
-      if (list.currentFrame < 0) return;
-      const set = session.references.toggle(list.currentFrame);
-      setMessage(set ? `Frame ${list.currentFrame + 1} is a time reference: relative times after it count from it` : `Frame ${list.currentFrame + 1} is no longer a time reference`);
-    },
+    ...marksCommands(session, list.currentFrame, setMessage, touch),
     copy: () => setMode('copy'),
-    pause: () => {
-      if (!session.status.running) return setMessage('Nothing to pause: the capture has ended');
-      if (session.paused) session.resume();
-      else session.pause();
-    },
     findNext: () => find.step(1),
     findPrevious: () => find.step(-1),
     follow: list.toggleFollow,
-    mark: () => {
-      if (list.currentFrame < 0) return;
-      session.marks.set(list.currentFrame, !session.marks.has(list.currentFrame));
-      touch();
-    },
-    markAll: () => {
-      for (let row = 0; row < session.displayed; row++) session.marks.set(session.frameAt(row), true);
-      touch();
-    },
-    clearMarks: () => {
-      session.marks.clear();
-      touch();
-    },
     export: () => {
       setPathPurpose('export');
       pathLine.open();

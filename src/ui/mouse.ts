@@ -3,7 +3,7 @@
 // wheels scroll the pane under the pointer; Shift held keeps the terminal's own text selection (terminals
 // do not report a Shift-drag to the program).
 import { useInput } from 'ink';
-import type { Layout } from './App.js';
+import type { Layout } from './layout.js';
 
 /** Turns the reports on and off: written when the screen is taken and given back. */
 export const MOUSE_ON = '\u001b[?1000h\u001b[?1006h';

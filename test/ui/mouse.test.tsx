@@ -3,7 +3,8 @@
 // view; with the mouse off, reports do nothing and never reach a line as text.
 import test from 'ava';
 import { render } from 'ink-testing-library';
-import { App, layoutFor } from '../../src/ui/App.js';
+import { App } from '../../src/ui/App.js';
+import { layoutFor } from '../../src/ui/layout.js';
 import { expectShown, KEY, plain, press, sampleFrames, sessionOf, SIZE, started } from '../helpers/app.js';
 
 /** A left click at 0-based column `x`, row `y`: the press and the release, as xterm's SGR mode reports them. */
