@@ -102,8 +102,8 @@ test('copies of one packet are linked across DNAT and forwarding, in kernel orde
 
 test('the index links every copy when a capture holds thousands of identities, however they hash', (t) => {
   const paths = new TapPathIndex();
-  const arriving: TapPoint = { label: 'ingress AF_PACKET eth0', kind: PointKind.AF_INGRESS, iface: 'eth0' };
-  const leaving: TapPoint = { label: 'egress AF_PACKET eth1', kind: PointKind.AF_EGRESS, iface: 'eth1' };
+  const arriving: TapPoint = { label: 'ingress AF_PACKET eth0', kind: PointKind.AF_INGRESS, iface: 'eth0', netns: '' };
+  const leaving: TapPoint = { label: 'egress AF_PACKET eth1', kind: PointKind.AF_EGRESS, iface: 'eth1', netns: '' };
   // 5,000 packets in, then the same 5,000 out, 0.1 ms apart: the table grows past its first size twice.
   // Identities are hashes: spread like these pseudo-random ones, many share a slot.
   const packets = 5000;
@@ -159,4 +159,29 @@ test("an export (the interface's, and print mode's -w) gives every copy of one p
     for (const copy of copies) t.deepEqual(copy.slice(2), copies[0].slice(2), `packet ${id}`);
   }
   t.deepEqual(await copiesByPacketId(written), groups);
+});
+
+test("copies in several network namespaces: each namespace's points in the stack's order, the namespaces in the order the packet reached them", (t) => {
+  const paths = new TapPathIndex();
+  const point = (kind: PointKind, iface: string, netns: string): TapPoint => ({ label: `${kind === PointKind.AF_INGRESS ? 'ingress' : 'egress'} AF_PACKET ${iface}@${netns}`, kind, iface: `${iface}@${netns}`, netns });
+  // Registered out of order (as merged sources may deliver them), stamped in the order the kernel made them.
+  paths.register(1, 77, point(PointKind.AF_INGRESS, 'eth0', 'pod-b'), 10.000004);
+  paths.register(2, 77, point(PointKind.AF_EGRESS, 'veth-b', 'router'), 10.000003);
+  paths.register(3, 77, point(PointKind.AF_EGRESS, 'eth0', 'pod-a'), 10.000001);
+  paths.register(4, 77, point(PointKind.AF_INGRESS, 'veth-a', 'router'), 10.000002);
+  const expected = 'egress AF_PACKET eth0@pod-a → ingress AF_PACKET veth-a@router → egress AF_PACKET veth-b@router → ingress AF_PACKET eth0@pod-b';
+  for (const number of [1, 2, 3, 4]) t.is(paths.pathOf(number)?.path, expected);
+});
+
+test('an index that starts at frame 50 million (a store carried on by --keep) holds only the frames it registers', (t) => {
+  const paths = new TapPathIndex();
+  const point: TapPoint = { label: 'ingress AF_PACKET eth0', kind: PointKind.AF_INGRESS, iface: 'eth0', netns: '' };
+  const before = process.memoryUsage().arrayBuffers;
+  const first = 50_000_000;
+  for (let offset = 0; offset < 3000; offset++) paths.register(first + offset, 1000 + offset, point, 1 + offset / 1000);
+  const grown = process.memoryUsage().arrayBuffers - before;
+  // Columns by absolute frame number would hold 50 million slots: some 900 MB.
+  t.true(grown < 10_000_000, `${grown} bytes`);
+  t.is(paths.pathOf(first + 2999)?.path, 'ingress AF_PACKET eth0');
+  t.is(paths.pathOf(first - 1), undefined);
 });

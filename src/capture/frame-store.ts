@@ -7,7 +7,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ByteSink } from './byte-sink.js';
-import type { Frame, InterfaceInfo } from './frame.js';
+import { RECALLED_OWNERS, type Frame, type InterfaceInfo } from './frame.js';
 import { PcapngWriter } from './pcapng-writer.js';
 import { doubled, sharedColumn } from '../util/typed-arrays.js';
 
@@ -250,7 +250,8 @@ export class FrameStore {
     return {
       count: this.count,
       first: this.first,
-      interfaces: [...this.interfaces],
+      // A flow's process is recalled in the thread that replays the frames, never looked up there.
+      interfaces: this.interfaces.map((iface) => (iface.socketOwners === undefined ? iface : { ...iface, socketOwners: RECALLED_OWNERS })),
       offsets: this.offsets,
       capturedLengths: this.capturedLengths,
       originalLengths: this.originalLengths,

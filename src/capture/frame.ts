@@ -55,6 +55,12 @@ export interface InterfaceInfo {
   mtu?: number;
   /** A live `any` capture's device names by ifindex (its cooked header records the index), for the tap. */
   deviceName?: (ifindex: number) => string | undefined;
+  /** The network namespace the device is in, when the capture named one (pcapng: in if_description). */
+  netns?: string;
+  /** A veth's other end (`eth0@pod-a`, a live capture in namespaces): what a packet arriving here left by. */
+  peer?: string;
+  /** A live capture's finder of the process of each flow (--proc), for proc.*; in a worker's copy, RECALLED_OWNERS. */
+  socketOwners?: FlowOwners | typeof RECALLED_OWNERS;
   /** What blinds the taps of each captured device (found when a live capture started), for tap.blind. */
   blindSpots?: ReadonlyMap<string, readonly BlindSpot[]>;
 }
@@ -133,3 +139,44 @@ export interface KernelDrop {
   /** When it was read: milliseconds after the drop. */
   seconds: number;
 }
+
+/** An interface as the user names it: `eth0`, or `eth0@pod-a` in another network namespace. */
+export function interfaceLabel(iface: InterfaceInfo): string {
+  const name = iface.name ?? iface.description ?? 'unknown';
+  return iface.netns === undefined ? name : `${name}@${iface.netns}`;
+}
+
+// ---- which process a flow belongs to (--proc: socket-owners.ts finds it, proc.ts shows it) ----------------
+
+export interface ProcessInfo {
+  pid: number;
+  comm: string;
+  uid: number;
+  /** The container's id (12 hex digits), from the process's cgroup. */
+  container: string | undefined;
+  /** The Kubernetes pod's uid, from the process's cgroup. */
+  pod: string | undefined;
+}
+
+/** What a flow's frame says of it: the transport, the addresses (4 or 16 bytes each) and ports, the copy's direction. */
+export interface FlowQuery {
+  protocol: number;
+  family: 4 | 6;
+  src: Uint8Array;
+  srcPort: number;
+  dst: Uint8Array;
+  dstPort: number;
+  /** Which end is local: 'src' for an egress copy, 'dst' for an ingress one, undefined when unknown. */
+  local: 'src' | 'dst' | undefined;
+}
+
+/** The owners of flows, by whichever way they are found (SocketOwners, a test's own). */
+export interface FlowOwners {
+  ownerOf(query: FlowQuery): ProcessInfo | undefined;
+}
+
+/**
+ * In place of the owners, in a thread that replays recorded frames (a worker's copy of the store): every
+ * frame's owner is recalled from the decoder's memory. A string, which a message to a worker carries.
+ */
+export const RECALLED_OWNERS = 'recalled';

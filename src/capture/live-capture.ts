@@ -11,7 +11,9 @@ import { blankFrame, Direction, directionOf, type Frame, type InterfaceInfo, typ
 import { BtfError, VMLINUX_BTF } from './kernel-btf.js';
 import { DropCounts } from './kernel-drops.js';
 import { Control, CONTROL_SLOTS, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
-import { ANY_DEVICE, planSources, SourceSpecError, type SourcePlan } from './live-sources.js';
+import { ANY_DEVICE, planSources, SourceSpecError, type Plan, type SourcePlan } from './live-sources.js';
+import { listNamespaces, NetnsError } from './netns.js';
+import { SocketOwners } from './socket-owners.js';
 import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
 import { readTraceEvents } from './nft-trace-events.js';
 import { legacyTables, NftTracer, TraceError } from './nft-tracer.js';
@@ -33,6 +35,8 @@ export interface LiveOptions {
   trace?: { match: string; rate: number };
   /** --drops: link the kernel's drops to frames with the drop probe, naming reasons from this table. */
   linkDrops?: { reasons: ReadonlyMap<number, string> };
+  /** --proc: name the process of each TCP and UDP flow (proc.*); needs keepPrivileges to read /proc. */
+  processes?: boolean;
 }
 
 /** --trace's parts while capturing: the table, where its events go, what tracing could not see. */
@@ -182,6 +186,12 @@ export class LiveCapture implements CaptureReader {
   private handleStats: HandleStats[] = [];
   private readonly control: Int32Array;
   private stopped = false;
+  /** Devices `-i all` found beyond ALL_DEVICES_LIMIT, not captured. */
+  devicesLeftOut = 0;
+  /** Sources that stopped while the others went on (a device or namespace removed), as told to the user. */
+  readonly endedSources: string[] = [];
+  /** Called when a source stops while the others go on. */
+  onSourceEnded: (() => void) | undefined;
 
   private constructor(
     private readonly worker: Worker,
@@ -194,6 +204,7 @@ export class LiveCapture implements CaptureReader {
     readonly trace: NetfilterTrace | undefined,
     readonly drops: DropProbeLink | undefined,
     private readonly dropRecords: DropRecordReader | undefined,
+    processes: boolean,
   ) {
     this.control = new Int32Array(control);
     this.seenPerInterface = new Uint32Array(sources.length * 3);
@@ -211,7 +222,10 @@ export class LiveCapture implements CaptureReader {
         tsUnitsPerSecond: 1_000_000_000n,
         tsOffsetSec: 0n,
         kernelRelease: release(),
-        mtu: interfaceMtu(source.name),
+        mtu: source.netns === undefined ? interfaceMtu(source.name) : undefined,
+        netns: source.netns?.name,
+        peer: source.peer,
+        ...(processes ? { socketOwners: new SocketOwners(loadPcapAddon(), source.netns?.path) } : {}),
         ...(source.name === ANY_DEVICE ? { deviceName: deviceNames() } : {}),
         ...(blindSpots.byDevice.size > 0 ? { blindSpots: blindSpots.byDevice } : {}),
       };
@@ -221,12 +235,21 @@ export class LiveCapture implements CaptureReader {
   /** Opens every handle (as root, when run through sudo), then drops privileges. Throws LiveCaptureError. */
   static async open(options: LiveOptions): Promise<LiveCapture> {
     const addon = loadPcapAddon();
-    let sources: SourcePlan[];
+    let plan: Plan;
     try {
-      sources = planSources(options.sources, addon.listInterfaces());
+      plan = planSources(options.sources, addon.listInterfaces(), {
+        list: listNamespaces,
+        links: (netns) => addon.netnsRun(netns.path, () => addon.netnsLinks().links),
+        idOf: (from, other) => addon.netnsRun(from.path, () => addon.netnsId(other.path)),
+      });
     } catch (error) {
-      if (error instanceof SourceSpecError) throw new LiveCaptureError(error.message);
+      if (error instanceof SourceSpecError || error instanceof NetnsError) throw new LiveCaptureError(error.message);
+      if (typeof (error as NodeJS.ErrnoException).code === 'string') throw new LiveCaptureError(`network namespace: ${(error as Error).message}`);
       throw error;
+    }
+    const sources = plan.sources;
+    if (sources.some((source) => source.netns !== undefined) && options.trace !== undefined) {
+      throw new LiveCaptureError("--trace traces netfilter in tsshark's own network namespace: capture there, or run tsshark in the namespace (ip netns exec)");
     }
     const control = new SharedArrayBuffer(CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
     const workerData: WorkerData = {
@@ -260,7 +283,8 @@ export class LiveCapture implements CaptureReader {
       throw new Error(`capture worker said ${first.type} before it opened its handles`);
     }
     // What makes the taps blind is looked for while still root: tcx programs are asked of bpf().
-    const blindSpots = findBlindSpots(sources.map((source) => source.name));
+    // Another namespace's devices have other indexes: only the capture's own are looked at.
+    const blindSpots = findBlindSpots(sources.filter((source) => source.netns === undefined).map((source) => source.name));
     let trace: NetfilterTrace | undefined;
     try {
       if (options.trace !== undefined) trace = startTrace(sources, options.trace);
@@ -273,7 +297,9 @@ export class LiveCapture implements CaptureReader {
     }
     const drops = options.linkDrops && { onDrop: undefined, unavailable: probeUnavailable ?? first.dropProbeFailure, lost: 0, namespace: statSync(NET_NAMESPACE).ino, here: new DropCounts() };
     const dropRecords = options.linkDrops && drops?.unavailable === undefined ? new DropRecordReader(options.linkDrops.reasons) : undefined;
-    return new LiveCapture(worker, control, sources, first.handles, options.captureFilter, blindSpots, trace, drops, dropRecords);
+    const capture = new LiveCapture(worker, control, sources, first.handles, options.captureFilter, blindSpots, trace, drops, dropRecords, options.processes ?? false);
+    capture.devicesLeftOut = plan.skipped;
+    return capture;
   }
 
   /** Frames delivered so far from interface `interfaceId` in `direction`. */
@@ -334,6 +360,12 @@ export class LiveCapture implements CaptureReader {
               });
             }
             return;
+          case 'ended': {
+            const iface = this.interfaces[message.interfaceId];
+            this.endedSources.push(`${iface.name}${iface.netns === undefined ? '' : `@${iface.netns}`} stopped (${message.message}); capturing on the other sources`);
+            this.onSourceEnded?.();
+            return;
+          }
           case 'stats':
             this.handleStats = message.stats;
             this.onCounts?.();

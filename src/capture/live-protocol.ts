@@ -30,6 +30,8 @@ export type WorkerMessage =
   /** Records as pcap_binding.cc packs them, in timestamp order; `length` bytes of `buffer` are used. */
   | { type: 'batch'; buffer: ArrayBuffer; length: number }
   | { type: 'stats'; stats: HandleStats[] }
+  /** A source whose handles failed (its device or its namespace went away) while the others go on. */
+  | { type: 'ended'; interfaceId: number; message: string }
   /**
    * nftables trace events as nft_trace.cc packs them, read at `seconds` (since the epoch), sent before
    * the frames read with them; `overruns`: times the kernel had to drop events since the last message.

@@ -2,6 +2,7 @@
 // (transferred ArrayBuffers, at most every BATCH_INTERVAL_MS or when full), merged across handles in
 // timestamp order. The main thread is never blocked by capture, and capture never waits for the main
 // thread: when too many bytes are unread there, the worker stops reading and the kernel counts the drops.
+import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Control, ControlState, type WorkerData, type WorkerMessage } from './live-protocol.js';
 import { DROP_RECORD_BYTES } from './drop-probe.js';
@@ -31,6 +32,9 @@ const DROP_BYTES = DROP_RECORD_BYTES * 4096;
 
 interface Staged {
   id: number;
+  interfaceId: number;
+  /** Its handle failed (the device went away): it is read no more. */
+  ended: boolean;
   bytes: Uint8Array;
   view: DataView;
   /** Records not yet sent lie in [start, end). */
@@ -59,7 +63,9 @@ function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 function openAll(): boolean {
   for (const plan of data.handles) {
     try {
-      opened.push(addon.open({ ...plan, snaplen: data.snaplen, promiscuous: data.promiscuous, timeoutMs: BLOCK_TIMEOUT_MS, bufferBytes: data.bufferBytes, filter: data.filter }));
+      const open = () => addon.open({ ...plan, snaplen: data.snaplen, promiscuous: data.promiscuous, timeoutMs: BLOCK_TIMEOUT_MS, bufferBytes: data.bufferBytes, filter: data.filter });
+      // A handle opened with this thread in another namespace stays bound to it; the thread comes back.
+      opened.push(plan.netns === undefined ? open() : addon.netnsRun(plan.netns, open));
     } catch (error) {
       for (const handle of opened) addon.close(handle.id);
       const code = (error as { code?: string }).code ?? 'EPCAP';
@@ -155,9 +161,41 @@ class Sender {
   }
 }
 
-/** Reads whatever each handle has ready into its staging buffer; notes which handles were emptied. */
-function readAll(staged: readonly Staged[]): void {
+/**
+ * A handle that fails ends its source, which the main thread is told of, and the capture goes on with the
+ * others (a namespace removed while captured); the last one's failure ends the capture. Returns the ids
+ * still to wait on.
+ */
+function endHandle(handle: Staged, staged: readonly Staged[], error: unknown): number[] {
+  const live = staged.filter((other) => !other.ended && other !== handle);
+  if (live.length === 0) throw error;
+  handle.ended = true;
+  // A source's other handle (its other direction) fails with it: the source is told of once.
+  if (!staged.some((other) => other !== handle && other.ended && other.interfaceId === handle.interfaceId)) {
+    post({ type: 'ended', interfaceId: handle.interfaceId, message: (error as Error).message });
+  }
+  return live.map((other) => other.id);
+}
+
+/**
+ * A handle's socket keeps its namespace alive after `ip netns del` or its process's end: a source whose
+ * namespace file is gone is ended and its handle closed, which lets the namespace and its devices go.
+ */
+function endRemovedNamespaces(staged: readonly Staged[], ids: number[]): number[] {
+  staged.forEach((handle, index) => {
+    const path = data.handles[index].netns;
+    if (handle.ended || path === undefined || existsSync(path)) return;
+    ids = endHandle(handle, staged, new Error('its network namespace was removed'));
+    addon.close(handle.id);
+    opened.splice(opened.findIndex((open) => open.id === handle.id), 1);
+  });
+  return ids;
+}
+
+/** Reads whatever each handle has ready into its staging buffer; notes which handles were emptied. Returns the ids to wait on. */
+function readAll(staged: readonly Staged[], ids: number[]): number[] {
   for (const handle of staged) {
+    if (handle.ended) continue;
     if (handle.start > 0) {
       handle.bytes.copyWithin(0, handle.start, handle.end);
       handle.end -= handle.start;
@@ -165,10 +203,16 @@ function readAll(staged: readonly Staged[]): void {
     }
     const before = handle.end;
     const now = nowKey();
-    handle.end = addon.capture(handle.id, handle.bytes, handle.end);
+    try {
+      handle.end = addon.capture(handle.id, handle.bytes, handle.end);
+    } catch (error) {
+      ids = endHandle(handle, staged, error);
+      continue;
+    }
     handle.drainedAt = handle.bytes.length - handle.end >= addon.recordReserve ? now : undefined;
     for (let at = before; at < handle.end; at += handle.view.getUint32(at + Record.LENGTH, RECORD_LITTLE_ENDIAN)) handle.lastKey = keyAt(handle.view, at);
   }
+  return ids;
 }
 
 /** Sends, in timestamp order, every staged frame no handle can still precede; all of them when `flush`. */
@@ -176,6 +220,8 @@ function merge(staged: readonly Staged[], sender: Sender, flush: boolean): void 
   let safe = Infinity;
   if (!flush && staged.length > 1) {
     for (const handle of staged) {
+      // An ended handle sends nothing more: it holds no other back.
+      if (handle.ended) continue;
       const bound = handle.drainedAt === undefined ? handle.lastKey : Math.max(handle.lastKey, handle.drainedAt - HOLDBACK_NS);
       safe = Math.min(safe, bound);
     }
@@ -210,11 +256,11 @@ function statsOf(): HandleStats[] {
 }
 
 function capture(): void {
-  const staged: Staged[] = opened.map((handle) => {
+  const staged: Staged[] = opened.map((handle, index) => {
     const bytes = new Uint8Array(STAGING_BYTES);
-    return { id: handle.id, bytes, view: new DataView(bytes.buffer), start: 0, end: 0, lastKey: -Infinity, drainedAt: undefined };
+    return { id: handle.id, interfaceId: data.handles[index].interfaceId, ended: false, bytes, view: new DataView(bytes.buffer), start: 0, end: 0, lastKey: -Infinity, drainedAt: undefined };
   });
-  const ids = opened.map((handle) => handle.id);
+  let ids = opened.map((handle) => handle.id);
   const sender = new Sender();
   let statsAt = Date.now();
   try {
@@ -224,18 +270,19 @@ function capture(): void {
         continue;
       }
       addon.wait(ids, POLL_MS);
-      readAll(staged);
+      ids = readAll(staged, ids);
       sendTraces();
       sendDrops();
       merge(staged, sender, false);
       sender.sendIfDue();
       if (Date.now() - statsAt >= STATS_INTERVAL_MS) {
         statsAt = Date.now();
+        ids = endRemovedNamespaces(staged, ids);
         post({ type: 'stats', stats: statsOf() });
       }
     }
     // What the kernel already holds is part of the capture: read it before stopping.
-    readAll(staged);
+    readAll(staged, ids);
     sendTraces();
     sendDrops();
     merge(staged, sender, true);

@@ -32,3 +32,18 @@ export const Option = {
 export function padded(length: number): number {
   return (length + 3) & ~3;
 }
+
+/**
+ * tsshark writes a device's network namespace at the end of its if_description (`… [netns pod-a]`): pcapng
+ * has no option for it, Wireshark shows the description, and tsshark reads the namespace back.
+ */
+export function describeWithNetns(description: string | undefined, netns: string | undefined): string | undefined {
+  if (netns === undefined) return description;
+  return `${description === undefined ? '' : description + ' '}[netns ${netns}]`;
+}
+
+/** An if_description's own text and the namespace describeWithNetns put in it. */
+export function netnsOfDescription(text: string): { description: string | undefined; netns: string | undefined } {
+  const match = /^(?:(.*) )?\[netns ([^\]]+)\]$/s.exec(text);
+  return match === null ? { description: text, netns: undefined } : { description: match[1], netns: match[2] };
+}

@@ -4,7 +4,7 @@ import type { ByteSource, ChunkedInput } from './chunked-input.js';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
 import { CaptureFileError } from './errors.js';
 import { blankFrame, MAX_CAPLEN, type InterfaceInfo } from './frame.js';
-import { BlockType, BYTE_ORDER_MAGIC, MAX_BLOCK_LENGTH, Option, padded } from './pcapng-format.js';
+import { BlockType, BYTE_ORDER_MAGIC, MAX_BLOCK_LENGTH, netnsOfDescription, Option, padded } from './pcapng-format.js';
 
 /** Smallest legal total length of each block type (header, fixed body, trailer). */
 const MIN_LENGTH: Record<number, number> = {
@@ -168,7 +168,7 @@ export class PcapngReader implements CaptureReader {
           iface.name = this.text(at, length);
           break;
         case Option.IF_DESCRIPTION:
-          iface.description = this.text(at, length);
+          Object.assign(iface, netnsOfDescription(this.text(at, length)));
           break;
         case Option.IF_TSRESOL: {
           const resolution = this.input.buf[at];

@@ -4,7 +4,7 @@
 // at the end, a statistics block's comment for what the capture learnt besides its frames.
 import type { ByteSink } from './byte-sink.js';
 import type { CaptureWriter } from './capture-writer.js';
-import { BlockType, BYTE_ORDER_MAGIC, Option, padded } from './pcapng-format.js';
+import { BlockType, BYTE_ORDER_MAGIC, describeWithNetns, Option, padded } from './pcapng-format.js';
 import { MAX_CAPLEN, type Frame, type InterfaceInfo, type TapAnnotation } from './frame.js';
 
 const SHB_USER_APPLICATION = 4;
@@ -150,7 +150,7 @@ export class PcapngWriter implements CaptureWriter {
     const nanosecond = iface.tsUnitsPerSecond > 1_000_000n;
     this.nanosecondInterfaces.push(nanosecond);
     const options: OptionValue[] = [];
-    const description = tapDescription ?? iface.description;
+    const description = describeWithNetns(tapDescription ?? iface.description, iface.netns);
     if (iface.name !== undefined) options.push({ code: Option.IF_NAME, bytes: encoder.encode(iface.name) });
     if (description !== undefined) options.push({ code: Option.IF_DESCRIPTION, bytes: encoder.encode(description) });
     options.push({ code: Option.IF_TSRESOL, bytes: Uint8Array.of(nanosecond ? 9 : 6) });

@@ -53,6 +53,10 @@ export interface Options {
   /** --trace [MATCH] and --trace-rate: netfilter's verdicts on the captured packets. */
   trace: { match: string; rate: number } | undefined;
   listInterfaces: boolean;
+  /** -D --all-netns: every network namespace's interfaces. */
+  allNetns: boolean;
+  /** --proc: name the process of each TCP and UDP flow (live; tsshark stays root to read /proc). */
+  processes: boolean;
   /** --explain [IFACE]: the pipelines of this kernel and host; `interface` when one was named. */
   explain: { interface: string | undefined } | undefined;
   /** --workers: threads that dissect frames for a display filter in the interface (1: the main thread). */
@@ -79,6 +83,9 @@ Input:
   -B <MiB>               kernel buffer per capture handle (default 8)
   -a duration:<sec>      stop capturing after this many seconds
   -D                     list the interfaces live capture can use
+  --all-netns            with -D: every network namespace's interfaces, with the
+                         -i that captures each (netns:NAME/IFACE, pid:PID/IFACE)
+                         and the other end of each veth
   --explain [IFACE]      show where this kernel's tap points are, with the hooks
                          (nft chains, XDP, qdisc, tc) populated on this host
 
@@ -119,6 +126,10 @@ Output:
   --drops                live: count the kernel's drops by reason while
                          capturing (the interface's D view; in print mode,
                          as -z drops); tsshark stays root to undo its tracing
+  --proc                 live: the process of each TCP and UDP flow (proc.pid,
+                         proc.comm, proc.uid, proc.container, proc.pod), by
+                         sock_diag and /proc when the flow is first seen;
+                         tsshark stays root to read other users' processes
   --trace [NFT-MATCH]    live: netfilter's verdict on each captured packet
                          (tap.verdict, tap.verdict_by, tap.nft_trace): a table
                          of tsshark's sets nftrace on the captured devices'
@@ -194,6 +205,8 @@ export function parseOptions(argv: readonly string[]): Options {
         i: { type: 'string', multiple: true },
         f: { type: 'string' },
         D: { type: 'boolean' },
+        'all-netns': { type: 'boolean' },
+        proc: { type: 'boolean' },
         s: { type: 'string' },
         p: { type: 'boolean' },
         B: { type: 'string' },
@@ -303,6 +316,8 @@ export function parseOptions(argv: readonly string[]): Options {
     drops: values.drops ?? false,
     trace: values.trace ? { match: positionals[0] ?? '', rate: traceRate } : undefined,
     listInterfaces: values.D ?? false,
+    allNetns: values['all-netns'] ?? false,
+    processes: values.proc ?? false,
     explain: values.explain ? { interface: positionals[0] } : undefined,
     workers,
     mouse: !(values['no-mouse'] ?? false),

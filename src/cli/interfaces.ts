@@ -1,5 +1,7 @@
-// One line of `tsshark -D`: tcpdump -D's "name (description) [flags]", then the interface's addresses.
-import { ConnectionStatus, InterfaceFlag, type DeviceDescription } from '../capture/native/addon.js';
+// One line of `tsshark -D`: tcpdump -D's "name (description) [flags]", then the interface's addresses; with
+// --all-netns, every network namespace's devices and what their veths are paired with.
+import { ConnectionStatus, InterfaceFlag, type DeviceDescription, type InterfaceAddress, type NetnsLink } from '../capture/native/addon.js';
+import type { Netns } from '../capture/netns.js';
 
 function connection(flags: number): string | undefined {
   const wireless = (flags & InterfaceFlag.WIRELESS) !== 0;
@@ -28,4 +30,71 @@ export function describeDevice(device: DeviceDescription): string {
     address.prefixLength === undefined ? address.address : `${address.address}/${address.prefixLength}`,
   );
   return `${device.name}${description} [${flags.length > 0 ? flags.join(', ') : 'none'}]${addresses.map((address) => ` ${address}`).join('')}`;
+}
+
+/** IFF_* flags of a link, as rtnetlink gives them. */
+const Iff = { UP: 0x1, LOOPBACK: 0x8, RUNNING: 0x40 } as const;
+
+interface NamespaceLinks {
+  netns: Netns;
+  links: readonly NetnsLink[];
+  addresses: readonly (InterfaceAddress & { index: number })[];
+}
+
+/** What `-i` takes for a device of a namespace: the host's by its name alone. */
+function sourceSpec(netns: Netns, device: string): string {
+  if (netns.name === 'host') return device;
+  if (netns.path.startsWith('/run/netns/')) return `netns:${netns.name}/${device}`;
+  return `pid:${/^\/proc\/(\d+)\//.exec(netns.path)?.[1] ?? '?'}/${device}`;
+}
+
+/**
+ * `tsshark -D --all-netns`: every namespace's devices, each with the `-i` that captures it, its flags and
+ * addresses, and for a veth the device and namespace at its other end (`linksIn` and `idIn` run in the
+ * namespace given: the addon's netnsRun).
+ */
+export function describeNamespaces(namespaces: readonly Netns[], linksIn: (netns: Netns) => Omit<NamespaceLinks, 'netns'>, idIn: (netns: Netns, other: Netns) => number): string {
+  const read: NamespaceLinks[] = [];
+  for (const netns of namespaces) {
+    try {
+      read.push({ netns, ...linksIn(netns) });
+    } catch (error) {
+      // A namespace gone while listed is left out; one we may not enter is the user's to know.
+      if ((error as NodeJS.ErrnoException).code === 'EPERM') throw error;
+    }
+  }
+  /** In `from`, the namespace its id `nsid` names. */
+  const byId = new Map<Netns, Map<number, NamespaceLinks>>();
+  const namedBy = (from: NamespaceLinks, nsid: number): NamespaceLinks | undefined => {
+    let ids = byId.get(from.netns);
+    if (ids === undefined) {
+      ids = new Map();
+      for (const other of read) {
+        if (other === from) continue;
+        try {
+          const id = idIn(from.netns, other.netns);
+          if (id >= 0) ids.set(id, other);
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+      byId.set(from.netns, ids);
+    }
+    return ids.get(nsid);
+  };
+  const lines: string[] = [];
+  for (const entry of read) {
+    lines.push(`${entry.netns.name} (net:[${entry.netns.inode}])`);
+    for (const link of entry.links) {
+      const flags = [(link.flags & Iff.UP) !== 0 ? 'Up' : undefined, (link.flags & Iff.RUNNING) !== 0 ? 'Running' : undefined, (link.flags & Iff.LOOPBACK) !== 0 ? 'Loopback' : undefined].filter(Boolean);
+      const addresses = entry.addresses.filter((address) => address.index === link.index).map((address) => ` ${address.address}/${address.prefixLength}`).join('');
+      const where = link.linkNetnsId === undefined ? entry : namedBy(entry, link.linkNetnsId);
+      // A peer in another namespace may have the link's own index; in this one, an index that is its own is no peer.
+      const peer = link.link === undefined || (where === entry && link.link === link.index) ? undefined : where?.links.find((candidate) => candidate.index === link.link);
+      const peerText = link.kind === 'veth' ? ` (veth, peer ${peer === undefined ? 'in a namespace not listed' : `${peer.name}@${where?.netns.name}`})` : link.kind === undefined ? '' : ` (${link.kind})`;
+      const master = link.master === undefined ? '' : ` in ${entry.links.find((candidate) => candidate.index === link.master)?.name ?? `#${link.master}`}`;
+      lines.push(`  ${sourceSpec(entry.netns, link.name)} [${flags.length > 0 ? flags.join(', ') : 'none'}]${addresses}${peerText}${master}`);
+    }
+  }
+  return lines.map((line) => line + '\n').join('');
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { openCapture, type CaptureReader } from '../capture/capture-reader.js';
+import { interfaceLabel } from '../capture/frame.js';
 import { createCaptureWriter, type CaptureWriter } from '../capture/capture-writer.js';
 import { RingWriter } from '../capture/ring-writer.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
@@ -27,7 +28,9 @@ import { listColumns, PreferenceError, preferencesPath, readPreferences, setPref
 import type { ListColumn } from '../decode/column-format.js';
 import { explain } from './explain.js';
 import { requestStatistics, type StatisticsRequest } from './statistics.js';
-import { describeDevice } from './interfaces.js';
+import { describeDevice, describeNamespaces } from './interfaces.js';
+import { ALL_DEVICES_LIMIT } from '../capture/live-sources.js';
+import { listNamespaces as listAllNamespaces } from '../capture/netns.js';
 import { TextOutput } from './output.js';
 import { drawDrops } from './drops-report.js';
 import { TimeColumn } from '../decode/time-format.js';
@@ -60,6 +63,8 @@ function conflict(options: Options): string | undefined {
     return 'capture filters (-f) apply to live capture (-i); to select frames of a file use a display filter (-Y)';
   }
   if (!live && options.trace !== undefined) return "--trace traces netfilter while capturing live (-i); a file (-r) keeps no verdicts";
+  if (!live && options.processes) return '--proc asks the kernel which process owns each flow while capturing live (-i); a file (-r) keeps no processes';
+  if (options.allNetns && !options.listInterfaces) return '--all-netns goes with -D (list the interfaces of every network namespace)';
   return undefined;
 }
 
@@ -87,7 +92,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     streams.stderr(`tsshark: ${contradiction}\n`);
     return ExitStatus.USAGE;
   }
-  if (options.listInterfaces) return listInterfaces(streams);
+  if (options.listInterfaces) return options.allNetns ? listNamespaces(streams) : listInterfaces(streams);
   if (options.explain) return explainPipelines(options.explain.interface, streams);
   // Neither a file nor an interface, on a terminal: the start screen asks which interfaces.
   if (options.readFile === undefined && options.interfaces.length === 0 && isatty(0) && isatty(1) && !options.print) {
@@ -173,25 +178,30 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
   const probeUnavailable = liveCapture?.drops?.unavailable;
   const probeNote = probeUnavailable === undefined ? [] : [`the kernel's drops are counted but not linked to frames: ${probeUnavailable}`];
   // Said once, in print mode and the interface alike: what tracing cannot show.
-  const traceWarnings = (trace?.legacy ?? []).map((tables) => `legacy ${tables} tables are loaded: nftables does not trace their rules (iptables-legacy); only nftables rules show in tap.verdict`);
+  const leftOut = liveCapture?.devicesLeftOut ?? 0;
+  const captureWarnings = [
+    ...(trace?.legacy ?? []).map((tables) => `legacy ${tables} tables are loaded: nftables does not trace their rules (iptables-legacy); only nftables rules show in tap.verdict`),
+    ...(leftOut > 0 ? [`-i all captures the first ${ALL_DEVICES_LIMIT} devices: ${leftOut} more are not captured`] : []),
+  ];
   // A capture filter hides packets on purpose: the devices' counters then say nothing of the taps.
-  const counters = liveCapture && options.captureFilter === undefined ? new DeviceCounters(liveCapture.interfaces.map((iface) => iface.name ?? '')) : undefined;
+  const counters = liveCapture && options.captureFilter === undefined ? new DeviceCounters(liveCapture.interfaces.map((iface) => (iface.netns === undefined ? iface.name ?? '' : ''))) : undefined;
   const stopOnSignal = () => liveCapture?.stop();
   const durationTimer = liveCapture && options.durationSec !== undefined ? setTimeout(stopOnSignal, options.durationSec * 1000) : undefined;
   try {
     if (interactive(options, streams)) {
       // Ink and React take about 0.4 s to load: print mode, which scripts run, does not pay for them.
       const { runTui } = await import('../ui/run-tui.js');
-      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, fates, warnings: [...(blindSpots?.findings ?? []), ...traceWarnings, ...probeNote], counters, displayFilter: options.displayFilter, workers: options.workers, mouse: options.mouse, keep: options.keep, columns }, reader, registry);
+      return await runTui({ path: options.readFile, live: liveCapture, drops: dropSource, fates, warnings: [...(blindSpots?.findings ?? []), ...captureWarnings, ...probeNote], counters, displayFilter: options.displayFilter, workers: options.workers, mouse: options.mouse, keep: options.keep, columns }, reader, registry);
     }
     // Ctrl-C or SIGTERM ends a live capture as tcpdump's does: what was captured is written, and counted.
     if (liveCapture) {
+      liveCapture.onSourceEnded = () => streams.stderr(`tsshark: ${liveCapture.endedSources.at(-1)}\n`);
       for (const signal of STOP_SIGNALS) process.on(signal, stopOnSignal);
-      streams.stderr(`Capturing on ${liveCapture.interfaces.map((iface) => `'${iface.name}'`).join(' and ')}\n`);
+      streams.stderr(`Capturing on ${liveCapture.interfaces.map((iface) => `'${interfaceLabel(iface)}'`).join(' and ')}\n`);
       for (const finding of blindSpots?.findings ?? []) streams.stderr(`tsshark: warning: ${finding}\n`);
       for (const tool of blindSpots?.unread ?? []) streams.stderr(`tsshark: blind spots not looked for: ${tool}\n`);
       if (trace !== undefined) streams.stderr(`tsshark: ${trace.tracer.description}\n`);
-      for (const warning of traceWarnings) streams.stderr(`tsshark: warning: ${warning}\n`);
+      for (const warning of captureWarnings) streams.stderr(`tsshark: warning: ${warning}\n`);
       for (const note of probeNote) streams.stderr(`tsshark: ${note}\n`);
     }
     const probe = liveCapture?.drops;
@@ -206,7 +216,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
       if (file instanceof PcapngWriter) file.writeEndComment(dropsTable, Date.now());
     };
     // A pcapng file keeps what its taps could not see, as its section header's comment.
-    const warnings = [...(blindSpots?.findings ?? []), ...traceWarnings];
+    const warnings = [...(blindSpots?.findings ?? []), ...captureWarnings];
     const warned = warnings.length > 0 ? warnings.map((warning) => `tsshark warning: ${warning}`).join('\n') : undefined;
     const status = await run(options, reader, registry, fields, columns, compiled.filter, frameStatistics.length > 0 ? statistics : undefined, streams, finishing, warned, fates);
     if (dropsTable !== undefined) flushAndReturn(streams, dropsTable);
@@ -245,7 +255,9 @@ function describeDropLinks(drops: DropLinks, lost: number): string {
 
 function openLive(options: Options, keepPrivileges: boolean, drops: KernelDrops | undefined): Promise<LiveCapture> {
   return LiveCapture.open({
-    keepPrivileges,
+    // Another user's process keeps its /proc/PID/fd from anyone but root.
+    keepPrivileges: keepPrivileges || options.processes,
+    processes: options.processes,
     linkDrops: drops && { reasons: drops.reasonNames() },
     trace: options.trace,
     sources: options.interfaces,
@@ -307,6 +319,23 @@ function listInterfaces(streams: Streams): number {
     return ExitStatus.FAILURE;
   }
   return flushAndReturn(streams, devices.map((device, index) => `${index + 1}.${describeDevice(device)}\n`).join(''));
+}
+
+function listNamespaces(streams: Streams): number {
+  let text: string;
+  try {
+    const addon = loadPcapAddon();
+    text = describeNamespaces(
+      listAllNamespaces(),
+      (netns) => addon.netnsRun(netns.path, () => addon.netnsLinks()),
+      (netns, other) => addon.netnsRun(netns.path, () => addon.netnsId(other.path)),
+    );
+  } catch (error) {
+    if (!(error instanceof AddonMissingError) && (error as { code?: string }).code === undefined) throw error;
+    streams.stderr(`tsshark: ${(error as Error).message}${(error as { code?: string }).code === 'EPERM' ? ' (entering another network namespace needs root)' : ''}\n`);
+    return ExitStatus.FAILURE;
+  }
+  return flushAndReturn(streams, text);
 }
 
 /**

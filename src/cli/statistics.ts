@@ -11,6 +11,7 @@ import { ProtocolHierarchy, type HierarchyNode } from '../session/stats/protocol
 import { expertGroupName, type ExpertSeverity } from '../decode/protocols/expert.js';
 import { ExpertInfo, SEVERITIES, SEVERITY_TITLES } from '../session/stats/expert-info.js';
 import { TapStatistics } from '../session/stats/tap-statistics.js';
+import { ProcessStatistics, processTable } from '../session/stats/process-statistics.js';
 import { drawFollow } from './follow-report.js';
 
 const RULE = '='.repeat(80);
@@ -25,7 +26,7 @@ export type StatisticsRequest = { ok: true; pass: StatisticsPass; draw(): string
 
 const SUPPORTED = [
   'conv,eth', 'conv,ip', 'conv,ipv6', 'conv,tcp', 'conv,udp', 'endpoints,eth', 'endpoints,ip', 'endpoints,ipv6', 'endpoints,tcp', 'endpoints,udp',
-  'expert[,error|warn|note|chat][,FILTER]', 'follow,tcp|udp|http,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]', 'io,phs[,FILTER]', 'taps[,FILTER]',
+  'expert[,error|warn|note|chat][,FILTER]', 'follow,tcp|udp|http,ascii|hex|raw,STREAM[,CHUNK[-CHUNK]]', 'io,phs[,FILTER]', 'taps[,FILTER]', 'proc[,FILTER]',
 ];
 
 /** The statistics whose one argument is an optional filter: `NAME[,FILTER]`. */
@@ -37,6 +38,10 @@ const FILTER_ONLY: Readonly<Record<string, (filter: DisplayFilter | undefined, f
   taps: (filter, filterText) => {
     const statistic = new TapStatistics(filter);
     return { statistic, draw: () => drawTaps(statistic, filterText) };
+  },
+  proc: (filter, filterText) => {
+    const statistic = new ProcessStatistics(filter);
+    return { statistic, draw: () => drawProcesses(statistic, filterText) };
   },
 };
 
@@ -209,6 +214,12 @@ function drawTaps(statistic: TapStatistics, filter: string): string {
     for (const { text, packets } of lastSeen) lines.push(`${pad(packets, 10)}  ${text}`);
   }
   lines.push(RULE);
+  return lines.map((line) => line + '\n').join('');
+}
+
+function drawProcesses(statistic: ProcessStatistics, filter: string): string {
+  const table = processTable(statistic);
+  const lines = [RULE, 'Processes (--proc)', `Filter:${filter === '' ? '<No Filter>' : filter}`, table.header, ...table.lines.map(({ text }) => text), '', table.unattributed, RULE];
   return lines.map((line) => line + '\n').join('');
 }
 

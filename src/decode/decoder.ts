@@ -203,6 +203,9 @@ export class FrameDecoder {
     // Wireshark names an interface of a pcapng file by its name, else its description, else "unknown".
     meta.interfaceName = iface?.numbered ? (iface.name ?? iface.description ?? 'unknown') : undefined;
     meta.device = iface?.name;
+    meta.netns = iface?.netns;
+    meta.socketOwners = iface?.socketOwners;
+    meta.peer = iface?.peer;
     meta.snaplen = iface?.snaplen ?? 0;
     meta.flags = frame.flags;
     meta.comment = frame.comment;

@@ -1,6 +1,6 @@
 // What the engine knows of a frame before its bytes are dissected (number, times, interface, kernel), and
 // the records of its outer datagram and innermost addresses that transport layers read.
-import type { BlindSpot } from '../capture/frame.js';
+import type { BlindSpot, FlowOwners, RECALLED_OWNERS } from '../capture/frame.js';
 import type { KernelVersion } from './taps/kernel-pipeline.js';
 
 export interface FrameMeta {
@@ -18,6 +18,12 @@ export interface FrameMeta {
   interfaceName: string | undefined;
   /** The capturing device's own name (if_name), without interfaceName's fallback to the description. */
   device: string | undefined;
+  /** The device's network namespace, when the capture named one. */
+  netns: string | undefined;
+  /** A veth's other end, `eth0@pod-a` (a live capture in namespaces). */
+  peer: string | undefined;
+  /** A live capture's finder of each flow's process (--proc). */
+  socketOwners: FlowOwners | typeof RECALLED_OWNERS | undefined;
   /** The interface's snapshot length (0: unknown). */
   snaplen: number;
   /** pcapng epb_flags (direction in bits 0-1). */
@@ -43,6 +49,9 @@ export function blankFrameMeta(): FrameMeta {
     interfaceId: 0,
     interfaceName: undefined,
     device: undefined,
+    netns: undefined,
+    socketOwners: undefined,
+    peer: undefined,
     snaplen: 0,
     flags: 0,
     comment: undefined,

@@ -20,6 +20,7 @@ import type { ExpertInfo } from './stats/expert-info.js';
 import type { ProtocolHierarchy } from './stats/protocol-hierarchy.js';
 import { ViewScan } from './stats/statistics-scan.js';
 import type { TapStatistics } from './stats/tap-statistics.js';
+import type { ProcessStatistics } from './stats/process-statistics.js';
 import { Marks } from './marks.js';
 import { TimeReferences } from './time-references.js';
 import { StoreRoll, type KeepBound } from './store-roll.js';
@@ -320,6 +321,20 @@ export class CaptureSession {
     return this.filters.find(test);
   }
 
+  /** The I/O graph's filters, in the order given: their matches so far. */
+  get graphFilters(): readonly FrameFilter[] {
+    return this.filters.graphFilters;
+  }
+
+  /** Counts the frames `text` passes for the I/O graph; why not, when it does not compile. */
+  addGraphFilter(text: string): string | undefined {
+    return this.filters.addGraph(text);
+  }
+
+  removeGraphFilter(text: string): void {
+    this.filters.removeGraph(text);
+  }
+
   /** A worker's failure is an internal error, not the user's: filters run in this thread from now on. */
   private giveUpPool(error: unknown): void {
     this.workerFailure = error instanceof Error ? error.message : String(error);
@@ -372,6 +387,11 @@ export class CaptureSession {
   /** Frames per tap point and the packets' paths across them (computed as the hierarchy is). */
   get taps(): ViewScan<TapStatistics> {
     return this.views.taps;
+  }
+
+  /** Frames, bytes and flows per process (a live capture with --proc; computed as the hierarchy is). */
+  get processes(): ViewScan<ProcessStatistics> {
+    return this.views.processes;
   }
 
   /** A TCP or UDP stream (or a TCP stream's HTTP) followed: its chunks, found in the background (a stream followed before is dropped). */

@@ -1,7 +1,8 @@
-// A session's display filter and its last find: each examines the frames read when it starts (by the redo
-// pool's workers where it can, then in this thread) and then keeps up with those appended. A filter being
-// applied can be cancelled, the one before staying; a find's matches are not displayed (`n` and `N` step
-// through them). When the session moves to another store they carry on to it or run again over it.
+// A session's display filter, its last find and the I/O graph's filters: each examines the frames read
+// when it starts (by the redo pool's workers where it can, then in this thread) and then keeps up with those
+// appended. A filter being applied can be cancelled, the one before staying; a find's matches are not
+// displayed (`n` and `N` step through them), nor are a graph's (counted per interval). When the session
+// moves to another store they carry on to it or run again over it.
 import { compileFilter } from '../filter/display-filter.js';
 import type { DecodedStore } from './decoded-store.js';
 import { FrameFilter, type FilterProgress, type FrameTest } from './frame-filter.js';
@@ -20,10 +21,21 @@ export interface FiltersHost extends ViewsHost {
   generation(): AbortSignal;
 }
 
+/** A filter whose matches are looked for but not displayed (a find's, a graph's): done once caught up. */
+interface Examined {
+  frameFilter: FrameFilter;
+  controller: AbortController;
+  done: boolean;
+  /** Resolves false when stopped before the end. */
+  finished: Promise<boolean>;
+}
+
 export class DisplayFilters {
   private appliedFilter: FrameFilter | undefined;
   private runningFilter: { frameFilter: FrameFilter; controller: AbortController; progress: FilterProgress } | undefined;
-  private finding: { frameFilter: FrameFilter; controller: AbortController; done: boolean } | undefined;
+  private finding: Examined | undefined;
+  /** The I/O graph's filters, by their text, in the order given. */
+  private readonly graphs = new Map<string, Examined>();
   /** Filters examining appended frames now. */
   private readonly keepingUp = new Set<FrameFilter>();
 
@@ -85,25 +97,44 @@ export class DisplayFilters {
   }
 
   /** Looks for the frames `test` passes, replacing the last find; resolves false when replaced before the end. */
-  async find(test: FrameTest): Promise<boolean> {
+  find(test: FrameTest): Promise<boolean> {
     this.finding?.controller.abort();
-    const finding = { frameFilter: new FrameFilter(this.host.decoded(), test), controller: new AbortController(), done: false };
-    this.finding = finding;
+    this.finding = this.examine(test);
     this.host.update();
-    finding.done = await this.examineAll(finding.frameFilter, finding.controller.signal, () => this.host.announceSoon());
-    if (finding.done) this.host.update();
-    return finding.done;
+    return this.finding.finished;
   }
 
-  /** Frames appended since the applied filter (or the find) last looked are examined in the background. */
+  /** The I/O graph's filters, in the order given: their matches so far (all of them once done). */
+  get graphFilters(): readonly FrameFilter[] {
+    return [...this.graphs.values()].map((graph) => graph.frameFilter);
+  }
+
+  /** Counts the frames `text` passes for the I/O graph; why not, when it does not compile. */
+  addGraph(text: string): string | undefined {
+    const compiled = compileFilter(text, this.host.decoded().registry);
+    if (!compiled.ok) return compiled.error.message;
+    this.graphs.get(text)?.controller.abort();
+    this.graphs.set(text, this.examine(compiled.filter));
+    this.host.update();
+    return undefined;
+  }
+
+  removeGraph(text: string): void {
+    this.graphs.get(text)?.controller.abort();
+    this.graphs.delete(text);
+    this.host.update();
+  }
+
+  /** Frames appended since the applied filter (or the find, or a graph's) last looked are examined in the background. */
   keepUp(): void {
-    // A find still looking at the frames read before it is not kept up yet: the pool is at work on it.
-    for (const frameFilter of [this.appliedFilter, this.finding?.done ? this.finding.frameFilter : undefined]) {
+    // One still looking at the frames read before it is not kept up yet: the pool is at work on it.
+    const examined = [this.finding, ...this.graphs.values()].filter((each) => each?.done).map((each) => each?.frameFilter);
+    for (const frameFilter of [this.appliedFilter, ...examined]) {
       if (!frameFilter || frameFilter.caughtUp || this.keepingUp.has(frameFilter)) continue;
       this.keepingUp.add(frameFilter);
       void runScan(frameFilter, { signal: this.host.generation() }).then(() => {
         this.keepingUp.delete(frameFilter);
-        if (this.appliedFilter === frameFilter || this.finding?.frameFilter === frameFilter) this.host.update();
+        this.host.update();
       });
     }
   }
@@ -114,12 +145,14 @@ export class DisplayFilters {
     this.appliedFilter = this.appliedFilter?.carriedOnTo(next);
     const running = this.runningFilter?.frameFilter.filter.text;
     if (running !== undefined) void this.apply(running);
-    const finding = this.finding;
-    if (finding?.done) this.finding = { frameFilter: finding.frameFilter.carriedOnTo(next), controller: finding.controller, done: true };
-    else if (finding) void this.find(finding.frameFilter.filter);
+    this.examineEach((examined) => {
+      if (examined.done) return { ...examined, frameFilter: examined.frameFilter.carriedOnTo(next) };
+      examined.controller.abort();
+      return this.examine(examined.frameFilter.filter);
+    });
   }
 
-  /** The session's frames were decoded anew (Decode As): the filter and the find run again over them. */
+  /** The session's frames were decoded anew (Decode As): the filter, the find and the graphs' run again over them. */
   decodedAnew(): void {
     this.keepingUp.clear();
     const filter = this.runningFilter?.frameFilter.filter.text ?? this.appliedFilter?.filter.text;
@@ -127,8 +160,29 @@ export class DisplayFilters {
     this.runningFilter = undefined;
     this.appliedFilter = undefined;
     if (filter !== undefined) void this.apply(filter);
-    const finding = this.finding?.frameFilter.filter;
-    if (finding !== undefined) void this.find(finding);
+    this.examineEach((examined) => {
+      examined.controller.abort();
+      return this.examine(examined.frameFilter.filter);
+    });
+  }
+
+  /** The find and each graph's filter replaced by what `again` makes of it. */
+  private examineEach(again: (examined: Examined) => Examined): void {
+    if (this.finding !== undefined) this.finding = again(this.finding);
+    for (const [text, graph] of this.graphs) this.graphs.set(text, again(graph));
+  }
+
+  /** The frames `test` passes, looked for in the background. */
+  private examine(test: FrameTest): Examined {
+    const frameFilter = new FrameFilter(this.host.decoded(), test);
+    const controller = new AbortController();
+    const examined: Examined = { frameFilter, controller, done: false, finished: Promise.resolve(false) };
+    examined.finished = this.examineAll(frameFilter, controller.signal, () => this.host.announceSoon()).then((done) => {
+      examined.done = done;
+      if (done) this.host.update();
+      return done;
+    });
+    return examined;
   }
 
   /** Every frame read, by the pool's workers where they can, then in this thread; false when cancelled. */

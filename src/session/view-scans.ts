@@ -11,6 +11,7 @@ import type { FrameStatistic, MergeableStatistic } from './stats/frame-statistic
 import type { ProtocolHierarchy } from './stats/protocol-hierarchy.js';
 import { ViewScan } from './stats/statistics-scan.js';
 import type { TapStatistics } from './stats/tap-statistics.js';
+import type { ProcessStatistics } from './stats/process-statistics.js';
 import { isPooledView, VIEW_STATISTICS, type PooledView, type ViewName } from './stats/view-statistics.js';
 
 /** Frames a followed stream's search looks at before its first screen (later slices are larger). */
@@ -44,6 +45,10 @@ export class ViewScans {
 
   get taps(): ViewScan<TapStatistics> {
     return this.viewScan('taps') as ViewScan<TapStatistics>;
+  }
+
+  get processes(): ViewScan<ProcessStatistics> {
+    return this.viewScan('processes') as ViewScan<ProcessStatistics>;
   }
 
   /** Frames appended since each scan looked are examined in the background. */

@@ -23,7 +23,7 @@ import { TreePane } from './TreePane.js';
 import { useFollowView } from './use-follow-view.js';
 import type { FollowedStream } from '../session/stats/follow-statistic.js';
 import { ReportView } from './ReportView.js';
-import { dropsReport, expertReport, hierarchyReport, tapsReport, verdictsReport, warningsReport } from './reports.js';
+import { dropsReport, expertReport, hierarchyReport, processesReport, tapsReport, verdictsReport, warningsReport } from './reports.js';
 import { useReportView } from './use-report-view.js';
 import { usePromptLine } from './use-prompt-line.js';
 import { useFilterBar } from './use-filter-bar.js';
@@ -72,11 +72,11 @@ type Pane = 'list' | 'tree' | 'hex';
 /** The scopes of this screen (the start screen has its own). */
 type AppScope = Exclude<Scope, 'start'>;
 /** Every scope's listener, in one order for every render. */
-const SCOPES: readonly AppScope[] = ['list', 'tree', 'hex', 'filter', 'path', 'find', 'copy', 'packetFind', 'command', 'help', 'traffic', 'report', 'follow', 'ioGraph', 'columns'];
+const SCOPES: readonly AppScope[] = ['list', 'tree', 'hex', 'filter', 'path', 'find', 'copy', 'packetFind', 'command', 'help', 'traffic', 'report', 'follow', 'ioGraph', 'graphFilter', 'columns'];
 /** The formats `t` goes through; the day-of-year ones are for `:time`. */
 const CYCLED_TIME_FORMATS: readonly TimeFormat[] = ['r', 'd', 'dd', 'a', 'ad', 'e', 'u', 'ud'];
 const PANES: readonly Pane[] = ['list', 'tree', 'hex'];
-type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph' | 'columns';
+type Mode = 'panes' | 'filter' | 'path' | 'help' | 'traffic' | 'hierarchy' | 'expert' | 'taps' | 'processes' | 'drops' | 'verdicts' | 'warnings' | 'follow' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph' | 'graphFilter' | 'columns';
 /** What the path line is asked for: an export of frames, or a followed stream's bytes. */
 type PathPurpose = 'export' | 'save' | 'copy';
 
@@ -145,6 +145,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   const hierarchy = useReportView(session, mode === 'hierarchy' ? session.hierarchy : undefined, hierarchyReport, rows - 3, toPanes, applyFilter);
   const expert = useReportView(session, mode === 'expert' ? session.expert : undefined, expertReport, rows - 3, toPanes, applyFilter);
   const taps = useReportView(session, mode === 'taps' ? session.taps : undefined, tapsReport, rows - 3, toPanes, applyFilter);
+  const processes = useReportView(session, mode === 'processes' ? session.processes : undefined, processesReport, rows - 3, toPanes, applyFilter);
   const kernelDrops = session.kernelDrops;
   const drops = useReportView(session, mode === 'drops' && kernelDrops ? { statistic: kernelDrops, caughtUp: true, share: 1 } : undefined, dropsReport, rows - 3, toPanes, applyFilter);
   const traced = session.decoded.fates?.verdicts;
@@ -175,7 +176,8 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   };
   const commandLine = usePromptLine(toPanes, (text) => runColonCommand(text, colonActions), false);
   const help = useHelp(rows - 2, toPanes);
-  const ioGraph = useIoGraph(session, mode === 'ioGraph', Math.max(10, columns - IO_SCALE_WIDTH), toPanes);
+  const graphing = mode === 'ioGraph' || mode === 'graphFilter';
+  const ioGraph = useIoGraph(session, graphing, Math.max(10, columns - IO_SCALE_WIDTH), toPanes, (open) => setMode(open ? 'graphFilter' : 'ioGraph'));
   const statusText = useStatusBar(session, list.following);
 
   useEffect(() => {
@@ -215,6 +217,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
     columns: () => setMode('columns'),
     expert: () => setMode('expert'),
     taps: () => setMode('taps'),
+    processes: () => (session.decoded.store.interfaces.some((iface) => iface.socketOwners !== undefined) ? setMode('processes') : setMessage('Processes are named in a live capture started with --proc (as root)')),
     drops: () => (session.kernelDrops ? setMode('drops') : setMessage("The kernel's drops are counted in a live capture started with --drops (as root)")),
     verdicts: () => (traced ? setMode('verdicts') : setMessage("Netfilter's verdicts are traced in a live capture started with --trace (as root)")),
     warnings: () => (session.warnings.length > 0 ? setMode('warnings') : setMessage(session.status.live ? 'No warnings: nothing found that hides packets from these taps' : 'Warnings are about a live capture')),
@@ -271,8 +274,8 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   };
 
   const queue = useKeyQueue();
-  const reportMode = mode === 'hierarchy' || mode === 'expert' || mode === 'taps' || mode === 'drops' || mode === 'verdicts' || mode === 'warnings';
-  const report = reportMode ? { hierarchy, expert, taps, drops, verdicts, warnings }[mode] : undefined;
+  const reportMode = mode === 'hierarchy' || mode === 'expert' || mode === 'taps' || mode === 'processes' || mode === 'drops' || mode === 'verdicts' || mode === 'warnings';
+  const report = reportMode ? { hierarchy, expert, taps, processes, drops, verdicts, warnings }[mode] : undefined;
   const scope: AppScope = mode === 'panes' ? pane : reportMode ? 'report' : mode;
   const prepareFilter = (text: string) => {
     filterBar.open(text);
@@ -306,6 +309,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
     report: anywhere(report?.commands ?? {}),
     follow: anywhere(followCommands),
     ioGraph: anywhere(ioGraph.commands),
+    graphFilter: anywhere(ioGraph.line.commands),
     columns: anywhere({ ...listColumns.commands, closeView: toPanes }),
   };
   for (const each of SCOPES) useKeys(queue, each, handlersOf[each], scope === each);
@@ -330,7 +334,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
   const covers = session.framesLetGo === 0 ? '' : `frames ${count(session.framesLetGo + 1)}–${count(session.decoded.count)} (--keep)`;
   if (mode === 'traffic') return <TrafficView state={traffic} columns={columns} rows={rows - 1} covers={covers} />;
   if (mode === 'columns') return <ColumnsView state={listColumns} columns={columns} rows={rows - 1} savedTo={saveColumns?.path} />;
-  if (mode === 'ioGraph') return <IoGraphView state={ioGraph} columns={columns} rows={rows - 1} colour={colour} covers={covers} />;
+  if (graphing) return <IoGraphView state={ioGraph} columns={columns} rows={rows - 1} colour={colour} covers={covers} editing={mode === 'graphFilter'} />;
   if (report !== undefined) return <ReportView state={report} columns={columns} rows={rows - 1} covers={covers} />;
   const node = tree.selected?.node;
   function fieldHelp(): string {

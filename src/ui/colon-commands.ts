@@ -27,6 +27,7 @@ const BY_NAME: Readonly<Record<string, CommandName>> = {
   hierarchy: 'hierarchy',
   expert: 'expert',
   taps: 'taps',
+  proc: 'processes',
   drops: 'drops',
   verdicts: 'verdicts',
   warnings: 'warnings',

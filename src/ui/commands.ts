@@ -3,7 +3,7 @@
 // that has the focus, the line being edited, or the help screen.
 import type { Key } from 'ink';
 
-export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph' | 'columns' | 'help' | 'traffic' | 'follow' | 'report' | 'start';
+export type Scope = 'list' | 'tree' | 'hex' | 'filter' | 'path' | 'find' | 'packetFind' | 'command' | 'copy' | 'ioGraph' | 'graphFilter' | 'columns' | 'help' | 'traffic' | 'follow' | 'report' | 'start';
 
 export type CommandName =
   | 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'
@@ -13,9 +13,9 @@ export type CommandName =
   | 'cursorLeft' | 'cursorRight' | 'lineStart' | 'lineEnd' | 'deleteBack' | 'deleteForward' | 'deleteWord' | 'killToEnd' | 'clearLine' | 'insert'
   | 'closeHelp'
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
-  | 'hierarchy' | 'expert' | 'taps' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save'
+  | 'hierarchy' | 'expert' | 'taps' | 'processes' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save'
   | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference' | 'pause'
-  | 'ioGraph' | 'longerInterval' | 'shorterInterval' | 'toggleUnit' | 'earlier' | 'later'
+  | 'ioGraph' | 'longerInterval' | 'shorterInterval' | 'toggleUnit' | 'earlier' | 'later' | 'toggleGraphStyle' | 'addGraph' | 'removeGraph' | 'nextGraph'
   | 'addColumn' | 'columns' | 'toggleColumn' | 'moveColumnLeft' | 'moveColumnRight' | 'widerColumn' | 'narrowerColumn' | 'fitColumn' | 'removeColumn'
   | 'applyAsFilter' | 'applyAndFilter' | 'applyOrFilter' | 'applyNotFilter' | 'prepareAsFilter' | 'decodeAs'
   | 'copy' | 'copyValue' | 'copyFilter' | 'copySummary' | 'copyHex' | 'closeMenu'
@@ -32,7 +32,7 @@ export interface Command {
 }
 
 const PANES: readonly Scope[] = ['list', 'tree', 'hex'];
-const LINES: readonly Scope[] = ['filter', 'path', 'find', 'packetFind', 'command'];
+const LINES: readonly Scope[] = ['filter', 'path', 'find', 'packetFind', 'command', 'graphFilter'];
 const VIEWS: readonly Scope[] = ['traffic', 'follow', 'report', 'ioGraph', 'columns'];
 /** The views whose rows Enter applies as a filter. */
 const TABLES: readonly Scope[] = ['traffic', 'report'];
@@ -90,12 +90,13 @@ export const COMMANDS: readonly Command[] = [
   { name: 'hierarchy', keys: 'P :phs', description: 'protocol hierarchy: frames and bytes of each protocol', scopes: PANES, matches: character('P') },
   { name: 'expert', keys: 'X :expert', description: 'expert information: every note by severity, with counts', scopes: PANES, matches: character('X') },
   { name: 'taps', keys: 'T :taps', description: 'taps: frames per tap point, packets per path across them', scopes: PANES, matches: character('T') },
+  { name: 'processes', keys: 'R :proc', description: 'processes: frames, bytes and flows of each (live, --proc); Enter lists its frames', scopes: PANES, matches: character('R') },
   { name: 'drops', keys: 'D :drops', description: "the kernel's drops by reason, function and protocol (live, --drops)", scopes: PANES, matches: character('D') },
   { name: 'verdicts', keys: 'V :verdicts', description: "netfilter's verdicts by rule, with the packets each ended (live, --trace)", scopes: PANES, matches: character('V') },
   { name: 'warnings', keys: 'W :warnings', description: "what the live capture's taps cannot see (XDP, tc egress, offload, pktgen)", scopes: PANES, matches: character('W') },
   { name: 'decodeAs', keys: 'd :decode-as R', description: "Decode As: the packet's port (IP protocol, EtherType) handed to the protocol you type, every frame decoded again (:decode-as none undoes)", scopes: PANES, matches: character('d') },
   { name: 'followStream', keys: 'f :follow [udp|http] N', description: "follow the packet's TCP or UDP stream, or stream N (applies tcp.stream eq N or udp.stream eq N)", scopes: PANES, matches: character('f') },
-  { name: 'commandLine', keys: ':', description: 'type a command: N (go to packet N), time F, conv, endpoints, phs, expert, taps, drops, verdicts, warnings, io, columns, follow N, filter X, decode-as R, write, help, quit', scopes: PANES, matches: character(':') },
+  { name: 'commandLine', keys: ':', description: 'type a command: N (go to packet N), time F, conv, endpoints, phs, expert, taps, drops, verdicts, warnings, proc, io, columns, follow N, filter X, decode-as R, write, help, quit', scopes: PANES, matches: character(':') },
   { name: 'help', keys: '? :help', description: 'show these keys', scopes: PANES, matches: character('?') },
   { name: 'quit', keys: 'q :quit', description: 'quit', scopes: [...PANES, 'start'], matches: character('q') },
   { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },
@@ -132,6 +133,10 @@ export const COMMANDS: readonly Command[] = [
   { name: 'longerInterval', keys: '+', description: 'a longer interval', scopes: ['ioGraph'], matches: character('+') },
   { name: 'shorterInterval', keys: '-', description: 'a shorter interval', scopes: ['ioGraph'], matches: character('-') },
   { name: 'toggleUnit', keys: 'b', description: 'bytes or frames', scopes: ['ioGraph'], matches: character('b') },
+  { name: 'toggleGraphStyle', keys: 'l', description: 'bars (block characters) or lines (braille: two intervals a column, every graph at once)', scopes: ['ioGraph'], matches: character('l') },
+  { name: 'addGraph', keys: 'a', description: "add a graph: the frames a display filter passes (as Wireshark's I/O graphs)", scopes: ['ioGraph'], matches: character('a') },
+  { name: 'removeGraph', keys: 'd', description: 'remove the graph drawn over all (else the last added)', scopes: ['ioGraph'], matches: character('d') },
+  { name: 'nextGraph', keys: 'Tab', description: 'bars: the next graph drawn over all', scopes: ['ioGraph'], matches: (_, key) => key.tab },
   { name: 'earlier', keys: '←', description: 'earlier intervals', scopes: ['ioGraph'], matches: (_, key) => key.leftArrow },
   { name: 'later', keys: '→', description: 'later intervals, up to the newest', scopes: ['ioGraph'], matches: (_, key) => key.rightArrow },
   { name: 'nextMode', keys: 'm', description: 'show as ASCII, hex dump or raw hex', scopes: ['follow'], matches: character('m') },

@@ -9,6 +9,7 @@ import type { NetfilterVerdicts } from '../decode/taps/verdicts.js';
 import { expertFilter, SEVERITIES, SEVERITY_TITLES, type ExpertInfo } from '../session/stats/expert-info.js';
 import type { HierarchyNode, ProtocolHierarchy } from '../session/stats/protocol-hierarchy.js';
 import type { TapStatistics } from '../session/stats/tap-statistics.js';
+import { processTable, type ProcessStatistics } from '../session/stats/process-statistics.js';
 import type { Report, ReportLine } from './use-report-view.js';
 
 const NAME_WIDTH = 36;
@@ -66,6 +67,14 @@ export function tapsReport(statistic: TapStatistics): Report {
     for (const { text, packets } of lastSeen) lines.push({ text: `${String(packets).padStart(10)}  ${''.padStart(12)}  ${text}`, filter: `tap.last_seen == ${stringLiteral(text)}` });
   }
   return { title: 'Taps', header: `${'Frames'.padStart(10)}  ${'Bytes'.padStart(12)}  Tap point, or packets and their path`, lines };
+}
+
+/** Each process with its frames, bytes and flows (--proc), most bytes first. */
+export function processesReport(statistic: ProcessStatistics): Report {
+  const table = processTable(statistic);
+  const lines: ReportLine[] = table.lines.map(({ text, filter }) => ({ text, filter }));
+  if (statistic.unattributed > 0) lines.push({ text: '' }, { text: table.unattributed });
+  return { title: 'Processes (--proc)', header: table.header, lines };
 }
 
 /** The kernel's drops since the capture started, most first; the tracepoint is the whole host's. */

@@ -3,6 +3,7 @@
 import { openSync, statSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { render, type Instance } from 'ink';
+import { interfaceLabel } from '../capture/frame.js';
 import type { CaptureReader } from '../capture/capture-reader.js';
 import type { DeviceCounters } from '../capture/device-counters.js';
 import type { LiveCapture } from '../capture/live-capture.js';
@@ -56,6 +57,8 @@ const MAX_FPS = 60;
 const FIRST_FRAMES_WAIT_MS = 100;
 /** How often a live capture's device counters are set against its taps (device-counters.ts). */
 const COUNTER_CHECK_MS = 5000;
+/** More live interfaces than this are counted in the status bar, not named. */
+const NAMED_INTERFACES = 4;
 
 export async function runTui(options: TuiOptions, reader: CaptureReader, registry: Registry): Promise<number> {
   const { path, live } = options;
@@ -65,18 +68,26 @@ export async function runTui(options: TuiOptions, reader: CaptureReader, registr
   const store = new FrameStore(regularFile && path !== undefined ? { file: path } : {});
   const decoded = new DecodedStore(store, registry, ROW_FIELDS, undefined, options.fates);
   // A pipe has no end to show progress towards: it is followed like a live capture.
-  const name = live ? live.interfaces.map((iface) => iface.name).join(', ') : path === '-' ? 'standard input' : (path ?? '');
+  // `-i all` may name dozens: the status bar counts them instead.
+  const name = live ? (live.interfaces.length > NAMED_INTERFACES ? `${live.interfaces.length} interfaces` : live.interfaces.map(interfaceLabel).join(', ')) : path === '-' ? 'standard input' : (path ?? '');
   const session = new CaptureSession(decoded, { name, live: !regularFile }, reader.nanosecond, options.workers > 1 ? new RedoPool(options.workers) : undefined);
   if (live) {
     let checkedAt = performance.now();
+    let gaps: string[] = [];
+    // Warnings: those found at the start, sources that stopped, then what the devices' counters say the taps missed so far.
+    const warn = () => (session.warnings = [...options.warnings, ...live.endedSources, ...gaps]);
     live.onCounts = () => {
       const counters = options.counters;
       if (counters !== undefined && performance.now() - checkedAt >= COUNTER_CHECK_MS) {
         checkedAt = performance.now();
-        // Warnings: those found at the start, then what the devices' counters say the taps missed so far.
-        session.warnings = [...options.warnings, ...counters.settledGaps((id, direction) => live.seen(id, direction), live.counts.dropped)];
+        gaps = counters.settledGaps((id, direction) => live.seen(id, direction), live.counts.dropped);
+        warn();
       }
       session.update({ drops: live.counts.dropped });
+    };
+    live.onSourceEnded = () => {
+      warn();
+      session.update();
     };
   }
   const keep = options.keep ?? (regularFile ? undefined : DEFAULT_KEEP);

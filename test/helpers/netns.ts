@@ -61,7 +61,8 @@ export function addNamespaces<Role extends string>(prefix: string, roles: readon
     names,
     remove() {
       pending.delete(namespaces);
-      for (const ns of made.splice(0)) execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+      // A test may have removed one itself (a namespace gone during a capture).
+      for (const ns of made.splice(0)) if (existsSync(`/run/netns/${ns}`)) execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
     },
   };
   pending.add(namespaces);

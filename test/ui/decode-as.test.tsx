@@ -2,19 +2,14 @@
 // every frame again (the rows then read as tshark's with the same -d), the filter is applied again and the
 // marks stay; `:decode-as` names the rules, refuses a wrong one with tshark's message, `none` undoes them.
 import test from 'ava';
-import { render } from 'ink-testing-library';
-import { App } from '../../src/ui/App.js';
 import { decodeAsTemplate } from '../../src/ui/decode-as-commands.js';
-import { expectShown, KEY, press, SAMPLE, sampleFrames, sessionOf, SIZE, started } from '../helpers/app.js';
+import { expectShown, KEY, press, SAMPLE, sampleFrames, sessionOf } from '../helpers/app.js';
+import { sampleApp } from '../helpers/sample-app.js';
 import { tsharkLines, tsharkPresent, TSHARK_ABSENT } from '../helpers/tshark.js';
 
 test('d offers the packet port; the protocol typed after it decodes every frame again, as tshark -d does', async (t) => {
   if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
-  const { frames, interfaces } = await sampleFrames();
-  const session = sessionOf(frames, interfaces);
-  const app = render(<App session={session} colour={false} onQuit={() => undefined} size={SIZE} />);
-  t.teardown(() => app.unmount());
-  await started();
+  const { app, session } = await sampleApp(t);
   // Frame 36: DNS over TCP, 53766 → 53; marked.
   await press(app, ':', ...'36', KEY.enter, ' ');
   await press(app, 'd');

@@ -8,7 +8,7 @@ import { render } from 'ink-testing-library';
 import { InterfaceFlag, loadPcapAddon, type DeviceDescription } from '../../src/capture/native/addon.js';
 import { StartScreen, type StartChoice } from '../../src/ui/StartScreen.js';
 import { sparkline } from '../../src/ui/start-rates.js';
-import { expectShown, KEY, press, started } from '../helpers/app.js';
+import { expectShown, KEY, pause, plain, press, started } from '../helpers/app.js';
 import { Terminal, TMUX_ABSENT, tmuxPresent } from '../helpers/terminal.js';
 
 const DEVICES: DeviceDescription[] = [
@@ -43,7 +43,11 @@ test('interfaces with their rates; the capture filter checked by libpcap; Space 
   // Each key once the screen shows the last one's effect (see above).
   await press(app, KEY.enter);
   await expectShown(t, app, /^Capture filter: tcp prt 80$/m);
+  // This Enter was lost once in a full run on 2 cores (the screen showed the line closed, the Enter changed
+  // nothing for 30 s): not understood (README, "Limits worth knowing"). A second one is pressed if the first shows
+  // nothing in 3 s; an Enter here only says why it does not start, so two are the same as one.
   await press(app, KEY.enter);
+  if (!/The capture filter does not compile/.test(await shownWithin(app, /The capture filter does not compile/, 3000))) await press(app, KEY.enter);
   await expectShown(t, app, /The capture filter does not compile/);
   t.deepEqual(choices, []);
   await press(app, '/');
@@ -57,6 +61,12 @@ test('interfaces with their rates; the capture filter checked by libpcap; Space 
   await press(app, 'q');
   t.is(choices[1], 'quit');
 });
+
+/** The screen once it shows `pattern`, or after `ms` whatever it shows. */
+async function shownWithin(app: { lastFrame(): string | undefined }, pattern: RegExp, ms: number): Promise<string> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await pause(50)) if (pattern.test(plain(app.lastFrame()))) break;
+  return plain(app.lastFrame());
+}
 
 test('a sparkline scales to its largest rate', (t) => {
   t.is(sparkline([0, 0, 0]), '▁▁▁');

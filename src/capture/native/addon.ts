@@ -101,6 +101,35 @@ export interface PcapAddon {
   dropProbeClose(probe: DropProbe): void;
   /** glibc's mallopt(M_MMAP_THRESHOLD, bytes) for the whole process: false when glibc refused the value. */
   holdMmapThreshold(bytes: number): boolean;
+  /** fn(), with this thread in the network namespace at `path`, and back after; throws with code ENOENT, EPERM or ESYS. */
+  netnsRun<T>(path: string, fn: () => T): T;
+  /** The links and addresses of this thread's network namespace (rtnetlink). */
+  netnsLinks(): { links: NetnsLink[]; addresses: (InterfaceAddress & { index: number })[] };
+  /** The id this thread's namespace gives the namespace at `path` (a veth peer's linkNetnsId), or -1. */
+  netnsId(path: string): number;
+  /**
+   * The TCP (6) or UDP (17) socket with this id in this thread's namespace, or null: TCP takes the local end
+   * as the source, UDP the remote one (udp_diag.c's historical swap).
+   */
+  sockDiag(protocol: number, family: 4 | 6, src: Uint8Array, srcPort: number, dst: Uint8Array, dstPort: number): { inode: number; uid: number } | null;
+}
+
+/** A link of a namespace, as rtnetlink describes it. */
+export interface NetnsLink {
+  index: number;
+  name: string;
+  /** IFF_* flags. */
+  flags: number;
+  /** ARPHRD_* type. */
+  type: number;
+  /** IFLA_INFO_KIND: veth, bridge, vxlan, ... (absent for a physical device). */
+  kind?: string;
+  /** The peer's (a veth's) or lower device's ifindex. */
+  link?: number;
+  /** The namespace of `link`, as this namespace numbers it, when it is another one. */
+  linkNetnsId?: number;
+  /** The bridge or bond the link is enslaved to. */
+  master?: number;
 }
 
 /** The drop probe, opaque here. */

@@ -9,6 +9,8 @@
 
 #include "bpf_query.h"
 #include "drop_probe.h"
+#include "netns.h"
+#include "sock_diag.h"
 #include "nft_trace.h"
 
 #include <arpa/inet.h>
@@ -166,6 +168,10 @@ class PcapAddon : public Napi::Addon<PcapAddon> {
     exports.Set("dropProbeRead", Napi::Function::New(env, DropProbeRead, "dropProbeRead"));
     exports.Set("dropProbeClose", Napi::Function::New(env, DropProbeClose, "dropProbeClose"));
     exports.Set("holdMmapThreshold", Napi::Function::New(env, HoldMmapThreshold, "holdMmapThreshold"));
+    exports.Set("netnsRun", Napi::Function::New(env, NetnsRun, "netnsRun"));
+    exports.Set("netnsLinks", Napi::Function::New(env, NetnsLinks, "netnsLinks"));
+    exports.Set("netnsId", Napi::Function::New(env, NetnsId, "netnsId"));
+    exports.Set("sockDiag", Napi::Function::New(env, SockDiag, "sockDiag"));
   }
 
  private:

@@ -23,6 +23,7 @@ import { transportChecksumIsPartial } from '../taps/checksum.js';
 import { DropLinks, dropFields, type LinkedDrop } from '../taps/drop-links.js';
 import { identityOf, pathFields, PointKind, TAP_POINT, TapPathIndex, type TapPoint } from '../taps/tap-paths.js';
 import { NetfilterVerdicts, verdictFields, type TracedPacket } from '../taps/verdicts.js';
+import { addProcess, procFields } from './proc.js';
 
 const LinkType = { ETHERNET: 1, SLL: 113, NFLOG: 239, SLL2: 276 } as const;
 /** Link types whose header says where the frame was copied, whatever the file's flags say. */
@@ -39,6 +40,7 @@ export const tapFields = defineFields('tap', {
   direction: { name: 'Direction', type: 'string', blurb: 'ingress, egress or unknown' },
   pkttype: { name: 'Packet type', type: 'string', blurb: 'Linux packet type: host, broadcast, multicast, otherhost, outgoing' },
   iface: { name: 'Interface', type: 'string' },
+  netns: { name: 'Network namespace', type: 'string', blurb: "The device's network namespace: its ip netns name, container, pod, or pid:PID(command)" },
   kernel: { name: 'Kernel', type: 'string', blurb: 'The capturing kernel release, which names the functions' },
   hook: { name: 'Hook', type: 'string', blurb: 'Where the copy was made' },
   family: { name: 'Netfilter family', type: 'string', blurb: 'NFLOG: the family of the rule that copied the packet' },
@@ -58,7 +60,7 @@ type TapDirection = (typeof DIRECTION_NAMES)[number];
  * What `dissect` learned that `finish` needs once the later layers ran. Dissection of one frame is
  * synchronous and the tap is never nested, so one record serves every frame.
  */
-const current = { point: '', direction: 'unknown' as TapDirection, device: undefined as string | undefined, loopback: false, nflogHook: -1, nflogFamily: -1, nflogPrefix: '' };
+const current = { point: '', direction: 'unknown' as TapDirection, device: undefined as string | undefined, netns: '', peer: undefined as string | undefined, loopback: false, nflogHook: -1, nflogFamily: -1, nflogPrefix: '' };
 
 const NF_POINT_KINDS: readonly PointKind[] = [PointKind.PRE_ROUTING, PointKind.LOCAL_IN, PointKind.FORWARD, PointKind.LOCAL_OUT, PointKind.POST_ROUTING];
 
@@ -154,7 +156,7 @@ function addImplications(ctx: Dissection): void {
 export const tap: Dissector = {
   protocol: defineProtocol('tap', 'Tap'),
   short: 'Tap',
-  fields: { ...fields, ...pathFields, ...verdictFields, ...dropFields },
+  fields: { ...fields, ...pathFields, ...verdictFields, ...dropFields, ...procFields },
   bindings: [],
   dissect(view, _offset, ctx) {
     const frame = ctx.frame;
@@ -192,9 +194,15 @@ export const tap: Dissector = {
       }
     }
     current.loopback ||= current.device === 'lo';
+    const device = current.device;
+    current.netns = frame.netns ?? '';
+    current.peer = frame.peer;
+    // Devices of different namespaces may share a name (every pod's eth0): a point is a device in its namespace.
+    current.device = device !== undefined && frame.netns !== undefined ? `${device}@${frame.netns}` : device;
     const point = tapPoint(current.device ?? '');
     if (point !== undefined) ctx.set(TAP_POINT, point);
-    if (current.device !== undefined) ctx.generated(fields.iface, current.device);
+    if (device !== undefined) ctx.generated(fields.iface, device);
+    if (frame.netns !== undefined) ctx.generated(fields.netns, frame.netns);
     const spots = current.device === undefined ? undefined : frame.blindSpots?.get(current.device);
     if (spots !== undefined) for (const spot of spots) if (spot.direction === 'both' || spot.direction === current.direction) ctx.generated(fields.blind, spot.text);
     if (current.point !== 'unknown') ctx.generated(fields.kernel, frame.kernel?.release ?? 'unknown kernel');
@@ -217,6 +225,8 @@ export const tap: Dissector = {
       ctx.generated(dropFields.drop_location, dropped.location);
       ctx.close();
     }
+    const owners = ctx.frame.socketOwners;
+    if (owners !== undefined) addProcess(ctx, owners, current.direction);
   },
 };
 
@@ -244,12 +254,12 @@ function tapPoint(iface: string): TapPoint | undefined {
 function makeTapPoint(iface: string): TapPoint | undefined {
   if (current.point === 'af_packet' && current.direction !== 'unknown') {
     const kind = current.direction === 'egress' ? PointKind.AF_EGRESS : PointKind.AF_INGRESS;
-    return { label: `${current.direction} AF_PACKET${iface === '' ? '' : ' ' + iface}`, kind, iface };
+    return { label: `${current.direction} AF_PACKET${iface === '' ? '' : ' ' + iface}`, kind, iface, netns: current.netns, ...(current.peer === undefined ? {} : { peer: current.peer }) };
   }
   const hook = current.nflogHook;
   if (current.point !== 'nflog' || !isInetFamily(current.nflogFamily) || hook < 0 || hook >= NF_POINT_KINDS.length) return undefined;
   const name = nfHookName(current.nflogFamily, hook).replace('NF_INET_', '');
-  return { label: `NF ${name}${current.nflogPrefix === '' ? '' : ` (${current.nflogPrefix})`}`, kind: NF_POINT_KINDS[hook], iface: '' };
+  return { label: `NF ${name}${current.nflogPrefix === '' ? '' : ` (${current.nflogPrefix})`}`, kind: NF_POINT_KINDS[hook], iface: '', netns: current.netns };
 }
 
 /** What a capture learned of the frame's packet (its trace, its drop): linked when the frame is first decoded, recalled after. */
@@ -300,7 +310,7 @@ function tapSummary(iface: string | undefined): string {
 }
 
 /** The fields a Tap column reads: a dissection that prints or shows the column collects them. */
-export const TAP_COLUMN_FIELDS: readonly FieldDef[] = [fields.direction, fields.iface, verdictFields.verdict, dropFields.drop_reason];
+export const TAP_COLUMN_FIELDS: readonly FieldDef[] = [fields.direction, fields.iface, fields.netns, verdictFields.verdict, dropFields.drop_reason];
 
 const ARROWS: Readonly<Record<string, string>> = { ingress: '↓', egress: '↑' };
 
@@ -321,8 +331,9 @@ export function verdictMark(dissection: Dissection): string {
   return verdict === 'drop' ? '✗' : '⤳';
 }
 
-/** The capturing interface's name, when the capture names it (raw: the caller sanitises it). */
+/** The capturing interface's name, `eth0@pod-a` in a named namespace, when the capture names it (raw: the caller sanitises it). */
 export function tapInterface(dissection: Dissection): string | undefined {
   const name = dissection.valuesOf(fields.iface)[0];
-  return name === undefined ? undefined : String(name);
+  const netns = dissection.valuesOf(fields.netns)[0];
+  return name === undefined ? undefined : netns === undefined ? String(name) : `${String(name)}@${String(netns)}`;
 }

@@ -11,6 +11,7 @@ import { ETHERNET_MTU, tap, TAP_LINK_TYPES } from '../protocols/tap.js';
 import { transportChecksumIsPartial } from './checksum.js';
 import { readPlainDatagram } from './plain-datagram.js';
 import { sll, sll2, V1, V2 } from '../protocols/sll.js';
+import { procFields } from '../protocols/proc.js';
 
 const { point, direction, iface, hook, implies, kernel, group, prefix } = tap.fields;
 
@@ -18,7 +19,7 @@ const { point, direction, iface, hook, implies, kernel, group, prefix } = tap.fi
 export const ANNOTATION_OPTIONS: DissectOptions = {
   tree: false,
   columns: false,
-  fields: [point, direction, iface, hook, implies, kernel, group, prefix],
+  fields: [point, direction, iface, hook, implies, kernel, group, prefix, procFields.comm, procFields.pid],
   stopAtDatagram: true,
 };
 
@@ -149,10 +150,11 @@ export function annotationOf(dissection: Dissection): TapAnnotation | undefined 
   const release = text(kernel);
   const onKernel = release === 'unknown kernel' ? release : `Linux ${release}`;
   const consequences = dissection.valuesOf(implies).map(String);
+  const process = text(procFields.comm) === '' ? '' : `; process ${text(procFields.comm)} (pid ${text(procFields.pid)})`;
   return {
     point: name,
     description: `tsshark tap: ${name}${copiedIn} (${onKernel})`,
-    comment: `tap: ${name}${consequences.length > 0 ? ': ' + consequences.join('; ') : ''}`,
+    comment: `tap: ${name}${consequences.length > 0 ? ': ' + consequences.join('; ') : ''}${process}`,
     direction: DIRECTIONS[way] ?? Direction.UNKNOWN,
   };
 }

@@ -114,6 +114,10 @@ export interface TapPoint {
   kind: PointKind;
   /** The interface, for AF_PACKET points: a forwarded packet does not leave by the one it came in by. */
   iface: string;
+  /** The network namespace the point is in ('' for the capture's own): each is a stack of its own. */
+  netns: string;
+  /** An ingress point's veth peer (`lxc1@host`): a packet arriving here was sent by it, so its egress copy is expected. */
+  peer?: string;
 }
 
 /** Where the capture copied the frame being dissected: the tap pseudo-layer leaves it for TCP's analysis. */
@@ -187,10 +191,15 @@ function firstOf(index: number, copies: ReadonlyMap<number, number>): number {
 }
 
 export class TapPathIndex {
+  /**
+   * The index of the first frame registered: the columns hold frames from it on. A decoder that carries on
+   * from frame 16 million (--keep) would otherwise grow them to 16 million slots on its first frame.
+   */
+  private base = -1;
   private identities = new Uint32Array(1024);
   private pointOf = new Uint16Array(1024);
   private seconds = new Float64Array(1024);
-  /** The previous frame (0-based) with the same identity, or NO_FRAME. */
+  /** The previous frame (its 0-based index, not its slot) with the same identity, or NO_FRAME. */
   private previousSame = new Int32Array(1024);
   private readonly latestByIdentity = new LatestByIdentity();
   private readonly points: TapPoint[] = [];
@@ -201,24 +210,32 @@ export class TapPathIndex {
 
   /** Records frame `number` (1-based, in order; gaps are frames with no identity). */
   register(number: number, identity: number, point: TapPoint, seconds: number): void {
+    if (this.base < 0) this.base = number - 1;
     const index = number - 1;
-    while (index >= this.identities.length) {
+    const slot = index - this.base;
+    while (slot >= this.identities.length) {
       this.identities = doubled(this.identities);
       this.pointOf = doubled(this.pointOf);
       this.seconds = doubled(this.seconds);
       this.previousSame = doubled(this.previousSame);
     }
-    this.identities[index] = identity;
-    this.pointOf[index] = this.pointId(point);
-    this.seconds[index] = seconds;
-    this.previousSame[index] = this.latestByIdentity.replace(identity, index);
+    this.identities[slot] = identity;
+    this.pointOf[slot] = this.pointId(point);
+    this.seconds[slot] = seconds;
+    this.previousSame[slot] = this.latestByIdentity.replace(identity, index);
     this.frames = Math.max(this.frames, number);
+  }
+
+  /** Frame `index`'s slot in the columns, or -1 when it is not one of theirs. */
+  private slotOf(index: number): number {
+    const slot = index - this.base;
+    return this.base < 0 || slot < 0 || index >= this.frames || this.identities[slot] === 0 ? -1 : slot;
   }
 
   /** The path of frame `number`, from every frame registered so far; undefined when it was not registered. */
   pathOf(number: number): TapPath | undefined {
     const index = number - 1;
-    if (index >= this.frames || this.identities[index] === 0) return undefined;
+    if (this.slotOf(index) < 0) return undefined;
     return this.describe(this.copiesOf(index));
   }
 
@@ -228,8 +245,8 @@ export class TapPathIndex {
    * either copy).
    */
   forEachPacket(visit: (path: TapPath) => void): void {
-    for (let index = 0; index < this.frames; index++) {
-      if (this.identities[index] === 0) continue;
+    for (let index = Math.max(0, this.base); index < this.frames; index++) {
+      if (this.slotOf(index) < 0) continue;
       const copies = this.copiesOf(index);
       if (firstOf(index, copies) === index) visit(this.describe(copies));
     }
@@ -242,35 +259,57 @@ export class TapPathIndex {
    */
   packetIdOf(number: number): number | undefined {
     const index = number - 1;
-    if (index >= this.frames || this.identities[index] === 0) return undefined;
+    if (this.slotOf(index) < 0) return undefined;
     const copies = this.copiesOf(index);
     return copies.size > 1 ? firstOf(index, copies) + 1 : undefined;
   }
 
   /** The frame (0-based) of each point nearest in time to frame `index` with its identity, by point. */
   private copiesOf(index: number): Map<number, number> {
-    const identity = this.identities[index];
-    const at = this.seconds[index];
+    const base = this.base;
+    const identity = this.identities[index - base];
+    const at = this.seconds[index - base];
     const nearest = new Map<number, number>();
-    for (let other = this.latestByIdentity.get(identity); other !== NO_FRAME; other = this.previousSame[other]) {
-      const distance = Math.abs(this.seconds[other] - at);
-      if (this.seconds[other] < at - LINK_WINDOW_S) break;
+    for (let other = this.latestByIdentity.get(identity); other !== NO_FRAME; other = this.previousSame[other - base]) {
+      const seconds = this.seconds[other - base];
+      const distance = Math.abs(seconds - at);
+      if (seconds < at - LINK_WINDOW_S) break;
       if (distance > LINK_WINDOW_S) continue;
-      const point = this.pointOf[other];
+      const point = this.pointOf[other - base];
       const chosen = nearest.get(point);
-      if (chosen === undefined || distance < Math.abs(this.seconds[chosen] - at)) nearest.set(point, other);
+      if (chosen === undefined || distance < Math.abs(this.seconds[chosen - base] - at)) nearest.set(point, other);
     }
     return nearest;
   }
 
-  /** The points the copies passed, in kernel order, and the next one they did not reach. */
+  /**
+   * The points the copies passed, in kernel order, and the next one they did not reach. Within one network
+   * namespace the order is the stack's (NFLOG's times are late); the namespaces a packet crossed are in the
+   * order their AF_PACKET copies were stamped (a veth hands the packet on after its egress copy).
+   */
   private describe(copies: Map<number, number>): TapPath {
-    const seen = [...copies.entries()].sort(([pointA, frameA], [pointB, frameB]) =>
-      RANK_OF_KIND[this.points[pointA].kind] - RANK_OF_KIND[this.points[pointB].kind] || this.seconds[frameA] - this.seconds[frameB]);
+    const entered = new Map<string, number>();
+    for (const [point, frame] of copies) {
+      const { netns, kind } = this.points[point];
+      const stamped = kind === PointKind.AF_INGRESS || kind === PointKind.AF_EGRESS ? this.seconds[frame - this.base] : Number.POSITIVE_INFINITY;
+      entered.set(netns, Math.min(entered.get(netns) ?? Number.POSITIVE_INFINITY, stamped));
+    }
+    const seen = [...copies.entries()].sort(([pointA, frameA], [pointB, frameB]) => {
+      const a = this.points[pointA];
+      const b = this.points[pointB];
+      return (entered.get(a.netns) as number) - (entered.get(b.netns) as number) || a.netns.localeCompare(b.netns)
+        || RANK_OF_KIND[a.kind] - RANK_OF_KIND[b.kind] || this.seconds[frameA - this.base] - this.seconds[frameB - this.base];
+    });
     const seenPoints = seen.map(([point]) => this.points[point]);
     const last = seenPoints[seenPoints.length - 1];
-    const missing = this.nextExpected(seenPoints);
-    const labels = seenPoints.map((point) => point.label);
+    const missing = this.nextExpected(seenPoints.filter((point) => point.netns === last.netns));
+    const labels: string[] = [];
+    seenPoints.forEach((point, index) => {
+      // A packet that arrives at a veth without a copy at its peer's egress went around that tap (bpf_redirect_peer).
+      const sender = point.kind === PointKind.AF_INGRESS && point.peer !== undefined ? this.points.find((other) => other.kind === PointKind.AF_EGRESS && other.iface === point.peer) : undefined;
+      if (sender !== undefined && index > 0 && !seenPoints.includes(sender)) labels.push(`${sender.label}: not seen`);
+      labels.push(point.label);
+    });
     if (missing.length > 0) labels.push(`${missing.map((point) => point.label).join(' or ')}: not seen`);
     return { path: labels.join(' → '), lastSeen: last.label };
   }
@@ -285,8 +324,10 @@ export class TapPathIndex {
     const lastRank = RANK_OF_KIND[seen[seen.length - 1].kind];
     const leaving = kinds.has(PointKind.FORWARD) || kinds.has(PointKind.LOCAL_OUT) || lastRank >= PointRank.MIDDLE;
     const arrivedBy = seen.find((point) => point.kind === PointKind.AF_INGRESS)?.iface;
+    const netns = seen[0].netns;
     const candidates = this.points.filter((point) => {
       const rank = RANK_OF_KIND[point.kind];
+      if (point.netns !== netns) return false;
       if (rank <= lastRank) return false;
       // Arriving: whether it is for this host or to be forwarded is not known before the middle hook.
       if (!leaving) return rank <= PointRank.MIDDLE && point.kind !== PointKind.LOCAL_OUT;

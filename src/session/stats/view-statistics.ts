@@ -1,6 +1,7 @@
 // The statistics of the interface's views, by name: the session makes them, and the redo pool's workers
 // make the ones they can count.
 import { ExpertInfo } from './expert-info.js';
+import { ProcessStatistics } from './process-statistics.js';
 import { ProtocolHierarchy } from './protocol-hierarchy.js';
 import { TapStatistics } from './tap-statistics.js';
 
@@ -11,6 +12,7 @@ import { TapStatistics } from './tap-statistics.js';
 export const POOLED_VIEWS = {
   hierarchy: () => new ProtocolHierarchy(undefined),
   expert: () => new ExpertInfo(undefined),
+  processes: () => new ProcessStatistics(undefined),
 } as const;
 
 export const VIEW_STATISTICS = {

@@ -1,0 +1,161 @@
+// Network namespaces a live source can be in: named by `ip netns` (/run/netns/NAME), by a process
+// (/proc/PID/ns/net), by a container (docker, or containerd and CRI-O through crictl) or a Kubernetes pod
+// (crictl). A namespace is known by its file's inode, which every path to it shares; its name for the user
+// is the ip-netns name, else the container's or pod's, else `pid:PID(comm)`. Containers and pods are found
+// through their own CLIs once, at the start, never on a path frames take.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Netns {
+  /** As the user sees it: `pod-a`, `container:web`, `pid:4242(nginx)`, `host`. */
+  name: string;
+  /** A file that opens it (for setns). */
+  path: string;
+  /** The namespace's inode: the identity every path to it shares. */
+  inode: number;
+  container?: string;
+  pod?: string;
+}
+
+export class NetnsError extends Error {}
+
+const NAMED_DIR = '/run/netns';
+/**
+ * tsshark's own namespace, listed first and called the host's: pid 1's may not be ours to open (a
+ * container's ptrace rules), and a namespace of pid 1 that differs is listed among the others.
+ */
+const HOST_PATH = '/proc/self/ns/net';
+/** How long a container runtime's CLI may take to answer. */
+const CLI_TIMEOUT_MS = 10_000;
+
+function inodeOf(path: string): number {
+  return statSync(path).ino;
+}
+
+function commOf(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
+/** The host's namespace, and each one `ip netns` names. */
+function named(): Netns[] {
+  const found: Netns[] = [{ name: 'host', path: HOST_PATH, inode: inodeOf(HOST_PATH) }];
+  let names: string[] = [];
+  try {
+    names = readdirSync(NAMED_DIR).sort();
+  } catch {
+    // No named namespaces.
+  }
+  for (const name of names) {
+    const path = join(NAMED_DIR, name);
+    try {
+      found.push({ name, path, inode: inodeOf(path) });
+    } catch {
+      // Removed while listed.
+    }
+  }
+  return found;
+}
+
+/** Every network namespace a process is in or `ip netns` names, each once (named ones by their name). */
+export function listNamespaces(): Netns[] {
+  const found = named();
+  const seen = new Set(found.map((netns) => netns.inode));
+  const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).sort((a, b) => Number(a) - Number(b));
+  for (const pid of pids) {
+    const path = `/proc/${pid}/ns/net`;
+    try {
+      const inode = Number(/\[(\d+)\]/.exec(readlinkSync(path))?.[1]);
+      if (!Number.isInteger(inode) || seen.has(inode)) continue;
+      seen.add(inode);
+      found.push({ name: `pid:${pid}(${commOf(pid)})`, path, inode });
+    } catch {
+      // The process ended, or its namespace is not ours to read.
+    }
+  }
+  return found;
+}
+
+/** The namespace at `path`, named as listNamespaces names it (`fallback` when none does). */
+function byPath(path: string, fallback: string, extra: Partial<Netns> = {}): Netns {
+  let inode: number;
+  try {
+    inode = inodeOf(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new NetnsError(code === 'ENOENT' ? `${fallback}: no such network namespace (${path})` : `${fallback}: ${path}: ${(error as Error).message}`);
+  }
+  const known = named().find((netns) => netns.inode === inode);
+  return { name: known?.name ?? fallback, path, inode, ...extra };
+}
+
+function runtimeCli(command: string, args: readonly string[], what: string): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', timeout: CLI_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new NetnsError(`${what}: ${command} is not installed here`);
+    const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
+    throw new NetnsError(`${what}: ${command} ${args[0]} failed${stderr ? `: ${stderr}` : ''}`);
+  }
+}
+
+/** A container's first process, by docker, else crictl (containerd, CRI-O). */
+function containerPid(id: string): string {
+  const what = `container:${id}`;
+  let dockerError: NetnsError | undefined;
+  try {
+    return runtimeCli('docker', ['inspect', '--format', '{{.State.Pid}}', id], what);
+  } catch (error) {
+    if (!(error instanceof NetnsError)) throw error;
+    dockerError = error;
+  }
+  try {
+    const containers = runtimeCli('crictl', ['ps', '-q', '--name', `^${id}$`], what).split('\n').filter(Boolean);
+    return runtimeCli('crictl', ['inspect', '--output', 'go-template', '--template', '{{.info.pid}}', containers[0] ?? id], what);
+  } catch (error) {
+    if (!(error instanceof NetnsError)) throw error;
+    throw new NetnsError(`${dockerError.message}; ${error.message}`);
+  }
+}
+
+/** A pod's sandbox process, by crictl. */
+function podPid(namespace: string, name: string): string {
+  const what = `pod:${namespace}/${name}`;
+  const pods = runtimeCli('crictl', ['pods', '-q', '--namespace', namespace, '--name', `^${name}$`], what).split('\n').filter(Boolean);
+  if (pods.length === 0) throw new NetnsError(`${what}: crictl lists no such pod`);
+  return runtimeCli('crictl', ['inspectp', '--output', 'go-template', '--template', '{{.info.pid}}', pods[0]], what);
+}
+
+/**
+ * The namespace and device of a `-i` spec that names one (`netns:NAME/IFACE`, `pid:PID/IFACE`,
+ * `container:ID/IFACE`, `pod:NAMESPACE/NAME/IFACE`); undefined for the host's own devices. Throws NetnsError.
+ */
+export function namespacedSpec(spec: string): { netns: Netns; device: string } | undefined {
+  const match = /^(netns|pid|container|pod):(.+)\/([^/]+)$/.exec(spec);
+  if (match === null) {
+    if (/^(netns|pid|container|pod):/.test(spec)) throw new NetnsError(`invalid -i "${spec}": expected ${spec.split(':')[0]}:${spec.startsWith('pod:') ? 'NAMESPACE/NAME' : 'NAME'}/INTERFACE`);
+    return undefined;
+  }
+  const [, kind, where, device] = match;
+  if (kind === 'netns') {
+    if (where.includes('/') || where.startsWith('.')) throw new NetnsError(`invalid -i "${spec}": "${where}" is not a name ip netns gives`);
+    return { netns: byPath(join(NAMED_DIR, where), where), device };
+  }
+  if (kind === 'pid') {
+    if (!/^\d+$/.test(where)) throw new NetnsError(`invalid -i "${spec}": "${where}" is not a process id`);
+    return { netns: byPath(`/proc/${where}/ns/net`, `pid:${where}(${commOf(where)})`), device };
+  }
+  if (kind === 'container') {
+    const pid = containerPid(where);
+    return { netns: byPath(`/proc/${pid}/ns/net`, `container:${where}`, { container: where }), device };
+  }
+  const pod = /^([^/]+)\/([^/]+)$/.exec(where);
+  if (pod === null) throw new NetnsError(`invalid -i "${spec}": expected pod:NAMESPACE/NAME/INTERFACE`);
+  const pid = podPid(pod[1], pod[2]);
+  return { netns: byPath(`/proc/${pid}/ns/net`, `pod:${pod[1]}/${pod[2]}`, { pod: `${pod[1]}/${pod[2]}` }), device };
+}

@@ -1,0 +1,188 @@
+// Capture in other network namespaces (root): two "pods" behind a "router" namespace, joined by veth pairs.
+// One tsshark in the host's namespace captures a device of each at once (-i netns:NAME/IFACE); every echo
+// request is seen at the four points in kernel order and linked into one path across the namespaces; the
+// pcapng file keeps each device's namespace; -D --all-netns pairs each veth with its peer; -i all finds
+// them without names; a wrong namespace or device is named in the error; a namespace removed during the
+// capture ends its source alone; --proc names each flow's process; a packet redirected past a veth's tap
+// (bpf_redirect_peer, as Cilium does) has that tap named as not seen in its path.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { addNamespaces, liveUnavailable, runIn, startIn } from './helpers/netns.js';
+import { runCli } from './helpers/run.js';
+import { createTapLab, Net, redirectPeerInTcx, sendUdp, tapLabTools } from './lab/tap-lab.js';
+import { tsharkLines, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
+
+const unavailable = liveUnavailable(['ip', 'ping']);
+const A_IP = '10.70.1.2';
+const B_IP = '10.70.2.2';
+const PINGS = 3;
+const ROUTED_PORT = 9401;
+const REDIRECTED_PORT = 9402;
+
+interface PodLab {
+  a: string;
+  r: string;
+  b: string;
+}
+
+/** pod a (eth0) ─ veth ─ (veth-a) router (veth-b) ─ veth ─ pod b (eth0), routed both ways. */
+function podLab(t: ExecutionContext): PodLab {
+  const { names, remove } = addNamespaces('tss-ns', ['a', 'r', 'b']);
+  t.teardown(remove);
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'ignore' });
+  ip('link', 'add', 'eth0', 'netns', names.a, 'type', 'veth', 'peer', 'name', 'veth-a', 'netns', names.r);
+  ip('link', 'add', 'eth0', 'netns', names.b, 'type', 'veth', 'peer', 'name', 'veth-b', 'netns', names.r);
+  const up = (ns: string, device: string, address: string) => {
+    ip('-n', ns, 'addr', 'add', address, 'dev', device);
+    ip('-n', ns, 'link', 'set', device, 'up');
+  };
+  up(names.a, 'eth0', `${A_IP}/24`);
+  up(names.r, 'veth-a', '10.70.1.1/24');
+  up(names.r, 'veth-b', '10.70.2.1/24');
+  up(names.b, 'eth0', `${B_IP}/24`);
+  ip('-n', names.a, 'route', 'add', 'default', 'via', '10.70.1.1');
+  ip('-n', names.b, 'route', 'add', 'default', 'via', '10.70.2.1');
+  execFileSync('ip', ['netns', 'exec', names.r, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+  // The first ping's ARP is answered before the capture counts.
+  runIn(names.a, ['ping', '-c', '1', '-W', '2', B_IP]);
+  return names;
+}
+
+test.serial('-i netns:NAME/IFACE in three namespaces at once: each request seen at four points, one path across them, the namespaces kept in the file', async (t) => {
+  if (unavailable) return t.pass(unavailable);
+  if (!tsharkPresent) return t.pass(TSHARK_ABSENT);
+  const lab = podLab(t);
+  const directory = mkdtempSync(join(tmpdir(), 'tsshark-netns-'));
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  const file = join(directory, 'pods.pcapng');
+  const sources = [`netns:${lab.a}/eth0`, `netns:${lab.r}/veth-a`, `netns:${lab.r}/veth-b`, `netns:${lab.b}/eth0`].flatMap((source) => ['-i', source]);
+  const capture = runCli([...sources, '-f', 'icmp', '-a', 'duration:3', '-w', file]);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  runIn(lab.a, ['ping', '-c', String(PINGS), '-i', '0.2', '-W', '1', B_IP]);
+  const result = await capture;
+  t.is(result.status, 0, result.stderr);
+  t.true(result.stderr.includes(`Capturing on 'eth0@${lab.a}' and 'veth-a@${lab.r}' and 'veth-b@${lab.r}' and 'eth0@${lab.b}'`), result.stderr);
+
+  const requests = (await runCli(['-r', file, '-Y', 'icmp.type == 8', '-T', 'fields', '-e', 'tap.direction', '-e', 'tap.iface', '-e', 'tap.netns', '-e', 'tap.path'])).stdout.split('\n').filter(Boolean);
+  t.is(requests.length, PINGS * 4, requests.join('\n'));
+  const points = [`egress\teth0\t${lab.a}`, `ingress\tveth-a\t${lab.r}`, `egress\tveth-b\t${lab.r}`, `ingress\teth0\t${lab.b}`];
+  t.deepEqual(requests.map((line) => line.split('\t').slice(0, 3).join('\t')), Array.from({ length: PINGS }, () => points).flat());
+  const path = `egress AF_PACKET eth0@${lab.a} → ingress AF_PACKET veth-a@${lab.r} → egress AF_PACKET veth-b@${lab.r} → ingress AF_PACKET eth0@${lab.b}`;
+  for (let ping = 0; ping < PINGS; ping++) t.is(requests[ping * 4 + 3].split('\t')[3], path);
+  // Wireshark reads the namespace in each interface's description.
+  const descriptions = new Set(await tsharkLines(['-r', file, '-T', 'fields', '-e', 'frame.interface_description']));
+  for (const netns of [lab.a, lab.r, lab.b]) t.true([...descriptions].some((description) => description.endsWith(`[netns ${netns}]`)), [...descriptions].join(' | '));
+});
+
+test.serial('-D --all-netns: each namespace with its devices, the -i for each, and every veth paired with its peer', async (t) => {
+  if (unavailable) return t.pass(unavailable);
+  const lab = podLab(t);
+  const result = await runCli(['-D', '--all-netns']);
+  t.is(result.status, 0, result.stderr);
+  t.regex(result.stdout, /^host \(net:\[\d+\]\)$/m);
+  for (const [ns, device, address, peer, peerNs] of [
+    [lab.a, 'eth0', `${A_IP}/24`, 'veth-a', lab.r],
+    [lab.r, 'veth-a', '10.70.1.1/24', 'eth0', lab.a],
+    [lab.r, 'veth-b', '10.70.2.1/24', 'eth0', lab.b],
+    [lab.b, 'eth0', `${B_IP}/24`, 'veth-b', lab.r],
+  ]) {
+    // Running follows the carrier, which the kernel may report a moment after both ends are up.
+    t.regex(result.stdout, new RegExp(`^  netns:${ns}/${device} \\[Up(, Running)?\\] ${address.replaceAll('.', '\\.')} \\(veth, peer ${peer}@${peerNs}\\)$`, 'm'));
+  }
+  t.regex(result.stdout, new RegExp(`^${lab.a} \\(net:\\[\\d+\\]\\)\\n  netns:${lab.a}/lo \\[`, 'm'));
+});
+
+test.serial('-i all: every device that is up in every namespace, the pods\' among them', async (t) => {
+  if (unavailable) return t.pass(unavailable);
+  const lab = podLab(t);
+  const capture = runCli(['-i', 'all', '-f', 'icmp', '-a', 'duration:3', '-T', 'fields', '-e', 'tap.iface', '-e', 'tap.netns', '-Y', 'icmp.type == 8']);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  runIn(lab.a, ['ping', '-c', '1', '-W', '1', B_IP]);
+  const result = await capture;
+  t.is(result.status, 0, result.stderr);
+  const seen = new Set(result.stdout.split('\n').filter(Boolean));
+  for (const point of [`eth0\t${lab.a}`, `veth-a\t${lab.r}`, `veth-b\t${lab.r}`, `eth0\t${lab.b}`]) t.true(seen.has(point), `${point} in ${[...seen].join(', ')}`);
+});
+
+test('a namespace or device that does not exist is named, and nothing is captured', async (t) => {
+  if (unavailable) return t.pass(unavailable);
+  const missing = await runCli(['-i', 'netns:tss-no-such-ns/eth0', '-c', '1']);
+  t.is(missing.status, 2);
+  t.is(missing.stderr, 'tsshark: tss-no-such-ns: no such network namespace (/run/netns/tss-no-such-ns)\n');
+  const { names, remove } = addNamespaces('tss-ns1', ['x']);
+  t.teardown(remove);
+  const device = await runCli(['-i', `netns:${names.x}/eth9`, '-c', '1']);
+  t.is(device.status, 2);
+  t.is(device.stderr, `tsshark: eth9: no such device in network namespace ${names.x} (tsshark -D --all-netns lists them)\n`);
+  const spec = await runCli(['-i', 'pid:abc/eth0', '-c', '1']);
+  t.regex(spec.stderr, /invalid -i "pid:abc\/eth0": "abc" is not a process id/);
+});
+
+test.serial('--proc: each frame of a TCP flow names the process of its local socket, in the pod it was captured in', async (t) => {
+  if (unavailable) return t.pass(unavailable);
+  const lab = podLab(t);
+  const server = startIn(lab.b, [process.execPath, '-e', `require('net').createServer((s) => s.on('data', (d) => s.write(d))).listen(8080, '${B_IP}', () => console.error('listening'))`], 'listening');
+  t.teardown(() => server.child.kill('SIGKILL'));
+  await server.ready;
+  const capture = runCli(['-i', `netns:${lab.b}/eth0`, '-i', `netns:${lab.a}/eth0`, '--proc', '-f', 'tcp port 8080', '-a', 'duration:3', '-z', 'proc', '-T', 'fields', '-e', 'tap.netns', '-e', 'proc.comm', '-e', 'proc.pid', '-Y', 'proc.comm == "node"']);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // The client holds its connection a second: a flow is looked up when its frames are decoded, some
+  // milliseconds after they crossed, and a socket closed by then is no one's (README: --proc).
+  const client = startIn(lab.a, [process.execPath, '-e', `const s = require('net').connect(8080, '${B_IP}', () => s.write('hello')); s.on('data', () => setTimeout(() => { s.end(); setTimeout(() => process.exit(0), 200); }, 1000))`]);
+  const clientPid = client.child.pid;
+  await client.done;
+  const result = await capture;
+  t.is(result.status, 0, result.stderr);
+  const lines = result.stdout.split('\n').filter(Boolean);
+  const inB = lines.filter((line) => line.startsWith(`${lab.b}\t`));
+  const inA = lines.filter((line) => line.startsWith(`${lab.a}\t`));
+  // The handshake, the data both ways and the close: at least 8 frames at each end.
+  t.true(inB.length >= 8 && inA.length >= 8, lines.join('\n'));
+  t.deepEqual([...new Set(inB)], [`${lab.b}\tnode\t${server.child.pid}`]);
+  t.deepEqual([...new Set(inA)], [`${lab.a}\tnode\t${clientPid}`]);
+  // -z proc: each process with its frames and its one flow.
+  for (const pid of [server.child.pid, clientPid]) t.regex(result.stdout, new RegExp(`^ +\\d+ +\\d+ +1 +${pid}  node$`, 'm'));
+});
+
+test.serial('a namespace removed during the capture ends its source with a message; the others go on', async (t) => {
+  if (unavailable) return t.pass(unavailable);
+  const lab = podLab(t);
+  const capture = runCli(['-i', `netns:${lab.a}/eth0`, '-i', `netns:${lab.r}/veth-b`, '-f', 'icmp', '-a', 'duration:5', '-T', 'fields', '-e', 'tap.netns', '-e', 'icmp.seq']);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  runIn(lab.a, ['ping', '-c', '1', '-W', '1', B_IP]);
+  execFileSync('ip', ['netns', 'del', lab.a]);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // The router still reaches pod b after pod a is gone.
+  runIn(lab.r, ['ping', '-c', '2', '-i', '0.2', '-W', '1', B_IP]);
+  const result = await capture;
+  t.is(result.status, 0, result.stderr);
+  t.regex(result.stderr, new RegExp(`^tsshark: eth0@${lab.a} stopped \\(its network namespace was removed\\); capturing on the other sources$`, 'm'));
+  const lines = result.stdout.split('\n').filter(Boolean);
+  t.true(lines.some((line) => line.startsWith(`${lab.a}\t`)), 'pod a seen before it went');
+  t.true(lines.filter((line) => line.startsWith(`${lab.r}\t`)).length >= 2 + 4, lines.join('\n'));
+});
+
+test.serial("bpf_redirect_peer into a pod: the packet's path names the host-side veth it went around as not seen", async (t) => {
+  const skip = unavailable ?? tapLabTools();
+  if (skip) return t.pass(skip);
+  const lab = createTapLab();
+  t.teardown(() => lab.remove());
+  const stop = await redirectPeerInTcx(lab.router, Net.ROUTER_CLIENT_IF, REDIRECTED_PORT, Net.ROUTER_SERVER_IF);
+  t.teardown(stop);
+  const sources = [[lab.client, Net.CLIENT_IF], [lab.router, Net.ROUTER_CLIENT_IF], [lab.router, Net.ROUTER_SERVER_IF], [lab.server, Net.SERVER_IF]].flatMap(([ns, device]) => ['-i', `netns:${ns}/${device}`]);
+  const capture = runCli([...sources, '-f', 'udp', '-a', 'duration:3', '-T', 'fields', '-e', 'udp.dstport', '-e', 'tap.path', '-Y', `tap.iface == "${Net.SERVER_IF}"`]);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // One routed the usual way (the router's egress copy made), then one the tcx program redirects.
+  sendUdp(lab.client, Net.SERVER_IP, ROUTED_PORT, 'routed');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  sendUdp(lab.client, Net.SERVER_IP, REDIRECTED_PORT, 'redirected');
+  const result = await capture;
+  t.is(result.status, 0, result.stderr);
+  const paths = new Map(result.stdout.split('\n').filter(Boolean).map((line) => line.split('\t') as [string, string]));
+  const at = (device: string, ns: string, direction: string) => `${direction} AF_PACKET ${device}@${ns}`;
+  t.is(paths.get(String(ROUTED_PORT)), [at(Net.CLIENT_IF, lab.client, 'egress'), at(Net.ROUTER_CLIENT_IF, lab.router, 'ingress'), at(Net.ROUTER_SERVER_IF, lab.router, 'egress'), at(Net.SERVER_IF, lab.server, 'ingress')].join(' → '));
+  t.is(paths.get(String(REDIRECTED_PORT)), [at(Net.CLIENT_IF, lab.client, 'egress'), at(Net.ROUTER_CLIENT_IF, lab.router, 'ingress'), `${at(Net.ROUTER_SERVER_IF, lab.router, 'egress')}: not seen`, at(Net.SERVER_IF, lab.server, 'ingress')].join(' → '));
+});
