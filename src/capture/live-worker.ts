@@ -162,14 +162,17 @@ class Sender {
 }
 
 /**
- * A handle that fails ends its source, which the main thread is told of, and the capture goes on with the
- * others (a namespace removed while captured); the last one's failure ends the capture. Returns the ids
- * still to wait on.
+ * A handle that fails ends its source, which the main thread is told of, and is closed; the capture goes on
+ * with the others (a namespace removed while captured); the last one's failure ends the capture. Returns
+ * the ids still to wait on.
  */
 function endHandle(handle: Staged, staged: readonly Staged[], error: unknown): number[] {
   const live = staged.filter((other) => !other.ended && other !== handle);
   if (live.length === 0) throw error;
   handle.ended = true;
+  // Its socket would keep the device's namespace alive until the capture ends.
+  addon.close(handle.id);
+  opened.splice(opened.findIndex((open) => open.id === handle.id), 1);
   // A source's other handle (its other direction) fails with it: the source is told of once.
   if (!staged.some((other) => other !== handle && other.ended && other.interfaceId === handle.interfaceId)) {
     post({ type: 'ended', interfaceId: handle.interfaceId, message: (error as Error).message });
@@ -186,8 +189,6 @@ function endRemovedNamespaces(staged: readonly Staged[], ids: number[]): number[
     const path = data.handles[index].netns;
     if (handle.ended || path === undefined || existsSync(path)) return;
     ids = endHandle(handle, staged, new Error('its network namespace was removed'));
-    addon.close(handle.id);
-    opened.splice(opened.findIndex((open) => open.id === handle.id), 1);
   });
   return ids;
 }

@@ -134,7 +134,8 @@ export class DisplayFilters {
       this.keepingUp.add(frameFilter);
       void runScan(frameFilter, { signal: this.host.generation() }).then(() => {
         this.keepingUp.delete(frameFilter);
-        this.host.update();
+        // One replaced meanwhile shows nowhere: no redraw for it.
+        if (frameFilter === this.appliedFilter || frameFilter === this.finding?.frameFilter || this.graphFilters.includes(frameFilter)) this.host.update();
       });
     }
   }
