@@ -55,6 +55,18 @@ export function registryDecodingAs(texts: readonly string[]): { ok: true; regist
   return { ok: true, registry: createRegistry(rules) };
 }
 
+const devicesInNetns = new WeakMap<InterfaceInfo, string>();
+
+/** `eth0@pod-a` for an interface of another namespace, made once: a frame's would be garbage. */
+function deviceInNetns(iface: InterfaceInfo): string {
+  let name = devicesInNetns.get(iface);
+  if (name === undefined) {
+    name = `${iface.name ?? ''}@${iface.netns ?? ''}`;
+    devicesInNetns.set(iface, name);
+  }
+  return name;
+}
+
 /** Seconds under which a nanosecond count is exact as a double (2^53 ns is about 104 days). */
 const EXACT_SECONDS = 9_000_000;
 
@@ -204,6 +216,7 @@ export class FrameDecoder {
     meta.interfaceName = iface?.numbered ? (iface.name ?? iface.description ?? 'unknown') : undefined;
     meta.device = iface?.name;
     meta.netns = iface?.netns;
+    meta.deviceInNetns = iface?.netns === undefined ? undefined : deviceInNetns(iface);
     meta.socketOwners = iface?.socketOwners;
     meta.peer = iface?.peer;
     meta.snaplen = iface?.snaplen ?? 0;

@@ -20,6 +20,8 @@ export interface FrameMeta {
   device: string | undefined;
   /** The device's network namespace, when the capture named one. */
   netns: string | undefined;
+  /** `eth0@pod-a`: the device in its namespace (made once an interface, not a frame). */
+  deviceInNetns: string | undefined;
   /** A veth's other end, `eth0@pod-a` (a live capture in namespaces). */
   peer: string | undefined;
   /** A live capture's finder of each flow's process (--proc). */
@@ -50,6 +52,7 @@ export function blankFrameMeta(): FrameMeta {
     interfaceName: undefined,
     device: undefined,
     netns: undefined,
+    deviceInNetns: undefined,
     socketOwners: undefined,
     peer: undefined,
     snaplen: 0,

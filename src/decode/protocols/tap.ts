@@ -198,7 +198,7 @@ export const tap: Dissector = {
     current.netns = frame.netns ?? '';
     current.peer = frame.peer;
     // Devices of different namespaces may share a name (every pod's eth0): a point is a device in its namespace.
-    current.device = device !== undefined && frame.netns !== undefined ? `${device}@${frame.netns}` : device;
+    current.device = device !== undefined && frame.netns !== undefined ? frame.deviceInNetns : device;
     const point = tapPoint(current.device ?? '');
     if (point !== undefined) ctx.set(TAP_POINT, point);
     if (device !== undefined) ctx.generated(fields.iface, device);
