@@ -119,6 +119,19 @@ test('a namespace or device that does not exist is named, and nothing is capture
   t.is(device.stderr, `tsshark: eth9: no such device in network namespace ${names.x} (tsshark -D --all-netns lists them)\n`);
   const spec = await runCli(['-i', 'pid:abc/eth0', '-c', '1']);
   t.regex(spec.stderr, /invalid -i "pid:abc\/eth0": "abc" is not a process id/);
+  // Without a container runtime's CLI (as on CI), a container is looked for in each and named in the error.
+  const runtimes = ['docker', 'crictl'].filter((tool) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (runtimes.length > 0) return;
+  const container = await runCli(['-i', 'container:web/eth0', '-c', '1']);
+  t.is(container.status, 2);
+  t.is(container.stderr, 'tsshark: container:web: docker is not installed here; container:web: crictl is not installed here\n');
 });
 
 test.serial('--proc: each frame of a TCP flow names the process of its local socket, in the pod it was captured in', async (t) => {

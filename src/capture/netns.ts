@@ -123,6 +123,12 @@ function containerPid(id: string): string {
   }
 }
 
+/** A runtime's answer as a process id: a stopped container's is 0, or nothing. */
+function runningPid(answer: string, what: string): string {
+  if (!/^[1-9]\d*$/.test(answer)) throw new NetnsError(`${what}: not running (its runtime gives no process: "${answer}")`);
+  return answer;
+}
+
 /** A pod's sandbox process, by crictl. */
 function podPid(namespace: string, name: string): string {
   const what = `pod:${namespace}/${name}`;
@@ -151,11 +157,11 @@ export function namespacedSpec(spec: string): { netns: Netns; device: string } |
     return { netns: byPath(`/proc/${where}/ns/net`, `pid:${where}(${commOf(where)})`), device };
   }
   if (kind === 'container') {
-    const pid = containerPid(where);
+    const pid = runningPid(containerPid(where), `container:${where}`);
     return { netns: byPath(`/proc/${pid}/ns/net`, `container:${where}`, { container: where }), device };
   }
   const pod = /^([^/]+)\/([^/]+)$/.exec(where);
   if (pod === null) throw new NetnsError(`invalid -i "${spec}": expected pod:NAMESPACE/NAME/INTERFACE`);
-  const pid = podPid(pod[1], pod[2]);
+  const pid = runningPid(podPid(pod[1], pod[2]), `pod:${pod[1]}/${pod[2]}`);
   return { netns: byPath(`/proc/${pid}/ns/net`, `pod:${pod[1]}/${pod[2]}`, { pod: `${pod[1]}/${pod[2]}` }), device };
 }
