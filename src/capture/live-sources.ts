@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { InterfaceFlag, type DeviceDescription, type HandleDirection, type NetnsLink } from './native/addon.js';
 import { Direction } from './frame.js';
-import { namespacedSpec, type Netns } from './netns.js';
+import { namespacedSpec, vethPeer, type NamespaceReader, type Netns } from './netns.js';
 
 const LINKTYPE_LINUX_SLL2 = 276;
 
@@ -53,12 +53,16 @@ const IFF_UP = 0x1;
 const IFF_LOOPBACK = 0x8;
 const OWN_NETNS = '/proc/self/ns/net';
 
-/** The namespaces' links and ids, each read in the namespace (the addon's netnsRun with netnsLinks, netnsId). */
-export interface Namespaces {
+/** The namespaces, their links and ids, each read in the namespace (the addon's netnsRun with netnsLinks, netnsId). */
+export interface Namespaces extends NamespaceReader {
   list(): Netns[];
-  links(netns: Netns): readonly NetnsLink[];
-  /** The id namespace `from` gives `other` (a veth's linkNetnsId), or -1. */
-  idOf(from: Netns, other: Netns): number;
+}
+
+/** A veth's other end, `eth0@pod-a` (a device of the capture's own namespace by its name alone). */
+function peerName(netns: Netns, link: NetnsLink, namespaces: Namespaces): string | undefined {
+  const peer = link.kind === 'veth' ? vethPeer(netns, link, namespaces.list(), namespaces) : undefined;
+  if (peer === undefined) return undefined;
+  return peer.netns.inode === ownNetnsInode() ? peer.link.name : `${peer.link.name}@${peer.netns.name}`;
 }
 
 /** What `-i` names, planned; `skipped`: devices `all` found beyond its limit. */
@@ -72,23 +76,6 @@ function deviceHandles(handle: (direction: HandleDirection) => HandlePlan, loopb
   return loopback ? [handle(Direction.INBOUND)] : [handle(Direction.INBOUND), handle(Direction.OUTBOUND)];
 }
 
-/** The device and namespace at a veth's other end, `eth0@pod-a`; undefined for other links, or a peer in no namespace listed. */
-function vethPeer(netns: Netns, link: NetnsLink, namespaces: Namespaces): string | undefined {
-  if (link.kind !== 'veth' || link.link === undefined) return undefined;
-  const id = link.linkNetnsId;
-  const candidates = id === undefined ? [netns] : namespaces.list().filter((other) => other.inode !== netns.inode);
-  for (const other of candidates) {
-    try {
-      if (id !== undefined && namespaces.idOf(netns, other) !== id) continue;
-      const peer = namespaces.links(other).find((candidate) => candidate.index === link.link);
-      if (peer !== undefined) return other.inode === ownNetnsInode() ? peer.name : `${peer.name}@${other.name}`;
-    } catch {
-      // Gone while looked at.
-    }
-  }
-  return undefined;
-}
-
 let ownInode: number | undefined;
 
 /** The capture's own namespace: its devices are named as `-i eth0` names them, with no namespace. */
@@ -100,7 +87,7 @@ function ownNetnsInode(): number {
 function namespacedSource(netns: Netns, link: NetnsLink, interfaceId: number, namespaces: Namespaces): SourcePlan {
   const other = netns.inode === ownNetnsInode() ? undefined : netns;
   const handle = (direction: HandleDirection): HandlePlan => ({ device: link.name, direction, linkType: -1, interfaceId, ...(other ? { netns: other.path } : {}) });
-  return { name: link.name, description: undefined, handles: deviceHandles(handle, (link.flags & IFF_LOOPBACK) !== 0), netns: other, peer: vethPeer(netns, link, namespaces) };
+  return { name: link.name, description: undefined, handles: deviceHandles(handle, (link.flags & IFF_LOOPBACK) !== 0), netns: other, peer: peerName(netns, link, namespaces) };
 }
 
 /** Every device that is up in every namespace but loopbacks, the first ALL_DEVICES_LIMIT of them. */

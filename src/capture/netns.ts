@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NetnsLink } from './native/addon.js';
 
 export interface Netns {
   /** As the user sees it: `pod-a`, `container:web`, `pid:4242(nginx)`, `host`. */
@@ -164,4 +165,31 @@ export function namespacedSpec(spec: string): { netns: Netns; device: string } |
   if (pod === null) throw new NetnsError(`invalid -i "${spec}": expected pod:NAMESPACE/NAME/INTERFACE`);
   const pid = runningPid(podPid(pod[1], pod[2]), `pod:${pod[1]}/${pod[2]}`);
   return { netns: byPath(`/proc/${pid}/ns/net`, `pod:${pod[1]}/${pod[2]}`, { pod: `${pod[1]}/${pod[2]}` }), device };
+}
+
+/** How vethPeer reads namespaces: their links, and the id one gives another (each read in the namespace). */
+export interface NamespaceReader {
+  links(netns: Netns): readonly NetnsLink[];
+  idOf(from: Netns, other: Netns): number;
+}
+
+/**
+ * A veth's other end: the link and namespace its peer index and link-netns id name among `candidates`;
+ * undefined for another kind of link, or a peer in none of them. A peer in another namespace may have the
+ * link's own index; in the same one, an index that is its own is no peer.
+ */
+export function vethPeer(netns: Netns, link: NetnsLink, candidates: readonly Netns[], read: NamespaceReader): { netns: Netns; link: NetnsLink } | undefined {
+  if (link.kind !== 'veth' || link.link === undefined) return undefined;
+  const id = link.linkNetnsId;
+  if (id === undefined && link.link === link.index) return undefined;
+  for (const other of id === undefined ? [netns] : candidates.filter((candidate) => candidate.inode !== netns.inode)) {
+    try {
+      if (id !== undefined && read.idOf(netns, other) !== id) continue;
+      const peer = read.links(other).find((candidate) => candidate.index === link.link);
+      if (peer !== undefined) return { netns: other, link: peer };
+    } catch {
+      // Gone while looked at.
+    }
+  }
+  return undefined;
 }

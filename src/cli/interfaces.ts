@@ -1,7 +1,7 @@
 // One line of `tsshark -D`: tcpdump -D's "name (description) [flags]", then the interface's addresses; with
 // --all-netns, every network namespace's devices and what their veths are paired with.
 import { ConnectionStatus, InterfaceFlag, type DeviceDescription, type InterfaceAddress, type NetnsLink } from '../capture/native/addon.js';
-import type { Netns } from '../capture/netns.js';
+import { vethPeer, type Netns } from '../capture/netns.js';
 
 function connection(flags: number): string | undefined {
   const wireless = (flags & InterfaceFlag.WIRELESS) !== 0;
@@ -63,35 +63,30 @@ export function describeNamespaces(namespaces: readonly Netns[], linksIn: (netns
       if ((error as NodeJS.ErrnoException).code === 'EPERM') throw error;
     }
   }
-  /** In `from`, the namespace its id `nsid` names. */
-  const byId = new Map<Netns, Map<number, NamespaceLinks>>();
-  const namedBy = (from: NamespaceLinks, nsid: number): NamespaceLinks | undefined => {
-    let ids = byId.get(from.netns);
-    if (ids === undefined) {
-      ids = new Map();
-      for (const other of read) {
-        if (other === from) continue;
-        try {
-          const id = idIn(from.netns, other.netns);
-          if (id >= 0) ids.set(id, other);
-        } catch {
-          // Gone meanwhile.
-        }
+  const byNetns = new Map(read.map((entry) => [entry.netns, entry]));
+  // Each namespace is asked for another's id once.
+  const ids = new Map<string, number>();
+  const reader = {
+    links: (netns: Netns) => byNetns.get(netns)?.links ?? [],
+    idOf: (from: Netns, other: Netns) => {
+      const key = `${from.inode} ${other.inode}`;
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = idIn(from, other);
+        ids.set(key, id);
       }
-      byId.set(from.netns, ids);
-    }
-    return ids.get(nsid);
+      return id;
+    },
   };
+  const listed = read.map((entry) => entry.netns);
   const lines: string[] = [];
   for (const entry of read) {
     lines.push(`${entry.netns.name} (net:[${entry.netns.inode}])`);
     for (const link of entry.links) {
       const flags = [(link.flags & Iff.UP) !== 0 ? 'Up' : undefined, (link.flags & Iff.RUNNING) !== 0 ? 'Running' : undefined, (link.flags & Iff.LOOPBACK) !== 0 ? 'Loopback' : undefined].filter(Boolean);
       const addresses = entry.addresses.filter((address) => address.index === link.index).map((address) => ` ${address.address}/${address.prefixLength}`).join('');
-      const where = link.linkNetnsId === undefined ? entry : namedBy(entry, link.linkNetnsId);
-      // A peer in another namespace may have the link's own index; in this one, an index that is its own is no peer.
-      const peer = link.link === undefined || (where === entry && link.link === link.index) ? undefined : where?.links.find((candidate) => candidate.index === link.link);
-      const peerText = link.kind === 'veth' ? ` (veth, peer ${peer === undefined ? 'in a namespace not listed' : `${peer.name}@${where?.netns.name}`})` : link.kind === undefined ? '' : ` (${link.kind})`;
+      const peer = vethPeer(entry.netns, link, listed, reader);
+      const peerText = link.kind === 'veth' ? ` (veth, peer ${peer === undefined ? 'in a namespace not listed' : `${peer.link.name}@${peer.netns.name}`})` : link.kind === undefined ? '' : ` (${link.kind})`;
       const master = link.master === undefined ? '' : ` in ${entry.links.find((candidate) => candidate.index === link.master)?.name ?? `#${link.master}`}`;
       lines.push(`  ${sourceSpec(entry.netns, link.name)} [${flags.length > 0 ? flags.join(', ') : 'none'}]${addresses}${peerText}${master}`);
     }
