@@ -44,15 +44,17 @@ test('interfaces with their rates; the capture filter checked by libpcap; Space 
   await press(app, KEY.enter);
   await expectShown(t, app, /^Capture filter: tcp prt 80$/m);
   // This Enter was lost once in a full run on 2 cores (the screen showed the line closed, the Enter changed
-  // nothing for 30 s): not understood (README, "Limits worth knowing"). A second one is pressed if the first shows
-  // nothing in 3 s; an Enter here only says why it does not start, so two are the same as one.
-  await press(app, KEY.enter);
-  if (!/The capture filter does not compile/.test(await shownWithin(app, /The capture filter does not compile/, 3000))) await press(app, KEY.enter);
+  // nothing for 30 s): not understood (README, "Limits worth knowing"). An Enter here only says why it does not
+  // start, so two are the same as one.
+  await pressUntilShown(app, KEY.enter, /The capture filter does not compile/);
   await expectShown(t, app, /The capture filter does not compile/);
   t.deepEqual(choices, []);
   await press(app, '/');
   await expectShown(t, app, /^Capture filter: tcp prt 80 *$/m);
-  await press(app, KEY.ctrlW, KEY.ctrlW, 'port 80');
+  // A Ctrl-W was lost the same way once (CI, 2 cores): the line is cleared with Ctrl-U, which a second press
+  // leaves as one does, and the filter pasted again.
+  await pressUntilShown(app, KEY.ctrlU, /^Capture filter: *$/m);
+  await press(app, 'tcp port 80');
   await expectShown(t, app, /✓ libpcap compiles it/);
   await press(app, KEY.enter);
   await expectShown(t, app, /^Capture filter: tcp port 80$/m);
@@ -62,10 +64,15 @@ test('interfaces with their rates; the capture filter checked by libpcap; Space 
   t.is(choices[1], 'quit');
 });
 
-/** The screen once it shows `pattern`, or after `ms` whatever it shows. */
-async function shownWithin(app: { lastFrame(): string | undefined }, pattern: RegExp, ms: number): Promise<string> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; await pause(50)) if (pattern.test(plain(app.lastFrame()))) break;
-  return plain(app.lastFrame());
+/**
+ * Presses `key`, again (at most twice more) while the screen has not shown `pattern` 3 s later: for keys a
+ * second press of which does what one does, where a lost key is not what the test is about.
+ */
+async function pressUntilShown(app: Parameters<typeof press>[0] & { lastFrame(): string | undefined }, key: string, pattern: RegExp): Promise<void> {
+  for (let tries = 0; tries < 3; tries++) {
+    await press(app, key);
+    for (const deadline = Date.now() + 3000; Date.now() < deadline; await pause(50)) if (pattern.test(plain(app.lastFrame()))) return;
+  }
 }
 
 test('a sparkline scales to its largest rate', (t) => {
