@@ -4,13 +4,14 @@
 // pcapng file keeps each device's namespace; -D --all-netns pairs each veth with its peer; -i all finds
 // them without names; a wrong namespace or device is named in the error; a namespace removed during the
 // capture ends its source alone; --proc names each flow's process; a packet redirected past a veth's tap
-// (bpf_redirect_peer, as Cilium does) has that tap named as not seen in its path.
+// (bpf_redirect_peer, as Cilium does) has that tap named as not seen in its path; a namespace only a
+// process holds, that process in a pod's container cgroup, is named with its container and pod.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import { addNamespaces, liveUnavailable, runIn, startIn } from './helpers/netns.js';
+import { addNamespaces, inFakePod, labUnavailable, liveUnavailable, runIn, startIn } from './helpers/netns.js';
 import { runCli } from './helpers/run.js';
 import { createTapLab, Net, redirectPeerInTcx, sendUdp, tapLabTools } from './lab/tap-lab.js';
 import { tsharkLines, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
@@ -21,6 +22,9 @@ const B_IP = '10.70.2.2';
 const PINGS = 3;
 const ROUTED_PORT = 9401;
 const REDIRECTED_PORT = 9402;
+/** A container's id and a pod's uid, in the cgroup path containerd would give them. */
+const FAKE_CONTAINER = '3f4e5d6c7b8a9f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766';
+const FAKE_POD = '0d9c8b7a-6e5f-4a3b-9c2d-1e0f9a8b7c6d';
 
 interface PodLab {
   a: string;
@@ -140,7 +144,11 @@ test.serial('--proc: each frame of a TCP flow names the process of its local soc
   const server = startIn(lab.b, [process.execPath, '-e', `require('net').createServer((s) => s.on('data', (d) => s.write(d))).listen(8080, '${B_IP}', () => console.error('listening'))`], 'listening');
   t.teardown(() => server.child.kill('SIGKILL'));
   await server.ready;
-  const capture = runCli(['-i', `netns:${lab.b}/eth0`, '-i', `netns:${lab.a}/eth0`, '--proc', '-f', 'tcp port 8080', '-a', 'duration:3', '-z', 'proc', '-T', 'fields', '-e', 'tap.netns', '-e', 'proc.comm', '-e', 'proc.pid', '-Y', 'proc.comm == "node"']);
+  // The server as a pod's container (its cgroup), where this machine has a cgroup v2 hierarchy.
+  const leave = inFakePod(server.child.pid ?? 0, FAKE_CONTAINER, FAKE_POD);
+  if (leave !== undefined) t.teardown(leave);
+  const serverOwner = leave === undefined ? '\t\t' : `\t${FAKE_CONTAINER.slice(0, 12)}\t${FAKE_POD}`;
+  const capture = runCli(['-i', `netns:${lab.b}/eth0`, '-i', `netns:${lab.a}/eth0`, '--proc', '-f', 'tcp port 8080', '-a', 'duration:3', '-z', 'proc', '-T', 'fields', '-e', 'tap.netns', '-e', 'proc.comm', '-e', 'proc.pid', '-e', 'proc.container', '-e', 'proc.pod', '-Y', 'proc.comm == "node"']);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   // The client holds its connection a second: a flow is looked up when its frames are decoded, some
   // milliseconds after they crossed, and a socket closed by then is no one's (README: --proc).
@@ -154,10 +162,11 @@ test.serial('--proc: each frame of a TCP flow names the process of its local soc
   const inA = lines.filter((line) => line.startsWith(`${lab.a}\t`));
   // The handshake, the data both ways and the close: at least 8 frames at each end.
   t.true(inB.length >= 8 && inA.length >= 8, lines.join('\n'));
-  t.deepEqual([...new Set(inB)], [`${lab.b}\tnode\t${server.child.pid}`]);
-  t.deepEqual([...new Set(inA)], [`${lab.a}\tnode\t${clientPid}`]);
+  t.deepEqual([...new Set(inB)], [`${lab.b}\tnode\t${server.child.pid}${serverOwner}`]);
+  t.deepEqual([...new Set(inA)], [`${lab.a}\tnode\t${clientPid}\t\t`]);
   // -z proc: each process with its frames and its one flow.
-  for (const pid of [server.child.pid, clientPid]) t.regex(result.stdout, new RegExp(`^ +\\d+ +\\d+ +1 +${pid}  node$`, 'm'));
+  const serverTable = leave === undefined ? '' : ` \\[container ${FAKE_CONTAINER.slice(0, 12)}\\] \\[pod ${FAKE_POD}\\]`;
+  for (const [pid, owner] of [[server.child.pid, serverTable], [clientPid, '']]) t.regex(result.stdout, new RegExp(`^ +\\d+ +\\d+ +1 +${pid}  node${owner}$`, 'm'));
 });
 
 test.serial('a namespace removed during the capture ends its source with a message; the others go on', async (t) => {
@@ -199,3 +208,51 @@ test.serial("bpf_redirect_peer into a pod: the packet's path names the host-side
   t.is(paths.get(String(ROUTED_PORT)), [at(Net.CLIENT_IF, lab.client, 'egress'), at(Net.ROUTER_CLIENT_IF, lab.router, 'ingress'), at(Net.ROUTER_SERVER_IF, lab.router, 'egress'), at(Net.SERVER_IF, lab.server, 'ingress')].join(' → '));
   t.is(paths.get(String(REDIRECTED_PORT)), [at(Net.CLIENT_IF, lab.client, 'egress'), at(Net.ROUTER_CLIENT_IF, lab.router, 'ingress'), `${at(Net.ROUTER_SERVER_IF, lab.router, 'egress')}: not seen`, at(Net.SERVER_IF, lab.server, 'ingress')].join(' → '));
 });
+
+test.serial("a namespace no name gives, a pod's by its cgroup: -D --all-netns and tap.container, tap.pod name its container and pod, and the file keeps them", async (t) => {
+  const skip = unavailable ?? labUnavailable(['unshare', 'nsenter']);
+  if (skip) return t.pass(skip);
+  const { names, remove } = addNamespaces('tss-ct', ['host']);
+  t.teardown(remove);
+  // The pod: a process in a namespace of its own, reached by a veth from the "host" namespace.
+  const sandbox = startIn(names.host, ['unshare', '--net', 'sleep', '30']);
+  t.teardown(() => sandbox.child.kill('SIGKILL'));
+  const pid = await runningAs(sandbox.child.pid ?? 0, 'sleep');
+  const leave = inFakePod(pid, FAKE_CONTAINER, FAKE_POD);
+  if (leave === undefined) return t.pass('skipped: no cgroup v2 hierarchy to put the fake pod in');
+  t.teardown(leave);
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'ignore' });
+  ip('-n', names.host, 'link', 'add', 'ct-host', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(pid));
+  ip('-n', names.host, 'addr', 'add', '10.70.9.1/24', 'dev', 'ct-host');
+  ip('-n', names.host, 'link', 'set', 'ct-host', 'up');
+  const inPod = (...args: string[]) => execFileSync('nsenter', ['-t', String(pid), '-n', ...args], { stdio: 'ignore' });
+  inPod('ip', 'addr', 'add', '10.70.9.2/24', 'dev', 'eth0');
+  inPod('ip', 'link', 'set', 'eth0', 'up');
+  const name = `pid:${pid}(sleep)`;
+
+  const listed = await runCli(['-D', '--all-netns']);
+  t.is(listed.status, 0, listed.stderr);
+  t.regex(listed.stdout, new RegExp(`^${escaped(name)} \\(net:\\[\\d+\\]\\), container ${FAKE_CONTAINER.slice(0, 12)}, pod ${FAKE_POD}\\n(  .*\\n)*  pid:${pid}/eth0 \\[Up.*\\(veth, peer ct-host@${names.host}\\)$`, 'm'));
+
+  const directory = mkdtempSync(join(tmpdir(), 'tsshark-pod-'));
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  const file = join(directory, 'pod.pcapng');
+  const capture = runCli(['-i', 'all', '-f', 'icmp', '-a', 'duration:3', '-w', file]);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  runIn(names.host, ['ping', '-c', '1', '-W', '1', '10.70.9.2']);
+  const result = await capture;
+  t.is(result.status, 0, result.stderr);
+  const read = await runCli(['-r', file, '-Y', 'icmp.type == 8', '-T', 'fields', '-e', 'tap.iface', '-e', 'tap.netns', '-e', 'tap.container', '-e', 'tap.pod']);
+  t.deepEqual(read.stdout.split('\n').filter(Boolean).sort(), [
+`ct-host\t${names.host}\t\t`, `eth0\t${name}\t${FAKE_CONTAINER.slice(0, 12)}\t${FAKE_POD}`]);
+});
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `pid` once it runs `command`: ip netns exec and unshare (without --fork) each become the next program. */
+async function runningAs(pid: number, command: string): Promise<number> {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+    if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === command) return pid;
+  }
+  throw new Error(`process ${pid} did not become ${command}`);
+}

@@ -57,6 +57,9 @@ export interface InterfaceInfo {
   deviceName?: (ifindex: number) => string | undefined;
   /** The network namespace the device is in, when the capture named one (pcapng: in if_description). */
   netns?: string;
+  /** The container and Kubernetes pod that namespace belongs to, when known (their runtime, or a process's cgroup). */
+  container?: string;
+  pod?: string;
   /** A veth's other end (`eth0@pod-a`, a live capture in namespaces): what a packet arriving here left by. */
   peer?: string;
   /** A live capture's finder of the process of each flow (--proc), for proc.*; in a worker's copy, RECALLED_OWNERS. */

@@ -224,6 +224,8 @@ export class LiveCapture implements CaptureReader {
         kernelRelease: release(),
         mtu: source.netns === undefined ? interfaceMtu(source.name) : undefined,
         netns: source.netns?.name,
+        container: source.netns?.container,
+        pod: source.netns?.pod,
         peer: source.peer,
         ...(processes ? { socketOwners: new SocketOwners(loadPcapAddon(), source.netns?.path) } : {}),
         ...(source.name === ANY_DEVICE ? { deviceName: deviceNames() } : {}),

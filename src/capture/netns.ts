@@ -30,6 +30,27 @@ const HOST_PATH = '/proc/self/ns/net';
 /** How long a container runtime's CLI may take to answer. */
 const CLI_TIMEOUT_MS = 10_000;
 
+/** docker-<64 hex>.scope, cri-containerd-<64 hex>.scope, crio-<64 hex>.scope, or a bare 64-hex directory. */
+const CONTAINER_CGROUP = /(?:docker-|cri-containerd-|crio-|\/)([0-9a-f]{64})(?:\.scope)?(?:\/|$)/m;
+const POD_CGROUP = /pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/m;
+
+/** The container (its id's 12 hex digits, as docker shows it) and Kubernetes pod (uid) of a process, by its cgroup. */
+export function cgroupOwner(pid: number | string): { container: string | undefined; pod: string | undefined } {
+  let text = '';
+  try {
+    text = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+  } catch {
+    // Gone.
+  }
+  return { container: CONTAINER_CGROUP.exec(text)?.[1].slice(0, 12), pod: POD_CGROUP.exec(text)?.[1].replaceAll('_', '-') };
+}
+
+/** A process's container and pod as Netns fields: only those its cgroup names. */
+function ownedBy(pid: string): Pick<Netns, 'container' | 'pod'> {
+  const { container, pod } = cgroupOwner(pid);
+  return { ...(container === undefined ? {} : { container }), ...(pod === undefined ? {} : { pod }) };
+}
+
 function inodeOf(path: string): number {
   return statSync(path).ino;
 }
@@ -73,7 +94,7 @@ export function listNamespaces(): Netns[] {
       const inode = Number(/\[(\d+)\]/.exec(readlinkSync(path))?.[1]);
       if (!Number.isInteger(inode) || seen.has(inode)) continue;
       seen.add(inode);
-      found.push({ name: `pid:${pid}(${commOf(pid)})`, path, inode });
+      found.push({ name: `pid:${pid}(${commOf(pid)})`, path, inode, ...ownedBy(pid) });
     } catch {
       // The process ended, or its namespace is not ours to read.
     }
@@ -155,11 +176,11 @@ export function namespacedSpec(spec: string): { netns: Netns; device: string } |
   }
   if (kind === 'pid') {
     if (!/^\d+$/.test(where)) throw new NetnsError(`invalid -i "${spec}": "${where}" is not a process id`);
-    return { netns: byPath(`/proc/${where}/ns/net`, `pid:${where}(${commOf(where)})`), device };
+    return { netns: byPath(`/proc/${where}/ns/net`, `pid:${where}(${commOf(where)})`, ownedBy(where)), device };
   }
   if (kind === 'container') {
     const pid = runningPid(containerPid(where), `container:${where}`);
-    return { netns: byPath(`/proc/${pid}/ns/net`, `container:${where}`, { container: where }), device };
+    return { netns: byPath(`/proc/${pid}/ns/net`, `container:${where}`, { ...ownedBy(pid), container: where }), device };
   }
   const pod = /^([^/]+)\/([^/]+)$/.exec(where);
   if (pod === null) throw new NetnsError(`invalid -i "${spec}": expected pod:NAMESPACE/NAME/INTERFACE`);

@@ -33,17 +33,28 @@ export function padded(length: number): number {
   return (length + 3) & ~3;
 }
 
-/**
- * tsshark writes a device's network namespace at the end of its if_description (`… [netns pod-a]`): pcapng
- * has no option for it, Wireshark shows the description, and tsshark reads the namespace back.
- */
-export function describeWithNetns(description: string | undefined, netns: string | undefined): string | undefined {
-  if (netns === undefined) return description;
-  return `${description === undefined ? '' : description + ' '}[netns ${netns}]`;
+/** Where a device is: its network namespace, and the container and pod that namespace belongs to. */
+export interface DevicePlace {
+  netns?: string;
+  container?: string;
+  pod?: string;
 }
 
-/** An if_description's own text and the namespace describeWithNetns put in it. */
-export function netnsOfDescription(text: string): { description: string | undefined; netns: string | undefined } {
-  const match = /^(?:(.*) )?\[netns ([^\]]+)\]$/s.exec(text);
-  return match === null ? { description: text, netns: undefined } : { description: match[1], netns: match[2] };
+/**
+ * tsshark writes a device's network namespace (and its container and pod) at the end of its if_description
+ * (`… [netns pod-a; container web]`): pcapng has no option for them, Wireshark shows the description, and
+ * tsshark reads them back.
+ */
+export function describeWithNetns(description: string | undefined, place: DevicePlace): string | undefined {
+  if (place.netns === undefined) return description;
+  const owners = (['container', 'pod'] as const).map((owner) => (place[owner] === undefined ? '' : `; ${owner} ${place[owner]}`)).join('');
+  return `${description === undefined ? '' : description + ' '}[netns ${place.netns}${owners}]`;
+}
+
+/** An if_description's own text and the place describeWithNetns put in it. */
+export function netnsOfDescription(text: string): { description: string | undefined } & DevicePlace {
+  const match = /^(?:(.*) )?\[netns ([^\];]+)(?:; container ([^\];]+))?(?:; pod ([^\];]+))?\]$/s.exec(text);
+  if (match === null) return { description: text };
+  const [, description, netns, container, pod] = match;
+  return { description, netns, ...(container === undefined ? {} : { container }), ...(pod === undefined ? {} : { pod }) };
 }

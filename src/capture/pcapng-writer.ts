@@ -150,7 +150,7 @@ export class PcapngWriter implements CaptureWriter {
     const nanosecond = iface.tsUnitsPerSecond > 1_000_000n;
     this.nanosecondInterfaces.push(nanosecond);
     const options: OptionValue[] = [];
-    const description = describeWithNetns(tapDescription ?? iface.description, iface.netns);
+    const description = describeWithNetns(tapDescription ?? iface.description, iface);
     if (iface.name !== undefined) options.push({ code: Option.IF_NAME, bytes: encoder.encode(iface.name) });
     if (description !== undefined) options.push({ code: Option.IF_DESCRIPTION, bytes: encoder.encode(description) });
     options.push({ code: Option.IF_TSRESOL, bytes: Uint8Array.of(nanosecond ? 9 : 6) });

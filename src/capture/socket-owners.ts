@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { FlowOwners, FlowQuery, ProcessInfo } from './frame.js';
 import type { PcapAddon } from './native/addon.js';
+import { cgroupOwner } from './netns.js';
 
 const TCP = 6;
 /** Flows remembered, at most: the cache is emptied when it is full. */
@@ -13,20 +14,6 @@ const CACHED_FLOWS = 65_536;
 /** The /proc walk runs at most this often. */
 const PROC_WALK_MS = 1000;
 const SOCKET_LINK = /^socket:\[(\d+)\]$/;
-/** docker-<64 hex>.scope, cri-containerd-<64 hex>.scope, crio-<64 hex>.scope, or a bare 64-hex directory. */
-const CONTAINER_CGROUP = /(?:docker-|cri-containerd-|crio-|\/)([0-9a-f]{64})(?:\.scope)?(?:\/|$)/m;
-const POD_CGROUP = /pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/m;
-
-function cgroupOf(pid: number): { container: string | undefined; pod: string | undefined } {
-  let text = '';
-  try {
-    text = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
-  } catch {
-    // Gone.
-  }
-  return { container: CONTAINER_CGROUP.exec(text)?.[1].slice(0, 12), pod: POD_CGROUP.exec(text)?.[1].replaceAll('_', '-') };
-}
-
 /** Every socket inode of every process this user may read, to its pid. */
 function walkProc(): Map<number, number> {
   const owners = new Map<number, number>();
@@ -92,7 +79,7 @@ export class SocketOwners implements FlowOwners {
     } catch {
       // Ended since the walk.
     }
-    return { pid, comm, uid: socket.uid, ...cgroupOf(pid) };
+    return { pid, comm, uid: socket.uid, ...cgroupOwner(pid) };
   }
 
   /** The socket of the flow's `local` end; with `listener`, the one listening on its address and port. */

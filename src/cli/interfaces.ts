@@ -81,7 +81,8 @@ export function describeNamespaces(namespaces: readonly Netns[], linksIn: (netns
   const listed = read.map((entry) => entry.netns);
   const lines: string[] = [];
   for (const entry of read) {
-    lines.push(`${entry.netns.name} (net:[${entry.netns.inode}])`);
+    const { container, pod } = entry.netns;
+    lines.push(`${entry.netns.name} (net:[${entry.netns.inode}])${container === undefined ? '' : `, container ${container}`}${pod === undefined ? '' : `, pod ${pod}`}`);
     for (const link of entry.links) {
       const flags = [(link.flags & Iff.UP) !== 0 ? 'Up' : undefined, (link.flags & Iff.RUNNING) !== 0 ? 'Running' : undefined, (link.flags & Iff.LOOPBACK) !== 0 ? 'Loopback' : undefined].filter(Boolean);
       const addresses = entry.addresses.filter((address) => address.index === link.index).map((address) => ` ${address.address}/${address.prefixLength}`).join('');

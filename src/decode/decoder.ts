@@ -217,6 +217,8 @@ export class FrameDecoder {
     meta.device = iface?.name;
     meta.netns = iface?.netns;
     meta.deviceInNetns = iface?.netns === undefined ? undefined : deviceInNetns(iface);
+    meta.container = iface?.container;
+    meta.pod = iface?.pod;
     meta.socketOwners = iface?.socketOwners;
     meta.peer = iface?.peer;
     meta.snaplen = iface?.snaplen ?? 0;

@@ -22,6 +22,9 @@ export interface FrameMeta {
   netns: string | undefined;
   /** `eth0@pod-a`: the device in its namespace (made once an interface, not a frame). */
   deviceInNetns: string | undefined;
+  /** The container and pod the device's namespace belongs to, when known. */
+  container: string | undefined;
+  pod: string | undefined;
   /** A veth's other end, `eth0@pod-a` (a live capture in namespaces). */
   peer: string | undefined;
   /** A live capture's finder of each flow's process (--proc). */
@@ -53,6 +56,8 @@ export function blankFrameMeta(): FrameMeta {
     device: undefined,
     netns: undefined,
     deviceInNetns: undefined,
+    container: undefined,
+    pod: undefined,
     socketOwners: undefined,
     peer: undefined,
     snaplen: 0,

@@ -2,7 +2,7 @@
 // (no IPv6 neighbour or listener chatter to count). Every lab is removed by its test's teardown, and by
 // the process's exit if a test dies first; every process started in one has a time limit.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { packageFile } from '../../src/package-file.js';
 import { BIN, type RunResult } from './run.js';
 
@@ -159,4 +159,32 @@ export function sendDatagrams(ns: string, host: string, port: number, count: num
   const bind = source === undefined ? 'next()' : `s.bind({ address: '${source}' }, next)`;
   const script = `const s = require('dgram').createSocket('udp4'); let n = 0; const next = () => n++ < ${count} ? s.send('drop me ' + n, ${port}, '${host}', () => next()) : s.close(); s.on('error', () => {}); ${bind};`;
   runIn(ns, [process.execPath, '-e', script]);
+}
+
+/** Where a cgroup can be made for a test: cgroup v2's hierarchy (no controllers are needed to move a process). */
+function cgroupV2Root(): string | undefined {
+  return ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].find((root) => existsSync(`${root}/cgroup.controllers`));
+}
+
+/**
+ * Puts process `pid` in the cgroup a Kubernetes pod's container has under containerd with systemd's driver
+ * (`kubepods.slice/kubepods-besteffort-pod<uid>.slice/cri-containerd-<id>.scope`), which is how tsshark
+ * tells a namespace's or a socket's container and pod; the returned function moves it back and removes
+ * the cgroups. Undefined when this machine has no cgroup v2 hierarchy.
+ */
+export function inFakePod(pid: number, containerId: string, podUid: string): (() => void) | undefined {
+  const root = cgroupV2Root();
+  if (root === undefined) return undefined;
+  const pod = `${root}/kubepods.slice/kubepods-besteffort-pod${podUid.replaceAll('-', '_')}.slice`;
+  const directories = [`${root}/kubepods.slice`, pod, `${pod}/cri-containerd-${containerId}.scope`];
+  for (const directory of directories) if (!existsSync(directory)) mkdirSync(directory);
+  writeFileSync(`${directories[2]}/cgroup.procs`, String(pid));
+  return () => {
+    try {
+      writeFileSync(`${root}/cgroup.procs`, String(pid));
+    } catch {
+      // The process has ended.
+    }
+    for (const directory of directories.reverse()) if (existsSync(directory)) rmdirSync(directory);
+  };
 }

@@ -4,7 +4,7 @@
 import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Datagram, Dissection } from '../dissection.js';
-import { defineFields, defineProtocol, type FieldDef } from '../field.js';
+import { defineFields, defineProtocol, fieldsByAbbrev, type FieldDef } from '../field.js';
 import { Direction, directionOf } from '../../capture/frame.js';
 import { IpProtocol } from './ip-protocols.js';
 import { ARPHRD_LOOPBACK, PACKET_TYPE_NAMES, V1, V2 } from './sll.js';
@@ -41,6 +41,8 @@ export const tapFields = defineFields('tap', {
   pkttype: { name: 'Packet type', type: 'string', blurb: 'Linux packet type: host, broadcast, multicast, otherhost, outgoing' },
   iface: { name: 'Interface', type: 'string' },
   netns: { name: 'Network namespace', type: 'string', blurb: "The device's network namespace: its ip netns name, container, pod, or pid:PID(command)" },
+  container: { name: 'Container', type: 'string', blurb: "The container the device's namespace belongs to: as -i named it, else its id from a process's cgroup" },
+  pod: { name: 'Pod', type: 'string', blurb: "The Kubernetes pod the device's namespace belongs to: NAMESPACE/NAME as -i named it, else its uid from a process's cgroup" },
   kernel: { name: 'Kernel', type: 'string', blurb: 'The capturing kernel release, which names the functions' },
   hook: { name: 'Hook', type: 'string', blurb: 'Where the copy was made' },
   family: { name: 'Netfilter family', type: 'string', blurb: 'NFLOG: the family of the rule that copied the packet' },
@@ -156,7 +158,8 @@ function addImplications(ctx: Dissection): void {
 export const tap: Dissector = {
   protocol: defineProtocol('tap', 'Tap'),
   short: 'Tap',
-  fields: { ...fields, ...pathFields, ...verdictFields, ...dropFields, ...procFields },
+  // By name: tap.container and proc.container share a key in their tables.
+  fields: fieldsByAbbrev(fields, pathFields, verdictFields, dropFields, procFields),
   bindings: [],
   dissect(view, _offset, ctx) {
     const frame = ctx.frame;
@@ -203,6 +206,8 @@ export const tap: Dissector = {
     if (point !== undefined) ctx.set(TAP_POINT, point);
     if (device !== undefined) ctx.generated(fields.iface, device);
     if (frame.netns !== undefined) ctx.generated(fields.netns, frame.netns);
+    if (frame.container !== undefined) ctx.generated(fields.container, frame.container);
+    if (frame.pod !== undefined) ctx.generated(fields.pod, frame.pod);
     const spots = current.device === undefined ? undefined : frame.blindSpots?.get(current.device);
     if (spots !== undefined) for (const spot of spots) if (spot.direction === 'both' || spot.direction === current.direction) ctx.generated(fields.blind, spot.text);
     if (current.point !== 'unknown') ctx.generated(fields.kernel, frame.kernel?.release ?? 'unknown kernel');

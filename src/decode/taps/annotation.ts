@@ -7,13 +7,13 @@ import type { Datagram, DissectOptions, Dissection } from '../dissection.js';
 import type { Dissector } from '../dissector.js';
 import type { FieldDef } from '../field.js';
 import type { Registry } from '../registry.js';
-import { ETHERNET_MTU, tap, TAP_LINK_TYPES } from '../protocols/tap.js';
+import { ETHERNET_MTU, tapFields, TAP_LINK_TYPES } from '../protocols/tap.js';
 import { transportChecksumIsPartial } from './checksum.js';
 import { readPlainDatagram } from './plain-datagram.js';
 import { sll, sll2, V1, V2 } from '../protocols/sll.js';
 import { procFields } from '../protocols/proc.js';
 
-const { point, direction, iface, hook, implies, kernel, group, prefix } = tap.fields;
+const { point, direction, iface, hook, implies, kernel, group, prefix } = tapFields;
 
 /** How to dissect a frame for `annotationOf`: the tap's fields, and no layer past the outer IP header. */
 export const ANNOTATION_OPTIONS: DissectOptions = {
