@@ -12,6 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { addNamespaces, inFakePod, labUnavailable, liveUnavailable, runIn, startIn } from './helpers/netns.js';
+import type { InterfaceInfo } from '../src/capture/frame.js';
+import { nodeLabel, walkTree } from '../src/decode/tree.js';
+import { sessionOf } from './helpers/app.js';
+import { readAll } from './helpers/capture.js';
 import { runCli } from './helpers/run.js';
 import { createTapLab, Net, redirectPeerInTcx, sendUdp, tapLabTools } from './lab/tap-lab.js';
 import { tsharkLines, tsharkPresent, TSHARK_ABSENT } from './helpers/tshark.js';
@@ -76,6 +80,22 @@ test.serial('-i netns:NAME/IFACE in three namespaces at once: each request seen 
   t.deepEqual(requests.map((line) => line.split('\t').slice(0, 3).join('\t')), Array.from({ length: PINGS }, () => points).flat());
   const path = `egress AF_PACKET eth0@${lab.a} → ingress AF_PACKET veth-a@${lab.r} → egress AF_PACKET veth-b@${lab.r} → ingress AF_PACKET eth0@${lab.b}`;
   for (let ping = 0; ping < PINGS; ping++) t.is(requests[ping * 4 + 3].split('\t')[3], path);
+  // Folded (!tap.copy_of): each request once, at its first copy, with its four copies and three hops; the
+  // router's hop decrements the TTL, the others change nothing; each AF_PACKET hop has its time.
+  const folded = (await runCli(['-r', file, '-Y', 'icmp.type == 8 && !tap.copy_of', '-T', 'fields', '-E', 'aggregator=|', '-e', 'tap.copies', '-e', 'tap.copy', '-e', 'tap.hop.change', '-e', 'tap.hop.time'])).stdout.split('\n').filter(Boolean);
+  t.is(folded.length, PINGS, folded.join('\n'));
+  for (const line of folded) {
+    const [copies, frames, changes, times] = line.split('\t');
+    t.is(copies, '4');
+    t.is(frames.split('|').length, 4);
+    t.is(changes, 'TTL 64 → 63');
+    t.is(times.split('|').filter((time) => Number(time) > 0 && Number(time) < 0.01).length, 3, times);
+  }
+  // The interface's tree of the first request: its copies, and each hop with its time and changes.
+  const tree = await treeOf(file, 0);
+  t.regex(tree, new RegExp(`^  \\[Copies of this packet: 4\\]\\n    \\[Copy: frame 1, egress AF_PACKET eth0@${lab.a} \\(this frame\\)\\]\\n(    \\[Copy: frame \\d+, .*\\]\\n){3}`, 'm'));
+  t.regex(tree, new RegExp(`^  \\[Hop: frame \\d+ → \\d+ \\(ingress AF_PACKET veth-a@${lab.r}\\), [\\d.]+ [nµm]?s, nothing changed\\]$`, 'm'));
+  t.regex(tree, new RegExp(`^  \\[Hop: frame \\d+ → \\d+ \\(egress AF_PACKET veth-b@${lab.r}\\), [\\d.]+ [nµm]?s, TTL 64 → 63\\]\\n    \\[Hop time: 0\\.\\d{9} seconds\\]\\n    \\[Change: TTL 64 → 63\\]$`, 'm'));
   // Wireshark reads the namespace in each interface's description.
   const descriptions = new Set(await tsharkLines(['-r', file, '-T', 'fields', '-e', 'frame.interface_description']));
   for (const netns of [lab.a, lab.r, lab.b]) t.true([...descriptions].some((description) => description.endsWith(`[netns ${netns}]`)), [...descriptions].join(' | '));
@@ -248,6 +268,15 @@ test.serial("a namespace no name gives, a pod's by its cgroup: -D --all-netns an
 });
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The protocol tree of frame `index` of `file`, a line a node, indented by depth, as the interface shows it. */
+async function treeOf(file: string, index: number): Promise<string> {
+  const { frames } = await readAll(file);
+  const interfaces: InterfaceInfo[] = [];
+  for (const { frame, iface } of frames) interfaces[frame.interfaceId] = iface;
+  const session = sessionOf(frames.map(({ frame }) => frame), interfaces);
+  return [...walkTree(session.decoded.detail(index).roots)].map(({ node, depth }) => `${'  '.repeat(depth)}${nodeLabel(node)}`).join('\n');
+}
 
 /** `pid` once it runs `command`: ip netns exec and unshare (without --fork) each become the next program. */
 async function runningAs(pid: number, command: string): Promise<number> {

@@ -110,7 +110,7 @@ test('the index links every copy when a capture holds thousands of identities, h
   const identities = Array.from({ length: packets }, (_, i) => (Math.imul(i + 1, 0x2c1b3c6d) ^ 0x5bd1e995) >>> 0 || 1);
   t.is(new Set(identities).size, packets);
   for (let number = 1; number <= 2 * packets; number++) {
-    paths.register(number, identities[(number - 1) % packets], number <= packets ? arriving : leaving, number / 10_000);
+    paths.register(number, identities[(number - 1) % packets], number <= packets ? arriving : leaving, number / 10_000, 0);
   }
   const wrong: number[] = [];
   for (let number = 1; number <= 2 * packets; number++) {
@@ -165,10 +165,10 @@ test("copies in several network namespaces: each namespace's points in the stack
   const paths = new TapPathIndex();
   const point = (kind: PointKind, iface: string, netns: string): TapPoint => ({ label: `${kind === PointKind.AF_INGRESS ? 'ingress' : 'egress'} AF_PACKET ${iface}@${netns}`, kind, iface: `${iface}@${netns}`, netns });
   // Registered out of order (as merged sources may deliver them), stamped in the order the kernel made them.
-  paths.register(1, 77, point(PointKind.AF_INGRESS, 'eth0', 'pod-b'), 10.000004);
-  paths.register(2, 77, point(PointKind.AF_EGRESS, 'veth-b', 'router'), 10.000003);
-  paths.register(3, 77, point(PointKind.AF_EGRESS, 'eth0', 'pod-a'), 10.000001);
-  paths.register(4, 77, point(PointKind.AF_INGRESS, 'veth-a', 'router'), 10.000002);
+  paths.register(1, 77, point(PointKind.AF_INGRESS, 'eth0', 'pod-b'), 10.000004, 0);
+  paths.register(2, 77, point(PointKind.AF_EGRESS, 'veth-b', 'router'), 10.000003, 0);
+  paths.register(3, 77, point(PointKind.AF_EGRESS, 'eth0', 'pod-a'), 10.000001, 0);
+  paths.register(4, 77, point(PointKind.AF_INGRESS, 'veth-a', 'router'), 10.000002, 0);
   const expected = 'egress AF_PACKET eth0@pod-a → ingress AF_PACKET veth-a@router → egress AF_PACKET veth-b@router → ingress AF_PACKET eth0@pod-b';
   for (const number of [1, 2, 3, 4]) t.is(paths.pathOf(number)?.path, expected);
 });
@@ -178,7 +178,7 @@ test('an index that starts at frame 50 million (a store carried on by --keep) ho
   const point: TapPoint = { label: 'ingress AF_PACKET eth0', kind: PointKind.AF_INGRESS, iface: 'eth0', netns: '' };
   const before = process.memoryUsage().arrayBuffers;
   const first = 50_000_000;
-  for (let offset = 0; offset < 3000; offset++) paths.register(first + offset, 1000 + offset, point, 1 + offset / 1000);
+  for (let offset = 0; offset < 3000; offset++) paths.register(first + offset, 1000 + offset, point, 1 + offset / 1000, 0);
   const grown = process.memoryUsage().arrayBuffers - before;
   // Columns by absolute frame number would hold 50 million slots: some 900 MB.
   t.true(grown < 10_000_000, `${grown} bytes`);

@@ -69,7 +69,8 @@ export class CaptureSession {
     generation: () => this.generation.signal,
   };
   /** The applied display filter and the last find. */
-  private readonly filters = new DisplayFilters(this.host);
+  /** The display filter, its fold, the find and the graphs' filters. */
+  readonly filters = new DisplayFilters(this.host);
   /** The views' statistics and a followed stream, each computed from its first opening on and kept current. */
   private readonly views = new ViewScans(this.host);
   private stopReading = false;

@@ -2,7 +2,8 @@
 // when it starts (by the redo pool's workers where it can, then in this thread) and then keeps up with those
 // appended. A filter being applied can be cancelled, the one before staying; a find's matches are not
 // displayed (`n` and `N` step through them), nor are a graph's (counted per interval). When the session
-// moves to another store they carry on to it or run again over it.
+// moves to another store they carry on to it or run again over it. Folded, the displayed rows are each
+// packet's first copy: the filter and `!tap.copy_of` (a later copy names its first, tap-paths.ts).
 import { compileFilter } from '../filter/display-filter.js';
 import type { DecodedStore } from './decoded-store.js';
 import { FrameFilter, type FilterProgress, type FrameTest } from './frame-filter.js';
@@ -13,6 +14,15 @@ import type { ViewsHost } from './view-scans.js';
 export interface RunningFilter {
   text: string;
   progress: FilterProgress;
+}
+
+/** What folding adds to the filter: each packet's later copies at other tap points hidden. */
+export const FOLD_FILTER = '!tap.copy_of';
+
+/** The filter the rows are chosen by: the user's, with the fold's part when folded. */
+function effectiveFilter(text: string, folded: boolean): string {
+  if (!folded) return text;
+  return text.trim() === '' ? FOLD_FILTER : `(${text}) && ${FOLD_FILTER}`;
 }
 
 /** What the filters need of their session: the views' needs, and the signal of work on the current store. */
@@ -32,7 +42,10 @@ interface Examined {
 
 export class DisplayFilters {
   private appliedFilter: FrameFilter | undefined;
-  private runningFilter: { frameFilter: FrameFilter; controller: AbortController; progress: FilterProgress } | undefined;
+  /** The user's text of the applied filter, without the fold's part. */
+  private appliedText = '';
+  private runningFilter: { frameFilter: FrameFilter; controller: AbortController; progress: FilterProgress; text: string } | undefined;
+  private foldedCopies = false;
   private finding: Examined | undefined;
   /** The I/O graph's filters, by their text, in the order given. */
   private readonly graphs = new Map<string, Examined>();
@@ -46,9 +59,25 @@ export class DisplayFilters {
     return this.appliedFilter;
   }
 
+  /** The user's text of the applied filter (without the fold's part); undefined: none applied. */
+  get appliedUserText(): string | undefined {
+    return this.appliedFilter === undefined ? undefined : this.appliedText;
+  }
+
   get running(): RunningFilter | undefined {
     const running = this.runningFilter;
-    return running && { text: running.frameFilter.filter.text, progress: running.progress };
+    return running && { text: running.text, progress: running.progress };
+  }
+
+  /** Whether the rows are each packet's first copy only. */
+  get folded(): boolean {
+    return this.foldedCopies;
+  }
+
+  /** Folds each packet's copies under its first, or unfolds them: the filter is applied again with it. */
+  fold(folded: boolean): Promise<FrameFilter | undefined> {
+    this.foldedCopies = folded;
+    return this.apply(this.runningFilter?.text ?? this.appliedUserText ?? '');
   }
 
   /** The frames the last find matches, while found and after. */
@@ -63,17 +92,18 @@ export class DisplayFilters {
   async apply(text: string): Promise<FrameFilter | undefined> {
     this.runningFilter?.controller.abort();
     this.runningFilter = undefined;
-    if (text.trim() === '') {
+    const effective = effectiveFilter(text, this.foldedCopies);
+    if (effective.trim() === '') {
       this.appliedFilter = undefined;
       this.host.update();
       return undefined;
     }
     const decoded = this.host.decoded();
-    const compiled = compileFilter(text, decoded.registry);
+    const compiled = compileFilter(effective, decoded.registry);
     if (!compiled.ok) return undefined;
     const frameFilter = new FrameFilter(decoded, compiled.filter);
     const controller = new AbortController();
-    const running = { frameFilter, controller, progress: frameFilter.progress };
+    const running = { frameFilter, controller, progress: frameFilter.progress, text };
     this.runningFilter = running;
     this.host.update();
     const onProgress = (progress: FilterProgress) => {
@@ -83,6 +113,7 @@ export class DisplayFilters {
     if (!(await this.examineAll(frameFilter, controller.signal, onProgress))) return undefined;
     this.runningFilter = undefined;
     this.appliedFilter = frameFilter;
+    this.appliedText = text;
     this.host.update();
     return frameFilter;
   }
@@ -144,7 +175,7 @@ export class DisplayFilters {
   carriedOnTo(next: DecodedStore): void {
     this.keepingUp.clear();
     this.appliedFilter = this.appliedFilter?.carriedOnTo(next);
-    const running = this.runningFilter?.frameFilter.filter.text;
+    const running = this.runningFilter?.text;
     if (running !== undefined) void this.apply(running);
     this.examineEach((examined) => {
       if (examined.done) return { ...examined, frameFilter: examined.frameFilter.carriedOnTo(next) };
@@ -156,7 +187,7 @@ export class DisplayFilters {
   /** The session's frames were decoded anew (Decode As): the filter, the find and the graphs' run again over them. */
   decodedAnew(): void {
     this.keepingUp.clear();
-    const filter = this.runningFilter?.frameFilter.filter.text ?? this.appliedFilter?.filter.text;
+    const filter = this.runningFilter?.text ?? this.appliedUserText;
     this.runningFilter?.controller.abort();
     this.runningFilter = undefined;
     this.appliedFilter = undefined;

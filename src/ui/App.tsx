@@ -203,6 +203,11 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
     },
     timeFormat: () => showTimeIn(CYCLED_TIME_FORMATS[(CYCLED_TIME_FORMATS.indexOf(timeFormat) + 1) % CYCLED_TIME_FORMATS.length]),
     ...marksCommands(session, list.currentFrame, setMessage, touch),
+    fold: () => {
+      const folded = !session.filters.folded;
+      setMessage(folded ? "Each packet once: its copies at other tap points are in its tree (z unfolds)" : 'Every copy of each packet shown');
+      void session.filters.fold(folded).then((filter) => filter && keepSelection(filter));
+    },
     copy: () => setMode('copy'),
     findNext: () => find.step(1),
     findPrevious: () => find.step(-1),

@@ -34,6 +34,7 @@ const BY_NAME: Readonly<Record<string, CommandName>> = {
   help: 'help',
   io: 'ioGraph',
   columns: 'columns',
+  fold: 'fold',
 };
 
 /** `:follow [tcp|udp|http] N`: TCP unless named. */

@@ -14,7 +14,7 @@ export type CommandName =
   | 'closeHelp'
   | 'conversations' | 'endpoints' | 'nextKind' | 'previousKind' | 'sortNext' | 'sortReverse' | 'applyRow' | 'closeView'
   | 'hierarchy' | 'expert' | 'taps' | 'processes' | 'drops' | 'verdicts' | 'warnings' | 'goToFrame' | 'nextMarked' | 'previousMarked' | 'followStream' | 'commandLine' | 'nextMode' | 'nextStream' | 'previousStream' | 'search' | 'nextMatch' | 'previousMatch' | 'save'
-  | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference' | 'pause'
+  | 'findPacket' | 'findNext' | 'findPrevious' | 'nextFindKind' | 'timeFormat' | 'timeReference' | 'pause' | 'fold'
   | 'ioGraph' | 'longerInterval' | 'shorterInterval' | 'toggleUnit' | 'earlier' | 'later' | 'toggleGraphStyle' | 'addGraph' | 'removeGraph' | 'nextGraph'
   | 'addColumn' | 'columns' | 'toggleColumn' | 'moveColumnLeft' | 'moveColumnRight' | 'widerColumn' | 'narrowerColumn' | 'fitColumn' | 'removeColumn'
   | 'applyAsFilter' | 'applyAndFilter' | 'applyOrFilter' | 'applyNotFilter' | 'prepareAsFilter' | 'decodeAs'
@@ -67,6 +67,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'expandAll', keys: '*', description: 'expand the whole tree', scopes: PANES, matches: character('*') },
   { name: 'filter', keys: '/ :filter X', description: 'edit the display filter (:filter applies X); on the start screen, the capture filter', scopes: [...PANES, 'start'], matches: character('/') },
   { name: 'cancelFilter', keys: 'Esc', description: 'cancel a filter being applied, or a find', scopes: PANES, matches: (_, key) => key.escape },
+  { name: 'fold', keys: 'z :fold', description: "one row a packet: its copies at other tap points folded under its first (listed in its tree), or unfolded", scopes: PANES, matches: character('z') },
   { name: 'pause', keys: 'p', description: 'pause the list (the capture goes on: the status bar counts what waits), or resume it', scopes: PANES, matches: character('p') },
   { name: 'follow', keys: 'F', description: 'follow new packets on or off', scopes: PANES, matches: character('F') },
   { name: 'mark', keys: 'Space', description: 'mark or unmark the packet (the interface, on the start screen)', scopes: [...PANES, 'start'], matches: character(' ') },
@@ -96,7 +97,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'warnings', keys: 'W :warnings', description: "what the live capture's taps cannot see (XDP, tc egress, offload, pktgen)", scopes: PANES, matches: character('W') },
   { name: 'decodeAs', keys: 'd :decode-as R', description: "Decode As: the packet's port (IP protocol, EtherType) handed to the protocol you type, every frame decoded again (:decode-as none undoes)", scopes: PANES, matches: character('d') },
   { name: 'followStream', keys: 'f :follow [udp|http] N', description: "follow the packet's TCP or UDP stream, or stream N (applies tcp.stream eq N or udp.stream eq N)", scopes: PANES, matches: character('f') },
-  { name: 'commandLine', keys: ':', description: 'type a command: N (go to packet N), time F, conv, endpoints, phs, expert, taps, drops, verdicts, warnings, proc, io, columns, follow N, filter X, decode-as R, write, help, quit', scopes: PANES, matches: character(':') },
+  { name: 'commandLine', keys: ':', description: 'type a command: N (go to packet N), time F, conv, endpoints, phs, expert, taps, drops, verdicts, warnings, proc, io, columns, fold, follow N, filter X, decode-as R, write, help, quit', scopes: PANES, matches: character(':') },
   { name: 'help', keys: '? :help', description: 'show these keys', scopes: PANES, matches: character('?') },
   { name: 'quit', keys: 'q :quit', description: 'quit', scopes: [...PANES, 'start'], matches: character('q') },
   { name: 'interrupt', keys: 'Ctrl-C', description: 'quit, from anywhere', scopes: EVERYWHERE, matches: ctrl('c') },

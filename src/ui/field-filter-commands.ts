@@ -16,7 +16,7 @@ export function fieldFilterCommands(session: CaptureSession, node: TreeNode | un
       tell('This line is not a field: nothing to filter on');
       return undefined;
     }
-    const text = combineFilter(combination, expression, session.applied?.filter.text ?? '');
+    const text = combineFilter(combination, expression, session.filters.appliedUserText ?? '');
     const compiled = compileFilter(text, session.decoded.registry);
     if (compiled.ok) return text;
     tell(`Cannot filter on this field: ${compiled.error.message}`);

@@ -30,7 +30,7 @@ export function useFilterBar(session: CaptureSession, close: () => void, applied
     editor,
     candidates,
     open: (text) => {
-      editor.open(text ?? (session.running ? '' : (session.applied?.filter.text ?? '')));
+      editor.open(text ?? (session.running ? '' : (session.filters.appliedUserText ?? '')));
       setCandidates([]);
       history.reset();
     },

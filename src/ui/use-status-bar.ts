@@ -9,15 +9,14 @@ import { count } from './numbers.js';
 export function useStatusBar(session: CaptureSession, following: boolean): string {
   const status = session.status;
   const running = session.running;
-  const applied = session.applied;
+  const filters = session.filters;
+  const shown = filters.appliedUserText;
   const redecoded = session.redecoded;
   const filterState = redecoded !== undefined
     ? `decoding again ${Math.floor(100 * redecoded)}% (${session.decodeAsRules.join(' ') || 'no Decode As'})`
     : running
     ? `filtering ${Math.floor((100 * running.progress.examined) / Math.max(1, running.progress.total))}% (Esc cancels)`
-    : applied
-      ? `filter: ${applied.filter.text}`
-      : 'no filter';
+    : [shown ? `filter: ${shown}` : filters.folded ? '' : 'no filter', filters.folded ? 'folded: a row a packet (z)' : ''].filter(Boolean).join(' · ');
   const verdicts = session.decoded.fates?.verdicts;
   const loading = status.running ? (status.progress !== undefined ? `loading ${Math.floor(status.progress * 100)}%` : status.live ? 'live' : 'reading') : '';
   return [

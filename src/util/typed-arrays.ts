@@ -2,7 +2,7 @@
 // threads read (the frame index, the in-order pass's results) live in shared memory: a snapshot hands
 // them over without copying, and the thread that appends only ever writes past what it handed over.
 
-type Column = Float64Array | Int32Array | Uint32Array | Uint16Array;
+type Column = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
 type ColumnType<T extends Column> = { new (length: number): T; new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
 
 /** A column of `length` elements in shared memory. */

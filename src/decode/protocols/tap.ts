@@ -24,6 +24,8 @@ import { DropLinks, dropFields, type LinkedDrop } from '../taps/drop-links.js';
 import { identityOf, pathFields, PointKind, TAP_POINT, TapPathIndex, type TapPoint } from '../taps/tap-paths.js';
 import { NetfilterVerdicts, verdictFields, type TracedPacket } from '../taps/verdicts.js';
 import { addProcess, procFields } from './proc.js';
+import { hopFields } from '../taps/hop-changes.js';
+import { copyFields } from '../taps/tap-copies.js';
 
 const LinkType = { ETHERNET: 1, SLL: 113, NFLOG: 239, SLL2: 276 } as const;
 /** Link types whose header says where the frame was copied, whatever the file's flags say. */
@@ -159,7 +161,7 @@ export const tap: Dissector = {
   protocol: defineProtocol('tap', 'Tap'),
   short: 'Tap',
   // By name: tap.container and proc.container share a key in their tables.
-  fields: fieldsByAbbrev(fields, pathFields, verdictFields, dropFields, procFields),
+  fields: fieldsByAbbrev(fields, pathFields, hopFields, verdictFields, dropFields, procFields),
   bindings: [],
   dissect(view, _offset, ctx) {
     const frame = ctx.frame;
@@ -290,7 +292,7 @@ function registerPath(ctx: Dissection, paths: TapPathIndex): void {
   else {
     const identity = identityOf(ctx.datagram);
     const point = identity === 0 ? undefined : tapPoint(current.device ?? '');
-    if (point !== undefined) paths.register(frame.number, identity, point, frame.tsSec + frame.tsNsec / 1e9);
+    if (point !== undefined) paths.register(frame.number, identity, point, frame.tsSec, frame.tsNsec, ctx.datagram, frame.linkType);
     memory.record(0);
   }
 }
@@ -298,13 +300,50 @@ function registerPath(ctx: Dissection, paths: TapPathIndex): void {
 /** The path the frame's packet is on so far, ending at the rule or the kernel function that dropped it. */
 function addPath(ctx: Dissection, paths: TapPathIndex, traced: TracedPacket | undefined, drop: LinkedDrop | undefined): void {
   const frame = ctx.frame;
-  if (!ctx.wants(pathFields.path) && !ctx.wants(pathFields.last_seen)) return;
-  const path = paths.pathOf(frame.number);
-  if (path === undefined) return;
-  // A rule's drop names more than the kernel's NETFILTER_DROP in nf_hook_slow would.
-  const dropped = traced?.verdict === 'drop' ? ` → dropped by ${traced.verdictBy}` : drop !== undefined ? ` → dropped: ${drop.reason} in ${drop.location}` : '';
-  ctx.generated(pathFields.path, path.path + dropped);
-  ctx.generated(pathFields.last_seen, path.lastSeen);
+  // TCP's analysis names a segment's first sighting (tap-copies.ts); the path index every other packet's.
+  if (ctx.datagram.protocol !== IpProtocol.TCP && ctx.wants(copyFields.copy_of)) {
+    const first = paths.copyOf(frame.number);
+    if (first !== undefined) ctx.generated(copyFields.copy_of, first);
+  }
+  const path = ctx.wants(pathFields.path) || ctx.wants(pathFields.last_seen) ? paths.pathOf(frame.number) : undefined;
+  if (path !== undefined) {
+    // A rule's drop names more than the kernel's NETFILTER_DROP in nf_hook_slow would.
+    const dropped = traced?.verdict === 'drop' ? ` → dropped by ${traced.verdictBy}` : drop !== undefined ? ` → dropped: ${drop.reason} in ${drop.location}` : '';
+    ctx.generated(pathFields.path, path.path + dropped);
+    ctx.generated(pathFields.last_seen, path.lastSeen);
+  }
+  if (HOP_FIELDS.some((field) => ctx.wants(field))) addCopies(ctx, paths);
+}
+
+const HOP_FIELDS = Object.values(hopFields);
+
+/** The packet's copies in kernel order (the fold's rows), and per hop its time and what it changed. */
+function addCopies(ctx: Dissection, paths: TapPathIndex): void {
+  const number = ctx.frame.number;
+  const packet = paths.copiesInOrder(number);
+  if (packet === undefined) return;
+  ctx.openGenerated(hopFields.copies, packet.copies.length);
+  for (const copy of packet.copies) {
+    ctx.generated(hopFields.copy, copy.number);
+    if (ctx.tree) ctx.label(`Copy: frame ${copy.number}, ${copy.label}${copy.number === number ? ' (this frame)' : ''}`);
+  }
+  ctx.close();
+  for (const hop of packet.hops) {
+    ctx.openGenerated(hopFields.hop, `${hop.from.label} → ${hop.to.label}`);
+    const time = hop.nanoseconds === undefined ? '' : `, ${hopTime(hop.nanoseconds)}`;
+    if (ctx.tree) ctx.label(`Hop: frame ${hop.from.number} → ${hop.to.number} (${hop.to.label})${time}, ${hop.changes.length === 0 ? 'nothing changed' : hop.changes.join(', ')}`);
+    if (hop.nanoseconds !== undefined) ctx.generated(hopFields['hop.time'], hop.nanoseconds);
+    for (const change of hop.changes) ctx.generated(hopFields['hop.change'], change);
+    ctx.close();
+  }
+}
+
+/** A hop's time in the unit that reads best: ns, µs or ms. */
+function hopTime(nanoseconds: number): string {
+  const magnitude = Math.abs(nanoseconds);
+  if (magnitude < 1_000) return `${nanoseconds} ns`;
+  if (magnitude < 1_000_000) return `${(nanoseconds / 1_000).toFixed(1)} µs`;
+  return `${(nanoseconds / 1_000_000).toFixed(3)} ms`;
 }
 
 function tapSummary(iface: string | undefined): string {

@@ -11,6 +11,9 @@
 // packets within the window (retransmitted UDP with IPv4 id 0) link to the nearest copy; a source with a
 // shorter snaplen hashes fewer payload bytes and links nothing; tunnels and IPsec change the datagram.
 import { doubled } from '../../util/typed-arrays.js';
+import { HeaderColumns, hopFields } from './hop-changes.js';
+import { LatestByIdentity, NO_FRAME } from './latest-by-identity.js';
+import { copyFields } from './tap-copies.js';
 import { FrameSlot, type Datagram } from '../dissection.js';
 import { defineFields, type FieldDef } from '../field.js';
 import { FIELD as ICMP, HEADER_LENGTH as ICMP_HEADER } from '../protocols/icmp.js';
@@ -26,12 +29,11 @@ export const pathFields = defineFields('tap', {
 
 /** Whether any of these fields needs the frames linked (a decoder with `linkTapPaths`). */
 export function readsTapPaths(fields: readonly FieldDef[]): boolean {
-  return fields.some((field) => field === pathFields.path || field === pathFields.last_seen);
+  return fields.some((field) => field === pathFields.path || field === pathFields.last_seen || field === copyFields.copy_of || Object.values<FieldDef>(hopFields).includes(field));
 }
 
 export const LINK_WINDOW_S = 3;
 const IDENTITY_PAYLOAD = 128;
-const NO_FRAME = -1;
 
 /** A tap point's place on the way through the stack: points of a lower rank see a packet first. */
 export const PointRank = { INGRESS: 0, PRE_ROUTING: 1, MIDDLE: 2, POST_ROUTING: 3, EGRESS: 4 } as const;
@@ -40,6 +42,11 @@ export type PointRank = (typeof PointRank)[keyof typeof PointRank];
 /** What a point is, for deciding which point a packet should have reached next. */
 export const PointKind = { AF_INGRESS: 0, AF_EGRESS: 1, PRE_ROUTING: 2, LOCAL_IN: 3, FORWARD: 4, LOCAL_OUT: 5, POST_ROUTING: 6 } as const;
 export type PointKind = (typeof PointKind)[keyof typeof PointKind];
+
+/** An AF_PACKET copy is stamped when made; NFLOG's when read, about a second late. */
+function isAfPacket(kind: PointKind): boolean {
+  return kind === PointKind.AF_INGRESS || kind === PointKind.AF_EGRESS;
+}
 
 const RANK_OF_KIND: readonly PointRank[] = [
   PointRank.INGRESS,
@@ -128,74 +135,29 @@ export interface TapPath {
   lastSeen: string;
 }
 
-/**
- * The latest frame of each identity, in an open-addressing table over typed arrays: a capture has about
- * as many identities as frames, which in a Map cost a hashed entry object each. Identities are never 0.
- */
-class LatestByIdentity {
-  private identities = new Uint32Array(1 << 12);
-  private frames = new Int32Array(1 << 12);
-  /** 32 − log2 of the table's size: a slot is the top bits of the Fibonacci hash. */
-  private shift = 32 - 12;
-  private used = 0;
+/** One copy of a packet: its frame's number and tap point. */
+export interface PacketCopy {
+  number: number;
+  label: string;
+}
 
-  get(identity: number): number {
-    const slot = this.slotOf(identity);
-    return this.identities[slot] === identity ? this.frames[slot] : NO_FRAME;
-  }
-
-  /** Makes `frame` the latest of `identity`; returns the one before it, or NO_FRAME. */
-  replace(identity: number, frame: number): number {
-    const slot = this.slotOf(identity);
-    let previous = NO_FRAME;
-    if (this.identities[slot] === identity) {
-      previous = this.frames[slot];
-    } else {
-      this.identities[slot] = identity;
-      this.used++;
-    }
-    this.frames[slot] = frame;
-    // At most half full, so that probes stay short.
-    if (this.used * 2 > this.identities.length) this.grow();
-    return previous;
-  }
-
-  /** The slot holding `identity`, or the empty one where it would go (linear probing from a Fibonacci hash). */
-  private slotOf(identity: number): number {
-    const mask = this.identities.length - 1;
-    let slot = Math.imul(identity, 0x9e3779b1) >>> this.shift;
-    while (this.identities[slot] !== 0 && this.identities[slot] !== identity) slot = (slot + 1) & mask;
-    return slot;
-  }
-
-  private grow(): void {
-    const { identities, frames } = this;
-    this.identities = new Uint32Array(identities.length * 2);
-    this.frames = new Int32Array(frames.length * 2);
-    this.shift--;
-    for (let slot = 0; slot < identities.length; slot++) {
-      if (identities[slot] === 0) continue;
-      const to = this.slotOf(identities[slot]);
-      this.identities[to] = identities[slot];
-      this.frames[to] = frames[slot];
-    }
-  }
+/** From one copy of a packet to the next in kernel order: the time between (AF_PACKET copies) and what changed. */
+export interface Hop {
+  from: PacketCopy;
+  to: PacketCopy;
+  nanoseconds: number | undefined;
+  changes: string[];
 }
 
 /** Every linked frame of a capture, by identity; kept in the decoder's capture memory, filled in frame order. */
-/** The earliest frame (0-based) of `index` and its copies. */
-function firstOf(index: number, copies: ReadonlyMap<number, number>): number {
-  let first = index;
-  for (const frame of copies.values()) first = Math.min(first, frame);
-  return first;
-}
-
 export class TapPathIndex {
   /**
    * The index of the first frame registered: the columns hold frames from it on. A decoder that carries on
    * from frame 16 million (--keep) would otherwise grow them to 16 million slots on its first frame.
    */
   private base = -1;
+  /** Times are kept as seconds after this one: a double holds nanoseconds only that close. */
+  private baseSec = 0;
   private identities = new Uint32Array(1024);
   private pointOf = new Uint16Array(1024);
   private seconds = new Float64Array(1024);
@@ -207,10 +169,20 @@ export class TapPathIndex {
   private lastPoint: TapPoint | undefined;
   private lastPointId = 0;
   private frames = 0;
+  private readonly headers = new HeaderColumns();
+  /** copiesOf's answer: the nearest frame of each point (NO_FRAME: none), and the points that have one. */
+  private nearestOfPoint = new Int32Array(64).fill(NO_FRAME);
+  private readonly copyPoints: number[] = [];
 
-  /** Records frame `number` (1-based, in order; gaps are frames with no identity). */
-  register(number: number, identity: number, point: TapPoint, seconds: number): void {
-    if (this.base < 0) this.base = number - 1;
+  /**
+   * Records frame `number` (1-based, in order; gaps are frames with no identity) copied at `point`, and
+   * the headers of its `datagram` (what a hop changes).
+   */
+  register(number: number, identity: number, point: TapPoint, tsSec: number, tsNsec: number, datagram?: Datagram, linkType = 0): void {
+    if (this.base < 0) {
+      this.base = number - 1;
+      this.baseSec = tsSec;
+    }
     const index = number - 1;
     const slot = index - this.base;
     while (slot >= this.identities.length) {
@@ -221,8 +193,9 @@ export class TapPathIndex {
     }
     this.identities[slot] = identity;
     this.pointOf[slot] = this.pointId(point);
-    this.seconds[slot] = seconds;
+    this.seconds[slot] = tsSec - this.baseSec + tsNsec / 1e9;
     this.previousSame[slot] = this.latestByIdentity.replace(identity, index);
+    if (datagram !== undefined) this.headers.record(slot, datagram, linkType);
     this.frames = Math.max(this.frames, number);
   }
 
@@ -239,6 +212,31 @@ export class TapPathIndex {
     return this.describe(this.copiesOf(index));
   }
 
+  /** Frame `number`'s packet's copies in kernel order and the hops between them; undefined with no other copy. */
+  copiesInOrder(number: number): { copies: PacketCopy[]; hops: Hop[] } | undefined {
+    const index = number - 1;
+    if (this.slotOf(index) < 0) return undefined;
+    const seen = this.inKernelOrder(this.copiesOf(index));
+    if (seen.length < 2) return undefined;
+    const copies = seen.map(([point, frame]) => ({ number: frame + 1, label: this.points[point].label }));
+    const hops = copies.slice(1).map((to, at) => {
+      const [fromPoint, fromFrame] = seen[at];
+      const [toPoint, toFrame] = seen[at + 1];
+      const stamped = isAfPacket(this.points[fromPoint].kind) && isAfPacket(this.points[toPoint].kind);
+      const nanoseconds = stamped ? Math.round((this.seconds[toFrame - this.base] - this.seconds[fromFrame - this.base]) * 1e9) : undefined;
+      return { from: copies[at], to, nanoseconds, changes: this.headers.changes(fromFrame - this.base, toFrame - this.base) };
+    });
+    return { copies, hops };
+  }
+
+  /** The first frame of frame `number`'s packet when it is a later copy of it: what the fold hides. */
+  copyOf(number: number): number | undefined {
+    const index = number - 1;
+    if (this.slotOf(index) < 0) return undefined;
+    const first = this.firstCopy(this.copiesOf(index), index);
+    return first < index ? first + 1 : undefined;
+  }
+
   /**
    * Every packet once, with its path from every frame registered: a packet is counted at the first of the
    * copies its path links (identical packets within the window may be counted twice, as they may link to
@@ -248,7 +246,7 @@ export class TapPathIndex {
     for (let index = Math.max(0, this.base); index < this.frames; index++) {
       if (this.slotOf(index) < 0) continue;
       const copies = this.copiesOf(index);
-      if (firstOf(index, copies) === index) visit(this.describe(copies));
+      if (this.firstCopy(copies, index) === index) visit(this.describe(copies));
     }
   }
 
@@ -261,25 +259,39 @@ export class TapPathIndex {
     const index = number - 1;
     if (this.slotOf(index) < 0) return undefined;
     const copies = this.copiesOf(index);
-    return copies.size > 1 ? firstOf(index, copies) + 1 : undefined;
+    return copies > 1 ? this.firstCopy(copies, index) + 1 : undefined;
   }
 
-  /** The frame (0-based) of each point nearest in time to frame `index` with its identity, by point. */
-  private copiesOf(index: number): Map<number, number> {
-    const base = this.base;
+  /** The earliest frame (0-based) of `index` and the `count` copies copiesOf found. */
+  private firstCopy(count: number, index: number): number {
+    let first = index;
+    for (let at = 0; at < count; at++) first = Math.min(first, this.nearestOfPoint[this.copyPoints[at]]);
+    return first;
+  }
+
+  /**
+   * The frame (0-based) of each point nearest in time to frame `index` with its identity: how many points
+   * have one, in copyPoints and nearestOfPoint (left for the next call to clear: no allocation a frame).
+   */
+  private copiesOf(index: number): number {
+    const { base, copyPoints } = this;
+    if (this.nearestOfPoint.length < this.points.length) this.nearestOfPoint = new Int32Array(this.points.length * 2).fill(NO_FRAME);
+    const nearest = this.nearestOfPoint;
+    for (const point of copyPoints) nearest[point] = NO_FRAME;
+    copyPoints.length = 0;
     const identity = this.identities[index - base];
     const at = this.seconds[index - base];
-    const nearest = new Map<number, number>();
     for (let other = this.latestByIdentity.get(identity); other !== NO_FRAME; other = this.previousSame[other - base]) {
       const seconds = this.seconds[other - base];
       const distance = Math.abs(seconds - at);
       if (seconds < at - LINK_WINDOW_S) break;
       if (distance > LINK_WINDOW_S) continue;
       const point = this.pointOf[other - base];
-      const chosen = nearest.get(point);
-      if (chosen === undefined || distance < Math.abs(this.seconds[chosen - base] - at)) nearest.set(point, other);
+      const chosen = nearest[point];
+      if (chosen === NO_FRAME) copyPoints.push(point);
+      if (chosen === NO_FRAME || distance < Math.abs(this.seconds[chosen - base] - at)) nearest[point] = other;
     }
-    return nearest;
+    return copyPoints.length;
   }
 
   /**
@@ -287,19 +299,8 @@ export class TapPathIndex {
    * namespace the order is the stack's (NFLOG's times are late); the namespaces a packet crossed are in the
    * order their AF_PACKET copies were stamped (a veth hands the packet on after its egress copy).
    */
-  private describe(copies: Map<number, number>): TapPath {
-    const entered = new Map<string, number>();
-    for (const [point, frame] of copies) {
-      const { netns, kind } = this.points[point];
-      const stamped = kind === PointKind.AF_INGRESS || kind === PointKind.AF_EGRESS ? this.seconds[frame - this.base] : Number.POSITIVE_INFINITY;
-      entered.set(netns, Math.min(entered.get(netns) ?? Number.POSITIVE_INFINITY, stamped));
-    }
-    const seen = [...copies.entries()].sort(([pointA, frameA], [pointB, frameB]) => {
-      const a = this.points[pointA];
-      const b = this.points[pointB];
-      return (entered.get(a.netns) as number) - (entered.get(b.netns) as number) || a.netns.localeCompare(b.netns)
-        || RANK_OF_KIND[a.kind] - RANK_OF_KIND[b.kind] || this.seconds[frameA - this.base] - this.seconds[frameB - this.base];
-    });
+  private describe(count: number): TapPath {
+    const seen = this.inKernelOrder(count);
     const seenPoints = seen.map(([point]) => this.points[point]);
     const last = seenPoints[seenPoints.length - 1];
     const missing = this.nextExpected(seenPoints.filter((point) => point.netns === last.netns));
@@ -312,6 +313,23 @@ export class TapPathIndex {
     });
     if (missing.length > 0) labels.push(`${missing.map((point) => point.label).join(' or ')}: not seen`);
     return { path: labels.join(' → '), lastSeen: last.label };
+  }
+
+  /** copiesOf's `count` copies as [point, frame] in the order the kernel made them (see describe). */
+  private inKernelOrder(count: number): [number, number][] {
+    const copies: [number, number][] = this.copyPoints.slice(0, count).map((point) => [point, this.nearestOfPoint[point]]);
+    const entered = new Map<string, number>();
+    for (const [point, frame] of copies) {
+      const { netns, kind } = this.points[point];
+      const stamped = isAfPacket(kind) ? this.seconds[frame - this.base] : Number.POSITIVE_INFINITY;
+      entered.set(netns, Math.min(entered.get(netns) ?? Number.POSITIVE_INFINITY, stamped));
+    }
+    return copies.sort(([pointA, frameA], [pointB, frameB]) => {
+      const a = this.points[pointA];
+      const b = this.points[pointB];
+      return (entered.get(a.netns) as number) - (entered.get(b.netns) as number) || a.netns.localeCompare(b.netns)
+        || RANK_OF_KIND[a.kind] - RANK_OF_KIND[b.kind] || this.seconds[frameA - this.base] - this.seconds[frameB - this.base];
+    });
   }
 
   /**

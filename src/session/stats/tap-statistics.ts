@@ -57,7 +57,7 @@ export class TapStatistics implements FrameStatistic {
     const identity = point === undefined ? 0 : identityOf(dissection.datagram);
     if (point === undefined || identity === 0) return;
     const frame = dissection.frame;
-    this.index.register(frame.number, identity, point, frame.tsSec + frame.tsNsec / 1e9);
+    this.index.register(frame.number, identity, point, frame.tsSec, frame.tsNsec);
     this.linked++;
     this.counted = undefined;
   }
