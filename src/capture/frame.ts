@@ -161,13 +161,17 @@ export interface ProcessInfo {
   pod: string | undefined;
 }
 
-/** What a flow's frame says of it: the transport, the addresses (4 or 16 bytes each) and ports, the copy's direction. */
+/**
+ * What a flow's frame says of it: the transport, the addresses (4 or 16 bytes each, where they are in the
+ * frame's `bytes`: nothing is copied for a frame whose flow is known) and ports, the copy's direction.
+ */
 export interface FlowQuery {
   protocol: number;
   family: 4 | 6;
-  src: Uint8Array;
+  bytes: Uint8Array;
+  srcAt: number;
   srcPort: number;
-  dst: Uint8Array;
+  dstAt: number;
   dstPort: number;
   /** Which end is local: 'src' for an egress copy, 'dst' for an ingress one, undefined when unknown. */
   local: 'src' | 'dst' | undefined;

@@ -37,8 +37,40 @@ function walkProc(): Map<number, number> {
   return owners;
 }
 
+/** A flow looked up: its key (protocol, ports, addresses), its owner, and the next flow of its hash. */
+interface CachedFlow {
+  key: Uint8Array;
+  owner: ProcessInfo | undefined;
+  next: CachedFlow | undefined;
+}
+
+/** Protocol, then the two ports, then the addresses. */
+const KEY_HEADER = 5;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** The flow's key byte `at` (KEY_HEADER bytes, then `length` of the source address, then the destination's). */
+function keyByte(query: FlowQuery, length: number, at: number): number {
+  switch (at) {
+    case 0:
+      return query.protocol;
+    case 1:
+      return query.srcPort >>> 8;
+    case 2:
+      return query.srcPort & 0xff;
+    case 3:
+      return query.dstPort >>> 8;
+    case 4:
+      return query.dstPort & 0xff;
+    default:
+      return at < KEY_HEADER + length ? query.bytes[query.srcAt + at - KEY_HEADER] : query.bytes[query.dstAt + at - KEY_HEADER - length];
+  }
+}
+
 export class SocketOwners implements FlowOwners {
-  private readonly flows = new Map<string, ProcessInfo | undefined>();
+  /** Flows by their key's hash: a frame of a flow seen before allocates nothing. */
+  private readonly flows = new Map<number, CachedFlow>();
+  private cachedFlows = 0;
   private inodes = new Map<number, number>();
   private walkedAt = Number.NEGATIVE_INFINITY;
 
@@ -51,11 +83,24 @@ export class SocketOwners implements FlowOwners {
 
   /** The process owning the flow's local end, looked up once per flow. */
   ownerOf(query: FlowQuery): ProcessInfo | undefined {
-    const key = `${query.protocol} ${query.src.join('.')} ${query.srcPort} ${query.dst.join('.')} ${query.dstPort}`;
-    if (this.flows.has(key)) return this.flows.get(key);
-    if (this.flows.size >= CACHED_FLOWS) this.flows.clear();
+    const length = query.family === 4 ? 4 : 16;
+    const size = KEY_HEADER + 2 * length;
+    let hash = FNV_OFFSET;
+    for (let at = 0; at < size; at++) hash = Math.imul(hash ^ keyByte(query, length, at), FNV_PRIME) >>> 0;
+    for (let flow = this.flows.get(hash); flow !== undefined; flow = flow.next) {
+      let at = 0;
+      if (flow.key.length === size) while (at < size && flow.key[at] === keyByte(query, length, at)) at++;
+      if (at === size) return flow.owner;
+    }
+    if (this.cachedFlows >= CACHED_FLOWS) {
+      this.flows.clear();
+      this.cachedFlows = 0;
+    }
     const owner = this.lookUp(query);
-    this.flows.set(key, owner);
+    const key = new Uint8Array(size);
+    for (let at = 0; at < size; at++) key[at] = keyByte(query, length, at);
+    this.flows.set(hash, { key, owner, next: this.flows.get(hash) });
+    this.cachedFlows++;
     return owner;
   }
 
@@ -84,7 +129,10 @@ export class SocketOwners implements FlowOwners {
 
   /** The socket of the flow's `local` end; with `listener`, the one listening on its address and port. */
   private socketOf(query: FlowQuery, local: 'src' | 'dst', listener: boolean): { inode: number; uid: number } | null {
-    const [address, port, remote, remotePort] = local === 'src' ? [query.src, query.srcPort, query.dst, query.dstPort] : [query.dst, query.dstPort, query.src, query.srcPort];
+    const length = query.family === 4 ? 4 : 16;
+    const src = query.bytes.subarray(query.srcAt, query.srcAt + length);
+    const dst = query.bytes.subarray(query.dstAt, query.dstAt + length);
+    const [address, port, remote, remotePort] = local === 'src' ? [src, query.srcPort, dst, query.dstPort] : [dst, query.dstPort, src, query.srcPort];
     const peer = listener ? new Uint8Array(remote.length) : remote;
     const peerPort = listener ? 0 : remotePort;
     // TCP's exact lookup takes the local end as the source; UDP's the remote one ("src and dst are swapped

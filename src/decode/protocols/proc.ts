@@ -21,7 +21,7 @@ const IPV6_SOURCE = 8;
 const SOURCE_PORT = 0;
 const DESTINATION_PORT = 2;
 
-const query: FlowQuery = { protocol: 0, family: 4, src: new Uint8Array(4), srcPort: 0, dst: new Uint8Array(4), dstPort: 0, local: undefined };
+const query: FlowQuery = { protocol: 0, family: 4, bytes: new Uint8Array(0), srcAt: 0, srcPort: 0, dstAt: 0, dstPort: 0, local: undefined };
 
 /** The frame's flow as sock_diag is asked for it: undefined for a frame with no TCP or UDP ports. */
 function flowOf(ctx: Dissection, direction: string): FlowQuery | undefined {
@@ -33,8 +33,9 @@ function flowOf(ctx: Dissection, direction: string): FlowQuery | undefined {
   if (datagram.payloadAt + DESTINATION_PORT + 2 > bytes.length) return undefined;
   query.protocol = datagram.protocol;
   query.family = datagram.version;
-  query.src = bytes.subarray(source, source + length);
-  query.dst = bytes.subarray(source + length, source + 2 * length);
+  query.bytes = bytes;
+  query.srcAt = source;
+  query.dstAt = source + length;
   query.srcPort = (bytes[datagram.payloadAt + SOURCE_PORT] << 8) | bytes[datagram.payloadAt + SOURCE_PORT + 1];
   query.dstPort = (bytes[datagram.payloadAt + DESTINATION_PORT] << 8) | bytes[datagram.payloadAt + DESTINATION_PORT + 1];
   query.local = direction === 'egress' ? 'src' : direction === 'ingress' ? 'dst' : undefined;
