@@ -226,7 +226,10 @@ test.serial("bpf_redirect_peer into a pod: the packet's path names the host-side
   const paths = new Map(result.stdout.split('\n').filter(Boolean).map((line) => line.split('\t') as [string, string]));
   const at = (device: string, ns: string, direction: string) => `${direction} AF_PACKET ${device}@${ns}`;
   t.is(paths.get(String(ROUTED_PORT)), [at(Net.CLIENT_IF, lab.client, 'egress'), at(Net.ROUTER_CLIENT_IF, lab.router, 'ingress'), at(Net.ROUTER_SERVER_IF, lab.router, 'egress'), at(Net.SERVER_IF, lab.server, 'ingress')].join(' → '));
-  t.is(paths.get(String(REDIRECTED_PORT)), [at(Net.CLIENT_IF, lab.client, 'egress'), at(Net.ROUTER_CLIENT_IF, lab.router, 'ingress'), `${at(Net.ROUTER_SERVER_IF, lab.router, 'egress')}: not seen`, at(Net.SERVER_IF, lab.server, 'ingress')].join(' → '));
+  // The program that redirected it is named: the blind spots are looked for in each source's namespace.
+  const skipped = `${at(Net.ROUTER_SERVER_IF, lab.router, 'egress')}: not seen \\(redirected by tcx ingress program [^ ]+ \\(id \\d+\\) \\(bpf_redirect_peer\\) on ${Net.ROUTER_CLIENT_IF}@${lab.router}\\)`;
+  const redirected = [at(Net.CLIENT_IF, lab.client, 'egress'), at(Net.ROUTER_CLIENT_IF, lab.router, 'ingress'), skipped, at(Net.SERVER_IF, lab.server, 'ingress')];
+  t.regex(paths.get(String(REDIRECTED_PORT)) ?? '', new RegExp(`^${redirected.join(' → ')}$`));
 });
 
 test.serial("a namespace no name gives, a pod's by its cgroup: -D --all-netns and tap.container, tap.pod name its container and pod, and the file keeps them", async (t) => {

@@ -7,6 +7,7 @@ import { REDIRECT_HELPERS, redirectHelpersOf } from './bpf-helpers.js';
 import type { BlindSpot } from './frame.js';
 import { describeToolError, ipLinks, nftCommand, runJson, tcFilters, tcxPrograms, XDP_MODES, type IpLink, type TcFilter } from './host-tools.js';
 import { loadPcapAddon, type AttachedProgram } from './native/addon.js';
+import type { Netns } from './netns.js';
 
 export interface BlindSpots {
   /** Each finding as one line, `device: text`, for warnings. */
@@ -19,8 +20,8 @@ export interface BlindSpots {
 
 /** Devices looked at, at most: each costs two `tc` runs and two bpf() queries. */
 const MAX_DEVICES = 32;
-/** Where pktgen lists the devices its threads send on. */
-const PKTGEN = '/proc/net/pktgen';
+/** Where pktgen lists the devices its threads send on (the thread's namespace's: /proc/self is the process's). */
+const PKTGEN = '/proc/thread-self/net/pktgen';
 /** BPF_MAP_TYPE_XSKMAP: an XDP program that uses one hands packets to AF_XDP sockets. */
 const MAP_TYPE_XSKMAP = 17;
 
@@ -29,17 +30,64 @@ class Findings implements BlindSpots {
   readonly byDevice = new Map<string, BlindSpot[]>();
   readonly unread: string[] = [];
 
-  add(device: string, direction: BlindSpot['direction'], text: string): void {
+  /** `netns`: the namespace looked at, when not the capture's own: its devices are named `eth0@netns`. */
+  constructor(private readonly netns?: string) {}
+
+  add(name: string, direction: BlindSpot['direction'], text: string, redirectedBy?: string): void {
+    const device = this.netns === undefined ? name : `${name}@${this.netns}`;
     this.findings.push(`${device}: ${text}`);
     const spots = this.byDevice.get(device) ?? [];
-    spots.push({ device, direction, text });
+    spots.push({ device, direction, text, ...(redirectedBy === undefined ? {} : { redirectedBy }) });
     this.byDevice.set(device, spots);
   }
 }
 
-/** The blind spots of capturing on `devices` (`any`: every device; `nflog:N` sources have none). */
-export function findBlindSpots(devices: readonly string[], pktgen = PKTGEN): BlindSpots {
+/** Where the devices are: another namespace (the caller's thread is in it), with each device's index there. */
+export interface OtherNamespace {
+  name: string;
+  ifindexOf(device: string): number | undefined;
+}
+
+/** Namespaces other than the capture's own looked at, at most: each costs its own runs of ip, nft and tc. */
+const MAX_NAMESPACES = 16;
+
+/**
+ * The blind spots of a capture whose sources are in several namespaces: each namespace's devices looked at
+ * with the thread in it (`enter` runs a function there: the addon's netnsRun, which rtnetlink's indexes
+ * come from too).
+ */
+export function findBlindSpotsIn(sources: readonly { name: string; netns?: Netns }[], enter: (netns: Netns, look: () => BlindSpots) => BlindSpots, indexes: () => readonly { name: string; index: number }[]): BlindSpots {
   const found = new Findings();
+  const byNamespace = new Map<string, { netns: Netns; devices: string[] }>();
+  for (const source of sources) {
+    if (source.netns === undefined) continue;
+    const entry = byNamespace.get(source.netns.path) ?? { netns: source.netns, devices: [] };
+    entry.devices.push(source.name);
+    byNamespace.set(source.netns.path, entry);
+  }
+  const looks = [{ netns: undefined as Netns | undefined, devices: sources.filter((source) => source.netns === undefined).map((source) => source.name) }, ...byNamespace.values()];
+  if (looks.length > MAX_NAMESPACES + 1) found.unread.push(`the devices of ${looks.length - 1 - MAX_NAMESPACES} namespaces past the first ${MAX_NAMESPACES}`);
+  for (const { netns, devices } of looks.slice(0, MAX_NAMESPACES + 1)) {
+    let spots: BlindSpots;
+    try {
+      spots = netns === undefined ? findBlindSpots(devices) : enter(netns, () => {
+        const links = indexes();
+        return findBlindSpots(devices, PKTGEN, { name: netns.name, ifindexOf: (device) => links.find((link) => link.name === device)?.index });
+      });
+    } catch (error) {
+      found.unread.push(`network namespace ${netns?.name ?? ''}: ${(error as Error).message}`);
+      continue;
+    }
+    found.findings.push(...spots.findings);
+    found.unread.push(...spots.unread);
+    for (const [device, each] of spots.byDevice) found.byDevice.set(device, each);
+  }
+  return found;
+}
+
+/** The blind spots of capturing on `devices` (`any`: every device; `nflog:N` sources have none). */
+export function findBlindSpots(devices: readonly string[], pktgen = PKTGEN, netns?: OtherNamespace): BlindSpots {
+  const found = new Findings(netns?.name);
   const wanted = devices.filter((device) => !device.startsWith('nflog'));
   if (wanted.length === 0) return found;
   let links: IpLink[];
@@ -60,7 +108,7 @@ export function findBlindSpots(devices: readonly string[], pktgen = PKTGEN): Bli
       found.add(link.ifname, 'both', `nftables flowtable ${flowtable} offloads forwarded flows: after a flow's first packets they skip FORWARD and POSTROUTING (no NFLOG copy, no --trace verdict); offloaded to the NIC (flags offload), the taps do not see them either`);
     }
     try {
-      tcxFindings(link.ifname, found);
+      tcxFindings(link.ifname, found, netns?.ifindexOf(link.ifname));
     } catch (error) {
       found.unread.push(`tcx programs on ${link.ifname}: ${(error as Error).message}`);
     }
@@ -98,11 +146,12 @@ function flowtableDevices(found: Findings): Map<string, string[]> {
 }
 
 /** tcx programs (Linux 6.6+; Cilium's) on the device, which `tc filter` does not list. */
-function tcxFindings(device: string, found: Findings): void {
+function tcxFindings(device: string, found: Findings, ifindex: number | undefined): void {
   const named = (programs: readonly AttachedProgram[]) => programs.map(programName).join(', ');
-  const egress = tcxPrograms(device, 'egress');
+  const programs = (direction: 'ingress' | 'egress') => (ifindex === undefined ? tcxPrograms(device, direction) : tcxPrograms(device, direction, ifindex));
+  const egress = programs('egress');
   if (egress.length > 0) found.add(device, 'egress', `tcx egress programs ${named(egress)} run before the egress tap: what they drop or redirect is never shown as sent`);
-  const ingress = tcxPrograms(device, 'ingress');
+  const ingress = programs('ingress');
   if (ingress.length > 0) found.add(device, 'ingress', `tcx ingress programs ${named(ingress)} run after the ingress tap: what they drop is still shown as received`);
   redirectFindings(device, 'ingress', 'tcx', ingress, found);
   redirectFindings(device, 'egress', 'tcx', egress, found);
@@ -117,7 +166,8 @@ function redirectFindings(device: string, direction: 'ingress' | 'egress', kind:
       continue;
     }
     for (const helper of helpers) {
-      found.add(device, direction, `traffic redirected by ${kind} ${direction} program ${programName(program)} (${helper}) goes ${REDIRECT_HELPERS[helper]}`);
+      const by = `${kind} ${direction} program ${programName(program)} (${helper})`;
+      found.add(device, direction, `traffic redirected by ${by} goes ${REDIRECT_HELPERS[helper]}`, by);
     }
   }
 }

@@ -73,6 +73,8 @@ export interface BlindSpot {
   device: string;
   direction: 'ingress' | 'egress' | 'both';
   text: string;
+  /** A program that redirects packets from this tap past others: `tcx ingress program cil_from_netdev (id 42) (bpf_redirect_peer)`. */
+  redirectedBy?: string;
 }
 
 /** pcapng epb_flags bits 0-1 (RFC draft-ietf-opsawg-pcapng §4.3.1). */

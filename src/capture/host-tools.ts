@@ -59,9 +59,9 @@ export function tcFilters(device: string, direction: 'ingress' | 'egress'): TcFi
 
 /**
  * The tcx programs (Linux 6.6+) on a device's ingress or egress, asked of bpf() through the capture addon.
+ * `ifindex`: the device's in the namespace the thread is in (/sys is the namespace's that mounted it).
  * Throws when that cannot be asked (no addon, not root).
  */
-export function tcxPrograms(device: string, direction: 'ingress' | 'egress'): AttachedProgram[] {
-  const ifindex = Number(readFileSync(`/sys/class/net/${device}/ifindex`, 'latin1'));
+export function tcxPrograms(device: string, direction: 'ingress' | 'egress', ifindex = Number(readFileSync(`/sys/class/net/${device}/ifindex`, 'latin1'))): AttachedProgram[] {
   return loadPcapAddon().bpfPrograms(ifindex, direction === 'ingress' ? BpfAttach.TCX_INGRESS : BpfAttach.TCX_EGRESS);
 }

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
-import { findBlindSpots, type BlindSpots } from './blind-spots.js';
+import { findBlindSpotsIn, type BlindSpots } from './blind-spots.js';
 import { DropRecordReader, dropProbeOffsets } from './drop-probe.js';
 import { blankFrame, Direction, directionOf, type Frame, type InterfaceInfo, type KernelDrop, type TraceStep } from './frame.js';
 import { BtfError, VMLINUX_BTF } from './kernel-btf.js';
@@ -284,9 +284,9 @@ export class LiveCapture implements CaptureReader {
       if (first.type === 'failed') throw new LiveCaptureError(describeFailure(first, options.captureFilter));
       throw new Error(`capture worker said ${first.type} before it opened its handles`);
     }
-    // What makes the taps blind is looked for while still root: tcx programs are asked of bpf().
-    // Another namespace's devices have other indexes: only the capture's own are looked at.
-    const blindSpots = findBlindSpots(sources.filter((source) => source.netns === undefined).map((source) => source.name));
+    // What makes the taps blind is looked for while still root: tcx programs are asked of bpf(), in each
+    // source's namespace.
+    const blindSpots = findBlindSpotsIn(sources, (netns, look) => addon.netnsRun(netns.path, look), () => addon.netnsLinks().links);
     let trace: NetfilterTrace | undefined;
     try {
       if (options.trace !== undefined) trace = startTrace(sources, options.trace);

@@ -5,7 +5,7 @@ import type { ByteView } from '../byte-view.js';
 import type { Dissector } from '../dissector.js';
 import type { Datagram, Dissection } from '../dissection.js';
 import { defineFields, defineProtocol, fieldsByAbbrev, type FieldDef } from '../field.js';
-import { Direction, directionOf } from '../../capture/frame.js';
+import { Direction, directionOf, type BlindSpot } from '../../capture/frame.js';
 import { IpProtocol } from './ip-protocols.js';
 import { ARPHRD_LOOPBACK, PACKET_TYPE_NAMES, V1, V2 } from './sll.js';
 import { HEADER as NFLOG_HEADER, NflogTlv, nflogPrefix, PACKET_HDR, walkNflogTlvs } from './nflog.js';
@@ -64,7 +64,11 @@ type TapDirection = (typeof DIRECTION_NAMES)[number];
  * What `dissect` learned that `finish` needs once the later layers ran. Dissection of one frame is
  * synchronous and the tap is never nested, so one record serves every frame.
  */
-const current = { point: '', direction: 'unknown' as TapDirection, device: undefined as string | undefined, netns: '', peer: undefined as string | undefined, loopback: false, nflogHook: -1, nflogFamily: -1, nflogPrefix: '' };
+const current = {
+  point: '', direction: 'unknown' as TapDirection, device: undefined as string | undefined, netns: '', peer: undefined as string | undefined, loopback: false, nflogHook: -1, nflogFamily: -1, nflogPrefix: '',
+  /** What blinds the device's taps (live captures). */
+  spots: undefined as readonly BlindSpot[] | undefined,
+};
 
 const NF_POINT_KINDS: readonly PointKind[] = [PointKind.PRE_ROUTING, PointKind.LOCAL_IN, PointKind.FORWARD, PointKind.LOCAL_OUT, PointKind.POST_ROUTING];
 
@@ -204,13 +208,14 @@ export const tap: Dissector = {
     current.peer = frame.peer;
     // Devices of different namespaces may share a name (every pod's eth0): a point is a device in its namespace.
     current.device = device !== undefined && frame.netns !== undefined ? frame.deviceInNetns : device;
+    const spots = current.device === undefined ? undefined : frame.blindSpots?.get(current.device);
+    current.spots = spots;
     const point = tapPoint(current.device ?? '');
     if (point !== undefined) ctx.set(TAP_POINT, point);
     if (device !== undefined) ctx.generated(fields.iface, device);
     if (frame.netns !== undefined) ctx.generated(fields.netns, frame.netns);
     if (frame.container !== undefined) ctx.generated(fields.container, frame.container);
     if (frame.pod !== undefined) ctx.generated(fields.pod, frame.pod);
-    const spots = current.device === undefined ? undefined : frame.blindSpots?.get(current.device);
     if (spots !== undefined) for (const spot of spots) if (spot.direction === 'both' || spot.direction === current.direction) ctx.generated(fields.blind, spot.text);
     if (current.point !== 'unknown') ctx.generated(fields.kernel, frame.kernel?.release ?? 'unknown kernel');
     if (current.point === 'af_packet') addPacketSocketCopy(ctx);
@@ -261,7 +266,12 @@ function tapPoint(iface: string): TapPoint | undefined {
 function makeTapPoint(iface: string): TapPoint | undefined {
   if (current.point === 'af_packet' && current.direction !== 'unknown') {
     const kind = current.direction === 'egress' ? PointKind.AF_EGRESS : PointKind.AF_INGRESS;
-    return { label: `${current.direction} AF_PACKET${iface === '' ? '' : ' ' + iface}`, kind, iface, netns: current.netns, ...(current.peer === undefined ? {} : { peer: current.peer }) };
+    const redirect = current.spots?.find((spot) => (spot.direction === current.direction || spot.direction === 'both') && spot.redirectedBy !== undefined)?.redirectedBy;
+    return {
+      label: `${current.direction} AF_PACKET${iface === '' ? '' : ' ' + iface}`, kind, iface, netns: current.netns,
+      ...(current.peer === undefined ? {} : { peer: current.peer }),
+      ...(redirect === undefined ? {} : { redirectedBy: `${redirect} on ${iface}` }),
+    };
   }
   const hook = current.nflogHook;
   if (current.point !== 'nflog' || !isInetFamily(current.nflogFamily) || hook < 0 || hook >= NF_POINT_KINDS.length) return undefined;

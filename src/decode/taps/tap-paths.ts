@@ -125,6 +125,8 @@ export interface TapPoint {
   netns: string;
   /** An ingress point's veth peer (`lxc1@host`): a packet arriving here was sent by it, so its egress copy is expected. */
   peer?: string;
+  /** A program here that redirects packets past other taps (blind-spots.ts found it), and its device. */
+  redirectedBy?: string;
 }
 
 /** Where the capture copied the frame being dissected: the tap pseudo-layer leaves it for TCP's analysis. */
@@ -308,7 +310,10 @@ export class TapPathIndex {
     seenPoints.forEach((point, index) => {
       // A packet that arrives at a veth without a copy at its peer's egress went around that tap (bpf_redirect_peer).
       const sender = point.kind === PointKind.AF_INGRESS && point.peer !== undefined ? this.points.find((other) => other.kind === PointKind.AF_EGRESS && other.iface === point.peer) : undefined;
-      if (sender !== undefined && index > 0 && !seenPoints.includes(sender)) labels.push(`${sender.label}: not seen`);
+      if (sender !== undefined && index > 0 && !seenPoints.includes(sender)) {
+        const redirected = seenPoints[index - 1].redirectedBy;
+        labels.push(`${sender.label}: not seen${redirected === undefined ? '' : ` (redirected by ${redirected})`}`);
+      }
       labels.push(point.label);
     });
     if (missing.length > 0) labels.push(`${missing.map((point) => point.label).join(' or ')}: not seen`);
