@@ -6,7 +6,7 @@ import { defineFields, type FieldDef } from '../field.js';
 import type { SegmentFacts } from '../tcp-analysis.js';
 import { identityOf, LINK_WINDOW_S, TAP_POINT } from './tap-paths.js';
 
-export const copyFields = defineFields('tap', { copy_of: { name: 'Same segment as the one first seen in frame', type: 'framenum' } });
+export const copyFields = defineFields('tap', { copy_of: { name: 'Copy of the packet first seen in frame', type: 'framenum' } });
 
 /** Fields that tell tap points apart: a filter on one of them selects tap points. */
 const TAP_POINT_FIELDS = /^(tap\.(point|direction|iface|hook)$|frame\.interface_(id|name)$|sll\.ifindex$|nflog\.hook$)/;
