@@ -126,5 +126,5 @@ test('graph filters: a adds one drawn over every frame (bars) where tshark count
 
   await press(app, 'd');
   await expectShown(t, app, /^ 1\. all 2\. filter: icmp {2}Removed the graph of dns$/m);
-  t.deepEqual(session.graphFilters, []);
+  t.deepEqual(session.filters.graphFilters, []);
 });

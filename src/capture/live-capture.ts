@@ -1,7 +1,7 @@
 // Live capture as a CaptureReader, so print mode, -w and the interface take it as they take a file. The
 // pcap handles live in a worker thread (live-worker.ts); this side starts it, drops root once every handle
 // is open, and hands each frame of the batches it receives to the reader's callback.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CaptureReader, FrameCallback } from './capture-reader.js';
@@ -14,6 +14,7 @@ import { Control, CONTROL_SLOTS, ControlState, type WorkerData, type WorkerMessa
 import { ANY_DEVICE, planSources, SourceSpecError, type Plan, type SourcePlan } from './live-sources.js';
 import { listNamespaces, NetnsError } from './netns.js';
 import { SocketOwners } from './socket-owners.js';
+import { deviceNames, interfaceMtu } from './sysfs-devices.js';
 import { loadPcapAddon, Record, RECORD_LITTLE_ENDIAN, type HandleStats, type OpenedHandle } from './native/addon.js';
 import { readTraceEvents } from './nft-trace-events.js';
 import { legacyTables, NftTracer, TraceError } from './nft-tracer.js';
@@ -128,51 +129,12 @@ export function dropPrivileges(env: NodeJS.ProcessEnv = process.env): void {
   credentials.setuid(uid);
 }
 
-/** The interface's MTU from sysfs; undefined for `any`, `nflog:N` and interfaces gone meanwhile. */
-function interfaceMtu(name: string): number | undefined {
-  try {
-    const mtu = Number(readFileSync(`/sys/class/net/${name}/mtu`, 'latin1'));
-    return Number.isInteger(mtu) && mtu > 0 ? mtu : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Makes the tracing table for the captured devices (every device for `any` and NFLOG). Throws TraceError. */
 function startTrace(sources: readonly SourcePlan[], options: { match: string; rate: number }): NetfilterTrace {
   // nflog:N and other pseudo-devices are not network devices a rule can name.
   const everyDevice = sources.some((source) => source.name === ANY_DEVICE || !existsSync(`/sys/class/net/${source.name}`));
   const tracer = NftTracer.open({ devices: everyDevice ? [] : sources.map((source) => source.name), ...options });
   return { tracer, onEvent: undefined, legacy: legacyTables(), overruns: 0 };
-}
-
-/** How often an unknown ifindex may send `deviceNames` back to sysfs. */
-const DEVICE_NAMES_REREAD_MS = 1000;
-
-/**
- * Device names by ifindex, for an `any` capture: read from sysfs, and again (at most once a second) when a
- * frame names an index not seen, as devices come and go (containers' veths). An index reused by a new
- * device after its old one's frames were named keeps the old name until an unknown index rereads.
- */
-function deviceNames(): (ifindex: number) => string | undefined {
-  let names = new Map<number, string>();
-  let readAt = Number.NEGATIVE_INFINITY;
-  const read = () => {
-    names = new Map();
-    readAt = performance.now();
-    try {
-      for (const name of readdirSync('/sys/class/net')) {
-        const ifindex = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'latin1'));
-        if (Number.isInteger(ifindex)) names.set(ifindex, name);
-      }
-    } catch {
-      // No sysfs, or a device gone while listed: the names read so far are kept.
-    }
-  };
-  return (ifindex) => {
-    if (!names.has(ifindex) && performance.now() - readAt >= DEVICE_NAMES_REREAD_MS) read();
-    return names.get(ifindex);
-  };
 }
 
 export class LiveCapture implements CaptureReader {

@@ -12,7 +12,7 @@ import type { DecodedStore } from './decoded-store.js';
 import { DropWatch } from './drop-watch.js';
 import { exportFrames, type ExportResult } from './export.js';
 import { DisplayFilters, type RunningFilter } from './display-filters.js';
-import type { FrameFilter, FrameTest } from './frame-filter.js';
+import type { FrameFilter } from './frame-filter.js';
 import type { RedoPool } from './redo-pool.js';
 import { FollowScan } from './stats/follow-scan.js';
 import type { FollowedStream } from './stats/follow-statistic.js';
@@ -69,7 +69,7 @@ export class CaptureSession {
     generation: () => this.generation.signal,
   };
   /** The applied display filter and the last find. */
-  /** The display filter, its fold, the find and the graphs' filters. */
+  /** The display filter and its fold, the find (`n` and `N` step through its matches), the I/O graph's filters. */
   readonly filters = new DisplayFilters(this.host);
   /** The views' statistics and a followed stream, each computed from its first opening on and kept current. */
   private readonly views = new ViewScans(this.host);
@@ -299,41 +299,12 @@ export class CaptureSession {
     return this.filters.running;
   }
 
-  /** The frames the last find matches (not displayed: `n` and `N` step through them), while found and after. */
-  get found(): FrameFilter | undefined {
-    return this.filters.found;
-  }
-
   /**
    * Applies a filter (empty text: none) over the whole store, replacing one still running. Resolves with
    * the new filter once applied, undefined when cancelled, invalid or cleared.
    */
   applyFilter(text: string): Promise<FrameFilter | undefined> {
     return this.filters.apply(text);
-  }
-
-  /** Cancels a filter being applied; the one applied before stays. Whether one was running. */
-  cancelFilter(): boolean {
-    return this.filters.cancel();
-  }
-
-  /** Looks for the frames `test` passes, replacing the last find; resolves false when replaced before the end. */
-  find(test: FrameTest): Promise<boolean> {
-    return this.filters.find(test);
-  }
-
-  /** The I/O graph's filters, in the order given: their matches so far. */
-  get graphFilters(): readonly FrameFilter[] {
-    return this.filters.graphFilters;
-  }
-
-  /** Counts the frames `text` passes for the I/O graph; why not, when it does not compile. */
-  addGraphFilter(text: string): string | undefined {
-    return this.filters.addGraph(text);
-  }
-
-  removeGraphFilter(text: string): void {
-    this.filters.removeGraph(text);
   }
 
   /** A worker's failure is an internal error, not the user's: filters run in this thread from now on. */

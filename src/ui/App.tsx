@@ -195,7 +195,7 @@ export function App({ session, colour, onQuit, initialFilter, size, mouse = true
     },
     cancelFilter: () => {
       if (find.cancel()) setMessage('Find stopped');
-      else if (session.cancelFilter()) setMessage('Filter cancelled');
+      else if (session.filters.cancel()) setMessage('Filter cancelled');
     },
     findPacket: () => {
       find.line.open();

@@ -43,13 +43,13 @@ export function useFind(session: CaptureSession, currentFrame: number, detail: D
     const compiled = compileFind(kind, text, session.decoded.registry);
     if (!compiled.ok) return tell(compiled.error);
     setQuery(compiled.query);
-    void session.find(compiled.query.test);
+    void session.filters.find(compiled.query.test);
     setPending({ from: currentFrame, direction: 1 });
   });
 
   // A step waits until the find has looked far enough to know where it lands.
   useEffect(() => {
-    const found = session.found;
+    const found = session.filters.found;
     if (!pending || !found || !query) return;
     const landing = stepFound(found, pending.from, pending.direction, (index) => session.isDisplayed(index));
     if (landing === 'searching') return;
@@ -73,7 +73,7 @@ export function useFind(session: CaptureSession, currentFrame: number, detail: D
     if (nodes.length > 0) tree.reveal(nodes[0]);
   }, [revealing, pending, nodes]);
 
-  const found = session.found;
+  const found = session.filters.found;
   return {
     line,
     prompt: `Find ${FIND_KIND_NAMES[kind]} (Tab: other kinds): `,

@@ -49,7 +49,7 @@ export function useIoGraph(session: CaptureSession, active: boolean, width: numb
   const line = usePromptLine(
     () => editing(false),
     (text) => {
-      const refused = session.addGraphFilter(text);
+      const refused = session.filters.addGraph(text);
       setMessage(refused === undefined ? '' : `✗ ${refused}`);
       if (refused === undefined) setOverlay(series.length);
     },
@@ -71,7 +71,7 @@ export function useIoGraph(session: CaptureSession, active: boolean, width: numb
   const firstHeld = Math.floor(heldFromNs / intervalNs);
   const firstBucket = Math.max(firstHeld, total - intervals - back);
   const applied = session.applied;
-  const graphs = session.graphFilters;
+  const graphs = session.filters.graphFilters;
   const series = useMemo(() => {
     if (!active) return [];
     const from = { tsSec: start.tsSec, tsNsec: start.tsNsec + firstBucket * intervalNs };
@@ -95,7 +95,7 @@ export function useIoGraph(session: CaptureSession, active: boolean, width: numb
     const first = applied ? 2 : 1;
     const removed = series[overlay >= first ? overlay : series.length - 1];
     if (series.length <= first || removed === undefined) return setMessage('No graph filter to remove (a adds one; the applied filter is the list’s)');
-    session.removeGraphFilter(removed.name);
+    session.filters.removeGraph(removed.name);
     setMessage(`Removed the graph of ${removed.name}`);
   };
   return {
