@@ -4,7 +4,7 @@ import test from 'ava';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { columnPreferences, listColumns, parsePreferences, savePreferences } from '../src/cli/preferences.js';
+import { columnPreferences, listColumns, parsePreferences, savePreferences, withProcessColumn } from '../src/cli/preferences.js';
 import { CORPUS, CORPUS_ABSENT, corpusPresent } from './helpers/corpus.js';
 import { registry } from './helpers/decode.js';
 import { runCli } from './helpers/run.js';
@@ -87,4 +87,13 @@ test('saving the columns rewrites their lines and keeps every other line', (t) =
     read.map((column) => [column.spec.title, column.spec.format, column.hidden, column.width]),
     [['Info', '%i', false, undefined], ['Win', '%Cus:tcp.window_size:0:R', false, 8], ['No.', '%m', true, undefined]],
   );
+});
+
+test('--proc adds a Process column before Info, unless a column shows a proc field already', (t) => {
+  const defaults = listColumns(parsePreferences('', 'test'), field);
+  const titles = (columns: ReturnType<typeof listColumns>) => columns.map(({ spec }) => spec.title);
+  t.deepEqual(titles(withProcessColumn(defaults, field)), ['No.', 'Time', 'Tap', 'Source', 'Destination', 'Protocol', 'Length', 'Process', 'Info']);
+  t.is(withProcessColumn(defaults, field).find(({ spec }) => spec.title === 'Process')?.spec.fields[0].abbrev, 'proc.comm');
+  const own = listColumns(parsePreferences('gui.column.format: "No.", "%m", "PID", "%Cus:proc.pid", "Info", "%i"\n', 'test'), field);
+  t.deepEqual(titles(withProcessColumn(own, field)), ['No.', 'PID', 'Info']);
 });

@@ -24,7 +24,7 @@ import type { PacketFates } from '../decode/taps/packet-fates.js';
 import type { NetfilterVerdicts } from '../decode/taps/verdicts.js';
 import { PrintPass, type FrameOutput } from '../session/print-pass.js';
 import { parseOptions, UsageError, USAGE, type Options } from './args.js';
-import { listColumns, PreferenceError, preferencesPath, readPreferences, setPreference } from './preferences.js';
+import { listColumns, PreferenceError, preferencesPath, readPreferences, setPreference, withProcessColumn } from './preferences.js';
 import type { ListColumn } from '../decode/column-format.js';
 import { explain } from './explain.js';
 import { requestStatistics, type StatisticsRequest } from './statistics.js';
@@ -125,6 +125,7 @@ export async function main(argv: readonly string[], streams: Streams = defaultSt
     const preferences = readPreferences(preferencesPath());
     for (const setting of options.preferences) setPreference(preferences, setting, '-o');
     columns = listColumns(preferences, (abbrev) => registry.field(abbrev));
+    if (options.processes) columns = withProcessColumn(columns, (abbrev) => registry.field(abbrev));
   } catch (error) {
     if (!(error instanceof PreferenceError)) throw error;
     streams.stderr(`tsshark: ${error.message}\n`);

@@ -82,6 +82,18 @@ export function listColumns(preferences: Preferences, field: (abbrev: string) =>
   return parsed.columns.map((spec) => ({ spec, hidden: hidden.has(spec.format), width: widths.get(spec.format) }));
 }
 
+/** The Process column --proc adds (before Info) when no column shows a proc.* field. */
+const PROCESS_COLUMN = '"Process", "%Cus:proc.comm"';
+
+export function withProcessColumn(columns: readonly ListColumn[], field: (abbrev: string) => FieldDef | undefined): ListColumn[] {
+  if (columns.some(({ spec }) => spec.fields.some((each) => each.abbrev.startsWith('proc.')))) return [...columns];
+  const parsed = parseColumnFormat(PROCESS_COLUMN, field);
+  if (!parsed.ok) throw new Error(`the Process column's format: ${parsed.error}`);
+  const info = columns.findIndex(({ spec }) => spec.kind === 'info');
+  const at = info < 0 ? columns.length : info;
+  return [...columns.slice(0, at), { spec: parsed.columns[0], hidden: false, width: undefined }, ...columns.slice(at)];
+}
+
 /** The three column preferences' values for `columns`. */
 export function columnPreferences(columns: readonly ListColumn[]): Record<string, string> {
   return {
