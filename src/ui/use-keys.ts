@@ -39,6 +39,9 @@ interface ActiveListener {
 export interface KeyQueue {
   pending: { input: string; key: Key }[];
   handledSinceRender: boolean;
+  /** Renders begun so far, and the one whose handlers took the last key. */
+  renders: number;
+  handledInRender: number;
   touch: () => void;
   /** Set while rendering by the scope that is active: a key goes to it even before React's effects ran. */
   active: ActiveListener | undefined;
@@ -51,7 +54,8 @@ export interface KeyQueue {
  */
 export function useKeyQueue(): KeyQueue {
   const [, touch] = useReducer((n: number) => n + 1, 0);
-  const queue = useRef<KeyQueue>({ pending: [], handledSinceRender: false, touch, active: undefined }).current;
+  const queue = useRef<KeyQueue>({ pending: [], handledSinceRender: false, renders: 0, handledInRender: -1, touch, active: undefined }).current;
+  const render = ++queue.renders;
   useInput((input, key) => {
     // The mouse's reports are the mouse hook's (mouse.ts), never keys or text.
     if (isMouseReport(input)) return;
@@ -61,11 +65,14 @@ export function useKeyQueue(): KeyQueue {
       return;
     }
     queue.handledSinceRender = true;
+    queue.handledInRender = queue.renders;
     queue.active.handle(input, key);
   });
   // Whichever listener is active takes its key after this redraw; a redraw with none active frees the queue.
+  // Only a redraw begun after the last key was taken: the effects of the one whose handlers took it can run
+  // after it (late, on a loaded machine), and the next key would meet the handlers that key made stale.
   useEffect(() => {
-    queue.handledSinceRender = false;
+    if (render > queue.handledInRender) queue.handledSinceRender = false;
   });
   return queue;
 }
@@ -92,6 +99,7 @@ export function useKeys(queue: KeyQueue, scope: Scope, handlers: CommandHandlers
     const next = queue.pending.shift();
     if (next === undefined) return;
     queue.handledSinceRender = true;
+    queue.handledInRender = queue.renders;
     handle(next.input, next.key);
     queue.touch();
   });
