@@ -185,3 +185,22 @@ test('an index that starts at frame 50 million (a store carried on by --keep) ho
   t.is(paths.pathOf(first + 2999)?.path, 'ingress AF_PACKET eth0');
   t.is(paths.pathOf(first - 1), undefined);
 });
+
+test.serial('a windowed index (print mode) keeps a bounded number of frames, and links the newest as before', (t) => {
+  const paths = new TapPathIndex(true);
+  const arriving: TapPoint = { label: 'ingress AF_PACKET eth0', kind: PointKind.AF_INGRESS, iface: 'eth0', netns: '' };
+  const leaving: TapPoint = { label: 'egress AF_PACKET eth1', kind: PointKind.AF_EGRESS, iface: 'eth1', netns: '' };
+  const before = process.memoryUsage().arrayBuffers;
+  // Two million packets a microsecond apart (within the link window), each seen twice.
+  const packets = 2_000_000;
+  for (let packet = 0; packet < packets; packet++) {
+    paths.register(2 * packet + 1, 1 + packet, arriving, 100, packet * 1000);
+    paths.register(2 * packet + 2, 1 + packet, leaving, 100, packet * 1000 + 500);
+  }
+  // Four million frames in columns of 18 bytes and an identity table of 8 bytes a slot at most half full:
+  // over 130 MB unbounded (checked by making it so); the windowed index holds 2^18 to 2^19 of them.
+  t.true(process.memoryUsage().arrayBuffers - before < 80e6, `${process.memoryUsage().arrayBuffers - before} bytes`);
+  const last = 2 * packets;
+  t.is(paths.packetIdOf(last), last - 1);
+  t.is(paths.pathOf(last)?.path, 'ingress AF_PACKET eth0 → egress AF_PACKET eth1');
+});

@@ -141,7 +141,8 @@ export class FrameDecoder {
       this.previous.tsSec = carryOn.previous.tsSec;
       this.previous.tsNsec = carryOn.previous.tsNsec;
     }
-    if (decoderOptions.linkTapPaths) this.memory.stateOf(TapPathIndex, () => new TapPathIndex());
+    // Print mode asks of each frame within the link window; the interface of any frame it holds.
+    if (decoderOptions.linkTapPaths) this.memory.stateOf(TapPathIndex, () => new TapPathIndex(!decoderOptions.rememberEveryFrame));
     const { verdicts, drops } = decoderOptions.fates ?? {};
     if (verdicts !== undefined) this.memory.stateOf(NetfilterVerdicts, () => verdicts);
     if (drops !== undefined) this.memory.stateOf(DropLinks, () => drops);

@@ -242,25 +242,40 @@ export const tap: Dissector = {
   },
 };
 
-/** The last point made and what it was made from: a capture's frames come in runs at one point. */
-const lastPoint = { point: '', direction: '', iface: '', nflogHook: -1, nflogFamily: -1, nflogPrefix: '', made: undefined as TapPoint | undefined };
+/** A point made and what it was made from. */
+interface MadePoint {
+  point: string;
+  direction: string;
+  iface: string;
+  nflogHook: number;
+  nflogFamily: number;
+  nflogPrefix: string;
+  made: TapPoint | undefined;
+}
+
+/**
+ * The points made last, newest first: a capture's frames come in runs at a few points (several sources
+ * interleave theirs), and the same point object lets the path index know it without a lookup.
+ */
+const madePoints: MadePoint[] = [];
+const MADE_POINTS_KEPT = 16;
 
 /** The frame's point on a packet's way, for linking: an AF_PACKET copy with a direction, or an NFLOG inet hook. */
 function tapPoint(iface: string): TapPoint | undefined {
-  const last = lastPoint;
-  if (
-    last.point !== current.point || last.direction !== current.direction || last.iface !== iface
-    || last.nflogHook !== current.nflogHook || last.nflogFamily !== current.nflogFamily || last.nflogPrefix !== current.nflogPrefix
-  ) {
-    last.point = current.point;
-    last.direction = current.direction;
-    last.iface = iface;
-    last.nflogHook = current.nflogHook;
-    last.nflogFamily = current.nflogFamily;
-    last.nflogPrefix = current.nflogPrefix;
-    last.made = makeTapPoint(iface);
+  for (let at = 0; at < madePoints.length; at++) {
+    const made = madePoints[at];
+    if (
+      made.point === current.point && made.direction === current.direction && made.iface === iface
+      && made.nflogHook === current.nflogHook && made.nflogFamily === current.nflogFamily && made.nflogPrefix === current.nflogPrefix
+    ) {
+      return made.made;
+    }
   }
-  return last.made;
+  const { point, direction, nflogHook, nflogFamily, nflogPrefix } = current;
+  const made = makeTapPoint(iface);
+  madePoints.unshift({ point, direction, iface, nflogHook, nflogFamily, nflogPrefix, made });
+  if (madePoints.length > MADE_POINTS_KEPT) madePoints.pop();
+  return made;
 }
 
 function makeTapPoint(iface: string): TapPoint | undefined {

@@ -91,6 +91,11 @@ export class HeaderColumns {
     return changed;
   }
 
+  /** The slots from `from` up to `to` moved to the start (the index let go of those before). */
+  moveToStart(from: number, to: number): void {
+    for (const column of [this.version, this.ttl, this.vlan, this.src, this.dst, this.ports, this.hasPorts]) column.copyWithin(0, from, to);
+  }
+
   private grow(): void {
     this.version = doubled(this.version);
     this.ttl = doubled(this.ttl);

@@ -33,6 +33,17 @@ export function readsTapPaths(fields: readonly FieldDef[]): boolean {
 }
 
 export const LINK_WINDOW_S = 3;
+/**
+ * Frames of one identity looked at, at most, to link a frame: identical packets (a flood of one datagram,
+ * IPv4 id 0) make chains as long as the window holds, which each frame would walk.
+ */
+const MAX_CHAIN_STEPS = 256;
+/**
+ * A windowed index keeps the frames of this many seconds before the newest (twice the link window), and
+ * at most KEPT_FRAMES of them: print mode holds at most 100,000 frames (held-frames.ts) before it asks.
+ */
+const KEPT_S = 2 * LINK_WINDOW_S;
+const KEPT_FRAMES = 1 << 18;
 const IDENTITY_PAYLOAD = 128;
 
 /** A tap point's place on the way through the stack: points of a lower rank see a packet first. */
@@ -165,16 +176,23 @@ export class TapPathIndex {
   private seconds = new Float64Array(1024);
   /** The previous frame (its 0-based index, not its slot) with the same identity, or NO_FRAME. */
   private previousSame = new Int32Array(1024);
-  private readonly latestByIdentity = new LatestByIdentity();
+  private latestByIdentity = new LatestByIdentity();
   private readonly points: TapPoint[] = [];
   private readonly pointByLabel = new Map<string, number>();
-  private lastPoint: TapPoint | undefined;
-  private lastPointId = 0;
+  /** Each point object's id: the same object comes with every frame at its point. */
+  private readonly idOfPoint = new WeakMap<TapPoint, number>();
   private frames = 0;
   private readonly headers = new HeaderColumns();
   /** copiesOf's answer: the nearest frame of each point (NO_FRAME: none), and the points that have one. */
   private nearestOfPoint = new Int32Array(64).fill(NO_FRAME);
   private readonly copyPoints: number[] = [];
+
+  /**
+   * `windowed` (print mode, which asks only of frames within the link window of the newest): frames more
+   * than KEPT_S older than the newest are let go as the columns fill, so a capture that runs for days
+   * holds a few seconds of them.
+   */
+  constructor(private readonly windowed = false) {}
 
   /**
    * Records frame `number` (1-based, in order; gaps are frames with no identity) copied at `point`, and
@@ -186,6 +204,8 @@ export class TapPathIndex {
       this.baseSec = tsSec;
     }
     const index = number - 1;
+    const seconds = tsSec - this.baseSec + tsNsec / 1e9;
+    if (this.windowed && index - this.base >= this.identities.length) this.letGoBefore(seconds - KEPT_S);
     const slot = index - this.base;
     while (slot >= this.identities.length) {
       this.identities = doubled(this.identities);
@@ -195,10 +215,31 @@ export class TapPathIndex {
     }
     this.identities[slot] = identity;
     this.pointOf[slot] = this.pointId(point);
-    this.seconds[slot] = tsSec - this.baseSec + tsNsec / 1e9;
+    this.seconds[slot] = seconds;
     this.previousSame[slot] = this.latestByIdentity.replace(identity, index);
     if (datagram !== undefined) this.headers.record(slot, datagram, linkType);
     this.frames = Math.max(this.frames, number);
+  }
+
+  /**
+   * Lets go of the frames stamped before `oldest` (seconds after baseSec) when they fill a quarter of the
+   * columns or more: the others move to the start, their links made again among themselves.
+   */
+  private letGoBefore(oldest: number): void {
+    const used = this.frames - this.base;
+    let drop = 0;
+    while (drop < used && (this.identities[drop] === 0 || this.seconds[drop] < oldest)) drop++;
+    drop = Math.max(drop, used - KEPT_FRAMES);
+    if (drop < this.identities.length / 4) return;
+    for (const column of [this.identities, this.pointOf, this.seconds]) column.copyWithin(0, drop, used);
+    this.headers.moveToStart(drop, used);
+    this.base += drop;
+    this.latestByIdentity = new LatestByIdentity();
+    for (let slot = 0; slot < used - drop; slot++) {
+      const identity = this.identities[slot];
+      this.previousSame[slot] = identity === 0 ? NO_FRAME : this.latestByIdentity.replace(identity, this.base + slot);
+    }
+    this.identities.fill(0, used - drop);
   }
 
   /** Frame `index`'s slot in the columns, or -1 when it is not one of theirs. */
@@ -283,7 +324,8 @@ export class TapPathIndex {
     copyPoints.length = 0;
     const identity = this.identities[index - base];
     const at = this.seconds[index - base];
-    for (let other = this.latestByIdentity.get(identity); other !== NO_FRAME; other = this.previousSame[other - base]) {
+    let steps = 0;
+    for (let other = this.latestByIdentity.get(identity); other !== NO_FRAME && steps < MAX_CHAIN_STEPS; other = this.previousSame[other - base], steps++) {
       const seconds = this.seconds[other - base];
       const distance = Math.abs(seconds - at);
       if (seconds < at - LINK_WINDOW_S) break;
@@ -292,6 +334,8 @@ export class TapPathIndex {
       const chosen = nearest[point];
       if (chosen === NO_FRAME) copyPoints.push(point);
       if (chosen === NO_FRAME || distance < Math.abs(this.seconds[chosen - base] - at)) nearest[point] = other;
+      // The chain goes back in time: past this frame, each point's first is its nearest.
+      if (seconds <= at && copyPoints.length === this.points.length) break;
     }
     return copyPoints.length;
   }
@@ -362,16 +406,16 @@ export class TapPathIndex {
   }
 
   private pointId(point: TapPoint): number {
-    // Runs of frames share one point object (tap.ts makes a new one when the point changes).
-    if (point === this.lastPoint) return this.lastPointId;
-    let id = this.pointByLabel.get(point.label);
+    // Frames at one point share its object (tap.ts keeps the points it made): known by it, else by its label.
+    let id = this.idOfPoint.get(point);
+    if (id !== undefined) return id;
+    id = this.pointByLabel.get(point.label);
     if (id === undefined) {
       id = this.points.length;
       this.points.push(point);
       this.pointByLabel.set(point.label, id);
     }
-    this.lastPoint = point;
-    this.lastPointId = id;
+    this.idOfPoint.set(point, id);
     return id;
   }
 }
