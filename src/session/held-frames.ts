@@ -5,7 +5,7 @@
 // Held frames are kept in columns and their bytes in one ring buffer, released in order: a frame held
 // costs no object of its own (a busy live capture holds hundreds of thousands a second).
 import type { Frame, InterfaceInfo } from '../capture/frame.js';
-import type { FrameDecoder, Timestamp } from '../decode/decoder.js';
+import type { Timestamp } from '../decode/decoder.js';
 import { LINK_WINDOW_S } from '../decode/taps/tap-paths.js';
 import { doubled } from '../util/typed-arrays.js';
 
@@ -40,19 +40,18 @@ export class HeldFrames {
   private readonly released: Frame = { tsSec: 0, tsNsec: 0, capturedLength: 0, originalLength: 0, linkType: 0, interfaceId: 0, flags: 0, comment: undefined, data: new Uint8Array(0), dataOffset: 0 };
 
   /**
-   * `release` gets each frame once the window after it has passed, in order, valid until it returns (a
-   * release that dissects it again needs a decoder that remembers every frame).
+   * `decode` links each frame as it comes and gives its number; `release` gets each frame once the window
+   * after it has passed, in order, valid until it returns (a release that dissects it again needs a decoder
+   * that remembers every frame).
    */
   constructor(
-    private readonly decoder: FrameDecoder,
+    private readonly decode: (frame: Frame, iface: InterfaceInfo | undefined) => number,
     private readonly release: (number: number, frame: Frame, iface: InterfaceInfo | undefined, previous: Timestamp) => void,
   ) {}
 
   /** Decodes the frame (its bytes may be reused after) and releases the frames the window has passed. */
   add(frame: Frame, iface: InterfaceInfo | undefined): void {
-    this.decoder.decode(frame, iface);
-    const number = this.decoder.decoded;
-    this.hold(number, frame, iface);
+    this.hold(this.decode(frame, iface), frame, iface);
     const horizon = frame.tsSec + frame.tsNsec / 1e9 - LINK_WINDOW_S;
     while (this.count > 0) {
       const oldest = this.first;

@@ -3,7 +3,7 @@
 // output and reports errors; what is dissected, when, and how often is decided here.
 import type { CaptureReader } from '../capture/capture-reader.js';
 import type { CaptureWriter } from '../capture/capture-writer.js';
-import type { Frame, InterfaceInfo, TapAnnotation } from '../capture/frame.js';
+import { Direction, type Frame, type InterfaceInfo, type TapAnnotation } from '../capture/frame.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import { FrameDecoder } from '../decode/decoder.js';
 import { fieldsBelowTcp, type Dissection } from '../decode/dissection.js';
@@ -13,7 +13,7 @@ import { TapAnnotator } from '../decode/taps/annotation.js';
 import { TAP_LINK_TYPES } from '../decode/protocols/tap.js';
 import { selectsTapPoints } from '../decode/taps/tap-copies.js';
 import { FATE_OPTIONS, fateComment, FateNotes, type PacketFates } from '../decode/taps/packet-fates.js';
-import { readsTapPaths, TapPathIndex } from '../decode/taps/tap-paths.js';
+import { identityOf, PointKind, readsTapPaths, TapPathIndex, type TapPoint } from '../decode/taps/tap-paths.js';
 import type { DisplayFilter } from '../filter/display-filter.js';
 import { HeldFrames } from './held-frames.js';
 import type { StatisticsPass } from './stats/frame-statistics.js';
@@ -86,12 +86,26 @@ export class PrintPass {
       return !filtering || filter.matches(dissection);
     };
     const linkCopies = pcapng && copiesPossible(reader.interfaces);
-    if (linkCopies && !first && output === undefined && fateOptions === undefined) {
-      // A copy into pcapng links the copies of each packet (epb_packetid) and nothing more: each frame is
-      // dissected to its outer IP header once, which is all a packet's identity reads.
-      const decoder = new FrameDecoder(registry, { tree: false, columns: false, stopAtDatagram: true }, { linkTapPaths: true });
-      const paths = decoder.memory.findState<TapPathIndex>(TapPathIndex);
-      const held = new HeldFrames(decoder, (number, frame, iface) => emit(frame, iface as InterfaceInfo, undefined, () => annotate(frame, iface as InterfaceInfo, paths?.packetIdOf(number), undefined)));
+    if (annotator !== undefined && linkCopies && !first && output === undefined && fateOptions === undefined) {
+      // A copy into pcapng links the copies of each packet (epb_packetid) and nothing more: the annotator
+      // reads each frame's tap point and outer IP header (most without dissecting), all an identity needs.
+      const paths = new TapPathIndex(true);
+      const points = new WeakMap<TapAnnotation, TapPoint>();
+      let frames = 0;
+      const link = (frame: Frame, iface: InterfaceInfo | undefined) => {
+        const number = ++frames;
+        const annotation = annotator.annotate(frame, iface);
+        const identity = annotation === undefined ? 0 : identityOf(annotator.lastDatagram);
+        if (annotation === undefined || identity === 0) return number;
+        let point = points.get(annotation);
+        if (point === undefined) {
+          point = { label: annotation.point, kind: annotation.direction === Direction.OUTBOUND ? PointKind.AF_EGRESS : PointKind.AF_INGRESS, iface: '', netns: '' };
+          points.set(annotation, point);
+        }
+        paths.register(number, identity, point, frame.tsSec, frame.tsNsec);
+        return number;
+      };
+      const held = new HeldFrames(link, (number, frame, iface) => emit(frame, iface as InterfaceInfo, undefined, () => annotate(frame, iface as InterfaceInfo, paths.packetIdOf(number), undefined)));
       this.held = held;
       this.handle = (frame, iface) => held.add(frame, iface);
       return;
@@ -103,7 +117,11 @@ export class PrintPass {
       const outputDissection = outputOptions && decoder.createDissection(outputOptions);
       const fateDissection = fateOptions && decoder.createDissection(fateOptions);
       const paths = decoder.memory.findState<TapPathIndex>(TapPathIndex);
-      const held = new HeldFrames(decoder, (number, frame, iface, previous) => {
+      const decode = (frame: Frame, iface: InterfaceInfo | undefined) => {
+        decoder.decode(frame, iface);
+        return decoder.decoded;
+      };
+      const held = new HeldFrames(decode, (number, frame, iface, previous) => {
         statistics?.begin();
         if (select(decoder.redo(number, frame, iface, previous, selected))) {
           emit(frame, iface as InterfaceInfo, outputDissection && decoder.redo(number, frame, iface, previous, outputDissection), () =>

@@ -71,6 +71,8 @@ export class TapAnnotator {
   private link: Dissector | undefined;
   /** Frames dissected to be annotated, of all annotated. */
   framesDissected = 0;
+  /** The outer IP datagram of the frame annotated last (version 0: none), valid until the next. */
+  lastDatagram: Datagram = this.datagram;
 
   constructor(private readonly registry: Registry) {
     this.decoder = new FrameDecoder(registry, ANNOTATION_OPTIONS);
@@ -78,8 +80,10 @@ export class TapAnnotator {
 
   /** undefined for a frame whose capture recorded no tap (nothing to keep). */
   annotate(frame: Frame, frameIface: InterfaceInfo | undefined): TapAnnotation | undefined {
-    if (!tapRecorded(frame)) return undefined;
     const datagram = this.datagram;
+    this.lastDatagram = datagram;
+    datagram.version = 0;
+    if (!tapRecorded(frame)) return undefined;
     if (frame.linkType !== this.linkType) {
       this.linkType = frame.linkType;
       this.link = this.registry.lookup('linktype', frame.linkType);
@@ -110,7 +114,9 @@ export class TapAnnotator {
 
   private dissect(frame: Frame, frameIface: InterfaceInfo | undefined): TapAnnotation | undefined {
     this.framesDissected++;
-    return annotationOf(this.decoder.decode(frame, frameIface));
+    const dissection = this.decoder.decode(frame, frameIface);
+    this.lastDatagram = dissection.datagram;
+    return annotationOf(dissection);
   }
 }
 
