@@ -10,7 +10,7 @@ import { LINK_WINDOW_S } from '../decode/taps/tap-paths.js';
 import { doubled } from '../util/typed-arrays.js';
 
 /** Bounds the frames held (and their copies' memory) whatever the rate: the oldest then go out early. */
-const MAX_HELD = 100_000;
+export const MAX_HELD = 100_000;
 const INITIAL_FRAMES = 1024;
 const INITIAL_BYTES = 1 << 20;
 

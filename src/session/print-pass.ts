@@ -15,7 +15,7 @@ import { selectsTapPoints } from '../decode/taps/tap-copies.js';
 import { FATE_OPTIONS, fateComment, FateNotes, type PacketFates } from '../decode/taps/packet-fates.js';
 import { identityOf, PointKind, readsTapPaths, TapPathIndex, type TapPoint } from '../decode/taps/tap-paths.js';
 import type { DisplayFilter } from '../filter/display-filter.js';
-import { HeldFrames } from './held-frames.js';
+import { HeldFrames, MAX_HELD } from './held-frames.js';
 import type { StatisticsPass } from './stats/frame-statistics.js';
 
 /** What a printer needs dissected for each frame it prints. */
@@ -39,6 +39,9 @@ export interface PrintPassOptions {
   /** Netfilter's verdicts and the kernel's drops of a live capture, for the frames to link to (tap.verdict, tap.drop_reason). */
   fates?: PacketFates;
 }
+
+/** More than held-frames.ts holds at once: a held frame's annotation is not overwritten before it is written. */
+const ANNOTATIONS_HELD = MAX_HELD + 2;
 
 export class PrintPass {
   /** Frames read so far, also after a pass that failed: the next frame is where it failed. */
@@ -69,8 +72,8 @@ export class PrintPass {
     const fateOptions = pcapng && fates !== undefined ? FATE_OPTIONS : undefined;
     // The writer takes it at once: one object serves every frame (a copy per frame cost a sixth of a busy capture's time).
     const linked: TapAnnotation = { point: '', description: '', comment: '', direction: 0 };
-    const annotate = (frame: Frame, iface: InterfaceInfo, packetId: number | undefined, comment: string | undefined): TapAnnotation | undefined => {
-      const annotation = annotator?.annotate(frame, iface);
+    const annotate = (frame: Frame, iface: InterfaceInfo, packetId: number | undefined, comment: string | undefined, known?: TapAnnotation): TapAnnotation | undefined => {
+      const annotation = known ?? annotator?.annotate(frame, iface);
       if (annotation === undefined || (packetId === undefined && comment === undefined)) return annotation;
       Object.assign(linked, annotation);
       linked.packetId = packetId;
@@ -91,10 +94,13 @@ export class PrintPass {
       // reads each frame's tap point and outer IP header (most without dissecting), all an identity needs.
       const paths = new TapPathIndex(true);
       const points = new WeakMap<TapAnnotation, TapPoint>();
+      // Each held frame's annotation, by its number: the annotator reads a frame once.
+      const annotations: (TapAnnotation | undefined)[] = new Array(ANNOTATIONS_HELD);
       let frames = 0;
       const link = (frame: Frame, iface: InterfaceInfo | undefined) => {
         const number = ++frames;
         const annotation = annotator.annotate(frame, iface);
+        annotations[number % ANNOTATIONS_HELD] = annotation;
         const identity = annotation === undefined ? 0 : identityOf(annotator.lastDatagram);
         if (annotation === undefined || identity === 0) return number;
         let point = points.get(annotation);
@@ -105,7 +111,11 @@ export class PrintPass {
         paths.register(number, identity, point, frame.tsSec, frame.tsNsec);
         return number;
       };
-      const held = new HeldFrames(link, (number, frame, iface) => emit(frame, iface as InterfaceInfo, undefined, () => annotate(frame, iface as InterfaceInfo, paths.packetIdOf(number), undefined)));
+      const held = new HeldFrames(link, (number, frame, iface) => {
+        const annotation = annotations[number % ANNOTATIONS_HELD];
+        annotations[number % ANNOTATIONS_HELD] = undefined;
+        emit(frame, iface as InterfaceInfo, undefined, () => annotation && annotate(frame, iface as InterfaceInfo, paths.packetIdOf(number), undefined, annotation));
+      });
       this.held = held;
       this.handle = (frame, iface) => held.add(frame, iface);
       return;
