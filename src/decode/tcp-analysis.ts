@@ -8,7 +8,8 @@ import { ExpertGroup } from './protocols/expert.js';
 import { defineFields } from './field.js';
 import type { ExpertSeverity } from './tree.js';
 import { newReassemblyFlow, type ReassemblyFlow } from './tcp-reassembly.js';
-import { copyFields, Sightings } from './taps/tap-copies.js';
+import { copyFields } from './taps/copy-fields.js';
+import { Sightings } from './taps/tap-copies.js';
 import { TAP_POINT } from './taps/tap-paths.js';
 
 export const analysisFields = defineFields('tcp', {

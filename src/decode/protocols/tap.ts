@@ -21,11 +21,12 @@ import {
 } from '../taps/kernel-pipeline.js';
 import { transportChecksumIsPartial } from '../taps/checksum.js';
 import { DropLinks, dropFields, type LinkedDrop } from '../taps/drop-links.js';
-import { identityOf, pathFields, PointKind, TAP_POINT, TapPathIndex, type TapPoint } from '../taps/tap-paths.js';
+import { identityOf } from '../taps/packet-identity.js';
+import { pathFields, PointKind, TAP_POINT, TapPathIndex, type TapPoint } from '../taps/tap-paths.js';
 import { NetfilterVerdicts, verdictFields, type TracedPacket } from '../taps/verdicts.js';
 import { addProcess, procFields } from './proc.js';
-import { hopFields } from '../taps/hop-changes.js';
-import { copyFields } from '../taps/tap-copies.js';
+import { addCopies, hopFields } from '../taps/hop-changes.js';
+import { copyFields } from '../taps/copy-fields.js';
 
 const LinkType = { ETHERNET: 1, SLL: 113, NFLOG: 239, SLL2: 276 } as const;
 /** Link types whose header says where the frame was copied, whatever the file's flags say. */
@@ -341,35 +342,6 @@ function addPath(ctx: Dissection, paths: TapPathIndex, traced: TracedPacket | un
 }
 
 const HOP_FIELDS = Object.values(hopFields);
-
-/** The packet's copies in kernel order (the fold's rows), and per hop its time and what it changed. */
-function addCopies(ctx: Dissection, paths: TapPathIndex): void {
-  const number = ctx.frame.number;
-  const packet = paths.copiesInOrder(number);
-  if (packet === undefined) return;
-  ctx.openGenerated(hopFields.copies, packet.copies.length);
-  for (const copy of packet.copies) {
-    ctx.generated(hopFields.copy, copy.number);
-    if (ctx.tree) ctx.label(`Copy: frame ${copy.number}, ${copy.label}${copy.number === number ? ' (this frame)' : ''}`);
-  }
-  ctx.close();
-  for (const hop of packet.hops) {
-    ctx.openGenerated(hopFields.hop, `${hop.from.label} → ${hop.to.label}`);
-    const time = hop.nanoseconds === undefined ? '' : `, ${hopTime(hop.nanoseconds)}`;
-    if (ctx.tree) ctx.label(`Hop: frame ${hop.from.number} → ${hop.to.number} (${hop.to.label})${time}, ${hop.changes.length === 0 ? 'nothing changed' : hop.changes.join(', ')}`);
-    if (hop.nanoseconds !== undefined) ctx.generated(hopFields['hop.time'], hop.nanoseconds);
-    for (const change of hop.changes) ctx.generated(hopFields['hop.change'], change);
-    ctx.close();
-  }
-}
-
-/** A hop's time in the unit that reads best: ns, µs or ms. */
-function hopTime(nanoseconds: number): string {
-  const magnitude = Math.abs(nanoseconds);
-  if (magnitude < 1_000) return `${nanoseconds} ns`;
-  if (magnitude < 1_000_000) return `${(nanoseconds / 1_000).toFixed(1)} µs`;
-  return `${(nanoseconds / 1_000_000).toFixed(3)} ms`;
-}
 
 function tapSummary(iface: string | undefined): string {
   const where = iface === undefined ? '' : ` on ${iface}`;

@@ -12,7 +12,8 @@ import { addPorts } from './ports.js';
 import { asciiText } from '../text.js';
 import { addOptions, optionFields, WSCALE_UNUSED } from './tcp-options.js';
 import { Analysis, analysisFields, analyzeSegment, infoPrefix, newAnalysisFlow, newAnalysisTimes, RETRANSMITTED, type AnalysisFlow, type AnalysisStream, type SegmentFacts } from '../tcp-analysis.js';
-import { copyFields, Sightings } from '../taps/tap-copies.js';
+import { copyFields } from '../taps/copy-fields.js';
+import { Sightings } from '../taps/tap-copies.js';
 import { handOffPayload, ReassemblyBudget, startsPdu, reassemblyFields, type Segment } from '../tcp-reassembly.js';
 
 export const FIELD = { PORTS: 0, SEQ: 4, ACK: 8, OFFSET_FLAGS: 12, WINDOW: 14, CHECKSUM: 16, URGENT: 18 } as const;

@@ -3,8 +3,10 @@
 // next to each other in kernel order. The identity that links copies leaves these out (tap-paths.ts), so
 // a NAT or a router's hop is linked and shows here. IPv6 addresses are kept as a hash: a change is named,
 // not its values. A tunnel's outer header makes another identity: copies either side are not linked.
+// The tree shows a packet's copies (the fold's rows) and, per hop, its time and changes.
 import { formatIPv4 } from '../address.js';
-import type { Datagram } from '../dissection.js';
+import type { Datagram, Dissection } from '../dissection.js';
+import type { TapPathIndex } from './tap-paths.js';
 import { defineFields } from '../field.js';
 import { FIELD as IPV4 } from '../protocols/ip.js';
 import { FIELD as IPV6 } from '../protocols/ipv6.js';
@@ -109,4 +111,33 @@ export class HeaderColumns {
 
 function readU32(bytes: Uint8Array, at: number): number {
   return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+}
+
+/** The packet's copies in kernel order (the fold's rows), and per hop its time and what it changed. */
+export function addCopies(ctx: Dissection, paths: TapPathIndex): void {
+  const number = ctx.frame.number;
+  const packet = paths.copiesInOrder(number);
+  if (packet === undefined) return;
+  ctx.openGenerated(hopFields.copies, packet.copies.length);
+  for (const copy of packet.copies) {
+    ctx.generated(hopFields.copy, copy.number);
+    if (ctx.tree) ctx.label(`Copy: frame ${copy.number}, ${copy.label}${copy.number === number ? ' (this frame)' : ''}`);
+  }
+  ctx.close();
+  for (const hop of packet.hops) {
+    ctx.openGenerated(hopFields.hop, `${hop.from.label} → ${hop.to.label}`);
+    const time = hop.nanoseconds === undefined ? '' : `, ${hopTime(hop.nanoseconds)}`;
+    if (ctx.tree) ctx.label(`Hop: frame ${hop.from.number} → ${hop.to.number} (${hop.to.label})${time}, ${hop.changes.length === 0 ? 'nothing changed' : hop.changes.join(', ')}`);
+    if (hop.nanoseconds !== undefined) ctx.generated(hopFields['hop.time'], hop.nanoseconds);
+    for (const change of hop.changes) ctx.generated(hopFields['hop.change'], change);
+    ctx.close();
+  }
+}
+
+/** A hop's time in the unit that reads best: ns, µs or ms. */
+function hopTime(nanoseconds: number): string {
+  const magnitude = Math.abs(nanoseconds);
+  if (magnitude < 1_000) return `${nanoseconds} ns`;
+  if (magnitude < 1_000_000) return `${(nanoseconds / 1_000).toFixed(1)} µs`;
+  return `${(nanoseconds / 1_000_000).toFixed(3)} ms`;
 }

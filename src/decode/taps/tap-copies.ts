@@ -2,11 +2,11 @@
 // AF_PACKET and NFLOG): tshark takes each later copy for a retransmission; here it is linked to its first
 // sighting by the tap identity of tap-paths.ts, so that sequence analysis runs on first sightings only.
 import type { Dissection } from '../dissection.js';
-import { defineFields, type FieldDef } from '../field.js';
+import type { FieldDef } from '../field.js';
 import type { SegmentFacts } from '../tcp-analysis.js';
-import { identityOf, LINK_WINDOW_S, TAP_POINT } from './tap-paths.js';
+import { identityOf } from './packet-identity.js';
+import { LINK_WINDOW_S, TAP_POINT } from './tap-paths.js';
 
-export const copyFields = defineFields('tap', { copy_of: { name: 'Copy of the packet first seen in frame', type: 'framenum' } });
 
 /** Fields that tell tap points apart: a filter on one of them selects tap points. */
 const TAP_POINT_FIELDS = /^(tap\.(point|direction|iface|hook)$|frame\.interface_(id|name)$|sll\.ifindex$|nflog\.hook$)/;

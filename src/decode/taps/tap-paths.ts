@@ -1,26 +1,15 @@
 // Where a packet was last seen: frames that are one packet copied at different tap points (an interface's
 // ingress and egress, NFLOG rules at netfilter hooks) are linked by an identity that survives the stack
 // and NAT, and put in the order the kernel passes the points, not in timestamp order: NFLOG records are
-// stamped when read, about a second late.
-//
-// Identity: the IP version, protocol and datagram length; IPv4's identification and fragment offset;
-// TCP's sequence and acknowledgement numbers and flags, UDP's length, ICMP's type, code and sequence;
-// then up to IDENTITY_PAYLOAD bytes of the transport payload. Left out because the stack or NAT changes
-// them: addresses, ports, TTL, checksums, ICMP echo identifiers. Frames with one identity are linked
-// when they are at most LINK_WINDOW_S apart. Limits (README "Where a packet was last seen"): identical
-// packets within the window (retransmitted UDP with IPv4 id 0) link to the nearest copy; a source with a
-// shorter snaplen hashes fewer payload bytes and links nothing; tunnels and IPsec change the datagram.
+// stamped when read, about a second late. Frames with one identity (packet-identity.ts) are linked when
+// they are at most LINK_WINDOW_S apart. Limits (README "Where a packet was last seen"): identical packets
+// within the window (retransmitted UDP with IPv4 id 0) link to the nearest copy.
 import { doubled } from '../../util/typed-arrays.js';
 import { HeaderColumns, hopFields } from './hop-changes.js';
 import { LatestByIdentity, NO_FRAME } from './latest-by-identity.js';
-import { copyFields } from './tap-copies.js';
+import { copyFields } from './copy-fields.js';
 import { FrameSlot, type Datagram } from '../dissection.js';
 import { defineFields, type FieldDef } from '../field.js';
-import { FIELD as ICMP, HEADER_LENGTH as ICMP_HEADER } from '../protocols/icmp.js';
-import { FIELD as IPV4 } from '../protocols/ip.js';
-import { IpProtocol } from '../protocols/ip-protocols.js';
-import { FIELD as TCP, MIN_HEADER as TCP_MIN_HEADER } from '../protocols/tcp.js';
-import { FIELD as UDP, HEADER_LENGTH as UDP_HEADER } from '../protocols/udp.js';
 
 export const pathFields = defineFields('tap', {
   path: { name: 'Path', type: 'string', blurb: 'The tap points this packet passed, in kernel order, and the next one it did not reach' },
@@ -44,7 +33,6 @@ const MAX_CHAIN_STEPS = 256;
  */
 const KEPT_S = 2 * LINK_WINDOW_S;
 const KEPT_FRAMES = 1 << 18;
-const IDENTITY_PAYLOAD = 128;
 
 /** A tap point's place on the way through the stack: points of a lower rank see a packet first. */
 export const PointRank = { INGRESS: 0, PRE_ROUTING: 1, MIDDLE: 2, POST_ROUTING: 3, EGRESS: 4 } as const;
@@ -68,64 +56,6 @@ const RANK_OF_KIND: readonly PointRank[] = [
   PointRank.MIDDLE,
   PointRank.POST_ROUTING,
 ];
-
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function mix(hash: number, byte: number): number {
-  return Math.imul(hash ^ byte, FNV_PRIME) >>> 0;
-}
-
-function mixBytes(hash: number, bytes: Uint8Array, from: number, to: number): number {
-  let mixed = hash;
-  for (let i = from; i < to; i++) mixed = mix(mixed, bytes[i]);
-  return mixed;
-}
-
-/** The transport fields that identify a packet, and where its payload starts. */
-function transportIdentity(datagram: Datagram, hash: number, end: number): { hash: number; payloadAt: number } {
-  const { bytes, payloadAt } = datagram;
-  switch (datagram.protocol) {
-    case IpProtocol.TCP: {
-      if (payloadAt + TCP_MIN_HEADER > end) break;
-      const headerLength = (bytes[payloadAt + TCP.OFFSET_FLAGS] >>> 4) * 4;
-      // Sequence and acknowledgement numbers, then the flags byte.
-      const numbers = mixBytes(hash, bytes, payloadAt + TCP.SEQ, payloadAt + TCP.OFFSET_FLAGS);
-      return { hash: mix(numbers, bytes[payloadAt + TCP.OFFSET_FLAGS + 1]), payloadAt: payloadAt + Math.max(headerLength, TCP_MIN_HEADER) };
-    }
-    case IpProtocol.UDP:
-      if (payloadAt + UDP_HEADER > end) break;
-      return { hash: mixBytes(hash, bytes, payloadAt + UDP.LENGTH, payloadAt + UDP.CHECKSUM), payloadAt: payloadAt + UDP_HEADER };
-    // ICMPv6 echo has ICMP's layout: type, code, checksum, identifier, sequence.
-    case IpProtocol.ICMP:
-    case IpProtocol.ICMPV6: {
-      if (payloadAt + ICMP_HEADER > end) break;
-      const typeCode = mixBytes(hash, bytes, payloadAt + ICMP.TYPE, payloadAt + ICMP.CHECKSUM);
-      return { hash: mixBytes(typeCode, bytes, payloadAt + ICMP.SEQ, payloadAt + ICMP_HEADER), payloadAt: payloadAt + ICMP_HEADER };
-    }
-  }
-  return { hash, payloadAt };
-}
-
-/**
- * The packet's identity (see the top of this file); 0 when the frame holds no IP datagram. `transportBytes`:
- * how much of the transport header and payload to read at most (what an nftables trace event carries).
- */
-export function identityOf(datagram: Datagram, transportBytes = Number.POSITIVE_INFINITY): number {
-  if (datagram.version === 0) return 0;
-  const { bytes, headerAt } = datagram;
-  const end = Math.min(bytes.length, headerAt + datagram.length, datagram.payloadAt + transportBytes);
-  let hash = mix(mix(mix(mix(FNV_OFFSET, datagram.version), datagram.protocol), datagram.length >>> 8), datagram.length & 0xff);
-  // IPv4: identification, flags and fragment offset.
-  if (datagram.version === 4 && headerAt + IPV4.TTL <= end) hash = mixBytes(hash, bytes, headerAt + IPV4.ID, headerAt + IPV4.TTL);
-  const laterFragment = datagram.version === 4 && ((bytes[headerAt + IPV4.FLAGS_FRAGMENT] & 0x1f) | bytes[headerAt + IPV4.FLAGS_FRAGMENT + 1]) !== 0;
-  const transport = datagram.fragment && laterFragment
-    ? { hash, payloadAt: datagram.payloadAt }
-    : transportIdentity(datagram, hash, end);
-  hash = mixBytes(transport.hash, bytes, Math.min(transport.payloadAt, end), Math.min(transport.payloadAt + IDENTITY_PAYLOAD, end));
-  // 0 means "no identity".
-  return hash === 0 ? 1 : hash;
-}
 
 export interface TapPoint {
   label: string;

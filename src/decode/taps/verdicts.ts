@@ -12,7 +12,8 @@ import type { TraceStep } from '../../capture/frame.js';
 import type { Datagram } from '../frame-meta.js';
 import { defineFields, type FieldDef } from '../field.js';
 import { datagramOfHeaders } from './header-datagram.js';
-import { identityOf, LINK_WINDOW_S } from './tap-paths.js';
+import { identityOf } from './packet-identity.js';
+import { LINK_WINDOW_S } from './tap-paths.js';
 
 export const verdictFields = defineFields('tap', {
   verdict: { name: 'Verdict', type: 'string', blurb: "Netfilter's last verdict on the packet (--trace): accept, drop, queue, stolen" },

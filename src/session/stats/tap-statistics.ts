@@ -4,7 +4,8 @@
 import type { Dissection } from '../../decode/dissection.js';
 import type { FieldDef } from '../../decode/field.js';
 import { tapFields } from '../../decode/protocols/tap.js';
-import { identityOf, TAP_POINT, TapPathIndex } from '../../decode/taps/tap-paths.js';
+import { identityOf } from '../../decode/taps/packet-identity.js';
+import { TAP_POINT, TapPathIndex } from '../../decode/taps/tap-paths.js';
 import type { DisplayFilter } from '../../filter/display-filter.js';
 import { stringLiteral } from '../../filter/literals.js';
 import type { FrameStatistic } from './frame-statistics.js';
