@@ -17,7 +17,7 @@ export interface RunningFilter {
 }
 
 /** What folding adds to the filter: each packet's later copies at other tap points hidden. */
-export const FOLD_FILTER = '!tap.copy_of';
+const FOLD_FILTER = '!tap.copy_of';
 
 /** The filter the rows are chosen by: the user's, with the fold's part when folded. */
 function effectiveFilter(text: string, folded: boolean): string {
