@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { FlowOwners, FlowQuery, ProcessInfo } from './frame.js';
 import type { PcapAddon } from './native/addon.js';
 import { cgroupOwner } from './netns.js';
+import { FNV_OFFSET, fnvMix } from '../util/fnv.js';
 
 const TCP = 6;
 /** Flows remembered, at most: the cache is emptied when it is full. */
@@ -46,8 +47,6 @@ interface CachedFlow {
 
 /** Protocol, then the two ports, then the addresses. */
 const KEY_HEADER = 5;
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 
 /** The flow's key byte `at` (KEY_HEADER bytes, then `length` of the source address, then the destination's). */
 function keyByte(query: FlowQuery, length: number, at: number): number {
@@ -86,7 +85,7 @@ export class SocketOwners implements FlowOwners {
     const length = query.family === 4 ? 4 : 16;
     const size = KEY_HEADER + 2 * length;
     let hash = FNV_OFFSET;
-    for (let at = 0; at < size; at++) hash = Math.imul(hash ^ keyByte(query, length, at), FNV_PRIME) >>> 0;
+    for (let at = 0; at < size; at++) hash = fnvMix(hash, keyByte(query, length, at));
     for (let flow = this.flows.get(hash); flow !== undefined; flow = flow.next) {
       let at = 0;
       if (flow.key.length === size) while (at < size && flow.key[at] === keyByte(query, length, at)) at++;

@@ -25,7 +25,7 @@ import { identityOf } from '../taps/packet-identity.js';
 import { pathFields, PointKind, TAP_POINT, TapPathIndex, type TapPoint } from '../taps/tap-paths.js';
 import { NetfilterVerdicts, verdictFields, type TracedPacket } from '../taps/verdicts.js';
 import { addProcess, procFields } from './proc.js';
-import { addCopies, hopFields } from '../taps/hop-changes.js';
+import { addCopies, HOP_FIELDS, hopFields } from '../taps/hop-changes.js';
 import { copyFields } from '../taps/copy-fields.js';
 
 const LinkType = { ETHERNET: 1, SLL: 113, NFLOG: 239, SLL2: 276 } as const;
@@ -340,8 +340,6 @@ function addPath(ctx: Dissection, paths: TapPathIndex, traced: TracedPacket | un
   }
   if (HOP_FIELDS.some((field) => ctx.wants(field))) addCopies(ctx, paths);
 }
-
-const HOP_FIELDS = Object.values(hopFields);
 
 function tapSummary(iface: string | undefined): string {
   const where = iface === undefined ? '' : ` on ${iface}`;

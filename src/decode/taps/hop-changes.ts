@@ -7,11 +7,12 @@
 import { formatIPv4 } from '../address.js';
 import type { Datagram, Dissection } from '../dissection.js';
 import type { TapPathIndex } from './tap-paths.js';
-import { defineFields } from '../field.js';
+import { defineFields, type FieldDef } from '../field.js';
 import { FIELD as IPV4 } from '../protocols/ip.js';
 import { FIELD as IPV6 } from '../protocols/ipv6.js';
 import { IpProtocol } from '../protocols/ip-protocols.js';
 import { FIELD as UDP } from '../protocols/udp.js';
+import { FNV_OFFSET, fnvBytes } from '../../util/fnv.js';
 import { doubled } from '../../util/typed-arrays.js';
 
 export const hopFields = defineFields('tap', {
@@ -22,18 +23,17 @@ export const hopFields = defineFields('tap', {
   'hop.change': { name: 'Change', type: 'string', blurb: 'What the hop changed: TTL or hop limit, addresses and ports (NAT), the VLAN tag' },
 });
 
+/** Every field above: a dissection that wants one of them lists the copies (and links the frames first). */
+export const HOP_FIELDS: readonly FieldDef[] = Object.values(hopFields);
+
 const ETHERNET = 1;
 const ETHERTYPE_AT = 12;
 const VLAN_TPIDS: readonly number[] = [0x8100, 0x88a8];
 const VLAN_ID_MASK = 0x0fff;
 const IPV6_ADDRESS = 16;
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 
 function addressHash(bytes: Uint8Array, at: number): number {
-  let hash = FNV_OFFSET;
-  for (let i = at; i < at + IPV6_ADDRESS; i++) hash = Math.imul(hash ^ bytes[i], FNV_PRIME) >>> 0;
-  return hash;
+  return fnvBytes(FNV_OFFSET, bytes, at, at + IPV6_ADDRESS);
 }
 
 /** The headers of each linked frame, by slot (the tap-path index's): grown with it. */

@@ -4,6 +4,7 @@
 // transport payload. Left out because the stack or NAT changes them: addresses, ports, TTL, checksums,
 // ICMP echo identifiers. A source with a shorter snaplen hashes fewer payload bytes and links nothing;
 // tunnels and IPsec change the datagram.
+import { FNV_OFFSET, fnvBytes, fnvMix } from '../../util/fnv.js';
 import type { Datagram } from '../dissection.js';
 import { FIELD as ICMP, HEADER_LENGTH as ICMP_HEADER } from '../protocols/icmp.js';
 import { FIELD as IPV4 } from '../protocols/ip.js';
@@ -12,18 +13,6 @@ import { FIELD as TCP, MIN_HEADER as TCP_MIN_HEADER } from '../protocols/tcp.js'
 import { FIELD as UDP, HEADER_LENGTH as UDP_HEADER } from '../protocols/udp.js';
 
 const IDENTITY_PAYLOAD = 128;
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function mix(hash: number, byte: number): number {
-  return Math.imul(hash ^ byte, FNV_PRIME) >>> 0;
-}
-
-function mixBytes(hash: number, bytes: Uint8Array, from: number, to: number): number {
-  let mixed = hash;
-  for (let i = from; i < to; i++) mixed = mix(mixed, bytes[i]);
-  return mixed;
-}
 
 /** The transport fields that identify a packet, and where its payload starts. */
 function transportIdentity(datagram: Datagram, hash: number, end: number): { hash: number; payloadAt: number } {
@@ -33,18 +22,18 @@ function transportIdentity(datagram: Datagram, hash: number, end: number): { has
       if (payloadAt + TCP_MIN_HEADER > end) break;
       const headerLength = (bytes[payloadAt + TCP.OFFSET_FLAGS] >>> 4) * 4;
       // Sequence and acknowledgement numbers, then the flags byte.
-      const numbers = mixBytes(hash, bytes, payloadAt + TCP.SEQ, payloadAt + TCP.OFFSET_FLAGS);
-      return { hash: mix(numbers, bytes[payloadAt + TCP.OFFSET_FLAGS + 1]), payloadAt: payloadAt + Math.max(headerLength, TCP_MIN_HEADER) };
+      const numbers = fnvBytes(hash, bytes, payloadAt + TCP.SEQ, payloadAt + TCP.OFFSET_FLAGS);
+      return { hash: fnvMix(numbers, bytes[payloadAt + TCP.OFFSET_FLAGS + 1]), payloadAt: payloadAt + Math.max(headerLength, TCP_MIN_HEADER) };
     }
     case IpProtocol.UDP:
       if (payloadAt + UDP_HEADER > end) break;
-      return { hash: mixBytes(hash, bytes, payloadAt + UDP.LENGTH, payloadAt + UDP.CHECKSUM), payloadAt: payloadAt + UDP_HEADER };
+      return { hash: fnvBytes(hash, bytes, payloadAt + UDP.LENGTH, payloadAt + UDP.CHECKSUM), payloadAt: payloadAt + UDP_HEADER };
     // ICMPv6 echo has ICMP's layout: type, code, checksum, identifier, sequence.
     case IpProtocol.ICMP:
     case IpProtocol.ICMPV6: {
       if (payloadAt + ICMP_HEADER > end) break;
-      const typeCode = mixBytes(hash, bytes, payloadAt + ICMP.TYPE, payloadAt + ICMP.CHECKSUM);
-      return { hash: mixBytes(typeCode, bytes, payloadAt + ICMP.SEQ, payloadAt + ICMP_HEADER), payloadAt: payloadAt + ICMP_HEADER };
+      const typeCode = fnvBytes(hash, bytes, payloadAt + ICMP.TYPE, payloadAt + ICMP.CHECKSUM);
+      return { hash: fnvBytes(typeCode, bytes, payloadAt + ICMP.SEQ, payloadAt + ICMP_HEADER), payloadAt: payloadAt + ICMP_HEADER };
     }
   }
   return { hash, payloadAt };
@@ -58,14 +47,14 @@ export function identityOf(datagram: Datagram, transportBytes = Number.POSITIVE_
   if (datagram.version === 0) return 0;
   const { bytes, headerAt } = datagram;
   const end = Math.min(bytes.length, headerAt + datagram.length, datagram.payloadAt + transportBytes);
-  let hash = mix(mix(mix(mix(FNV_OFFSET, datagram.version), datagram.protocol), datagram.length >>> 8), datagram.length & 0xff);
+  let hash = fnvMix(fnvMix(fnvMix(fnvMix(FNV_OFFSET, datagram.version), datagram.protocol), datagram.length >>> 8), datagram.length & 0xff);
   // IPv4: identification, flags and fragment offset.
-  if (datagram.version === 4 && headerAt + IPV4.TTL <= end) hash = mixBytes(hash, bytes, headerAt + IPV4.ID, headerAt + IPV4.TTL);
+  if (datagram.version === 4 && headerAt + IPV4.TTL <= end) hash = fnvBytes(hash, bytes, headerAt + IPV4.ID, headerAt + IPV4.TTL);
   const laterFragment = datagram.version === 4 && ((bytes[headerAt + IPV4.FLAGS_FRAGMENT] & 0x1f) | bytes[headerAt + IPV4.FLAGS_FRAGMENT + 1]) !== 0;
   const transport = datagram.fragment && laterFragment
     ? { hash, payloadAt: datagram.payloadAt }
     : transportIdentity(datagram, hash, end);
-  hash = mixBytes(transport.hash, bytes, Math.min(transport.payloadAt, end), Math.min(transport.payloadAt + IDENTITY_PAYLOAD, end));
+  hash = fnvBytes(transport.hash, bytes, Math.min(transport.payloadAt, end), Math.min(transport.payloadAt + IDENTITY_PAYLOAD, end));
   // 0 means "no identity".
   return hash === 0 ? 1 : hash;
 }

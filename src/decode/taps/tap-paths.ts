@@ -5,7 +5,7 @@
 // they are at most LINK_WINDOW_S apart. Limits (README "Where a packet was last seen"): identical packets
 // within the window (retransmitted UDP with IPv4 id 0) link to the nearest copy.
 import { doubled } from '../../util/typed-arrays.js';
-import { HeaderColumns, hopFields } from './hop-changes.js';
+import { HeaderColumns, HOP_FIELDS } from './hop-changes.js';
 import { LatestByIdentity, NO_FRAME } from './latest-by-identity.js';
 import { copyFields } from './copy-fields.js';
 import { FrameSlot, type Datagram } from '../dissection.js';
@@ -18,7 +18,7 @@ export const pathFields = defineFields('tap', {
 
 /** Whether any of these fields needs the frames linked (a decoder with `linkTapPaths`). */
 export function readsTapPaths(fields: readonly FieldDef[]): boolean {
-  return fields.some((field) => field === pathFields.path || field === pathFields.last_seen || field === copyFields.copy_of || Object.values<FieldDef>(hopFields).includes(field));
+  return fields.some((field) => field === pathFields.path || field === pathFields.last_seen || field === copyFields.copy_of || HOP_FIELDS.includes(field));
 }
 
 export const LINK_WINDOW_S = 3;
