@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import test from 'ava';
 import type { FlowQuery } from '../src/capture/frame.js';
 import { SocketOwners } from '../src/capture/socket-owners.js';
+import { FNV_OFFSET, fnvMix } from '../src/util/fnv.js';
 
 const TCP = 6;
 
@@ -52,4 +53,30 @@ test('each flow is asked for once, and found again in any buffer; another port o
   owners.ownerOf(flowIn(v6, 22, 40000, 80));
   owners.ownerOf(flowIn(v6, 30, 40000, 80));
   t.deepEqual(asked.slice(1), ['6 10.0.0.1:40000 10.0.0.2:81', '6 10.0.0.1:40000 10.0.0.3:80', `6 ${v6.slice(0, 16).join('.')}:40000 ${v6.slice(16).join('.')}:80`]);
+});
+
+test('two flows whose keys hash alike are told apart: each asked for once', (t) => {
+  // The cache's key: protocol, source port, destination port (big-endian), then the addresses, in FNV-1a.
+  // IPv6 flows to pseudo-random destinations until two keys hash alike (a 32-bit hash: about 77,000).
+  const source = [...Array(15).fill(0), 1];
+  let seed = 1;
+  const nextByte = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) & 0xff;
+  const seen = new Map<number, number[]>();
+  let pair: [number[], number[]] | undefined;
+  for (let tries = 0; pair === undefined && tries < 1_000_000; tries++) {
+    const destination = Array.from({ length: 16 }, nextByte);
+    const hash = [TCP, 40000 >> 8, 40000 & 0xff, 0, 80, ...source, ...destination].reduce(fnvMix, FNV_OFFSET);
+    const other = seen.get(hash);
+    if (other !== undefined) pair = [other, destination];
+    else seen.set(hash, destination);
+  }
+  if (pair === undefined) return t.fail('no two of 1,000,000 flows hash alike');
+  const asked: string[] = [];
+  const sockDiag = (_protocol: number, _family: number, _src: Uint8Array, _srcPort: number, dst: Uint8Array) => (asked.push(dst.join('.')), null);
+  const owners = new SocketOwners({ sockDiag, netnsRun: <T>(_path: string, run: () => T) => run() }, undefined);
+  for (const destination of [...pair, ...pair]) owners.ownerOf(flowIn([...source, ...destination], 22, 40000, 80));
+  // Each flow's local end asked as a connection, then as a listener (no remote end), once a flow: the
+  // repeats are cached.
+  const listener = new Array(16).fill(0).join('.');
+  t.deepEqual(asked, [pair[0].join('.'), listener, pair[1].join('.'), listener]);
 });
